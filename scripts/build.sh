@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# build.sh [release|asan|fuzz] : configures and builds one flavour of Quell into build/,
+# build-asan/ or build-fuzz/. Binaries land in <dir>/bin.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+flavour=${1:-release}
+jobs=${QUELL_JOBS:-$(nproc)}
+case "$flavour" in
+  release) dir=build; args=(-DCMAKE_BUILD_TYPE=Release) ;;
+  asan)    dir=build-asan; args=(-DCMAKE_BUILD_TYPE=Debug -DQUELL_SANITIZE=ON -DQUELL_BENCH=OFF) ;;
+  fuzz)    dir=build-fuzz; args=(-DCMAKE_BUILD_TYPE=Debug -DQUELL_FUZZ=ON -DQUELL_TESTS=OFF -DQUELL_BENCH=OFF
+                                -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++) ;;
+  *) echo "usage: build.sh [release|asan|fuzz]" >&2; exit 2 ;;
+esac
+generator=()
+if command -v ninja >/dev/null 2>&1; then generator=(-G Ninja); fi
+if [ ! -f "$dir/CMakeCache.txt" ]; then
+  cmake -S . -B "$dir" "${generator[@]}" "${args[@]}" >/dev/null
+fi
+cmake --build "$dir" -j "$jobs"

@@ -1,0 +1,46 @@
+// src/core/dead_letter.h
+//
+// Why a record was rejected. On the hot path a rejection is this small value (reason, byte
+// offset, record index, and a static field name); it becomes a dead-letter entry with the original
+// bytes only on the dead-letter path (ingest/dead_letter_writer, Kafka dead-letter topic). Reasons
+// are a closed set so they can label a counter (quell_ingest_dead_letters_total{reason}).
+#ifndef QUELL_CORE_DEAD_LETTER_H_
+#define QUELL_CORE_DEAD_LETTER_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace quell::core {
+
+enum class RejectReason : uint8_t {
+  kEmptyBody = 0,      // Nothing to parse.
+  kMalformedJson,      // Not JSON, truncated, or broken structure.
+  kWrongType,          // A field has the wrong JSON type (e.g. labels not an object).
+  kMissingField,       // A required field is absent.
+  kInvalidValue,       // Present and typed right, but unusable (bad timestamp, bad enum, bad hex).
+  kOutOfRange,         // A number outside its allowed range.
+  kTooLarge,           // A string, record or body over its limit.
+  kTooDeep,            // Nesting deeper than the parser's limit.
+  kInvalidUtf8,        // Strings must be valid UTF-8.
+  kTooManyRecords,     // More records in one body than allowed.
+  kUnsupported,        // A valid record of a kind Quell does not take (e.g. exponential histogram).
+};
+inline constexpr int kRejectReasonCount = 11;
+
+// "empty_body", "malformed_json", ... (stable: metric label values and dead-letter headers).
+std::string_view RejectReasonName(RejectReason r);
+
+struct Rejection {
+  RejectReason reason = RejectReason::kMalformedJson;
+  uint32_t offset = 0;        // Byte offset in the input buffer where the record (or error) is.
+  uint32_t record_index = 0;  // Index of the record within its body (0 for single-record bodies).
+  const char* field = "";     // Static string naming the offending field ("labels", "timeUnixNano").
+
+  // "malformed_json at byte 120 (record 3, field labels)".
+  std::string ToString() const;
+};
+
+}  // namespace quell::core
+
+#endif  // QUELL_CORE_DEAD_LETTER_H_

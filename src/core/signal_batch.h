@@ -1,0 +1,83 @@
+// src/core/signal_batch.h
+//
+// SignalBatch: the unit in which signals travel (parser -> queue -> shard). It owns the signals,
+// a label pool they index into, a string arena for every view they hold, and the rejections of
+// the records that failed. Clear() keeps all capacity, so a batch reused for inputs of similar
+// shape makes no heap allocation per signal (bench/core/signal_batch_bench.cc counts them).
+//
+// Building a signal (what every parser does):
+//   Signal& s = batch.Add();            // zeroed signal
+//   s.title = batch.Copy(name);          // strings into the arena
+//   batch.AddLabel("alertname", name);   // labels of the last added signal, any order
+//   batch.FinishLabels();                // sorts, drops empty values and duplicate names
+//                                        // (last wins), computes s.fingerprint
+//   batch.AddAnnotation("summary", ...); // optional, after FinishLabels
+// A parser that gives up on a record calls DropLast() then Reject(...).
+//
+// Thread-safety: none; a batch has one owner at a time and may be moved between threads.
+#ifndef QUELL_CORE_SIGNAL_BATCH_H_
+#define QUELL_CORE_SIGNAL_BATCH_H_
+
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "core/dead_letter.h"
+#include "core/label.h"
+#include "core/signal.h"
+#include "core/string_arena.h"
+
+namespace quell::core {
+
+class SignalBatch {
+ public:
+  SignalBatch() = default;
+  SignalBatch(SignalBatch&&) = default;
+  SignalBatch& operator=(SignalBatch&&) = default;
+
+  // Appends a default signal and returns it. References stay valid until the next Add().
+  Signal& Add();
+  // Removes the last signal and its labels/annotations (a record that failed half-way).
+  void DropLast();
+  Signal& last() { return signals_.back(); }
+
+  std::string_view Copy(std::string_view s) { return arena_.Copy(s); }
+  StringArena& arena() { return arena_; }
+
+  // Labels of the last added signal; names and values must already live in the arena (or be
+  // static). Call before FinishLabels.
+  void AddLabel(std::string_view name, std::string_view value);
+  // Like AddLabel but copies both into the arena first.
+  void AddLabelCopy(std::string_view name, std::string_view value) { AddLabel(Copy(name), Copy(value)); }
+  // Sorts the last signal's labels, drops empty values and repeated names (the last one added
+  // wins) and sets its fingerprint.
+  void FinishLabels();
+  void AddAnnotation(std::string_view name, std::string_view value);
+
+  void Reject(const Rejection& r) { rejections_.push_back(r); }
+
+  std::span<const Signal> signals() const { return signals_; }
+  std::span<Signal> mutable_signals() { return signals_; }
+  size_t size() const { return signals_.size(); }
+  bool empty() const { return signals_.empty(); }
+  LabelView labels(const Signal& s) const {
+    return LabelView(labels_.data() + s.labels_begin, s.labels_count);
+  }
+  LabelView annotations(const Signal& s) const {
+    return LabelView(labels_.data() + s.annotations_begin, s.annotations_count);
+  }
+  std::span<const Rejection> rejections() const { return rejections_; }
+
+  // Forgets everything, keeps capacity.
+  void Clear();
+
+ private:
+  std::vector<Signal> signals_;
+  std::vector<Label> labels_;  // Label and annotation pool.
+  std::vector<Rejection> rejections_;
+  StringArena arena_;
+};
+
+}  // namespace quell::core
+
+#endif  // QUELL_CORE_SIGNAL_BATCH_H_

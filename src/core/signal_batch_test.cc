@@ -1,0 +1,79 @@
+#include "core/signal_batch.h"
+
+#include "core/label_set.h"
+#include "gtest/gtest.h"
+
+namespace quell::core {
+namespace {
+
+TEST(SignalBatchTest, LabelsAreSortedDedupedAndFingerprinted) {
+  SignalBatch batch;
+  Signal& s = batch.Add();
+  s.title = batch.Copy("HighErrorRate");
+  batch.AddLabelCopy("service", "checkout");
+  batch.AddLabelCopy("alertname", "HighErrorRate");
+  batch.AddLabelCopy("env", "staging");
+  batch.AddLabelCopy("env", "prod");   // Later one wins.
+  batch.AddLabelCopy("empty", "");     // Dropped.
+  batch.FinishLabels();
+  batch.AddAnnotation("summary", batch.Copy("errors are up"));
+
+  ASSERT_EQ(batch.size(), 1u);
+  LabelView labels = batch.labels(batch.signals()[0]);
+  ASSERT_EQ(labels.size(), 3u);
+  EXPECT_EQ(labels[0].name, "alertname");
+  EXPECT_EQ(labels[1].name, "env");
+  EXPECT_EQ(labels[1].value, "prod");
+  EXPECT_EQ(labels[2].name, "service");
+  EXPECT_EQ(batch.signals()[0].fingerprint,
+            Fingerprint::Of(LabelSet{{"alertname", "HighErrorRate"}, {"env", "prod"},
+                                     {"service", "checkout"}}.view()));
+  ASSERT_EQ(batch.annotations(batch.signals()[0]).size(), 1u);
+  EXPECT_EQ(batch.annotations(batch.signals()[0])[0].value, "errors are up");
+}
+
+TEST(SignalBatchTest, DropLastRemovesLabelsToo) {
+  SignalBatch batch;
+  batch.Add();
+  batch.AddLabelCopy("a", "1");
+  batch.FinishLabels();
+  batch.Add();
+  batch.AddLabelCopy("b", "2");
+  batch.DropLast();
+  batch.Reject(Rejection{RejectReason::kMissingField, 42, 1, "labels"});
+  ASSERT_EQ(batch.size(), 1u);
+  EXPECT_EQ(batch.labels(batch.signals()[0]).size(), 1u);
+  ASSERT_EQ(batch.rejections().size(), 1u);
+  EXPECT_EQ(batch.rejections()[0].ToString(), "missing_field at byte 42 (record 1, field labels)");
+}
+
+TEST(SignalBatchTest, ClearKeepsArenaCapacity) {
+  SignalBatch batch;
+  for (int round = 0; round < 3; ++round) {
+    for (int i = 0; i < 1000; ++i) {
+      Signal& s = batch.Add();
+      s.message = batch.Copy(std::string(100, 'x'));
+      batch.AddLabelCopy("i", std::to_string(i));
+      batch.FinishLabels();
+    }
+    size_t reserved = batch.arena().bytes_reserved();
+    batch.Clear();
+    EXPECT_EQ(batch.size(), 0u);
+    EXPECT_EQ(batch.arena().bytes_reserved(), reserved);
+  }
+}
+
+TEST(StringArenaTest, HugeStringsGetTheirOwnChunk) {
+  StringArena arena(16);
+  std::string big(1000, 'y');
+  std::string_view a = arena.Copy("hello");
+  std::string_view b = arena.Copy(big);
+  std::string_view c = arena.Copy("world");
+  EXPECT_EQ(a, "hello");
+  EXPECT_EQ(b, big);
+  EXPECT_EQ(c, "world");
+  EXPECT_EQ(arena.bytes_used(), 1010u);
+}
+
+}  // namespace
+}  // namespace quell::core
