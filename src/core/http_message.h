@@ -1,0 +1,83 @@
+// src/core/http_message.h
+//
+// Transport-neutral HTTP request/response. src/server/ owns the listener (Boost.Beast) and turns
+// wire messages into these; handlers in ingest/ (intake), correlate/-facing APIs and sinks/ see
+// only these structs, so they never include Beast and are unit-testable without sockets.
+// Bodies arrive already decoded (Content-Encoding gzip/deflate undone, chunked reassembled).
+#ifndef QUELL_CORE_HTTP_MESSAGE_H_
+#define QUELL_CORE_HTTP_MESSAGE_H_
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/strings.h"
+
+namespace quell::core {
+
+struct HttpRequest {
+  std::string method;                                        // "GET", "POST", ...
+  std::string path;                                          // "/api/v2/alerts" (no query).
+  std::vector<std::pair<std::string, std::string>> query;    // Decoded, in order.
+  std::vector<std::pair<std::string, std::string>> headers;  // As received.
+  std::vector<std::pair<std::string, std::string>> path_params;  // "{id}" captures from the route.
+  std::string body;                                          // Decoded; see body_padding below.
+  std::string remote;                                        // "127.0.0.1:54321".
+
+  // Case-insensitive header lookup; empty when absent.
+  std::string_view Header(std::string_view name) const {
+    for (const auto& [k, v] : headers) {
+      if (EqualsIgnoreCase(k, name)) return v;
+    }
+    return {};
+  }
+  // First value of a query parameter; empty when absent.
+  std::string_view Query(std::string_view name) const {
+    for (const auto& [k, v] : query) {
+      if (k == name) return v;
+    }
+    return {};
+  }
+  bool HasQuery(std::string_view name) const {
+    for (const auto& [k, v] : query) {
+      if (k == name) return true;
+    }
+    return false;
+  }
+  std::string_view PathParam(std::string_view name) const {
+    for (const auto& [k, v] : path_params) {
+      if (k == name) return v;
+    }
+    return {};
+  }
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;  // Extra headers (Retry-After, ...).
+  std::string body;
+
+  static HttpResponse Json(int status, std::string body) {
+    HttpResponse r;
+    r.status = status;
+    r.body = std::move(body);
+    return r;
+  }
+  static HttpResponse Text(int status, std::string body) {
+    HttpResponse r;
+    r.status = status;
+    r.content_type = "text/plain; charset=utf-8";
+    r.body = std::move(body);
+    return r;
+  }
+};
+
+// A handler is called on a server I/O thread; it must not block for long.
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+}  // namespace quell::core
+
+#endif  // QUELL_CORE_HTTP_MESSAGE_H_
