@@ -1,0 +1,60 @@
+// src/ingest/parser.h
+//
+// Parser: turns one input body (an HTTP request body, a Kafka message, a replayed record) of one
+// wire format into signals appended to a SignalBatch, and every bad record into a Rejection in the
+// same batch, while the good records of the body still pass. Built on simdjson On-Demand.
+//
+// A Parser holds a simdjson parser and a padded scratch buffer: one instance per thread, reused
+// across bodies (steady state allocates nothing per signal). Not thread-safe.
+#ifndef QUELL_INGEST_PARSER_H_
+#define QUELL_INGEST_PARSER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "core/signal.h"
+#include "core/signal_batch.h"
+
+namespace quell::ingest {
+
+struct ParseResult {
+  uint32_t accepted = 0;     // Signals appended to the batch.
+  uint32_t rejected = 0;     // Rejections appended to the batch.
+  // True iff nothing in the body could be read at all (empty, not JSON, wrong top-level type,
+  // over the size limit): HTTP answers 400, Kafka dead-letters the whole message.
+  bool body_rejected = false;
+};
+
+struct ParserLimits {
+  size_t max_body_bytes = 5 * 1024 * 1024;  // Datadog's 5 MB request limit.
+  size_t max_string_bytes = 1024 * 1024;    // Per string field (Datadog: 1 MB per log).
+  uint32_t max_records = 100000;            // Per body.
+  uint32_t max_depth = 64;                  // JSON nesting (AnyValue kvlists, log attributes).
+};
+
+class Parser {
+ public:
+  virtual ~Parser() = default;
+  virtual core::Format format() const = 0;
+  // Parses `body`, stamping each signal with `source` and `observed` (the arrival time; formats
+  // that carry their own observed time keep theirs). `body` need not be padded: the parser copies
+  // into its padded buffer when `padded_capacity - body.size() < simdjson::SIMDJSON_PADDING`.
+  // Pass the real capacity of the underlying buffer (e.g. std::string::capacity()) to avoid the copy.
+  virtual ParseResult Parse(std::string_view body, size_t padded_capacity, core::SourceKind source,
+                            core::EventTime observed, core::SignalBatch* out) = 0;
+};
+
+// Options a parser takes from config (ingest section). Parsers ignore what does not apply.
+struct ParserOptions {
+  ParserLimits limits;
+  // Datadog monitor webhook field mapping (templated bodies); nullptr = the default template.
+  const struct DatadogWebhookMapping* datadog_webhook_mapping = nullptr;
+};
+
+// A new parser for `format`; nullptr for formats without one (kUnknown).
+std::unique_ptr<Parser> MakeParser(core::Format format, const ParserOptions& options = {});
+
+}  // namespace quell::ingest
+
+#endif  // QUELL_INGEST_PARSER_H_
