@@ -20,7 +20,8 @@
 //       Unavailable           transient (connect error, timeout, 5xx, broker down): retry with
 //                             exponential backoff and full jitter; counts toward the circuit.
 //       ResourceExhausted     throttled (HTTP 429, queue full): retry no earlier than
-//                             `retry_after` when it is set, else backoff; counts toward the circuit.
+//                             `retry_after` when it is set, else backoff; does NOT count toward
+//                             the circuit (the endpoint is alive, only busy).
 //       anything else         permanent (InvalidArgument for HTTP 400 / Slack `invalid_payload`,
 //                             PermissionDenied for 401/403, NotFound for 404/410 /
 //                             `channel_not_found`, ...): never retried; the entry goes to the
@@ -31,7 +32,7 @@
 //     (routing key, token, webhook URL, password) or notification content (which may hold PHI even
 //     after redaction of known patterns). Status codes and HTTP status numbers are fine;
 //     downstream error strings only when they are from a known safe set (Slack's `no_text`).
-//     Every sink test runs sinks::testing::ExpectNoSecretIn (tests/testing) on every status.
+//     Every sink test runs sinks::CheckNoSecretIn (sinks/secret_check.h) on every status.
 //   - `n` has already been redacted by the Dispatcher; a receiver serialises it as it is.
 //   - `n` is only valid during the Deliver call: copy what the async part needs (the serialised
 //     body) before returning.
