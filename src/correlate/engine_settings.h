@@ -1,0 +1,49 @@
+// src/correlate/engine_settings.h
+//
+// `correlate:` engine settings (not rules): sharding, memory bounds, lateness and retention.
+//
+//   correlate:
+//     shards: 0                         # 0 = std::thread::hardware_concurrency()
+//     queue_capacity: 64                # batches per shard queue
+//     max_fingerprints_per_shard: 200000
+//     max_groups_per_shard: 50000
+//     allowed_lateness: 1m              # events older than watermark are late (dropped, recorded)
+//     idle_timeout: 30s                 # live mode: advance the watermark with the wall clock
+//     incident_retention: 24h           # resolved incidents stay readable this long
+//     decision_log_size: 16             # decisions kept per fingerprint
+//     max_alerts_per_notification: 64
+//     external_url: https://quell.example.com
+//     runbook_base_url: https://git.example.com/runbooks/
+#ifndef QUELL_CORRELATE_ENGINE_SETTINGS_H_
+#define QUELL_CORRELATE_ENGINE_SETTINGS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "core/source_location.h"
+#include "core/yaml_node.h"
+
+namespace quell::correlate {
+
+struct EngineSettings {
+  int shards = 0;
+  int queue_capacity = 64;
+  int64_t max_fingerprints_per_shard = 200000;
+  int64_t max_groups_per_shard = 50000;
+  absl::Duration allowed_lateness = absl::Minutes(1);
+  absl::Duration idle_timeout = absl::Seconds(30);
+  absl::Duration incident_retention = absl::Hours(24);
+  int decision_log_size = 16;
+  int max_alerts_per_notification = 64;
+  std::string external_url;
+  std::string runbook_base_url;
+  core::SourceLocation where;
+};
+
+[[nodiscard]] absl::StatusOr<EngineSettings> ParseEngineSettings(const core::YamlNode& node);
+
+}  // namespace quell::correlate
+
+#endif  // QUELL_CORRELATE_ENGINE_SETTINGS_H_
