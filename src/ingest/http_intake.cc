@@ -1,0 +1,494 @@
+// src/ingest/http_intake.cc
+#include "ingest/http_intake.h"
+
+#include <algorithm>
+#include <cmath>
+#include <utility>
+
+#include "core/json_writer.h"
+#include "fmt/format.h"
+
+namespace quell::ingest {
+namespace {
+
+enum class Family { kDatadog, kOtlp, kAlertmanager };
+
+Family FamilyOf(IntakeEndpoint e) {
+  switch (e) {
+    case IntakeEndpoint::kDatadogEvents:
+    case IntakeEndpoint::kDatadogLogs:
+    case IntakeEndpoint::kDatadogWebhook:
+      return Family::kDatadog;
+    case IntakeEndpoint::kOtlpLogs:
+    case IntakeEndpoint::kOtlpTraces:
+    case IntakeEndpoint::kOtlpMetrics:
+      return Family::kOtlp;
+    case IntakeEndpoint::kAlertmanager:
+      break;
+  }
+  return Family::kAlertmanager;
+}
+
+// google.rpc.Code for an HTTP status, as OTLP/HTTP error bodies carry it.
+int RpcCode(int http_status) {
+  switch (http_status) {
+    case 400: return 3;   // INVALID_ARGUMENT
+    case 403: return 7;   // PERMISSION_DENIED
+    case 413: return 8;   // RESOURCE_EXHAUSTED
+    case 415: return 3;
+    case 429: return 8;
+    case 503: return 14;  // UNAVAILABLE
+    default: return 2;    // UNKNOWN
+  }
+}
+
+// An error in the shape the emulated service uses: Datadog {"errors":["..."]}, OTLP a
+// google.rpc.Status {"code":N,"message":"..."}, Alertmanager a JSON string.
+core::HttpResponse ErrorResponse(Family family, int status, std::string_view message) {
+  std::string body;
+  core::JsonWriter w(&body);
+  switch (family) {
+    case Family::kDatadog:
+      w.BeginObject();
+      w.Key("errors");
+      w.BeginArray();
+      w.String(message);
+      w.EndArray();
+      w.EndObject();
+      break;
+    case Family::kOtlp:
+      w.BeginObject();
+      w.Field("code", RpcCode(status));
+      w.Field("message", message);
+      w.EndObject();
+      break;
+    case Family::kAlertmanager:
+      w.String(message);
+      break;
+  }
+  return core::HttpResponse::Json(status, std::move(body));
+}
+
+core::HttpResponse WithRetryAfter(core::HttpResponse r, int64_t seconds) {
+  r.headers.emplace_back("Retry-After", fmt::format("{}", std::max<int64_t>(1, seconds)));
+  return r;
+}
+
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+std::string_view RemoteHost(std::string_view remote) {
+  if (!remote.empty() && remote.front() == '[') {
+    size_t close = remote.find(']');
+    return close == std::string_view::npos ? remote : remote.substr(1, close - 1);
+  }
+  size_t colon = remote.rfind(':');
+  return colon == std::string_view::npos ? remote : remote.substr(0, colon);
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::string_view RejectedField(IntakeEndpoint e) {
+  switch (e) {
+    case IntakeEndpoint::kOtlpLogs: return "rejectedLogRecords";
+    case IntakeEndpoint::kOtlpTraces: return "rejectedSpans";
+    default: return "rejectedDataPoints";
+  }
+}
+
+constexpr size_t kMaxRateLimitClients = 65536;
+constexpr size_t kFormatCount = 9;  // core::Format values.
+
+}  // namespace
+
+std::string_view IntakeEndpointName(IntakeEndpoint e) {
+  switch (e) {
+    case IntakeEndpoint::kDatadogEvents: return "datadog_events";
+    case IntakeEndpoint::kDatadogLogs: return "datadog_logs";
+    case IntakeEndpoint::kDatadogWebhook: return "datadog_webhook";
+    case IntakeEndpoint::kOtlpLogs: return "otlp_logs";
+    case IntakeEndpoint::kOtlpTraces: return "otlp_traces";
+    case IntakeEndpoint::kOtlpMetrics: return "otlp_metrics";
+    case IntakeEndpoint::kAlertmanager: return "alertmanager";
+  }
+  return "unknown";
+}
+
+core::Format IntakeEndpointFormat(IntakeEndpoint e) {
+  switch (e) {
+    case IntakeEndpoint::kDatadogEvents: return core::Format::kDatadogEvent;
+    case IntakeEndpoint::kDatadogLogs: return core::Format::kDatadogLog;
+    case IntakeEndpoint::kDatadogWebhook: return core::Format::kDatadogWebhook;
+    case IntakeEndpoint::kOtlpLogs: return core::Format::kOtlpLogs;
+    case IntakeEndpoint::kOtlpTraces: return core::Format::kOtlpTraces;
+    case IntakeEndpoint::kOtlpMetrics: return core::Format::kOtlpMetrics;
+    case IntakeEndpoint::kAlertmanager: return core::Format::kAlertmanager;
+  }
+  return core::Format::kUnknown;
+}
+
+std::string_view IntakeEndpointPath(IntakeEndpoint e) {
+  switch (e) {
+    case IntakeEndpoint::kDatadogEvents: return "/api/v1/events";
+    case IntakeEndpoint::kDatadogLogs: return "/api/v2/logs";
+    case IntakeEndpoint::kDatadogWebhook: return "/api/v1/datadog/webhook";
+    case IntakeEndpoint::kOtlpLogs: return "/v1/logs";
+    case IntakeEndpoint::kOtlpTraces: return "/v1/traces";
+    case IntakeEndpoint::kOtlpMetrics: return "/v1/metrics";
+    case IntakeEndpoint::kAlertmanager: return "/api/v2/alerts";
+  }
+  return "/";
+}
+
+// Per-request scratch: parsers (created on first use per format), batches, response text.
+struct HttpIntake::Worker {
+  std::array<std::unique_ptr<Parser>, kFormatCount> parsers;
+  core::SignalBatch batch;
+  core::SignalBatch scratch;
+  std::vector<core::Rejection> rejections;
+  std::vector<std::pair<std::string_view, std::string_view>> tags;
+};
+
+absl::StatusOr<std::unique_ptr<HttpIntake>> HttpIntake::Create(IntakeConfig config, HttpIntakeDeps deps) {
+  if (deps.sink == nullptr) return absl::InvalidArgumentError("http intake: no batch sink");
+  if (deps.clock == nullptr) return absl::InvalidArgumentError("http intake: no clock");
+  std::vector<std::string> keys;
+  keys.reserve(config.datadog_api_keys.size());
+  for (const core::SecretRef& ref : config.datadog_api_keys) {
+    absl::StatusOr<std::string> key = ref.Resolve();
+    if (!key.ok()) return key.status();
+    keys.push_back(*std::move(key));
+  }
+  if (!deps.parser_factory) {
+    ParserOptions options = deps.parser_options;
+    options.limits.max_body_bytes = config.max_body_bytes;
+    options.limits.max_records = config.max_records_per_body;
+    deps.parser_factory = [options](core::Format f) { return MakeParser(f, options); };
+  }
+  return std::unique_ptr<HttpIntake>(new HttpIntake(std::move(config), std::move(deps), std::move(keys)));
+}
+
+HttpIntake::HttpIntake(IntakeConfig config, HttpIntakeDeps deps, std::vector<std::string> keys)
+    : config_(std::move(config)), deps_(std::move(deps)), keys_(std::move(keys)) {
+  // Event ids: unique per process and increasing; seeded from the clock so restarts do not reuse
+  // small ids. Kept below 2^53 so JavaScript clients read them exactly.
+  int64_t seconds = deps_.clock->Now().unix_nanos() / 1000000000;
+  next_event_id_.store((static_cast<uint64_t>(std::max<int64_t>(seconds, 1)) & 0x3ffffffffULL) << 18);
+}
+
+HttpIntake::~HttpIntake() = default;
+
+std::vector<IntakeRoute> HttpIntake::Routes() {
+  std::vector<IntakeRoute> routes;
+  for (int i = 0; i < kIntakeEndpointCount; ++i) {
+    auto e = static_cast<IntakeEndpoint>(i);
+    routes.push_back(IntakeRoute{"POST", std::string(IntakeEndpointPath(e)),
+                                 [this, e](const core::HttpRequest& r) { return Handle(e, r); }});
+  }
+  return routes;
+}
+
+std::unique_ptr<HttpIntake::Worker> HttpIntake::AcquireWorker() {
+  {
+    std::lock_guard<std::mutex> lock(pool_mu_);
+    if (!pool_.empty()) {
+      std::unique_ptr<Worker> w = std::move(pool_.back());
+      pool_.pop_back();
+      return w;
+    }
+  }
+  return std::make_unique<Worker>();
+}
+
+void HttpIntake::ReleaseWorker(std::unique_ptr<Worker> w) {
+  w->batch.Clear();
+  w->scratch.Clear();
+  w->rejections.clear();
+  w->tags.clear();
+  std::lock_guard<std::mutex> lock(pool_mu_);
+  pool_.push_back(std::move(w));
+}
+
+bool HttpIntake::KeyAllowed(const core::HttpRequest& req, std::string_view* key) const {
+  std::string_view k = req.Header("DD-API-KEY");
+  if (k.empty()) k = req.Query("dd-api-key");
+  if (k.empty()) k = req.Query("api_key");
+  *key = k;
+  if (k.empty()) return !config_.require_api_key;
+  if (keys_.empty()) return !config_.require_api_key;
+  bool found = false;
+  for (const std::string& candidate : keys_) found |= ConstantTimeEquals(candidate, k);
+  return found;
+}
+
+int64_t HttpIntake::RateLimit(std::string_view key, std::string_view remote) {
+  if (config_.rate_limit.requests_per_second <= 0) return 0;
+  const int64_t now = deps_.clock->Now().unix_nanos();
+  std::string id;
+  if (!key.empty()) {
+    id.reserve(key.size() + 2);
+    id.append("k:").append(key);
+  } else {
+    std::string_view host = RemoteHost(remote);
+    id.reserve(host.size() + 2);
+    id.append("a:").append(host);
+  }
+  std::lock_guard<std::mutex> lock(rate_mu_);
+  auto it = buckets_.find(id);
+  if (it == buckets_.end()) {
+    if (buckets_.size() >= kMaxRateLimitClients) buckets_.clear();
+    it = buckets_.emplace(std::move(id), core::TokenBucket(config_.rate_limit.requests_per_second,
+                                                           config_.rate_limit.burst))
+             .first;
+  }
+  if (it->second.TryTake(now)) return 0;
+  double wait = absl::ToDoubleSeconds(it->second.WaitFor(now));
+  return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(wait)));
+}
+
+void HttpIntake::DeadLetter(core::Format format, const core::Rejection& r, std::string_view body) {
+  if (deps_.dead_letter) deps_.dead_letter(format, r, body);
+}
+
+namespace {
+
+// Copies every signal of `in` into `out` with the Datadog tags `tags` added (the entry's own
+// labels win over query tags of the same name), as the logs intake's ?ddtags= does.
+void ApplyQueryTags(const std::vector<std::pair<std::string_view, std::string_view>>& tags,
+                    const core::SignalBatch& in, core::SignalBatch* out) {
+  for (const core::Signal& s : in.signals()) {
+    core::Signal& t = out->Add();
+    const uint32_t begin = t.labels_begin;
+    t = s;
+    t.labels_begin = begin;
+    t.labels_count = 0;
+    t.annotations_begin = begin;
+    t.annotations_count = 0;
+    t.service = out->Copy(s.service);
+    t.env = out->Copy(s.env);
+    t.host = out->Copy(s.host);
+    t.version = out->Copy(s.version);
+    t.title = out->Copy(s.title);
+    t.message = out->Copy(s.message);
+    t.source_id = out->Copy(s.source_id);
+    t.link = out->Copy(s.link);
+    for (const auto& [name, value] : tags) {
+      out->AddLabel(name, value);
+      if (name == "service" && t.service.empty()) t.service = value;
+      if (name == "env" && t.env.empty()) t.env = value;
+      if (name == "host" && t.host.empty()) t.host = value;
+      if (name == "version" && t.version.empty()) t.version = value;
+    }
+    for (const core::Label& l : in.labels(s)) out->AddLabel(out->Copy(l.name), out->Copy(l.value));
+    out->FinishLabels();
+    for (const core::Label& a : in.annotations(s)) out->AddAnnotation(out->Copy(a.name), out->Copy(a.value));
+  }
+  for (const core::Rejection& r : in.rejections()) out->Reject(r);
+}
+
+void SplitTags(std::string_view csv, core::SignalBatch* arena_owner,
+               std::vector<std::pair<std::string_view, std::string_view>>* out) {
+  std::string_view copy = arena_owner->Copy(csv);
+  while (!copy.empty()) {
+    size_t comma = copy.find(',');
+    std::string_view tag = Trim(copy.substr(0, comma));
+    copy = comma == std::string_view::npos ? std::string_view() : copy.substr(comma + 1);
+    if (tag.empty()) continue;
+    size_t colon = tag.find(':');
+    if (colon == std::string_view::npos) {
+      out->emplace_back(tag, "true");
+    } else if (colon > 0) {
+      out->emplace_back(tag.substr(0, colon), tag.substr(colon + 1));
+    }
+  }
+}
+
+std::string DatadogEventAnswer(const core::SignalBatch& batch, uint64_t id) {
+  std::string body;
+  core::JsonWriter w(&body);
+  w.BeginObject();
+  w.Field("status", "ok");
+  w.Key("event");
+  w.BeginObject();
+  w.Field("id", id);
+  w.Field("id_str", fmt::format("{}", id));
+  if (!batch.empty()) {
+    const core::Signal& s = batch.signals()[0];
+    w.Field("title", s.title);
+    w.Field("text", s.message);
+    w.Field("date_happened", s.event_time.unix_nanos() / 1000000000);
+    w.Key("tags");
+    w.BeginArray();
+    for (const core::Label& l : batch.labels(s)) w.String(fmt::format("{}:{}", l.name, l.value));
+    w.EndArray();
+  }
+  w.Field("url", "");
+  w.EndObject();
+  w.EndObject();
+  return body;
+}
+
+// "reason at byte N (record i, field f); ... (and K more)"
+std::string RejectionSummary(const std::vector<core::Rejection>& rejections, size_t max_listed) {
+  std::string out;
+  for (size_t i = 0; i < rejections.size() && i < max_listed; ++i) {
+    if (i > 0) out += "; ";
+    out += rejections[i].ToString();
+  }
+  if (rejections.size() > max_listed) out += fmt::format("; and {} more", rejections.size() - max_listed);
+  return out;
+}
+
+}  // namespace
+
+core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest& req) {
+  IntakeEndpointStats& st = stats_[static_cast<size_t>(e)];
+  st.requests.fetch_add(1, std::memory_order_relaxed);
+  const Family family = FamilyOf(e);
+  const core::Format format = IntakeEndpointFormat(e);
+
+  std::string_view key;
+  if (family == Family::kDatadog && !KeyAllowed(req, &key)) {
+    st.forbidden.fetch_add(1, std::memory_order_relaxed);
+    return ErrorResponse(family, 403, "Forbidden: missing or invalid API key");
+  }
+  if (int64_t wait = RateLimit(key, req.remote); wait > 0) {
+    st.rate_limited.fetch_add(1, std::memory_order_relaxed);
+    return WithRetryAfter(ErrorResponse(family, 429, "rate limit exceeded"), wait);
+  }
+  if (req.body.size() > config_.max_body_bytes) {
+    st.too_large.fetch_add(1, std::memory_order_relaxed);
+    return ErrorResponse(family, 413,
+                         fmt::format("body: {} bytes exceeds the limit of {} bytes", req.body.size(),
+                                     config_.max_body_bytes));
+  }
+  if (family == Family::kOtlp) {
+    std::string_view ct = req.Header("Content-Type");
+    if (ct.find("protobuf") != std::string_view::npos || ct.find("grpc") != std::string_view::npos) {
+      st.unsupported_media.fetch_add(1, std::memory_order_relaxed);
+      return ErrorResponse(family, 415,
+                           "content-type: Quell accepts OTLP/HTTP JSON only (application/json), not protobuf");
+    }
+  }
+
+  std::unique_ptr<Worker> w = AcquireWorker();
+  struct Release {
+    HttpIntake* self;
+    std::unique_ptr<Worker>* w;
+    ~Release() { self->ReleaseWorker(std::move(*w)); }
+  } release{this, &w};
+
+  auto& parser = w->parsers[static_cast<size_t>(format)];
+  if (!parser) parser = deps_.parser_factory(format);
+  if (!parser) {
+    st.sink_errors.fetch_add(1, std::memory_order_relaxed);
+    return ErrorResponse(family, 503, "intake: no parser for this format");
+  }
+  const core::EventTime observed = core::EventTime::FromUnixNanos(deps_.clock->Now().unix_nanos());
+  core::SignalBatch* batch = &w->batch;
+  ParseResult pr = parser->Parse(req.body, req.body.capacity(), core::SourceKind::kHttp, observed, batch);
+  if (pr.body_rejected) {
+    core::Rejection r;
+    if (!batch->rejections().empty()) r = batch->rejections()[0];
+    DeadLetter(format, r, req.body);
+    if (r.reason == core::RejectReason::kTooLarge && r.record_index == 0 && batch->empty() &&
+        req.body.size() > config_.max_body_bytes) {
+      st.too_large.fetch_add(1, std::memory_order_relaxed);
+      return ErrorResponse(family, 413, fmt::format("body: {}", r.ToString()));
+    }
+    st.bodies_rejected.fetch_add(1, std::memory_order_relaxed);
+    return ErrorResponse(family, 400, fmt::format("body: {}", r.ToString()));
+  }
+
+  if (e == IntakeEndpoint::kDatadogLogs) {
+    std::string_view ddtags = req.Query("ddtags");
+    if (!ddtags.empty() && !batch->empty()) {
+      SplitTags(ddtags, &w->scratch, &w->tags);
+      ApplyQueryTags(w->tags, *batch, &w->scratch);
+      batch = &w->scratch;
+    }
+  }
+
+  w->rejections.assign(batch->rejections().begin(), batch->rejections().end());
+  const size_t n = batch->size();
+  std::string event_answer;
+  if (e == IntakeEndpoint::kDatadogEvents && n > 0) {
+    event_answer = DatadogEventAnswer(*batch, next_event_id_.fetch_add(1, std::memory_order_relaxed));
+  }
+  if (n > 0) {
+    absl::Status s = deps_.sink->Submit(batch, [] {});
+    if (!s.ok()) {
+      st.signals_refused.fetch_add(n, std::memory_order_relaxed);
+      const int64_t retry = absl::ToInt64Seconds(absl::Ceil(config_.retry_after, absl::Seconds(1)));
+      if (s.code() == absl::StatusCode::kResourceExhausted) {
+        st.backpressure.fetch_add(1, std::memory_order_relaxed);
+        return WithRetryAfter(ErrorResponse(family, family == Family::kOtlp ? 503 : 429,
+                                            "intake: pipeline is full, retry later"),
+                              retry);
+      }
+      st.sink_errors.fetch_add(1, std::memory_order_relaxed);
+      return WithRetryAfter(ErrorResponse(family, 503, "intake: pipeline unavailable, retry later"), retry);
+    }
+    st.signals_accepted.fetch_add(n, std::memory_order_relaxed);
+  }
+  for (const core::Rejection& r : w->rejections) DeadLetter(format, r, req.body);
+  st.records_rejected.fetch_add(w->rejections.size(), std::memory_order_relaxed);
+
+  const bool any_rejected = !w->rejections.empty();
+  core::HttpResponse res;
+  switch (e) {
+    case IntakeEndpoint::kOtlpLogs:
+    case IntakeEndpoint::kOtlpTraces:
+    case IntakeEndpoint::kOtlpMetrics: {
+      if (!any_rejected) {
+        res = core::HttpResponse::Json(200, "{}");
+        break;
+      }
+      std::string body;
+      core::JsonWriter jw(&body);
+      jw.BeginObject();
+      jw.Key("partialSuccess");
+      jw.BeginObject();
+      jw.Field(RejectedField(e), fmt::format("{}", w->rejections.size()));
+      jw.Field("errorMessage", RejectionSummary(w->rejections, 3));
+      jw.EndObject();
+      jw.EndObject();
+      res = core::HttpResponse::Json(200, std::move(body));
+      break;
+    }
+    case IntakeEndpoint::kAlertmanager:
+      if (any_rejected) {
+        res = ErrorResponse(family, 400, fmt::format("{} invalid alert(s): {}", w->rejections.size(),
+                                                     RejectionSummary(w->rejections, 5)));
+      } else {
+        res = core::HttpResponse::Json(200, "");
+      }
+      break;
+    case IntakeEndpoint::kDatadogEvents:
+      res = n > 0 ? core::HttpResponse::Json(202, std::move(event_answer))
+                  : ErrorResponse(family, 400, fmt::format("event: {}", RejectionSummary(w->rejections, 1)));
+      break;
+    case IntakeEndpoint::kDatadogLogs:
+      res = n > 0 || !any_rejected
+                ? core::HttpResponse::Json(202, "{}")
+                : ErrorResponse(family, 400, fmt::format("logs: {}", RejectionSummary(w->rejections, 3)));
+      break;
+    case IntakeEndpoint::kDatadogWebhook:
+      res = n > 0 || !any_rejected
+                ? core::HttpResponse::Json(202, "{\"status\":\"ok\"}")
+                : ErrorResponse(family, 400, fmt::format("webhook: {}", RejectionSummary(w->rejections, 1)));
+      break;
+  }
+  if (res.status < 300) st.accepted_requests.fetch_add(1, std::memory_order_relaxed);
+  return res;
+}
+
+}  // namespace quell::ingest

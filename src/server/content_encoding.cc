@@ -1,0 +1,131 @@
+// src/server/content_encoding.cc
+#include "server/content_encoding.h"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/status_macros.h"
+#include "core/strings.h"
+#include "fmt/format.h"
+
+namespace quell::server {
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// window_bits: 15+16 gzip, 15 zlib, -15 raw deflate.
+absl::Status Inflate(std::string_view in, int window_bits, size_t max_decoded_bytes, std::string* out,
+                     size_t padding) {
+  z_stream zs;
+  std::memset(&zs, 0, sizeof(zs));
+  if (inflateInit2(&zs, window_bits) != Z_OK) {
+    return absl::InternalError("content-encoding: zlib init failed");
+  }
+  out->clear();
+  // Start with a guess (compressed text/JSON inflates ~4-10x), grow geometrically up to the cap.
+  size_t cap = std::min(max_decoded_bytes, std::max<size_t>(in.size() * 4, 4096));
+  out->resize(cap + padding);
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  size_t produced = 0;
+  int rc = Z_OK;
+  while (true) {
+    if (produced == cap) {
+      if (cap >= max_decoded_bytes) {
+        // Full at the cap: one more byte of output means the body is over the limit.
+        char probe;
+        zs.next_out = reinterpret_cast<Bytef*>(&probe);
+        zs.avail_out = 1;
+        rc = inflate(&zs, Z_NO_FLUSH);
+        if (zs.avail_out == 0) {
+          inflateEnd(&zs);
+          out->clear();
+          return absl::ResourceExhaustedError(
+              fmt::format("content-encoding: decoded body exceeds {} bytes", max_decoded_bytes));
+        }
+        break;
+      }
+      cap = std::min(max_decoded_bytes, cap * 2);
+      out->resize(cap + padding);
+    }
+    zs.next_out = reinterpret_cast<Bytef*>(out->data() + produced);
+    zs.avail_out = static_cast<uInt>(cap - produced);
+    rc = inflate(&zs, Z_NO_FLUSH);
+    produced = cap - zs.avail_out;
+    if (rc == Z_STREAM_END) break;
+    if (rc == Z_BUF_ERROR && zs.avail_in == 0) break;  // Truncated input; reported below.
+    if (rc != Z_OK && rc != Z_BUF_ERROR) break;
+  }
+  inflateEnd(&zs);
+  if (rc != Z_STREAM_END) {
+    out->clear();
+    return absl::InvalidArgumentError(fmt::format("content-encoding: corrupt or truncated {} stream",
+                                                  window_bits > 15 ? "gzip" : "deflate"));
+  }
+  out->resize(produced);
+  if (out->capacity() - out->size() < padding) out->reserve(out->size() + padding);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+ContentEncoding ParseContentEncoding(std::string_view header) {
+  std::string_view v = Trim(header);
+  if (v.empty() || core::EqualsIgnoreCase(v, "identity")) return ContentEncoding::kIdentity;
+  if (core::EqualsIgnoreCase(v, "gzip") || core::EqualsIgnoreCase(v, "x-gzip")) return ContentEncoding::kGzip;
+  if (core::EqualsIgnoreCase(v, "deflate")) return ContentEncoding::kDeflate;
+  return ContentEncoding::kUnsupported;
+}
+
+absl::Status DecodeBody(ContentEncoding encoding, std::string_view in, size_t max_decoded_bytes, std::string* out,
+                        size_t padding) {
+  switch (encoding) {
+    case ContentEncoding::kIdentity:
+      if (in.size() > max_decoded_bytes) {
+        return absl::ResourceExhaustedError(fmt::format("body: exceeds {} bytes", max_decoded_bytes));
+      }
+      out->reserve(in.size() + padding);
+      out->assign(in.data(), in.size());
+      return absl::OkStatus();
+    case ContentEncoding::kGzip:
+      return Inflate(in, 15 + 16, max_decoded_bytes, out, padding);
+    case ContentEncoding::kDeflate: {
+      // RFC 9110 deflate is zlib-wrapped; some clients send raw deflate. A zlib stream starts with a
+      // header whose first two bytes are a multiple of 31 with CM=8.
+      bool zlib_header = in.size() >= 2 && (static_cast<uint8_t>(in[0]) & 0x0f) == 8 &&
+                         ((static_cast<uint8_t>(in[0]) << 8) | static_cast<uint8_t>(in[1])) % 31 == 0;
+      return Inflate(in, zlib_header ? 15 : -15, max_decoded_bytes, out, padding);
+    }
+    case ContentEncoding::kUnsupported:
+      break;
+  }
+  return absl::UnimplementedError("content-encoding: unsupported (accepted: gzip, deflate, identity)");
+}
+
+std::string EncodeBody(ContentEncoding encoding, std::string_view in) {
+  if (encoding == ContentEncoding::kIdentity) return std::string(in);
+  QUELL_CHECK(encoding != ContentEncoding::kUnsupported, "EncodeBody: unsupported encoding");
+  z_stream zs;
+  std::memset(&zs, 0, sizeof(zs));
+  int bits = encoding == ContentEncoding::kGzip ? 15 + 16 : 15;
+  QUELL_CHECK(deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, bits, 8, Z_DEFAULT_STRATEGY) == Z_OK,
+              "EncodeBody: deflateInit2");
+  std::string out(deflateBound(&zs, in.size()) + 32, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  int rc = deflate(&zs, Z_FINISH);
+  QUELL_CHECK(rc == Z_STREAM_END, "EncodeBody: deflate did not finish");
+  out.resize(zs.total_out);
+  deflateEnd(&zs);
+  return out;
+}
+
+}  // namespace quell::server

@@ -1,0 +1,38 @@
+// src/server/content_encoding.h
+//
+// Request-body Content-Encoding: the HTTP server undoes `gzip` and `deflate` (zlib-wrapped, and
+// raw deflate as some clients send it) before any handler sees the body, with a cap on the
+// decompressed size so a small compressed body cannot expand without bound (zip bombs -> 413).
+// Pure functions of their arguments: thread-safe.
+#ifndef QUELL_SERVER_CONTENT_ENCODING_H_
+#define QUELL_SERVER_CONTENT_ENCODING_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+
+namespace quell::server {
+
+enum class ContentEncoding { kIdentity, kGzip, kDeflate, kUnsupported };
+
+// Parses a Content-Encoding header value, case-insensitively. Empty and "identity" are kIdentity;
+// "x-gzip" is kGzip. Anything else (br, zstd, a list of several codings) is kUnsupported.
+ContentEncoding ParseContentEncoding(std::string_view header);
+
+// Decodes `in` into `*out` (replacing its contents). `*out` gets at least `padding` spare bytes of
+// capacity past its size, so simdjson can parse it in place.
+// Errors: ResourceExhausted when the decoded body would exceed `max_decoded_bytes` (answer 413);
+// InvalidArgument for a corrupt or truncated stream (answer 400); Unimplemented for kUnsupported
+// (answer 415). Messages never quote body bytes.
+[[nodiscard]] absl::Status DecodeBody(ContentEncoding encoding, std::string_view in, size_t max_decoded_bytes,
+                                      std::string* out, size_t padding = 64);
+
+// Compresses `in` (gzip or zlib-wrapped deflate). For tests, benchmarks and clients; kIdentity copies.
+// REQUIRES: encoding is not kUnsupported.
+std::string EncodeBody(ContentEncoding encoding, std::string_view in);
+
+}  // namespace quell::server
+
+#endif  // QUELL_SERVER_CONTENT_ENCODING_H_

@@ -1,0 +1,376 @@
+// src/server/http_server.cc
+//
+// One Session per connection, all of its handlers on one strand. The read loop is:
+//   WaitForRequest (idle_timeout; skipped when pipelined bytes are already buffered)
+//   -> ReadHeader (header_timeout) -> checks, optional 100 Continue
+//   -> ReadBody (read_timeout) -> decode, route, handler -> Write (write_timeout) -> loop or close.
+#include "server/http_server.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "boost/asio/dispatch.hpp"
+#include "boost/asio/ip/tcp.hpp"
+#include "boost/asio/post.hpp"
+#include "boost/asio/strand.hpp"
+#include "boost/asio/write.hpp"
+#include "boost/beast/core.hpp"
+#include "boost/beast/http.hpp"
+#include "fmt/format.h"
+#include "server/content_encoding.h"
+#include "server/query_string.h"
+
+namespace quell::server {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace net = boost::asio;
+using tcp = boost::asio::ip::tcp;
+
+namespace {
+
+std::chrono::steady_clock::duration ToChrono(absl::Duration d) {
+  return std::chrono::nanoseconds(absl::ToInt64Nanoseconds(d));
+}
+
+constexpr size_t kBodyPadding = 64;  // simdjson::SIMDJSON_PADDING
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+}  // namespace
+
+class Session;
+
+class HttpServerImpl {
+ public:
+  HttpServerImpl(ServerConfig config, const Router* router)
+      : config_(std::move(config)), router_(router), ioc_(config_.io_threads) {}
+
+  absl::Status Start();
+  void Stop();
+  uint16_t port() const { return port_; }
+
+  void DoAccept();
+  void Register(Session* s, std::weak_ptr<Session> w) {
+    std::lock_guard<std::mutex> lock(mu_);
+    sessions_.emplace(s, std::move(w));
+  }
+  void Unregister(Session* s) {
+    std::lock_guard<std::mutex> lock(mu_);
+    sessions_.erase(s);
+    if (sessions_.empty()) drained_.notify_all();
+  }
+  void CountStatus(int status) {
+    if (status >= 200 && status < 300) {
+      stats_.responses_2xx.fetch_add(1, std::memory_order_relaxed);
+    } else if (status >= 400 && status < 500) {
+      stats_.responses_4xx.fetch_add(1, std::memory_order_relaxed);
+    } else if (status >= 500) {
+      stats_.responses_5xx.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      stats_.responses_other.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+
+  const ServerConfig config_;
+  const Router* const router_;
+  HttpServerStats stats_;
+  std::atomic<bool> stopping_{false};
+
+ private:
+  std::mutex mu_;
+  std::condition_variable drained_;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+  bool started_ = false;
+  bool stopped_ = false;
+  uint16_t port_ = 0;
+  std::vector<std::thread> threads_;
+  // Declared last: destroyed first, so pending handlers (and the sessions they hold) go before mu_.
+  net::io_context ioc_;
+  std::optional<tcp::acceptor> acceptor_;
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, HttpServerImpl* server) : stream_(std::move(socket)), server_(server) {
+    beast::error_code ec;
+    tcp::endpoint ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) {
+      remote_ = ep.address().is_v6() ? fmt::format("[{}]:{}", ep.address().to_string(), ep.port())
+                                     : fmt::format("{}:{}", ep.address().to_string(), ep.port());
+    }
+    stream_.socket().set_option(tcp::no_delay(true), ec);
+    server_->stats_.connections_accepted.fetch_add(1, std::memory_order_relaxed);
+    server_->stats_.connections_active.fetch_add(1, std::memory_order_relaxed);
+  }
+  ~Session() {
+    server_->stats_.connections_active.fetch_sub(1, std::memory_order_relaxed);
+    server_->Unregister(this);
+  }
+
+  void Run() {
+    server_->Register(this, weak_from_this());
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->WaitForRequest(); });
+  }
+
+  // Called by Stop() from any thread: on the session's strand, closes the connection now if it is
+  // idle; a request in progress is answered (with Connection: close) and then the connection closes.
+  void RequestStop() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->idle_) self->Close();
+    });
+  }
+
+ private:
+  const ServerConfig& cfg() const { return server_->config_; }
+
+  void WaitForRequest() {
+    if (server_->stopping_.load(std::memory_order_acquire) && buffer_.size() == 0) return Close();
+    if (buffer_.size() > 0) return ReadHeader();  // Pipelined request already buffered.
+    idle_ = true;
+    stream_.expires_after(ToChrono(cfg().idle_timeout));
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              self->idle_ = false;
+                              if (ec) return self->Close();  // Idle timeout, peer closed, or Stop().
+                              self->buffer_.commit(n);
+                              self->ReadHeader();
+                            });
+  }
+
+  void ReadHeader() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<uint32_t>(cfg().max_header_bytes));
+    parser_->body_limit(cfg().max_body_bytes);
+    stream_.expires_after(ToChrono(cfg().header_timeout));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    server_->stats_.requests_total.fetch_add(1, std::memory_order_relaxed);
+    const auto& req = parser_->get();
+    if (req.version() != 11 && req.version() != 10) {
+      return Fail(505, "http version not supported", true);
+    }
+    if (auto len = parser_->content_length(); len && *len > cfg().max_body_bytes) {
+      server_->stats_.rejected_too_large.fetch_add(1, std::memory_order_relaxed);
+      return Fail(413, fmt::format("body: {} bytes exceeds the limit of {} bytes", *len, cfg().max_body_bytes),
+                  true);
+    }
+    auto expect = req.find(http::field::expect);
+    if (expect != req.end() && beast::iequals(expect->value(), "100-continue") && !parser_->is_done()) {
+      server_->stats_.continue_sent.fetch_add(1, std::memory_order_relaxed);
+      stream_.expires_after(ToChrono(cfg().write_timeout));
+      net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                       [self = shared_from_this()](beast::error_code wec, size_t) {
+                         if (wec) return self->Close();
+                         self->ReadBody();
+                       });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    if (parser_->is_done()) return OnBody({});
+    stream_.expires_after(ToChrono(cfg().read_timeout));
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset ||
+        ec == net::error::operation_aborted) {
+      return Close();
+    }
+    if (ec == beast::error::timeout) {
+      server_->stats_.timeouts.fetch_add(1, std::memory_order_relaxed);
+      return Fail(408, "request timeout", true);
+    }
+    if (ec == http::error::body_limit) {
+      server_->stats_.rejected_too_large.fetch_add(1, std::memory_order_relaxed);
+      return Fail(413, fmt::format("body: exceeds the limit of {} bytes", cfg().max_body_bytes), true);
+    }
+    if (ec == http::error::header_limit) {
+      return Fail(431, fmt::format("header: exceeds the limit of {} bytes", cfg().max_header_bytes), true);
+    }
+    server_->stats_.rejected_bad_request.fetch_add(1, std::memory_order_relaxed);
+    return Fail(400, fmt::format("malformed request: {}", ec.message()), true);
+  }
+
+  void OnBody(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    http::request<http::string_body> msg = parser_->release();
+    parser_.reset();
+    const bool keep_alive = msg.keep_alive();
+    version_ = msg.version();
+    server_->stats_.body_bytes_received.fetch_add(msg.body().size(), std::memory_order_relaxed);
+
+    core::HttpRequest req;
+    req.method = std::string(msg.method_string());
+    std::string_view raw_query;
+    SplitTarget(std::string_view(msg.target().data(), msg.target().size()), &req.path, &raw_query);
+    ParseQuery(raw_query, &req.query);
+    req.headers.reserve(8);
+    for (const auto& field : msg) {
+      req.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+    req.remote = remote_;
+
+    auto ce = msg.find(http::field::content_encoding);
+    ContentEncoding encoding =
+        ce == msg.end() ? ContentEncoding::kIdentity
+                        : ParseContentEncoding(std::string_view(ce->value().data(), ce->value().size()));
+    if (encoding == ContentEncoding::kIdentity) {
+      req.body = std::move(msg.body());
+      if (req.body.capacity() - req.body.size() < kBodyPadding) req.body.reserve(req.body.size() + kBodyPadding);
+    } else {
+      absl::Status s = DecodeBody(encoding, msg.body(), cfg().max_body_bytes, &req.body, kBodyPadding);
+      if (!s.ok()) {
+        switch (s.code()) {
+          case absl::StatusCode::kResourceExhausted:
+            server_->stats_.rejected_too_large.fetch_add(1, std::memory_order_relaxed);
+            return Write(JsonError(413, std::string(s.message())), true);
+          case absl::StatusCode::kUnimplemented:
+            server_->stats_.rejected_unsupported_encoding.fetch_add(1, std::memory_order_relaxed);
+            return Write(JsonError(415, std::string(s.message())), !keep_alive);
+          default:
+            server_->stats_.rejected_bad_request.fetch_add(1, std::memory_order_relaxed);
+            return Write(JsonError(400, std::string(s.message())), !keep_alive);
+        }
+      }
+    }
+    server_->stats_.body_bytes_decoded.fetch_add(req.body.size(), std::memory_order_relaxed);
+
+    core::HttpResponse res;
+    try {
+      res = server_->router_->Handle(&req);
+    } catch (const std::exception&) {
+      server_->stats_.handler_exceptions.fetch_add(1, std::memory_order_relaxed);
+      res = JsonError(500, fmt::format("internal error handling {} {}", req.method, req.path));
+    }
+    Write(std::move(res), !keep_alive);
+  }
+
+  // Answers with `status` and closes the connection.
+  void Fail(int status, std::string message, bool close) {
+    if (parser_) version_ = parser_->is_header_done() ? parser_->get().version() : 11;
+    Write(JsonError(status, message), close);
+  }
+
+  void Write(core::HttpResponse r, bool close) {
+    if (server_->stopping_.load(std::memory_order_acquire)) close = true;
+    server_->CountStatus(r.status);
+    res_ = {};
+    res_.version(version_ == 10 ? 10 : 11);
+    res_.result(static_cast<unsigned>(r.status));
+    res_.set(http::field::server, "quell");
+    if (!r.body.empty() || r.status != 204) res_.set(http::field::content_type, r.content_type);
+    for (const auto& [name, value] : r.headers) res_.set(name, value);
+    res_.body() = std::move(r.body);
+    res_.keep_alive(!close);
+    res_.prepare_payload();
+    close_after_write_ = close;
+    stream_.expires_after(ToChrono(cfg().write_timeout));
+    http::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec || self->close_after_write_) return self->Close();
+      self->WaitForRequest();
+    });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  HttpServerImpl* const server_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> res_;
+  std::string remote_;
+  unsigned version_ = 11;
+  bool close_after_write_ = false;
+  bool idle_ = false;
+};
+
+absl::Status HttpServerImpl::Start() {
+  if (started_) return absl::FailedPreconditionError("http server: already started");
+  beast::error_code ec;
+  net::ip::address addr = net::ip::make_address(config_.address, ec);
+  const std::string where = fmt::format("http server: listen {}:{}", config_.address, config_.port);
+  if (ec) return absl::InvalidArgumentError(fmt::format("{}: bad address: {}", where, ec.message()));
+  tcp::endpoint ep(addr, config_.port);
+  acceptor_.emplace(net::make_strand(ioc_));
+  acceptor_->open(ep.protocol(), ec);
+  if (!ec) acceptor_->set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_->bind(ep, ec);
+  if (!ec) acceptor_->listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    acceptor_.reset();
+    return absl::UnavailableError(fmt::format("{}: {}", where, ec.message()));
+  }
+  port_ = acceptor_->local_endpoint().port();
+  started_ = true;
+  DoAccept();
+  threads_.reserve(static_cast<size_t>(config_.io_threads));
+  for (int i = 0; i < config_.io_threads; ++i) threads_.emplace_back([this] { ioc_.run(); });
+  return absl::OkStatus();
+}
+
+void HttpServerImpl::DoAccept() {
+  acceptor_->async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor_->is_open()) return;
+    if (!ec && !stopping_.load(std::memory_order_acquire)) {
+      std::make_shared<Session>(std::move(socket), this)->Run();
+    }
+    DoAccept();
+  });
+}
+
+void HttpServerImpl::Stop() {
+  if (!started_ || stopped_) return;
+  stopped_ = true;
+  stopping_.store(true, std::memory_order_release);
+  net::post(acceptor_->get_executor(), [this] {
+    beast::error_code ec;
+    acceptor_->close(ec);
+  });
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [ptr, weak] : sessions_) {
+      if (auto s = weak.lock()) live.push_back(std::move(s));
+    }
+  }
+  for (auto& s : live) s->RequestStop();
+  live.clear();
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    drained_.wait_for(lock, ToChrono(config_.shutdown_grace), [this] { return sessions_.empty(); });
+  }
+  ioc_.stop();
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+HttpServer::HttpServer(ServerConfig config, const Router* router)
+    : impl_(std::make_unique<HttpServerImpl>(std::move(config), router)) {}
+HttpServer::~HttpServer() { Stop(); }
+absl::Status HttpServer::Start() { return impl_->Start(); }
+uint16_t HttpServer::port() const { return impl_->port(); }
+void HttpServer::Stop() { impl_->Stop(); }
+const HttpServerStats& HttpServer::stats() const { return impl_->stats_; }
+const ServerConfig& HttpServer::config() const { return impl_->config_; }
+
+}  // namespace quell::server

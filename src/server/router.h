@@ -1,0 +1,70 @@
+// src/server/router.h
+//
+// Router: maps (method, path) to a core::HttpHandler. Patterns are absolute paths whose segments
+// are literals or "{name}" captures, e.g. "/api/v2/silence/{id}"; a capture matches one non-empty
+// segment and lands in HttpRequest::path_params. Literal segments win over captures when both
+// match ("/api/v2/alerts/groups" beats "/api/v2/alerts/{id}"). A trailing slash is insignificant.
+//
+// Unmatched requests get JSON errors: 404 {"error":"not found: /x"} when no pattern matches the
+// path, 405 {"error":"method not allowed: DELETE /x"} with an Allow header when the path matches
+// under other methods. HEAD is not routed implicitly.
+//
+// Usage (in src/app/, before HttpServer::Start):
+//   server::Router router;
+//   QUELL_RETURN_IF_ERROR(router.Route("GET", "/api/v2/silence/{id}", [&](const core::HttpRequest& r) {
+//     return silences.Get(r.PathParam("id"));
+//   }));
+//
+// Threading: register every route before the server starts; after that Handle() may be called
+// concurrently from every I/O thread (it only reads). Handlers run on I/O threads and must not
+// block for long; they must be thread-safe themselves.
+#ifndef QUELL_SERVER_ROUTER_H_
+#define QUELL_SERVER_ROUTER_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "core/http_message.h"
+
+namespace quell::server {
+
+class Router {
+ public:
+  // Adds a route. Errors (InvalidArgument): empty method, a pattern not starting with '/', an
+  // empty or malformed capture ("{", "{}"), the same capture name twice, or the same method and
+  // pattern shape registered twice ("/a/{x}" and "/a/{y}" are the same shape).
+  [[nodiscard]] absl::Status Route(std::string_view method, std::string_view pattern, core::HttpHandler handler);
+
+  // Routes `*req` (its method and decoded path): sets req->path_params and calls the handler, or
+  // answers 404/405 as above. Never throws on its own; a handler that throws is a bug.
+  core::HttpResponse Handle(core::HttpRequest* req) const;
+
+  // "GET /api/v2/alerts" lines in registration order (docs, debugging).
+  std::vector<std::string> ListRoutes() const;
+  size_t size() const { return routes_.size(); }
+
+ private:
+  struct Segment {
+    std::string text;  // Literal text, or the capture name.
+    bool capture = false;
+  };
+  struct Entry {
+    std::string method;
+    std::string pattern;
+    std::vector<Segment> segments;
+    core::HttpHandler handler;
+  };
+  // Number of literal segments matched (higher is more specific), or -1 when `path` does not match.
+  static int MatchScore(const Entry& e, std::string_view path);
+  std::vector<Entry> routes_;
+};
+
+// JSON error body {"error":"<message>"} with `message` escaped; the shape of every error the
+// server itself produces (404, 405, 408, 413, 415, 400).
+core::HttpResponse JsonError(int status, std::string_view message);
+
+}  // namespace quell::server
+
+#endif  // QUELL_SERVER_ROUTER_H_

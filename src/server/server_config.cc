@@ -1,0 +1,83 @@
+// src/server/server_config.cc
+#include "server/server_config.h"
+
+#include <charconv>
+
+#include "core/status_macros.h"
+#include "fmt/format.h"
+
+namespace quell::server {
+
+absl::Status ParseListenAddress(std::string_view text, std::string* address, uint16_t* port) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) {
+    return absl::InvalidArgumentError(fmt::format("listen: \"{}\" is not host:port", text));
+  }
+  std::string_view host = text.substr(0, colon);
+  std::string_view port_text = text.substr(colon + 1);
+  if (!host.empty() && host.front() == '[') {
+    if (host.size() < 3 || host.back() != ']') {
+      return absl::InvalidArgumentError(fmt::format("listen: \"{}\": bad IPv6 literal", text));
+    }
+    host = host.substr(1, host.size() - 2);
+  } else if (host.find(':') != std::string_view::npos) {
+    return absl::InvalidArgumentError(fmt::format("listen: \"{}\": write IPv6 addresses as [addr]:port", text));
+  }
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
+  if (port_text.empty() || ec != std::errc() || end != port_text.data() + port_text.size() || value > 65535) {
+    return absl::InvalidArgumentError(fmt::format("listen: \"{}\": port must be 0..65535", text));
+  }
+  *address = host.empty() ? "0.0.0.0" : std::string(host);
+  *port = static_cast<uint16_t>(value);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ServerConfig> ParseServerConfig(const core::YamlNode& node) {
+  ServerConfig cfg;
+  cfg.where = node.location();
+  if (node.IsNull()) return cfg;
+  QUELL_RETURN_IF_ERROR(node.CheckKeys("server", {"listen", "io_threads", "idle_timeout", "header_timeout",
+                                                  "read_timeout", "write_timeout", "max_body_bytes",
+                                                  "max_header_bytes", "shutdown_grace", "tls"}));
+  if (auto tls = node.Child("tls")) {
+    return tls->Error("server.tls: not implemented; terminate TLS in a reverse proxy in front of Quell");
+  }
+  if (auto listen = node.Child("listen")) {
+    QUELL_ASSIGN_OR_RETURN(std::string text, listen->AsString());
+    absl::Status s = ParseListenAddress(text, &cfg.address, &cfg.port);
+    if (!s.ok()) return listen->Error(fmt::format("server.{}", std::string(s.message())));
+  }
+  int64_t threads = cfg.io_threads;
+  QUELL_RETURN_IF_ERROR(node.ReadInt("io_threads", &threads));
+  if (threads < 1 || threads > 64) return node.Child("io_threads")->Error("server.io_threads: must be 1..64");
+  cfg.io_threads = static_cast<int>(threads);
+  struct {
+    const char* key;
+    absl::Duration* out;
+  } durations[] = {{"idle_timeout", &cfg.idle_timeout},     {"header_timeout", &cfg.header_timeout},
+                   {"read_timeout", &cfg.read_timeout},     {"write_timeout", &cfg.write_timeout},
+                   {"shutdown_grace", &cfg.shutdown_grace}};
+  for (auto& d : durations) {
+    QUELL_RETURN_IF_ERROR(node.ReadDuration(d.key, d.out));
+    if (*d.out <= absl::ZeroDuration() && d.out != &cfg.shutdown_grace) {
+      return node.Child(d.key)->Error(fmt::format("server.{}: must be positive", d.key));
+    }
+  }
+  struct {
+    const char* key;
+    size_t* out;
+    int64_t min;
+  } sizes[] = {{"max_body_bytes", &cfg.max_body_bytes, 1}, {"max_header_bytes", &cfg.max_header_bytes, 1024}};
+  for (auto& s : sizes) {
+    int64_t v = static_cast<int64_t>(*s.out);
+    QUELL_RETURN_IF_ERROR(node.ReadInt(s.key, &v));
+    if (v < s.min || v > (int64_t{1} << 32)) {
+      return node.Child(s.key)->Error(fmt::format("server.{}: must be {}..4294967296", s.key, s.min));
+    }
+    *s.out = static_cast<size_t>(v);
+  }
+  return cfg;
+}
+
+}  // namespace quell::server

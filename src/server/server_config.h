@@ -1,0 +1,56 @@
+// src/server/server_config.h
+//
+// ServerConfig: the `server:` section of quell.yaml, the one HTTP listener every Quell API and
+// intake endpoint is served from. Defaults live here; ParseServerConfig reads the YAML with
+// core::YamlNode (unknown keys are errors, every error names file:line:col).
+//
+//   server:
+//     listen: "127.0.0.1:9797"   # host:port; "[::1]:9797" for IPv6; port 0 picks a free port
+//     io_threads: 2
+//     idle_timeout: 60s          # keep-alive connection with no request starting
+//     header_timeout: 10s        # first byte of a request -> end of its header (slowloris)
+//     read_timeout: 30s          # end of header -> end of body (-> 408 and close)
+//     write_timeout: 30s
+//     max_body_bytes: 16777216   # on the wire and after Content-Encoding decoding (-> 413)
+//     max_header_bytes: 16384    # (-> 431)
+//     shutdown_grace: 5s         # Stop() lets in-flight requests finish for this long
+//     tls: ...                   # not implemented: an explicit error (terminate TLS in a proxy)
+#ifndef QUELL_SERVER_SERVER_CONFIG_H_
+#define QUELL_SERVER_SERVER_CONFIG_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "core/source_location.h"
+#include "core/yaml_node.h"
+
+namespace quell::server {
+
+struct ServerConfig {
+  std::string address = "127.0.0.1";            // Listen address (IPv4 or IPv6 literal).
+  uint16_t port = 9797;                          // 0 = ephemeral (tests); see HttpServer::port().
+  int io_threads = 2;                            // I/O threads; handlers run on them. 1..64.
+  absl::Duration idle_timeout = absl::Seconds(60);
+  absl::Duration header_timeout = absl::Seconds(10);
+  absl::Duration read_timeout = absl::Seconds(30);
+  absl::Duration write_timeout = absl::Seconds(30);
+  size_t max_body_bytes = 16 * 1024 * 1024;     // Wire and decoded; endpoints may set lower limits.
+  size_t max_header_bytes = 16 * 1024;
+  absl::Duration shutdown_grace = absl::Seconds(5);
+  core::SourceLocation where;                    // file:line:col of the section.
+};
+
+// Parses "host:port", "[v6]:port" or ":port" (all interfaces). Errors: InvalidArgument "listen: ...".
+[[nodiscard]] absl::Status ParseListenAddress(std::string_view text, std::string* address, uint16_t* port);
+
+// Parses the `server` mapping. A `tls` key is rejected ("tls: not implemented ...").
+[[nodiscard]] absl::StatusOr<ServerConfig> ParseServerConfig(const core::YamlNode& node);
+
+}  // namespace quell::server
+
+#endif  // QUELL_SERVER_SERVER_CONFIG_H_
