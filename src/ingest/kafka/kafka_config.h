@@ -1,0 +1,105 @@
+// src/ingest/kafka/kafka_config.h
+//
+// KafkaSourceConfig: the `ingest.kafka` section of quell.yaml as a plain struct, its parser
+// (core::YamlNode: every error reads "file:line:col: what: detail", unknown keys are errors) and
+// the resolution of librdkafka pass-through properties, whose secret values are never literal in
+// config: they are references `{env: NAME}` or `{file: PATH}` resolved when the source is built.
+//
+//   ingest:
+//     kafka:
+//       brokers: "kafka-1:9092,kafka-2:9092"   # or a list
+//       group_id: quell
+//       topics:
+//         - name: alerts                         # exact topic name
+//           format: alertmanager                 # core::FormatName spelling
+//         - regex: "^otlp-.*"                    # librdkafka regex subscription (leading ^)
+//           format: auto                         # from each message's headers (see docs/kafka.md)
+//       dead_letter_topic: quell-dead-letters
+//       batch_size: 1000
+//       poll_timeout: 100ms
+//       properties:                              # any librdkafka property
+//         security.protocol: SASL_SSL
+//         sasl.mechanisms: SCRAM-SHA-512
+//         sasl.username: quell
+//         sasl.password: {env: QUELL_KAFKA_PASSWORD}
+//
+// Field comments are the reference documentation. Plain values: copy freely, no threading rules.
+#ifndef QUELL_INGEST_KAFKA_KAFKA_CONFIG_H_
+#define QUELL_INGEST_KAFKA_KAFKA_CONFIG_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "core/secret_ref.h"
+#include "core/signal.h"
+#include "core/source_location.h"
+#include "core/yaml_node.h"
+
+namespace quell::ingest {
+
+// One subscription entry: exactly one of `name:` or `regex:`.
+struct KafkaTopicConfig {
+  std::string pattern;    // Topic name, or a regex starting with '^' (librdkafka's convention).
+  bool is_regex = false;  // True when given as `regex:` (the pattern then starts with '^').
+  // The wire format of every message on the topic. kUnknown (`format: auto`, the default) reads
+  // it from each message's `quell-format` or `content-type` header (docs/kafka.md).
+  core::Format format = core::Format::kUnknown;
+  core::SourceLocation where;
+};
+
+// A librdkafka property: a literal value, or a core::SecretRef resolved when the client is built.
+struct KafkaProperty {
+  std::string name;                     // librdkafka property name, e.g. "security.protocol".
+  std::string literal;                  // The value, when `secret` is empty.
+  std::optional<core::SecretRef> secret;  // {env: NAME} / {file: PATH}.
+  core::SourceLocation where;
+};
+
+struct KafkaSourceConfig {
+  std::string brokers;                    // Required. bootstrap.servers: "host:port,host:port".
+  std::string group_id = "quell";         // Consumer group; instances sharing it split partitions.
+  std::vector<KafkaTopicConfig> topics;   // Required, at least one.
+  std::string dead_letter_topic;          // Empty: malformed messages are counted and skipped.
+  std::vector<KafkaProperty> properties;  // Passed to librdkafka (consumer and dead-letter producer).
+  int64_t batch_size = 1000;              // Messages per rd_kafka_consume_batch_queue call, 1..100000.
+  absl::Duration poll_timeout = absl::Milliseconds(100);    // Max wait of one consume call.
+  absl::Duration commit_interval = absl::Milliseconds(500); // Async commits at most this often.
+  // How long a revoked partition (rebalance, shutdown) waits for its in-flight batches before it
+  // is given up uncommitted (the next owner then re-reads them: at-least-once).
+  absl::Duration revoke_timeout = absl::Seconds(30);
+  core::SourceLocation where;
+};
+
+// Parses the `kafka` mapping (the value of `ingest.kafka`). Validates: brokers and topics present,
+// each topic has exactly one of name/regex, regexes start with '^', formats known, batch_size in
+// range, secret properties (IsSecretKafkaProperty) given as {env:}/{file:} references, and no
+// property Quell manages itself (group.id, bootstrap.servers, enable.auto.commit,
+// enable.auto.offset.store: the source commits only processed offsets).
+[[nodiscard]] absl::StatusOr<KafkaSourceConfig> ParseKafkaSourceConfig(const core::YamlNode& node);
+
+// Parses one `properties:` map (shared with the Kafka sink). Same rules as above.
+[[nodiscard]] absl::StatusOr<std::vector<KafkaProperty>> ParseKafkaProperties(
+    const core::YamlNode& node);
+
+// Resolves secret references (core::SecretRef::Resolve). Errors name the property, the variable
+// or the path and the config position, never the value. Call once when building the client (not on a hot path).
+[[nodiscard]] absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ResolveKafkaProperties(
+    const std::vector<KafkaProperty>& properties);
+
+// True for librdkafka properties whose values are secrets (sasl.password, ssl.key.password,
+// ssl.keystore.password, ssl.key.pem, sasl.oauthbearer.client.secret, sasl.oauthbearer.config,
+// and any name containing "password" or "secret"). Their values never appear in logs or errors.
+bool IsSecretKafkaProperty(std::string_view name);
+
+// `value`, or "[redacted]" when `name` is a secret property. Use wherever a property is printed.
+std::string RedactKafkaProperty(std::string_view name, std::string_view value);
+
+}  // namespace quell::ingest
+
+#endif  // QUELL_INGEST_KAFKA_KAFKA_CONFIG_H_

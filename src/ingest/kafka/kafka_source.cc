@@ -1,0 +1,824 @@
+// src/ingest/kafka/kafka_source.cc
+//
+// Design notes (see also ADR 0030 and docs/kafka.md):
+//   * Every librdkafka call happens on the poll thread. The rebalance and offset-commit callbacks
+//     are served by rd_kafka_consume_batch_queue on that thread (rd_kafka_poll_set_consumer), so
+//     the partition table is only mutated there; Stats() readers take `table_mu_`.
+//   * Per partition, batches in flight form a FIFO of {seq, next_offset, remaining}; `remaining`
+//     counts the sink's `done` plus one per dead-letter produce not yet acknowledged. Popping the
+//     completed prefix advances `done`, which the poll thread commits.
+#include "ingest/kafka/kafka_source.h"
+
+#include <librdkafka/rdkafka.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "absl/container/flat_hash_map.h"
+#include "core/status_macros.h"
+#include "core/strings.h"
+#include "fmt/format.h"
+#include "re2/re2.h"
+#include "spdlog/spdlog.h"
+
+namespace quell::ingest {
+namespace {
+
+constexpr int kHeldRetryMs = 10;
+
+// A partition as the poll thread and the `done` callbacks see it.
+struct PartitionState {
+  PartitionState(std::string t, int32_t p) : topic(std::move(t)), partition(p) {}
+
+  const std::string topic;
+  const int32_t partition;
+
+  // Poll thread only.
+  std::vector<rd_kafka_message_t*> pending;  // Messages of the current consume call.
+  core::SignalBatch batch;                   // Being built, or held (refused by the sink).
+  bool held = false;                         // `batch` waits for the sink; partition paused.
+  uint64_t held_seq = 0;
+  std::atomic<int64_t> position{-1};         // Next offset to parse (Stats() reads it).
+  int64_t commit_requested = -1;             // Last offset sent in a commit.
+  uint64_t next_seq = 0;
+
+  struct InFlight {
+    uint64_t seq;
+    int64_t next_offset;  // Offset to commit once this entry (and all before it) completed.
+    int remaining;        // Sink done (0/1) + dead-letter acknowledgements outstanding.
+  };
+
+  // Guarded by mu (done callbacks run on any thread).
+  mutable std::mutex mu;
+  std::condition_variable cv;
+  std::deque<InFlight> inflight;
+  int64_t done = -1;
+  int64_t committed = -1;
+  std::atomic<bool> paused{false};
+
+  // Records one completion of entry `seq`; advances `done` over the completed prefix.
+  void Complete(uint64_t seq) {
+    std::lock_guard<std::mutex> l(mu);
+    for (InFlight& e : inflight) {
+      if (e.seq == seq) {
+        --e.remaining;
+        break;
+      }
+    }
+    PopCompletedLocked();
+    cv.notify_all();
+  }
+  void PopCompletedLocked() {
+    while (!inflight.empty() && inflight.front().remaining <= 0) {
+      done = inflight.front().next_offset;
+      inflight.pop_front();
+    }
+  }
+};
+
+// Identifies a dead-letter produce in its delivery report.
+struct DeadLetterToken {
+  std::shared_ptr<PartitionState> state;
+  uint64_t seq;
+};
+
+std::string_view HeaderValue(rd_kafka_headers_t* h, const char* name) {
+  const void* v = nullptr;
+  size_t n = 0;
+  if (h != nullptr && rd_kafka_header_get_last(h, name, &v, &n) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+      v != nullptr) {
+    return std::string_view(static_cast<const char*>(v), n);
+  }
+  return {};
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// The format named by a message's headers: `quell-format: <name>` first, then `content-type`
+// with a `format=<name>` parameter, or application/x-ndjson (Quell's NDJSON records).
+core::Format FormatFromHeaders(const rd_kafka_message_t* m) {
+  rd_kafka_headers_t* h = nullptr;
+  if (rd_kafka_message_headers(m, &h) != RD_KAFKA_RESP_ERR_NO_ERROR) return core::Format::kUnknown;
+  core::Format f = core::Format::kUnknown;
+  std::string_view qf = Trim(HeaderValue(h, "quell-format"));
+  if (!qf.empty()) {
+    core::ParseFormatName(qf, &f);
+    return f;
+  }
+  std::string_view ct = HeaderValue(h, "content-type");
+  if (ct.empty()) ct = HeaderValue(h, "Content-Type");
+  if (ct.empty()) return f;
+  size_t semi = ct.find(';');
+  std::string_view media = Trim(ct.substr(0, semi));
+  while (semi != std::string_view::npos) {
+    std::string_view rest = ct.substr(semi + 1);
+    size_t next = rest.find(';');
+    std::string_view param = Trim(rest.substr(0, next));
+    if (param.size() > 7 && core::EqualsIgnoreCase(param.substr(0, 7), "format=")) {
+      std::string_view v = param.substr(7);
+      if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+      core::ParseFormatName(v, &f);
+      return f;
+    }
+    semi = next == std::string_view::npos ? next : semi + 1 + next;
+  }
+  if (core::EqualsIgnoreCase(media, "application/x-ndjson")) return core::Format::kQuell;
+  return f;
+}
+
+void LogCallback(const rd_kafka_t*, int level, const char* fac, const char* buf) {
+  // librdkafka never prints property values marked sensitive; messages are safe to log.
+  if (level <= 3) {
+    spdlog::error("kafka: {}: {}", fac, buf);
+  } else if (level <= 4) {
+    spdlog::warn("kafka: {}: {}", fac, buf);
+  } else if (level <= 6) {
+    spdlog::info("kafka: {}: {}", fac, buf);
+  } else {
+    spdlog::debug("kafka: {}: {}", fac, buf);
+  }
+}
+
+absl::Status SetProperty(rd_kafka_conf_t* conf, std::string_view what, const std::string& name,
+                         const std::string& value) {
+  char err[512];
+  if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), err, sizeof(err)) != RD_KAFKA_CONF_OK) {
+    // librdkafka's message may quote the value: drop it for secrets.
+    std::string detail = IsSecretKafkaProperty(name) ? "invalid value ([redacted])" : err;
+    return absl::InvalidArgumentError(fmt::format("{}: property {}: {}", what, name, detail));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+class KafkaSource::Impl {
+ public:
+  Impl(const KafkaSourceConfig& config, core::BatchSink* sink, KafkaSourceOptions options)
+      : config_(config), sink_(sink), options_(std::move(options)) {
+    parsers_.resize(static_cast<size_t>(core::Format::kQuell) + 1);
+    tried_parser_.resize(parsers_.size(), false);
+  }
+
+  ~Impl() {
+    Stop();
+    if (queue_ != nullptr) rd_kafka_queue_destroy(queue_);
+    if (consumer_ != nullptr) rd_kafka_destroy(consumer_);
+    if (dlq_ != nullptr) {
+      rd_kafka_flush(dlq_, 5000);
+      rd_kafka_destroy(dlq_);
+    }
+  }
+
+  absl::Status Init() {
+    if (sink_ == nullptr) return absl::InvalidArgumentError("kafka source: sink is null");
+    if (config_.brokers.empty()) return absl::InvalidArgumentError("kafka source: brokers: empty");
+    if (config_.topics.empty()) return absl::InvalidArgumentError("kafka source: topics: empty");
+    if (!options_.parser_factory) {
+      ParserOptions po = options_.parser_options;
+      options_.parser_factory = [po](core::Format f) { return MakeParser(f, po); };
+    }
+    for (const KafkaTopicConfig& t : config_.topics) {
+      topic_regexes_.emplace_back(t.is_regex ? std::make_unique<re2::RE2>(t.pattern) : nullptr);
+      if (t.is_regex && !topic_regexes_.back()->ok()) {
+        return absl::InvalidArgumentError(fmt::format("{}: topics[]: regex: {}", t.where.ToString(),
+                                                      topic_regexes_.back()->error()));
+      }
+    }
+    QUELL_ASSIGN_OR_RETURN(auto props, ResolveKafkaProperties(config_.properties));
+
+    // Consumer: Quell's defaults, then the user's properties, then what Quell manages.
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    auto set_all = [&](rd_kafka_conf_t* c, std::string_view what,
+                       const std::vector<std::pair<std::string, std::string>>& defaults,
+                       const std::vector<std::pair<std::string, std::string>>& managed) {
+      for (const auto& [k, v] : defaults) QUELL_RETURN_IF_ERROR(SetProperty(c, what, k, v));
+      for (const auto& [k, v] : props) QUELL_RETURN_IF_ERROR(SetProperty(c, what, k, v));
+      for (const auto& [k, v] : managed) QUELL_RETURN_IF_ERROR(SetProperty(c, what, k, v));
+      return absl::OkStatus();
+    };
+    absl::Status s = set_all(
+        conf, "kafka source",
+        {{"partition.assignment.strategy", "cooperative-sticky"},
+         {"auto.offset.reset", "earliest"},
+         // Larger prefetch queues: 2.0.2 stalls ~1 s when the queue fills (shared/kafka.md).
+         {"queued.min.messages", "1000000"},
+         {"queued.max.messages.kbytes", "262144"},
+         {"enable.partition.eof", "false"},
+         {"client.id", "quell"}},
+        {{"bootstrap.servers", config_.brokers},
+         {"group.id", config_.group_id},
+         {"enable.auto.commit", "false"},
+         {"enable.auto.offset.store", "false"}});
+    if (!s.ok()) {
+      rd_kafka_conf_destroy(conf);
+      return s;
+    }
+    rd_kafka_conf_set_opaque(conf, this);
+    rd_kafka_conf_set_rebalance_cb(conf, &Impl::RebalanceCallback);
+    rd_kafka_conf_set_offset_commit_cb(conf, &Impl::CommitCallback);
+    rd_kafka_conf_set_error_cb(conf, &Impl::ErrorCallback);
+    rd_kafka_conf_set_log_cb(conf, &LogCallback);
+    char err[512];
+    consumer_ = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
+    if (consumer_ == nullptr) {
+      rd_kafka_conf_destroy(conf);
+      return absl::InvalidArgumentError(fmt::format("kafka source: consumer: {}", err));
+    }
+    rd_kafka_poll_set_consumer(consumer_);
+    queue_ = rd_kafka_queue_get_consumer(consumer_);
+
+    if (!config_.dead_letter_topic.empty()) {
+      rd_kafka_conf_t* pconf = rd_kafka_conf_new();
+      s = set_all(pconf, "kafka dead-letter producer",
+                  {{"enable.idempotence", "true"}, {"linger.ms", "5"}, {"client.id", "quell-dlq"}},
+                  {{"bootstrap.servers", config_.brokers}});
+      if (!s.ok()) {
+        rd_kafka_conf_destroy(pconf);
+        return s;
+      }
+      rd_kafka_conf_set_opaque(pconf, this);
+      rd_kafka_conf_set_dr_msg_cb(pconf, &Impl::DeadLetterCallback);
+      rd_kafka_conf_set_log_cb(pconf, &LogCallback);
+      dlq_ = rd_kafka_new(RD_KAFKA_PRODUCER, pconf, err, sizeof(err));
+      if (dlq_ == nullptr) {
+        rd_kafka_conf_destroy(pconf);
+        return absl::InvalidArgumentError(fmt::format("kafka dead-letter producer: {}", err));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Start() {
+    rd_kafka_topic_partition_list_t* topics =
+        rd_kafka_topic_partition_list_new(static_cast<int>(config_.topics.size()));
+    for (const KafkaTopicConfig& t : config_.topics) {
+      rd_kafka_topic_partition_list_add(topics, t.pattern.c_str(), RD_KAFKA_PARTITION_UA);
+    }
+    rd_kafka_resp_err_t e = rd_kafka_subscribe(consumer_, topics);
+    rd_kafka_topic_partition_list_destroy(topics);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return absl::InvalidArgumentError(fmt::format("kafka source: subscribe: {}", rd_kafka_err2str(e)));
+    }
+    thread_ = std::thread([this] { Run(); });
+    return absl::OkStatus();
+  }
+
+  void Stop() {
+    stop_.store(true);
+    if (thread_.joinable()) thread_.join();
+  }
+
+  KafkaSourceStats Stats() const {
+    KafkaSourceStats s;
+    s.messages = messages_.load(std::memory_order_relaxed);
+    s.bytes = bytes_.load(std::memory_order_relaxed);
+    s.signals = signals_.load(std::memory_order_relaxed);
+    s.batches = batches_.load(std::memory_order_relaxed);
+    s.submit_refusals = refusals_.load(std::memory_order_relaxed);
+    s.pauses = pauses_.load(std::memory_order_relaxed);
+    s.commits = commits_.load(std::memory_order_relaxed);
+    s.commit_failures = commit_failures_.load(std::memory_order_relaxed);
+    s.dead_letters = dead_letters_.load(std::memory_order_relaxed);
+    s.dead_letter_failures = dead_letter_failures_.load(std::memory_order_relaxed);
+    s.consume_errors = consume_errors_.load(std::memory_order_relaxed);
+    s.assigned = assigned_.load(std::memory_order_relaxed);
+    s.revoked = revoked_.load(std::memory_order_relaxed);
+    for (int i = 0; i < core::kRejectReasonCount; ++i) {
+      s.dead_letters_by_reason[i] = by_reason_[i].load(std::memory_order_relaxed);
+    }
+    std::lock_guard<std::mutex> l(table_mu_);
+    for (const auto& [topic, parts] : table_) {
+      for (const auto& p : parts) {
+        if (p == nullptr) continue;
+        KafkaPartitionStats ps;
+        ps.topic = p->topic;
+        ps.partition = p->partition;
+        {
+          std::lock_guard<std::mutex> pl(p->mu);
+          ps.done = p->done;
+          ps.committed = p->committed;
+          ps.in_flight_batches = static_cast<uint32_t>(p->inflight.size());
+        }
+        ps.position = p->position.load(std::memory_order_relaxed);
+        ps.paused = p->paused.load();
+        int64_t lo = -1, hi = -1;
+        if (consumer_ != nullptr &&
+            rd_kafka_get_watermark_offsets(consumer_, p->topic.c_str(), p->partition, &lo, &hi) ==
+                RD_KAFKA_RESP_ERR_NO_ERROR &&
+            hi >= 0) {
+          ps.high_watermark = hi;
+          int64_t base = ps.committed >= 0 ? ps.committed : ps.position;
+          if (base >= 0) ps.lag = std::max<int64_t>(0, hi - base);
+        }
+        s.partitions.push_back(std::move(ps));
+      }
+    }
+    return s;
+  }
+
+ private:
+  // ---- Poll loop ------------------------------------------------------------------------------
+  void Run() {
+    std::vector<rd_kafka_message_t*> msgs(static_cast<size_t>(config_.batch_size));
+    const int poll_ms = static_cast<int>(std::max<int64_t>(1, absl::ToInt64Milliseconds(config_.poll_timeout)));
+    while (!stop_.load(std::memory_order_relaxed)) {
+      bool any_held = RetryHeld();
+      MaybeCommit(/*force=*/false);
+      if (dlq_ != nullptr) rd_kafka_poll(dlq_, 0);
+      ssize_t n = rd_kafka_consume_batch_queue(queue_, any_held ? std::min(poll_ms, kHeldRetryMs) : poll_ms,
+                                               msgs.data(), msgs.size());
+      if (n < 0) {
+        consume_errors_.fetch_add(1, std::memory_order_relaxed);
+        continue;
+      }
+      if (n > 0) HandleMessages(msgs.data(), static_cast<size_t>(n));
+    }
+    // Leaving the group revokes every partition through RebalanceCallback: in-flight batches are
+    // waited for and done offsets committed there.
+    rd_kafka_resp_err_t e = rd_kafka_consumer_close(consumer_);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      spdlog::warn("kafka source: close: {}", rd_kafka_err2str(e));
+    }
+    // Anything still assigned (close failed to revoke) is given up uncommitted.
+    std::lock_guard<std::mutex> l(table_mu_);
+    table_.clear();
+  }
+
+  PartitionState* Lookup(const char* topic, int32_t partition) {
+    auto it = table_.find(absl::string_view(topic));
+    if (it == table_.end() || partition < 0 || static_cast<size_t>(partition) >= it->second.size()) {
+      return nullptr;
+    }
+    return it->second[static_cast<size_t>(partition)].get();
+  }
+
+  void HandleMessages(rd_kafka_message_t** msgs, size_t n) {
+    touched_.clear();
+    for (size_t i = 0; i < n; ++i) {
+      rd_kafka_message_t* m = msgs[i];
+      if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+          consume_errors_.fetch_add(1, std::memory_order_relaxed);
+          spdlog::warn("kafka source: consume: {}", rd_kafka_message_errstr(m));
+        }
+        rd_kafka_message_destroy(m);
+        continue;
+      }
+      PartitionState* p = m->rkt == nullptr ? nullptr : Lookup(rd_kafka_topic_name(m->rkt), m->partition);
+      // Not ours (a stale message of a revoked partition), already parsed (a re-fetch after a
+      // seek), or arriving while the partition is held (re-read after the resume seek).
+      if (p == nullptr || p->held || m->offset < p->position.load(std::memory_order_relaxed)) {
+        rd_kafka_message_destroy(m);
+        continue;
+      }
+      if (p->pending.empty()) touched_.push_back(p);
+      p->pending.push_back(m);
+    }
+    const core::EventTime observed =
+        core::EventTime::FromUnixNanos(options_.clock->Now().unix_nanos());
+    for (PartitionState* p : touched_) ParseAndSubmit(p, observed);
+  }
+
+  Parser* ParserFor(core::Format f) {
+    size_t i = static_cast<size_t>(f);
+    if (i >= parsers_.size()) return nullptr;
+    if (!tried_parser_[i]) {
+      tried_parser_[i] = true;
+      parsers_[i] = options_.parser_factory(f);
+    }
+    return parsers_[i].get();
+  }
+
+  core::Format TopicFormat(const char* topic) {
+    auto it = topic_formats_.find(absl::string_view(topic));
+    return it == topic_formats_.end() ? core::Format::kUnknown : it->second;
+  }
+
+  void ParseAndSubmit(PartitionState* p, core::EventTime observed) {
+    p->batch.Clear();
+    const uint64_t seq = p->next_seq++;
+    int dead_letters = 0;
+    core::Format topic_format = TopicFormat(p->topic.c_str());
+    for (rd_kafka_message_t* m : p->pending) {
+      messages_.fetch_add(1, std::memory_order_relaxed);
+      bytes_.fetch_add(m->len, std::memory_order_relaxed);
+      p->position.store(m->offset + 1, std::memory_order_relaxed);
+      std::string_view body(static_cast<const char*>(m->payload), m->payload == nullptr ? 0 : m->len);
+      core::Format f = topic_format != core::Format::kUnknown ? topic_format : FormatFromHeaders(m);
+      Parser* parser = f == core::Format::kUnknown ? nullptr : ParserFor(f);
+      if (parser == nullptr) {
+        core::Rejection r;
+        r.reason = core::RejectReason::kUnsupported;
+        r.field = "quell-format";
+        dead_letters += DeadLetter(p, seq, m, std::span<const core::Rejection>(&r, 1), f);
+        continue;
+      }
+      size_t before = p->batch.rejections().size();
+      ParseResult res = parser->Parse(body, body.size(), core::SourceKind::kKafka, observed, &p->batch);
+      std::span<const core::Rejection> rej = p->batch.rejections().subspan(before);
+      if (res.body_rejected && rej.empty()) {
+        static const core::Rejection kWhole{core::RejectReason::kMalformedJson, 0, 0, ""};
+        rej = std::span<const core::Rejection>(&kWhole, 1);
+      }
+      if (!rej.empty()) dead_letters += DeadLetter(p, seq, m, rej, f);
+    }
+    for (rd_kafka_message_t* m : p->pending) rd_kafka_message_destroy(m);
+    p->pending.clear();
+
+    const bool submit = !p->batch.empty();
+    {
+      std::lock_guard<std::mutex> l(p->mu);
+      p->inflight.push_back({seq, p->position.load(std::memory_order_relaxed), dead_letters + (submit ? 1 : 0)});
+      p->PopCompletedLocked();  // Nothing to wait for (e.g. an empty body).
+    }
+    if (submit) Submit(p, seq);
+  }
+
+  // Returns true iff the sink took the batch; otherwise holds it and pauses the partition.
+  bool Submit(PartitionState* p, uint64_t seq) {
+    size_t n = p->batch.size();
+    std::shared_ptr<PartitionState> sp = Shared(p);
+    absl::Status s = sink_->Submit(&p->batch, [sp, seq] { sp->Complete(seq); });
+    if (s.ok()) {
+      signals_.fetch_add(n, std::memory_order_relaxed);
+      batches_.fetch_add(1, std::memory_order_relaxed);
+      return true;
+    }
+    refusals_.fetch_add(1, std::memory_order_relaxed);
+    if (!p->held) {
+      p->held = true;
+      p->held_seq = seq;
+      pauses_.fetch_add(1, std::memory_order_relaxed);
+      if (s.code() != absl::StatusCode::kResourceExhausted) {
+        spdlog::warn("kafka source: {}/{}: sink refused a batch, retrying: {}", p->topic, p->partition,
+                     core::FromAbsl(s.message()));
+      }
+      Pause(p, true);
+    }
+    return false;
+  }
+
+  // Retries held batches; returns true iff some partition is still held.
+  bool RetryHeld() {
+    if (held_count_hint_ == 0) return false;
+    bool any = false;
+    for (auto& [topic, parts] : table_) {
+      for (auto& sp : parts) {
+        if (sp == nullptr || !sp->held) continue;
+        PartitionState* p = sp.get();
+        if (!Submit(p, p->held_seq)) {
+          any = true;
+          continue;
+        }
+        p->held = false;
+        // Messages fetched after the held batch were dropped: read on from the next offset.
+        rd_kafka_topic_partition_list_t* l = rd_kafka_topic_partition_list_new(1);
+        rd_kafka_topic_partition_list_add(l, p->topic.c_str(), p->partition)->offset =
+            p->position.load(std::memory_order_relaxed);
+        rd_kafka_error_t* err = rd_kafka_seek_partitions(consumer_, l, 5000);
+        if (err != nullptr) {
+          spdlog::warn("kafka source: {}/{}: seek: {}", p->topic, p->partition, rd_kafka_error_string(err));
+          rd_kafka_error_destroy(err);
+        } else {
+          for (int i = 0; i < l->cnt; ++i) {
+            if (l->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+              spdlog::warn("kafka source: {}/{}: seek: {}", p->topic, p->partition,
+                           rd_kafka_err2str(l->elems[i].err));
+            }
+          }
+        }
+        rd_kafka_topic_partition_list_destroy(l);
+        Pause(p, false);
+      }
+    }
+    held_count_hint_ = any ? 1 : 0;
+    return any;
+  }
+
+  void Pause(PartitionState* p, bool pause) {
+    rd_kafka_topic_partition_list_t* l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, p->topic.c_str(), p->partition);
+    rd_kafka_resp_err_t e = pause ? rd_kafka_pause_partitions(consumer_, l)
+                                  : rd_kafka_resume_partitions(consumer_, l);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      spdlog::warn("kafka source: {}/{}: {}: {}", p->topic, p->partition, pause ? "pause" : "resume",
+                   rd_kafka_err2str(e));
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    p->paused.store(pause);
+    if (pause) held_count_hint_ = 1;
+  }
+
+  std::shared_ptr<PartitionState> Shared(PartitionState* p) {
+    auto it = table_.find(absl::string_view(p->topic));
+    QUELL_CHECK(it != table_.end(), "partition not in table");
+    return it->second[static_cast<size_t>(p->partition)];
+  }
+
+  // ---- Dead letters ---------------------------------------------------------------------------
+  // Produces `m` to the dead-letter topic; returns the number of acknowledgements to wait for.
+  int DeadLetter(PartitionState* p, uint64_t seq, const rd_kafka_message_t* m,
+                 std::span<const core::Rejection> rej, core::Format f) {
+    dead_letters_.fetch_add(1, std::memory_order_relaxed);
+    by_reason_[static_cast<size_t>(rej[0].reason)].fetch_add(1, std::memory_order_relaxed);
+    if (dlq_ == nullptr) {
+      spdlog::debug("kafka source: {}/{}@{}: rejected ({}), no dead_letter_topic", p->topic,
+                    p->partition, m->offset, core::RejectReasonName(rej[0].reason));
+      return 0;
+    }
+    std::string partition = std::to_string(p->partition);
+    std::string offset = std::to_string(m->offset);
+    std::string byte_offset = std::to_string(rej[0].offset);
+    std::string all;
+    for (const core::Rejection& r : rej) {
+      if (!all.empty()) all += "; ";
+      all += r.ToString();
+    }
+    rd_kafka_headers_t* h = rd_kafka_headers_new(8);
+    auto add = [h](const char* k, std::string_view v) {
+      rd_kafka_header_add(h, k, -1, v.data(), static_cast<ssize_t>(v.size()));
+    };
+    add("quell-reason", core::RejectReasonName(rej[0].reason));
+    add("quell-source-topic", p->topic);
+    add("quell-source-partition", partition);
+    add("quell-source-offset", offset);
+    add("quell-byte-offset", byte_offset);
+    add("quell-rejections", all);
+    add("quell-rejected-records", std::to_string(rej.size()));
+    if (f != core::Format::kUnknown) add("quell-format", core::FormatName(f));
+    auto* token = new DeadLetterToken{Shared(p), seq};
+    rd_kafka_resp_err_t e;
+    for (;;) {
+      e = rd_kafka_producev(dlq_, RD_KAFKA_V_TOPIC(config_.dead_letter_topic.c_str()),
+                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                            RD_KAFKA_V_KEY(m->key, m->key_len), RD_KAFKA_V_VALUE(m->payload, m->len),
+                            RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_OPAQUE(token), RD_KAFKA_V_END);
+      if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) break;
+      rd_kafka_poll(dlq_, 10);
+    }
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      rd_kafka_headers_destroy(h);
+      delete token;
+      dead_letter_failures_.fetch_add(1, std::memory_order_relaxed);
+      spdlog::error("kafka source: {}/{}@{}: dead-letter produce: {}", p->topic, p->partition,
+                    m->offset, rd_kafka_err2str(e));
+      return 0;
+    }
+    return 1;
+  }
+
+  static void DeadLetterCallback(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+    auto* self = static_cast<Impl*>(opaque);
+    auto* token = static_cast<DeadLetterToken*>(m->_private);
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      // librdkafka already retried; the partition must not stall forever on it.
+      self->dead_letter_failures_.fetch_add(1, std::memory_order_relaxed);
+      spdlog::error("kafka source: dead-letter delivery to {} failed: {}",
+                    self->config_.dead_letter_topic, rd_kafka_err2str(m->err));
+    }
+    if (token != nullptr) {
+      token->state->Complete(token->seq);
+      delete token;
+    }
+  }
+
+  // ---- Commits --------------------------------------------------------------------------------
+  void MaybeCommit(bool force) {
+    core::WallTime now = options_.clock->Now();
+    if (!force && now - last_commit_ < config_.commit_interval) return;
+    last_commit_ = now;
+    std::vector<PartitionState*> parts;
+    for (auto& [topic, ps] : table_) {
+      for (auto& sp : ps) {
+        if (sp != nullptr) parts.push_back(sp.get());
+      }
+    }
+    CommitPartitions(parts, /*sync=*/false);
+  }
+
+  void CommitPartitions(const std::vector<PartitionState*>& parts, bool sync) {
+    commit_offsets_.clear();
+    commit_parts_.clear();
+    for (PartitionState* p : parts) {
+      int64_t d;
+      {
+        std::lock_guard<std::mutex> l(p->mu);
+        d = p->done;
+      }
+      if (d >= 0 && d > p->commit_requested) {
+        commit_offsets_.push_back({p->topic, p->partition, d});
+        commit_parts_.push_back(p);
+      }
+    }
+    if (commit_offsets_.empty()) return;
+    if (options_.before_commit) {
+      absl::Status s = options_.before_commit(commit_offsets_);
+      if (!s.ok()) {
+        spdlog::warn("kafka source: commit deferred: {}", core::FromAbsl(s.message()));
+        return;
+      }
+    }
+    rd_kafka_topic_partition_list_t* l =
+        rd_kafka_topic_partition_list_new(static_cast<int>(commit_offsets_.size()));
+    for (const KafkaCommitOffset& o : commit_offsets_) {
+      rd_kafka_topic_partition_list_add(l, std::string(o.topic).c_str(), o.partition)->offset = o.offset;
+    }
+    commits_.fetch_add(1, std::memory_order_relaxed);
+    rd_kafka_resp_err_t e = rd_kafka_commit(consumer_, l, sync ? 0 : 1);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      commit_failures_.fetch_add(1, std::memory_order_relaxed);
+      spdlog::warn("kafka source: commit: {}", rd_kafka_err2str(e));
+    } else {
+      for (size_t i = 0; i < commit_parts_.size(); ++i) {
+        commit_parts_[i]->commit_requested = commit_offsets_[i].offset;
+        if (sync) {
+          std::lock_guard<std::mutex> pl(commit_parts_[i]->mu);
+          commit_parts_[i]->committed = std::max(commit_parts_[i]->committed, commit_offsets_[i].offset);
+        }
+      }
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+  }
+
+  static void CommitCallback(rd_kafka_t*, rd_kafka_resp_err_t err,
+                             rd_kafka_topic_partition_list_t* offsets, void* opaque) {
+    auto* self = static_cast<Impl*>(opaque);
+    if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;  // Nothing to commit.
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      self->commit_failures_.fetch_add(1, std::memory_order_relaxed);
+      spdlog::warn("kafka source: commit failed: {}", rd_kafka_err2str(err));
+    }
+    if (offsets == nullptr) return;
+    for (int i = 0; i < offsets->cnt; ++i) {
+      const rd_kafka_topic_partition_t& tp = offsets->elems[i];
+      if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR || err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        // A failed commit of a partition still owned is retried by the next interval.
+        if (PartitionState* p = self->Lookup(tp.topic, tp.partition)) {
+          std::lock_guard<std::mutex> l(p->mu);
+          if (p->commit_requested == tp.offset) p->commit_requested = p->committed;
+        }
+        continue;
+      }
+      if (PartitionState* p = self->Lookup(tp.topic, tp.partition)) {
+        std::lock_guard<std::mutex> l(p->mu);
+        p->committed = std::max(p->committed, tp.offset);
+      }
+    }
+  }
+
+  static void ErrorCallback(rd_kafka_t*, int err, const char* reason, void* opaque) {
+    auto* self = static_cast<Impl*>(opaque);
+    self->consume_errors_.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("kafka source: {}: {}", rd_kafka_err2name(static_cast<rd_kafka_resp_err_t>(err)), reason);
+  }
+
+  // ---- Rebalances -----------------------------------------------------------------------------
+  static void RebalanceCallback(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                                rd_kafka_topic_partition_list_t* parts, void* opaque) {
+    static_cast<Impl*>(opaque)->OnRebalance(rk, err, parts);
+  }
+
+  void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* parts) {
+    const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      for (int i = 0; i < parts->cnt; ++i) Assign(parts->elems[i].topic, parts->elems[i].partition);
+      if (cooperative) {
+        if (rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, parts)) {
+          spdlog::error("kafka source: incremental assign: {}", rd_kafka_error_string(e));
+          rd_kafka_error_destroy(e);
+        }
+      } else {
+        rd_kafka_assign(rk, parts);
+      }
+      return;
+    }
+    const bool lost = err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS || rd_kafka_assignment_lost(rk);
+    Revoke(parts, lost);
+    if (cooperative) {
+      if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts)) {
+        spdlog::error("kafka source: incremental unassign: {}", rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+      }
+    } else {
+      rd_kafka_assign(rk, nullptr);
+    }
+  }
+
+  void Assign(const char* topic, int32_t partition) {
+    assigned_.fetch_add(1, std::memory_order_relaxed);
+    std::lock_guard<std::mutex> l(table_mu_);
+    auto& parts = table_[std::string(topic)];
+    if (static_cast<size_t>(partition) >= parts.size()) parts.resize(static_cast<size_t>(partition) + 1);
+    parts[static_cast<size_t>(partition)] = std::make_shared<PartitionState>(topic, partition);
+    if (!topic_formats_.contains(absl::string_view(topic))) {
+      topic_formats_[std::string(topic)] = FormatForTopic(topic);
+    }
+  }
+
+  // The format of the first config entry naming or matching `topic` (kUnknown: from headers).
+  core::Format FormatForTopic(const char* topic) const {
+    for (const KafkaTopicConfig& t : config_.topics) {
+      if (!t.is_regex && t.pattern == topic) return t.format;
+    }
+    for (size_t i = 0; i < config_.topics.size(); ++i) {
+      const re2::RE2* re = topic_regexes_[i].get();
+      if (re != nullptr && re2::RE2::PartialMatch(topic, *re)) return config_.topics[i].format;
+    }
+    return core::Format::kUnknown;
+  }
+
+  void Revoke(rd_kafka_topic_partition_list_t* parts, bool lost) {
+    std::vector<PartitionState*> states;
+    for (int i = 0; i < parts->cnt; ++i) {
+      PartitionState* p = Lookup(parts->elems[i].topic, parts->elems[i].partition);
+      if (p == nullptr) continue;
+      states.push_back(p);
+      if (p->held) {  // Never accepted: the next owner reads it again.
+        std::lock_guard<std::mutex> l(p->mu);
+        if (!p->inflight.empty() && p->inflight.back().seq == p->held_seq) p->inflight.pop_back();
+        p->held = false;
+        p->batch.Clear();
+      }
+      if (p->paused.load()) Pause(p, false);  // App pauses outlive assignments in librdkafka.
+    }
+    if (!lost) {
+      auto deadline = std::chrono::steady_clock::now() +
+                      std::chrono::milliseconds(absl::ToInt64Milliseconds(config_.revoke_timeout));
+      for (PartitionState* p : states) {
+        for (;;) {
+          if (dlq_ != nullptr) rd_kafka_poll(dlq_, 0);
+          std::unique_lock<std::mutex> l(p->mu);
+          if (p->inflight.empty()) break;
+          if (std::chrono::steady_clock::now() >= deadline) {
+            spdlog::warn("kafka source: {}/{}: revoked with {} batches in flight (re-read by the next "
+                         "owner)",
+                         p->topic, p->partition, p->inflight.size());
+            break;
+          }
+          p->cv.wait_for(l, std::chrono::milliseconds(dlq_ != nullptr ? 5 : 50));
+        }
+      }
+      CommitPartitions(states, /*sync=*/true);
+    }
+    revoked_.fetch_add(states.size(), std::memory_order_relaxed);
+    std::lock_guard<std::mutex> l(table_mu_);
+    for (PartitionState* p : states) {
+      table_[p->topic][static_cast<size_t>(p->partition)].reset();
+    }
+  }
+
+  const KafkaSourceConfig config_;
+  core::BatchSink* const sink_;
+  KafkaSourceOptions options_;
+
+  rd_kafka_t* consumer_ = nullptr;
+  rd_kafka_queue_t* queue_ = nullptr;
+  rd_kafka_t* dlq_ = nullptr;
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+
+  // Poll thread only (mutations also under table_mu_ so Stats() can read).
+  mutable std::mutex table_mu_;
+  absl::flat_hash_map<std::string, std::vector<std::shared_ptr<PartitionState>>> table_;
+  absl::flat_hash_map<std::string, core::Format> topic_formats_;
+  std::vector<std::unique_ptr<re2::RE2>> topic_regexes_;  // Per config_.topics entry.
+  std::vector<std::unique_ptr<Parser>> parsers_;
+  std::vector<bool> tried_parser_;
+  std::vector<PartitionState*> touched_;
+  std::vector<KafkaCommitOffset> commit_offsets_;
+  std::vector<PartitionState*> commit_parts_;
+  core::WallTime last_commit_;
+  int held_count_hint_ = 0;
+
+  std::atomic<uint64_t> messages_{0}, bytes_{0}, signals_{0}, batches_{0}, refusals_{0}, pauses_{0},
+      commits_{0}, commit_failures_{0}, dead_letters_{0}, dead_letter_failures_{0}, consume_errors_{0},
+      assigned_{0}, revoked_{0};
+  std::array<std::atomic<uint64_t>, core::kRejectReasonCount> by_reason_{};
+};
+
+absl::StatusOr<std::unique_ptr<KafkaSource>> KafkaSource::Create(const KafkaSourceConfig& config,
+                                                                 core::BatchSink* sink,
+                                                                 KafkaSourceOptions options) {
+  auto impl = std::make_unique<Impl>(config, sink, std::move(options));
+  QUELL_RETURN_IF_ERROR(impl->Init());
+  return std::unique_ptr<KafkaSource>(new KafkaSource(std::move(impl)));
+}
+
+KafkaSource::KafkaSource(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+KafkaSource::~KafkaSource() = default;
+absl::Status KafkaSource::Start() { return impl_->Start(); }
+void KafkaSource::Stop() { impl_->Stop(); }
+KafkaSourceStats KafkaSource::Stats() const { return impl_->Stats(); }
+
+}  // namespace quell::ingest

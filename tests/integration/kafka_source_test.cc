@@ -1,0 +1,258 @@
+// tests/integration/kafka_source_test.cc
+//
+// KafkaSource against librdkafka's in-process mock cluster with real produced messages: complete
+// consumption of a multi-partition topic with commits only after `done` (contiguously), per
+// partition order, backpressure (pause, hold, resume), dead letters with their headers, and
+// header-based format detection.
+#include <set>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ingest/kafka/mock_cluster.h"
+#include "tests/integration/kafka_test_util.h"
+#include "tests/testing/status_matchers.h"
+
+namespace quell::ingest {
+namespace {
+
+using kafka_test::RawConsumer;
+using kafka_test::RecordingSink;
+using kafka_test::TestConfig;
+using kafka_test::TestOptions;
+using kafka_test::WaitFor;
+using ::testing::HasSubstr;
+
+// Titles "p<k>-<nnnn>": checks that each partition's titles arrive in increasing order.
+void ExpectPerPartitionOrder(const std::vector<std::string>& titles) {
+  std::map<std::string, std::string> last;
+  for (const std::string& t : titles) {
+    std::string part = t.substr(0, t.find('-'));
+    auto it = last.find(part);
+    if (it != last.end()) {
+      EXPECT_LT(it->second, t) << "out of order in " << part;
+    }
+    last[part] = t;
+  }
+}
+
+int64_t CommittedOf(const KafkaSourceStats& s, int32_t partition) {
+  for (const KafkaPartitionStats& p : s.partitions) {
+    if (p.partition == partition) return p.committed;
+  }
+  return -100;
+}
+
+class KafkaSourceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto c = MockCluster::Create(3);
+    ASSERT_OK(c.status());
+    cluster_ = std::move(c).value();
+  }
+  std::unique_ptr<MockCluster> cluster_;
+};
+
+TEST_F(KafkaSourceTest, ConsumesEveryPartitionAndCommitsOnlyContiguouslyDoneOffsets) {
+  constexpr int kPartitions = 4, kPerPartition = 150;
+  ASSERT_OK(cluster_->CreateTopic("events", kPartitions));
+  for (int p = 0; p < kPartitions; ++p) {
+    for (int i = 0; i < kPerPartition; ++i) {
+      ASSERT_OK(cluster_->Produce("events", p, "", fmt::format("ok p{}-{:04}", p, i)));
+    }
+  }
+  ASSERT_OK(cluster_->Flush());
+
+  RecordingSink sink;
+  sink.set_defer_done(true);
+  KafkaSourceConfig cfg = TestConfig(cluster_->bootstrap_servers(), "g-commit", "events");
+  cfg.batch_size = 64;  // Several batches per partition.
+  ASSERT_OK_AND_ASSIGN(auto source, KafkaSource::Create(cfg, &sink, TestOptions()));
+  ASSERT_OK(source->Start());
+  ASSERT_TRUE(WaitFor([&] { return sink.count() == kPartitions * kPerPartition; }));
+  std::vector<std::string> titles = sink.titles();
+  EXPECT_EQ(std::set<std::string>(titles.begin(), titles.end()).size(), titles.size());
+  ExpectPerPartitionOrder(titles);
+
+  // Nothing is done yet: nothing may be committed.
+  KafkaSourceStats st = source->Stats();
+  EXPECT_EQ(st.commits, 0u);
+  ASSERT_EQ(st.partitions.size(), static_cast<size_t>(kPartitions));
+  for (const KafkaPartitionStats& p : st.partitions) {
+    EXPECT_EQ(p.committed, -1);
+    EXPECT_EQ(p.position, kPerPartition);
+    EXPECT_GT(p.in_flight_batches, 0u);
+  }
+  RawConsumer raw(cluster_->bootstrap_servers(), "g-commit");
+  for (int64_t c : raw.Committed("events", kPartitions)) EXPECT_LT(c, 0);
+
+  // Complete every batch except the first one delivered: its partition must not commit at all
+  // (later batches of it are done, but not contiguously); every other partition commits fully.
+  std::vector<std::string> firsts = sink.deferred_first_titles();
+  ASSERT_GE(firsts.size(), static_cast<size_t>(kPartitions + 1));
+  const int32_t held_partition = firsts[0][1] - '0';
+  std::vector<size_t> order;
+  for (size_t i = firsts.size(); i-- > 1;) order.push_back(i);  // Out of order on purpose.
+  sink.FireDeferred(order);
+  ASSERT_TRUE(WaitFor([&] {
+    KafkaSourceStats s = source->Stats();
+    for (int p = 0; p < kPartitions; ++p) {
+      if (p != held_partition && CommittedOf(s, p) != kPerPartition) return false;
+    }
+    return true;
+  }));
+  std::vector<int64_t> committed = raw.Committed("events", kPartitions);
+  for (int p = 0; p < kPartitions; ++p) {
+    if (p == held_partition) {
+      EXPECT_LT(committed[p], 0) << "partition " << p << " committed past an unfinished batch";
+    } else {
+      EXPECT_EQ(committed[p], kPerPartition) << "partition " << p;
+    }
+  }
+  EXPECT_EQ(CommittedOf(source->Stats(), held_partition), -1);
+
+  sink.FireAllDeferred();
+  ASSERT_TRUE(WaitFor([&] { return CommittedOf(source->Stats(), held_partition) == kPerPartition; }));
+  EXPECT_EQ(raw.Committed("events", kPartitions)[held_partition], kPerPartition);
+
+  // Lag: every partition is consumed and committed up to its high watermark.
+  ASSERT_TRUE(WaitFor([&] {
+    for (const KafkaPartitionStats& p : source->Stats().partitions) {
+      if (p.high_watermark != kPerPartition || p.lag != 0) return false;
+    }
+    return true;
+  }));
+  source->Stop();
+  EXPECT_EQ(source->Stats().messages, static_cast<uint64_t>(kPartitions * kPerPartition));
+}
+
+TEST_F(KafkaSourceTest, RefusingSinkPausesThePartitionThenEverythingArrivesInOrder) {
+  constexpr int kPartitions = 2, kPerPartition = 300;
+  ASSERT_OK(cluster_->CreateTopic("bp", kPartitions));
+  for (int p = 0; p < kPartitions; ++p) {
+    for (int i = 0; i < kPerPartition; ++i) {
+      ASSERT_OK(cluster_->Produce("bp", p, "", fmt::format("ok p{}-{:04}", p, i)));
+    }
+  }
+  ASSERT_OK(cluster_->Flush());
+
+  RecordingSink sink;
+  sink.set_refuse(true);
+  KafkaSourceConfig cfg = TestConfig(cluster_->bootstrap_servers(), "g-bp", "bp");
+  cfg.batch_size = 50;
+  ASSERT_OK_AND_ASSIGN(auto source, KafkaSource::Create(cfg, &sink, TestOptions()));
+  ASSERT_OK(source->Start());
+  ASSERT_TRUE(WaitFor([&] {
+    KafkaSourceStats s = source->Stats();
+    int paused = 0;
+    for (const auto& p : s.partitions) paused += p.paused ? 1 : 0;
+    return sink.refusals() >= 10 && paused == kPartitions;
+  }));
+  EXPECT_EQ(sink.count(), 0u);
+  // Held: at most one batch per partition was read past (bounded memory).
+  for (const auto& p : source->Stats().partitions) EXPECT_LE(p.position, 50);
+
+  sink.set_refuse(false);
+  ASSERT_TRUE(WaitFor([&] { return sink.count() >= kPartitions * kPerPartition; }));
+  std::vector<std::string> titles = sink.titles();
+  EXPECT_EQ(titles.size(), static_cast<size_t>(kPartitions * kPerPartition));
+  EXPECT_EQ(std::set<std::string>(titles.begin(), titles.end()).size(), titles.size());
+  ExpectPerPartitionOrder(titles);
+  ASSERT_TRUE(WaitFor([&] {
+    KafkaSourceStats s = source->Stats();
+    for (const auto& p : s.partitions) {
+      if (p.paused || p.committed != kPerPartition) return false;
+    }
+    return true;
+  }));
+  EXPECT_GE(source->Stats().pauses, 2u);
+}
+
+TEST_F(KafkaSourceTest, MalformedMessagesGoToTheDeadLetterTopicWhileGoodRecordsFlow) {
+  ASSERT_OK(cluster_->CreateTopic("in", 2));
+  ASSERT_OK(cluster_->CreateTopic("dlq", 1));
+  // Partition 0: good, bad, partly bad, empty, good.
+  ASSERT_OK(cluster_->Produce("in", 0, "k0", "ok p0-a1"));
+  ASSERT_OK(cluster_->Produce("in", 0, "k1", "{not json"));
+  ASSERT_OK(cluster_->Produce("in", 0, "k2", "ok p0-a2\nbroken\nok p0-a3"));
+  ASSERT_OK(cluster_->Produce("in", 0, "k3", ""));
+  ASSERT_OK(cluster_->Produce("in", 0, "k4", "ok p0-a4"));
+  // Partition 1 (format auto): by quell-format, content-type parameter, ndjson, then no header.
+  ASSERT_OK(cluster_->Flush());
+
+  KafkaSourceConfig cfg = TestConfig(cluster_->bootstrap_servers(), "g-dlq", "in");
+  cfg.dead_letter_topic = "dlq";
+  KafkaTopicConfig fmt_auto;
+  fmt_auto.pattern = "^hdr-.*";
+  fmt_auto.is_regex = true;
+  cfg.topics.push_back(fmt_auto);
+  ASSERT_OK(cluster_->CreateTopic("hdr-1", 1));
+  ASSERT_OK(cluster_->Produce("hdr-1", 0, "", "ok h1", {{"quell-format", "quell"}}));
+  ASSERT_OK(cluster_->Produce("hdr-1", 0, "", "ok h2", {{"content-type", "text/plain; format=quell"}}));
+  ASSERT_OK(cluster_->Produce("hdr-1", 0, "", "ok h3", {{"content-type", "application/x-ndjson"}}));
+  ASSERT_OK(cluster_->Produce("hdr-1", 0, "kx", "ok h4"));
+  ASSERT_OK(cluster_->Flush());
+
+  RecordingSink sink;
+  ASSERT_OK_AND_ASSIGN(auto source, KafkaSource::Create(cfg, &sink, TestOptions()));
+  ASSERT_OK(source->Start());
+  ASSERT_TRUE(WaitFor([&] { return sink.count() >= 7; }));
+  ASSERT_TRUE(WaitFor([&] {
+    KafkaSourceStats s = source->Stats();
+    int64_t in0 = -1, hdr = -1;
+    for (const auto& p : s.partitions) {
+      if (p.topic == "in" && p.partition == 0) in0 = p.committed;
+      if (p.topic == "hdr-1") hdr = p.committed;
+    }
+    return in0 == 5 && hdr == 4;  // Committed past the dead-lettered ones once acknowledged.
+  }));
+  std::vector<std::string> titles = sink.titles();
+  std::vector<std::string> in_titles, hdr_titles;
+  for (const auto& t : titles) (t[0] == 'p' ? in_titles : hdr_titles).push_back(t);
+  EXPECT_THAT(in_titles, ::testing::ElementsAre("p0-a1", "p0-a2", "p0-a3", "p0-a4"));
+  EXPECT_THAT(hdr_titles, ::testing::ElementsAre("h1", "h2", "h3"));
+
+  KafkaSourceStats st = source->Stats();
+  EXPECT_EQ(st.dead_letters, 4u);
+  EXPECT_EQ(st.dead_letters_by_reason[static_cast<int>(core::RejectReason::kMalformedJson)], 2u);
+  EXPECT_EQ(st.dead_letters_by_reason[static_cast<int>(core::RejectReason::kEmptyBody)], 1u);
+  EXPECT_EQ(st.dead_letters_by_reason[static_cast<int>(core::RejectReason::kUnsupported)], 1u);
+  EXPECT_EQ(st.dead_letter_failures, 0u);
+
+  RawConsumer raw(cluster_->bootstrap_servers(), "g-dlq-reader");
+  auto dead = raw.ReadAll("dlq", 1, 4);
+  ASSERT_EQ(dead.size(), 4u);
+  std::map<std::string, RawConsumer::Message> by_key;
+  for (auto& m : dead) by_key[m.key] = m;
+  ASSERT_TRUE(by_key.count("k1"));
+  const auto& whole = by_key["k1"];
+  EXPECT_EQ(whole.value, "{not json");
+  EXPECT_EQ(whole.headers.at("quell-reason"), "malformed_json");
+  EXPECT_EQ(whole.headers.at("quell-source-topic"), "in");
+  EXPECT_EQ(whole.headers.at("quell-source-partition"), "0");
+  EXPECT_EQ(whole.headers.at("quell-source-offset"), "1");
+  EXPECT_EQ(whole.headers.at("quell-byte-offset"), "0");
+  EXPECT_EQ(whole.headers.at("quell-format"), "quell");
+
+  ASSERT_TRUE(by_key.count("k2"));
+  const auto& partly = by_key["k2"];
+  EXPECT_EQ(partly.value, "ok p0-a2\nbroken\nok p0-a3");
+  EXPECT_EQ(partly.headers.at("quell-reason"), "malformed_json");
+  EXPECT_EQ(partly.headers.at("quell-source-offset"), "2");
+  EXPECT_EQ(partly.headers.at("quell-byte-offset"), "9");  // "ok p0-a2\n" is 9 bytes.
+  EXPECT_EQ(partly.headers.at("quell-rejected-records"), "1");
+  EXPECT_THAT(partly.headers.at("quell-rejections"), HasSubstr("record 1"));
+
+  ASSERT_TRUE(by_key.count("k3"));
+  EXPECT_EQ(by_key["k3"].value, "");
+  EXPECT_EQ(by_key["k3"].headers.at("quell-reason"), "empty_body");
+  EXPECT_EQ(by_key["k3"].headers.at("quell-source-offset"), "3");
+
+  ASSERT_TRUE(by_key.count("kx"));
+  EXPECT_EQ(by_key["kx"].value, "ok h4");
+  EXPECT_EQ(by_key["kx"].headers.at("quell-reason"), "unsupported");
+  EXPECT_EQ(by_key["kx"].headers.at("quell-source-topic"), "hdr-1");
+  EXPECT_EQ(by_key["kx"].headers.count("quell-format"), 0u);
+}
+
+}  // namespace
+}  // namespace quell::ingest
