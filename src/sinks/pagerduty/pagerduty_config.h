@@ -1,0 +1,45 @@
+// src/sinks/pagerduty/pagerduty_config.h
+//
+// One entry of a receiver's `pagerduty_configs:` (PagerDuty Events API v2). Example:
+//
+//   receivers:
+//     - name: oncall
+//       pagerduty_configs:
+//         - routing_key: {env: PD_ROUTING_KEY}   # never literal
+//           source: quell-prod
+//
+// Field comments are the docs (docs/receivers.md repeats them).
+#ifndef QUELL_SINKS_PAGERDUTY_PAGERDUTY_CONFIG_H_
+#define QUELL_SINKS_PAGERDUTY_PAGERDUTY_CONFIG_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "core/secret_ref.h"
+#include "core/source_location.h"
+#include "core/yaml_node.h"
+
+namespace quell::sinks {
+
+struct PagerDutyConfig {
+  core::SecretRef routing_key;     // Required. The integration key: {env: NAME} or {file: PATH}.
+  std::string url = "https://events.pagerduty.com";  // Default: PagerDuty. POSTs to {url}/v2/enqueue.
+  std::string source;              // Default: the root-cause service, else "quell".
+  std::string component;           // Default: the root-cause service.
+  std::string group;               // Default: the common label "env", if any.
+  std::string class_;              // YAML `class`. Default: the common label "alertname", if any.
+  std::string client = "Quell";    // Default: "Quell". Shown in PagerDuty next to client_url.
+  bool send_resolved = true;       // Default: true. Resolve the PagerDuty alert when the incident resolves.
+  int max_members = 20;            // Default: 20. Members listed in custom_details (rest counted).
+  bool send_change_events = false; // Default: false. Deploy-attributed incidents also send a change event.
+  core::SourceLocation where;
+};
+
+// Parses one `pagerduty_configs` entry; unknown keys and literal secrets are errors (file:line:col).
+[[nodiscard]] absl::StatusOr<PagerDutyConfig> ParsePagerDutyConfig(const core::YamlNode& node);
+// Semantic checks (URL scheme, bounds); errors point at `config.where`.
+[[nodiscard]] absl::Status ValidatePagerDutyConfig(const PagerDutyConfig& config);
+
+}  // namespace quell::sinks
+
+#endif  // QUELL_SINKS_PAGERDUTY_PAGERDUTY_CONFIG_H_

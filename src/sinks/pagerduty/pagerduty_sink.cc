@@ -1,0 +1,165 @@
+// src/sinks/pagerduty/pagerduty_sink.cc
+#include "sinks/pagerduty/pagerduty_sink.h"
+
+#include <utility>
+
+#include "core/json_writer.h"
+#include "core/strings.h"
+#include "fmt/format.h"
+#include "sinks/http_outcome.h"
+
+namespace quell::sinks {
+
+std::string_view PagerDutySeverity(core::Severity s) {
+  switch (s) {
+    case core::Severity::kCritical: return "critical";
+    case core::Severity::kError: return "error";
+    case core::Severity::kWarning: return "warning";
+    case core::Severity::kInfo:
+    case core::Severity::kDebug: return "info";
+    case core::Severity::kUnknown: return "error";
+  }
+  return "error";
+}
+
+absl::StatusOr<std::unique_ptr<PagerDutySink>> PagerDutySink::Create(std::string name, int index,
+                                                                     PagerDutyConfig config,
+                                                                     std::shared_ptr<HttpClient> http,
+                                                                     const core::Clock* clock) {
+  auto key = config.routing_key.Resolve();
+  if (!key.ok()) {
+    return absl::Status(key.status().code(),
+                        fmt::format("pagerduty receiver \"{}\": routing_key: {}", name, core::FromAbsl(key.status().message())));
+  }
+  return std::unique_ptr<PagerDutySink>(
+      new PagerDutySink(std::move(name), index, std::move(config), std::move(*key), std::move(http), clock));
+}
+
+PagerDutySink::PagerDutySink(std::string name, int index, PagerDutyConfig config, std::string key,
+                             std::shared_ptr<HttpClient> http, const core::Clock* clock)
+    : name_(std::move(name)),
+      id_(IntegrationId(name_, "pagerduty", index)),
+      config_(std::move(config)),
+      routing_key_(std::move(key)),
+      http_(std::move(http)),
+      clock_(clock) {
+  while (!config_.url.empty() && config_.url.back() == '/') config_.url.pop_back();
+}
+
+std::string PagerDutySink::EventBody(const core::Notification& n) const {
+  std::string out;
+  core::JsonWriter w(&out);
+  w.BeginObject();
+  w.Field("routing_key", routing_key_);
+  bool resolve = n.status == core::NotificationStatus::kResolved;
+  w.Field("event_action", resolve ? "resolve" : "trigger");
+  w.Field("dedup_key", TruncateUtf8(n.dedup_key, 255));
+  if (!resolve) {
+    std::string_view root = n.root_cause_service;
+    w.Key("payload");
+    w.BeginObject();
+    w.Field("summary", TruncateUtf8(n.summary.empty() ? std::string_view("Quell incident") : n.summary, 1024));
+    w.Field("source", !config_.source.empty() ? config_.source : !root.empty() ? root : std::string_view("quell"));
+    w.Field("severity", PagerDutySeverity(n.severity));
+    w.Field("timestamp", core::FormatRfc3339(n.time.ToAbsl()));
+    std::string_view component = !config_.component.empty() ? std::string_view(config_.component) : root;
+    if (!component.empty()) w.Field("component", component);
+    std::string_view group = !config_.group.empty() ? std::string_view(config_.group) : n.common_labels.Get("env");
+    if (!group.empty()) w.Field("group", group);
+    std::string_view cls = !config_.class_.empty() ? std::string_view(config_.class_) : n.common_labels.Get("alertname");
+    if (!cls.empty()) w.Field("class", cls);
+    w.Key("custom_details");
+    w.BeginObject();
+    w.Field("incident_id", n.incident_id);
+    if (!root.empty()) w.Field("root_cause_service", root);
+    w.Key("impacted_services");
+    w.BeginArray();
+    for (const auto& s : n.impacted_services) w.String(s);
+    w.EndArray();
+    w.Field("firing", n.firing_count);
+    w.Field("resolved", n.resolved_count);
+    size_t shown = std::min(n.alerts.size(), static_cast<size_t>(config_.max_members));
+    w.Field("truncated_alerts", static_cast<uint64_t>(n.truncated_alerts + (n.alerts.size() - shown)));
+    w.Key("members");
+    w.BeginArray();
+    for (size_t i = 0; i < shown; ++i) w.String(n.alerts[i].labels.ToString());
+    w.EndArray();
+    if (!n.group_key.empty()) w.Field("group_key", n.group_key);
+    if (n.deploy) {
+      w.Field("deploy", fmt::format("{} {} ({})", n.deploy->service, n.deploy->version, n.deploy->env));
+    }
+    w.EndObject();
+    w.EndObject();
+    w.Field("client", config_.client);
+    if (!n.external_url.empty()) w.Field("client_url", n.external_url);
+    w.Key("links");
+    w.BeginArray();
+    if (!n.runbook_url.empty()) {
+      w.BeginObject();
+      w.Field("href", n.runbook_url);
+      w.Field("text", "Runbook");
+      w.EndObject();
+    }
+    if (n.deploy && !n.deploy->link.empty()) {
+      w.BeginObject();
+      w.Field("href", n.deploy->link);
+      w.Field("text", fmt::format("Deploy {} {}", n.deploy->service, n.deploy->version));
+      w.EndObject();
+    }
+    w.EndArray();
+  }
+  w.EndObject();
+  return out;
+}
+
+std::string PagerDutySink::ChangeBody(const core::Notification& n) const {
+  std::string out;
+  core::JsonWriter w(&out);
+  w.BeginObject();
+  w.Field("routing_key", routing_key_);
+  w.Key("payload");
+  w.BeginObject();
+  w.Field("summary", TruncateUtf8(fmt::format("Deploy {} {} to {}", n.deploy->service, n.deploy->version,
+                                              n.deploy->env), 1024));
+  w.Field("timestamp", core::FormatRfc3339(n.deploy->time.ToAbsl()));
+  w.Field("source", config_.source.empty() ? std::string_view("quell") : std::string_view(config_.source));
+  w.Key("custom_details");
+  w.BeginObject();
+  w.Field("incident_id", n.incident_id);
+  w.EndObject();
+  w.EndObject();
+  if (!n.deploy->link.empty()) {
+    w.Key("links");
+    w.BeginArray();
+    w.BeginObject();
+    w.Field("href", n.deploy->link);
+    w.Field("text", "Change");
+    w.EndObject();
+    w.EndArray();
+  }
+  w.EndObject();
+  return out;
+}
+
+void PagerDutySink::Deliver(const core::Notification& n, DeliveryCallback done) {
+  if (n.status == core::NotificationStatus::kResolved && !config_.send_resolved) {
+    done(DeliveryOutcome::Ok());
+    return;
+  }
+  if (config_.send_change_events && n.deploy && n.status == core::NotificationStatus::kFiring) {
+    HttpCall change;
+    change.url = config_.url + "/v2/change/enqueue";
+    change.headers = {{"Content-Type", "application/json"}};
+    change.body = ChangeBody(n);
+    http_->Send(std::move(change), [](HttpResult) {});
+  }
+  HttpCall call;
+  call.url = config_.url + "/v2/enqueue";
+  call.headers = {{"Content-Type", "application/json"}};
+  call.body = EventBody(n);
+  http_->Send(std::move(call), [this, done = std::move(done)](HttpResult r) {
+    done(OutcomeFromHttp(r, "pagerduty", name_, clock_->Now()));
+  });
+}
+
+}  // namespace quell::sinks

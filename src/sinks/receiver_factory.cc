@@ -1,0 +1,57 @@
+// src/sinks/receiver_factory.cc
+#include "sinks/receiver_factory.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "core/status_macros.h"
+#include "sinks/file/file_sink.h"
+#include "sinks/pagerduty/pagerduty_sink.h"
+#include "sinks/slack/slack_sink.h"
+#include "sinks/stdout/stdout_sink.h"
+#include "sinks/webhook/webhook_sink.h"
+
+namespace quell::sinks {
+
+absl::StatusOr<ReceiverSet> BuildReceivers(const SinksConfig& config, ReceiverDeps deps) {
+  ReceiverSet set;
+  bool needs_http = false;
+  for (const auto& r : config.receivers) {
+    needs_http |= !r.pagerduty_configs.empty() || !r.slack_configs.empty() || !r.webhook_configs.empty();
+  }
+  if (needs_http && !deps.http) deps.http = std::make_shared<HttpClient>();
+  auto add = [&](std::unique_ptr<Receiver> rec, const ReceiverConfig& rc, std::optional<double> cap) {
+    std::optional<RateLimit> lim = rc.rate_limit;
+    if (cap) {
+      if (!lim || lim->per_second > *cap) lim = RateLimit{*cap, lim ? std::min(lim->burst, std::max(1.0, *cap)) : 1.0};
+    }
+    if (lim) set.rate_limits[rec->id()] = *lim;
+    set.receivers.push_back(std::move(rec));
+  };
+  for (const auto& rc : config.receivers) {
+    int i = 0;
+    for (const auto& c : rc.pagerduty_configs) {
+      QUELL_ASSIGN_OR_RETURN(auto s, PagerDutySink::Create(rc.name, i++, c, deps.http, deps.clock));
+      add(std::move(s), rc, std::nullopt);
+    }
+    i = 0;
+    for (const auto& c : rc.slack_configs) {
+      QUELL_ASSIGN_OR_RETURN(auto s, SlackSink::Create(rc.name, i++, c, deps.http, deps.clock));
+      add(std::move(s), rc, c.per_second);
+    }
+    i = 0;
+    for (const auto& c : rc.webhook_configs) {
+      QUELL_ASSIGN_OR_RETURN(auto s, WebhookSink::Create(rc.name, i++, c, deps.http, deps.clock));
+      add(std::move(s), rc, std::nullopt);
+    }
+    i = 0;
+    for (const auto& c : rc.file_configs) add(std::make_unique<FileSink>(rc.name, i++, c), rc, std::nullopt);
+    i = 0;
+    for (const auto& c : rc.stdout_configs) {
+      add(std::make_unique<StdoutSink>(rc.name, i++, c, deps.stdout_stream), rc, std::nullopt);
+    }
+  }
+  return set;
+}
+
+}  // namespace quell::sinks

@@ -1,0 +1,45 @@
+// src/sinks/receiver_factory.h
+//
+// BuildReceivers: turns a SinksConfig into live Receivers (resolving every secret reference) plus
+// each integration's rate limit, ready to hand to the Dispatcher. Components are listed here by
+// type, not self-registered. `kafka_configs` entries are NOT built here (the Kafka receiver lives
+// in src/sinks/kafka/ and links this library): app/ builds them and appends them to
+// ReceiverSet::receivers before creating the Dispatcher.
+//
+// Rate limits: an integration gets the receiver's `rate_limit`; Slack integrations are also
+// capped at their `per_second` (default 1/s, Slack's limit).
+// Errors name the receiver and, for secrets, the reference; never a secret value.
+#ifndef QUELL_SINKS_RECEIVER_FACTORY_H_
+#define QUELL_SINKS_RECEIVER_FACTORY_H_
+
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/clock.h"
+#include "sinks/dispatcher.h"
+#include "sinks/http_client.h"
+#include "sinks/receiver.h"
+#include "sinks/sinks_config.h"
+
+namespace quell::sinks {
+
+struct ReceiverSet {
+  std::vector<std::unique_ptr<Receiver>> receivers;
+  std::map<std::string, RateLimit> rate_limits;  // By integration id.
+};
+
+struct ReceiverDeps {
+  const core::Clock* clock = core::SystemClock::Get();
+  std::shared_ptr<HttpClient> http;     // Default: a new HttpClient shared by all HTTP receivers.
+  std::FILE* stdout_stream = stdout;    // Where stdout receivers write.
+};
+
+[[nodiscard]] absl::StatusOr<ReceiverSet> BuildReceivers(const SinksConfig& config, ReceiverDeps deps = {});
+
+}  // namespace quell::sinks
+
+#endif  // QUELL_SINKS_RECEIVER_FACTORY_H_

@@ -1,0 +1,136 @@
+// src/sinks/webhook/webhook_sink.cc
+#include "sinks/webhook/webhook_sink.h"
+
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "core/json_writer.h"
+#include "core/strings.h"
+#include "fmt/format.h"
+#include "sinks/http_outcome.h"
+#include "sinks/notification_json.h"
+
+namespace quell::sinks {
+namespace {
+
+constexpr std::string_view kZeroTime = "0001-01-01T00:00:00Z";
+
+absl::StatusOr<std::string> ResolveFor(const core::SecretRef& ref, std::string_view name, std::string_view field) {
+  auto v = ref.Resolve();
+  if (!v.ok()) {
+    return absl::Status(v.status().code(), fmt::format("webhook receiver \"{}\": {}: {}", name, field,
+                                                       core::FromAbsl(v.status().message())));
+  }
+  return v;
+}
+
+}  // namespace
+
+std::string AlertmanagerFingerprint(const core::LabelSet& labels) {
+  uint64_t h = 14695981039346656037ull;
+  auto add = [&](std::string_view s) {
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+    h ^= 0xFF;
+    h *= 1099511628211ull;
+  };
+  for (const auto& l : labels.view()) {
+    add(l.name);
+    add(l.value);
+  }
+  return fmt::format("{:016x}", h);
+}
+
+std::string AlertmanagerWebhookBody(const core::Notification& n, int max_alerts) {
+  std::string out;
+  core::JsonWriter w(&out);
+  size_t shown = n.alerts.size();
+  if (max_alerts > 0) shown = std::min(shown, static_cast<size_t>(max_alerts));
+  w.BeginObject();
+  w.Field("receiver", n.receiver);
+  w.Field("status", NotificationStatusName(n.status));
+  w.Key("alerts");
+  w.BeginArray();
+  for (size_t i = 0; i < shown; ++i) {
+    const auto& a = n.alerts[i];
+    w.BeginObject();
+    w.Field("status", a.resolved ? "resolved" : "firing");
+    w.Key("labels");
+    w.Labels(a.labels.view());
+    w.Key("annotations");
+    w.Labels(a.annotations.view());
+    w.Field("startsAt", a.starts_at.is_zero() ? std::string(kZeroTime) : core::FormatRfc3339(a.starts_at.ToAbsl()));
+    w.Field("endsAt", (a.ends_at.is_zero() || !a.resolved) ? std::string(kZeroTime)
+                                                            : core::FormatRfc3339(a.ends_at.ToAbsl()));
+    w.Field("generatorURL", a.generator_url);
+    w.Field("fingerprint", a.fingerprint.empty() ? AlertmanagerFingerprint(a.labels) : a.fingerprint);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("groupLabels");
+  w.Labels(n.group_labels.view());
+  w.Key("commonLabels");
+  w.Labels(n.common_labels.view());
+  w.Key("commonAnnotations");
+  w.Labels(n.common_annotations.view());
+  w.Field("externalURL", n.external_url);
+  w.Field("version", "4");
+  w.Field("groupKey", n.group_key);
+  w.Field("truncatedAlerts", static_cast<uint64_t>(n.truncated_alerts + (n.alerts.size() - shown)));
+  w.EndObject();
+  return out;
+}
+
+absl::StatusOr<std::unique_ptr<WebhookSink>> WebhookSink::Create(std::string name, int index, WebhookConfig config,
+                                                                 std::shared_ptr<HttpClient> http,
+                                                                 const core::Clock* clock) {
+  auto url = ResolveFor(config.url, name, "url");
+  if (!url.ok()) return url.status();
+  std::string auth;
+  if (config.bearer_token) {
+    auto t = ResolveFor(*config.bearer_token, name, "bearer_token");
+    if (!t.ok()) return t.status();
+    auth = "Bearer " + *t;
+  } else if (config.basic_auth_password) {
+    auto p = ResolveFor(*config.basic_auth_password, name, "basic_auth.password");
+    if (!p.ok()) return p.status();
+    std::string creds = config.basic_auth_username + ":" + *p;
+    auth = "Basic " + absl::Base64Escape(core::ToAbsl(creds));
+  }
+  return std::unique_ptr<WebhookSink>(new WebhookSink(std::move(name), index, std::move(config), std::move(*url),
+                                                      std::move(auth), std::move(http), clock));
+}
+
+WebhookSink::WebhookSink(std::string name, int index, WebhookConfig config, std::string url, std::string auth,
+                         std::shared_ptr<HttpClient> http, const core::Clock* clock)
+    : name_(std::move(name)),
+      id_(IntegrationId(name_, "webhook", index)),
+      config_(std::move(config)),
+      url_(std::move(url)),
+      auth_header_(std::move(auth)),
+      http_(std::move(http)),
+      clock_(clock) {}
+
+std::string WebhookSink::Body(const core::Notification& n) const {
+  if (config_.payload == WebhookPayload::kQuell) return NotificationToJson(n);
+  return AlertmanagerWebhookBody(n, config_.max_alerts);
+}
+
+void WebhookSink::Deliver(const core::Notification& n, DeliveryCallback done) {
+  if (n.status == core::NotificationStatus::kResolved && !config_.send_resolved) {
+    done(DeliveryOutcome::Ok());
+    return;
+  }
+  HttpCall call;
+  call.url = url_;
+  call.headers = {{"Content-Type", "application/json"}, {"User-Agent", "Quell"}};
+  if (!auth_header_.empty()) call.headers.emplace_back("Authorization", auth_header_);
+  call.body = Body(n);
+  http_->Send(std::move(call), [this, done = std::move(done)](HttpResult r) {
+    done(OutcomeFromHttp(r, "webhook", name_, clock_->Now()));
+  });
+}
+
+}  // namespace quell::sinks
