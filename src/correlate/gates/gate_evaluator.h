@@ -1,0 +1,114 @@
+// src/correlate/gates/gate_evaluator.h
+//
+// GateEvaluator: deploy gates. It keeps evidence per gate, service, env and version over
+// event-time intervals, fed from SignalBatches; learns and is told about deployments; hears about
+// incidents attributed to deploys; and answers, for a canary (green) version, whether it is
+// healthy next to its baseline (blue): pass, fail, pending or inconclusive, with a 0-100 score
+// and per-indicator evidence (GateVerdict). Every verdict change of a tracked canary is sent to
+// the NotificationSink as a kGateVerdict notification.
+//
+// Operation. Signals of a gate's service (and env) with a version are counted into the interval
+// (gate `interval`, aligned to the Unix epoch) holding their event time: requests and errors
+// (error_rate), a DDSketch of durations (latency), sums of metric points (metric). The evaluator's
+// clock `now` is the larger of the latest event time seen and the last AdvanceTo(); an interval
+// closes when now - lateness passes its end, and a signal for a closed interval counts as late
+// (reported, not used). Each tracked canary consumes closed intervals in order from its deploy
+// time and feeds its sequential tests (OddsRatioMsprt, BernoulliMsprt; alpha split evenly over
+// the gate's tests, so the gate's false-fail probability is at most alpha however often anyone
+// polls). Because the tests see closed intervals only, the verdict is a deterministic function of
+// the signals and `now`, never of when or how often Evaluate is called.
+//
+// Verdict rules, first match wins (docs/gates.md has the long form):
+//   fail          a paging incident attributed to the canary; a critical indicator failed; or the
+//                 score fell below score.marginal. Fail is final for that canary.
+//   pending       no baseline, no data or stale data for either color, too few samples, a
+//                 critical indicator without data, less than min_duration, or a marginal score;
+//                 inconclusive instead once max_duration has passed (also final).
+//   pass          otherwise (not final: a later failure turns it into fail).
+//
+// Threading: every public method is thread-safe (one internal mutex); Observe is the hot path
+// (no allocation per signal once a version's interval exists). The sink's Send is called without
+// the lock held. `*sink` must outlive the evaluator (may be null: no notifications).
+#ifndef QUELL_CORRELATE_GATES_GATE_EVALUATOR_H_
+#define QUELL_CORRELATE_GATES_GATE_EVALUATOR_H_
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "core/deployment.h"
+#include "core/event_time.h"
+#include "core/notification_sink.h"
+#include "core/signal_batch.h"
+#include "correlate/gates/attributed_incident.h"
+#include "correlate/gates/deployment_registry.h"
+#include "correlate/gates/gate_config.h"
+#include "correlate/gates/gate_verdict.h"
+
+namespace quell::gates {
+
+struct GateEvaluatorOptions {
+  // Label (OTel resource attribute) holding the deployment color when Signal::color is unset.
+  std::string color_attribute = "deployment.color";
+  // Receiver named in gate-verdict notifications.
+  std::string receiver = "gates";
+  // Learn deployments from signals' version/color (and deploy signals).
+  bool learn_deployments = true;
+  // Tracked canaries kept at most; the oldest decided ones are dropped first.
+  size_t max_tracked = 1000;
+};
+
+// What Evaluate looks up. Empty env/version/gate: resolved (see Evaluate).
+struct GateQuery {
+  std::string service;
+  std::string env;
+  std::string version;
+  std::string gate;
+};
+
+class GateEvaluator {
+ public:
+  GateEvaluator(GatesConfig config, GateEvaluatorOptions options, core::NotificationSink* sink);
+  ~GateEvaluator();
+  GateEvaluator(const GateEvaluator&) = delete;
+  GateEvaluator& operator=(const GateEvaluator&) = delete;
+
+  // Swaps in new gate definitions. Evidence of a gate whose name, interval and indicator
+  // selections are unchanged is kept, and its tracked canaries are re-evaluated from that
+  // evidence under the new thresholds.
+  void Reload(GatesConfig config);
+
+  // Counts the batch's signals into evidence; learns deployments. Does not keep views into it.
+  void Observe(const core::SignalBatch& batch);
+  // Registers a deployment (POST /api/v1/deployments, fanned out by the app).
+  void AddDeployment(const core::Deployment& deployment);
+  // An incident attributed to a deploy opened or closed.
+  void OnIncident(const AttributedIncident& incident);
+  // Moves the event-time clock forward (the app's live-mode timer); never backwards.
+  void AdvanceTo(core::EventTime now);
+
+  // The verdict for `query`. Resolution: gate = the named gate, else the first gate whose service
+  // matches exactly, else a "*" gate; env = query, else the gate's env, else the deployment's;
+  // version = query, else the latest canary-colored deployment of service/env.
+  // NotFound when no gate covers the service (or the named gate does not exist); a canary that is
+  // not known yet gives a pending verdict with reason "no data".
+  [[nodiscard]] absl::StatusOr<GateVerdict> Evaluate(const GateQuery& query);
+  // Current verdicts of all tracked canaries.
+  std::vector<GateVerdict> TrackedVerdicts();
+
+  std::vector<core::Deployment> Deployments() const;
+  core::EventTime now() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+  core::NotificationSink* sink_;
+  mutable std::mutex mu_;
+};
+
+}  // namespace quell::gates
+
+#endif  // QUELL_CORRELATE_GATES_GATE_EVALUATOR_H_

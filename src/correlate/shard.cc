@@ -1,0 +1,1421 @@
+#include "correlate/shard.h"
+
+#include <algorithm>
+#include <set>
+
+#include "core/fingerprint.h"
+#include "core/strings.h"
+#include "correlate/json_value.h"
+#include "fmt/format.h"
+#include "xxhash.h"
+
+namespace quell::correlate {
+namespace {
+
+enum TimerKind : uint8_t { kFlush = 0, kExpire, kFlapStable, kTransientGrace, kStormClose };
+
+constexpr uint8_t kHeldTransient = 1 << 0;
+constexpr uint8_t kHeldFlapping = 1 << 1;
+constexpr uint8_t kAdmitted = 1 << 2;
+constexpr uint8_t kExpireTimer = 1 << 3;
+constexpr uint8_t kSilencedNoted = 1 << 4;
+constexpr uint8_t kInhibitedNoted = 1 << 5;
+constexpr uint8_t kMaintNoted = 1 << 6;
+constexpr uint8_t kNoiseNoted = 1 << 7;
+
+constexpr size_t kMaxSent = 64;
+constexpr size_t kMaxTimeline = 64;
+constexpr size_t kMaxOrphans = 4096;
+constexpr int64_t kNanosPerSecond = 1000000000;
+constexpr int64_t kBucketNanos = 3600 * kNanosPerSecond;
+constexpr size_t kMaxBuckets = 24 * 8;
+constexpr size_t kMaxResolveSamples = 512;
+
+uint64_t Hash(std::string_view s, uint64_t seed = 0) { return XXH3_64bits_withSeed(s.data(), s.size(), seed); }
+std::string Hex(uint64_t v) { return fmt::format("{:016x}", v); }
+core::EventTime Ev(int64_t ns) { return core::EventTime::FromUnixNanos(ns); }
+
+bool IsSubset(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) {  // a ⊆ b, sorted
+  return std::includes(b.begin(), b.end(), a.begin(), a.end());
+}
+
+}  // namespace
+
+std::string_view DecisionKindName(DecisionKind k) {
+  switch (k) {
+    case DecisionKind::kDeduplicated: return "deduplicated";
+    case DecisionKind::kGrouped: return "grouped";
+    case DecisionKind::kInhibited: return "inhibited";
+    case DecisionKind::kSilenced: return "silenced";
+    case DecisionKind::kMaintenance: return "maintenance";
+    case DecisionKind::kTimeMuted: return "time_muted";
+    case DecisionKind::kHeldFlapping: return "held_flapping";
+    case DecisionKind::kReleasedFlapping: return "released_flapping";
+    case DecisionKind::kHeldTransient: return "held_transient";
+    case DecisionKind::kTransient: return "transient";
+    case DecisionKind::kNoise: return "noise";
+    case DecisionKind::kStorm: return "storm";
+    case DecisionKind::kLate: return "late";
+    case DecisionKind::kNotified: return "notified";
+    case DecisionKind::kResolved: return "resolved";
+    case DecisionKind::kRefired: return "refired";
+    case DecisionKind::kEvicted: return "evicted";
+    case DecisionKind::kAcked: return "acked";
+    case DecisionKind::kDeployAttributed: return "deploy_attributed";
+  }
+  return "unknown";
+}
+
+// One fingerprint's state. Labels are packed (CompactLabels) to keep memory per fingerprint small.
+struct Shard::AlertState {
+  CompactLabels labels;
+  CompactLabels annotations;     // Includes the generator URL under kGeneratorKey.
+  int64_t starts_at = 0;
+  int64_t ends_at = 0;           // endsAt as sent (auto-resolve time) or resolve time.
+  int64_t updated_at = 0;
+  int64_t last_change = 0;       // Last raw state change.
+  int64_t flap_window_start = 0;
+  uint64_t seq = 0;
+  uint64_t incidents[2] = {0, 0};  // Serials of open incidents it belongs to (0 = none).
+  uint32_t noise = 0;            // Index into noise_.
+  int16_t routes[2] = {-1, -1};  // Matched routes (first two).
+  bool firing = true;            // Applied state (what incidents see).
+  bool raw_firing = true;        // Latest input state (differs while held flapping).
+  uint8_t flags = 0;
+  uint8_t flap_changes = 0;
+  core::Severity severity = core::Severity::kUnknown;
+  uint8_t log_head = 0;          // Ring position in `log`.
+  std::unique_ptr<std::vector<Decision>> log;
+};
+
+struct Shard::Incident {
+  uint64_t serial = 0;
+  uint64_t dedup = 0;
+  uint64_t id_hash = 0;
+  uint64_t index_key = 0;
+  std::string id;
+  std::shared_ptr<const CompiledRules> rules;
+  int route = 0;
+  core::LabelSet group_labels;
+  std::vector<uint64_t> members;
+  int64_t created_at = 0;
+  int64_t last_activity = 0;
+  int64_t resolved_at = 0;
+  int64_t next_flush = 0;
+  bool open = true;
+  bool paged = false;
+  bool rolled = false;
+  bool acked = false;
+  bool has_entry = false;
+  bool time_muted_noted = false;
+  core::Severity max_severity = core::Severity::kUnknown;
+  std::string acked_by, ack_comment;
+  std::vector<uint64_t> last_firing, last_resolved;
+  int64_t last_notify_at = 0;
+  std::string receiver;
+  std::string root_cause;
+  std::vector<std::string> impacted;
+  std::optional<core::AttributedDeploy> deploy;
+  std::vector<SentNotification> sent;
+  std::vector<TimelineEntry> timeline;
+  uint32_t noise = 0;
+
+  void Note(int64_t t, std::string what) {
+    if (timeline.size() >= kMaxTimeline) timeline.erase(timeline.begin());
+    timeline.push_back({Ev(t), std::move(what)});
+  }
+};
+
+struct Shard::NoiseBucket {
+  int64_t hour = 0;
+  NoiseRow counts;  // Only the counters are used.
+};
+
+struct Shard::NoiseStats {
+  std::string alertname;
+  std::string route;
+  std::deque<NoiseBucket> buckets;
+  std::deque<std::pair<int64_t, int64_t>> resolves;  // (time, seconds to resolve)
+};
+
+struct Shard::StormState {
+  core::TokenBucket bucket;
+  bool open = false;
+  int64_t opened_at = 0;
+  int64_t last_rollup = 0;
+  uint64_t count = 0;
+  uint64_t sequence = 0;
+  StormState(double rate, double burst) : bucket(rate, burst) {}
+};
+
+namespace {
+constexpr std::string_view kGeneratorKey = "\x01generatorURL";
+}
+
+Shard::Shard(std::shared_ptr<const CompiledRules> rules, core::NotificationSink* sink, const Silencer* silencer)
+    : sink_(sink), silencer_(silencer) {
+  Reload(std::move(rules));
+}
+
+Shard::~Shard() = default;
+
+void Shard::Reload(std::shared_ptr<const CompiledRules> rules) {
+  rules_ = std::move(rules);
+  const RulesConfig& cfg = rules_->config();
+  storms_.clear();
+  for (const RateLimitConfig& r : cfg.rate_limits) {
+    double rate = static_cast<double>(r.pages) / absl::ToDoubleSeconds(r.window);
+    storms_.push_back(std::make_unique<StormState>(rate, r.pages));
+  }
+  // Rebuild the inhibition index under the new rules from the alerts we hold.
+  inhibit_sources_.assign(cfg.inhibit_rules.size(), {});
+  for (auto& [fp, a] : alerts_) {
+    if (a->firing) UpdateInhibitSources(fp, *a, true);
+  }
+}
+
+void Shard::Schedule(int64_t time, uint8_t kind, uint64_t target) {
+  timers_.push(Timer{time, timer_seq_++, kind, target});
+}
+
+void Shard::Record(uint64_t fp, AlertState* a, DecisionKind kind, uint32_t rule, uint64_t arg, int64_t t) {
+  Decision d{t, kind, rule, arg};
+  if (a == nullptr) {
+    if (orphan_log_.size() >= kMaxOrphans) orphan_log_.pop_front();
+    orphan_log_.emplace_back(fp, d);
+    return;
+  }
+  size_t cap = static_cast<size_t>(rules_->settings().decision_log_size);
+  if (!a->log) {
+    a->log = std::make_unique<std::vector<Decision>>();
+    a->log->reserve(std::min<size_t>(cap, 4));
+  }
+  if (a->log->size() < cap) {
+    a->log->push_back(d);
+  } else {
+    (*a->log)[a->log_head] = d;
+    a->log_head = static_cast<uint8_t>((a->log_head + 1) % cap);
+  }
+}
+
+Shard::NoiseBucket& Shard::NoiseFor(uint32_t idx, int64_t t) {
+  NoiseStats& ns = noise_[idx];
+  int64_t hour = t >= 0 ? t / kBucketNanos : (t - kBucketNanos + 1) / kBucketNanos;
+  if (ns.buckets.empty() || ns.buckets.back().hour < hour) {
+    if (ns.buckets.size() >= kMaxBuckets) ns.buckets.pop_front();
+    ns.buckets.push_back(NoiseBucket{hour, {}});
+  } else if (ns.buckets.back().hour > hour) {
+    for (auto it = ns.buckets.rbegin(); it != ns.buckets.rend(); ++it) {
+      if (it->hour <= hour) return *it;
+    }
+    return ns.buckets.front();
+  }
+  return ns.buckets.back();
+}
+
+uint32_t Shard::NoiseIndex(std::string_view alertname, const std::string& route_key) {
+  std::string key = fmt::format("{}\x1f{}", alertname, route_key);
+  auto it = noise_index_.find(key);
+  if (it != noise_index_.end()) return it->second;
+  uint32_t idx = static_cast<uint32_t>(noise_.size());
+  noise_.push_back(NoiseStats{std::string(alertname), route_key, {}, {}});
+  noise_index_.emplace(std::move(key), idx);
+  return idx;
+}
+
+void Shard::Process(const core::SignalBatch& batch) {
+  for (const core::Signal& s : batch.signals()) {
+    ++stats_.signals;
+    switch (s.kind) {
+      case core::SignalKind::kAlert: ProcessAlert(batch, s); break;
+      case core::SignalKind::kDeploy: ProcessDeploy(batch, s); break;
+      default: ++stats_.ignored; break;
+    }
+  }
+  if (max_seen_ != INT64_MIN) {
+    int64_t target = max_seen_ - absl::ToInt64Nanoseconds(rules_->settings().allowed_lateness);
+    if (target > watermark_) AdvanceWatermark(Ev(target));
+  }
+}
+
+void Shard::ProcessDeploy(const core::SignalBatch& batch, const core::Signal& s) {
+  core::Deployment d;
+  d.service = std::string(s.service.empty() ? core::FindLabel(batch.labels(s), "service") : s.service);
+  d.env = std::string(s.env);
+  d.version = std::string(s.version);
+  d.color = s.color;
+  d.started_at = s.event_time;
+  d.source = "signal";
+  d.link = std::string(s.link);
+  d.id = fmt::format("{}/{}/{}@{}", d.service, d.env, d.version, core::FormatRfc3339(s.event_time.ToAbsl()));
+  RecordDeployment(d);
+}
+
+void Shard::RecordDeployment(const core::Deployment& d) {
+  if (d.service.empty()) return;
+  ++stats_.deploys;
+  auto& list = deploys_[d.service];
+  for (const core::Deployment& o : list) {
+    if (o.started_at == d.started_at && o.version == d.version) return;  // Same deploy twice.
+  }
+  list.push_back(d);
+  std::sort(list.begin(), list.end(),
+            [](const core::Deployment& a, const core::Deployment& b) { return a.started_at < b.started_at; });
+  while (list.size() > static_cast<size_t>(rules_->config().deploys.max_per_service)) list.pop_front();
+}
+
+std::optional<core::AttributedDeploy> Shard::AttributeDeploy(std::string_view service, int64_t start) const {
+  if (service.empty() || deploys_.empty()) return std::nullopt;
+  const Topology& topo = rules_->topology();
+  int id = topo.Id(service);
+  int64_t window = absl::ToInt64Nanoseconds(rules_->config().deploys.window);
+  const core::Deployment* best = nullptr;
+  for (const auto& [svc, list] : deploys_) {
+    bool relevant = svc == service;
+    if (!relevant && id >= 0) {
+      int other = topo.Id(svc);
+      relevant = other >= 0 && topo.DependsOn(id, other);
+    }
+    if (!relevant) continue;
+    for (const core::Deployment& d : list) {
+      int64_t t = d.started_at.unix_nanos();
+      if (t <= start && start - t <= window) {
+        // Prefer the service's own deploy, then the most recent.
+        bool own = d.service == service;
+        bool best_own = best != nullptr && best->service == service;
+        if (best == nullptr || (own && !best_own) ||
+            (own == best_own && t > best->started_at.unix_nanos())) {
+          best = &d;
+        }
+      }
+    }
+  }
+  if (best == nullptr) return std::nullopt;
+  return core::AttributedDeploy{best->service, best->version, best->env, best->started_at, best->link};
+}
+
+void Shard::ProcessAlert(const core::SignalBatch& batch, const core::Signal& s) {
+  ++stats_.alerts_in;
+  core::LabelView labels = batch.labels(s);
+  bool firing = s.state != core::SignalState::kResolved;
+  int64_t t = s.event_time.unix_nanos();
+  if (!firing && !s.end_time.is_zero()) t = s.end_time.unix_nanos();
+  uint64_t fp = s.fingerprint.value();
+  if (const DedupRule* rule = rules_->config().dedup.Find(s.format)) {
+    fp = core::Fingerprint::OfSubset(labels, rule->labels).value();
+  }
+  auto it = alerts_.find(fp);
+  AlertState* a = it == alerts_.end() ? nullptr : it->second.get();
+  if (t < watermark_) {
+    ++stats_.late;
+    Record(fp, a, DecisionKind::kLate, rules_->lateness_rule(), static_cast<uint64_t>(watermark_), t);
+    if (a != nullptr) ++NoiseFor(a->noise, t).counts.late;
+    return;
+  }
+  if (t > max_seen_) max_seen_ = t;
+  if (a == nullptr) {
+    if (!firing) {
+      ++stats_.resolved_unknown;
+      return;
+    }
+    a = CreateAlert(fp, batch, s, labels, t);
+    ++NoiseFor(a->noise, t).counts.signals;
+    return;
+  }
+  ++NoiseFor(a->noise, t).counts.signals;
+  a->updated_at = std::max(a->updated_at, t);
+  if (firing == a->raw_firing) {
+    ++stats_.duplicates;
+    if (firing && !s.end_time.is_zero()) {
+      a->ends_at = s.end_time.unix_nanos();
+      if (!(a->flags & kExpireTimer) && a->ends_at > t) {
+        a->flags |= kExpireTimer;
+        Schedule(a->ends_at, kExpire, fp);
+      }
+    }
+    return;
+  }
+  // A state change.
+  if (firing) {
+    a->ends_at = s.end_time.is_zero() ? 0 : s.end_time.unix_nanos();
+    if (a->ends_at > t && !(a->flags & kExpireTimer)) {
+      a->flags |= kExpireTimer;
+      Schedule(a->ends_at, kExpire, fp);
+    }
+  }
+  if (s.annotations_count > 0) a->annotations.Assign(batch.annotations(s));
+  ApplyState(fp, *a, firing, t);
+}
+
+Shard::AlertState* Shard::CreateAlert(uint64_t fp, const core::SignalBatch& batch, const core::Signal& s,
+                                      core::LabelView labels, int64_t t) {
+  while (alerts_.size() >= static_cast<size_t>(rules_->settings().max_fingerprints_per_shard)) {
+    EvictOldestAlert(t);
+  }
+  auto owned = std::make_unique<AlertState>();
+  AlertState* a = owned.get();
+  alerts_.emplace(fp, std::move(owned));
+  a->labels.Assign(labels);
+  // Annotations plus the generator URL, sorted by name ("\x01" sorts first).
+  label_scratch2_.clear();
+  if (!s.link.empty()) label_scratch2_.push_back(core::Label{kGeneratorKey, s.link});
+  for (const core::Label& l : batch.annotations(s)) label_scratch2_.push_back(l);
+  if (!label_scratch2_.empty()) a->annotations.Assign(label_scratch2_);
+  a->starts_at = t;
+  a->updated_at = t;
+  a->last_change = t;
+  a->ends_at = s.end_time.is_zero() ? 0 : s.end_time.unix_nanos();
+  a->seq = ++alert_seq_;
+  a->severity = s.severity != core::Severity::kUnknown ? s.severity
+                                                       : core::SeverityFromLabel(core::FindLabel(labels, "severity"));
+  alert_order_.emplace_back(fp, a->seq);
+  const RouteTree& routes = rules_->routes();
+  routes.Match(labels, &route_scratch_);
+  for (size_t i = 0; i < route_scratch_.size() && i < 2; ++i) a->routes[i] = static_cast<int16_t>(route_scratch_[i]);
+  a->noise = NoiseIndex(core::FindLabel(labels, "alertname"), routes.route(route_scratch_[0]).key);
+  ++NoiseFor(a->noise, t).counts.alerts;
+  Record(fp, a, DecisionKind::kDeduplicated, rules_->dedup_rule(), fp, t);
+  if (a->ends_at > t) {
+    a->flags |= kExpireTimer;
+    Schedule(a->ends_at, kExpire, fp);
+  }
+  UpdateInhibitSources(fp, *a, true);
+  absl::Duration grace = rules_->config().transient.grace;
+  if (grace > absl::ZeroDuration()) {
+    a->flags |= kHeldTransient;
+    Record(fp, a, DecisionKind::kHeldTransient, rules_->transient_rule(), 0, t);
+    Schedule(t + absl::ToInt64Nanoseconds(grace), kTransientGrace, fp);
+  } else {
+    Admit(fp, *a, t);
+  }
+  return a;
+}
+
+void Shard::ApplyState(uint64_t fp, AlertState& a, bool firing, int64_t t) {
+  a.raw_firing = firing;
+  a.last_change = t;
+  const FlappingConfig& flap = rules_->config().flapping;
+  if (flap.enabled) {
+    int64_t window = absl::ToInt64Nanoseconds(flap.window);
+    if (a.flap_changes == 0 || t - a.flap_window_start > window) {
+      a.flap_window_start = t;
+      a.flap_changes = 0;
+    }
+    if (a.flap_changes < 255) ++a.flap_changes;
+    if (!(a.flags & kHeldFlapping) && a.flap_changes >= flap.changes) {
+      a.flags |= kHeldFlapping;
+      Record(fp, &a, DecisionKind::kHeldFlapping, rules_->flapping_rule(), a.flap_changes, t);
+      ++NoiseFor(a.noise, t).counts.suppressed_flapping;
+      Schedule(t + absl::ToInt64Nanoseconds(flap.stable), kFlapStable, fp);
+    }
+  }
+  if (a.flags & kHeldFlapping) return;  // Held: the incident does not see the change.
+  if (a.firing == firing) return;
+  a.firing = firing;
+  if (!firing) {
+    a.ends_at = t;
+    Record(fp, &a, DecisionKind::kResolved, 0, 0, t);
+    UpdateInhibitSources(fp, a, false);
+    if (a.flags & kHeldTransient) {
+      a.flags &= static_cast<uint8_t>(~kHeldTransient);
+      Record(fp, &a, DecisionKind::kTransient, rules_->transient_rule(), 0, t);
+      ++NoiseFor(a.noise, t).counts.suppressed_transient;
+      return;
+    }
+    NoiseStats& ns = noise_[a.noise];
+    if (ns.resolves.size() >= kMaxResolveSamples) ns.resolves.pop_front();
+    ns.resolves.emplace_back(t, (t - a.starts_at) / kNanosPerSecond);
+    MarkIncidentsDirty(a, t, false);
+  } else {
+    a.starts_at = t;
+    a.flags &= static_cast<uint8_t>(~(kSilencedNoted | kInhibitedNoted | kMaintNoted));
+    Record(fp, &a, DecisionKind::kRefired, 0, 0, t);
+    UpdateInhibitSources(fp, a, true);
+    if (a.flags & kAdmitted) {
+      if (a.incidents[0] == 0 && a.incidents[1] == 0) {
+        Admit(fp, a, t);  // Its incidents closed: a new one opens.
+      } else {
+        MarkIncidentsDirty(a, t, true);
+      }
+    } else if (!(a.flags & kHeldTransient)) {
+      Admit(fp, a, t);
+    }
+  }
+}
+
+void Shard::Admit(uint64_t fp, AlertState& a, int64_t t) {
+  a.flags |= kAdmitted;
+  for (int16_t r : a.routes) {
+    if (r >= 0 && static_cast<size_t>(r) < rules_->routes().size()) JoinIncident(fp, a, r, t);
+  }
+}
+
+void Shard::JoinIncident(uint64_t fp, AlertState& a, int route_index, int64_t t) {
+  const CompiledRules& rules = *rules_;
+  const Route& route = rules.routes().route(route_index);
+  const RouteConfig& rc = *route.config;
+  a.labels.Decode(&label_scratch_);
+  core::LabelView labels(label_scratch_);
+  // Group labels (group_by, or all labels for '...').
+  std::vector<core::Label> group;
+  if (rc.group_by_all) {
+    group.assign(labels.begin(), labels.end());
+  } else {
+    for (const std::string& name : rc.group_by) {
+      std::string_view v = core::FindLabel(labels, name);
+      if (!v.empty()) group.push_back(core::Label{name, v});
+    }
+  }
+  core::LabelSet group_labels{core::LabelView(group)};
+  std::string group_text = group_labels.ToString();
+  std::string_view service = core::FindLabel(labels, "service");
+  const Topology& topo = rules.topology();
+  int sid = topo.Id(service);
+  int component = sid >= 0 ? topo.Component(sid) : -1;
+  uint64_t index_key = component >= 0 ? Hash(fmt::format("{}\x1ftopo:{}", route.key, topo.Name(component)))
+                                      : Hash(fmt::format("{}\x1f{}", route.key, group_text));
+  Incident* inc = nullptr;
+  auto it = open_by_key_.find(index_key);
+  if (it != open_by_key_.end()) {
+    auto iit = incidents_.find(it->second);
+    if (iit != incidents_.end() && iit->second.open) {
+      Incident& cand = iit->second;
+      int64_t window = absl::ToInt64Nanoseconds(rules.config().topology.window);
+      if (component < 0 || t - cand.last_activity <= window) inc = &cand;
+    }
+  }
+  bool created = false;
+  if (inc == nullptr) {
+    while (open_by_key_.size() >= static_cast<size_t>(rules.settings().max_groups_per_shard)) {
+      EvictOldestIncident(t);
+    }
+    uint64_t serial = ++incident_serial_;
+    Incident& n = incidents_[serial];
+    n.serial = serial;
+    n.rules = rules_;
+    n.route = route_index;
+    n.group_labels = std::move(group_labels);
+    n.dedup = Hash(fmt::format("{}:{}", route.key, group_text));
+    n.id_hash = Hash(fmt::format("{}@{}", Hex(n.dedup), t));
+    n.id = Hex(n.id_hash);
+    n.index_key = index_key;
+    n.created_at = t;
+    n.last_activity = t;
+    n.next_flush = t + absl::ToInt64Nanoseconds(rc.group_wait);
+    n.noise = NoiseIndex(core::FindLabel(labels, "alertname"), route.key);
+    n.Note(t, fmt::format("opened by {} via {}", Hex(fp), route.name));
+    open_by_key_[index_key] = serial;
+    incident_order_.push_back(serial);
+    Schedule(n.next_flush, kFlush, serial);
+    ++stats_.incidents_opened;
+    ++NoiseFor(n.noise, t).counts.incidents;
+    inc = &n;
+    created = true;
+  }
+  if (std::find(inc->members.begin(), inc->members.end(), fp) == inc->members.end()) {
+    inc->members.push_back(fp);
+    if (!created) inc->Note(t, fmt::format("{} joined", Hex(fp)));
+    if (inc->acked) {
+      inc->acked = false;
+      inc->Note(t, "ack cleared: new member");
+    }
+  }
+  if (a.severity > inc->max_severity) {
+    if (inc->acked) {
+      inc->acked = false;
+      inc->Note(t, "ack cleared: severity rose");
+    }
+    inc->max_severity = a.severity;
+  }
+  inc->last_activity = std::max(inc->last_activity, t);
+  for (uint64_t& slot : a.incidents) {
+    if (slot == inc->serial) break;
+    if (slot == 0) {
+      slot = inc->serial;
+      break;
+    }
+  }
+  Record(fp, &a, DecisionKind::kGrouped, rules.RouteRule(route_index), inc->id_hash, t);
+}
+
+void Shard::MarkIncidentsDirty(AlertState& a, int64_t t, bool refire) {
+  for (uint64_t serial : a.incidents) {
+    if (serial == 0) continue;
+    auto it = incidents_.find(serial);
+    if (it == incidents_.end() || !it->second.open) continue;
+    Incident& inc = it->second;
+    inc.last_activity = std::max(inc.last_activity, t);
+    if (refire && inc.acked) {
+      inc.acked = false;
+      inc.Note(t, "ack cleared: member fired again");
+    }
+  }
+}
+
+void Shard::UpdateInhibitSources(uint64_t fp, const AlertState& a, bool add) {
+  const auto& rules = rules_->config().inhibit_rules;
+  if (rules.empty()) return;
+  a.labels.Decode(&label_scratch2_);
+  core::LabelView labels(label_scratch2_);
+  for (size_t i = 0; i < rules.size(); ++i) {
+    if (!MatchesAll(rules[i].source_matchers, labels)) continue;
+    uint64_t eq = core::Fingerprint::OfSubset(labels, rules[i].equal).value();
+    auto& list = inhibit_sources_[i][eq];
+    list.erase(std::remove_if(list.begin(), list.end(), [&](const SourceRef& r) { return r.fp == fp; }), list.end());
+    if (add) list.push_back(SourceRef{fp, a.starts_at, MatchesAll(rules[i].target_matchers, labels)});
+    if (list.empty()) inhibit_sources_[i].erase(eq);
+  }
+}
+
+void Shard::RefreshSilences() {
+  if (silencer_ == nullptr) return;
+  uint64_t v = silencer_->version();
+  if (v == silence_version_) return;
+  silences_ = silencer_->Snapshot();
+  silence_version_ = v;
+}
+
+bool Shard::Muted(uint64_t fp, AlertState& a, int64_t now, std::vector<std::string>* silenced_by,
+                  std::vector<std::string>* inhibited_by, bool record) {
+  a.labels.Decode(&label_scratch_);
+  core::LabelView labels(label_scratch_);
+  bool muted = false;
+  // Silences.
+  RefreshSilences();
+  if (silences_) {
+    for (const Silence& s : *silences_) {
+      if (!s.Mutes(labels, Ev(now).ToAbsl())) continue;
+      muted = true;
+      if (silenced_by) silenced_by->push_back(s.id);
+      if (record && !(a.flags & kSilencedNoted)) {
+        a.flags |= kSilencedNoted;
+        auto pos = std::find(silence_ids_.begin(), silence_ids_.end(), s.id);
+        uint64_t idx = static_cast<uint64_t>(pos - silence_ids_.begin());
+        if (pos == silence_ids_.end()) silence_ids_.push_back(s.id);
+        Record(fp, &a, DecisionKind::kSilenced, rules_->silence_rule(), idx, now);
+        ++NoiseFor(a.noise, now).counts.suppressed_silenced;
+      }
+      if (!silenced_by) break;
+    }
+  }
+  if (!muted && record) a.flags &= static_cast<uint8_t>(~kSilencedNoted);
+  // Inhibition.
+  const auto& irules = rules_->config().inhibit_rules;
+  bool inhibited = false;
+  for (size_t i = 0; i < irules.size() && (!inhibited || inhibited_by); ++i) {
+    const InhibitRuleConfig& r = irules[i];
+    if (!MatchesAll(r.target_matchers, labels)) continue;
+    uint64_t eq = core::Fingerprint::OfSubset(labels, r.equal).value();
+    auto it = inhibit_sources_[i].find(eq);
+    if (it == inhibit_sources_[i].end()) continue;
+    bool self_source = MatchesAll(r.source_matchers, labels);
+    for (const SourceRef& src : it->second) {
+      if (src.fp == fp) continue;
+      if (self_source && src.matches_target) continue;
+      if (r.source_started_before_target && src.start > a.starts_at) continue;
+      inhibited = true;
+      if (inhibited_by) {
+        auto sit = alerts_.find(src.fp);
+        if (sit != alerts_.end()) {
+          sit->second->labels.Decode(&label_scratch2_);
+          inhibited_by->push_back(Hex(core::AlertmanagerFingerprint(label_scratch2_)));
+        }
+      }
+      if (record && !(a.flags & kInhibitedNoted)) {
+        a.flags |= kInhibitedNoted;
+        Record(fp, &a, DecisionKind::kInhibited, rules_->InhibitRule(i), src.fp, now);
+        ++NoiseFor(a.noise, now).counts.suppressed_inhibited;
+      }
+      break;
+    }
+  }
+  if (!inhibited && record) a.flags &= static_cast<uint8_t>(~kInhibitedNoted);
+  muted = muted || inhibited;
+  // Maintenance windows.
+  const RulesConfig& cfg = rules_->config();
+  bool maint = false;
+  for (size_t i = 0; i < cfg.maintenance_windows.size() && !maint; ++i) {
+    const MaintenanceWindowConfig& w = cfg.maintenance_windows[i];
+    bool open;
+    if (!w.time_interval.empty()) {
+      const NamedTimeInterval* ti = cfg.FindTimeInterval(w.time_interval);
+      open = ti != nullptr && ti->Contains(Ev(now).ToAbsl());
+    } else {
+      open = now >= w.start.unix_nanos() && now < w.end.unix_nanos();
+    }
+    if (!open || !MatchesAll(w.matchers, labels)) continue;
+    maint = true;
+    if (record && !(a.flags & kMaintNoted)) {
+      a.flags |= kMaintNoted;
+      Record(fp, &a, DecisionKind::kMaintenance, rules_->MaintenanceRule(i), 0, now);
+      ++NoiseFor(a.noise, now).counts.suppressed_maintenance;
+    }
+  }
+  if (!maint && record) a.flags &= static_cast<uint8_t>(~kMaintNoted);
+  return muted || maint;
+}
+
+void Shard::AdvanceWatermark(core::EventTime t) {
+  int64_t target = t.unix_nanos();
+  if (target <= watermark_) return;
+  while (!timers_.empty() && timers_.top().time <= target) {
+    Timer timer = timers_.top();
+    timers_.pop();
+    watermark_ = std::max(watermark_, timer.time);
+    FireTimer(timer);
+  }
+  watermark_ = target;
+  if (next_gc_ == INT64_MIN) next_gc_ = target + 60 * kNanosPerSecond;
+  if (target >= next_gc_) {
+    GarbageCollect(target);
+    next_gc_ = target + 60 * kNanosPerSecond;
+  }
+}
+
+void Shard::FireTimer(const Timer& t) {
+  switch (t.kind) {
+    case kFlush: {
+      auto it = incidents_.find(t.target);
+      if (it == incidents_.end() || !it->second.open || it->second.next_flush != t.time) return;
+      FlushIncident(it->second, t.time);
+      return;
+    }
+    case kExpire: {
+      auto it = alerts_.find(t.target);
+      if (it == alerts_.end()) return;
+      AlertState& a = *it->second;
+      a.flags &= static_cast<uint8_t>(~kExpireTimer);
+      if (!a.raw_firing || a.ends_at == 0) return;
+      if (a.ends_at > t.time) {
+        a.flags |= kExpireTimer;
+        Schedule(a.ends_at, kExpire, t.target);
+        return;
+      }
+      ApplyState(t.target, a, false, t.time);
+      return;
+    }
+    case kFlapStable: {
+      auto it = alerts_.find(t.target);
+      if (it == alerts_.end()) return;
+      AlertState& a = *it->second;
+      if (!(a.flags & kHeldFlapping)) return;
+      int64_t stable_ns = absl::ToInt64Nanoseconds(rules_->config().flapping.stable);
+      if (t.time - a.last_change < stable_ns) {
+        Schedule(a.last_change + stable_ns, kFlapStable, t.target);
+        return;
+      }
+      a.flags &= static_cast<uint8_t>(~kHeldFlapping);
+      a.flap_changes = 0;
+      Record(t.target, &a, DecisionKind::kReleasedFlapping, rules_->flapping_rule(), 0, t.time);
+      if (a.firing != a.raw_firing) {
+        ApplyState(t.target, a, a.raw_firing, t.time);
+        a.flap_changes = 0;
+      }
+      return;
+    }
+    case kTransientGrace: {
+      auto it = alerts_.find(t.target);
+      if (it == alerts_.end()) return;
+      AlertState& a = *it->second;
+      if (!(a.flags & kHeldTransient)) return;
+      a.flags &= static_cast<uint8_t>(~kHeldTransient);
+      if (a.firing) Admit(t.target, a, t.time);
+      return;
+    }
+    case kStormClose: {
+      size_t i = static_cast<size_t>(t.target);
+      if (i >= storms_.size() || !storms_[i]->open) return;
+      StormState& st = *storms_[i];
+      int64_t window = absl::ToInt64Nanoseconds(rules_->config().rate_limits[i].window);
+      if (t.time - st.last_rollup < window) {
+        Schedule(st.last_rollup + window, kStormClose, t.target);
+        return;
+      }
+      SendStormPage(static_cast<int>(i), t.time, true);
+      st.open = false;
+      return;
+    }
+  }
+}
+
+void Shard::SendStormPage(int rl, int64_t now, bool resolved) {
+  const RateLimitConfig& cfg = rules_->config().rate_limits[static_cast<size_t>(rl)];
+  StormState& st = *storms_[static_cast<size_t>(rl)];
+  core::Notification n;
+  n.kind = core::NotificationKind::kStorm;
+  n.status = resolved ? core::NotificationStatus::kResolved : core::NotificationStatus::kFiring;
+  n.receiver = cfg.storm_receiver;
+  n.dedup_key = Hex(Hash(fmt::format("storm/{}@{}", cfg.receiver, st.opened_at)));
+  n.incident_id = n.dedup_key;
+  n.sequence = ++st.sequence;
+  n.time = Ev(now);
+  n.firing_count = static_cast<uint32_t>(st.count);
+  n.summary = resolved ? fmt::format("[STORM RESOLVED] {} incidents were rolled up for {}", st.count, cfg.receiver)
+                       : fmt::format("[STORM] more than {} pages per {} for {}: further incidents roll up here",
+                                     cfg.pages, core::FormatRfc3339(absl::UnixEpoch() + cfg.window).substr(11, 8), cfg.receiver);
+  n.severity = core::Severity::kCritical;
+  n.group_key = fmt::format("storm/{}", cfg.receiver);
+  n.external_url = rules_->settings().external_url.empty() ? "" : rules_->settings().external_url + "/api/v1/incidents";
+  ++stats_.notifications;
+  if (!resolved) ++stats_.storm_pages;
+  sink_->Send(std::move(n));
+}
+
+void Shard::ComputeRootCause(Incident& inc) const {
+  const Topology& topo = inc.rules->topology();
+  struct Cand {
+    std::string service;
+    int id;
+    int64_t start;
+    bool firing;
+  };
+  std::vector<Cand> cands;
+  std::vector<core::Label> tmp;
+  for (uint64_t fp : inc.members) {
+    auto it = alerts_.find(fp);
+    if (it == alerts_.end()) continue;
+    it->second->labels.Decode(&tmp);
+    std::string svc(core::FindLabel(tmp, "service"));
+    if (svc.empty()) continue;
+    cands.push_back({svc, topo.Id(svc), it->second->starts_at, it->second->firing});
+  }
+  bool any_firing = std::any_of(cands.begin(), cands.end(), [](const Cand& c) { return c.firing; });
+  const Cand* best = nullptr;
+  std::set<std::string> services;
+  for (const Cand& c : cands) services.insert(c.service);
+  for (const Cand& c : cands) {
+    if (any_firing && !c.firing) continue;
+    bool has_upstream = false;
+    if (c.id >= 0) {
+      for (const Cand& o : cands) {
+        if ((any_firing && !o.firing) || o.id < 0 || o.id == c.id) continue;
+        if (topo.DependsOn(c.id, o.id)) has_upstream = true;
+      }
+    }
+    if (has_upstream) continue;
+    if (best == nullptr || c.start < best->start || (c.start == best->start && c.service < best->service)) best = &c;
+  }
+  inc.root_cause = best ? best->service : "";
+  inc.impacted.clear();
+  for (const std::string& s : services) {
+    if (s != inc.root_cause) inc.impacted.push_back(s);
+  }
+  // Deploy: the root cause's first, else any member's (earliest member first).
+  inc.deploy.reset();
+  if (best != nullptr) inc.deploy = AttributeDeploy(best->service, best->start);
+  if (!inc.deploy) {
+    for (const Cand& c : cands) {
+      inc.deploy = AttributeDeploy(c.service, c.start);
+      if (inc.deploy) break;
+    }
+  }
+}
+
+void Shard::FlushIncident(Incident& inc, int64_t now) {
+  const CompiledRules& rules = *inc.rules;
+  const Route& route = rules.routes().route(inc.route);
+  const RouteConfig& rc = *route.config;
+  std::vector<uint64_t> firing, resolved;
+  bool any_firing = false;
+  for (uint64_t fp : inc.members) {
+    auto it = alerts_.find(fp);
+    if (it == alerts_.end()) continue;
+    AlertState& a = *it->second;
+    if (a.firing) {
+      any_firing = true;
+      if (!Muted(fp, a, now, nullptr, nullptr, true)) firing.push_back(fp);
+    } else {
+      resolved.push_back(fp);
+    }
+  }
+  std::sort(firing.begin(), firing.end());
+  std::sort(resolved.begin(), resolved.end());
+  auto reschedule = [&] {
+    inc.next_flush = now + absl::ToInt64Nanoseconds(rc.group_interval);
+    Schedule(inc.next_flush, kFlush, inc.serial);
+  };
+  auto finish = [&] {
+    if (!any_firing) {
+      CloseIncident(inc, now);
+    } else {
+      reschedule();
+    }
+  };
+  // Resolved alerts that were never notified firing are not sent (Alertmanager's notification log).
+  std::vector<uint64_t> resolved_to_send;
+  for (uint64_t fp : resolved) {
+    if (std::binary_search(inc.last_firing.begin(), inc.last_firing.end(), fp)) resolved_to_send.push_back(fp);
+  }
+  if (firing.empty() && resolved_to_send.empty()) return finish();
+  // Route time intervals.
+  bool time_muted = false;
+  absl::Time at = Ev(now).ToAbsl();
+  for (const std::string& name : rc.mute_time_intervals) {
+    const NamedTimeInterval* ti = rules.config().FindTimeInterval(name);
+    if (ti && ti->Contains(at)) time_muted = true;
+  }
+  if (!rc.active_time_intervals.empty()) {
+    bool active = false;
+    for (const std::string& name : rc.active_time_intervals) {
+      const NamedTimeInterval* ti = rules.config().FindTimeInterval(name);
+      if (ti && ti->Contains(at)) active = true;
+    }
+    if (!active) time_muted = true;
+  }
+  if (time_muted) {
+    if (!inc.time_muted_noted) {
+      inc.time_muted_noted = true;
+      inc.Note(now, "notification held by the route's time intervals");
+      for (uint64_t fp : firing) {
+        auto it = alerts_.find(fp);
+        Record(fp, it->second.get(), DecisionKind::kTimeMuted, rules.RouteRule(inc.route), 0, now);
+      }
+    }
+    return finish();
+  }
+  inc.time_muted_noted = false;
+  // Alertmanager's needsUpdate.
+  bool need;
+  bool repeat_only = false;
+  if (!inc.has_entry) {
+    need = !firing.empty();
+  } else if (!IsSubset(firing, inc.last_firing)) {
+    need = true;
+  } else if (firing.empty()) {
+    need = !inc.last_firing.empty();
+  } else if (!IsSubset(resolved_to_send, inc.last_resolved)) {
+    need = true;
+  } else {
+    need = now - inc.last_notify_at >= absl::ToInt64Nanoseconds(rc.repeat_interval);
+    repeat_only = need;
+  }
+  if (need && repeat_only && inc.acked) {
+    inc.Note(now, fmt::format("repeat held: acknowledged by {}", inc.acked_by));
+    need = false;
+  }
+  if (!need) return finish();
+  auto commit = [&] {
+    inc.has_entry = true;
+    inc.last_firing = firing;
+    inc.last_resolved = resolved_to_send;
+    inc.last_notify_at = now;
+  };
+  // Class noise: recorded, never notified.
+  if (rc.route_class == RouteClass::kNoise) {
+    for (uint64_t fp : firing) {
+      AlertState& a = *alerts_.find(fp)->second;
+      if (!(a.flags & kNoiseNoted)) {
+        a.flags |= kNoiseNoted;
+        Record(fp, &a, DecisionKind::kNoise, rules.RouteRule(inc.route), 0, now);
+        ++NoiseFor(a.noise, now).counts.suppressed_noise;
+      }
+    }
+    commit();
+    return finish();
+  }
+  std::string receiver = rc.receiver;
+  if (rc.route_class == RouteClass::kInvestigate && !rc.low_urgency_receiver.empty()) receiver = rc.low_urgency_receiver;
+  if (inc.rolled) {
+    commit();
+    return finish();
+  }
+  // Rate limit on the first page of an incident.
+  if (!inc.paged && !firing.empty()) {
+    int rl = rules_->RateLimitFor(receiver);
+    if (rl >= 0 && static_cast<size_t>(rl) < storms_.size()) {
+      StormState& st = *storms_[static_cast<size_t>(rl)];
+      if (!st.bucket.TryTake(now)) {
+        inc.rolled = true;
+        ++stats_.rolled_into_storm;
+        if (!st.open) {
+          st.open = true;
+          st.opened_at = now;
+          st.count = 0;
+          st.sequence = 0;
+        }
+        ++st.count;
+        st.last_rollup = now;
+        uint64_t storm_id = Hash(fmt::format("storm/{}@{}", receiver, st.opened_at));
+        inc.Note(now, fmt::format("rate limited: rolled into storm {}", Hex(storm_id)));
+        for (uint64_t fp : firing) {
+          AlertState& a = *alerts_.find(fp)->second;
+          Record(fp, &a, DecisionKind::kStorm, rules_->RateLimitRule(static_cast<size_t>(rl)), storm_id, now);
+          ++NoiseFor(a.noise, now).counts.suppressed_storm;
+        }
+        if (st.count == 1) {
+          SendStormPage(rl, now, false);
+          Schedule(now + absl::ToInt64Nanoseconds(rules_->config().rate_limits[static_cast<size_t>(rl)].window),
+                   kStormClose, static_cast<uint64_t>(rl));
+        }
+        commit();
+        return finish();
+      }
+    }
+  }
+  // Build the notification.
+  ComputeRootCause(inc);
+  core::Notification n;
+  n.kind = core::NotificationKind::kIncident;
+  n.status = firing.empty() ? core::NotificationStatus::kResolved : core::NotificationStatus::kFiring;
+  n.receiver = receiver;
+  n.dedup_key = Hex(inc.dedup);
+  n.incident_id = inc.id;
+  n.sequence = ++sequence_by_dedup_[inc.dedup];
+  n.time = Ev(now);
+  n.group_key = fmt::format("{}:{}", route.key, inc.group_labels.ToString());
+  n.group_labels = inc.group_labels;
+  n.firing_count = static_cast<uint32_t>(firing.size());
+  n.resolved_count = static_cast<uint32_t>(resolved_to_send.size());
+  n.root_cause_service = inc.root_cause;
+  n.impacted_services = inc.impacted;
+  n.deploy = inc.deploy;
+  n.runbook = rc.runbook;
+  if (!rc.runbook.empty() && !rules.settings().runbook_base_url.empty()) n.runbook_url = rules.settings().runbook_base_url + rc.runbook;
+  if (!rules.settings().external_url.empty()) n.external_url = fmt::format("{}/api/v1/incidents/{}", rules.settings().external_url, inc.id);
+  size_t max_alerts = static_cast<size_t>(rules.settings().max_alerts_per_notification);
+  std::vector<std::pair<std::string, std::string>> common;
+  std::vector<std::pair<std::string, std::string>> common_ann;
+  bool first = true;
+  core::Severity sev = core::Severity::kUnknown;
+  std::string title;
+  std::vector<core::Label> lab, ann;
+  for (const std::vector<uint64_t>* list : {&firing, &resolved_to_send}) {
+    for (uint64_t fp : *list) {
+      AlertState& a = *alerts_.find(fp)->second;
+      a.labels.Decode(&lab);
+      a.annotations.Decode(&ann);
+      if (a.firing) sev = std::max(sev, a.severity);
+      if (first) {
+        for (const core::Label& l : lab) common.emplace_back(std::string(l.name), std::string(l.value));
+        for (const core::Label& l : ann) {
+          if (l.name != kGeneratorKey) common_ann.emplace_back(std::string(l.name), std::string(l.value));
+        }
+        title = std::string(core::FindLabel(lab, "alertname"));
+        first = false;
+      } else {
+        std::erase_if(common, [&](const auto& p) { return core::FindLabel(lab, p.first) != p.second; });
+        std::erase_if(common_ann, [&](const auto& p) { return core::FindLabel(ann, p.first) != p.second; });
+      }
+      Record(fp, &a, DecisionKind::kNotified, rules.RouteRule(inc.route), n.sequence, now);
+      if (n.alerts.size() >= max_alerts) {
+        ++n.truncated_alerts;
+        continue;
+      }
+      core::NotifiedAlert na;
+      na.labels = core::LabelSet(core::LabelView(lab));
+      std::vector<core::Label> plain;
+      for (const core::Label& l : ann) {
+        if (l.name == kGeneratorKey) {
+          na.generator_url = std::string(l.value);
+        } else {
+          plain.push_back(l);
+        }
+      }
+      na.annotations = core::LabelSet(core::LabelView(plain));
+      na.starts_at = Ev(a.starts_at);
+      na.resolved = !a.firing;
+      if (!a.firing) na.ends_at = Ev(a.ends_at);
+      na.fingerprint = Hex(core::AlertmanagerFingerprint(lab));
+      n.alerts.push_back(std::move(na));
+    }
+  }
+  if (sev == core::Severity::kUnknown) sev = inc.max_severity;
+  n.severity = sev;
+  n.common_labels = core::LabelSet::FromPairs(common);
+  n.common_annotations = core::LabelSet::FromPairs(common_ann);
+  std::string subject = n.common_labels.Get("alertname").empty() ? title : std::string(n.common_labels.Get("alertname"));
+  n.summary = fmt::format("[{}:{}] {}", firing.empty() ? "RESOLVED" : "FIRING", firing.empty() ? resolved_to_send.size() : firing.size(), subject);
+  if (!inc.root_cause.empty()) n.summary += fmt::format(" (root cause: {})", inc.root_cause);
+  if (n.deploy) n.summary += fmt::format(" after deploy {} {}", n.deploy->service, n.deploy->version);
+  inc.receiver = receiver;
+  if (inc.sent.size() >= kMaxSent) inc.sent.erase(inc.sent.begin());
+  inc.sent.push_back(SentNotification{Ev(now), receiver, firing.empty() ? "resolved" : "firing", n.sequence,
+                                      n.firing_count, n.resolved_count});
+  inc.Note(now, fmt::format("notified {} ({}, {} firing, {} resolved)", receiver, firing.empty() ? "resolved" : "firing",
+                            n.firing_count, n.resolved_count));
+  ++stats_.notifications;
+  if (!firing.empty()) {
+    ++stats_.pages;
+    ++NoiseFor(inc.noise, now).counts.pages;
+    inc.paged = true;
+  }
+  commit();
+  sink_->Send(std::move(n));
+  finish();
+}
+
+void Shard::CloseIncident(Incident& inc, int64_t now) {
+  inc.open = false;
+  inc.resolved_at = now;
+  inc.Note(now, "closed: all members resolved");
+  auto it = open_by_key_.find(inc.index_key);
+  if (it != open_by_key_.end() && it->second == inc.serial) open_by_key_.erase(it);
+  for (uint64_t fp : inc.members) {
+    auto ait = alerts_.find(fp);
+    if (ait == alerts_.end()) continue;
+    for (uint64_t& slot : ait->second->incidents) {
+      if (slot == inc.serial) slot = 0;
+    }
+  }
+}
+
+void Shard::RemoveAlert(uint64_t fp, AlertState& a) {
+  if (a.firing) UpdateInhibitSources(fp, a, false);
+  alerts_.erase(fp);
+}
+
+void Shard::EvictOldestAlert(int64_t t) {
+  while (!alert_order_.empty()) {
+    auto [fp, seq] = alert_order_.front();
+    alert_order_.pop_front();
+    auto it = alerts_.find(fp);
+    if (it == alerts_.end() || it->second->seq != seq) continue;
+    ++stats_.evicted_alerts;
+    Record(fp, nullptr, DecisionKind::kEvicted, rules_->eviction_rule(), 0, t);
+    RemoveAlert(fp, *it->second);
+    return;
+  }
+}
+
+void Shard::EvictOldestIncident(int64_t t) {
+  while (!incident_order_.empty()) {
+    uint64_t serial = incident_order_.front();
+    incident_order_.pop_front();
+    auto it = incidents_.find(serial);
+    if (it == incidents_.end() || !it->second.open) continue;
+    ++stats_.evicted_incidents;
+    it->second.Note(t, "evicted: correlate.max_groups_per_shard reached");
+    CloseIncident(it->second, t);
+    return;
+  }
+}
+
+void Shard::GarbageCollect(int64_t now) {
+  int64_t retention = absl::ToInt64Nanoseconds(rules_->settings().incident_retention);
+  for (auto it = incidents_.begin(); it != incidents_.end();) {
+    if (!it->second.open && now - it->second.resolved_at > retention) {
+      incidents_.erase(it++);
+    } else {
+      ++it;
+    }
+  }
+  std::vector<uint64_t> drop;
+  for (auto& [fp, a] : alerts_) {
+    if (!a->raw_firing && !a->firing && a->incidents[0] == 0 && a->incidents[1] == 0 &&
+        now - a->ends_at > retention) {
+      drop.push_back(fp);
+    }
+  }
+  for (uint64_t fp : drop) RemoveAlert(fp, *alerts_.find(fp)->second);
+  // Keep the creation-order queue from growing with dead entries.
+  if (alert_order_.size() > 2 * alerts_.size() + 1024) {
+    std::deque<std::pair<uint64_t, uint64_t>> live;
+    for (auto& e : alert_order_) {
+      auto it = alerts_.find(e.first);
+      if (it != alerts_.end() && it->second->seq == e.second) live.push_back(e);
+    }
+    alert_order_.swap(live);
+  }
+  if (incident_order_.size() > 2 * open_by_key_.size() + 1024) {
+    std::deque<uint64_t> live;
+    for (uint64_t s : incident_order_) {
+      auto it = incidents_.find(s);
+      if (it != incidents_.end() && it->second.open) live.push_back(s);
+    }
+    incident_order_.swap(live);
+  }
+}
+
+absl::Status Shard::Ack(std::string_view incident_id, std::string_view who, std::string_view comment) {
+  for (auto& [serial, inc] : incidents_) {
+    if (inc.id != incident_id) continue;
+    if (!inc.open) return absl::FailedPreconditionError(fmt::format("ack: incident {} is resolved", incident_id));
+    inc.acked = true;
+    inc.acked_by = std::string(who);
+    inc.ack_comment = std::string(comment);
+    int64_t now = std::max(watermark_, max_seen_);
+    inc.Note(now, fmt::format("acknowledged by {}", who));
+    for (uint64_t fp : inc.members) {
+      auto it = alerts_.find(fp);
+      if (it != alerts_.end()) Record(fp, it->second.get(), DecisionKind::kAcked, rules_->ack_rule(), inc.id_hash, now);
+    }
+    return absl::OkStatus();
+  }
+  return absl::NotFoundError(fmt::format("ack: no incident {}", incident_id));
+}
+
+// ---- Reads ----------------------------------------------------------------------------------
+
+AlertView Shard::MakeAlertView(uint64_t fp, const AlertState& a, int64_t now) const {
+  AlertView v;
+  std::vector<core::Label> lab, ann, plain;
+  a.labels.Decode(&lab);
+  a.annotations.Decode(&ann);
+  v.fingerprint = Hex(fp);
+  v.am_fingerprint = Hex(core::AlertmanagerFingerprint(lab));
+  v.labels = core::LabelSet(core::LabelView(lab));
+  for (const core::Label& l : ann) {
+    if (l.name == kGeneratorKey) {
+      v.generator_url = std::string(l.value);
+    } else {
+      plain.push_back(l);
+    }
+  }
+  v.annotations = core::LabelSet(core::LabelView(plain));
+  v.starts_at = Ev(a.starts_at);
+  v.ends_at = Ev(a.ends_at);
+  v.updated_at = Ev(a.updated_at);
+  v.firing = a.firing;
+  v.severity = a.severity;
+  v.service = std::string(core::FindLabel(lab, "service"));
+  for (int16_t r : a.routes) {
+    if (r < 0 || static_cast<size_t>(r) >= rules_->routes().size()) continue;
+    const std::string& recv = rules_->routes().route(r).config->receiver;
+    if (std::find(v.receivers.begin(), v.receivers.end(), recv) == v.receivers.end()) v.receivers.push_back(recv);
+  }
+  if (a.flags & kHeldFlapping) {
+    v.held = true;
+    v.held_reason = "flapping";
+  } else if (a.flags & kHeldTransient) {
+    v.held = true;
+    v.held_reason = "transient";
+  }
+  // Mute status without recording (const): reuse the logic on a copy of flags.
+  Shard* self = const_cast<Shard*>(this);
+  AlertState& mut = const_cast<AlertState&>(a);
+  bool muted = a.firing && self->Muted(fp, mut, now, &v.silenced_by, &v.inhibited_by, false);
+  v.state = !muted ? (v.held ? "unprocessed" : "active") : "suppressed";
+  return v;
+}
+
+IncidentView Shard::MakeIncidentView(const Incident& inc, bool detail) const {
+  IncidentView v;
+  const Route& route = inc.rules->routes().route(inc.route);
+  v.id = inc.id;
+  v.dedup_key = Hex(inc.dedup);
+  v.status = inc.open ? "firing" : "resolved";
+  v.route = route.key;
+  v.receiver = inc.receiver.empty() ? route.config->receiver : inc.receiver;
+  v.route_class = std::string(RouteClassName(route.config->route_class));
+  v.group_key = fmt::format("{}:{}", route.key, inc.group_labels.ToString());
+  v.group_labels = inc.group_labels;
+  v.severity = inc.max_severity;
+  v.started_at = Ev(inc.created_at);
+  v.resolved_at = Ev(inc.resolved_at);
+  v.runbook = route.config->runbook;
+  v.acked = inc.acked;
+  v.acked_by = inc.acked_by;
+  v.ack_comment = inc.ack_comment;
+  v.storm = inc.rolled;
+  Incident& mut = const_cast<Incident&>(inc);
+  ComputeRootCause(mut);
+  v.root_cause_service = inc.root_cause;
+  v.impacted_services = inc.impacted;
+  v.deploy = inc.deploy;
+  int64_t now = std::max(watermark_, max_seen_);
+  for (uint64_t fp : inc.members) {
+    auto it = alerts_.find(fp);
+    if (it == alerts_.end()) continue;
+    if (it->second->firing) {
+      ++v.firing;
+    } else {
+      ++v.resolved_members;
+    }
+    if (detail) v.members.push_back(MakeAlertView(fp, *it->second, now));
+  }
+  if (detail) {
+    v.notifications = inc.sent;
+    v.timeline = inc.timeline;
+  }
+  return v;
+}
+
+std::vector<IncidentView> Shard::ListIncidents() const {
+  std::vector<IncidentView> out;
+  for (const auto& [serial, inc] : incidents_) out.push_back(MakeIncidentView(inc, false));
+  return out;
+}
+
+std::optional<IncidentView> Shard::GetIncident(std::string_view id) const {
+  for (const auto& [serial, inc] : incidents_) {
+    if (inc.id == id) return MakeIncidentView(inc, true);
+  }
+  return std::nullopt;
+}
+
+bool Shard::HasIncident(std::string_view id) const {
+  for (const auto& [serial, inc] : incidents_) {
+    if (inc.id == id) return true;
+  }
+  return false;
+}
+
+std::string Shard::RenderDecisionDetail(const Decision& d) const {
+  switch (d.kind) {
+    case DecisionKind::kDeduplicated: return fmt::format("deduplicated into fingerprint {}", Hex(d.arg));
+    case DecisionKind::kGrouped: return fmt::format("grouped into incident {}", Hex(d.arg));
+    case DecisionKind::kInhibited: return fmt::format("inhibited by alert {}", Hex(d.arg));
+    case DecisionKind::kSilenced:
+      return fmt::format("silenced by {}", d.arg < silence_ids_.size() ? silence_ids_[d.arg] : "?");
+    case DecisionKind::kMaintenance: return "muted by maintenance window";
+    case DecisionKind::kTimeMuted: return "held by the route's time intervals";
+    case DecisionKind::kHeldFlapping: return fmt::format("held: flapping ({} changes)", d.arg);
+    case DecisionKind::kReleasedFlapping: return "released: stable again";
+    case DecisionKind::kHeldTransient: return "held: transient grace";
+    case DecisionKind::kTransient: return "resolved within the transient grace: never pages";
+    case DecisionKind::kNoise: return "classified noise: recorded, not notified";
+    case DecisionKind::kStorm: return fmt::format("rate limited: rolled into storm {}", Hex(d.arg));
+    case DecisionKind::kLate: return fmt::format("late: behind watermark {}", core::FormatRfc3339(absl::FromUnixNanos(static_cast<int64_t>(d.arg))));
+    case DecisionKind::kNotified: return fmt::format("notified (sequence {})", d.arg);
+    case DecisionKind::kResolved: return "resolved";
+    case DecisionKind::kRefired: return "fired again";
+    case DecisionKind::kEvicted: return "evicted: per-shard fingerprint limit";
+    case DecisionKind::kAcked: return fmt::format("incident {} acknowledged", Hex(d.arg));
+    case DecisionKind::kDeployAttributed: return "attributed to a deploy";
+  }
+  return "";
+}
+
+std::vector<DecisionRecord> Shard::Explain(std::string_view hex) const {
+  std::vector<std::pair<Decision, bool>> found;
+  uint64_t fp = 0;
+  auto parsed = core::Fingerprint::Parse(hex);
+  const AlertState* a = nullptr;
+  if (parsed.ok()) {
+    fp = parsed->value();
+    auto it = alerts_.find(fp);
+    if (it != alerts_.end()) a = it->second.get();
+  }
+  if (a == nullptr && parsed.ok()) {
+    std::vector<core::Label> lab;
+    for (const auto& [f, st] : alerts_) {
+      st->labels.Decode(&lab);
+      if (core::AlertmanagerFingerprint(lab) == parsed->value()) {
+        a = st.get();
+        fp = f;
+        break;
+      }
+    }
+  }
+  std::vector<Decision> ds;
+  if (a != nullptr && a->log) {
+    const auto& log = *a->log;
+    for (size_t i = 0; i < log.size(); ++i) ds.push_back(log[(a->log_head + i) % log.size()]);
+  }
+  for (const auto& [f, d] : orphan_log_) {
+    if (f == fp) ds.push_back(d);
+  }
+  std::stable_sort(ds.begin(), ds.end(), [](const Decision& x, const Decision& y) { return x.time_ns > y.time_ns; });
+  std::vector<DecisionRecord> out;
+  const auto& table = rules_->rules();
+  for (const Decision& d : ds) {
+    DecisionRecord r;
+    r.time = Ev(d.time_ns);
+    r.decision = std::string(DecisionKindName(d.kind));
+    r.detail = RenderDecisionDetail(d);
+    bool has_rule = d.kind != DecisionKind::kResolved && d.kind != DecisionKind::kRefired;
+    if (has_rule && d.rule < table.size()) {
+      r.rule = table[d.rule].name;
+      r.where = table[d.rule].where;
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<AlertView> Shard::Alerts() const {
+  std::vector<AlertView> out;
+  int64_t now = std::max(watermark_, max_seen_);
+  for (const auto& [fp, a] : alerts_) {
+    if (!a->firing && !a->raw_firing) continue;
+    out.push_back(MakeAlertView(fp, *a, now));
+  }
+  return out;
+}
+
+std::vector<AlertGroupView> Shard::Groups() const {
+  std::vector<AlertGroupView> out;
+  int64_t now = std::max(watermark_, max_seen_);
+  for (const auto& [serial, inc] : incidents_) {
+    if (!inc.open) continue;
+    AlertGroupView g;
+    const Route& route = inc.rules->routes().route(inc.route);
+    g.labels = inc.group_labels;
+    g.receiver = route.config->receiver;
+    g.group_key = fmt::format("{}:{}", route.key, inc.group_labels.ToString());
+    for (uint64_t fp : inc.members) {
+      auto it = alerts_.find(fp);
+      if (it != alerts_.end() && it->second->firing) g.alerts.push_back(MakeAlertView(fp, *it->second, now));
+    }
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+void Shard::Noise(absl::Duration window, std::vector<NoiseRow>* rows) const {
+  int64_t now = std::max(watermark_, max_seen_);
+  int64_t from = now - absl::ToInt64Nanoseconds(window);
+  int64_t from_hour = from >= 0 ? from / kBucketNanos : (from - kBucketNanos + 1) / kBucketNanos;
+  for (const NoiseStats& ns : noise_) {
+    NoiseRow* row = nullptr;
+    for (NoiseRow& r : *rows) {
+      if (r.alertname == ns.alertname && r.route == ns.route) row = &r;
+    }
+    if (row == nullptr) {
+      rows->push_back(NoiseRow{});
+      row = &rows->back();
+      row->alertname = ns.alertname;
+      row->route = ns.route;
+    }
+    for (const NoiseBucket& b : ns.buckets) {
+      if (b.hour < from_hour) continue;
+      const NoiseRow& c = b.counts;
+      row->signals += c.signals;
+      row->alerts += c.alerts;
+      row->incidents += c.incidents;
+      row->pages += c.pages;
+      row->suppressed_silenced += c.suppressed_silenced;
+      row->suppressed_inhibited += c.suppressed_inhibited;
+      row->suppressed_maintenance += c.suppressed_maintenance;
+      row->suppressed_flapping += c.suppressed_flapping;
+      row->suppressed_transient += c.suppressed_transient;
+      row->suppressed_noise += c.suppressed_noise;
+      row->suppressed_storm += c.suppressed_storm;
+      row->late += c.late;
+    }
+    for (const auto& [t, secs] : ns.resolves) {
+      if (t >= from) row->resolve_seconds.push_back(secs);
+    }
+  }
+}
+
+ShardStats Shard::stats() const {
+  ShardStats s = stats_;
+  s.active_alerts = alerts_.size();
+  s.open_incidents = open_by_key_.size();
+  return s;
+}
+
+size_t Shard::ApproximateAlertBytes() const {
+  size_t bytes = alerts_.capacity() * (sizeof(uint64_t) + sizeof(void*) + 1);
+  for (const auto& [fp, a] : alerts_) {
+    bytes += sizeof(AlertState) + a->labels.HeapBytes() + a->annotations.HeapBytes();
+    if (a->log) bytes += sizeof(std::vector<Decision>) + a->log->capacity() * sizeof(Decision);
+  }
+  bytes += alert_order_.size() * sizeof(std::pair<uint64_t, uint64_t>);
+  return bytes;
+}
+
+size_t Shard::ApproximateIncidentBytes() const {
+  size_t bytes = 0;
+  for (const auto& [serial, inc] : incidents_) {
+    bytes += sizeof(Incident) + 32 + inc.id.capacity() + inc.members.capacity() * 8 +
+             (inc.last_firing.capacity() + inc.last_resolved.capacity()) * 8 + inc.group_labels.size() * 48 +
+             inc.sent.capacity() * sizeof(SentNotification) + inc.timeline.capacity() * sizeof(TimelineEntry);
+    for (const TimelineEntry& e : inc.timeline) bytes += e.what.capacity();
+  }
+  bytes += open_by_key_.capacity() * 17;
+  return bytes;
+}
+
+}  // namespace quell::correlate

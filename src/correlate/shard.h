@@ -1,0 +1,216 @@
+// src/correlate/shard.h
+//
+// Shard: the single-threaded correlation engine core. It takes signals (alerts; deploys for
+// attribution; other kinds are counted and ignored) and watermark advances, and emits
+// core::Notifications to a NotificationSink. Everything runs on event time: a timer (group_wait,
+// group_interval, repeat_interval, flap stability, transient grace, alert endsAt, storm close)
+// fires when the watermark passes it, with the timer's own time as "now", so the same input gives
+// the same output byte for byte.
+//
+// Operation, per alert signal:
+//   late?     event time < watermark -> dropped, decision kLate, counted.
+//   dedup     fingerprint (all labels, or `dedup` labels for its format) -> AlertState; a repeat
+//             of the same state is a duplicate (counted, no allocation).
+//   flapping  >= N state changes within W -> held until stable for S, then released once.
+//   transient a new alert joins incidents only after `grace`; resolving earlier never pages.
+//   route     Alertmanager routing (continue); each matched route gives one incident: keyed by
+//             (route, group_by labels), or, for services in the topology, by (route, connected
+//             component) for alerts starting within topology.window of the incident's activity.
+//   flush     per incident: first at group_wait, then every group_interval; Alertmanager's
+//             notification-log rule decides whether to notify (new firing alert, resolved change,
+//             repeat_interval passed). Silences, inhibit rules and maintenance windows mute firing
+//             alerts at flush time; resolved alerts that were notified firing are never muted (a
+//             paged incident always gets its resolve). class noise records and never notifies;
+//             investigate goes to low_urgency_receiver; rate_limits turn excess first pages into
+//             one storm page. An acked incident is not re-notified until it changes.
+//
+// Memory is bounded: at most max_fingerprints_per_shard alerts and max_groups_per_shard open
+// incidents; past either the oldest is evicted and counted. Resolved alerts and closed incidents
+// are kept for incident_retention, then dropped.
+//
+// Threading: not thread-safe. One thread owns a Shard (ShardedEngine runs one per thread and
+// sends queries to it through its queue). `*sink` and `*silencer` must outlive the Shard; sink
+// Send() is called on the owning thread.
+#ifndef QUELL_CORRELATE_SHARD_H_
+#define QUELL_CORRELATE_SHARD_H_
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/node_hash_map.h"
+#include "absl/status/status.h"
+#include "core/deployment.h"
+#include "core/notification_sink.h"
+#include "core/signal_batch.h"
+#include "core/token_bucket.h"
+#include "correlate/compact_labels.h"
+#include "correlate/compiled_rules.h"
+#include "correlate/decision.h"
+#include "correlate/incident_view.h"
+#include "correlate/silencer.h"
+
+namespace quell::correlate {
+
+struct ShardStats {
+  uint64_t signals = 0;
+  uint64_t alerts_in = 0;
+  uint64_t duplicates = 0;
+  uint64_t ignored = 0;          // Non-alert, non-deploy kinds.
+  uint64_t late = 0;
+  uint64_t resolved_unknown = 0; // Resolve for a fingerprint the shard does not hold.
+  uint64_t evicted_alerts = 0;
+  uint64_t evicted_incidents = 0;
+  uint64_t notifications = 0;
+  uint64_t pages = 0;            // Firing incident notifications.
+  uint64_t storm_pages = 0;
+  uint64_t rolled_into_storm = 0;
+  uint64_t active_alerts = 0;
+  uint64_t open_incidents = 0;
+  uint64_t incidents_opened = 0;
+  uint64_t deploys = 0;
+};
+
+class Shard {
+ public:
+  Shard(std::shared_ptr<const CompiledRules> rules, core::NotificationSink* sink,
+        const Silencer* silencer);
+  ~Shard();
+  Shard(const Shard&) = delete;
+  Shard& operator=(const Shard&) = delete;
+
+  // Processes every signal of `batch`, then moves the watermark to (newest event time seen -
+  // allowed_lateness) when that is later. Allocation-free for duplicates in steady state.
+  void Process(const core::SignalBatch& batch);
+  // Fires every timer due at or before `t`, in time order. Never moves the watermark back.
+  void AdvanceWatermark(core::EventTime t);
+  core::EventTime watermark() const { return core::EventTime::FromUnixNanos(watermark_); }
+  core::EventTime max_event_time() const { return core::EventTime::FromUnixNanos(max_seen_); }
+
+  // Remembers a deployment for attribution (POST /api/v1/deployments, deploy signals).
+  void RecordDeployment(const core::Deployment& d);
+  // Acknowledges an open incident. Errors: NotFound.
+  [[nodiscard]] absl::Status Ack(std::string_view incident_id, std::string_view who,
+                                 std::string_view comment);
+  // Swaps rules between batches. Open incidents keep their id and the rules they opened under;
+  // new alerts route by the new rules (and join an open incident with the same route key and
+  // group labels).
+  void Reload(std::shared_ptr<const CompiledRules> rules);
+
+  // Reads (call on the owning thread).
+  std::vector<IncidentView> ListIncidents() const;
+  std::optional<IncidentView> GetIncident(std::string_view id) const;
+  bool HasIncident(std::string_view id) const;
+  // Decisions for a fingerprint (Quell's or Alertmanager's hex), newest first.
+  std::vector<DecisionRecord> Explain(std::string_view fingerprint_hex) const;
+  std::vector<AlertView> Alerts() const;
+  std::vector<AlertGroupView> Groups() const;
+  // Adds this shard's counts for [now - window, now] (event time) into *rows (merged by key).
+  void Noise(absl::Duration window, std::vector<NoiseRow>* rows) const;
+  ShardStats stats() const;
+  const CompiledRules& rules() const { return *rules_; }
+
+  // State snapshot (JSON, format in docs/rules.md "State snapshot"): alerts with labels,
+  // annotations, state and times; the watermark; deploys. Restore() rebuilds alerts and
+  // re-admits firing ones into fresh incidents (dedup keys are derived, so receivers see the same
+  // incidents again). Errors: DataLoss.
+  std::string Serialize() const;
+  [[nodiscard]] absl::Status Restore(std::string_view json);
+
+  // Approximate heap + table bytes held for alerts and incidents (benchmarks).
+  size_t ApproximateAlertBytes() const;
+  size_t ApproximateIncidentBytes() const;
+
+ private:
+  struct AlertState;
+  struct Incident;
+  struct Timer {
+    int64_t time;
+    uint64_t seq;
+    uint8_t kind;
+    uint64_t target;
+    bool operator>(const Timer& o) const { return time != o.time ? time > o.time : seq > o.seq; }
+  };
+  struct NoiseBucket;
+  struct NoiseStats;
+  struct StormState;
+
+  void ProcessAlert(const core::SignalBatch& batch, const core::Signal& s);
+  void ProcessDeploy(const core::SignalBatch& batch, const core::Signal& s);
+  AlertState* CreateAlert(uint64_t fp, const core::SignalBatch& batch, const core::Signal& s,
+                          core::LabelView labels, int64_t t);
+  void ApplyState(uint64_t fp, AlertState& a, bool firing, int64_t t);
+  void Admit(uint64_t fp, AlertState& a, int64_t t);
+  void JoinIncident(uint64_t fp, AlertState& a, int route, int64_t t);
+  void MarkIncidentsDirty(AlertState& a, int64_t t, bool refire);
+  void FlushIncident(Incident& inc, int64_t now);
+  void CloseIncident(Incident& inc, int64_t now);
+  void EvictOldestAlert(int64_t t);
+  void EvictOldestIncident(int64_t t);
+  void RemoveAlert(uint64_t fp, AlertState& a);
+  void Schedule(int64_t time, uint8_t kind, uint64_t target);
+  void FireTimer(const Timer& t);
+  void GarbageCollect(int64_t now);
+  void Record(uint64_t fp, AlertState* a, DecisionKind kind, uint32_t rule, uint64_t arg, int64_t t);
+  void UpdateInhibitSources(uint64_t fp, const AlertState& a, bool add);
+  void RefreshSilences();
+  // Returns true iff the alert is muted at `now`; fills the reason for the decision log.
+  bool Muted(uint64_t fp, AlertState& a, int64_t now, std::vector<std::string>* silenced_by,
+             std::vector<std::string>* inhibited_by, bool record);
+  void SendStormPage(int rate_limit, int64_t now, bool resolved);
+  void ComputeRootCause(Incident& inc) const;
+  std::optional<core::AttributedDeploy> AttributeDeploy(std::string_view service, int64_t start) const;
+  AlertView MakeAlertView(uint64_t fp, const AlertState& a, int64_t now) const;
+  IncidentView MakeIncidentView(const Incident& inc, bool detail) const;
+  std::string RenderDecisionDetail(const Decision& d) const;
+  NoiseBucket& NoiseFor(uint32_t idx, int64_t t);
+  uint32_t NoiseIndex(std::string_view alertname, const std::string& route_key);
+
+  std::shared_ptr<const CompiledRules> rules_;
+  core::NotificationSink* sink_;
+  const Silencer* silencer_;
+  uint64_t silence_version_ = ~uint64_t{0};
+  std::shared_ptr<const SilenceSnapshot> silences_;
+  std::vector<std::string> silence_ids_;  // Interned silence ids for decisions.
+
+  int64_t watermark_ = INT64_MIN;
+  int64_t max_seen_ = INT64_MIN;
+  int64_t next_gc_ = INT64_MIN;
+  uint64_t timer_seq_ = 0;
+  uint64_t alert_seq_ = 0;
+  uint64_t incident_serial_ = 0;
+
+  absl::flat_hash_map<uint64_t, std::unique_ptr<AlertState>> alerts_;
+  std::deque<std::pair<uint64_t, uint64_t>> alert_order_;  // (fingerprint, seq), creation order.
+  absl::node_hash_map<uint64_t, Incident> incidents_;       // By serial (open and retained).
+  absl::flat_hash_map<uint64_t, uint64_t> open_by_key_;     // Index key -> serial.
+  absl::flat_hash_map<uint64_t, uint64_t> sequence_by_dedup_;
+  std::deque<uint64_t> incident_order_;                     // Serials, creation order.
+  std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;
+  // Inhibition: per rule, equal-label hash -> firing sources.
+  struct SourceRef {
+    uint64_t fp;
+    int64_t start;
+    bool matches_target;
+  };
+  std::vector<absl::flat_hash_map<uint64_t, std::vector<SourceRef>>> inhibit_sources_;
+  absl::flat_hash_map<std::string, std::deque<core::Deployment>> deploys_;
+  std::vector<std::unique_ptr<StormState>> storms_;  // Per rate limit.
+  std::vector<NoiseStats> noise_;
+  absl::flat_hash_map<std::string, uint32_t> noise_index_;
+  std::deque<std::pair<uint64_t, Decision>> orphan_log_;  // Late/evicted with no state.
+  ShardStats stats_;
+  // Scratch (no per-signal allocation).
+  std::vector<int> route_scratch_;
+  std::vector<core::Label> label_scratch_;
+  std::vector<core::Label> label_scratch2_;
+};
+
+}  // namespace quell::correlate
+
+#endif  // QUELL_CORRELATE_SHARD_H_
