@@ -108,10 +108,16 @@ absl::StatusOr<Scenario> LoadScenario(const std::string& path) {
       sd.deployment.env = s.env;
       sd.deployment.source = "api";
       QUELL_RETURN_IF_ERROR(d.RequireString("version", &sd.deployment.version));
-      if (auto c = d.Child("color")) QUELL_ASSIGN_OR_RETURN(sd.deployment.color, Color(*c));
-      if (auto a = d.Child("at")) QUELL_ASSIGN_OR_RETURN(sd.at, Offset(*a));
+      if (auto c = d.Child("color")) {
+        QUELL_ASSIGN_OR_RETURN(sd.deployment.color, Color(*c));
+      }
+      if (auto a = d.Child("at")) {
+        QUELL_ASSIGN_OR_RETURN(sd.at, Offset(*a));
+      }
       absl::Duration started = sd.at;
-      if (auto a = d.Child("started_at")) QUELL_ASSIGN_OR_RETURN(started, Offset(*a));
+      if (auto a = d.Child("started_at")) {
+        QUELL_ASSIGN_OR_RETURN(started, Offset(*a));
+      }
       sd.deployment.started_at = s.start + started;
       s.deployments.push_back(sd);
     }
@@ -124,9 +130,15 @@ absl::StatusOr<Scenario> LoadScenario(const std::string& path) {
       ph.spec.service = s.service;
       ph.spec.env = s.env;
       QUELL_RETURN_IF_ERROR(p.RequireString("version", &ph.spec.version));
-      if (auto c = p.Child("color")) QUELL_ASSIGN_OR_RETURN(ph.spec.color, Color(*c));
-      if (auto a = p.Child("from")) QUELL_ASSIGN_OR_RETURN(ph.from, Offset(*a));
-      if (auto a = p.Child("to")) QUELL_ASSIGN_OR_RETURN(ph.to, Offset(*a));
+      if (auto c = p.Child("color")) {
+        QUELL_ASSIGN_OR_RETURN(ph.spec.color, Color(*c));
+      }
+      if (auto a = p.Child("from")) {
+        QUELL_ASSIGN_OR_RETURN(ph.from, Offset(*a));
+      }
+      if (auto a = p.Child("to")) {
+        QUELL_ASSIGN_OR_RETURN(ph.to, Offset(*a));
+      }
       QUELL_RETURN_IF_ERROR(p.ReadDouble("rps", &ph.spec.requests_per_second));
       QUELL_RETURN_IF_ERROR(p.ReadDouble("error_rate", &ph.spec.error_rate));
       QUELL_RETURN_IF_ERROR(p.ReadDouble("latency_ms", &ph.spec.latency_median_ms));
@@ -147,7 +159,9 @@ absl::StatusOr<Scenario> LoadScenario(const std::string& path) {
       si.incident.deploy.service = s.service;
       si.incident.deploy.env = s.env;
       si.incident.severity = core::Severity::kCritical;
-      if (auto a = i.Child("at")) QUELL_ASSIGN_OR_RETURN(si.at, Offset(*a));
+      if (auto a = i.Child("at")) {
+        QUELL_ASSIGN_OR_RETURN(si.at, Offset(*a));
+      }
       si.incident.time = s.start + si.at;
       s.incidents.push_back(si);
     }
@@ -159,7 +173,9 @@ absl::StatusOr<Scenario> LoadScenario(const std::string& path) {
       x.where = e.location();
       QUELL_RETURN_IF_ERROR(e.RequireString("version", &x.version));
       QUELL_RETURN_IF_ERROR(e.ReadString("reason", &x.reason));
-      if (auto a = e.Child("at")) QUELL_ASSIGN_OR_RETURN(x.at, Offset(*a));
+      if (auto a = e.Child("at")) {
+        QUELL_ASSIGN_OR_RETURN(x.at, Offset(*a));
+      }
       if (auto v = e.Child("verdict")) {
         QUELL_ASSIGN_OR_RETURN(x.verdict, ParseVerdict(*v));
       } else {
@@ -174,7 +190,9 @@ absl::StatusOr<Scenario> LoadScenario(const std::string& path) {
     QUELL_RETURN_IF_ERROR(n->RequireString("version", &s.notify_version));
     QUELL_RETURN_IF_ERROR(n->ReadStringList("verdicts", &s.notifications));
   }
-  if (auto e = root.Child("end")) QUELL_ASSIGN_OR_RETURN(s.end, Offset(*e));
+  if (auto e = root.Child("end")) {
+        QUELL_ASSIGN_OR_RETURN(s.end, Offset(*e));
+      }
   return s;
 }
 

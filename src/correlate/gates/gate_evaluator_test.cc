@@ -1,0 +1,346 @@
+#include "correlate/gates/gate_evaluator.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/notification_sink.h"
+#include "core/yaml_node.h"
+#include "correlate/gates/traffic_simulator.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+
+namespace quell::gates {
+namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
+
+class RecordingSink : public core::NotificationSink {
+ public:
+  void Send(core::Notification n) override { sent.push_back(std::move(n)); }
+  std::vector<core::Notification> sent;
+};
+
+const core::EventTime kT0 = core::EventTime::FromUnixNanos(1767225600LL * 1000000000LL);  // 2026-01-01
+
+GatesConfig Config(std::string_view yaml) {
+  auto root = core::YamlNode::LoadString(yaml, "test.yaml");
+  EXPECT_TRUE(root.ok()) << root.status().ToString();
+  auto c = ParseGatesConfig(*root);
+  EXPECT_TRUE(c.ok()) << c.status().ToString();
+  return *c;
+}
+
+constexpr std::string_view kGate = R"(
+gates:
+  - name: checkout
+    service: checkout
+    env: prod
+    min_samples: 100
+    min_duration: 2m
+    max_duration: 20m
+)";
+
+core::Deployment Deploy(std::string version, core::DeployColor color, core::EventTime at) {
+  core::Deployment d;
+  d.service = "checkout";
+  d.env = "prod";
+  d.version = std::move(version);
+  d.color = color;
+  d.started_at = at;
+  d.source = "api";
+  return d;
+}
+
+// Feeds `minutes` of traffic for blue v1 and green v2 in 10 s steps.
+void Feed(GateEvaluator& gates, TrafficSimulator& sim, absl::Duration from, absl::Duration to,
+         const TrafficSpec& blue, const TrafficSpec& green,
+         const std::function<void(absl::Duration)>& each_step = nullptr) {
+  core::SignalBatch batch;
+  for (absl::Duration t = from; t < to; t += absl::Seconds(10)) {
+    batch.Clear();
+    sim.Generate(blue, kT0 + t, kT0 + t + absl::Seconds(10), &batch);
+    sim.Generate(green, kT0 + t, kT0 + t + absl::Seconds(10), &batch);
+    gates.Observe(batch);
+    gates.AdvanceTo(kT0 + t + absl::Seconds(10));
+    if (each_step) each_step(t + absl::Seconds(10));
+  }
+}
+
+TrafficSpec Spec(std::string version, core::DeployColor color, double error_rate = 0.01) {
+  TrafficSpec s;
+  s.version = std::move(version);
+  s.color = color;
+  s.error_rate = error_rate;
+  return s;
+}
+
+TEST(GateEvaluatorTest, NoGateForServiceIsNotFound) {
+  GateEvaluator gates(Config(kGate), {}, nullptr);
+  EXPECT_THAT(gates.Evaluate({"payments", "", "v1", ""}), quell::testing::StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(gates.Evaluate({"checkout", "", "v1", "nope"}), quell::testing::StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST(GateEvaluatorTest, UnknownCanaryIsPendingNoData) {
+  GateEvaluator gates(Config(kGate), {}, nullptr);
+  ASSERT_OK_AND_ASSIGN(GateVerdict v, gates.Evaluate({"checkout", "", "v9", ""}));
+  EXPECT_EQ(v.verdict, Verdict::kPending);
+  EXPECT_THAT(v.reasons, Contains(HasSubstr("no data")));
+  EXPECT_EQ(v.env, "prod");  // From the gate.
+}
+
+TEST(GateEvaluatorTest, LearnsDeploymentsAndColorsFromSignals) {
+  GateEvaluator gates(Config(kGate), {}, nullptr);
+  core::SignalBatch batch;
+  for (auto [version, color] : {std::pair{"v1", "blue"}, std::pair{"v2", "green"}}) {
+    core::Signal& s = batch.Add();
+    s.kind = core::SignalKind::kSpan;
+    s.service = batch.Copy("checkout");
+    s.env = batch.Copy("prod");
+    s.version = batch.Copy(version);
+    s.event_time = kT0;
+    batch.AddLabelCopy("deployment.color", color);
+    batch.FinishLabels();
+  }
+  core::Signal& d = batch.Add();
+  d.kind = core::SignalKind::kDeploy;
+  d.format = core::Format::kDatadogEvent;
+  d.service = batch.Copy("checkout");
+  d.env = batch.Copy("prod");
+  d.version = batch.Copy("v3");
+  d.event_time = kT0 + absl::Seconds(5);
+  gates.Observe(batch);
+  std::vector<core::Deployment> all = gates.Deployments();
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].version, "v1");
+  EXPECT_EQ(all[0].color, core::DeployColor::kBlue);
+  EXPECT_EQ(all[0].source, "otlp_resource");
+  EXPECT_EQ(all[1].version, "v2");
+  EXPECT_EQ(all[1].color, core::DeployColor::kGreen);
+  EXPECT_EQ(all[2].source, "datadog_event");
+  EXPECT_EQ(all[2].id, "checkout/prod/v3@2026-01-01T00:00:05Z");
+  // The API outranks what was learned.
+  gates.AddDeployment(Deploy("v1", core::DeployColor::kBaseline, kT0 - absl::Hours(1)));
+  all = gates.Deployments();
+  EXPECT_EQ(all[0].color, core::DeployColor::kBaseline);
+  EXPECT_EQ(all[0].source, "api");
+  // A green learned deployment is tracked without anyone asking.
+  EXPECT_EQ(gates.TrackedVerdicts().size(), 1u);
+}
+
+TEST(GateEvaluatorTest, VerdictJsonCarriesEvidence) {
+  GateEvaluator gates(Config(kGate), {}, nullptr);
+  gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
+  gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  TrafficSimulator sim(1);
+  Feed(gates, sim, absl::ZeroDuration(), absl::Minutes(3), Spec("v1", core::DeployColor::kBlue),
+      Spec("v2", core::DeployColor::kGreen));
+  ASSERT_OK_AND_ASSIGN(GateVerdict v, gates.Evaluate({"checkout", "", "", ""}));  // Latest green.
+  EXPECT_EQ(v.version, "v2");
+  EXPECT_EQ(v.baseline_version, "v1");
+  EXPECT_EQ(v.verdict, Verdict::kPass) << v.ToJson();
+  ASSERT_TRUE(v.score.has_value());
+  EXPECT_EQ(*v.score, 100);
+  EXPECT_GT(v.canary_samples, 8000u);
+  EXPECT_GT(v.baseline_samples, 8000u);
+  ASSERT_EQ(v.indicators.size(), 2u);
+  const IndicatorVerdict& lat = v.indicators[1];
+  ASSERT_TRUE(lat.canary.value && lat.baseline.value && lat.canary.lower && lat.canary.upper);
+  EXPECT_LE(*lat.canary.lower, *lat.canary.value);
+  EXPECT_GE(*lat.canary.upper, *lat.canary.value);
+  // Log-normal(50 ms, 0.5): p99 = 50 ms * e^(2.326 * 0.5) ~ 160 ms.
+  EXPECT_NEAR(*lat.baseline.value / 1e6, 160, 25);
+  ASSERT_TRUE(lat.comparison.has_value());
+  EXPECT_EQ(lat.comparison->alpha, 0.005);  // 0.01 over two tests.
+  const std::string json = v.ToJson();
+  for (const char* field : {"\"verdict\":\"pass\"", "\"score\":100", "\"reasons\":[", "\"baseline_version\":\"v1\"",
+                            "\"window\":{\"start\":\"2026-01-01T00:00:00Z\"", "\"samples\":{\"canary\":",
+                            "\"statistic\":{\"test\":\"odds_ratio_msprt\"", "\"p_value\":", "\"effect\":"}) {
+    EXPECT_THAT(json, HasSubstr(field));
+  }
+}
+
+// The verdict depends on event time only, never on how often anyone asks.
+TEST(GateEvaluatorTest, PollingFrequencyDoesNotChangeTheOutcome) {
+  auto run = [](bool poll) {
+    GateEvaluator gates(Config(kGate), {}, nullptr);
+    gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
+    gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+    TrafficSimulator sim(7);
+    Feed(gates, sim, absl::ZeroDuration(), absl::Minutes(4), Spec("v1", core::DeployColor::kBlue, 0.01),
+        Spec("v2", core::DeployColor::kGreen, 0.018), [&](absl::Duration) {
+          if (poll) {
+            for (int i = 0; i < 5; ++i) (void)gates.Evaluate({"checkout", "prod", "v2", ""});
+          }
+        });
+    auto v = gates.Evaluate({"checkout", "prod", "v2", ""});
+    return v->ToJson();
+  };
+  EXPECT_EQ(run(true), run(false));
+}
+
+TEST(GateEvaluatorTest, NotifiesEveryVerdictChangeOnce) {
+  RecordingSink sink;
+  GateEvaluatorOptions opts;
+  opts.receiver = "deploys";
+  GateEvaluator gates(Config(kGate), opts, &sink);
+  gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
+  gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  TrafficSimulator sim(3);
+  Feed(gates, sim, absl::ZeroDuration(), absl::Minutes(3), Spec("v1", core::DeployColor::kBlue),
+      Spec("v2", core::DeployColor::kGreen), [&](absl::Duration) { (void)gates.Evaluate({"checkout", "", "v2", ""}); });
+  ASSERT_EQ(sink.sent.size(), 2u);
+  const core::Notification& n = sink.sent[1];
+  EXPECT_EQ(n.kind, core::NotificationKind::kGateVerdict);
+  EXPECT_EQ(n.receiver, "deploys");
+  EXPECT_EQ(n.dedup_key, "gate/checkout/checkout/prod/v2");
+  EXPECT_EQ(n.sequence, 2u);
+  EXPECT_EQ(n.group_labels.Get("verdict"), "pass");
+  ASSERT_TRUE(n.deploy.has_value());
+  EXPECT_EQ(n.deploy->version, "v2");
+  EXPECT_THAT(n.gate_verdict_json, HasSubstr("\"verdict\":\"pass\""));
+  EXPECT_EQ(sink.sent[0].group_labels.Get("verdict"), "pending");
+}
+
+TEST(GateEvaluatorTest, MetricIndicatorFailsAfterBreachLastsFor) {
+  GateEvaluator gates(Config(R"(
+gates:
+  - service: checkout
+    min_samples: 1
+    min_duration: 1m
+    indicators:
+      - name: errors
+        type: error_rate
+      - name: cpu
+        type: metric
+        metric: cpu
+        critical: true
+        window: 30s
+        for: 1m
+        thresholds: {absolute: 0.9, relative: 1.5}
+)"),
+                      {}, nullptr);
+  gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
+  gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  core::SignalBatch batch;
+  auto point = [&](const char* version, double value, absl::Duration at) {
+    core::Signal& s = batch.Add();
+    s.kind = core::SignalKind::kMetric;
+    s.service = batch.Copy("checkout");
+    s.env = batch.Copy("prod");
+    s.version = batch.Copy(version);
+    s.title = batch.Copy("cpu");
+    s.value = value;
+    s.event_time = kT0 + at;
+  };
+  std::vector<Verdict> seen;
+  for (absl::Duration t = absl::ZeroDuration(); t < absl::Minutes(5); t += absl::Seconds(10)) {
+    batch.Clear();
+    point("v1", 0.4, t);
+    point("v2", t < absl::Minutes(2) ? 0.45 : 0.7, t);  // 0.7 > 1.5 x 0.4 from +2m.
+    gates.Observe(batch);
+    gates.AdvanceTo(kT0 + t + absl::Seconds(10));
+    auto v = gates.Evaluate({"checkout", "prod", "v2", ""});
+    ASSERT_TRUE(v.ok());
+    seen.push_back(v->verdict);
+    if (t == absl::Minutes(2) + absl::Seconds(40)) {
+      EXPECT_NE(v->verdict, Verdict::kFail) << "the breach has not lasted 1m yet";
+    }
+  }
+  EXPECT_EQ(seen.back(), Verdict::kFail);
+  auto v = gates.Evaluate({"checkout", "prod", "v2", ""});
+  EXPECT_THAT(v->reasons, Contains(HasSubstr("cpu: canary mean 0.7 above 1.5 x baseline mean 0.4")));
+  EXPECT_EQ(v->indicators[1].verdict, Verdict::kFail);
+  EXPECT_NEAR(*v->indicators[1].effect, 1.75, 1e-9);
+}
+
+TEST(GateEvaluatorTest, NonCriticalFailureLowersTheScore) {
+  GateEvaluator gates(Config(R"(
+gates:
+  - service: checkout
+    min_samples: 100
+    min_duration: 1m
+    score: {pass: 90, marginal: 40}
+    indicators:
+      - {name: errors, type: error_rate, group: errors}
+      - {name: p99, type: latency, group: latency, critical: true}
+)"),
+                      {}, nullptr);
+  gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
+  gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  TrafficSimulator sim(5);
+  Feed(gates, sim, absl::ZeroDuration(), absl::Minutes(3), Spec("v1", core::DeployColor::kBlue, 0.01),
+      Spec("v2", core::DeployColor::kGreen, 0.06));
+  ASSERT_OK_AND_ASSIGN(GateVerdict v, gates.Evaluate({"checkout", "prod", "v2", ""}));
+  EXPECT_EQ(v.indicators[0].verdict, Verdict::kFail);
+  ASSERT_TRUE(v.score.has_value());
+  EXPECT_EQ(*v.score, 50);
+  EXPECT_EQ(v.verdict, Verdict::kPending) << v.ToJson();  // Marginal: 40 <= 50 < 90.
+  EXPECT_THAT(v.reasons, Contains(HasSubstr("marginal score 50")));
+}
+
+TEST(GateEvaluatorTest, AbsoluteErrorThresholdFailsWithoutABaselineDifference) {
+  GateEvaluator gates(Config(R"(
+gates:
+  - service: checkout
+    indicators:
+      - {name: errors, type: error_rate, critical: true, thresholds: {absolute: 0.02}}
+)"),
+                      {}, nullptr);
+  gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
+  gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  TrafficSimulator sim(9);
+  Feed(gates, sim, absl::ZeroDuration(), absl::Minutes(3), Spec("v1", core::DeployColor::kBlue, 0.06),
+      Spec("v2", core::DeployColor::kGreen, 0.06));
+  ASSERT_OK_AND_ASSIGN(GateVerdict v, gates.Evaluate({"checkout", "prod", "v2", ""}));
+  EXPECT_EQ(v.verdict, Verdict::kFail);
+  EXPECT_THAT(v.reasons, Contains(HasSubstr("above absolute threshold 2%")));
+  EXPECT_FALSE(v.indicators[0].comparison->rejected);
+  EXPECT_TRUE(v.indicators[0].absolute->rejected);
+}
+
+TEST(GateEvaluatorTest, ReloadKeepsEvidenceAndAppliesNewThresholds) {
+  GateEvaluator gates(Config(kGate), {}, nullptr);
+  gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
+  gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  TrafficSimulator sim(4);
+  Feed(gates, sim, absl::ZeroDuration(), absl::Minutes(3), Spec("v1", core::DeployColor::kBlue),
+      Spec("v2", core::DeployColor::kGreen));
+  ASSERT_OK_AND_ASSIGN(GateVerdict before, gates.Evaluate({"checkout", "prod", "v2", ""}));
+  EXPECT_EQ(before.verdict, Verdict::kPass);
+  // Same indicators, a longer min_duration: the evidence stays, the verdict follows the new rule.
+  gates.Reload(Config(R"(
+gates:
+  - name: checkout
+    service: checkout
+    env: prod
+    min_samples: 100
+    min_duration: 10m
+    max_duration: 20m
+)"));
+  ASSERT_OK_AND_ASSIGN(GateVerdict after, gates.Evaluate({"checkout", "prod", "v2", ""}));
+  EXPECT_EQ(after.verdict, Verdict::kPending);
+  EXPECT_EQ(after.canary_samples, before.canary_samples);
+  EXPECT_THAT(after.reasons, Contains(HasSubstr("min duration: 3m of 10m")));
+}
+
+TEST(GateEvaluatorTest, LateSignalsAreCountedNotUsed) {
+  GateEvaluator gates(Config(kGate), {}, nullptr);
+  gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
+  gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  TrafficSimulator sim(2);
+  Feed(gates, sim, absl::ZeroDuration(), absl::Minutes(1), Spec("v1", core::DeployColor::kBlue),
+      Spec("v2", core::DeployColor::kGreen));
+  core::SignalBatch late;
+  sim.Generate(Spec("v2", core::DeployColor::kGreen), kT0, kT0 + absl::Seconds(10), &late);
+  const uint64_t n = late.size();
+  gates.Observe(late);
+  ASSERT_OK_AND_ASSIGN(GateVerdict v, gates.Evaluate({"checkout", "prod", "v2", ""}));
+  EXPECT_EQ(v.canary_late, n);
+  EXPECT_EQ(v.baseline_late, 0u);
+}
+
+}  // namespace
+}  // namespace quell::gates
