@@ -20,6 +20,7 @@
 #include "boost/asio/dispatch.hpp"
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/asio/post.hpp"
+#include "boost/asio/steady_timer.hpp"
 #include "boost/asio/strand.hpp"
 #include "boost/asio/write.hpp"
 #include "boost/beast/core.hpp"
@@ -99,7 +100,8 @@ class HttpServerImpl {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, HttpServerImpl* server) : stream_(std::move(socket)), server_(server) {
+  Session(tcp::socket&& socket, HttpServerImpl* server)
+      : stream_(std::move(socket)), server_(server), timer_(stream_.get_executor()) {
     beast::error_code ec;
     tcp::endpoint ep = stream_.socket().remote_endpoint(ec);
     if (!ec) {
@@ -149,9 +151,11 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(cfg().max_header_bytes));
     parser_->body_limit(cfg().max_body_bytes);
-    stream_.expires_after(ToChrono(cfg().header_timeout));
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+    ArmTimer(cfg().header_timeout);
+    http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      self->timer_.cancel();
+      self->OnHeader(ec);
+    });
   }
 
   void OnHeader(beast::error_code ec) {
@@ -182,12 +186,32 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void ReadBody() {
     if (parser_->is_done()) return OnBody({});
-    stream_.expires_after(ToChrono(cfg().read_timeout));
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) { self->OnBody(ec); });
+    ArmTimer(cfg().read_timeout);
+    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      self->timer_.cancel();
+      self->OnBody(ec);
+    });
+  }
+
+  // Header and body reads use this timer rather than tcp_stream's expiry, which would close the
+  // socket and leave no way to answer 408.
+  void ArmTimer(absl::Duration d) {
+    timed_out_ = false;
+    stream_.expires_never();
+    timer_.expires_after(ToChrono(d));
+    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (ec) return;  // Cancelled: the read finished in time.
+      self->timed_out_ = true;
+      beast::error_code ignored;
+      self->stream_.socket().cancel(ignored);
+    });
   }
 
   void OnReadError(beast::error_code ec) {
+    if (timed_out_ && ec == net::error::operation_aborted) {
+      server_->stats_.timeouts.fetch_add(1, std::memory_order_relaxed);
+      return Fail(408, "request timeout", true);
+    }
     if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset ||
         ec == net::error::operation_aborted) {
       return Close();
@@ -198,6 +222,12 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (ec == http::error::body_limit) {
       server_->stats_.rejected_too_large.fetch_add(1, std::memory_order_relaxed);
+      auto len = parser_->get().find(http::field::content_length);
+      if (len != parser_->get().end()) {
+        return Fail(413, fmt::format("body: {} bytes exceeds the limit of {} bytes",
+                                     std::string_view(len->value().data(), len->value().size()), cfg().max_body_bytes),
+                    true);
+      }
       return Fail(413, fmt::format("body: exceeds the limit of {} bytes", cfg().max_body_bytes), true);
     }
     if (ec == http::error::header_limit) {
@@ -300,8 +330,10 @@ class Session : public std::enable_shared_from_this<Session> {
   http::response<http::string_body> res_;
   std::string remote_;
   unsigned version_ = 11;
+  net::steady_timer timer_;
   bool close_after_write_ = false;
   bool idle_ = false;
+  bool timed_out_ = false;
 };
 
 absl::Status HttpServerImpl::Start() {

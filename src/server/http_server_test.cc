@@ -1,0 +1,267 @@
+#include "server/http_server.h"
+
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "fmt/format.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/content_encoding.h"
+#include "tests/testing/http_client.h"
+#include "tests/testing/status_matchers.h"
+
+namespace quell::server {
+namespace {
+
+using ::quell::testing::HttpClient;
+using ::quell::testing::IsOk;
+using ::testing::HasSubstr;
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_THAT(router_.Route("POST", "/echo", [](const core::HttpRequest& r) {
+      core::HttpResponse res = core::HttpResponse::Text(200, r.body);
+      res.headers.emplace_back("X-Query", fmt::format("{}", r.query.size() == 0 ? "" : r.query[0].second));
+      return res;
+    }), IsOk());
+    ASSERT_THAT(router_.Route("GET", "/item/{id}", [](const core::HttpRequest& r) {
+      return core::HttpResponse::Json(200, fmt::format(R"({{"id":"{}","q":"{}"}})", r.PathParam("id"), r.Query("q")));
+    }), IsOk());
+    ASSERT_THAT(router_.Route("GET", "/slow", [this](const core::HttpRequest&) {
+      std::unique_lock<std::mutex> lock(mu_);
+      entered_ = true;
+      cv_.notify_all();
+      cv_.wait(lock, [this] { return released_; });
+      return core::HttpResponse::Text(200, "finally");
+    }), IsOk());
+  }
+
+  void StartServer(ServerConfig cfg = {}) {
+    cfg.port = 0;
+    server_ = std::make_unique<HttpServer>(cfg, &router_);
+    ASSERT_THAT(server_->Start(), IsOk());
+    ASSERT_NE(server_->port(), 0);
+  }
+
+  Router router_;
+  std::unique_ptr<HttpServer> server_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool entered_ = false;
+  bool released_ = false;
+};
+
+TEST_F(HttpServerTest, KeepAliveServesManyRequestsOnOneConnection) {
+  StartServer();
+  HttpClient c(server_->port());
+  ASSERT_TRUE(c.connected());
+  for (int i = 0; i < 5; ++i) {
+    auto r = c.Post("/echo?x=a%20b", fmt::format("body {}", i));
+    ASSERT_THAT(r, IsOk());
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, fmt::format("body {}", i));
+    EXPECT_EQ(r->Header("X-Query"), "a b");
+  }
+  EXPECT_EQ(server_->stats().connections_accepted.load(), 1u);
+  EXPECT_EQ(server_->stats().requests_total.load(), 5u);
+  EXPECT_EQ(server_->stats().responses_2xx.load(), 5u);
+}
+
+TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  StartServer();
+  HttpClient c(server_->port());
+  std::string wire;
+  for (int i = 0; i < 10; ++i) wire += HttpClient::Format("POST", "/echo", fmt::format("req-{}", i));
+  wire += HttpClient::Format("GET", "/item/42?q=z", "");
+  ASSERT_THAT(c.SendRaw(wire), IsOk());
+  for (int i = 0; i < 10; ++i) {
+    auto r = c.ReadResponse();
+    ASSERT_THAT(r, IsOk());
+    EXPECT_EQ(r->body, fmt::format("req-{}", i));
+  }
+  auto last = c.ReadResponse();
+  ASSERT_THAT(last, IsOk());
+  EXPECT_EQ(last->body, R"({"id":"42","q":"z"})");
+}
+
+TEST_F(HttpServerTest, ChunkedBodyIsReassembled) {
+  StartServer();
+  HttpClient c(server_->port());
+  ASSERT_THAT(c.SendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        "5\r\nhello\r\n1\r\n \r\n5\r\nworld\r\n0\r\n\r\n"),
+              IsOk());
+  auto r = c.ReadResponse();
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "hello world");
+}
+
+TEST_F(HttpServerTest, ExpectContinueSendsInterimResponseBeforeBody) {
+  StartServer();
+  HttpClient c(server_->port());
+  ASSERT_THAT(c.SendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n"), IsOk());
+  auto interim = c.ReadResponse();
+  ASSERT_THAT(interim, IsOk());
+  EXPECT_EQ(interim->status, 100);
+  ASSERT_THAT(c.SendRaw("ping"), IsOk());
+  auto r = c.ReadResponse();
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "ping");
+  EXPECT_EQ(server_->stats().continue_sent.load(), 1u);
+}
+
+TEST_F(HttpServerTest, TooLargeContentLengthGets413WithoutContinue) {
+  ServerConfig cfg;
+  cfg.max_body_bytes = 100;
+  StartServer(cfg);
+  HttpClient c(server_->port());
+  ASSERT_THAT(c.SendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 101\r\n\r\n"), IsOk());
+  auto r = c.ReadResponse();
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->status, 413);
+  EXPECT_THAT(r->body, HasSubstr("101 bytes exceeds the limit of 100 bytes"));
+  EXPECT_TRUE(c.WaitForClose());
+  EXPECT_EQ(server_->stats().rejected_too_large.load(), 1u);
+}
+
+TEST_F(HttpServerTest, ChunkedBodyOverLimitGets413) {
+  ServerConfig cfg;
+  cfg.max_body_bytes = 8;
+  StartServer(cfg);
+  HttpClient c(server_->port());
+  ASSERT_THAT(c.SendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        "5\r\nhello\r\n5\r\nworld\r\n0\r\n\r\n"),
+              IsOk());
+  auto r = c.ReadResponse();
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->status, 413);
+}
+
+TEST_F(HttpServerTest, GzipAndDeflateBodiesAreDecoded) {
+  StartServer();
+  HttpClient c(server_->port());
+  const std::string plain(10000, 'q');
+  for (auto [enc, name] : {std::pair{ContentEncoding::kGzip, "gzip"}, std::pair{ContentEncoding::kDeflate, "deflate"}}) {
+    auto r = c.Post("/echo", EncodeBody(enc, plain), {{"Content-Encoding", name}});
+    ASSERT_THAT(r, IsOk());
+    EXPECT_EQ(r->status, 200) << name;
+    EXPECT_EQ(r->body, plain) << name;
+  }
+  EXPECT_GT(server_->stats().body_bytes_decoded.load(), 10 * server_->stats().body_bytes_received.load() / 2);
+}
+
+TEST_F(HttpServerTest, ZipBombGets413AndCorruptGzip400AndBrotli415) {
+  ServerConfig cfg;
+  cfg.max_body_bytes = 1 << 20;
+  StartServer(cfg);
+  {
+    HttpClient c(server_->port());
+    auto r = c.Post("/echo", EncodeBody(ContentEncoding::kGzip, std::string(32 << 20, '\0')),
+                    {{"Content-Encoding", "gzip"}});
+    ASSERT_THAT(r, IsOk());
+    EXPECT_EQ(r->status, 413);
+    EXPECT_THAT(r->body, HasSubstr("decoded body exceeds 1048576 bytes"));
+  }
+  HttpClient c(server_->port());
+  auto bad = c.Post("/echo", "not gzip at all", {{"Content-Encoding", "gzip"}});
+  ASSERT_THAT(bad, IsOk());
+  EXPECT_EQ(bad->status, 400);
+  auto br = c.Post("/echo", "x", {{"Content-Encoding", "br"}});
+  ASSERT_THAT(br, IsOk());
+  EXPECT_EQ(br->status, 415);
+  EXPECT_EQ(server_->stats().rejected_unsupported_encoding.load(), 1u);
+}
+
+TEST_F(HttpServerTest, SlowHeaderGets408AndClose) {
+  ServerConfig cfg;
+  cfg.header_timeout = absl::Milliseconds(200);
+  StartServer(cfg);
+  HttpClient c(server_->port());
+  ASSERT_THAT(c.SendRaw("POST /echo HTTP/1.1\r\nHost: x\r\n"), IsOk());  // Never finishes the header.
+  auto r = c.ReadResponse();
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->status, 408);
+  EXPECT_TRUE(c.WaitForClose());
+  EXPECT_EQ(server_->stats().timeouts.load(), 1u);
+}
+
+TEST_F(HttpServerTest, SlowBodyGets408) {
+  ServerConfig cfg;
+  cfg.read_timeout = absl::Milliseconds(200);
+  StartServer(cfg);
+  HttpClient c(server_->port());
+  ASSERT_THAT(c.SendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc"), IsOk());
+  auto r = c.ReadResponse();
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->status, 408);
+  EXPECT_TRUE(c.WaitForClose());
+}
+
+TEST_F(HttpServerTest, IdleKeepAliveConnectionIsClosedSilently) {
+  ServerConfig cfg;
+  cfg.idle_timeout = absl::Milliseconds(200);
+  StartServer(cfg);
+  HttpClient c(server_->port());
+  auto r = c.Post("/echo", "x");
+  ASSERT_THAT(r, IsOk());
+  EXPECT_TRUE(c.WaitForClose());
+  EXPECT_EQ(server_->stats().timeouts.load(), 0u);
+  EXPECT_TRUE(::quell::testing::WaitUntil([&] { return server_->stats().connections_active.load() == 0; }));
+}
+
+TEST_F(HttpServerTest, MalformedRequestGets400AndUnknownRoute404) {
+  StartServer();
+  HttpClient c(server_->port());
+  auto nf = c.Get("/nowhere");
+  ASSERT_THAT(nf, IsOk());
+  EXPECT_EQ(nf->status, 404);
+  EXPECT_EQ(nf->Header("Content-Type"), "application/json");
+  ASSERT_THAT(c.SendRaw("THIS IS NOT HTTP\r\n\r\n"), IsOk());
+  auto r = c.ReadResponse();
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->status, 400);
+  EXPECT_TRUE(c.WaitForClose());
+}
+
+TEST_F(HttpServerTest, StopIsGracefulForInFlightRequests) {
+  StartServer();
+  HttpClient idle(server_->port());
+  ASSERT_THAT(idle.Post("/echo", "x"), IsOk());
+  HttpClient busy(server_->port());
+  ASSERT_THAT(busy.SendRaw(HttpClient::Format("GET", "/slow", "")), IsOk());
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    ASSERT_TRUE(cv_.wait_for(lock, std::chrono::seconds(10), [this] { return entered_; }));
+  }
+  auto stopped = std::async(std::launch::async, [this] { server_->Stop(); });
+  // The idle connection is closed by Stop() while the slow request is still running.
+  EXPECT_TRUE(idle.WaitForClose());
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    released_ = true;
+  }
+  cv_.notify_all();
+  auto r = busy.ReadResponse();
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "finally");
+  EXPECT_EQ(r->Header("Connection"), "close");
+  ASSERT_EQ(stopped.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  HttpClient after(server_->port());
+  EXPECT_FALSE(after.connected());
+}
+
+TEST_F(HttpServerTest, BindFailureIsUnavailable) {
+  StartServer();
+  ServerConfig cfg;
+  cfg.port = server_->port();
+  HttpServer second(cfg, &router_);
+  EXPECT_THAT(second.Start(), ::quell::testing::StatusIs(absl::StatusCode::kUnavailable, HasSubstr("listen")));
+}
+
+}  // namespace
+}  // namespace quell::server

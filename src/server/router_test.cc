@@ -1,0 +1,112 @@
+#include "server/router.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/query_string.h"
+#include "tests/testing/status_matchers.h"
+
+namespace quell::server {
+namespace {
+
+using ::quell::testing::IsOk;
+using ::quell::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Pair;
+
+core::HttpHandler Reply(std::string text) {
+  return [text](const core::HttpRequest&) { return core::HttpResponse::Text(200, text); };
+}
+
+core::HttpRequest Req(std::string method, std::string path) {
+  core::HttpRequest r;
+  r.method = std::move(method);
+  r.path = std::move(path);
+  return r;
+}
+
+TEST(RouterTest, RoutesLiteralsAndCaptures) {
+  Router router;
+  ASSERT_THAT(router.Route("GET", "/api/v2/silences", Reply("list")), IsOk());
+  ASSERT_THAT(router.Route("GET", "/api/v2/silence/{id}", [](const core::HttpRequest& r) {
+    return core::HttpResponse::Text(200, std::string(r.PathParam("id")));
+  }), IsOk());
+  ASSERT_THAT(router.Route("DELETE", "/api/v2/silence/{id}", Reply("deleted")), IsOk());
+
+  auto r1 = Req("GET", "/api/v2/silences");
+  EXPECT_EQ(router.Handle(&r1).body, "list");
+  auto r2 = Req("GET", "/api/v2/silence/abc-123");
+  EXPECT_EQ(router.Handle(&r2).body, "abc-123");
+  EXPECT_THAT(r2.path_params, ElementsAre(Pair("id", "abc-123")));
+  auto r3 = Req("DELETE", "/api/v2/silence/abc-123/");  // Trailing slash is insignificant.
+  EXPECT_EQ(router.Handle(&r3).body, "deleted");
+}
+
+TEST(RouterTest, LiteralBeatsCapture) {
+  Router router;
+  ASSERT_THAT(router.Route("GET", "/api/v2/alerts/{id}", Reply("one")), IsOk());
+  ASSERT_THAT(router.Route("GET", "/api/v2/alerts/groups", Reply("groups")), IsOk());
+  auto r = Req("GET", "/api/v2/alerts/groups");
+  EXPECT_EQ(router.Handle(&r).body, "groups");
+  auto r2 = Req("GET", "/api/v2/alerts/x");
+  EXPECT_EQ(router.Handle(&r2).body, "one");
+}
+
+TEST(RouterTest, NotFoundAndMethodNotAllowedAreJson) {
+  Router router;
+  ASSERT_THAT(router.Route("POST", "/api/v2/alerts", Reply("ok")), IsOk());
+  ASSERT_THAT(router.Route("GET", "/api/v2/alerts", Reply("ok")), IsOk());
+  auto r = Req("GET", "/nope");
+  core::HttpResponse res = router.Handle(&r);
+  EXPECT_EQ(res.status, 404);
+  EXPECT_EQ(res.content_type, "application/json");
+  EXPECT_EQ(res.body, R"({"error":"not found: /nope"})");
+
+  auto r2 = Req("DELETE", "/api/v2/alerts");
+  res = router.Handle(&r2);
+  EXPECT_EQ(res.status, 405);
+  EXPECT_THAT(res.body, HasSubstr("method not allowed: DELETE /api/v2/alerts"));
+  ASSERT_EQ(res.headers.size(), 1u);
+  EXPECT_EQ(res.headers[0].first, "Allow");
+  EXPECT_EQ(res.headers[0].second, "POST, GET");
+
+  auto r3 = Req("GET", "/api/v2/alerts/extra");
+  EXPECT_EQ(router.Handle(&r3).status, 404);
+}
+
+TEST(RouterTest, RejectsBadPatternsAndConflicts) {
+  Router router;
+  EXPECT_THAT(router.Route("GET", "no-slash", Reply("")), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(router.Route("GET", "/a/{}", Reply("")), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(router.Route("GET", "/a/x{id}", Reply("")), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(router.Route("GET", "/a/{id}/{id}", Reply("")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("appears twice")));
+  EXPECT_THAT(router.Route("", "/a", Reply("")), StatusIs(absl::StatusCode::kInvalidArgument));
+  ASSERT_THAT(router.Route("GET", "/a/{x}", Reply("")), IsOk());
+  EXPECT_THAT(router.Route("GET", "/a/{y}", Reply("")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("conflicts with GET /a/{x}")));
+  EXPECT_THAT(router.Route("POST", "/a/{y}", Reply("")), IsOk());
+  EXPECT_THAT(router.ListRoutes(), ElementsAre("GET /a/{x}", "POST /a/{y}"));
+}
+
+TEST(QueryStringTest, DecodesPairsInOrder) {
+  std::vector<std::pair<std::string, std::string>> q;
+  ParseQuery("ddtags=env%3Aprod%2Cteam%3Ax&flag&&a=b+c&a=2&bad=%zz%", &q);
+  EXPECT_THAT(q, ElementsAre(Pair("ddtags", "env:prod,team:x"), Pair("flag", ""), Pair("a", "b c"), Pair("a", "2"),
+                             Pair("bad", "%zz%")));
+}
+
+TEST(QueryStringTest, SplitsTarget) {
+  std::string path;
+  std::string_view raw;
+  SplitTarget("/api/v2/silence/a%20b?x=1#frag", &path, &raw);
+  EXPECT_EQ(path, "/api/v2/silence/a b");
+  EXPECT_EQ(raw, "x=1");
+  SplitTarget("/plain", &path, &raw);
+  EXPECT_EQ(path, "/plain");
+  EXPECT_EQ(raw, "");
+  EXPECT_EQ(UrlDecode("a+b", false), "a+b");
+}
+
+}  // namespace
+}  // namespace quell::server
