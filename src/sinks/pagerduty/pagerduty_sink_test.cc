@@ -1,0 +1,201 @@
+// src/sinks/pagerduty/pagerduty_sink_test.cc
+//
+// PagerDutySink against a fake PagerDuty on loopback.
+#include "sinks/pagerduty/pagerduty_sink.h"
+
+#include <cstdlib>
+#include <future>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "simdjson.h"
+#include "sinks/secret_check.h"
+#include "tests/testing/fake_http_endpoint.h"
+#include "tests/testing/status_matchers.h"
+
+namespace quell::sinks {
+namespace {
+
+using ::quell::testing::FakeHttpEndpoint;
+using ::quell::testing::IsOk;
+using ::testing::HasSubstr;
+
+constexpr char kKey[] = "R0UT1NGKEYR0UT1NGKEYR0UT1NGKEY01";
+
+DeliveryOutcome DeliverSync(Receiver& r, const core::Notification& n) {
+  std::promise<DeliveryOutcome> p;
+  auto f = p.get_future();
+  r.Deliver(n, [&p](DeliveryOutcome o) { p.set_value(std::move(o)); });
+  EXPECT_EQ(f.wait_for(std::chrono::seconds(20)), std::future_status::ready);
+  return f.get();
+}
+
+class PagerDutySinkTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ::setenv("QUELL_TEST_PD_KEY", kKey, 1);
+    PagerDutyConfig c;
+    c.routing_key.kind = core::SecretRef::Kind::kEnv;
+    c.routing_key.name = "QUELL_TEST_PD_KEY";
+    c.url = fake_.url();
+    HttpClientOptions ho;
+    ho.total_timeout = absl::Seconds(2);
+    auto s = PagerDutySink::Create("oncall", 0, c, std::make_shared<HttpClient>(ho), &clock_);
+    ASSERT_THAT(s, IsOk());
+    sink_ = std::move(*s);
+  }
+  // Every status the sink reports passes the shared no-secret check.
+  void CheckNoSecrets(const DeliveryOutcome& o) {
+    EXPECT_THAT(CheckNoSecretIn(o.status, {kKey, fake_.url()}), IsOk());
+  }
+  static core::Notification Incident() {
+    core::Notification n;
+    n.receiver = "oncall";
+    n.dedup_key = "fp-0123456789abcdef";
+    n.incident_id = "inc-1";
+    n.summary = "Checkout error rate 12%";
+    n.severity = core::Severity::kCritical;
+    n.time = core::EventTime::FromUnixNanos(1767225600000000000);
+    n.root_cause_service = "checkout";
+    n.impacted_services = {"cart", "web"};
+    n.firing_count = 3;
+    n.common_labels = core::LabelSet{{"alertname", "HighErrorRate"}, {"env", "prod"}};
+    for (int i = 0; i < 25; ++i) {
+      core::NotifiedAlert a;
+      a.labels = core::LabelSet{{"alertname", "HighErrorRate"}, {"pod", "p" + std::to_string(i)}};
+      n.alerts.push_back(a);
+    }
+    n.runbook_url = "https://git/runbooks/checkout.md";
+    n.deploy = core::AttributedDeploy{"checkout", "1.2.3", "prod", n.time, "https://ci/run/9"};
+    n.external_url = "http://quell/api/v1/incidents/inc-1";
+    return n;
+  }
+
+  core::ManualClock clock_;
+  FakeHttpEndpoint fake_;
+  std::unique_ptr<PagerDutySink> sink_;
+};
+
+TEST_F(PagerDutySinkTest, TriggerCarriesTheEventsV2Fields) {
+  fake_.SetDefault(FakeHttpEndpoint::Behavior::Respond(202, R"({"status":"success"})"));
+  auto o = DeliverSync(*sink_, Incident());
+  EXPECT_THAT(o.status, IsOk());
+  auto reqs = fake_.requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].method, "POST");
+  EXPECT_EQ(reqs[0].target, "/v2/enqueue");
+  EXPECT_THAT(reqs[0].Header("Content-Type"), HasSubstr("application/json"));
+  simdjson::dom::parser p;
+  simdjson::dom::element doc = p.parse(reqs[0].body);
+  EXPECT_EQ(std::string_view(doc["routing_key"]), kKey);
+  EXPECT_EQ(std::string_view(doc["event_action"]), "trigger");
+  EXPECT_EQ(std::string_view(doc["dedup_key"]), "fp-0123456789abcdef");
+  EXPECT_EQ(std::string_view(doc["payload"]["summary"]), "Checkout error rate 12%");
+  EXPECT_EQ(std::string_view(doc["payload"]["severity"]), "critical");
+  EXPECT_EQ(std::string_view(doc["payload"]["source"]), "checkout");
+  EXPECT_EQ(std::string_view(doc["payload"]["timestamp"]), "2026-01-01T00:00:00Z");
+  EXPECT_EQ(std::string_view(doc["payload"]["component"]), "checkout");
+  EXPECT_EQ(std::string_view(doc["payload"]["group"]), "prod");
+  EXPECT_EQ(std::string_view(doc["payload"]["class"]), "HighErrorRate");
+  auto details = doc["payload"]["custom_details"];
+  EXPECT_EQ(std::string_view(details["root_cause_service"]), "checkout");
+  EXPECT_EQ(simdjson::dom::array(details["impacted_services"]).size(), 2u);
+  EXPECT_EQ(simdjson::dom::array(details["members"]).size(), 20u);  // max_members.
+  EXPECT_EQ(uint64_t(details["truncated_alerts"]), 5u);
+  simdjson::dom::array links = doc["links"];
+  ASSERT_EQ(links.size(), 2u);
+  EXPECT_EQ(std::string_view(links.at(0)["href"]), "https://git/runbooks/checkout.md");
+  EXPECT_EQ(std::string_view(links.at(1)["href"]), "https://ci/run/9");
+}
+
+TEST_F(PagerDutySinkTest, ResolveUsesTheSameDedupKey) {
+  fake_.SetDefault(FakeHttpEndpoint::Behavior::Respond(202));
+  auto n = Incident();
+  n.status = core::NotificationStatus::kResolved;
+  EXPECT_THAT(DeliverSync(*sink_, n).status, IsOk());
+  simdjson::dom::parser p;
+  simdjson::dom::element doc = p.parse(fake_.requests()[0].body);
+  EXPECT_EQ(std::string_view(doc["event_action"]), "resolve");
+  EXPECT_EQ(std::string_view(doc["dedup_key"]), "fp-0123456789abcdef");
+  EXPECT_TRUE(doc["payload"].error() == simdjson::NO_SUCH_FIELD);
+}
+
+TEST_F(PagerDutySinkTest, SummaryIsTruncatedTo1024CharsWithEllipsis) {
+  auto n = Incident();
+  n.summary = std::string(3000, 'x');
+  std::string body = sink_->EventBody(n);
+  simdjson::dom::parser p;
+  std::string_view summary = p.parse(body)["payload"]["summary"];
+  EXPECT_EQ(summary.size(), 1023u + 3u);  // 1023 'x' + "…" (3 bytes) = 1024 characters.
+  EXPECT_EQ(summary.substr(1023), "\xE2\x80\xA6");
+}
+
+TEST_F(PagerDutySinkTest, SeverityMapping) {
+  EXPECT_EQ(PagerDutySeverity(core::Severity::kCritical), "critical");
+  EXPECT_EQ(PagerDutySeverity(core::Severity::kError), "error");
+  EXPECT_EQ(PagerDutySeverity(core::Severity::kWarning), "warning");
+  EXPECT_EQ(PagerDutySeverity(core::Severity::kInfo), "info");
+  EXPECT_EQ(PagerDutySeverity(core::Severity::kDebug), "info");
+  EXPECT_EQ(PagerDutySeverity(core::Severity::kUnknown), "error");
+}
+
+TEST_F(PagerDutySinkTest, MapsResponsesToRetryableAndPermanent) {
+  fake_.Push(FakeHttpEndpoint::Behavior::Respond(400, R"({"status":"invalid event","errors":["x"]})"));
+  fake_.Push(FakeHttpEndpoint::Behavior::Respond(429, "", {{"Retry-After", "7"}}));
+  fake_.Push(FakeHttpEndpoint::Behavior::Respond(503));
+  // curl transparently retries a request once when a reused connection is reset, so a reset
+  // must persist to surface.
+  fake_.SetDefault(FakeHttpEndpoint::Behavior::Reset());
+  auto o1 = DeliverSync(*sink_, Incident());
+  EXPECT_EQ(o1.status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_FALSE(IsRetryable(o1.status));
+  auto o2 = DeliverSync(*sink_, Incident());
+  EXPECT_EQ(o2.status.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(o2.retry_after, absl::Seconds(7));
+  auto o3 = DeliverSync(*sink_, Incident());
+  EXPECT_EQ(o3.status.code(), absl::StatusCode::kUnavailable);
+  auto o4 = DeliverSync(*sink_, Incident());
+  EXPECT_EQ(o4.status.code(), absl::StatusCode::kUnavailable);
+  for (const auto& o : {o1, o2, o3, o4}) {
+    CheckNoSecrets(o);
+    EXPECT_THAT(std::string(o.status.message()), HasSubstr("pagerduty receiver \"oncall\""));
+  }
+}
+
+TEST_F(PagerDutySinkTest, HangingEndpointTimesOutAsUnavailable) {
+  fake_.Push(FakeHttpEndpoint::Behavior::Hang());
+  auto o = DeliverSync(*sink_, Incident());
+  EXPECT_EQ(o.status.code(), absl::StatusCode::kUnavailable);
+  CheckNoSecrets(o);
+  fake_.ReleaseHung();
+}
+
+TEST_F(PagerDutySinkTest, MissingSecretFailsWithoutPrintingAnything) {
+  PagerDutyConfig c;
+  c.routing_key.kind = core::SecretRef::Kind::kEnv;
+  c.routing_key.name = "QUELL_TEST_PD_KEY_UNSET";
+  auto s = PagerDutySink::Create("oncall", 0, c, nullptr, &clock_);
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(std::string(s.status().message()), HasSubstr("pagerduty receiver \"oncall\""));
+  EXPECT_THAT(CheckNoSecretIn(s.status(), {kKey}), IsOk());
+}
+
+TEST_F(PagerDutySinkTest, ParseRejectsLiteralKeyWithoutEchoingIt) {
+  auto doc = core::YamlNode::LoadString(std::string("routing_key: ") + kKey + "\n", "pd.yaml");
+  ASSERT_THAT(doc, IsOk());
+  auto c = ParsePagerDutyConfig(*doc);
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(std::string(c.status().message()), HasSubstr("pd.yaml:1:"));
+  EXPECT_THAT(CheckNoSecretIn(c.status(), {kKey}), IsOk());
+  auto ok = core::YamlNode::LoadString("routing_key: {env: PD}\nurl: http://x\nclass: db\n", "pd.yaml");
+  auto c2 = ParsePagerDutyConfig(*ok);
+  ASSERT_THAT(c2, IsOk());
+  EXPECT_EQ(c2->class_, "db");
+  auto bad = core::YamlNode::LoadString("routing_key: {env: PD}\nseverity: high\n", "pd.yaml");
+  auto c3 = ParsePagerDutyConfig(*bad);
+  ASSERT_FALSE(c3.ok());
+  EXPECT_THAT(std::string(c3.status().message()), HasSubstr("pd.yaml:2:1"));
+}
+
+}  // namespace
+}  // namespace quell::sinks
