@@ -67,6 +67,8 @@ class SignalBatch {
     return LabelView(labels_.data() + s.annotations_begin, s.annotations_count);
   }
   std::span<const Rejection> rejections() const { return rejections_; }
+  // For wrappers that re-base offsets of the rejections an inner parser appended (NDJSON replay).
+  std::span<Rejection> mutable_rejections() { return rejections_; }
 
   // Forgets everything, keeps capacity.
   void Clear();

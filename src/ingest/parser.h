@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "core/signal.h"
@@ -43,6 +44,11 @@ class Parser {
   // Pass the real capacity of the underlying buffer (e.g. std::string::capacity()) to avoid the copy.
   virtual ParseResult Parse(std::string_view body, size_t padded_capacity, core::SourceKind source,
                             core::EventTime observed, core::SignalBatch* out) = 0;
+  // Batch-wide tags for the following Parse calls: a comma-separated Datadog tag list ("k:v,k2:v2",
+  // the logs intake's `?ddtags=` query parameter), copied. Each record gets these tags in
+  // addition to its own (its own win on a name clash). Formats without tags ignore them. Pass ""
+  // to clear. Added to the original interface; the default does nothing.
+  virtual void SetBatchTags(std::string_view ddtags) { (void)ddtags; }
 };
 
 // Options a parser takes from config (ingest section). Parsers ignore what does not apply.
@@ -50,6 +56,9 @@ struct ParserOptions {
   ParserLimits limits;
   // Datadog monitor webhook field mapping (templated bodies); nullptr = the default template.
   const struct DatadogWebhookMapping* datadog_webhook_mapping = nullptr;
+  // OTLP resource/record attribute (and Datadog tag) naming the deployment color or role
+  // (blue/green/baseline/canary). There is no semantic convention for it.
+  std::string color_attribute = "deployment.color";
 };
 
 // A new parser for `format`; nullptr for formats without one (kUnknown).

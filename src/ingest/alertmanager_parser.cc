@@ -1,0 +1,103 @@
+#include "ingest/alertmanager_parser.h"
+
+#include "ingest/json_fields.h"
+
+namespace quell::ingest {
+
+using core::RejectReason;
+
+namespace {
+
+FieldError ReadTime(od::value& v, size_t max, const char* field, core::EventTime* out) {
+  std::string_view text;
+  QUELL_TRY_FIELD(ReadString(v, max, field, &text));
+  if (text.empty()) return FieldError::Ok();
+  return ParseRfc3339Fast(text, field, out);
+}
+
+}  // namespace
+
+RecordStatus AlertmanagerParser::ParseRecord(od::value& record, uint32_t offset) {
+  od::object obj;
+  if (auto e = record.get_object().get(obj)) return FromSimdjson(e, "alert");
+  SignalDraft& d = StartDraft(offset);
+  core::Signal& s = d.signal;
+  s.kind = core::SignalKind::kAlert;
+  const size_t max = max_string();
+  bool has_labels = false;
+  uint32_t label_pairs = 0;
+  core::EventTime starts, ends;
+  std::string_view summary, description, job, instance;
+  for (auto field_r : obj) {
+    od::field field;
+    if (auto e = std::move(field_r).get(field)) return FromSimdjson(e, "");
+    std::string_view key;
+    QUELL_TRY_FIELD(KeyOf(field, &key));
+    od::value v = field.value();
+    if (key == "labels" || key == "annotations") {
+      const bool is_labels = key == "labels";
+      const char* fname = is_labels ? "labels" : "annotations";
+      od::json_type t;
+      if (auto e = v.type().get(t)) return FromSimdjson(e, fname);
+      if (t == od::json_type::null && !is_labels) continue;
+      if (t != od::json_type::object) return FieldError::Fail(RejectReason::kWrongType, fname);
+      od::object m;
+      if (auto e = v.get_object().get(m)) return FromSimdjson(e, fname);
+      has_labels = has_labels || is_labels;
+      for (auto kv_r : m) {
+        od::field kv;
+        if (auto e = std::move(kv_r).get(kv)) return FromSimdjson(e, fname);
+        std::string_view name, value;
+        if (auto e = kv.unescaped_key().get(name)) return FromSimdjson(e, fname);
+        if (name.size() > max) return FieldError::Fail(RejectReason::kTooLarge, fname);
+        name = Copy(name);
+        od::json_type vt;
+        if (auto e = kv.value().type().get(vt)) return FromSimdjson(e, fname);
+        if (vt != od::json_type::string) return FieldError::Fail(RejectReason::kWrongType, fname);
+        QUELL_TRY_FIELD(ReadString(kv.value(), max, fname, &value));
+        value = Copy(value);
+        if (name.empty()) return FieldError::Fail(RejectReason::kInvalidValue, fname);
+        if (is_labels) {
+          ++label_pairs;
+          d.Label(name, value);
+          if (name == "alertname") s.title = value;
+          else if (name == "severity") s.severity = core::SeverityFromLabel(value);
+          else if (name == "service") s.service = value;
+          else if (name == "env" || name == "environment") s.env = value;
+          else if (name == "host" || name == "hostname") s.host = value;
+          else if (name == "version") s.version = value;
+          else if (name == "job") job = value;
+          else if (name == "instance") instance = value;
+          else if (name == options().color_attribute || name == "color") {
+            core::DeployColor c;
+            if (core::ParseDeployColor(value, &c)) s.color = c;
+          }
+        } else {
+          d.Annotate(name, value);
+          if (name == "summary") summary = value;
+          else if (name == "description") description = value;
+        }
+      }
+    } else if (key == "startsAt") {
+      QUELL_TRY_FIELD(ReadTime(v, max, "startsAt", &starts));
+    } else if (key == "endsAt") {
+      QUELL_TRY_FIELD(ReadTime(v, max, "endsAt", &ends));
+    } else if (key == "generatorURL") {
+      std::string_view text;
+      QUELL_TRY_FIELD(ReadString(v, max, "generatorURL", &text));
+      s.link = Copy(text);
+    }
+  }
+  if (!has_labels) return FieldError::Fail(RejectReason::kMissingField, "labels");
+  if (label_pairs == 0) return FieldError::Fail(RejectReason::kInvalidValue, "labels");
+  if (s.service.empty()) s.service = job;
+  if (s.host.empty()) s.host = instance;
+  s.message = !summary.empty() ? summary : description;
+  s.event_time = starts.is_zero() ? observed() : starts;
+  s.end_time = ends;
+  s.state = (!ends.is_zero() && ends <= observed()) ? core::SignalState::kResolved : core::SignalState::kFiring;
+  d.Emit(out());
+  return FieldError::Ok();
+}
+
+}  // namespace quell::ingest

@@ -1,0 +1,37 @@
+// src/ingest/alertmanager_parser.h
+//
+// AlertmanagerParser: Alertmanager API v2 postable alerts (`POST /api/v2/alerts`: a JSON array of
+// {labels, annotations, startsAt, endsAt, generatorURL}) -> alert signals.
+//   labels       required, an object of string values with at least one pair (missing_field /
+//                wrong_type / invalid_value "labels"); they are the signal's labels as given.
+//   annotations  optional object of strings -> annotations; "summary" (else "description") also
+//                becomes the message.
+//   startsAt     RFC 3339 -> event_time; absent, null, "" or Go's zero time
+//                ("0001-01-01T00:00:00Z", what amtool sends) -> the observed time.
+//   endsAt       RFC 3339 -> end_time; same absent rule.
+//   state        resolved iff endsAt is set and endsAt <= the observed time; else firing.
+//   severity     from the `severity` label (core::SeverityFromLabel).
+//   title        the alertname label; service/env/host/version from labels of those names
+//                (also `job` -> service and `instance` -> host when absent).
+//   link         generatorURL.
+// A top-level object is not accepted (wrong_type): the API takes an array.
+// Not thread-safe: one per thread.
+#ifndef QUELL_INGEST_ALERTMANAGER_PARSER_H_
+#define QUELL_INGEST_ALERTMANAGER_PARSER_H_
+
+#include "ingest/record_parser.h"
+
+namespace quell::ingest {
+
+class AlertmanagerParser final : public RecordParser {
+ public:
+  explicit AlertmanagerParser(const ParserOptions& options)
+      : RecordParser(core::Format::kAlertmanager, options, TopLevel::kArray) {}
+
+ private:
+  RecordStatus ParseRecord(od::value& record, uint32_t offset) override;
+};
+
+}  // namespace quell::ingest
+
+#endif  // QUELL_INGEST_ALERTMANAGER_PARSER_H_

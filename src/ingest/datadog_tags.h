@@ -1,0 +1,29 @@
+// src/ingest/datadog_tags.h
+//
+// How Datadog tags become signal labels, shared by the webhook, events and logs parsers:
+//   - "k:v" becomes label k=v; a valueless tag "k" becomes label k="true";
+//   - service:, env:, host:, version: also fill Signal::service/env/host/version, and the color
+//     tag (ParserOptions::color_attribute, default "deployment.color", or plain "color") fills
+//     Signal::color when its value is blue/green/baseline/canary.
+// Tag text is copied into the batch arena once per list; labels view that copy.
+// Thread-safety: stateless functions.
+#ifndef QUELL_INGEST_DATADOG_TAGS_H_
+#define QUELL_INGEST_DATADOG_TAGS_H_
+
+#include <string_view>
+
+#include "core/signal_batch.h"
+#include "ingest/signal_draft.h"
+
+namespace quell::ingest {
+
+// Applies one tag whose name and value already live in the arena (or are static).
+void ApplyDatadogTag(std::string_view name, std::string_view value, std::string_view color_attribute,
+                     SignalDraft* draft);
+// Copies `csv` (a comma-separated tag list) into the arena and applies each tag.
+void ApplyDatadogTagList(std::string_view csv, std::string_view color_attribute, core::SignalBatch* batch,
+                         SignalDraft* draft);
+
+}  // namespace quell::ingest
+
+#endif  // QUELL_INGEST_DATADOG_TAGS_H_

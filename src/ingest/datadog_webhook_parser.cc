@@ -1,0 +1,285 @@
+#include "ingest/datadog_webhook_parser.h"
+
+#include "core/strings.h"
+#include "ingest/datadog_tags.h"
+#include "ingest/json_fields.h"
+
+namespace quell::ingest {
+
+using core::RejectReason;
+using F = DatadogWebhookMapping;
+
+namespace {
+
+std::string_view StripMarkdownFences(std::string_view s) {
+  s = TrimSpaces(s);
+  if (s.size() >= 3 && s.substr(0, 3) == "%%%") s = TrimSpaces(s.substr(3));
+  if (s.size() >= 3 && s.substr(s.size() - 3) == "%%%") s = TrimSpaces(s.substr(0, s.size() - 3));
+  return s;
+}
+
+bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && core::EqualsIgnoreCase(s.substr(0, prefix.size()), prefix);
+}
+
+// State from a transition name; kUnknown when not recognised.
+core::SignalState StateFromTransition(std::string_view t) {
+  if (StartsWithIgnoreCase(t, "recovered")) return core::SignalState::kResolved;
+  if (StartsWithIgnoreCase(t, "triggered") || StartsWithIgnoreCase(t, "re-triggered") ||
+      StartsWithIgnoreCase(t, "renotify") || StartsWithIgnoreCase(t, "warn") ||
+      StartsWithIgnoreCase(t, "re-warn") || StartsWithIgnoreCase(t, "no data") ||
+      StartsWithIgnoreCase(t, "alert")) {
+    return core::SignalState::kFiring;
+  }
+  return core::SignalState::kUnknown;
+}
+
+}  // namespace
+
+DatadogWebhookParser::DatadogWebhookParser(const ParserOptions& options)
+    : RecordParser(core::Format::kDatadogWebhook, options, TopLevel::kObjectOrArray),
+      mapping_(options.datadog_webhook_mapping != nullptr ? *options.datadog_webhook_mapping
+                                                          : DatadogWebhookMapping::Default()) {
+  for (int i = 0; i < F::kFieldCount; ++i) {
+    const std::string& k = mapping_.keys[i];
+    if (k.empty()) continue;
+    bool dup = false;
+    for (const auto& [key, f] : keys_) dup = dup || key == k;
+    if (!dup) keys_.emplace_back(k, i);
+  }
+}
+
+std::string_view DatadogWebhookParser::StripTitlePrefixes(std::string_view title) {
+  title = TrimSpaces(title);
+  while (!title.empty() && title.front() == '[') {
+    size_t close = title.find(']');
+    if (close == std::string_view::npos) break;
+    title = TrimSpaces(title.substr(close + 1));
+  }
+  return title;
+}
+
+int DatadogWebhookParser::Lookup(std::string_view key) const {
+  for (const auto& [k, f] : keys_) {
+    if (k.size() == key.size() && k == key) return f;
+  }
+  return -1;
+}
+
+RecordStatus DatadogWebhookParser::ParseRecord(od::value& record, uint32_t offset) {
+  od::object obj;
+  if (auto e = record.get_object().get(obj)) return FromSimdjson(e, "record");
+  SignalDraft& d = StartDraft(offset);
+  core::Signal& s = d.signal;
+  s.kind = core::SignalKind::kAlert;
+  const size_t max = max_string();
+  const std::string_view color_attr = options().color_attribute;
+
+  std::string_view raw_title, monitor_id, event_id, transition, alert_type, priority, hostname;
+  core::EventTime date, last_updated;
+  for (auto field_r : obj) {
+    od::field field;
+    if (auto e = std::move(field_r).get(field)) return FromSimdjson(e, "");
+    std::string_view key;
+    QUELL_TRY_FIELD(KeyOf(field, &key));
+    od::value v = field.value();
+    int fid = Lookup(key);
+    std::string_view text;
+    switch (fid) {
+      case F::kId:
+        QUELL_TRY_FIELD(ReadScalarText(v, max, "id", &text));
+        event_id = Copy(text);
+        d.Annotate("event_id", event_id);
+        break;
+      case F::kMonitorId:
+        QUELL_TRY_FIELD(ReadScalarText(v, max, "monitor_id", &text));
+        monitor_id = Copy(text);
+        break;
+      case F::kTitle:
+        QUELL_TRY_FIELD(ReadString(v, max, "title", &text));
+        raw_title = Copy(text);
+        break;
+      case F::kMessage:
+        QUELL_TRY_FIELD(ReadString(v, max, "body", &text));
+        s.message = Copy(StripMarkdownFences(text));
+        break;
+      case F::kDate: QUELL_TRY_FIELD(ReadEpochAuto(v, "date", &date)); break;
+      case F::kLastUpdated: QUELL_TRY_FIELD(ReadEpochAuto(v, "last_updated", &last_updated)); break;
+      case F::kEventType:
+        QUELL_TRY_FIELD(ReadString(v, max, "event_type", &text));
+        d.Annotate("event_type", Copy(text));
+        break;
+      case F::kTransition:
+        QUELL_TRY_FIELD(ReadString(v, max, "alert_transition", &text));
+        transition = Copy(text);
+        d.Annotate("transition", transition);
+        break;
+      case F::kAlertType:
+        QUELL_TRY_FIELD(ReadString(v, max, "alert_type", &text));
+        alert_type = Copy(text);
+        d.Annotate("alert_type", alert_type);
+        break;
+      case F::kAlertStatus:
+        QUELL_TRY_FIELD(ReadString(v, max, "alert_status", &text));
+        d.Annotate("alert_status", Copy(text));
+        break;
+      case F::kScope:
+        QUELL_TRY_FIELD(ReadString(v, max, "alert_scope", &text));
+        if (TrimSpaces(text) != "*") ApplyDatadogTagList(text, color_attr, out(), &d);
+        break;
+      case F::kMetric:
+        QUELL_TRY_FIELD(ReadString(v, max, "alert_metric", &text));
+        d.Annotate("metric", Copy(text));
+        break;
+      case F::kQuery:
+        QUELL_TRY_FIELD(ReadString(v, max, "alert_query", &text));
+        d.Annotate("query", Copy(text));
+        break;
+      case F::kPriority:
+        QUELL_TRY_FIELD(ReadString(v, max, "alert_priority", &text));
+        priority = Copy(text);
+        d.Annotate("priority", priority);
+        break;
+      case F::kAggregationKey:
+        QUELL_TRY_FIELD(ReadScalarText(v, max, "aggreg_key", &text));
+        d.Annotate("aggregation_key", Copy(text));
+        break;
+      case F::kHostname:
+        QUELL_TRY_FIELD(ReadString(v, max, "hostname", &text));
+        hostname = Copy(text);
+        break;
+      case F::kTags: {
+        od::json_type t;
+        if (auto e = v.type().get(t)) return FromSimdjson(e, "tags");
+        if (t == od::json_type::array) {
+          od::array arr;
+          if (auto e = v.get_array().get(arr)) return FromSimdjson(e, "tags");
+          for (auto item_r : arr) {
+            od::value item;
+            if (auto e = std::move(item_r).get(item)) return FromSimdjson(e, "tags");
+            std::string_view tag;
+            QUELL_TRY_FIELD(ReadString(item, max, "tags", &tag));
+            tag = TrimSpaces(tag);
+            if (tag.empty()) continue;
+            std::string_view name, value;
+            SplitTag(Copy(tag), &name, &value);
+            ApplyDatadogTag(name, value, color_attr, &d);
+          }
+        } else {
+          QUELL_TRY_FIELD(ReadString(v, max, "tags", &text));
+          ApplyDatadogTagList(text, color_attr, out(), &d);
+        }
+        break;
+      }
+      case F::kLink:
+        QUELL_TRY_FIELD(ReadString(v, max, "link", &text));
+        s.link = Copy(text);
+        break;
+      case F::kOrg: {
+        od::json_type t;
+        if (auto e = v.type().get(t)) return FromSimdjson(e, "org");
+        if (t == od::json_type::object) {
+          od::object org;
+          if (auto e = v.get_object().get(org)) return FromSimdjson(e, "org");
+          for (auto of_r : org) {
+            od::field of;
+            if (auto e = std::move(of_r).get(of)) return FromSimdjson(e, "org");
+            std::string_view ok;
+            QUELL_TRY_FIELD(KeyOf(of, &ok));
+            if (ok == "id" || ok == "name") {
+              QUELL_TRY_FIELD(ReadScalarText(of.value(), max, "org", &text));
+              d.Annotate(ok == "id" ? "org_id" : "org_name", Copy(text));
+            }
+          }
+        } else {
+          QUELL_TRY_FIELD(ReadScalarText(v, max, "org", &text));
+          d.Annotate("org_id", Copy(text));
+        }
+        break;
+      }
+      case F::kOrgId:
+        QUELL_TRY_FIELD(ReadScalarText(v, max, "org_id", &text));
+        d.Annotate("org_id", Copy(text));
+        break;
+      case F::kOrgName:
+        QUELL_TRY_FIELD(ReadString(v, max, "org_name", &text));
+        d.Annotate("org_name", Copy(text));
+        break;
+      case F::kService:
+        QUELL_TRY_FIELD(ReadString(v, max, "service", &text));
+        s.service = Copy(text);
+        break;
+      case F::kEnv:
+        QUELL_TRY_FIELD(ReadString(v, max, "env", &text));
+        s.env = Copy(text);
+        break;
+      case F::kVersion:
+        QUELL_TRY_FIELD(ReadString(v, max, "version", &text));
+        s.version = Copy(text);
+        break;
+      case F::kColor: {
+        QUELL_TRY_FIELD(ReadString(v, max, "color", &text));
+        core::DeployColor c;
+        if (core::ParseDeployColor(text, &c)) s.color = c;
+        break;
+      }
+      default: {
+        // Unmapped keys: string values become annotations (other types are skipped).
+        od::json_type t;
+        if (auto e = v.type().get(t)) return FromSimdjson(e, "");
+        if (t == od::json_type::string) {
+          QUELL_TRY_FIELD(ReadString(v, max, "", &text));
+          if (!text.empty()) d.Annotate(Copy(key), Copy(text));
+        }
+        break;
+      }
+    }
+  }
+
+  std::string_view alertname = StripTitlePrefixes(raw_title);
+  if (alertname.empty() && monitor_id.empty()) return FieldError::Fail(RejectReason::kMissingField, "title");
+
+  // State.
+  core::SignalState state = StateFromTransition(transition);
+  if (state == core::SignalState::kUnknown && !alert_type.empty()) {
+    if (core::EqualsIgnoreCase(alert_type, "success")) state = core::SignalState::kResolved;
+    else if (core::EqualsIgnoreCase(alert_type, "error") || core::EqualsIgnoreCase(alert_type, "warning"))
+      state = core::SignalState::kFiring;
+  }
+  std::string_view title_trim = TrimSpaces(raw_title);
+  if (state == core::SignalState::kUnknown && !title_trim.empty() && title_trim.front() == '[') {
+    // Look through the leading bracket groups for a transition ("[P1] [Triggered on {host:a}] x").
+    std::string_view rest = title_trim;
+    while (!rest.empty() && rest.front() == '[' && state == core::SignalState::kUnknown) {
+      size_t close = rest.find(']');
+      if (close == std::string_view::npos) break;
+      state = StateFromTransition(rest.substr(1, close - 1));
+      if (state != core::SignalState::kUnknown && transition.empty()) transition = rest.substr(1, close - 1);
+      if (priority.empty() && close == 3 && (rest[1] == 'P' || rest[1] == 'p')) priority = rest.substr(1, 2);
+      rest = TrimSpaces(rest.substr(close + 1));
+    }
+  }
+  if (state == core::SignalState::kUnknown) state = core::SignalState::kFiring;
+  s.state = state;
+
+  // Severity.
+  s.severity = core::SeverityFromDatadogStatus(alert_type);
+  if (s.severity == core::Severity::kUnknown) s.severity = core::SeverityFromDatadogPriority(priority);
+  if (s.severity == core::Severity::kUnknown && StartsWithIgnoreCase(transition, "warn"))
+    s.severity = core::Severity::kWarning;
+
+  s.title = alertname.empty() ? monitor_id : alertname;
+  s.source_id = !monitor_id.empty() ? monitor_id : event_id;
+  if (!hostname.empty()) s.host = hostname;
+  s.event_time = !date.is_zero() ? date : (!last_updated.is_zero() ? last_updated : observed());
+
+  d.Label("alertname", s.title);
+  d.Label("monitor_id", monitor_id);
+  if (!hostname.empty()) d.Label("host", hostname);
+  if (!s.service.empty()) d.Label("service", s.service);
+  if (!s.env.empty()) d.Label("env", s.env);
+  d.Emit(out());
+  return FieldError::Ok();
+}
+
+}  // namespace quell::ingest

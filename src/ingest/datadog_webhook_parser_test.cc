@@ -1,0 +1,121 @@
+#include "ingest/datadog_webhook_parser.h"
+
+#include "core/label.h"
+#include "core/yaml_node.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ingest/datadog_webhook_mapping.h"
+#include "ingest/golden_for_testing.h"
+#include "tests/testing/status_matchers.h"
+
+namespace quell::ingest {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::kGoldenObserved;
+
+TEST(DatadogWebhookParserTest, GoldenDefaultTemplate) {
+  EXPECT_EQ(testing::RunGoldenDir("datadog_webhook", core::Format::kDatadogWebhook), 3);
+}
+
+TEST(DatadogWebhookParserTest, GoldenRichTemplate) {
+  ParserOptions o;
+  o.datadog_webhook_mapping = &DatadogWebhookMapping::Rich();
+  EXPECT_EQ(testing::RunGoldenDir("datadog_webhook_rich", core::Format::kDatadogWebhook, o), 3);
+}
+
+TEST(DatadogWebhookParserTest, StripsTitlePrefixes) {
+  EXPECT_EQ(DatadogWebhookParser::StripTitlePrefixes("[Triggered] CPU"), "CPU");
+  EXPECT_EQ(DatadogWebhookParser::StripTitlePrefixes("[P1] [Triggered on {host:a,env:b}] CPU high"), "CPU high");
+  EXPECT_EQ(DatadogWebhookParser::StripTitlePrefixes("CPU [x]"), "CPU [x]");
+  EXPECT_EQ(DatadogWebhookParser::StripTitlePrefixes("[unclosed CPU"), "[unclosed CPU");
+}
+
+TEST(DatadogWebhookParserTest, RichStateSeverityAndLabels) {
+  ParserOptions o;
+  o.datadog_webhook_mapping = &DatadogWebhookMapping::Rich();
+  auto p = MakeParser(core::Format::kDatadogWebhook, o);
+  core::SignalBatch b;
+  std::string body =
+      R"({"alert_id":"42","alert_transition":"Recovered","alert_type":"success","title":"[Recovered] Lag",)"
+      R"("tags":"env:prod,service:kafka-consumer,solo","date":"1767225600000","hostname":"h1"})";
+  ParseResult r = p->Parse(body, body.size(), core::SourceKind::kKafka, kGoldenObserved, &b);
+  ASSERT_EQ(r.accepted, 1u);
+  const core::Signal& s = b.signals()[0];
+  EXPECT_EQ(s.state, core::SignalState::kResolved);
+  EXPECT_EQ(s.severity, core::Severity::kInfo);
+  EXPECT_EQ(s.title, "Lag");
+  EXPECT_EQ(s.service, "kafka-consumer");
+  EXPECT_EQ(s.env, "prod");
+  EXPECT_EQ(s.host, "h1");
+  EXPECT_EQ(s.source_id, "42");
+  EXPECT_EQ(s.source, core::SourceKind::kKafka);
+  EXPECT_EQ(s.event_time, core::EventTime::FromUnixNanos(1767225600000000000));
+  EXPECT_EQ(core::FindLabel(b.labels(s), "alertname"), "Lag");
+  EXPECT_EQ(core::FindLabel(b.labels(s), "monitor_id"), "42");
+  EXPECT_EQ(core::FindLabel(b.labels(s), "solo"), "true");
+}
+
+TEST(DatadogWebhookParserTest, SameAlertSameFingerprintAcrossTransitions) {
+  ParserOptions o;
+  o.datadog_webhook_mapping = &DatadogWebhookMapping::Rich();
+  auto p = MakeParser(core::Format::kDatadogWebhook, o);
+  core::SignalBatch b;
+  std::string fire = R"({"alert_id":"7","alert_transition":"Triggered","title":"[Triggered] X","tags":"env:a"})";
+  std::string heal = R"({"alert_id":"7","alert_transition":"Recovered","title":"[Recovered] X","tags":"env:a"})";
+  ASSERT_EQ(p->Parse(fire, fire.size(), core::SourceKind::kHttp, kGoldenObserved, &b).accepted, 1u);
+  ASSERT_EQ(p->Parse(heal, heal.size(), core::SourceKind::kHttp, kGoldenObserved, &b).accepted, 1u);
+  EXPECT_EQ(b.signals()[0].fingerprint, b.signals()[1].fingerprint);
+  EXPECT_EQ(b.signals()[0].state, core::SignalState::kFiring);
+  EXPECT_EQ(b.signals()[1].state, core::SignalState::kResolved);
+}
+
+TEST(DatadogWebhookMappingTest, ParsesPresetAndOverrides) {
+  ASSERT_OK_AND_ASSIGN(core::YamlNode node, core::YamlNode::LoadString(
+                                                "preset: rich\nfields:\n  monitor_id: monitor\n  link: \"\"\n",
+                                                "quell.yaml"));
+  ASSERT_OK_AND_ASSIGN(DatadogWebhookMapping m, ParseDatadogWebhookMapping(node));
+  EXPECT_EQ(m.preset, "rich");
+  EXPECT_EQ(m.key(DatadogWebhookMapping::kMonitorId), "monitor");
+  EXPECT_EQ(m.key(DatadogWebhookMapping::kLink), "");
+  EXPECT_EQ(m.key(DatadogWebhookMapping::kTransition), "alert_transition");
+}
+
+TEST(DatadogWebhookMappingTest, UsesMappedKeys) {
+  ASSERT_OK_AND_ASSIGN(core::YamlNode node,
+                       core::YamlNode::LoadString("fields:\n  title: name\n  service: svc\n", "m.yaml"));
+  ASSERT_OK_AND_ASSIGN(DatadogWebhookMapping m, ParseDatadogWebhookMapping(node));
+  ParserOptions o;
+  o.datadog_webhook_mapping = &m;
+  auto p = MakeParser(core::Format::kDatadogWebhook, o);
+  core::SignalBatch b;
+  std::string body = R"({"name":"[Triggered] Custom","svc":"billing","title":"ignored"})";
+  ParseResult r = p->Parse(body, body.size(), core::SourceKind::kHttp, kGoldenObserved, &b);
+  ASSERT_EQ(r.accepted, 1u);
+  EXPECT_EQ(b.signals()[0].title, "Custom");
+  EXPECT_EQ(b.signals()[0].service, "billing");
+}
+
+TEST(DatadogWebhookMappingTest, UnknownFieldIsErrorWithPosition) {
+  ASSERT_OK_AND_ASSIGN(core::YamlNode node,
+                       core::YamlNode::LoadString("preset: rich\nfields:\n  monitor_idd: x\n", "quell.yaml"));
+  auto m = ParseDatadogWebhookMapping(node);
+  ASSERT_FALSE(m.ok());
+  EXPECT_THAT(std::string(m.status().message()), HasSubstr("quell.yaml:3:3"));
+  EXPECT_THAT(std::string(m.status().message()), HasSubstr("monitor_idd"));
+}
+
+TEST(DatadogWebhookMappingTest, UnknownKeyAndPresetAreErrors) {
+  ASSERT_OK_AND_ASSIGN(core::YamlNode a, core::YamlNode::LoadString("presett: rich\n", "q.yaml"));
+  auto m = ParseDatadogWebhookMapping(a);
+  ASSERT_FALSE(m.ok());
+  EXPECT_THAT(std::string(m.status().message()), HasSubstr("q.yaml:1:1"));
+  ASSERT_OK_AND_ASSIGN(core::YamlNode b, core::YamlNode::LoadString("preset: fancy\n", "q.yaml"));
+  auto m2 = ParseDatadogWebhookMapping(b);
+  ASSERT_FALSE(m2.ok());
+  EXPECT_THAT(std::string(m2.status().message()), HasSubstr("q.yaml:1:9"));
+  EXPECT_THAT(std::string(m2.status().message()), HasSubstr("fancy"));
+}
+
+}  // namespace
+}  // namespace quell::ingest

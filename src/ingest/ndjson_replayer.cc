@@ -1,0 +1,86 @@
+#include "ingest/ndjson_replayer.h"
+
+#include <cmath>
+#include <fstream>
+#include <iostream>
+
+#include "absl/time/clock.h"
+#include "fmt/format.h"
+#include "ingest/json_fields.h"
+
+namespace quell::ingest {
+
+Replayer::Replayer(core::BatchSink* sink, const core::Clock* clock, ReplayOptions options, WaitUntil wait_until)
+    : sink_(sink),
+      clock_(clock),
+      options_(std::move(options)),
+      wait_until_(std::move(wait_until)),
+      parser_(options_.parser) {
+  if (!wait_until_) {
+    wait_until_ = [clock = clock_](core::WallTime t) {
+      for (core::WallTime now = clock->Now(); now < t; now = clock->Now()) absl::SleepFor(t - now);
+    };
+  }
+}
+
+absl::Status Replayer::SubmitBatch() {
+  if (batch_.empty() && batch_.rejections().empty()) return absl::OkStatus();
+  const uint64_t accepted = batch_.size(), rejected = batch_.rejections().size();
+  for (;;) {
+    absl::Status st = sink_->Submit(&batch_, [] {});
+    if (st.ok()) break;
+    if (st.code() != absl::StatusCode::kResourceExhausted) return st;
+    wait_until_(clock_->Now() + absl::Milliseconds(10));
+  }
+  batch_.Clear();
+  stats_.accepted += accepted;
+  stats_.rejected += rejected;
+  ++stats_.batches;
+  return absl::OkStatus();
+}
+
+absl::Status Replayer::Replay(std::istream& in) {
+  const bool paced = options_.speed > 0;
+  bool first = true;
+  core::EventTime t_first;
+  core::WallTime w_first;
+  uint64_t offset = 0;
+  uint32_t line_index = 0;
+  uint32_t lines_in_batch = 0;
+  batch_.Clear();
+  while (std::getline(in, line_)) {
+    const uint64_t line_offset = offset;
+    offset += line_.size() + 1;
+    const uint32_t index = line_index++;
+    if (TrimSpaces(line_).empty()) continue;
+    ++stats_.lines;
+    core::EventTime t;
+    core::EventTime now_event = core::EventTime::FromUnixNanos(clock_->Now().unix_nanos());
+    (void)parser_.ParseLine(line_, index, line_offset, options_.source, now_event, &batch_, &t);
+    if (paced) {
+      if (first) {
+        first = false;
+        t_first = t;
+        w_first = clock_->Now();
+      } else if (t > t_first) {
+        double delay_ns = static_cast<double>((t - t_first) / absl::Nanoseconds(1)) / options_.speed;
+        core::WallTime due = w_first + absl::Nanoseconds(static_cast<int64_t>(std::llround(delay_ns)));
+        if (clock_->Now() < due) wait_until_(due);
+      }
+      if (auto st = SubmitBatch(); !st.ok()) return st;
+    } else if (++lines_in_batch >= options_.max_batch_lines) {
+      lines_in_batch = 0;
+      if (auto st = SubmitBatch(); !st.ok()) return st;
+    }
+  }
+  return SubmitBatch();
+}
+
+absl::Status Replayer::ReplayFile(const std::string& path) {
+  if (path == "-") return Replay(std::cin);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(fmt::format("replay file {}: cannot open", path));
+  return Replay(in);
+}
+
+}  // namespace quell::ingest

@@ -1,0 +1,475 @@
+#include "ingest/otlp_common.h"
+
+#include "fmt/format.h"
+
+namespace quell::ingest {
+
+using core::RejectReason;
+
+namespace {
+
+FieldError AppendAnyJson(od::value& v, int depth_left, size_t max_bytes, std::string* out);
+
+// Appends the "values" of an ArrayValue ([v,...]) or KeyValueList ({"k":v,...}) object as JSON.
+FieldError AppendAnyList(od::value& list, bool is_kv, int depth_left, size_t max_bytes, std::string* out) {
+  if (depth_left <= 0) return FieldError::Fail(RejectReason::kTooDeep, "value");
+  od::json_type t;
+  if (auto e = list.type().get(t)) return FromSimdjson(e, "value");
+  out->push_back(is_kv ? '{' : '[');
+  if (t != od::json_type::null) {
+    od::object inner;
+    if (auto e = list.get_object().get(inner)) return FromSimdjson(e, "value");
+    for (auto g_r : inner) {
+      od::field g;
+      if (auto e = std::move(g_r).get(g)) return FromSimdjson(e, "value");
+      std::string_view gk;
+      QUELL_TRY_FIELD(KeyOf(g, &gk));
+      if (gk != "values") continue;
+      od::value& gv = g.value();
+      od::json_type gt;
+      if (auto e = gv.type().get(gt)) return FromSimdjson(e, "value");
+      if (gt == od::json_type::null) continue;
+      od::array items;
+      if (auto e = gv.get_array().get(items)) return FromSimdjson(e, "value");
+      bool first = true;
+      for (auto item_r : items) {
+        od::value item;
+        if (auto e = std::move(item_r).get(item)) return FromSimdjson(e, "value");
+        if (!first) out->push_back(',');
+        first = false;
+        if (!is_kv) {
+          QUELL_TRY_FIELD(AppendAnyJson(item, depth_left - 1, max_bytes, out));
+          continue;
+        }
+        od::object kv;
+        if (auto e = item.get_object().get(kv)) return FromSimdjson(e, "value");
+        std::string_view key;
+        od::value kv_key;
+        if (auto e = kv.find_field_unordered("key").get(kv_key)) return FromSimdjson(e, "key");
+        QUELL_TRY_FIELD(ReadString(kv_key, max_bytes, "key", &key));
+        out->push_back('"');
+        AppendJsonEscaped(out, key);
+        out->append("\":");
+        od::value kv_value;
+        auto vr = kv.find_field_unordered("value");
+        if (vr.error() == simdjson::NO_SUCH_FIELD) {
+          out->append("null");
+        } else if (auto e = vr.get(kv_value)) {
+          return FromSimdjson(e, "value");
+        } else {
+          QUELL_TRY_FIELD(AppendAnyJson(kv_value, depth_left - 1, max_bytes, out));
+        }
+        if (out->size() > max_bytes) return FieldError::Fail(RejectReason::kTooLarge, "value");
+      }
+    }
+  }
+  out->push_back(is_kv ? '}' : ']');
+  return FieldError::Ok();
+}
+
+// Appends an AnyValue as JSON (strings quoted), for array/kvlist rendering.
+FieldError AppendAnyJson(od::value& v, int depth_left, size_t max_bytes, std::string* out) {
+  if (depth_left <= 0) return FieldError::Fail(RejectReason::kTooDeep, "value");
+  od::json_type t;
+  if (auto e = v.type().get(t)) return FromSimdjson(e, "value");
+  if (t == od::json_type::null) {
+    out->append("null");
+    return FieldError::Ok();
+  }
+  od::object obj;
+  if (auto e = v.get_object().get(obj)) return FromSimdjson(e, "value");
+  bool any = false;
+  for (auto f_r : obj) {
+    od::field f;
+    if (auto e = std::move(f_r).get(f)) return FromSimdjson(e, "value");
+    std::string_view k;
+    QUELL_TRY_FIELD(KeyOf(f, &k));
+    od::value& fv = f.value();
+    if (any) continue;  // Exactly one variant is allowed; extra ones are ignored.
+    if (OtlpKeyIs(k, "stringValue") || OtlpKeyIs(k, "bytesValue")) {
+      std::string_view s;
+      QUELL_TRY_FIELD(ReadString(fv, max_bytes, "value", &s));
+      out->push_back('"');
+      AppendJsonEscaped(out, s);
+      out->push_back('"');
+    } else if (OtlpKeyIs(k, "intValue")) {
+      int64_t i = 0;
+      QUELL_TRY_FIELD(ReadInt64(fv, "intValue", &i));
+      fmt::format_to(std::back_inserter(*out), "{}", i);
+    } else if (OtlpKeyIs(k, "doubleValue")) {
+      double d = 0;
+      QUELL_TRY_FIELD(ReadDouble(fv, "doubleValue", &d));
+      AppendDouble(out, d);
+    } else if (OtlpKeyIs(k, "boolValue")) {
+      bool b = false;
+      QUELL_TRY_FIELD(ReadBool(fv, "boolValue", &b));
+      out->append(b ? "true" : "false");
+    } else if (OtlpKeyIs(k, "arrayValue")) {
+      QUELL_TRY_FIELD(AppendAnyList(fv, false, depth_left - 1, max_bytes, out));
+    } else if (OtlpKeyIs(k, "kvlistValue")) {
+      QUELL_TRY_FIELD(AppendAnyList(fv, true, depth_left - 1, max_bytes, out));
+    } else {
+      continue;
+    }
+    any = true;
+    if (out->size() > max_bytes) return FieldError::Fail(RejectReason::kTooLarge, "value");
+  }
+  if (!any) out->append("null");
+  return FieldError::Ok();
+}
+
+}  // namespace
+
+FieldError ReadAnyValue(od::value& v, int depth_left, size_t max_bytes, std::string* scratch, AnyValueText* out) {
+  od::json_type t;
+  if (auto e = v.type().get(t)) return FromSimdjson(e, "value");
+  if (t == od::json_type::null) return FieldError::Ok();
+  if (t != od::json_type::object) return FieldError::Fail(RejectReason::kWrongType, "value");
+  od::object obj;
+  if (auto e = v.get_object().get(obj)) return FromSimdjson(e, "value");
+  bool any = false;
+  for (auto f_r : obj) {
+    od::field f;
+    if (auto e = std::move(f_r).get(f)) return FromSimdjson(e, "value");
+    std::string_view k;
+    QUELL_TRY_FIELD(KeyOf(f, &k));
+    od::value& fv = f.value();
+    if (any) continue;
+    if (OtlpKeyIs(k, "stringValue") || OtlpKeyIs(k, "bytesValue")) {
+      QUELL_TRY_FIELD(ReadString(fv, max_bytes, "value", &out->text));
+    } else if (OtlpKeyIs(k, "intValue")) {
+      int64_t i = 0;
+      QUELL_TRY_FIELD(ReadInt64(fv, "intValue", &i));
+      scratch->clear();
+      fmt::format_to(std::back_inserter(*scratch), "{}", i);
+      out->text = *scratch;
+      out->is_int = true;
+      out->int_value = i;
+    } else if (OtlpKeyIs(k, "doubleValue")) {
+      double d = 0;
+      QUELL_TRY_FIELD(ReadDouble(fv, "doubleValue", &d));
+      scratch->clear();
+      AppendDouble(scratch, d);
+      out->text = *scratch;
+    } else if (OtlpKeyIs(k, "boolValue")) {
+      bool b = false;
+      QUELL_TRY_FIELD(ReadBool(fv, "boolValue", &b));
+      out->text = b ? "true" : "false";
+    } else if (OtlpKeyIs(k, "arrayValue") || OtlpKeyIs(k, "kvlistValue")) {
+      scratch->clear();
+      QUELL_TRY_FIELD(AppendAnyList(fv, OtlpKeyIs(k, "kvlistValue"), depth_left, max_bytes, scratch));
+      if (scratch->size() > max_bytes) return FieldError::Fail(RejectReason::kTooLarge, "value");
+      out->text = *scratch;
+    } else {
+      continue;
+    }
+    any = true;
+  }
+  return FieldError::Ok();
+}
+
+void OtlpResource::Clear() {
+  service = env = host = version = {};
+  color = core::DeployColor::kNone;
+  labels.clear();
+  annotations.clear();
+}
+
+FieldError OtlpResource::Read(od::value& resource, const ParserOptions& options, core::SignalBatch* batch,
+                              std::string* scratch) {
+  Clear();
+  od::json_type t;
+  if (auto e = resource.type().get(t)) return FromSimdjson(e, "resource");
+  if (t == od::json_type::null) return FieldError::Ok();
+  od::object obj;
+  if (auto e = resource.get_object().get(obj)) return FromSimdjson(e, "resource");
+  std::string_view env_old;
+  for (auto f_r : obj) {
+    od::field f;
+    if (auto e = std::move(f_r).get(f)) return FromSimdjson(e, "resource");
+    std::string_view k;
+    QUELL_TRY_FIELD(KeyOf(f, &k));
+    if (k != "attributes") continue;
+    QUELL_TRY_FIELD(ForEachAttribute(
+        f.value(), static_cast<int>(options.limits.max_depth), options.limits.max_string_bytes, scratch,
+        [&](std::string_view key, const AnyValueText& value) {
+          std::string_view name = batch->Copy(key);
+          std::string_view val = batch->Copy(value.text);
+          annotations.push_back(core::Label{name, val});
+          if (key == "service.name") {
+            service = val;
+          } else if (key == "service.version") {
+            version = val;
+          } else if (key == "deployment.environment.name") {
+            env = val;
+          } else if (key == "deployment.environment") {
+            env_old = val;
+          } else if (key == "host.name") {
+            host = val;
+          } else if (key == "service.namespace" || key == "k8s.namespace.name" || key == "k8s.deployment.name") {
+            labels.push_back(core::Label{name, val});
+          }
+          if (key == options.color_attribute) {
+            core::DeployColor c;
+            if (core::ParseDeployColor(val, &c)) color = c;
+          }
+          return FieldError::Ok();
+        }));
+  }
+  if (env.empty()) env = env_old;
+  return FieldError::Ok();
+}
+
+void OtlpResource::ApplyTo(SignalDraft* d) const {
+  d->signal.service = service;
+  d->signal.env = env;
+  d->signal.host = host;
+  d->signal.version = version;
+  d->signal.color = color;
+  d->Label("service", service);
+  d->Label("env", env);
+  d->Label("host", host);
+  for (const core::Label& l : labels) d->Label(l.name, l.value);
+  for (const core::Label& a : annotations) d->Annotate(a.name, a.value);
+}
+
+void ApplyRecordAttribute(std::string_view key, const AnyValueText& value, const ParserOptions& options,
+                          core::SignalBatch* batch, SignalDraft* d) {
+  if (key == "http.response.status_code" || key == "http.status_code") {
+    int64_t code = value.int_value;
+    bool overflow;
+    if (!value.is_int && !ParseInt64Text(value.text, &code, &overflow)) code = 0;
+    if (code > 0 && code < 1000) d->signal.http_status = static_cast<uint16_t>(code);
+  }
+  std::string_view val = batch->Copy(value.text);
+  if (key == options.color_attribute) {
+    core::DeployColor c;
+    if (core::ParseDeployColor(val, &c)) d->signal.color = c;
+  }
+  d->Annotate(batch->Copy(key), val);
+}
+
+OtlpParserBase::OtlpParserBase(core::Format format, const ParserOptions& options, const char* resource_key,
+                               const char* scope_key, const char* records_key)
+    : format_(format),
+      options_(options),
+      resource_key_(resource_key),
+      scope_key_(scope_key),
+      records_key_(records_key),
+      doc_(options.limits) {}
+
+SignalDraft& OtlpParserBase::StartDraft(uint32_t offset) {
+  core::Signal proto;
+  proto.format = format_;
+  proto.source = source_;
+  proto.observed_time = observed_;
+  proto.record_offset = offset;
+  draft_.Reset(proto);
+  resource_.ApplyTo(&draft_);
+  if (!scope_name_.empty()) draft_.Annotate("otel.scope.name", scope_name_);
+  return draft_;
+}
+
+void OtlpParserBase::RejectRecord(RejectReason reason, const char* field, uint32_t offset, uint32_t index) {
+  core::Rejection r;
+  r.reason = reason;
+  r.field = field;
+  r.offset = offset;
+  r.record_index = index;
+  out_->Reject(r);
+  ++result_->rejected;
+}
+
+namespace {
+// Gets an array from an optional field value; null -> empty (returns false with ok status).
+FieldError GetArray(od::value& v, const char* field, od::array* arr, bool* present) {
+  od::json_type t;
+  if (auto e = v.type().get(t)) return FromSimdjson(e, field);
+  *present = false;
+  if (t == od::json_type::null) return FieldError::Ok();
+  if (t != od::json_type::array) return FieldError::Fail(RejectReason::kWrongType, field);
+  if (auto e = v.get_array().get(*arr)) return FromSimdjson(e, field);
+  *present = true;
+  return FieldError::Ok();
+}
+}  // namespace
+
+FieldError OtlpParserBase::ParseScopeEntry(od::value& entry) {
+  od::object obj;
+  if (auto e = entry.get_object().get(obj)) return FromSimdjson(e, scope_key_);
+  // Pass 1: the scope.
+  scope_name_ = {};
+  for (auto f_r : obj) {
+    od::field f;
+    if (auto e = std::move(f_r).get(f)) return FromSimdjson(e, scope_key_);
+    std::string_view k;
+    QUELL_TRY_FIELD(KeyOf(f, &k));
+    if (k != "scope" && k != "instrumentationLibrary" && k != "instrumentation_library") continue;
+    od::object scope;
+    od::json_type t;
+    if (auto e = f.value().type().get(t)) return FromSimdjson(e, "scope");
+    if (t == od::json_type::null) continue;
+    if (auto e = f.value().get_object().get(scope)) return FromSimdjson(e, "scope");
+    for (auto s_r : scope) {
+      od::field s;
+      if (auto e = std::move(s_r).get(s)) return FromSimdjson(e, "scope");
+      std::string_view sk;
+      QUELL_TRY_FIELD(KeyOf(s, &sk));
+      if (sk == "name") {
+        std::string_view name;
+        QUELL_TRY_FIELD(ReadString(s.value(), max_string(), "scope.name", &name));
+        scope_name_ = Copy(name);
+      }
+    }
+  }
+  if (auto e = obj.reset().error()) return FromSimdjson(e, scope_key_);
+  // Pass 2: the records.
+  for (auto f_r : obj) {
+    od::field f;
+    if (auto e = std::move(f_r).get(f)) return FromSimdjson(e, scope_key_);
+    std::string_view k;
+    QUELL_TRY_FIELD(KeyOf(f, &k));
+    if (!OtlpKeyIs(k, records_key_)) continue;
+    od::array arr;
+    bool present = false;
+    QUELL_TRY_FIELD(GetArray(f.value(), records_key_, &arr, &present));
+    if (!present) continue;
+    uint32_t last_offset = doc_.OffsetOf(f.value(), 0);
+    for (auto rec_r : arr) {
+      od::value rec;
+      if (auto e = std::move(rec_r).get(rec)) {
+        broken_ = true;
+        RejectRecord(ReasonForSimdjsonError(e) == RejectReason::kInvalidUtf8 ? RejectReason::kInvalidUtf8
+                                                                              : RejectReason::kMalformedJson,
+                     "", last_offset, records_seen_);
+        return FieldError::Ok();
+      }
+      uint32_t offset = doc_.OffsetOf(rec, last_offset);
+      last_offset = offset;
+      uint32_t index = records_seen_++;
+      if (index >= options_.limits.max_records) {
+        RejectRecord(RejectReason::kTooManyRecords, "", offset, index);
+        continue;
+      }
+      RecordStatus st = ParseRecord(rec, index, offset);
+      if (st.failed) RejectRecord(st.reason, st.field, offset, index);
+    }
+  }
+  return FieldError::Ok();
+}
+
+FieldError OtlpParserBase::ParseResourceEntry(od::value& entry) {
+  od::object obj;
+  if (auto e = entry.get_object().get(obj)) return FromSimdjson(e, resource_key_);
+  resource_.Clear();
+  for (auto f_r : obj) {
+    od::field f;
+    if (auto e = std::move(f_r).get(f)) return FromSimdjson(e, resource_key_);
+    std::string_view k;
+    QUELL_TRY_FIELD(KeyOf(f, &k));
+    if (k == "resource") QUELL_TRY_FIELD(resource_.Read(f.value(), options_, out_, &scratch_));
+  }
+  if (auto e = obj.reset().error()) return FromSimdjson(e, resource_key_);
+  for (auto f_r : obj) {
+    od::field f;
+    if (auto e = std::move(f_r).get(f)) return FromSimdjson(e, resource_key_);
+    std::string_view k;
+    QUELL_TRY_FIELD(KeyOf(f, &k));
+    if (!OtlpKeyIs(k, scope_key_)) continue;
+    od::array arr;
+    bool present = false;
+    QUELL_TRY_FIELD(GetArray(f.value(), scope_key_, &arr, &present));
+    if (!present) continue;
+    uint32_t last_offset = doc_.OffsetOf(f.value(), 0);
+    for (auto se_r : arr) {
+      od::value se;
+      if (std::move(se_r).get(se)) {
+        broken_ = true;
+        RejectRecord(RejectReason::kMalformedJson, "", last_offset, records_seen_);
+        return FieldError::Ok();
+      }
+      uint32_t offset = doc_.OffsetOf(se, last_offset);
+      last_offset = offset;
+      FieldError st = ParseScopeEntry(se);
+      if (broken_) return FieldError::Ok();
+      // A scope entry that cannot be read counts as one rejected record.
+      if (st.failed) RejectRecord(st.reason, st.field, offset, records_seen_++);
+    }
+  }
+  return FieldError::Ok();
+}
+
+ParseResult OtlpParserBase::Parse(std::string_view body, size_t padded_capacity, core::SourceKind source,
+                                  core::EventTime observed, core::SignalBatch* out) {
+  ParseResult result;
+  od::document d;
+  if (!doc_.Open(body, padded_capacity, out, &result, &d)) return result;
+  out_ = out;
+  result_ = &result;
+  source_ = source;
+  observed_ = observed;
+  records_seen_ = 0;
+  broken_ = false;
+  const size_t before = out->size();
+  od::object root;
+  od::json_type type;
+  if (d.type().get(type)) {
+    JsonDocument::RejectBody(out, &result, RejectReason::kMalformedJson, 0);
+    return result;
+  }
+  if (type != od::json_type::object) {
+    JsonDocument::RejectBody(out, &result, RejectReason::kWrongType, 0, "top level (object expected)");
+    return result;
+  }
+  if (auto e = d.get_object().get(root)) {
+    JsonDocument::RejectBody(out, &result, ReasonForSimdjsonError(e), 0);
+    return result;
+  }
+  uint32_t last_offset = 0;
+  for (auto f_r : root) {
+    od::field f;
+    if (std::move(f_r).get(f)) {
+      RejectRecord(RejectReason::kMalformedJson, "", last_offset, records_seen_);
+      broken_ = true;
+      break;
+    }
+    std::string_view k;
+    FieldError kst = KeyOf(f, &k);
+    if (kst.failed) {
+      RejectRecord(kst.reason, kst.field, last_offset, records_seen_);
+      broken_ = true;
+      break;
+    }
+    if (!OtlpKeyIs(k, resource_key_)) continue;
+    od::array arr;
+    bool present = false;
+    FieldError st = GetArray(f.value(), resource_key_, &arr, &present);
+    if (st.failed) {
+      RejectRecord(st.reason, st.field, doc_.OffsetOf(f.value(), 0), records_seen_++);
+      continue;
+    }
+    if (!present) continue;
+    last_offset = doc_.OffsetOf(f.value(), 0);
+    for (auto re_r : arr) {
+      od::value re;
+      if (std::move(re_r).get(re)) {
+        RejectRecord(RejectReason::kMalformedJson, "", last_offset, records_seen_);
+        broken_ = true;
+        break;
+      }
+      uint32_t offset = doc_.OffsetOf(re, last_offset);
+      last_offset = offset;
+      FieldError rst = ParseResourceEntry(re);
+      if (broken_) break;
+      if (rst.failed) RejectRecord(rst.reason, rst.field, offset, records_seen_++);
+    }
+    if (broken_) break;
+  }
+  result.accepted = static_cast<uint32_t>(out->size() - before);
+  if (!broken_) RejectTrailingContent(doc_, d, records_seen_, out, &result);
+  if (result.accepted == 0 && result.rejected > 0 && records_seen_ == 0) result.body_rejected = true;
+  result_ = nullptr;
+  return result;
+}
+
+}  // namespace quell::ingest

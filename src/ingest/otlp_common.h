@@ -1,0 +1,157 @@
+// src/ingest/otlp_common.h
+//
+// Pieces shared by the three OTLP/JSON parsers: AnyValue reading, attribute lists, the resource
+// (service, environment, host, version, color and the k8s identity), and the parser skeleton that
+// walks resource -> scope -> records with either field-name spelling (lowerCamelCase or
+// snake_case) and in any field order (objects are read in two passes with object::reset()).
+//
+// AnyValue rendering (docs/signal-model.md): stringValue as is; intValue in decimal; doubleValue
+// shortest round-trip; boolValue true/false; bytesValue as the base64 text received; arrayValue
+// and kvlistValue as compact JSON ([1,"a"], {"k":"v"}), nested to ParserLimits::max_depth (deeper
+// -> too_deep). An empty AnyValue is an empty string.
+//
+// Resource attributes: service.name -> service, service.version -> version,
+// deployment.environment.name (or deployment.environment) -> env, host.name -> host,
+// ParserOptions::color_attribute -> color; labels: service, env, host, service.namespace,
+// k8s.namespace.name, k8s.deployment.name; every resource attribute also becomes an annotation.
+//
+// Not thread-safe: one per parser.
+#ifndef QUELL_INGEST_OTLP_COMMON_H_
+#define QUELL_INGEST_OTLP_COMMON_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/label.h"
+#include "core/signal_batch.h"
+#include "ingest/json_document.h"
+#include "ingest/json_fields.h"
+#include "ingest/parser.h"
+#include "ingest/record_parser.h"
+#include "ingest/signal_draft.h"
+
+namespace quell::ingest {
+
+// One AnyValue, read. `text` views the simdjson string buffer or the caller's scratch string:
+// copy it before the next read.
+struct AnyValueText {
+  std::string_view text;
+  bool is_int = false;
+  int64_t int_value = 0;
+};
+
+// Reads an AnyValue object. null -> empty.
+FieldError ReadAnyValue(od::value& v, int depth_left, size_t max_bytes, std::string* scratch, AnyValueText* out);
+
+// Calls fn(std::string_view key, const AnyValueText& value) -> FieldError for each KeyValue of an
+// attributes array (null = none). Keys view the simdjson string buffer.
+template <typename Fn>
+FieldError ForEachAttribute(od::value& attrs, int depth_left, size_t max_bytes, std::string* scratch, Fn&& fn) {
+  od::json_type t;
+  if (auto e = attrs.type().get(t)) return FromSimdjson(e, "attributes");
+  if (t == od::json_type::null) return FieldError::Ok();
+  if (t != od::json_type::array) return FieldError::Fail(core::RejectReason::kWrongType, "attributes");
+  od::array arr;
+  if (auto e = attrs.get_array().get(arr)) return FromSimdjson(e, "attributes");
+  for (auto kv_r : arr) {
+    od::object kv;
+    if (auto e = kv_r.get_object().get(kv)) return FromSimdjson(e, "attributes");
+    std::string_view key;
+    AnyValueText value;
+    bool has_key = false;
+    for (auto f_r : kv) {
+      od::field f;
+      if (auto e = std::move(f_r).get(f)) return FromSimdjson(e, "attributes");
+      std::string_view k;
+      QUELL_TRY_FIELD(KeyOf(f, &k));
+      if (k == "key") {
+        QUELL_TRY_FIELD(ReadString(f.value(), max_bytes, "attributes.key", &key));
+        has_key = true;
+      } else if (k == "value") {
+        QUELL_TRY_FIELD(ReadAnyValue(f.value(), depth_left, max_bytes, scratch, &value));
+      }
+    }
+    if (!has_key || key.empty()) return FieldError::Fail(core::RejectReason::kMissingField, "attributes.key");
+    QUELL_TRY_FIELD(fn(key, value));
+  }
+  return FieldError::Ok();
+}
+
+// The resource of one resourceLogs/resourceSpans/resourceMetrics entry, strings in the arena.
+struct OtlpResource {
+  std::string_view service, env, host, version;
+  core::DeployColor color = core::DeployColor::kNone;
+  std::vector<core::Label> labels;       // Identity labels (see above).
+  std::vector<core::Label> annotations;  // Every resource attribute.
+
+  void Clear();
+  // Reads a `resource` object into this (cleared first).
+  FieldError Read(od::value& resource, const ParserOptions& options, core::SignalBatch* batch, std::string* scratch);
+  // Starts `draft` from this resource: fields, labels and annotations.
+  void ApplyTo(SignalDraft* draft) const;
+};
+
+// Common state of an OTLP parser: the document, the draft, the resource, the per-call context.
+class OtlpParserBase : public Parser {
+ public:
+  core::Format format() const override { return format_; }
+  ParseResult Parse(std::string_view body, size_t padded_capacity, core::SourceKind source, core::EventTime observed,
+                    core::SignalBatch* out) final;
+
+ protected:
+  // `resource_key` / `scope_key` / `records_key` in lowerCamelCase: "resourceLogs", "scopeLogs",
+  // "logRecords".
+  OtlpParserBase(core::Format format, const ParserOptions& options, const char* resource_key, const char* scope_key,
+                 const char* records_key);
+
+  // Reads one record (log record, span, or metric) and emits its signal(s). For metrics one
+  // record is one metric, whose data points each become a signal (or a rejection): it returns
+  // Ok after emitting/rejecting per point, or a failure to reject the metric as one record.
+  virtual RecordStatus ParseRecord(od::value& record, uint32_t index, uint32_t offset) = 0;
+
+  SignalDraft& StartDraft(uint32_t offset);
+  std::string_view Copy(std::string_view s) { return out_->Copy(s); }
+  const ParserOptions& options() const { return options_; }
+  size_t max_string() const { return options_.limits.max_string_bytes; }
+  int max_depth() const { return static_cast<int>(options_.limits.max_depth); }
+  core::SignalBatch* out() { return out_; }
+  core::EventTime observed() const { return observed_; }
+  JsonDocument& doc() { return doc_; }
+  ParseResult* result() { return result_; }
+  std::string_view scope_name() const { return scope_name_; }
+  // Rejects one record (not counted as the current record's status).
+  void RejectRecord(core::RejectReason reason, const char* field, uint32_t offset, uint32_t index);
+  // Records seen so far in this body (for max_records).
+  uint32_t records_seen_ = 0;
+  bool broken_ = false;  // The document became unreadable; the remainder was rejected once.
+  std::string scratch_;
+  SignalDraft draft_;
+  OtlpResource resource_;
+
+ private:
+  FieldError ParseResourceEntry(od::value& entry);
+  FieldError ParseScopeEntry(od::value& entry);
+
+  core::Format format_;
+  ParserOptions options_;
+  const char* resource_key_;
+  const char* scope_key_;
+  const char* records_key_;
+  JsonDocument doc_;
+  core::SignalBatch* out_ = nullptr;
+  ParseResult* result_ = nullptr;
+  core::SourceKind source_ = core::SourceKind::kUnknown;
+  core::EventTime observed_;
+  std::string_view scope_name_;
+};
+
+// Applies one record-level attribute to a draft: annotation (key copied), and http status / color
+// when the key names them.
+void ApplyRecordAttribute(std::string_view key, const AnyValueText& value, const ParserOptions& options,
+                          core::SignalBatch* batch, SignalDraft* draft);
+
+}  // namespace quell::ingest
+
+#endif  // QUELL_INGEST_OTLP_COMMON_H_

@@ -1,0 +1,71 @@
+#include "ingest/otlp_logs_parser.h"
+
+namespace quell::ingest {
+
+using core::RejectReason;
+
+RecordStatus OtlpLogsParser::ParseRecord(od::value& record, uint32_t, uint32_t offset) {
+  od::object obj;
+  if (auto e = record.get_object().get(obj)) return FromSimdjson(e, "logRecord");
+  SignalDraft& d = StartDraft(offset);
+  core::Signal& s = d.signal;
+  s.kind = core::SignalKind::kLog;
+  const size_t max = max_string();
+  int64_t time_ns = 0, observed_ns = 0, severity_number = 0;
+  std::string_view severity_text;
+  for (auto f_r : obj) {
+    od::field f;
+    if (auto e = std::move(f_r).get(f)) return FromSimdjson(e, "");
+    std::string_view k;
+    QUELL_TRY_FIELD(KeyOf(f, &k));
+    od::value& v = f.value();
+    if (OtlpKeyIs(k, "timeUnixNano")) {
+      QUELL_TRY_FIELD(ReadInt64(v, "timeUnixNano", &time_ns));
+    } else if (OtlpKeyIs(k, "observedTimeUnixNano")) {
+      QUELL_TRY_FIELD(ReadInt64(v, "observedTimeUnixNano", &observed_ns));
+    } else if (OtlpKeyIs(k, "severityNumber")) {
+      QUELL_TRY_FIELD(ReadInt64(v, "severityNumber", &severity_number));
+      if (severity_number < 0 || severity_number > 24)
+        return FieldError::Fail(RejectReason::kOutOfRange, "severityNumber");
+    } else if (OtlpKeyIs(k, "severityText")) {
+      QUELL_TRY_FIELD(ReadString(v, max, "severityText", &severity_text));
+      severity_text = Copy(severity_text);
+    } else if (k == "body") {
+      AnyValueText body;
+      QUELL_TRY_FIELD(ReadAnyValue(v, max_depth(), max, &scratch_, &body));
+      s.message = Copy(body.text);
+    } else if (k == "attributes") {
+      QUELL_TRY_FIELD(ForEachAttribute(v, max_depth(), max, &scratch_,
+                                       [&](std::string_view key, const AnyValueText& value) {
+                                         ApplyRecordAttribute(key, value, options(), out(), &d);
+                                         return FieldError::Ok();
+                                       }));
+    } else if (OtlpKeyIs(k, "traceId")) {
+      std::string_view id;
+      QUELL_TRY_FIELD(ReadString(v, max, "traceId", &id));
+      if (!id.empty() && !IsHex(id, 32)) return FieldError::Fail(RejectReason::kInvalidValue, "traceId");
+      s.source_id = Copy(id);
+      d.Annotate("trace_id", s.source_id);
+    } else if (OtlpKeyIs(k, "spanId")) {
+      std::string_view id;
+      QUELL_TRY_FIELD(ReadString(v, max, "spanId", &id));
+      if (!id.empty() && !IsHex(id, 16)) return FieldError::Fail(RejectReason::kInvalidValue, "spanId");
+      d.Annotate("span_id", Copy(id));
+    } else if (OtlpKeyIs(k, "eventName")) {
+      std::string_view name;
+      QUELL_TRY_FIELD(ReadString(v, max, "eventName", &name));
+      s.title = Copy(name);
+    }
+  }
+  if (time_ns < 0) return FieldError::Fail(RejectReason::kOutOfRange, "timeUnixNano");
+  if (observed_ns < 0) return FieldError::Fail(RejectReason::kOutOfRange, "observedTimeUnixNano");
+  if (observed_ns > 0) s.observed_time = core::EventTime::FromUnixNanos(observed_ns);
+  s.event_time = time_ns > 0 ? core::EventTime::FromUnixNanos(time_ns) : s.observed_time;
+  s.severity = core::SeverityFromOtelNumber(severity_number);
+  if (s.severity == core::Severity::kUnknown) s.severity = core::SeverityFromDatadogStatus(severity_text);
+  d.Annotate("severity_text", severity_text);
+  d.Emit(out());
+  return FieldError::Ok();
+}
+
+}  // namespace quell::ingest

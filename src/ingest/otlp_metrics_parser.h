@@ -1,0 +1,40 @@
+// src/ingest/otlp_metrics_parser.h
+//
+// OtlpMetricsParser: OTLP/JSON ExportMetricsServiceRequest (`POST /v1/metrics`) -> one metric
+// signal per data point. Either field-name spelling; 64-bit integers as strings or numbers.
+//   gauge, sum     metric_type kGauge/kSum, value = asDouble or asInt (neither -> missing_field).
+//   histogram      kHistogram, count and sum (value = sum); bucketCounts/explicitBounds dropped.
+//   exponentialHistogram  kHistogram with count and sum (annotation otel.histogram=exponential).
+//   summary        kSummary, count and sum.
+//   any other data (or none) -> one unsupported rejection for the metric.
+//   title          metric name (required: missing_field "name", one rejection for the metric);
+//                  labels: __name__ = name, the resource labels, and every data point attribute.
+//   event_time     timeUnixNano (else the arrival time); annotations unit, description,
+//                  aggregation_temporality (delta/cumulative), is_monotonic.
+// ParseResult counts data points (a whole-metric rejection counts as one): rejected maps to
+// partialSuccess.rejectedDataPoints.
+// Not thread-safe: one per thread.
+#ifndef QUELL_INGEST_OTLP_METRICS_PARSER_H_
+#define QUELL_INGEST_OTLP_METRICS_PARSER_H_
+
+#include <string_view>
+
+#include "ingest/otlp_common.h"
+
+namespace quell::ingest {
+
+class OtlpMetricsParser final : public OtlpParserBase {
+ public:
+  explicit OtlpMetricsParser(const ParserOptions& options)
+      : OtlpParserBase(core::Format::kOtlpMetrics, options, "resourceMetrics", "scopeMetrics", "metrics") {}
+
+ private:
+  RecordStatus ParseRecord(od::value& record, uint32_t index, uint32_t offset) override;
+  RecordStatus ParsePoint(od::value& point, core::MetricType type, bool exponential, uint32_t offset);
+
+  std::string_view name_, unit_, description_, temporality_, monotonic_;
+};
+
+}  // namespace quell::ingest
+
+#endif  // QUELL_INGEST_OTLP_METRICS_PARSER_H_

@@ -1,0 +1,29 @@
+#include "ingest/otlp_metrics_parser.h"
+
+#include "core/label.h"
+#include "gtest/gtest.h"
+#include "ingest/golden_for_testing.h"
+
+namespace quell::ingest {
+namespace {
+
+using testing::kGoldenObserved;
+
+TEST(OtlpMetricsParserTest, Golden) { EXPECT_EQ(testing::RunGoldenDir("otlp_metrics", core::Format::kOtlpMetrics), 1); }
+
+TEST(OtlpMetricsParserTest, PointAttributesAreLabels) {
+  auto p = MakeParser(core::Format::kOtlpMetrics);
+  core::SignalBatch b;
+  std::string body = R"({"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"gauge":{"dataPoints":[
+     {"asInt":"5","attributes":[{"key":"q","value":{"stringValue":"a"}}]},
+     {"asInt":"6","attributes":[{"key":"q","value":{"stringValue":"b"}}]}]},"name":"depth"}]}]}]})";
+  ASSERT_EQ(p->Parse(body, body.size(), core::SourceKind::kHttp, kGoldenObserved, &b).accepted, 2u);
+  EXPECT_EQ(b.signals()[0].title, "depth");
+  EXPECT_EQ(b.signals()[0].value, 5);
+  EXPECT_EQ(core::FindLabel(b.labels(b.signals()[1]), "q"), "b");
+  EXPECT_EQ(core::FindLabel(b.labels(b.signals()[1]), "__name__"), "depth");
+  EXPECT_NE(b.signals()[0].fingerprint, b.signals()[1].fingerprint);
+}
+
+}  // namespace
+}  // namespace quell::ingest

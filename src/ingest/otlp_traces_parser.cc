@@ -1,0 +1,132 @@
+#include "ingest/otlp_traces_parser.h"
+
+#include "fmt/format.h"
+
+namespace quell::ingest {
+
+using core::RejectReason;
+
+namespace {
+constexpr std::string_view kSpanKinds[] = {"unspecified", "internal", "server", "client", "producer", "consumer"};
+constexpr std::string_view kCounts[] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+}  // namespace
+
+RecordStatus OtlpTracesParser::ParseRecord(od::value& record, uint32_t, uint32_t offset) {
+  od::object obj;
+  if (auto e = record.get_object().get(obj)) return FromSimdjson(e, "span");
+  SignalDraft& d = StartDraft(offset);
+  core::Signal& s = d.signal;
+  s.kind = core::SignalKind::kSpan;
+  const size_t max = max_string();
+  int64_t start_ns = 0, end_ns = 0, kind = 0;
+  bool has_trace = false, has_span = false;
+  for (auto f_r : obj) {
+    od::field f;
+    if (auto e = std::move(f_r).get(f)) return FromSimdjson(e, "");
+    std::string_view k;
+    QUELL_TRY_FIELD(KeyOf(f, &k));
+    od::value& v = f.value();
+    std::string_view text;
+    if (OtlpKeyIs(k, "traceId")) {
+      QUELL_TRY_FIELD(ReadString(v, max, "traceId", &text));
+      if (!text.empty()) {
+        if (!IsHex(text, 32)) return FieldError::Fail(RejectReason::kInvalidValue, "traceId");
+        s.source_id = Copy(text);
+        has_trace = true;
+      }
+    } else if (OtlpKeyIs(k, "spanId")) {
+      QUELL_TRY_FIELD(ReadString(v, max, "spanId", &text));
+      if (!text.empty()) {
+        if (!IsHex(text, 16)) return FieldError::Fail(RejectReason::kInvalidValue, "spanId");
+        d.Annotate("span_id", Copy(text));
+        has_span = true;
+      }
+    } else if (OtlpKeyIs(k, "parentSpanId")) {
+      QUELL_TRY_FIELD(ReadString(v, max, "parentSpanId", &text));
+      if (!text.empty() && !IsHex(text, 16)) return FieldError::Fail(RejectReason::kInvalidValue, "parentSpanId");
+      d.Annotate("parent_span_id", Copy(text));
+    } else if (k == "name") {
+      QUELL_TRY_FIELD(ReadString(v, max, "name", &text));
+      s.title = Copy(text);
+    } else if (k == "kind") {
+      QUELL_TRY_FIELD(ReadInt64(v, "kind", &kind));
+      if (kind < 0 || kind > 5) return FieldError::Fail(RejectReason::kInvalidValue, "kind");
+    } else if (OtlpKeyIs(k, "startTimeUnixNano")) {
+      QUELL_TRY_FIELD(ReadInt64(v, "startTimeUnixNano", &start_ns));
+    } else if (OtlpKeyIs(k, "endTimeUnixNano")) {
+      QUELL_TRY_FIELD(ReadInt64(v, "endTimeUnixNano", &end_ns));
+    } else if (k == "attributes") {
+      QUELL_TRY_FIELD(ForEachAttribute(v, max_depth(), max, &scratch_,
+                                       [&](std::string_view key, const AnyValueText& value) {
+                                         ApplyRecordAttribute(key, value, options(), out(), &d);
+                                         if (key == "http.route" || key == "http.request.method" ||
+                                             key == "http.method") {
+                                           d.Label(key == "http.route" ? "http.route" : "http.request.method",
+                                                   Copy(value.text));
+                                         }
+                                         return FieldError::Ok();
+                                       }));
+    } else if (k == "status") {
+      od::json_type t;
+      if (auto e = v.type().get(t)) return FromSimdjson(e, "status");
+      if (t == od::json_type::null) continue;
+      od::object st;
+      if (auto e = v.get_object().get(st)) return FromSimdjson(e, "status");
+      for (auto g_r : st) {
+        od::field g;
+        if (auto e = std::move(g_r).get(g)) return FromSimdjson(e, "status");
+        std::string_view gk;
+        QUELL_TRY_FIELD(KeyOf(g, &gk));
+        if (gk == "code") {
+          int64_t code = 0;
+          // protojson may send the enum name.
+          od::json_type ct;
+          if (auto e = g.value().type().get(ct)) return FromSimdjson(e, "status.code");
+          if (ct == od::json_type::string) {
+            std::string_view name;
+            QUELL_TRY_FIELD(ReadString(g.value(), max, "status.code", &name));
+            if (name == "STATUS_CODE_UNSET") code = 0;
+            else if (name == "STATUS_CODE_OK") code = 1;
+            else if (name == "STATUS_CODE_ERROR") code = 2;
+            else {
+              bool overflow;
+              if (!ParseInt64Text(name, &code, &overflow))
+                return FieldError::Fail(RejectReason::kInvalidValue, "status.code");
+            }
+          } else {
+            QUELL_TRY_FIELD(ReadInt64(g.value(), "status.code", &code));
+          }
+          if (code < 0 || code > 2) return FieldError::Fail(RejectReason::kInvalidValue, "status.code");
+          s.span_status = static_cast<uint8_t>(code);
+        } else if (gk == "message") {
+          QUELL_TRY_FIELD(ReadString(g.value(), max, "status.message", &text));
+          s.message = Copy(text);
+        }
+      }
+    } else if (k == "events" || k == "links") {
+      size_t n = 0;
+      od::json_type t;
+      if (auto e = v.type().get(t)) return FromSimdjson(e, "events");
+      if (t == od::json_type::array) {
+        if (auto e = v.count_elements().get(n)) return FromSimdjson(e, "events");
+      }
+      if (n > 0) {
+        std::string_view count = n < 10 ? kCounts[n] : Copy(fmt::format("{}", n));
+        d.Annotate(k == "events" ? "otel.events" : "otel.links", count);
+      }
+    }
+  }
+  if (!has_trace) return FieldError::Fail(RejectReason::kMissingField, "traceId");
+  if (!has_span) return FieldError::Fail(RejectReason::kMissingField, "spanId");
+  if (start_ns < 0 || end_ns < 0) return FieldError::Fail(RejectReason::kOutOfRange, "startTimeUnixNano");
+  s.event_time = start_ns > 0 ? core::EventTime::FromUnixNanos(start_ns) : observed();
+  s.end_time = core::EventTime::FromUnixNanos(end_ns);
+  if (start_ns > 0 && end_ns >= start_ns) s.duration_ns = end_ns - start_ns;
+  if (s.span_status == 2) s.severity = core::Severity::kError;
+  d.Label("span.name", s.title);
+  if (kind > 0) d.Label("span.kind", kSpanKinds[kind]);
+  d.Emit(out());
+  return FieldError::Ok();
+}
+
+}  // namespace quell::ingest

@@ -1,0 +1,66 @@
+// src/ingest/record_parser.h
+//
+// RecordParser: the Parser skeleton for formats whose body is one record object or an array of
+// record objects (Datadog webhook, event and log bodies, Alertmanager alert lists). It owns the
+// JsonDocument and the SignalDraft, runs the body-level checks, walks the records with
+// ForEachRecord and calls ParseRecord for each; subclasses only read one record. Accounting: each
+// array element is accepted (one signal) or rejected (one Rejection); a broken remainder is one
+// Rejection; content after the top-level value is one malformed_json Rejection.
+//
+// Not thread-safe: one per thread, reused across bodies.
+#ifndef QUELL_INGEST_RECORD_PARSER_H_
+#define QUELL_INGEST_RECORD_PARSER_H_
+
+#include <string_view>
+
+#include "core/signal_batch.h"
+#include "ingest/json_document.h"
+#include "ingest/parser.h"
+#include "ingest/signal_draft.h"
+
+namespace quell::ingest {
+
+class RecordParser : public Parser {
+ public:
+  enum class TopLevel : uint8_t { kObject, kArray, kObjectOrArray };
+
+  core::Format format() const override { return format_; }
+  ParseResult Parse(std::string_view body, size_t padded_capacity, core::SourceKind source, core::EventTime observed,
+                    core::SignalBatch* out) final;
+
+ protected:
+  RecordParser(core::Format format, const ParserOptions& options, TopLevel top_level);
+
+  // Reads one record. On success it has emitted exactly one signal (draft().Emit(out())).
+  virtual RecordStatus ParseRecord(od::value& record, uint32_t offset) = 0;
+
+  // Per-call state for ParseRecord.
+  core::SignalBatch* out() { return out_; }
+  core::EventTime observed() const { return observed_; }
+  // A draft reset to this call's format, source and observed time, at `offset`.
+  SignalDraft& StartDraft(uint32_t offset);
+  SignalDraft& draft() { return draft_; }
+  const ParserOptions& options() const { return options_; }
+  size_t max_string() const { return options_.limits.max_string_bytes; }
+  // Copies into the batch arena.
+  std::string_view Copy(std::string_view s) { return out_->Copy(s); }
+
+ private:
+  core::Format format_;
+  ParserOptions options_;
+  TopLevel top_level_;
+  JsonDocument doc_;
+  SignalDraft draft_;
+  core::SignalBatch* out_ = nullptr;
+  core::SourceKind source_ = core::SourceKind::kUnknown;
+  core::EventTime observed_;
+};
+
+// Appends a malformed_json Rejection when non-whitespace content follows the top-level value.
+// `index` is the record index to report.
+void RejectTrailingContent(JsonDocument& jd, od::document& doc, uint32_t index, core::SignalBatch* out,
+                           ParseResult* result);
+
+}  // namespace quell::ingest
+
+#endif  // QUELL_INGEST_RECORD_PARSER_H_
