@@ -1,0 +1,190 @@
+#include "server/gates_api.h"
+
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/yaml_node.h"
+#include "correlate/gates/traffic_simulator.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "simdjson.h"
+#include "tests/testing/status_matchers.h"
+
+namespace quell::server {
+namespace {
+
+using ::testing::HasSubstr;
+
+const core::EventTime kT0 = core::EventTime::FromUnixNanos(1767225600LL * 1000000000LL);
+
+gates::GatesConfig Config() {
+  auto root = core::YamlNode::LoadString(R"(
+gates:
+  - name: checkout
+    service: checkout
+    env: prod
+    min_samples: 100
+    min_duration: 1m
+)",
+                                         "test.yaml");
+  return *gates::ParseGatesConfig(*root);
+}
+
+// Every answer must be a JSON document with a string `verdict` (Argo counts non-JSON as success).
+std::string VerdictOf(const core::HttpResponse& r) {
+  EXPECT_EQ(r.content_type, "application/json");
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(r.body);
+  simdjson::dom::element root;
+  EXPECT_EQ(parser.parse(padded).get(root), simdjson::SUCCESS) << r.body;
+  std::string_view v;
+  EXPECT_EQ(root["verdict"].get_string().get(v), simdjson::SUCCESS) << r.body;
+  return std::string(v);
+}
+
+core::HttpRequest Get(std::string service, std::vector<std::pair<std::string, std::string>> query = {}) {
+  core::HttpRequest r;
+  r.method = "GET";
+  r.path = "/api/v1/gates/" + service;
+  r.path_params = {{"service", service}};
+  r.query = std::move(query);
+  return r;
+}
+
+core::HttpRequest Post(std::string path, std::string body) {
+  core::HttpRequest r;
+  r.method = "POST";
+  r.path = std::move(path);
+  r.body = std::move(body);
+  return r;
+}
+
+class GatesApiTest : public ::testing::Test {
+ protected:
+  GatesApiTest() : clock_(core::WallTime::FromUnixNanos(kT0.unix_nanos())), evaluator_(Config(), {}, nullptr) {}
+
+  // Registers blue v1 and green v2 via the API and feeds `error_rate` traffic for 2 minutes.
+  void Deploy(double green_error_rate) {
+    ASSERT_EQ(api_.PostDeployment(Post("/api/v1/deployments",
+                                       R"({"service":"checkout","env":"prod","version":"v1","color":"blue",
+                                           "started_at":"2025-12-31T23:00:00Z"})"))
+                  .status,
+              200);
+    auto r = api_.PostDeployment(Post("/api/v1/deployments",
+                                      R"({"service":"checkout","env":"prod","version":"v2","color":"green"})"));
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_THAT(r.body, HasSubstr("\"id\":\"checkout/prod/v2@2026-01-01T00:00:00Z\""));
+    gates::TrafficSimulator sim(21);
+    gates::TrafficSpec blue, green;
+    blue.version = "v1";
+    blue.color = core::DeployColor::kBlue;
+    green.version = "v2";
+    green.color = core::DeployColor::kGreen;
+    green.error_rate = green_error_rate;
+    core::SignalBatch batch;
+    for (absl::Duration t; t < absl::Minutes(2); t += absl::Seconds(10)) {
+      batch.Clear();
+      sim.Generate(blue, kT0 + t, kT0 + t + absl::Seconds(10), &batch);
+      sim.Generate(green, kT0 + t, kT0 + t + absl::Seconds(10), &batch);
+      evaluator_.Observe(batch);
+    }
+    evaluator_.AdvanceTo(kT0 + absl::Minutes(2));
+  }
+
+  core::ManualClock clock_;
+  gates::GateEvaluator evaluator_;
+  std::vector<core::Deployment> fanned_out_;
+  GatesApi api_{&evaluator_, &clock_,
+                GatesApi::Options{[this](const core::Deployment& d) { fanned_out_.push_back(d); }}};
+};
+
+TEST_F(GatesApiTest, RoutesCoverTheDocumentedEndpoints) {
+  std::vector<std::string> routes;
+  for (const GatesRoute& r : api_.Routes()) routes.push_back(r.method + " " + r.path);
+  EXPECT_THAT(routes, ::testing::UnorderedElementsAre(
+                          "GET /api/v1/gates", "GET /api/v1/gates/{service}", "POST /api/v1/gates/flagger/confirm",
+                          "POST /api/v1/gates/flagger/rollback", "POST /api/v1/deployments", "GET /api/v1/deployments"));
+  // A route handler reaches the evaluator.
+  auto r = api_.Routes()[1].handler(Get("checkout", {{"version", "v2"}}));
+  EXPECT_EQ(VerdictOf(r), "pending");
+}
+
+TEST_F(GatesApiTest, HealthyGreenPassesAndFlaggerConfirms) {
+  Deploy(0.01);
+  auto r = api_.GetGate(Get("checkout", {{"env", "prod"}, {"version", "v2"}}));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(VerdictOf(r), "pass") << r.body;
+  const std::string flagger =
+      R"({"name":"checkout","namespace":"prod","phase":"Promoting","checksum":"abc","metadata":{"version":"v2"}})";
+  auto confirm = api_.FlaggerConfirm(Post("/api/v1/gates/flagger/confirm", flagger));
+  EXPECT_EQ(confirm.status, 200);
+  EXPECT_EQ(VerdictOf(confirm), "pass");
+  auto rollback = api_.FlaggerRollback(Post("/api/v1/gates/flagger/rollback", flagger));
+  EXPECT_EQ(rollback.status, 403);
+  EXPECT_EQ(VerdictOf(rollback), "pass");
+  ASSERT_EQ(fanned_out_.size(), 2u);
+  EXPECT_EQ(fanned_out_[1].version, "v2");
+  EXPECT_EQ(fanned_out_[1].started_at, kT0);  // From the clock.
+}
+
+TEST_F(GatesApiTest, FailingGreenTriggersFlaggerRollback) {
+  Deploy(0.10);
+  // Without metadata: service from name, env from namespace, version = latest green.
+  const std::string flagger = R"({"name":"checkout","namespace":"prod","phase":"Progressing"})";
+  auto rollback = api_.FlaggerRollback(Post("/api/v1/gates/flagger/rollback", flagger));
+  EXPECT_EQ(rollback.status, 200) << rollback.body;
+  EXPECT_EQ(VerdictOf(rollback), "fail");
+  auto confirm = api_.FlaggerConfirm(Post("/api/v1/gates/flagger/confirm", flagger));
+  EXPECT_EQ(confirm.status, 403);
+}
+
+TEST_F(GatesApiTest, ErrorsAreJsonAndNeverPassOrFail) {
+  auto unknown = api_.GetGate(Get("payments"));
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(VerdictOf(unknown), "inconclusive");
+  EXPECT_THAT(unknown.body, HasSubstr("no gate covers service"));
+  auto bad = api_.FlaggerConfirm(Post("/x", "not json"));
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(VerdictOf(bad), "inconclusive");
+  auto bad_env = api_.GetGate(Get("checkout", {{"env", std::string("pr\x01od")}}));
+  EXPECT_EQ(bad_env.status, 400);
+  EXPECT_EQ(VerdictOf(bad_env), "inconclusive");
+}
+
+TEST_F(GatesApiTest, DeploymentsValidateAndList) {
+  auto missing = api_.PostDeployment(Post("/api/v1/deployments", R"({"service":"checkout"})"));
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_THAT(missing.body, HasSubstr("deployment: \\\"version\\\" is required"));
+  auto color = api_.PostDeployment(Post("/api/v1/deployments", R"({"service":"a","version":"1","color":"red"})"));
+  EXPECT_EQ(color.status, 400);
+  auto time = api_.PostDeployment(Post("/api/v1/deployments", R"({"service":"a","version":"1","started_at":"x"})"));
+  EXPECT_EQ(time.status, 400);
+  EXPECT_EQ(api_.PostDeployment(Post("/api/v1/deployments", R"({"service":"a","version":"1","link":"https://ci/1"})"))
+                .status,
+            200);
+  EXPECT_EQ(api_.PostDeployment(Post("/api/v1/deployments", R"({"service":"b","version":"7"})")).status, 200);
+  core::HttpRequest list;
+  list.method = "GET";
+  auto all = api_.ListDeployments(list);
+  EXPECT_EQ(all.status, 200);
+  EXPECT_THAT(all.body, HasSubstr("\"service\":\"a\""));
+  EXPECT_THAT(all.body, HasSubstr("\"link\":\"https://ci/1\""));
+  list.query = {{"service", "b"}};
+  auto only_b = api_.ListDeployments(list);
+  EXPECT_THAT(only_b.body, HasSubstr("\"service\":\"b\""));
+  EXPECT_THAT(only_b.body, ::testing::Not(HasSubstr("\"service\":\"a\"")));
+}
+
+TEST_F(GatesApiTest, ListGatesShowsTrackedCanaries) {
+  Deploy(0.01);
+  core::HttpRequest req;
+  req.method = "GET";
+  auto r = api_.ListGates(req);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_THAT(r.body, HasSubstr("\"version\":\"v2\""));
+  EXPECT_EQ(r.body.front(), '[');
+}
+
+}  // namespace
+}  // namespace quell::server
