@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/duration.h"
 #include "core/fingerprint.h"
 #include "core/strings.h"
 #include "correlate/json_value.h"
@@ -224,8 +225,16 @@ uint32_t Shard::NoiseIndex(std::string_view alertname, const std::string& route_
 }
 
 void Shard::Process(const core::SignalBatch& batch) {
+  const int64_t lateness = absl::ToInt64Nanoseconds(rules_->settings().allowed_lateness);
   for (const core::Signal& s : batch.signals()) {
     ++stats_.signals;
+    // Timers due before this signal (less the allowed lateness) fire first, so a signal never
+    // influences a decision that belongs to an earlier moment.
+    int64_t t = s.state == core::SignalState::kResolved && !s.end_time.is_zero() ? s.end_time.unix_nanos()
+                                                                                 : s.event_time.unix_nanos();
+    if (t - lateness - 1 > watermark_ && !timers_.empty() && timers_.top().time < t - lateness) {
+      AdvanceWatermark(Ev(t - lateness - 1));
+    }
     switch (s.kind) {
       case core::SignalKind::kAlert: ProcessAlert(batch, s); break;
       case core::SignalKind::kDeploy: ProcessDeploy(batch, s); break;
@@ -752,7 +761,7 @@ void Shard::SendStormPage(int rl, int64_t now, bool resolved) {
   n.firing_count = static_cast<uint32_t>(st.count);
   n.summary = resolved ? fmt::format("[STORM RESOLVED] {} incidents were rolled up for {}", st.count, cfg.receiver)
                        : fmt::format("[STORM] more than {} pages per {} for {}: further incidents roll up here",
-                                     cfg.pages, core::FormatRfc3339(absl::UnixEpoch() + cfg.window).substr(11, 8), cfg.receiver);
+                                     cfg.pages, core::DurationToString(cfg.window), cfg.receiver);
   n.severity = core::Severity::kCritical;
   n.group_key = fmt::format("storm/{}", cfg.receiver);
   n.external_url = rules_->settings().external_url.empty() ? "" : rules_->settings().external_url + "/api/v1/incidents";
@@ -821,6 +830,10 @@ void Shard::FlushIncident(Incident& inc, int64_t now) {
     auto it = alerts_.find(fp);
     if (it == alerts_.end()) continue;
     AlertState& a = *it->second;
+    if (a.flags & kHeldFlapping) {
+      any_firing = true;  // Held: neither notified nor allowed to close the incident.
+      continue;
+    }
     if (a.firing) {
       any_firing = true;
       if (!Muted(fp, a, now, nullptr, nullptr, true)) firing.push_back(fp);
@@ -1023,7 +1036,16 @@ void Shard::FlushIncident(Incident& inc, int64_t now) {
   n.severity = sev;
   n.common_labels = core::LabelSet::FromPairs(common);
   n.common_annotations = core::LabelSet::FromPairs(common_ann);
-  std::string subject = n.common_labels.Get("alertname").empty() ? title : std::string(n.common_labels.Get("alertname"));
+  std::string subject = std::string(n.common_labels.Get("alertname"));
+  if (subject.empty()) {
+    subject = title;
+    for (const core::NotifiedAlert& na : n.alerts) {
+      if (!na.resolved && na.labels.Get("service") == inc.root_cause) {
+        subject = std::string(na.labels.Get("alertname"));
+        break;
+      }
+    }
+  }
   n.summary = fmt::format("[{}:{}] {}", firing.empty() ? "RESOLVED" : "FIRING", firing.empty() ? resolved_to_send.size() : firing.size(), subject);
   if (!inc.root_cause.empty()) n.summary += fmt::format(" (root cause: {})", inc.root_cause);
   if (n.deploy) n.summary += fmt::format(" after deploy {} {}", n.deploy->service, n.deploy->version);
@@ -1101,8 +1123,8 @@ void Shard::GarbageCollect(int64_t now) {
   }
   std::vector<uint64_t> drop;
   for (auto& [fp, a] : alerts_) {
-    if (!a->raw_firing && !a->firing && a->incidents[0] == 0 && a->incidents[1] == 0 &&
-        now - a->ends_at > retention) {
+    if (!a->raw_firing && !a->firing && !(a->flags & kHeldFlapping) && a->incidents[0] == 0 &&
+        a->incidents[1] == 0 && now - a->last_change > retention) {
       drop.push_back(fp);
     }
   }
@@ -1305,7 +1327,9 @@ std::vector<DecisionRecord> Shard::Explain(std::string_view hex) const {
   for (const auto& [f, d] : orphan_log_) {
     if (f == fp) ds.push_back(d);
   }
-  std::stable_sort(ds.begin(), ds.end(), [](const Decision& x, const Decision& y) { return x.time_ns > y.time_ns; });
+  // Chronological (log order breaks ties), then newest first.
+  std::stable_sort(ds.begin(), ds.end(), [](const Decision& x, const Decision& y) { return x.time_ns < y.time_ns; });
+  std::reverse(ds.begin(), ds.end());
   std::vector<DecisionRecord> out;
   const auto& table = rules_->rules();
   for (const Decision& d : ds) {
