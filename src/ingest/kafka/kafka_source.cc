@@ -45,7 +45,7 @@ struct PartitionState {
   bool held = false;                         // `batch` waits for the sink; partition paused.
   uint64_t held_seq = 0;
   std::atomic<int64_t> position{-1};         // Next offset to parse (Stats() reads it).
-  int64_t commit_requested = -1;             // Last offset sent in a commit.
+  int64_t commit_requested = -1;             // Last offset stored for commit.
   uint64_t next_seq = 0;
 
   struct InFlight {
@@ -218,7 +218,10 @@ class KafkaSource::Impl {
          {"client.id", "quell"}},
         {{"bootstrap.servers", config_.brokers},
          {"group.id", config_.group_id},
-         {"enable.auto.commit", "false"},
+         // Only offsets Quell stores (after `done`) are auto-committed, every commit_interval.
+         {"enable.auto.commit", "true"},
+         {"auto.commit.interval.ms",
+          std::to_string(std::max<int64_t>(1, absl::ToInt64Milliseconds(config_.commit_interval)))},
          {"enable.auto.offset.store", "false"}});
     if (!s.ok()) {
       rd_kafka_conf_destroy(conf);
@@ -594,20 +597,25 @@ class KafkaSource::Impl {
   }
 
   // ---- Commits --------------------------------------------------------------------------------
+  // Done offsets are handed to librdkafka with rd_kafka_offsets_store; its auto-committer sends
+  // them every commit_interval, and only while the group is in a steady state (librdkafka skips
+  // the auto-commit timer during a rebalance). Manual async commits at arbitrary times race with
+  // rejoins: 2.0.2 answers the resulting ILLEGAL_GENERATION by declaring the whole assignment
+  // lost (librdkafka issue #4059; every partition then re-delivers), which the mock reproduces.
   void MaybeCommit(bool force) {
-    core::WallTime now = options_.clock->Now();
-    if (!force && now - last_commit_ < config_.commit_interval) return;
-    last_commit_ = now;
-    std::vector<PartitionState*> parts;
+    (void)force;
+    store_parts_.clear();
     for (auto& [topic, ps] : table_) {
       for (auto& sp : ps) {
-        if (sp != nullptr) parts.push_back(sp.get());
+        if (sp != nullptr) store_parts_.push_back(sp.get());
       }
     }
-    CommitPartitions(parts, /*sync=*/false);
+    StoreOffsets(store_parts_);
   }
 
-  void CommitPartitions(const std::vector<PartitionState*>& parts, bool sync) {
+  // Stores the done offsets of `parts` that advanced; returns false iff before_commit deferred
+  // them or librdkafka refused.
+  bool StoreOffsets(const std::vector<PartitionState*>& parts) {
     commit_offsets_.clear();
     commit_parts_.clear();
     for (PartitionState* p : parts) {
@@ -621,12 +629,12 @@ class KafkaSource::Impl {
         commit_parts_.push_back(p);
       }
     }
-    if (commit_offsets_.empty()) return;
+    if (commit_offsets_.empty()) return true;
     if (options_.before_commit) {
       absl::Status s = options_.before_commit(commit_offsets_);
       if (!s.ok()) {
         spdlog::warn("kafka source: commit deferred: {}", core::FromAbsl(s.message()));
-        return;
+        return false;
       }
     }
     rd_kafka_topic_partition_list_t* l =
@@ -634,17 +642,46 @@ class KafkaSource::Impl {
     for (const KafkaCommitOffset& o : commit_offsets_) {
       rd_kafka_topic_partition_list_add(l, std::string(o.topic).c_str(), o.partition)->offset = o.offset;
     }
-    commits_.fetch_add(1, std::memory_order_relaxed);
-    rd_kafka_resp_err_t e = rd_kafka_commit(consumer_, l, sync ? 0 : 1);
-    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    rd_kafka_resp_err_t e = rd_kafka_offsets_store(consumer_, l);
+    bool ok = true;
+    for (int i = 0; i < l->cnt; ++i) {
+      if (e != RD_KAFKA_RESP_ERR_NO_ERROR || l->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        ok = false;
+        continue;
+      }
+      commit_parts_[static_cast<size_t>(i)]->commit_requested = l->elems[i].offset;
+    }
+    if (!ok) {
       commit_failures_.fetch_add(1, std::memory_order_relaxed);
-      spdlog::warn("kafka source: commit: {}", rd_kafka_err2str(e));
-    } else {
-      for (size_t i = 0; i < commit_parts_.size(); ++i) {
-        commit_parts_[i]->commit_requested = commit_offsets_[i].offset;
-        if (sync) {
-          std::lock_guard<std::mutex> pl(commit_parts_[i]->mu);
-          commit_parts_[i]->committed = std::max(commit_parts_[i]->committed, commit_offsets_[i].offset);
+      spdlog::warn("kafka source: offsets store: {}", rd_kafka_err2str(e));
+    }
+    commits_.fetch_add(1, std::memory_order_relaxed);
+    rd_kafka_topic_partition_list_destroy(l);
+    return ok;
+  }
+
+  // Revocation: store what is done, then commit those partitions synchronously.
+  void CommitNow(const std::vector<PartitionState*>& parts) {
+    StoreOffsets(parts);
+    rd_kafka_topic_partition_list_t* l =
+        rd_kafka_topic_partition_list_new(static_cast<int>(parts.size()));
+    for (PartitionState* p : parts) {
+      if (p->commit_requested >= 0) {
+        rd_kafka_topic_partition_list_add(l, p->topic.c_str(), p->partition)->offset = p->commit_requested;
+      }
+    }
+    if (l->cnt > 0) {
+      rd_kafka_resp_err_t e = rd_kafka_commit(consumer_, l, /*async=*/0);
+      if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+        commit_failures_.fetch_add(1, std::memory_order_relaxed);
+        spdlog::warn("kafka source: commit on revocation: {}", rd_kafka_err2str(e));
+      } else {
+        for (int i = 0; i < l->cnt; ++i) {
+          if (l->elems[i].err != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+          if (PartitionState* p = Lookup(l->elems[i].topic, l->elems[i].partition)) {
+            std::lock_guard<std::mutex> pl(p->mu);
+            p->committed = std::max(p->committed, l->elems[i].offset);
+          }
         }
       }
     }
@@ -654,22 +691,17 @@ class KafkaSource::Impl {
   static void CommitCallback(rd_kafka_t*, rd_kafka_resp_err_t err,
                              rd_kafka_topic_partition_list_t* offsets, void* opaque) {
     auto* self = static_cast<Impl*>(opaque);
-    if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;  // Nothing to commit.
+    if (err == RD_KAFKA_RESP_ERR__NO_OFFSET) return;  // Nothing new to commit.
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      // Stored offsets stay stored: the next auto-commit retries them.
       self->commit_failures_.fetch_add(1, std::memory_order_relaxed);
-      spdlog::warn("kafka source: commit failed: {}", rd_kafka_err2str(err));
+      spdlog::debug("kafka source: commit failed: {}", rd_kafka_err2str(err));
+      return;
     }
     if (offsets == nullptr) return;
     for (int i = 0; i < offsets->cnt; ++i) {
       const rd_kafka_topic_partition_t& tp = offsets->elems[i];
-      if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR || err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        // A failed commit of a partition still owned is retried by the next interval.
-        if (PartitionState* p = self->Lookup(tp.topic, tp.partition)) {
-          std::lock_guard<std::mutex> l(p->mu);
-          if (p->commit_requested == tp.offset) p->commit_requested = p->committed;
-        }
-        continue;
-      }
+      if (tp.err != RD_KAFKA_RESP_ERR_NO_ERROR || tp.offset < 0) continue;
       if (PartitionState* p = self->Lookup(tp.topic, tp.partition)) {
         std::lock_guard<std::mutex> l(p->mu);
         p->committed = std::max(p->committed, tp.offset);
@@ -693,6 +725,7 @@ class KafkaSource::Impl {
     const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
       for (int i = 0; i < parts->cnt; ++i) Assign(parts->elems[i].topic, parts->elems[i].partition);
+      spdlog::info("kafka source: assigned {} partitions ({})", parts->cnt, rd_kafka_rebalance_protocol(rk));
       if (cooperative) {
         if (rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, parts)) {
           spdlog::error("kafka source: incremental assign: {}", rd_kafka_error_string(e));
@@ -704,6 +737,8 @@ class KafkaSource::Impl {
       return;
     }
     const bool lost = err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS || rd_kafka_assignment_lost(rk);
+    spdlog::info("kafka source: {} {} partitions ({})", lost ? "lost" : "revoking", parts->cnt,
+                 rd_kafka_err2str(err));
     Revoke(parts, lost);
     if (cooperative) {
       if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk, parts)) {
@@ -769,7 +804,7 @@ class KafkaSource::Impl {
           p->cv.wait_for(l, std::chrono::milliseconds(dlq_ != nullptr ? 5 : 50));
         }
       }
-      CommitPartitions(states, /*sync=*/true);
+      CommitNow(states);
     }
     revoked_.fetch_add(states.size(), std::memory_order_relaxed);
     std::lock_guard<std::mutex> l(table_mu_);
@@ -798,7 +833,7 @@ class KafkaSource::Impl {
   std::vector<PartitionState*> touched_;
   std::vector<KafkaCommitOffset> commit_offsets_;
   std::vector<PartitionState*> commit_parts_;
-  core::WallTime last_commit_;
+  std::vector<PartitionState*> store_parts_;
   int held_count_hint_ = 0;
 
   std::atomic<uint64_t> messages_{0}, bytes_{0}, signals_{0}, batches_{0}, refusals_{0}, pauses_{0},
