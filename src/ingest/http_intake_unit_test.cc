@@ -1,0 +1,275 @@
+// Unit tests for HttpIntake without sockets, with a fake Parser: each body line "ok <title>" is a
+// signal, "bad" a rejected record; a body "garbage" is unreadable as a whole.
+// (tests/integration/http_intake_test.cc covers the real parsers over loopback.)
+#include <cstdlib>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ingest/http_intake.h"
+#include "tests/testing/status_matchers.h"
+
+namespace quell::ingest {
+namespace {
+
+using ::quell::testing::IsOk;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+class FakeParser : public Parser {
+ public:
+  explicit FakeParser(core::Format f) : format_(f) {}
+  core::Format format() const override { return format_; }
+  ParseResult Parse(std::string_view body, size_t, core::SourceKind source, core::EventTime observed,
+                    core::SignalBatch* out) override {
+    ParseResult r;
+    if (body == "garbage") {
+      out->Reject(core::Rejection{core::RejectReason::kMalformedJson, 0, 0, ""});
+      r.body_rejected = true;
+      r.rejected = 1;
+      return r;
+    }
+    uint32_t index = 0;
+    size_t pos = 0;
+    while (pos < body.size()) {
+      size_t nl = body.find('\n', pos);
+      if (nl == std::string_view::npos) nl = body.size();
+      std::string_view line = body.substr(pos, nl - pos);
+      if (line.substr(0, 3) == "ok ") {
+        core::Signal& s = out->Add();
+        s.format = format_;
+        s.source = source;
+        s.observed_time = observed;
+        s.title = out->Copy(line.substr(3));
+        out->AddLabelCopy("alertname", line.substr(3));
+        out->FinishLabels();
+        ++r.accepted;
+      } else {
+        out->Reject(core::Rejection{core::RejectReason::kMissingField, static_cast<uint32_t>(pos), index, "labels"});
+        ++r.rejected;
+      }
+      ++index;
+      pos = nl + 1;
+    }
+    return r;
+  }
+
+ private:
+  core::Format format_;
+};
+
+// Records what it takes; refuses (ResourceExhausted) while `full` is set.
+class RecordingSink : public core::BatchSink {
+ public:
+  absl::Status Submit(core::SignalBatch* batch, std::function<void()> done) override {
+    std::lock_guard<std::mutex> lock(mu);
+    if (full) return absl::ResourceExhaustedError("queue full");
+    for (const core::Signal& s : batch->signals()) {
+      std::string labels;
+      for (const core::Label& l : batch->labels(s)) labels += std::string(l.name) + "=" + std::string(l.value) + ",";
+      titles.push_back(std::string(s.title));
+      label_strings.push_back(labels);
+      services.push_back(std::string(s.service));
+    }
+    batch->Clear();
+    done();
+    return absl::OkStatus();
+  }
+  std::mutex mu;
+  bool full = false;
+  std::vector<std::string> titles, label_strings, services;
+};
+
+class HttpIntakeUnitTest : public ::testing::Test {
+ protected:
+  void Make(IntakeConfig cfg = {}) {
+    HttpIntakeDeps deps;
+    deps.sink = &sink_;
+    deps.clock = &clock_;
+    deps.parser_factory = [](core::Format f) { return std::make_unique<FakeParser>(f); };
+    deps.dead_letter = [this](core::Format f, const core::Rejection& r, std::string_view body) {
+      dead_.push_back(std::string(core::FormatName(f)) + ":" + r.ToString() + ":" + std::to_string(body.size()));
+    };
+    auto intake = HttpIntake::Create(std::move(cfg), std::move(deps));
+    ASSERT_THAT(intake, IsOk());
+    intake_ = std::move(*intake);
+  }
+  core::HttpRequest Req(std::string body, std::string remote = "10.0.0.1:5555") {
+    core::HttpRequest r;
+    r.method = "POST";
+    r.body = std::move(body);
+    r.remote = std::move(remote);
+    return r;
+  }
+
+  RecordingSink sink_;
+  core::ManualClock clock_{core::WallTime::FromUnixNanos(1'767'225'600'000'000'000)};
+  std::vector<std::string> dead_;
+  std::unique_ptr<HttpIntake> intake_;
+};
+
+TEST_F(HttpIntakeUnitTest, RoutesCoverEveryEndpoint) {
+  Make();
+  std::vector<std::string> paths;
+  for (const IntakeRoute& r : intake_->Routes()) {
+    EXPECT_EQ(r.method, "POST");
+    paths.push_back(r.path);
+  }
+  EXPECT_THAT(paths, ElementsAre("/api/v1/events", "/api/v2/logs", "/api/v1/datadog/webhook", "/v1/logs",
+                                 "/v1/traces", "/v1/metrics", "/api/v2/alerts"));
+}
+
+TEST_F(HttpIntakeUnitTest, AlertmanagerAcceptsAndReports400ForBadAlertsLikeAlertmanager) {
+  Make();
+  core::HttpResponse ok = intake_->Handle(IntakeEndpoint::kAlertmanager, Req("ok A\nok B"));
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_EQ(ok.body, "");
+  core::HttpResponse mixed = intake_->Handle(IntakeEndpoint::kAlertmanager, Req("ok C\nbad"));
+  EXPECT_EQ(mixed.status, 400);
+  EXPECT_THAT(mixed.body, HasSubstr("1 invalid alert(s): missing_field"));
+  EXPECT_EQ(mixed.body.front(), '"');  // A JSON string, as Alertmanager answers.
+  EXPECT_THAT(sink_.titles, ElementsAre("A", "B", "C"));  // The good one of the mixed body passed.
+  ASSERT_EQ(dead_.size(), 1u);
+  EXPECT_THAT(dead_[0], HasSubstr("alertmanager:missing_field"));
+  const auto& st = intake_->stats(IntakeEndpoint::kAlertmanager);
+  EXPECT_EQ(st.signals_accepted.load(), 3u);
+  EXPECT_EQ(st.records_rejected.load(), 1u);
+}
+
+TEST_F(HttpIntakeUnitTest, OtlpPartialSuccessAnd400And415) {
+  Make();
+  core::HttpResponse r = intake_->Handle(IntakeEndpoint::kOtlpLogs, Req("ok a\nbad\nbad\nok b"));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_THAT(r.body, HasSubstr(R"({"partialSuccess":{"rejectedLogRecords":"2","errorMessage":"missing_field)"));
+  EXPECT_THAT(intake_->Handle(IntakeEndpoint::kOtlpTraces, Req("bad")).body, HasSubstr(R"("rejectedSpans":"1")"));
+  EXPECT_THAT(intake_->Handle(IntakeEndpoint::kOtlpMetrics, Req("bad")).body,
+              HasSubstr(R"("rejectedDataPoints":"1")"));
+  EXPECT_EQ(intake_->Handle(IntakeEndpoint::kOtlpLogs, Req("ok x")).body, "{}");
+  core::HttpResponse bad = intake_->Handle(IntakeEndpoint::kOtlpLogs, Req("garbage"));
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_THAT(bad.body, HasSubstr(R"("code":3)"));
+  core::HttpRequest proto = Req("\x0a\x02");
+  proto.headers.emplace_back("Content-Type", "application/x-protobuf");
+  core::HttpResponse unsupported = intake_->Handle(IntakeEndpoint::kOtlpTraces, proto);
+  EXPECT_EQ(unsupported.status, 415);
+  EXPECT_THAT(unsupported.body, HasSubstr("JSON only"));
+  EXPECT_EQ(intake_->stats(IntakeEndpoint::kOtlpLogs).bodies_rejected.load(), 1u);
+  EXPECT_EQ(intake_->stats(IntakeEndpoint::kOtlpTraces).unsupported_media.load(), 1u);
+}
+
+TEST_F(HttpIntakeUnitTest, BackpressureAnswers429Or503WithRetryAfterAndDeadLettersNothing) {
+  IntakeConfig cfg;
+  cfg.retry_after = absl::Seconds(7);
+  Make(cfg);
+  sink_.full = true;
+  core::HttpResponse am = intake_->Handle(IntakeEndpoint::kAlertmanager, Req("ok A\nbad"));
+  EXPECT_EQ(am.status, 429);
+  ASSERT_EQ(am.headers.size(), 1u);
+  EXPECT_EQ(am.headers[0].first, "Retry-After");
+  EXPECT_EQ(am.headers[0].second, "7");
+  core::HttpResponse otlp = intake_->Handle(IntakeEndpoint::kOtlpLogs, Req("ok A\nok B"));
+  EXPECT_EQ(otlp.status, 503);
+  EXPECT_TRUE(dead_.empty());  // The client retries the whole body.
+  EXPECT_EQ(intake_->stats(IntakeEndpoint::kAlertmanager).backpressure.load(), 1u);
+  EXPECT_EQ(intake_->stats(IntakeEndpoint::kOtlpLogs).signals_refused.load(), 2u);
+  sink_.full = false;
+  EXPECT_EQ(intake_->Handle(IntakeEndpoint::kOtlpLogs, Req("ok A\nok B")).status, 200);
+  EXPECT_THAT(sink_.titles, ElementsAre("A", "B"));
+}
+
+TEST_F(HttpIntakeUnitTest, DatadogApiKeysFromEnvAndFile) {
+  ::setenv("QUELL_TEST_DD_KEY", "0123456789abcdef", 1);
+  auto node = core::YamlNode::LoadString("require_api_key: true\ndatadog_api_keys: [{env: QUELL_TEST_DD_KEY}]\n",
+                                         "quell.yaml");
+  ASSERT_THAT(node, IsOk());
+  auto cfg = ParseIntakeConfig(*node);
+  ASSERT_THAT(cfg, IsOk());
+  Make(*cfg);
+  core::HttpResponse none = intake_->Handle(IntakeEndpoint::kDatadogLogs, Req("ok a"));
+  EXPECT_EQ(none.status, 403);
+  EXPECT_EQ(none.body, R"({"errors":["Forbidden: missing or invalid API key"]})");
+  core::HttpRequest wrong = Req("ok a");
+  wrong.headers.emplace_back("DD-API-KEY", "fedcba9876543210");
+  EXPECT_EQ(intake_->Handle(IntakeEndpoint::kDatadogLogs, wrong).status, 403);
+  core::HttpRequest right = Req("ok a");
+  right.headers.emplace_back("dd-api-key", "0123456789abcdef");
+  EXPECT_EQ(intake_->Handle(IntakeEndpoint::kDatadogLogs, right).status, 202);
+  core::HttpRequest query = Req("ok b");
+  query.query.emplace_back("dd-api-key", "0123456789abcdef");
+  EXPECT_EQ(intake_->Handle(IntakeEndpoint::kDatadogWebhook, query).status, 202);
+  // OTLP and Alertmanager take no key.
+  EXPECT_EQ(intake_->Handle(IntakeEndpoint::kAlertmanager, Req("ok c")).status, 200);
+  EXPECT_EQ(intake_->stats(IntakeEndpoint::kDatadogLogs).forbidden.load(), 2u);
+
+  // An unset variable fails creation, naming the variable but no value.
+  ::unsetenv("QUELL_TEST_DD_KEY_UNSET");
+  auto node2 = core::YamlNode::LoadString("datadog_api_keys: [{env: QUELL_TEST_DD_KEY_UNSET}]\n", "quell.yaml");
+  ASSERT_THAT(node2, IsOk());
+  auto cfg2 = ParseIntakeConfig(*node2);
+  ASSERT_THAT(cfg2, IsOk());
+  HttpIntakeDeps deps;
+  deps.sink = &sink_;
+  deps.clock = &clock_;
+  auto failed = HttpIntake::Create(*cfg2, deps);
+  EXPECT_FALSE(failed.ok());
+  EXPECT_THAT(std::string(failed.status().message()), HasSubstr("QUELL_TEST_DD_KEY_UNSET"));
+}
+
+TEST_F(HttpIntakeUnitTest, RateLimitPerKeyOrAddressWithRetryAfter) {
+  IntakeConfig cfg;
+  cfg.rate_limit.requests_per_second = 0.5;  // One token every 2 s.
+  cfg.rate_limit.burst = 2;
+  Make(cfg);
+  EXPECT_EQ(intake_->Handle(IntakeEndpoint::kAlertmanager, Req("ok 1", "10.0.0.1:1")).status, 200);
+  EXPECT_EQ(intake_->Handle(IntakeEndpoint::kAlertmanager, Req("ok 2", "10.0.0.1:2")).status, 200);
+  core::HttpResponse limited = intake_->Handle(IntakeEndpoint::kAlertmanager, Req("ok 3", "10.0.0.1:3"));
+  EXPECT_EQ(limited.status, 429);
+  ASSERT_EQ(limited.headers.size(), 1u);
+  EXPECT_EQ(limited.headers[0].second, "2");
+  // Another client address has its own bucket.
+  EXPECT_EQ(intake_->Handle(IntakeEndpoint::kAlertmanager, Req("ok 4", "10.0.0.2:1")).status, 200);
+  clock_.Advance(absl::Seconds(2));
+  EXPECT_EQ(intake_->Handle(IntakeEndpoint::kAlertmanager, Req("ok 5", "10.0.0.1:4")).status, 200);
+  EXPECT_EQ(intake_->stats(IntakeEndpoint::kAlertmanager).rate_limited.load(), 1u);
+  EXPECT_THAT(sink_.titles, ElementsAre("1", "2", "4", "5"));
+}
+
+TEST_F(HttpIntakeUnitTest, BodyOverLimitIs413) {
+  IntakeConfig cfg;
+  cfg.max_body_bytes = 8;
+  Make(cfg);
+  core::HttpResponse r = intake_->Handle(IntakeEndpoint::kDatadogLogs, Req("ok 123456789"));
+  EXPECT_EQ(r.status, 413);
+  EXPECT_THAT(r.body, HasSubstr("exceeds the limit of 8 bytes"));
+  EXPECT_EQ(intake_->stats(IntakeEndpoint::kDatadogLogs).too_large.load(), 1u);
+  EXPECT_TRUE(sink_.titles.empty());
+}
+
+TEST_F(HttpIntakeUnitTest, DatadogLogsQueryTagsApplyToEveryEntry) {
+  Make();
+  core::HttpRequest r = Req("ok a\nok b");
+  r.query.emplace_back("ddtags", "env:prod,service:checkout,canary");
+  core::HttpResponse res = intake_->Handle(IntakeEndpoint::kDatadogLogs, r);
+  EXPECT_EQ(res.status, 202);
+  EXPECT_EQ(res.body, "{}");
+  EXPECT_THAT(sink_.label_strings, ElementsAre("alertname=a,canary=true,env=prod,service=checkout,",
+                                               "alertname=b,canary=true,env=prod,service=checkout,"));
+  EXPECT_THAT(sink_.services, ElementsAre("checkout", "checkout"));
+}
+
+TEST_F(HttpIntakeUnitTest, DatadogEventAnswerEchoesTheEvent) {
+  Make();
+  core::HttpResponse r = intake_->Handle(IntakeEndpoint::kDatadogEvents, Req("ok Deploy checkout"));
+  EXPECT_EQ(r.status, 202);
+  EXPECT_THAT(r.body, HasSubstr(R"({"status":"ok","event":{"id":)"));
+  EXPECT_THAT(r.body, HasSubstr(R"("title":"Deploy checkout")"));
+  EXPECT_THAT(r.body, HasSubstr(R"("tags":["alertname:Deploy checkout"])"));
+  EXPECT_EQ(intake_->Handle(IntakeEndpoint::kDatadogEvents, Req("bad")).status, 400);
+  EXPECT_EQ(intake_->Handle(IntakeEndpoint::kDatadogEvents, Req("garbage")).status, 400);
+  EXPECT_EQ(dead_.size(), 2u);
+}
+
+}  // namespace
+}  // namespace quell::ingest
