@@ -191,8 +191,12 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ResolveKafkaPro
     }
     auto v = p.secret->Resolve();
     if (!v.ok()) {
+      // Resolve's message reads "file:line:col: detail"; name the property after the position.
+      std::string_view msg = core::FromAbsl(v.status().message());
+      std::string loc = p.secret->where.ToString() + ": ";
+      if (msg.substr(0, loc.size()) == loc) msg.remove_prefix(loc.size());
       return absl::Status(v.status().code(),
-                          fmt::format("properties: {}: {}", p.name, core::FromAbsl(v.status().message())));
+                          fmt::format("{}properties: {}: {}", loc, p.name, msg));
     }
     out.emplace_back(p.name, std::move(v).value());
   }
