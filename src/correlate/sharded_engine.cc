@@ -1,0 +1,383 @@
+#include "correlate/sharded_engine.h"
+
+#include <algorithm>
+#include <future>
+
+#include "core/fingerprint.h"
+#include "core/strings.h"
+#include "fmt/format.h"
+
+namespace quell::correlate {
+
+struct ShardedEngine::Worker {
+  std::unique_ptr<Shard> shard;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<Task> queue;
+  size_t batches_queued = 0;
+  size_t capacity = 64;
+  bool stop = false;
+  std::atomic<int64_t> last_input_wall{0};
+  std::thread thread;
+
+  void Run() {
+    while (true) {
+      Task task;
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return stop || !queue.empty(); });
+        if (queue.empty()) return;
+        task = std::move(queue.front());
+        queue.pop_front();
+        if (task.batch) --batches_queued;
+      }
+      if (task.batch) {
+        shard->Process(*task.batch);
+        if (task.pending && task.pending->fetch_sub(1, std::memory_order_acq_rel) == 1 && task.done && *task.done) {
+          (*task.done)();
+        }
+      } else if (task.fn) {
+        task.fn(*shard);
+      }
+    }
+  }
+};
+
+ShardedEngine::ShardedEngine(std::shared_ptr<const CompiledRules> rules, core::NotificationSink* sink,
+                             Silencer* silencer, const core::Clock* clock, int shards)
+    : sink_(sink), silencer_(silencer), clock_(clock), rules_(rules) {
+  int n = shards > 0 ? shards : rules->settings().shards;
+  if (n <= 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (int i = 0; i < n; ++i) {
+    auto w = std::make_unique<Worker>();
+    w->shard = std::make_unique<Shard>(rules, sink_, silencer_);
+    w->capacity = static_cast<size_t>(rules->settings().queue_capacity);
+    w->last_input_wall.store(clock_->Now().unix_nanos());
+    shards_.push_back(std::move(w));
+  }
+  for (auto& w : shards_) {
+    Worker* raw = w.get();
+    w->thread = std::thread([raw] { raw->Run(); });
+  }
+}
+
+ShardedEngine::~ShardedEngine() {
+  {
+    std::lock_guard<std::mutex> lock(ticker_mu_);
+    stop_ticker_ = true;
+  }
+  ticker_cv_.notify_all();
+  if (ticker_.joinable()) ticker_.join();
+  for (auto& w : shards_) {
+    {
+      std::lock_guard<std::mutex> lock(w->mu);
+      w->stop = true;
+    }
+    w->cv.notify_all();
+  }
+  for (auto& w : shards_) w->thread.join();
+}
+
+std::shared_ptr<const CompiledRules> ShardedEngine::rules() const {
+  std::lock_guard<std::mutex> lock(rules_mu_);
+  return rules_;
+}
+
+size_t ShardedEngine::ShardFor(const CompiledRules& rules, const core::SignalBatch& batch, const core::Signal& s,
+                               std::vector<int>* scratch) const {
+  size_t n = shards_.size();
+  if (n == 1) return 0;
+  core::LabelView labels = batch.labels(s);
+  std::string_view service = core::FindLabel(labels, "service");
+  int sid = rules.topology().Id(service);
+  if (sid >= 0) {
+    uint64_t h = (static_cast<uint64_t>(rules.topology().Component(sid)) + 1) * 0x9E3779B97F4A7C15ull;
+    return static_cast<size_t>((h >> 17) % n);
+  }
+  rules.routes().Match(labels, scratch);
+  const RouteConfig& rc = *rules.routes().route((*scratch)[0]).config;
+  uint64_t h = rc.group_by_all ? s.fingerprint.value() : core::Fingerprint::OfSubset(labels, rc.group_by).value();
+  return static_cast<size_t>((h ^ static_cast<uint64_t>((*scratch)[0])) % n);
+}
+
+namespace {
+
+void CopySignal(const core::SignalBatch& from, const core::Signal& s, core::SignalBatch* to) {
+  core::Signal& d = to->Add();
+  uint32_t begin = d.labels_begin;
+  d = s;
+  d.labels_begin = begin;
+  d.annotations_begin = begin;
+  d.service = to->Copy(s.service);
+  d.env = to->Copy(s.env);
+  d.host = to->Copy(s.host);
+  d.version = to->Copy(s.version);
+  d.title = to->Copy(s.title);
+  d.message = to->Copy(s.message);
+  d.source_id = to->Copy(s.source_id);
+  d.link = to->Copy(s.link);
+  d.labels_count = 0;
+  d.annotations_count = 0;
+  for (const core::Label& l : from.labels(s)) to->AddLabelCopy(l.name, l.value);
+  to->FinishLabels();
+  for (const core::Label& l : from.annotations(s)) to->AddAnnotation(to->Copy(l.name), to->Copy(l.value));
+}
+
+}  // namespace
+
+absl::Status ShardedEngine::Submit(core::SignalBatch* batch, std::function<void()> done) {
+  std::shared_ptr<const CompiledRules> rules = this->rules();
+  size_t n = shards_.size();
+  std::vector<std::unique_ptr<core::SignalBatch>> parts(n);
+  if (n == 1) {
+    parts[0] = std::make_unique<core::SignalBatch>(std::move(*batch));
+  } else {
+    std::vector<int> scratch;
+    for (const core::Signal& s : batch->signals()) {
+      if (s.kind == core::SignalKind::kDeploy) {
+        for (size_t i = 0; i < n; ++i) {
+          if (!parts[i]) parts[i] = std::make_unique<core::SignalBatch>();
+          CopySignal(*batch, s, parts[i].get());
+        }
+        continue;
+      }
+      if (s.kind != core::SignalKind::kAlert) continue;
+      size_t i = ShardFor(*rules, *batch, s, &scratch);
+      if (!parts[i]) parts[i] = std::make_unique<core::SignalBatch>();
+      CopySignal(*batch, s, parts[i].get());
+    }
+  }
+  // All-or-nothing admission: lock the target queues in index order.
+  std::vector<std::unique_lock<std::mutex>> locks;
+  for (size_t i = 0; i < n; ++i) {
+    if (!parts[i]) continue;
+    locks.emplace_back(shards_[i]->mu);
+    if (shards_[i]->batches_queued >= shards_[i]->capacity) {
+      if (n == 1) *batch = std::move(*parts[0]);  // Give it back untouched.
+      refused_.fetch_add(1, std::memory_order_relaxed);
+      return absl::ResourceExhaustedError("correlate: shard queues are full");
+    }
+  }
+  auto done_ptr = std::make_shared<std::function<void()>>(std::move(done));
+  int count = 0;
+  for (auto& p : parts) count += p ? 1 : 0;
+  if (count == 0) {
+    locks.clear();
+    if (n > 1) batch->Clear();
+    if (*done_ptr) (*done_ptr)();
+    return absl::OkStatus();
+  }
+  auto pending = std::make_shared<std::atomic<int>>(count);
+  int64_t now = clock_->Now().unix_nanos();
+  for (size_t i = 0; i < n; ++i) {
+    if (!parts[i]) continue;
+    Worker& w = *shards_[i];
+    w.queue.push_back(Task{std::move(parts[i]), nullptr, pending, done_ptr});
+    ++w.batches_queued;
+    w.last_input_wall.store(now, std::memory_order_relaxed);
+  }
+  locks.clear();
+  for (size_t i = 0; i < n; ++i) shards_[i]->cv.notify_one();
+  if (n > 1) batch->Clear();
+  return absl::OkStatus();
+}
+
+void ShardedEngine::Post(size_t shard, Task task) {
+  Worker& w = *shards_[shard];
+  {
+    std::lock_guard<std::mutex> lock(w.mu);
+    w.queue.push_back(std::move(task));
+  }
+  w.cv.notify_one();
+}
+
+void ShardedEngine::Broadcast(const std::function<void(Shard&)>& fn) {
+  for (size_t i = 0; i < shards_.size(); ++i) Post(i, Task{nullptr, fn, nullptr, nullptr});
+}
+
+template <typename T>
+std::vector<T> ShardedEngine::Gather(const std::function<T(Shard&)>& fn) {
+  std::vector<std::future<T>> futures;
+  for (size_t i = 0; i < shards_.size(); ++i) {
+    auto promise = std::make_shared<std::promise<T>>();
+    futures.push_back(promise->get_future());
+    Post(i, Task{nullptr, [promise, fn](Shard& s) { promise->set_value(fn(s)); }, nullptr, nullptr});
+  }
+  std::vector<T> out;
+  for (auto& f : futures) out.push_back(f.get());
+  return out;
+}
+
+void ShardedEngine::AdvanceWatermark(core::EventTime t) {
+  Broadcast([t](Shard& s) { s.AdvanceWatermark(t); });
+}
+
+void ShardedEngine::RecordDeployment(const core::Deployment& d) {
+  Broadcast([d](Shard& s) { s.RecordDeployment(d); });
+}
+
+void ShardedEngine::Reload(std::shared_ptr<const CompiledRules> rules) {
+  {
+    std::lock_guard<std::mutex> lock(rules_mu_);
+    rules_ = rules;
+  }
+  Broadcast([rules](Shard& s) { s.Reload(rules); });
+}
+
+absl::Status ShardedEngine::Ack(std::string_view incident_id, std::string_view who, std::string_view comment) {
+  std::string id(incident_id), w(who), c(comment);
+  auto results = Gather<absl::Status>([&](Shard& s) -> absl::Status {
+    if (!s.HasIncident(id)) return absl::NotFoundError("");
+    return s.Ack(id, w, c);
+  });
+  for (const absl::Status& st : results) {
+    if (st.code() != absl::StatusCode::kNotFound) return st;
+  }
+  return absl::NotFoundError(fmt::format("ack: no incident {}", incident_id));
+}
+
+void ShardedEngine::Tick() {
+  core::WallTime now = clock_->Now();
+  std::shared_ptr<const CompiledRules> rules = this->rules();
+  int64_t idle = absl::ToInt64Nanoseconds(rules->settings().idle_timeout);
+  int64_t lateness = absl::ToInt64Nanoseconds(rules->settings().allowed_lateness);
+  // The one place wall time becomes event time (live mode only).
+  core::EventTime target = core::EventTime::FromUnixNanos(now.unix_nanos() - lateness);
+  for (size_t i = 0; i < shards_.size(); ++i) {
+    if (now.unix_nanos() - shards_[i]->last_input_wall.load(std::memory_order_relaxed) < idle) continue;
+    Post(i, Task{nullptr, [target](Shard& s) { s.AdvanceWatermark(target); }, nullptr, nullptr});
+  }
+}
+
+void ShardedEngine::StartTicker() {
+  if (ticker_.joinable()) return;
+  ticker_ = std::thread([this] {
+    std::unique_lock<std::mutex> lock(ticker_mu_);
+    while (!stop_ticker_) {
+      ticker_cv_.wait_for(lock, std::chrono::seconds(1));
+      if (stop_ticker_) break;
+      lock.unlock();
+      Tick();
+      lock.lock();
+    }
+  });
+}
+
+void ShardedEngine::Drain() {
+  Gather<int>([](Shard&) { return 0; });
+}
+
+std::vector<IncidentView> ShardedEngine::ListIncidents() {
+  std::vector<IncidentView> out;
+  for (auto& part : Gather<std::vector<IncidentView>>([](Shard& s) { return s.ListIncidents(); })) {
+    for (auto& v : part) out.push_back(std::move(v));
+  }
+  std::sort(out.begin(), out.end(), [](const IncidentView& a, const IncidentView& b) {
+    if (a.started_at != b.started_at) return a.started_at > b.started_at;
+    return a.id < b.id;
+  });
+  return out;
+}
+
+std::optional<IncidentView> ShardedEngine::GetIncident(std::string_view id) {
+  std::string key(id);
+  for (auto& r : Gather<std::optional<IncidentView>>([key](Shard& s) { return s.GetIncident(key); })) {
+    if (r) return r;
+  }
+  return std::nullopt;
+}
+
+std::vector<DecisionRecord> ShardedEngine::Explain(std::string_view fingerprint_hex) {
+  std::string key(fingerprint_hex);
+  std::vector<DecisionRecord> out;
+  for (auto& part : Gather<std::vector<DecisionRecord>>([key](Shard& s) { return s.Explain(key); })) {
+    for (auto& d : part) out.push_back(std::move(d));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const DecisionRecord& a, const DecisionRecord& b) { return a.time > b.time; });
+  return out;
+}
+
+std::vector<AlertView> ShardedEngine::Alerts() {
+  std::vector<AlertView> out;
+  for (auto& part : Gather<std::vector<AlertView>>([](Shard& s) { return s.Alerts(); })) {
+    for (auto& a : part) out.push_back(std::move(a));
+  }
+  std::sort(out.begin(), out.end(), [](const AlertView& a, const AlertView& b) {
+    if (a.starts_at != b.starts_at) return a.starts_at < b.starts_at;
+    return a.fingerprint < b.fingerprint;
+  });
+  return out;
+}
+
+std::vector<AlertGroupView> ShardedEngine::Groups() {
+  std::vector<AlertGroupView> out;
+  for (auto& part : Gather<std::vector<AlertGroupView>>([](Shard& s) { return s.Groups(); })) {
+    for (auto& g : part) out.push_back(std::move(g));
+  }
+  std::sort(out.begin(), out.end(), [](const AlertGroupView& a, const AlertGroupView& b) { return a.group_key < b.group_key; });
+  return out;
+}
+
+std::vector<NoiseRow> ShardedEngine::Noise(absl::Duration window) {
+  std::vector<NoiseRow> rows;
+  for (auto& part : Gather<std::vector<NoiseRow>>([window](Shard& s) {
+         std::vector<NoiseRow> r;
+         s.Noise(window, &r);
+         return r;
+       })) {
+    for (NoiseRow& r : part) {
+      auto it = std::find_if(rows.begin(), rows.end(), [&](const NoiseRow& x) { return x.alertname == r.alertname && x.route == r.route; });
+      if (it == rows.end()) {
+        rows.push_back(std::move(r));
+        continue;
+      }
+      it->signals += r.signals;
+      it->alerts += r.alerts;
+      it->incidents += r.incidents;
+      it->pages += r.pages;
+      it->suppressed_silenced += r.suppressed_silenced;
+      it->suppressed_inhibited += r.suppressed_inhibited;
+      it->suppressed_maintenance += r.suppressed_maintenance;
+      it->suppressed_flapping += r.suppressed_flapping;
+      it->suppressed_transient += r.suppressed_transient;
+      it->suppressed_noise += r.suppressed_noise;
+      it->suppressed_storm += r.suppressed_storm;
+      it->late += r.late;
+      it->resolve_seconds.insert(it->resolve_seconds.end(), r.resolve_seconds.begin(), r.resolve_seconds.end());
+    }
+  }
+  rows.erase(std::remove_if(rows.begin(), rows.end(), [](const NoiseRow& r) { return r.signals == 0 && r.alerts == 0; }), rows.end());
+  std::sort(rows.begin(), rows.end(), [](const NoiseRow& a, const NoiseRow& b) {
+    double na = static_cast<double>(a.signals) / static_cast<double>(a.pages + 1);
+    double nb = static_cast<double>(b.signals) / static_cast<double>(b.pages + 1);
+    if (na != nb) return na > nb;
+    if (a.signals != b.signals) return a.signals > b.signals;
+    return a.alertname < b.alertname;
+  });
+  return rows;
+}
+
+ShardStats ShardedEngine::Stats() {
+  ShardStats total;
+  for (const ShardStats& s : Gather<ShardStats>([](Shard& s) { return s.stats(); })) {
+    total.signals += s.signals;
+    total.alerts_in += s.alerts_in;
+    total.duplicates += s.duplicates;
+    total.ignored += s.ignored;
+    total.late += s.late;
+    total.resolved_unknown += s.resolved_unknown;
+    total.evicted_alerts += s.evicted_alerts;
+    total.evicted_incidents += s.evicted_incidents;
+    total.notifications += s.notifications;
+    total.pages += s.pages;
+    total.storm_pages += s.storm_pages;
+    total.rolled_into_storm += s.rolled_into_storm;
+    total.active_alerts += s.active_alerts;
+    total.open_incidents += s.open_incidents;
+    total.incidents_opened += s.incidents_opened;
+    total.deploys += s.deploys;
+  }
+  return total;
+}
+
+}  // namespace quell::correlate

@@ -1,0 +1,117 @@
+// src/correlate/sharded_engine.h
+//
+// ShardedEngine: the correlation engine's runtime. It implements core::BatchSink: Submit splits a
+// batch by correlation key onto N shard threads, each owning one Shard and one bounded queue, so
+// everything that may merge lands on one shard and shards share nothing:
+//
+//   key = topology connected component of the signal's service, when the service is in the
+//         topology; else the group key (group_by labels) of the first route the alert matches.
+//   deploy signals go to every shard (attribution may be needed anywhere); other kinds are
+//   dropped here (counted).
+//
+// Backpressure: Submit refuses the whole batch with ResourceExhausted when any target queue holds
+// queue_capacity batches; `*batch` is then untouched. `done` runs on a shard thread once every part
+// has been processed. Queries (ListIncidents, Explain, ...) and control (Reload, Ack,
+// AdvanceWatermark, RecordDeployment) travel through the same queues as tasks and never wait for
+// capacity, so a reload lands between batches and a query sees a consistent shard.
+//
+// Live mode: Tick() advances the watermark of every shard that has seen no input for
+// idle_timeout (wall time, from the injected Clock) to (now - allowed_lateness), so group_wait and
+// resolves fire on a quiet system. StartTicker() runs Tick() once a second on a thread; tests call
+// Tick() directly with a ManualClock.
+//
+// Threading: every public method is thread-safe. The only locks are the per-shard queue mutexes.
+// `*sink`, `*silencer` and `*clock` must outlive the engine; the destructor drains and joins.
+#ifndef QUELL_CORRELATE_SHARDED_ENGINE_H_
+#define QUELL_CORRELATE_SHARDED_ENGINE_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "core/batch_sink.h"
+#include "core/clock.h"
+#include "core/deployment.h"
+#include "core/notification_sink.h"
+#include "correlate/compiled_rules.h"
+#include "correlate/shard.h"
+#include "correlate/silencer.h"
+
+namespace quell::correlate {
+
+class ShardedEngine final : public core::BatchSink {
+ public:
+  // `shards` 0 = rules->settings().shards, and if that is 0 too, hardware_concurrency().
+  ShardedEngine(std::shared_ptr<const CompiledRules> rules, core::NotificationSink* sink,
+                Silencer* silencer, const core::Clock* clock, int shards = 0);
+  ~ShardedEngine() override;
+
+  [[nodiscard]] absl::Status Submit(core::SignalBatch* batch, std::function<void()> done) override;
+
+  void AdvanceWatermark(core::EventTime t);
+  void RecordDeployment(const core::Deployment& d);
+  void Reload(std::shared_ptr<const CompiledRules> rules);
+  [[nodiscard]] absl::Status Ack(std::string_view incident_id, std::string_view who, std::string_view comment);
+
+  // Live mode (see class comment).
+  void Tick();
+  void StartTicker();
+
+  // Blocks until every task queued before the call has run (tests, shutdown, snapshots).
+  void Drain();
+
+  // Reads: newest first; safe from any thread (run on the shard threads).
+  std::vector<IncidentView> ListIncidents();
+  std::optional<IncidentView> GetIncident(std::string_view id);
+  std::vector<DecisionRecord> Explain(std::string_view fingerprint_hex);
+  std::vector<AlertView> Alerts();
+  std::vector<AlertGroupView> Groups();
+  // Sorted by noise: signals per page, then signals.
+  std::vector<NoiseRow> Noise(absl::Duration window);
+  ShardStats Stats();
+  uint64_t refused_batches() const { return refused_.load(std::memory_order_relaxed); }
+
+  Silencer* silencer() const { return silencer_; }
+  std::shared_ptr<const CompiledRules> rules() const;
+  int shard_count() const { return static_cast<int>(shards_.size()); }
+  const core::Clock* clock() const { return clock_; }
+
+ private:
+  struct Worker;
+  struct Task {
+    std::unique_ptr<core::SignalBatch> batch;  // Or null for a control task.
+    std::function<void(Shard&)> fn;
+    std::shared_ptr<std::atomic<int>> pending;
+    std::shared_ptr<std::function<void()>> done;
+  };
+  void Post(size_t shard, Task task);
+  void Broadcast(const std::function<void(Shard&)>& fn);
+  template <typename T>
+  std::vector<T> Gather(const std::function<T(Shard&)>& fn);
+  size_t ShardFor(const CompiledRules& rules, const core::SignalBatch& batch, const core::Signal& s,
+                  std::vector<int>* scratch) const;
+
+  core::NotificationSink* sink_;
+  Silencer* silencer_;
+  const core::Clock* clock_;
+  mutable std::mutex rules_mu_;
+  std::shared_ptr<const CompiledRules> rules_;
+  std::vector<std::unique_ptr<Worker>> shards_;
+  std::atomic<uint64_t> refused_{0};
+  std::atomic<bool> stop_ticker_{false};
+  std::mutex ticker_mu_;
+  std::condition_variable ticker_cv_;
+  std::thread ticker_;
+};
+
+}  // namespace quell::correlate
+
+#endif  // QUELL_CORRELATE_SHARDED_ENGINE_H_

@@ -1,0 +1,175 @@
+#include "correlate/sharded_engine.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
+#include "core/event_time.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+
+namespace quell::correlate {
+namespace {
+
+using ::quell::testing::StatusIs;
+
+core::EventTime T(std::string_view s) { return core::EventTime::FromAbsl(*core::ParseRfc3339(s)); }
+
+class BlockingRecorder : public core::NotificationSink {
+ public:
+  void Send(core::Notification n) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    entered_ = true;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return !blocked_; });
+    out_.push_back(std::move(n));
+  }
+  void Block() { std::lock_guard<std::mutex> l(mu_); blocked_ = true; }
+  void Release() {
+    std::lock_guard<std::mutex> l(mu_);
+    blocked_ = false;
+    cv_.notify_all();
+  }
+  bool WaitEntered() {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, std::chrono::seconds(10), [&] { return entered_; });
+  }
+  std::vector<core::Notification> Take() {
+    std::lock_guard<std::mutex> l(mu_);
+    return out_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool blocked_ = false;
+  bool entered_ = false;
+  std::vector<core::Notification> out_;
+};
+
+std::shared_ptr<const CompiledRules> Rules(std::string_view extra = "") {
+  std::string text = std::string(R"(
+route: {receiver: pager, group_by: [alertname, service], group_wait: 30s, runbook: generic.md}
+topology:
+  window: 10m
+  services:
+    - {name: web, depends_on: [api]}
+    - {name: api, depends_on: [db]}
+    - {name: db}
+correlate: {allowed_lateness: 0s, queue_capacity: 1, idle_timeout: 30s}
+)") + std::string(extra);
+  return CompiledRules::Build(*LoadRulesString(text, "rules.yaml"));
+}
+
+void AddAlert(core::SignalBatch* b, std::string_view name, std::string_view service, core::EventTime t) {
+  core::Signal& s = b->Add();
+  s.kind = core::SignalKind::kAlert;
+  s.state = core::SignalState::kFiring;
+  s.event_time = t;
+  b->AddLabelCopy("alertname", name);
+  b->AddLabelCopy("service", service);
+  b->FinishLabels();
+}
+
+TEST(ShardedEngineTest, CascadeLandsOnOneShardAndDoneFiresOnce) {
+  BlockingRecorder rec;
+  Silencer silencer;
+  core::ManualClock clock;
+  ShardedEngine engine(Rules(), &rec, &silencer, &clock, 4);
+  core::SignalBatch batch;
+  AddAlert(&batch, "Latency", "web", T("2026-01-05T10:00:00Z"));
+  AddAlert(&batch, "Errors", "api", T("2026-01-05T10:00:01Z"));
+  AddAlert(&batch, "Conns", "db", T("2026-01-05T10:00:02Z"));
+  for (int i = 0; i < 8; ++i) AddAlert(&batch, "Other", "svc" + std::to_string(i), T("2026-01-05T10:00:02Z"));
+  std::atomic<int> done{0};
+  ASSERT_OK(engine.Submit(&batch, [&] { done.fetch_add(1); }));
+  EXPECT_TRUE(batch.empty());
+  engine.AdvanceWatermark(T("2026-01-05T10:05:00Z"));
+  engine.Drain();
+  EXPECT_EQ(done.load(), 1);
+  auto out = rec.Take();
+  ASSERT_EQ(out.size(), 9u);  // One cascade incident + eight independent ones.
+  int cascade = 0;
+  for (const auto& n : out) {
+    if (n.root_cause_service == "db") {
+      ++cascade;
+      EXPECT_EQ(n.firing_count, 3u);
+      EXPECT_EQ(n.impacted_services, (std::vector<std::string>{"api", "web"}));
+    }
+  }
+  EXPECT_EQ(cascade, 1);
+  EXPECT_EQ(engine.ListIncidents().size(), 9u);
+  EXPECT_EQ(engine.Stats().alerts_in, 11u);
+}
+
+TEST(ShardedEngineTest, FullQueueRefusesWholeBatch) {
+  BlockingRecorder rec;
+  Silencer silencer;
+  core::ManualClock clock;
+  ShardedEngine engine(Rules(), &rec, &silencer, &clock, 1);
+  core::SignalBatch b1;
+  AddAlert(&b1, "A", "x", T("2026-01-05T10:00:00Z"));
+  ASSERT_OK(engine.Submit(&b1, nullptr));
+  rec.Block();
+  engine.AdvanceWatermark(T("2026-01-05T10:01:00Z"));
+  ASSERT_TRUE(rec.WaitEntered());  // The shard thread is now stuck in Send.
+  core::SignalBatch b2, b3;
+  AddAlert(&b2, "B", "x", T("2026-01-05T10:02:00Z"));
+  AddAlert(&b3, "C", "x", T("2026-01-05T10:02:00Z"));
+  ASSERT_OK(engine.Submit(&b2, nullptr));  // Capacity 1.
+  EXPECT_THAT(engine.Submit(&b3, nullptr), StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_EQ(b3.size(), 1u);  // Untouched.
+  EXPECT_EQ(engine.refused_batches(), 1u);
+  rec.Release();
+  engine.Drain();
+  EXPECT_OK(engine.Submit(&b3, nullptr));
+  engine.Drain();
+  EXPECT_EQ(engine.Stats().alerts_in, 3u);
+}
+
+TEST(ShardedEngineTest, LiveModeAdvancesWatermarkAfterIdleTimeout) {
+  BlockingRecorder rec;
+  Silencer silencer;
+  core::ManualClock clock(core::WallTime::FromAbsl(*core::ParseRfc3339("2026-01-05T10:00:00Z")));
+  ShardedEngine engine(Rules(), &rec, &silencer, &clock, 2);
+  core::SignalBatch b;
+  AddAlert(&b, "A", "x", T("2026-01-05T10:00:00Z"));
+  ASSERT_OK(engine.Submit(&b, nullptr));
+  clock.Advance(absl::Seconds(10));
+  engine.Tick();  // Not idle long enough.
+  engine.Drain();
+  EXPECT_TRUE(rec.Take().empty());
+  clock.Advance(absl::Seconds(40));  // 50 s of quiet: watermark -> 10:00:50, past group_wait.
+  engine.Tick();
+  engine.Drain();
+  ASSERT_EQ(rec.Take().size(), 1u);
+}
+
+TEST(ShardedEngineTest, ReloadAckAndExplainThroughQueues) {
+  BlockingRecorder rec;
+  Silencer silencer;
+  core::ManualClock clock;
+  ShardedEngine engine(Rules(), &rec, &silencer, &clock, 2);
+  core::SignalBatch b;
+  AddAlert(&b, "A", "x", T("2026-01-05T10:00:00Z"));
+  ASSERT_OK(engine.Submit(&b, nullptr));
+  engine.AdvanceWatermark(T("2026-01-05T10:01:00Z"));
+  engine.Drain();
+  auto out = rec.Take();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_OK(engine.Ack(out[0].incident_id, "bob", "on it"));
+  EXPECT_THAT(engine.Ack("nope", "bob", ""), StatusIs(absl::StatusCode::kNotFound));
+  auto inc = engine.GetIncident(out[0].incident_id);
+  ASSERT_TRUE(inc.has_value());
+  EXPECT_TRUE(inc->acked);
+  EXPECT_EQ(inc->acked_by, "bob");
+  auto decisions = engine.Explain(inc->members.at(0).fingerprint);
+  ASSERT_FALSE(decisions.empty());
+  EXPECT_EQ(decisions.front().decision, "acked");  // Newest first.
+  engine.Reload(Rules("inhibit_rules: [{source_matchers: ['a=\"b\"'], target_matchers: ['c=\"d\"']}]\n"));
+  EXPECT_EQ(engine.rules()->config().inhibit_rules.size(), 1u);
+  EXPECT_TRUE(engine.GetIncident(out[0].incident_id).has_value());  // Identity kept.
+}
+
+}  // namespace
+}  // namespace quell::correlate
