@@ -1,0 +1,91 @@
+#include "server/silences_api.h"
+
+#include <algorithm>
+
+#include "core/label_set.h"
+#include "core/status_macros.h"
+#include "correlate/json_value.h"
+#include "fmt/format.h"
+
+namespace quell::server {
+namespace {
+
+core::HttpResponse Error(int status, std::string_view message) {
+  return core::HttpResponse::Json(status, correlate::JsonQuote(message));
+}
+
+// Alertmanager's silence filter: the labels a silence's equality matchers describe must satisfy
+// every filter matcher.
+bool MatchesFilter(const correlate::Silence& s, const correlate::Matchers& filter) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (const correlate::Matcher& m : s.matchers) {
+    if (m.type() == correlate::MatchType::kEqual) pairs.emplace_back(m.name(), m.value());
+  }
+  core::LabelSet labels = core::LabelSet::FromPairs(pairs);
+  return correlate::MatchesAll(filter, labels.view());
+}
+
+}  // namespace
+
+core::HttpResponse SilencesApi::List(const core::HttpRequest& req) const {
+  correlate::Matchers filter;
+  for (const auto& [k, v] : req.query) {
+    if (k != "filter") continue;
+    auto ms = correlate::ParseMatcherText(v);
+    if (!ms.ok()) return Error(400, fmt::format("bad filter: {}", std::string(ms.status().message())));
+    for (auto& m : *ms) filter.push_back(std::move(m));
+  }
+  absl::Time now = clock_->Now().ToAbsl();
+  std::vector<correlate::Silence> list = silencer_->List();
+  // Alertmanager orders active first (by endsAt), then pending (by startsAt), then expired.
+  std::stable_sort(list.begin(), list.end(), [&](const correlate::Silence& a, const correlate::Silence& b) {
+    auto sa = a.State(now), sb = b.State(now);
+    int ra = sa == correlate::SilenceState::kActive ? 0 : sa == correlate::SilenceState::kPending ? 1 : 2;
+    int rb = sb == correlate::SilenceState::kActive ? 0 : sb == correlate::SilenceState::kPending ? 1 : 2;
+    if (ra != rb) return ra < rb;
+    return ra == 1 ? a.starts_at < b.starts_at : a.ends_at < b.ends_at;
+  });
+  std::string out = "[";
+  bool first = true;
+  for (const correlate::Silence& s : list) {
+    if (!MatchesFilter(s, filter)) continue;
+    if (!first) out += ',';
+    first = false;
+    out += correlate::SilenceToJson(s, now);
+  }
+  out += "]";
+  return core::HttpResponse::Json(200, std::move(out));
+}
+
+core::HttpResponse SilencesApi::Post(const core::HttpRequest& req) const {
+  auto s = correlate::SilenceFromJson(req.body);
+  if (!s.ok()) return Error(400, s.status().message() == "" ? "bad silence" : std::string(s.status().message()));
+  auto id = silencer_->Upsert(std::move(*s), clock_->Now().ToAbsl());
+  if (!id.ok()) {
+    return Error(id.status().code() == absl::StatusCode::kNotFound ? 404 : 400, std::string(id.status().message()));
+  }
+  return core::HttpResponse::Json(200, fmt::format("{{\"silenceID\":{}}}", correlate::JsonQuote(*id)));
+}
+
+core::HttpResponse SilencesApi::Get(const core::HttpRequest& req) const {
+  auto s = silencer_->Get(req.PathParam("id"));
+  if (!s.ok()) return Error(404, std::string(s.status().message()));
+  return core::HttpResponse::Json(200, correlate::SilenceToJson(*s, clock_->Now().ToAbsl()));
+}
+
+core::HttpResponse SilencesApi::Delete(const core::HttpRequest& req) const {
+  absl::Status st = silencer_->Expire(req.PathParam("id"), clock_->Now().ToAbsl());
+  if (st.code() == absl::StatusCode::kNotFound) return Error(404, std::string(st.message()));
+  if (!st.ok()) return Error(400, std::string(st.message()));
+  return core::HttpResponse::Json(200, "");
+}
+
+absl::Status SilencesApi::Register(Router* router) const {
+  QUELL_RETURN_IF_ERROR(router->Route("GET", "/api/v2/silences", [this](const core::HttpRequest& r) { return List(r); }));
+  QUELL_RETURN_IF_ERROR(router->Route("POST", "/api/v2/silences", [this](const core::HttpRequest& r) { return Post(r); }));
+  QUELL_RETURN_IF_ERROR(router->Route("GET", "/api/v2/silence/{id}", [this](const core::HttpRequest& r) { return Get(r); }));
+  QUELL_RETURN_IF_ERROR(router->Route("DELETE", "/api/v2/silence/{id}", [this](const core::HttpRequest& r) { return Delete(r); }));
+  return absl::OkStatus();
+}
+
+}  // namespace quell::server
