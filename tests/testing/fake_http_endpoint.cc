@@ -41,16 +41,6 @@ struct FakeHttpEndpoint::Impl {
   std::vector<int> fds;                 // Live connection sockets (for shutdown).
   std::vector<std::thread> conn_threads;
 
-  Behavior Next() {
-    std::lock_guard<std::mutex> l(mu);
-    if (!script.empty()) {
-      Behavior b = std::move(script.front());
-      script.pop_front();
-      return b;
-    }
-    return def;
-  }
-
   void Serve(tcp::socket sock) {
     beast::flat_buffer buf;
     boost::system::error_code ec;
@@ -58,9 +48,15 @@ struct FakeHttpEndpoint::Impl {
       http::request<http::string_body> req;
       http::read(sock, buf, req, ec);
       if (ec) break;
-      Behavior b = Next();
+      Behavior b;
       {
         std::lock_guard<std::mutex> l(mu);
+        if (!script.empty()) {
+          b = std::move(script.front());
+          script.pop_front();
+        } else {
+          b = def;
+        }
         ++count;
         if (record) {
           Request r;
@@ -68,6 +64,7 @@ struct FakeHttpEndpoint::Impl {
           r.target = std::string(req.target());
           for (const auto& f : req) r.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
           r.body = req.body();
+          r.answered = b.action == Action::kRespond ? b.status : 0;
           requests.push_back(std::move(r));
         }
       }

@@ -41,16 +41,29 @@ class FakeHttpEndpoint {
 
     static Behavior Respond(int status, std::string body = "",
                             std::vector<std::pair<std::string, std::string>> headers = {}) {
-      return Behavior{Action::kRespond, status, std::move(body), std::move(headers)};
+      Behavior b;
+      b.status = status;
+      b.body = std::move(body);
+      b.headers = std::move(headers);
+      return b;
     }
-    static Behavior Hang() { return Behavior{Action::kHang}; }
-    static Behavior Reset() { return Behavior{Action::kReset}; }
+    static Behavior Hang() {
+      Behavior b;
+      b.action = Action::kHang;
+      return b;
+    }
+    static Behavior Reset() {
+      Behavior b;
+      b.action = Action::kReset;
+      return b;
+    }
   };
   struct Request {
     std::string method;
     std::string target;  // Path and query.
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
+    int answered = 0;    // The status it was answered with; 0 for kHang / kReset.
     std::string Header(std::string_view name) const;  // Case-insensitive; empty when absent.
   };
 
