@@ -33,19 +33,29 @@ void JsonDocument::RejectBody(core::SignalBatch* out, ParseResult* result, Rejec
 
 bool JsonDocument::Open(std::string_view body, size_t padded_capacity, core::SignalBatch* out, ParseResult* result,
                         od::document* doc) {
+  RejectReason reason;
+  uint32_t offset;
+  if (TryOpen(body, padded_capacity, doc, &reason, &offset)) return true;
+  RejectBody(out, result, reason, offset);
+  return false;
+}
+
+bool JsonDocument::TryOpen(std::string_view body, size_t padded_capacity, od::document* doc, RejectReason* reason,
+                           uint32_t* offset) {
   base_ = body.data();
   size_ = body.size();
+  *offset = 0;
   size_t first = 0;
   while (first < body.size() &&
          (body[first] == ' ' || body[first] == '\n' || body[first] == '\r' || body[first] == '\t')) {
     ++first;
   }
   if (first == body.size()) {
-    RejectBody(out, result, RejectReason::kEmptyBody, 0);
+    *reason = RejectReason::kEmptyBody;
     return false;
   }
   if (body.size() > limits_.max_body_bytes) {
-    RejectBody(out, result, RejectReason::kTooLarge, 0);
+    *reason = RejectReason::kTooLarge;
     return false;
   }
   const char* data = body.data();
@@ -68,18 +78,38 @@ bool JsonDocument::Open(std::string_view body, size_t padded_capacity, core::Sig
   simdjson::error_code e = r.error();
   if (e) {
     if (e == simdjson::UTF8_ERROR) {
-      RejectBody(out, result, RejectReason::kInvalidUtf8, static_cast<uint32_t>(FirstInvalidUtf8(body)));
+      *reason = RejectReason::kInvalidUtf8;
+      *offset = static_cast<uint32_t>(FirstInvalidUtf8(body));
     } else if (e == simdjson::EMPTY) {
-      RejectBody(out, result, RejectReason::kEmptyBody, 0);
+      *reason = RejectReason::kEmptyBody;
     } else if (e == simdjson::CAPACITY) {
-      RejectBody(out, result, RejectReason::kTooLarge, 0);
+      *reason = RejectReason::kTooLarge;
     } else {
-      RejectBody(out, result, RejectReason::kMalformedJson, static_cast<uint32_t>(first));
+      *reason = RejectReason::kMalformedJson;
+      *offset = static_cast<uint32_t>(first);
     }
     return false;
   }
   *doc = std::move(r.value_unsafe());
   return true;
+}
+
+void RejectRemainder(JsonDocument& jd, od::document& doc, uint32_t index, core::SignalBatch* out,
+                     ParseResult* result) {
+  auto loc = doc.current_location();
+  if (loc.error()) return;
+  std::string_view body = jd.body();
+  for (size_t i = jd.Offset(loc.value_unsafe()); i < body.size(); ++i) {
+    char c = body[i];
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == ']' || c == '}' || c == ',') continue;
+    core::Rejection r;
+    r.reason = RejectReason::kMalformedJson;
+    r.offset = static_cast<uint32_t>(i);
+    r.record_index = index;
+    out->Reject(r);
+    ++result->rejected;
+    return;
+  }
 }
 
 }  // namespace quell::ingest

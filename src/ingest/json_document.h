@@ -39,6 +39,9 @@ class JsonDocument {
   // the document and every string read from it stay valid until the next Open.
   bool Open(std::string_view body, size_t padded_capacity, core::SignalBatch* out, ParseResult* result,
             od::document* doc);
+  // Like Open, but on failure only reports the body-level reason and offset (nothing appended).
+  bool TryOpen(std::string_view body, size_t padded_capacity, od::document* doc, core::RejectReason* reason,
+               uint32_t* offset);
 
   // Byte offset of `p` in the body; 0 for nullptr, clamped to the body size.
   uint32_t Offset(const char* p) const {
@@ -73,10 +76,11 @@ using RecordStatus = FieldError;
 // Iterates the records of an array `arr`, calling `fn(od::value& record, uint32_t index, uint32_t
 // offset)` -> RecordStatus for each. A failed record is rejected (reason, field, its offset, its
 // index) and the loop goes on; records past `max_records` are rejected with too_many_records
-// without being read; an unreadable remainder is rejected once. Returns the number of records
-// seen (accepted or rejected). Callers count accepted signals themselves.
+// without being read; an unreadable remainder is rejected once (then `*broken` is set). Returns
+// the number of records seen (accepted or rejected). A record that fails with malformed_json
+// also ends the loop (`*broken_in_record`): call RejectRemainder. Callers count accepted signals.
 template <typename Fn>
-uint32_t ForEachRecord(JsonDocument& jd, od::array arr, uint32_t max_records, core::SignalBatch* out,
+uint32_t ForEachRecord(bool* broken, bool* broken_in_record, JsonDocument& jd, od::array arr, uint32_t max_records, core::SignalBatch* out,
                        ParseResult* result, Fn&& fn) {
   uint32_t index = 0;
   uint32_t last_offset = 0;
@@ -104,6 +108,7 @@ uint32_t ForEachRecord(JsonDocument& jd, od::array arr, uint32_t max_records, co
       r.field = "";
       out->Reject(r);
       ++result->rejected;
+      *broken = true;
       return index + 1;
     }
     od::value v = elem.value_unsafe();
@@ -128,11 +133,23 @@ uint32_t ForEachRecord(JsonDocument& jd, od::array arr, uint32_t max_records, co
       r.field = st.field;
       out->Reject(r);
       ++result->rejected;
+      if (st.reason == core::RejectReason::kMalformedJson) {
+        // Broken structure inside a record: the iterator cannot be trusted past it. The caller
+        // rejects what follows once (RejectRemainder).
+        *broken = true;
+        *broken_in_record = true;
+        return index + 1;
+      }
     }
     ++index;
   }
   return index;
 }
+
+// After a record broke the structure: one malformed_json rejection (record `index`) at the first
+// byte after the document's current position that is not whitespace, ']' or '}' -- if any.
+void RejectRemainder(JsonDocument& jd, od::document& doc, uint32_t index, core::SignalBatch* out,
+                     ParseResult* result);
 
 }  // namespace quell::ingest
 

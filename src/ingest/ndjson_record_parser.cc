@@ -56,9 +56,16 @@ ParseResult NdjsonRecordParser::ParseLine(std::string_view line, uint32_t line_i
     return result;
   }
   od::object obj;
-  if (auto e = doc.get_object().get(obj)) {
-    Reject(out, &result, e == simdjson::INCORRECT_TYPE ? RejectReason::kWrongType : RejectReason::kMalformedJson,
-           "record", line_offset, line_index);
+  od::json_type type = od::json_type::null;
+  bool typed = !doc.type().get(type);
+  if (!typed || type != od::json_type::object || doc.get_object().get(obj)) {
+    // A JSON array or scalar is the wrong type; anything else is not JSON.
+    std::string_view t = TrimSpaces(line);
+    char c = t.empty() ? ' ' : t.front();
+    bool json_like = typed && (c == '[' || c == '"' || c == '-' || (c >= '0' && c <= '9') ||
+                               t == "true" || t == "false" || t == "null");
+    Reject(out, &result, json_like ? RejectReason::kWrongType : RejectReason::kMalformedJson, "record", line_offset,
+           line_index);
     return result;
   }
   core::Format format = core::Format::kUnknown;

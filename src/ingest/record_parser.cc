@@ -39,14 +39,97 @@ void RejectTrailingContent(JsonDocument& jd, od::document& doc, uint32_t index, 
   }
 }
 
+bool RecordParser::FindCompleteRecords(std::string_view body, Repair* repair) {
+  auto skip_ws = [&](size_t p) {
+    while (p < body.size() && (body[p] == ' ' || body[p] == '\n' || body[p] == '\r' || body[p] == '\t')) ++p;
+    return p;
+  };
+  size_t pos = skip_ws(0);
+  if (pos >= body.size() || body[pos] != '[') return false;
+  size_t prefix_end = pos + 1;
+  uint32_t n = 0;
+  pos = skip_ws(pos + 1);
+  bool closed = false;
+  while (pos < body.size()) {
+    if (n == 0 && body[pos] == ']') {
+      closed = true;
+      break;
+    }
+    size_t end = SkipJsonValue(body, pos);
+    if (end == std::string::npos) break;
+    ++n;
+    prefix_end = end;
+    pos = skip_ws(end);
+    if (pos < body.size() && body[pos] == ',') {
+      pos = skip_ws(pos + 1);
+      continue;
+    }
+    if (pos < body.size() && body[pos] == ']') closed = true;
+    break;
+  }
+  if (closed) {
+    pos = skip_ws(pos + 1);
+    if (pos >= body.size()) return false;  // Complete and nothing follows: not a truncation.
+  }
+  if (n == 0 && !closed) return false;     // Nothing readable.
+  repair->used = true;
+  repair->closed = closed;
+  repair->prefix_end = prefix_end;
+  repair->rest_offset = pos;
+  return true;
+}
+
+ParseResult RecordParser::ParseRepaired(std::string_view body, const Repair& repair, core::SignalBatch* out) {
+  ParseResult result;
+  repair_.assign(body.substr(0, repair.prefix_end));
+  repair_.push_back(']');
+  repair_.reserve(repair_.size() + simdjson::SIMDJSON_PADDING);
+  od::document doc;
+  od::array arr;
+  if (!doc_.Open(repair_, repair_.capacity(), out, &result, &doc)) return result;
+  if (doc.get_array().get(arr)) {
+    JsonDocument::RejectBody(out, &result, RejectReason::kMalformedJson, 0);
+    return result;
+  }
+  const size_t before = out->size();
+  bool broken = false, broken_in_record = false;
+  uint32_t n = ForEachRecord(&broken, &broken_in_record, doc_, arr, options_.limits.max_records, out, &result,
+                             [&](od::value& v, uint32_t, uint32_t offset) { return ParseRecord(v, offset); });
+  result.accepted = static_cast<uint32_t>(out->size() - before);
+  if (broken_in_record) {
+    RejectRemainder(doc_, doc, n, out, &result);
+  } else if (!broken) {
+    core::Rejection r;
+    r.reason = RejectReason::kMalformedJson;
+    r.offset = static_cast<uint32_t>(repair.rest_offset);
+    r.record_index = n;
+    r.field = repair.closed ? "trailing content" : "";
+    out->Reject(r);
+    ++result.rejected;
+  }
+  return result;
+}
+
 ParseResult RecordParser::Parse(std::string_view body, size_t padded_capacity, core::SourceKind source,
                                 core::EventTime observed, core::SignalBatch* out) {
   ParseResult result;
   od::document doc;
-  if (!doc_.Open(body, padded_capacity, out, &result, &doc)) return result;
   out_ = out;
   source_ = source;
   observed_ = observed;
+  core::RejectReason open_reason;
+  uint32_t open_offset;
+  if (!doc_.TryOpen(body, padded_capacity, &doc, &open_reason, &open_offset)) {
+    // A truncated array (e.g. an unclosed string at the cut) fails stage 1: recover its complete
+    // records when there are some.
+    Repair repair;
+    if (open_reason == RejectReason::kMalformedJson && top_level_ != TopLevel::kObject &&
+        FindCompleteRecords(body, &repair)) {
+      return ParseRepaired(body, repair, out);
+    }
+    JsonDocument::RejectBody(out, &result, open_reason, open_offset);
+    return result;
+  }
   od::json_type type;
   if (auto e = doc.type().get(type)) {
     JsonDocument::RejectBody(out, &result, ReasonForSimdjsonError(e) == RejectReason::kInvalidUtf8
@@ -58,14 +141,27 @@ ParseResult RecordParser::Parse(std::string_view body, size_t padded_capacity, c
   const size_t before = out->size();
   if (type == od::json_type::array && top_level_ != TopLevel::kObject) {
     od::array arr;
-    if (auto e = doc.get_array().get(arr)) {
-      JsonDocument::RejectBody(out, &result, ReasonForSimdjsonError(e), 0);
+    simdjson::error_code e = doc.get_array().get(arr);
+    // A truncated array, or content after it, fails up front (On-Demand checks the last token):
+    // re-parse the complete records alone and reject the rest once.
+    Repair repair;
+    if (e && FindCompleteRecords(body, &repair)) return ParseRepaired(body, repair, out);
+    if (e) {
+      JsonDocument::RejectBody(out, &result, ReasonForSimdjsonError(e) == RejectReason::kWrongType
+                                                 ? RejectReason::kMalformedJson
+                                                 : ReasonForSimdjsonError(e),
+                               0);
       return result;
     }
-    uint32_t n = ForEachRecord(doc_, arr, options_.limits.max_records, out, &result,
+    bool broken = false, broken_in_record = false;
+    uint32_t n = ForEachRecord(&broken, &broken_in_record, doc_, arr, options_.limits.max_records, out, &result,
                                [&](od::value& v, uint32_t, uint32_t offset) { return ParseRecord(v, offset); });
     result.accepted = static_cast<uint32_t>(out->size() - before);
-    RejectTrailingContent(doc_, doc, n, out, &result);
+    if (broken_in_record) {
+      RejectRemainder(doc_, doc, n, out, &result);
+    } else if (!broken) {
+      RejectTrailingContent(doc_, doc, n, out, &result);
+    }
     return result;
   }
   if (type == od::json_type::object && top_level_ != TopLevel::kArray) {

@@ -11,6 +11,7 @@
 #ifndef QUELL_INGEST_RECORD_PARSER_H_
 #define QUELL_INGEST_RECORD_PARSER_H_
 
+#include <string>
 #include <string_view>
 
 #include "core/signal_batch.h"
@@ -46,8 +47,20 @@ class RecordParser : public Parser {
   std::string_view Copy(std::string_view s) { return out_->Copy(s); }
 
  private:
+  struct Repair {
+    bool used = false;
+    bool closed = false;      // The array was complete; garbage follows it.
+    size_t prefix_end = 0;    // End of the last complete record.
+    size_t rest_offset = 0;   // Where the unreadable rest starts.
+  };
+  // For an array body that is truncated or followed by garbage: finds the complete records.
+  // Returns false when there is nothing to recover.
+  static bool FindCompleteRecords(std::string_view body, Repair* repair);
+  ParseResult ParseRepaired(std::string_view body, const Repair& repair, core::SignalBatch* out);
+
   core::Format format_;
   ParserOptions options_;
+  std::string repair_;  // The complete records of a damaged array, re-closed.
   TopLevel top_level_;
   JsonDocument doc_;
   SignalDraft draft_;

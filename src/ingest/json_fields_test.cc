@@ -1,0 +1,100 @@
+#include "ingest/json_fields.h"
+
+#include <limits>
+
+#include "gtest/gtest.h"
+
+namespace quell::ingest {
+namespace {
+
+TEST(JsonFieldsTest, OtlpKeyIsBothSpellings) {
+  EXPECT_TRUE(OtlpKeyIs("timeUnixNano", "timeUnixNano"));
+  EXPECT_TRUE(OtlpKeyIs("time_unix_nano", "timeUnixNano"));
+  EXPECT_FALSE(OtlpKeyIs("timeunixnano", "timeUnixNano"));
+  EXPECT_FALSE(OtlpKeyIs("time_unix_nanos", "timeUnixNano"));
+  EXPECT_FALSE(OtlpKeyIs("time_Unix_nano", "timeUnixNano"));
+  EXPECT_TRUE(OtlpKeyIs("name", "name"));
+}
+
+TEST(JsonFieldsTest, EpochAutoUnit) {
+  core::EventTime t;
+  ASSERT_TRUE(EpochAutoUnit(1767225600, &t));
+  EXPECT_EQ(t.unix_nanos(), 1767225600000000000);
+  ASSERT_TRUE(EpochAutoUnit(1767225600123, &t));
+  EXPECT_EQ(t.unix_nanos(), 1767225600123000000);
+  ASSERT_TRUE(EpochAutoUnit(1767225600123456, &t));
+  EXPECT_EQ(t.unix_nanos(), 1767225600123456000);
+  ASSERT_TRUE(EpochAutoUnit(1767225600123456789, &t));
+  EXPECT_EQ(t.unix_nanos(), 1767225600123456789);
+  ASSERT_TRUE(EpochAutoUnit(0, &t));
+  EXPECT_TRUE(t.is_zero());
+  EXPECT_FALSE(EpochAutoUnit(9999999999, &t));  // Seconds past year 2262.
+}
+
+TEST(JsonFieldsTest, Rfc3339) {
+  core::EventTime t;
+  ASSERT_TRUE(ParseRfc3339Fast("2026-01-01T00:00:00Z", "f", &t).ok());
+  EXPECT_EQ(t.unix_nanos(), 1767225600000000000);
+  ASSERT_TRUE(ParseRfc3339Fast("2026-01-01T01:00:00.5+01:00", "f", &t).ok());
+  EXPECT_EQ(t.unix_nanos(), 1767225600500000000);
+  ASSERT_TRUE(ParseRfc3339Fast("1970-01-01T00:00:00.000000001Z", "f", &t).ok());
+  EXPECT_EQ(t.unix_nanos(), 1);
+  ASSERT_TRUE(ParseRfc3339Fast("0001-01-01T00:00:00Z", "f", &t).ok());
+  EXPECT_TRUE(t.is_zero());
+  EXPECT_EQ(ParseRfc3339Fast("2026-01-01 00:00:00", "f", &t).reason, core::RejectReason::kInvalidValue);
+  EXPECT_EQ(ParseRfc3339Fast("2026-13-01T00:00:00Z", "f", &t).reason, core::RejectReason::kInvalidValue);
+  EXPECT_EQ(ParseRfc3339Fast("3000-01-01T00:00:00Z", "f", &t).reason, core::RejectReason::kOutOfRange);
+  EXPECT_EQ(ParseRfc3339Fast("2026-01-01T00:00:00Zjunk", "f", &t).reason, core::RejectReason::kInvalidValue);
+}
+
+TEST(JsonFieldsTest, Tags) {
+  std::vector<std::pair<std::string, std::string>> got;
+  ForEachTag(" env:prod, ,team:a:b,solo,:novalue", [&](std::string_view n, std::string_view v) {
+    got.emplace_back(std::string(n), std::string(v));
+  });
+  std::vector<std::pair<std::string, std::string>> want = {{"env", "prod"}, {"team", "a:b"}, {"solo", ""}};
+  EXPECT_EQ(got, want);
+}
+
+TEST(JsonFieldsTest, IntegersAsStringOrNumber) {
+  simdjson::ondemand::parser p;
+  simdjson::padded_string json(std::string_view(
+      R"({"a":"123","b":456,"c":"9223372036854775808","d":1.0,"e":1.5,"f":"x","g":true,"h":18446744073709551615})"));
+  auto doc = p.iterate(json);
+  auto get = [&](const char* k) {
+    simdjson::ondemand::value v;
+    EXPECT_FALSE(doc[k].get(v));
+    return v;
+  };
+  simdjson::ondemand::value va, vb, vc, vd, ve, vf, vg, vh;
+  int64_t v = 0;
+  EXPECT_TRUE(ReadInt64((va = get("a")), "a", &v).ok());
+  EXPECT_EQ(v, 123);
+  EXPECT_TRUE(ReadInt64((vb = get("b")), "b", &v).ok());
+  EXPECT_EQ(v, 456);
+  EXPECT_EQ(ReadInt64((vc = get("c")), "c", &v).reason, core::RejectReason::kOutOfRange);
+  EXPECT_TRUE(ReadInt64((vd = get("d")), "d", &v).ok());
+  EXPECT_EQ(v, 1);
+  EXPECT_EQ(ReadInt64((ve = get("e")), "e", &v).reason, core::RejectReason::kInvalidValue);
+  EXPECT_EQ(ReadInt64((vf = get("f")), "f", &v).reason, core::RejectReason::kInvalidValue);
+  EXPECT_EQ(ReadInt64((vg = get("g")), "g", &v).reason, core::RejectReason::kWrongType);
+  uint64_t u = 0;
+  EXPECT_TRUE(ReadUint64((vh = get("h")), "h", &u).ok());
+  EXPECT_EQ(u, std::numeric_limits<uint64_t>::max());
+}
+
+TEST(JsonFieldsTest, SkipJsonValueAndUtf8) {
+  EXPECT_EQ(SkipJsonValue(R"({"a":[1,"]"],"b":{}} tail)", 0), 20u);
+  EXPECT_EQ(SkipJsonValue(R"({"a":[1})", 0), std::string::npos);
+  EXPECT_EQ(SkipJsonValue(R"("a\"b" x)", 0), 6u);
+  EXPECT_EQ(SkipJsonValue("123,", 0), 3u);
+  EXPECT_EQ(FirstInvalidUtf8("ok\xc3\xa9"), 4u);
+  EXPECT_EQ(FirstInvalidUtf8("ok\xc3"), 2u);
+  EXPECT_EQ(FirstInvalidUtf8("a\xed\xa0\x80"), 1u);  // Surrogate.
+  std::string esc;
+  AppendJsonEscaped(&esc, "a\"\\\n\x01");
+  EXPECT_EQ(esc, R"(a\"\\\n\u0001)");
+}
+
+}  // namespace
+}  // namespace quell::ingest

@@ -1,0 +1,108 @@
+#include "ingest/ndjson_replayer.h"
+
+#include <sstream>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "ingest/ndjson_record_writer.h"
+#include "tests/testing/status_matchers.h"
+
+namespace quell::ingest {
+namespace {
+
+// Records what it was given and when (by the manual clock); refuses the first `refuse` offers.
+class FakeSink : public core::BatchSink {
+ public:
+  explicit FakeSink(const core::Clock* clock) : clock_(clock) {}
+  absl::Status Submit(core::SignalBatch* batch, std::function<void()> done) override {
+    if (refuse > 0) {
+      --refuse;
+      return absl::ResourceExhaustedError("queue full");
+    }
+    for (const core::Signal& s : batch->signals()) {
+      titles.push_back(std::string(s.title));
+      times.push_back(clock_->Now());
+    }
+    rejections += batch->rejections().size();
+    batch->Clear();
+    ++batches;
+    done();
+    return absl::OkStatus();
+  }
+  const core::Clock* clock_;
+  int refuse = 0;
+  std::vector<std::string> titles;
+  std::vector<core::WallTime> times;
+  size_t rejections = 0;
+  int batches = 0;
+};
+
+std::string Record(int64_t t_ns, const std::string& name) {
+  std::string line;
+  RecordWriter::FormatRecord(core::Format::kAlertmanager, core::EventTime::FromUnixNanos(t_ns),
+                             "[{\"labels\":{\"alertname\":\"" + name + "\"}}]", &line);
+  return line;
+}
+
+TEST(ReplayerTest, FastModeBatchesAndCountsBadLines) {
+  core::ManualClock clock(core::WallTime::FromUnixNanos(1'000'000'000));
+  FakeSink sink(&clock);
+  std::stringstream in(Record(1, "a") + "oops\n" + Record(2, "b") + "\n" + Record(3, "c"));
+  ReplayOptions o;
+  o.max_batch_lines = 2;
+  Replayer r(&sink, &clock, o, [&](core::WallTime t) { clock.Set(t); });
+  ASSERT_OK(r.Replay(in));
+  EXPECT_EQ(sink.titles, (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(sink.rejections, 1u);
+  EXPECT_EQ(sink.batches, 2);
+  EXPECT_EQ(r.stats().lines, 4u);
+  EXPECT_EQ(r.stats().accepted, 3u);
+  EXPECT_EQ(r.stats().rejected, 1u);
+}
+
+TEST(ReplayerTest, PacedModeWaitsOnTheInjectedClock) {
+  const core::WallTime start = core::WallTime::FromUnixNanos(5'000'000'000);
+  core::ManualClock clock(start);
+  FakeSink sink(&clock);
+  std::stringstream in(Record(10'000'000'000, "a") + Record(12'000'000'000, "b") + Record(11'000'000'000, "late") +
+                       Record(20'000'000'000, "c"));
+  ReplayOptions o;
+  o.speed = 2;  // Twice real time.
+  std::vector<core::WallTime> waits;
+  Replayer r(&sink, &clock, o, [&](core::WallTime t) {
+    waits.push_back(t);
+    clock.Set(t);
+  });
+  ASSERT_OK(r.Replay(in));
+  ASSERT_EQ(sink.titles, (std::vector<std::string>{"a", "b", "late", "c"}));
+  EXPECT_EQ(sink.times[0], start);
+  EXPECT_EQ(sink.times[1], start + absl::Seconds(1));
+  EXPECT_EQ(sink.times[2], start + absl::Seconds(1));  // Earlier than the clock already is: no wait.
+  EXPECT_EQ(sink.times[3], start + absl::Seconds(5));
+  EXPECT_EQ(waits.size(), 2u);
+}
+
+TEST(ReplayerTest, RetriesWhenTheSinkRefuses) {
+  core::ManualClock clock;
+  FakeSink sink(&clock);
+  sink.refuse = 2;
+  std::stringstream in(Record(1, "a"));
+  int waits = 0;
+  Replayer r(&sink, &clock, ReplayOptions{}, [&](core::WallTime t) {
+    ++waits;
+    clock.Set(t);
+  });
+  ASSERT_OK(r.Replay(in));
+  EXPECT_EQ(waits, 2);
+  EXPECT_EQ(sink.titles.size(), 1u);
+}
+
+TEST(ReplayerTest, MissingFileIsNotFound) {
+  core::ManualClock clock;
+  FakeSink sink(&clock);
+  Replayer r(&sink, &clock, ReplayOptions{});
+  EXPECT_EQ(r.ReplayFile("/nonexistent/replay.ndjson").code(), absl::StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace quell::ingest
