@@ -883,14 +883,9 @@ struct GateEvaluator::State {
       // Retention: evidence older than max_duration (+ margin) is no longer needed.
       const int64_t keep_from =
           FloorDiv((now - g.config.max_duration - kExtraRetention).unix_nanos(), g.interval_ns);
-      const int64_t min_needed = [&] {
-        int64_t m = std::numeric_limits<int64_t>::max();
-        for (auto& t : tracked) {
-          if (t->gate == &g && !t->final) m = std::min(m, t->next_index);
-        }
-        return m;
-      }();
-      const int64_t drop_before = std::min(keep_from, min_needed);
+      // Not by the tracked canaries' progress: a canary tracked later (a query for a version that
+      // started minutes ago) still finds its evidence.
+      const int64_t drop_before = keep_from;
       for (auto it = g.series.begin(); it != g.series.end();) {
         it->second.DropBefore(drop_before);
         const bool tracked_canary = FindTracked(&g, it->first.view()) != nullptr;

@@ -1,0 +1,223 @@
+#include "app/gate_wait_command.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "core/clock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace quell::app {
+namespace {
+
+using ::testing::HasSubstr;
+
+// A loopback HTTP server answering scripted responses in order (the last one repeats).
+class ScriptedServer {
+ public:
+  explicit ScriptedServer(std::vector<std::pair<int, std::string>> script) : script_(std::move(script)) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    EXPECT_EQ(::listen(fd_, 16), 0);
+    socklen_t len = sizeof(addr);
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~ScriptedServer() {
+    stop_ = true;
+    ::shutdown(fd_, SHUT_RDWR);
+    thread_.join();
+    ::close(fd_);
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::vector<std::string> requests() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return requests_;
+  }
+
+ private:
+  void Serve() {
+    size_t next = 0;
+    while (!stop_) {
+      int c = ::accept(fd_, nullptr, nullptr);
+      if (c < 0) return;
+      std::string req;
+      char buf[4096];
+      while (req.find("\r\n\r\n") == std::string::npos) {
+        ssize_t n = ::recv(c, buf, sizeof(buf), 0);
+        if (n <= 0) break;
+        req.append(buf, static_cast<size_t>(n));
+      }
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        requests_.push_back(req);
+      }
+      const auto& [status, body] = script_[std::min(next++, script_.size() - 1)];
+      std::string resp = "HTTP/1.1 " + std::to_string(status) + " X\r\nContent-Type: application/json\r\n" +
+                         "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+      ::send(c, resp.data(), resp.size(), MSG_NOSIGNAL);
+      ::close(c);
+    }
+  }
+  std::vector<std::pair<int, std::string>> script_;
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+  std::mutex mu_;
+  std::vector<std::string> requests_;
+};
+
+const char* kPending = R"({"verdict":"pending","score":100,"reasons":["min duration: 1m of 5m"],"indicators":[]})";
+const char* kPass = R"({"verdict":"pass","score":100,"reasons":["canary v2 no worse"],"indicators":[
+  {"name":"errors","type":"error_rate","verdict":"pass","baseline":{"samples":6000,"value":0.01},
+   "canary":{"samples":5990,"value":0.011},"effect":1.1,"statistic":{"p_value":1}}]})";
+const char* kFail = R"({"verdict":"fail","score":50,"reasons":["errors: canary error rate 3% above baseline 1%"],"indicators":[]})";
+
+struct Harness {
+  core::ManualClock clock{core::WallTime::FromUnixNanos(1767225600LL * 1000000000LL)};
+  std::FILE* out = std::tmpfile();
+  std::FILE* err = std::tmpfile();
+  int sleeps = 0;
+  ~Harness() {
+    std::fclose(out);
+    std::fclose(err);
+  }
+  GateWaitOptions Options(const std::string& url) {
+    GateWaitOptions o;
+    o.service = "checkout";
+    o.version = "v2";
+    o.env = "prod";
+    o.url = url;
+    o.timeout = absl::Minutes(2);
+    o.interval = absl::Seconds(10);
+    o.token_env = "QUELL_TEST_GATE_TOKEN";
+    o.clock = &clock;
+    o.sleep = [this](absl::Duration d) {
+      ++sleeps;
+      clock.Advance(d);
+    };
+    o.out = out;
+    o.err = err;
+    return o;
+  }
+  static std::string Read(std::FILE* f) {
+    std::rewind(f);
+    std::string s;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) s.append(buf, n);
+    return s;
+  }
+};
+
+TEST(GateWaitTest, PollsUntilPassAndPrintsEvidence) {
+  ScriptedServer server({{200, kPending}, {200, kPending}, {200, kPass}});
+  Harness h;
+  ::setenv("QUELL_TEST_GATE_TOKEN", "s3cret-token", 1);
+  EXPECT_EQ(RunGateWait(h.Options(server.url())), 0);
+  ::unsetenv("QUELL_TEST_GATE_TOKEN");
+  EXPECT_EQ(h.sleeps, 2);
+  auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  EXPECT_THAT(reqs[0], HasSubstr("GET /api/v1/gates/checkout?version=v2&env=prod HTTP/1.1\r\n"));
+  EXPECT_THAT(reqs[0], HasSubstr("Authorization: Bearer s3cret-token\r\n"));
+  const std::string out = Harness::Read(h.out);
+  EXPECT_THAT(out, HasSubstr("verdict=pending score=100 reason: min duration"));
+  EXPECT_THAT(out, HasSubstr("checkout v2 (prod): pass"));
+  EXPECT_THAT(out, HasSubstr("errors"));
+  EXPECT_THAT(out, HasSubstr("1%"));
+  EXPECT_THAT(out + Harness::Read(h.err), ::testing::Not(HasSubstr("s3cret")));
+}
+
+TEST(GateWaitTest, FailExitsOne) {
+  ScriptedServer server({{200, kPending}, {200, kFail}});
+  Harness h;
+  EXPECT_EQ(RunGateWait(h.Options(server.url())), 1);
+  EXPECT_THAT(Harness::Read(h.out), HasSubstr("fail"));
+}
+
+TEST(GateWaitTest, InconclusiveExitsTwo) {
+  ScriptedServer server({{200, R"({"verdict":"inconclusive","score":null,"reasons":["max duration 30m reached"]})"}});
+  Harness h;
+  EXPECT_EQ(RunGateWait(h.Options(server.url())), 2);
+}
+
+TEST(GateWaitTest, TimesOutWithExitTwo) {
+  ScriptedServer server({{200, kPending}});
+  Harness h;
+  EXPECT_EQ(RunGateWait(h.Options(server.url())), 2);
+  EXPECT_EQ(h.sleeps, 11);  // Polls at 0s..110s; a 12th sleep would pass the 2m timeout.
+  EXPECT_THAT(Harness::Read(h.err), HasSubstr("timed out after 2m"));
+}
+
+TEST(GateWaitTest, UnknownGateGivesUpAtOnce) {
+  ScriptedServer server({{404, R"({"verdict":"inconclusive","score":null,"reasons":["gates: no gate covers service \"checkout\""]})"}});
+  Harness h;
+  EXPECT_EQ(RunGateWait(h.Options(server.url())), 2);
+  EXPECT_EQ(h.sleeps, 0);
+}
+
+TEST(GateWaitTest, RetriesTransportErrorsUntilTimeout) {
+  // A port with nothing listening: bind, read the port, close.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  Harness h;
+  EXPECT_EQ(RunGateWait(h.Options("http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)))), 2);
+  EXPECT_THAT(Harness::Read(h.err), HasSubstr("(retrying)"));
+  EXPECT_GT(h.sleeps, 5);
+}
+
+TEST(GateWaitTest, BadOptionsExitTwo) {
+  Harness h;
+  GateWaitOptions o = h.Options("https://quell.example:443");
+  EXPECT_EQ(RunGateWait(o), 2);
+  EXPECT_THAT(Harness::Read(h.err), HasSubstr("only http:// URLs"));
+  o = h.Options("http://127.0.0.1:1");
+  o.version.clear();
+  EXPECT_EQ(RunGateWait(o), 2);
+}
+
+TEST(GateWaitTest, RegistersFlagsWithCli11) {
+  CLI::App app;
+  CLI::App* gate = app.add_subcommand("gate");
+  GateWaitOptions o;
+  CLI::App* wait = RegisterGateWaitCommand(gate, &o);
+  std::vector<std::string> args = {"--interval", "5s",      "--timeout", "1h30m", "--url", "http://q:1",
+                                   "--env",      "staging", "--version", "v9",    "--service", "api", "wait", "gate"};
+  app.parse(args);  // CLI11 takes the vector reversed.
+  EXPECT_TRUE(*wait);
+  EXPECT_EQ(o.service, "api");
+  EXPECT_EQ(o.version, "v9");
+  EXPECT_EQ(o.env, "staging");
+  EXPECT_EQ(o.url, "http://q:1");
+  EXPECT_EQ(o.timeout, absl::Minutes(90));
+  EXPECT_EQ(o.interval, absl::Seconds(5));
+  CLI::App app2;
+  GateWaitOptions o2;
+  RegisterGateWaitCommand(app2.add_subcommand("gate"), &o2);
+  std::vector<std::string> bad = {"1 minute", "--timeout", "v", "--version", "a", "--service", "wait", "gate"};
+  EXPECT_THROW(app2.parse(bad), CLI::ValidationError);
+}
+
+}  // namespace
+}  // namespace quell::app
