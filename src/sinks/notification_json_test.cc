@@ -76,6 +76,22 @@ TEST(NotificationJsonTest, EscapesAndNamesFields) {
   EXPECT_THAT(json, HasSubstr("\"severity\":\"critical\""));
 }
 
+TEST(NotificationJsonTest, TimesMatchCoreFormatRfc3339) {
+  const int64_t cases[] = {0, 1, 999999999, 1000000000, 951782400123000000 /* 2000-02-29 */,
+                           1767225599999999999, 4102444800500000000 /* 2100-01-01 */, 9223372036854775807,
+                           -1000000000};
+  for (int64_t ns : cases) {
+    core::Notification n;
+    n.time = core::EventTime::FromUnixNanos(ns);
+    std::string json = NotificationToJson(n);
+    std::string want = "\"time\":\"" + core::FormatRfc3339(n.time.ToAbsl()) + "\"";
+    EXPECT_THAT(json, HasSubstr(want)) << ns;
+    auto back = NotificationFromJson(json);
+    ASSERT_THAT(back, IsOk());
+    EXPECT_EQ(back->time, n.time) << ns;
+  }
+}
+
 TEST(NotificationJsonTest, RejectsMalformedWithoutEchoingContent) {
   auto r = NotificationFromJson("{\"summary\": 12345}");
   ASSERT_FALSE(r.ok());
