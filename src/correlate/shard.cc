@@ -10,6 +10,8 @@
 #include "fmt/format.h"
 #include "xxhash.h"
 
+// (Serialize/Restore live at the end of this file.)
+
 namespace quell::correlate {
 namespace {
 
@@ -1440,6 +1442,142 @@ size_t Shard::ApproximateIncidentBytes() const {
   }
   bytes += open_by_key_.capacity() * 17;
   return bytes;
+}
+
+}  // namespace quell::correlate
+
+namespace quell::correlate {
+namespace {
+
+void AppendLabelsJson(std::string* out, const std::vector<core::Label>& labels) {
+  *out += '{';
+  for (size_t i = 0; i < labels.size(); ++i) {
+    if (i > 0) *out += ',';
+    AppendJsonQuoted(out, labels[i].name);
+    *out += ':';
+    AppendJsonQuoted(out, labels[i].value);
+  }
+  *out += '}';
+}
+
+}  // namespace
+
+std::string Shard::Serialize() const {
+  std::string out = fmt::format("{{\"version\":1,\"watermark\":{},\"max_seen\":{},\"alerts\":[", watermark_, max_seen_);
+  std::vector<core::Label> lab, ann;
+  // Creation order, so a restore recreates incidents in the same order.
+  bool first = true;
+  for (const auto& [fp, seq] : alert_order_) {
+    auto it = alerts_.find(fp);
+    if (it == alerts_.end() || it->second->seq != seq) continue;
+    const AlertState& a = *it->second;
+    a.labels.Decode(&lab);
+    a.annotations.Decode(&ann);
+    if (!first) out += ',';
+    first = false;
+    out += fmt::format("{{\"fp\":\"{}\",\"labels\":", Hex(fp));
+    AppendLabelsJson(&out, lab);
+    out += ",\"annotations\":";
+    AppendLabelsJson(&out, ann);
+    out += fmt::format(",\"starts_at\":{},\"ends_at\":{},\"updated_at\":{},\"firing\":{},\"severity\":{}}}", a.starts_at,
+                       a.ends_at, a.updated_at, a.raw_firing, static_cast<int>(a.severity));
+  }
+  out += "],\"deploys\":[";
+  first = true;
+  for (const auto& [svc, list] : deploys_) {
+    for (const core::Deployment& d : list) {
+      if (!first) out += ',';
+      first = false;
+      out += fmt::format("{{\"service\":{},\"env\":{},\"version\":{},\"started_at\":{},\"link\":{},\"source\":{},\"id\":{}}}",
+                         JsonQuote(d.service), JsonQuote(d.env), JsonQuote(d.version), d.started_at.unix_nanos(),
+                         JsonQuote(d.link), JsonQuote(d.source), JsonQuote(d.id));
+    }
+  }
+  out += "]}";
+  return out;
+}
+
+absl::Status Shard::Restore(std::string_view json) {
+  auto doc = JsonValue::Parse(json);
+  if (!doc.ok()) return absl::DataLossError(fmt::format("shard snapshot: {}", std::string(doc.status().message())));
+  const JsonValue* version = doc->Find("version");
+  if (version == nullptr || version->AsInt64() != 1) return absl::DataLossError("shard snapshot: unsupported version");
+  const JsonValue* alerts = doc->Find("alerts");
+  const JsonValue* deploys = doc->Find("deploys");
+  if (alerts == nullptr || !alerts->is_array() || deploys == nullptr || !deploys->is_array()) {
+    return absl::DataLossError("shard snapshot: missing alerts or deploys");
+  }
+  alerts_.clear();
+  alert_order_.clear();
+  incidents_.clear();
+  open_by_key_.clear();
+  incident_order_.clear();
+  timers_ = {};
+  deploys_.clear();
+  inhibit_sources_.assign(rules_->config().inhibit_rules.size(), {});
+  watermark_ = INT64_MIN;
+  max_seen_ = INT64_MIN;
+  for (const JsonValue& d : deploys->items()) {
+    core::Deployment dep;
+    dep.service = d.GetString("service");
+    dep.env = d.GetString("env");
+    dep.version = d.GetString("version");
+    dep.link = d.GetString("link");
+    dep.source = d.GetString("source");
+    dep.id = d.GetString("id");
+    const JsonValue* t = d.Find("started_at");
+    dep.started_at = core::EventTime::FromUnixNanos(t ? t->AsInt64() : 0);
+    RecordDeployment(dep);
+  }
+  for (const JsonValue& a : alerts->items()) {
+    const JsonValue* labels = a.Find("labels");
+    const JsonValue* starts = a.Find("starts_at");
+    if (labels == nullptr || !labels->is_object() || starts == nullptr) {
+      return absl::DataLossError("shard snapshot: alert without labels or starts_at");
+    }
+    core::SignalBatch batch;
+    core::Signal& s = batch.Add();
+    s.kind = core::SignalKind::kAlert;
+    s.state = core::SignalState::kFiring;
+    s.event_time = core::EventTime::FromUnixNanos(starts->AsInt64());
+    for (const auto& [k, v] : labels->members()) batch.AddLabelCopy(k, v.AsString());
+    batch.FinishLabels();
+    std::string generator;
+    if (const JsonValue* ann = a.Find("annotations")) {
+      for (const auto& [k, v] : ann->members()) {
+        if (k == kGeneratorKey) {
+          generator = v.AsString();
+        } else {
+          batch.AddAnnotation(batch.Copy(k), batch.Copy(v.AsString()));
+        }
+      }
+    }
+    core::Signal& last = batch.last();
+    last.link = batch.Copy(generator);
+    if (const JsonValue* sev = a.Find("severity")) last.severity = static_cast<core::Severity>(sev->AsInt64());
+    auto fp = core::Fingerprint::Parse(a.GetString("fp"));
+    if (!fp.ok()) return absl::DataLossError("shard snapshot: bad fingerprint");
+    int64_t t = starts->AsInt64();
+    AlertState* st = CreateAlert(fp->value(), batch, last, batch.labels(last), t);
+    const JsonValue* ends = a.Find("ends_at");
+    const JsonValue* updated = a.Find("updated_at");
+    const JsonValue* firing = a.Find("firing");
+    st->updated_at = updated ? updated->AsInt64() : t;
+    if (firing != nullptr && firing->is_bool() && !firing->AsBool()) {
+      ApplyState(fp->value(), *st, false, ends ? ends->AsInt64() : t);
+    } else if (ends != nullptr) {
+      st->ends_at = ends->AsInt64();
+      if (st->ends_at > t && !(st->flags & kExpireTimer)) {
+        st->flags |= kExpireTimer;
+        Schedule(st->ends_at, kExpire, fp->value());
+      }
+    }
+    max_seen_ = std::max(max_seen_, st->updated_at);
+  }
+  if (const JsonValue* w = doc->Find("watermark")) {
+    if (w->AsInt64() != INT64_MIN) AdvanceWatermark(Ev(w->AsInt64()));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace quell::correlate
