@@ -156,6 +156,7 @@ class Dispatcher final : public core::NotificationSink {
   bool recovered_ = false;                      // Poll thread only (below too).
   core::WallTime last_compact_;
   core::WallTime last_expire_scan_;
+  core::WallTime last_sync_;
   std::map<std::string, std::vector<Target*>, std::less<>> by_receiver_;
   std::map<std::string, Target*, std::less<>> by_id_;
   std::vector<std::unique_ptr<Target>> targets_;

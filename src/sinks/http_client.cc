@@ -72,9 +72,13 @@ void HttpClient::Send(HttpCall call, std::function<void(HttpResult)> done) {
   r->call = std::move(call);
   r->done = std::move(done);
   bool stopped;
+  bool wake;
   {
     std::lock_guard<std::mutex> l(mu_);
     stopped = stop_;
+    // The I/O thread drains the whole queue when woken, so only the first queued request of a
+    // burst needs to wake it (one syscall per burst, not per request).
+    wake = queue_.empty();
     if (!stopped) queue_.push_back(std::move(r));
   }
   if (stopped) {
@@ -83,7 +87,7 @@ void HttpClient::Send(HttpCall call, std::function<void(HttpResult)> done) {
     r->done(std::move(res));
     return;
   }
-  curl_multi_wakeup(multi_);
+  if (wake) curl_multi_wakeup(multi_);
 }
 
 void HttpClient::StartQueued() {

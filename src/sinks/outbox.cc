@@ -228,7 +228,11 @@ absl::Status Outbox::ReplaySegment(Segment& seg, bool last, std::map<uint64_t, O
 }
 
 absl::Status Outbox::OpenActive(uint64_t index) {
-  if (fd_ >= 0) ::close(fd_);
+  if (fd_ >= 0) {
+    if (dirty_ && config_.fsync) ::fdatasync(fd_);
+    dirty_ = false;
+    ::close(fd_);
+  }
   Segment& s = segments_[index];
   s.index = index;
   s.path = config_.dir + "/" + SegmentName(index);
@@ -273,13 +277,17 @@ absl::Status Outbox::WriteBuffered(bool sync) {
     QUELL_RETURN_IF_ERROR(WriteAll(fd_, buf_.data(), buf_.size(), active.path));
     active.bytes += static_cast<int64_t>(buf_.size());
     buf_.clear();
-    if (sync) {
-      if (::fdatasync(fd_) != 0) return Errno("fdatasync", active.path);
-      ++stats_.fsyncs_total;
-    }
+    dirty_ = true;
+  }
+  if (sync && dirty_) {
+    if (::fdatasync(fd_) != 0) return Errno("fdatasync", active.path);
+    ++stats_.fsyncs_total;
+    dirty_ = false;
   }
   return absl::OkStatus();
 }
+
+absl::Status Outbox::Flush() { return WriteBuffered(false); }
 
 absl::Status Outbox::MaybeRotate() {
   Segment& active = segments_.rbegin()->second;

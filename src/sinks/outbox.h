@@ -17,8 +17,8 @@
 // the replay of that segment and is counted in stats().corrupt_records.
 //
 // Durability: AppendBatch() writes all records with one write(2) and one fdatasync (group
-// commit). MarkDone() only buffers its record; it becomes durable with the next Sync() or
-// AppendBatch() (a lost DONE record means one redundant redelivery, never a loss).
+// commit). MarkDone() only buffers its record; Flush() writes it and the next Sync() or
+// AppendBatch() fdatasyncs it (a lost DONE record means one redundant redelivery, never a loss).
 // DeadLetter() appends a JSON line to the dead-letter file and fsyncs it before marking the entry.
 //
 // Rotation and compaction: a new segment starts when the active one exceeds `segment_bytes`.
@@ -108,8 +108,11 @@ class Outbox {
   // Writes `entry` with `reason` (no secrets, no PHI beyond the redacted notification) to the
   // dead-letter file, fsyncs it, then marks the entry dead. Counted in dead_lettered_total.
   [[nodiscard]] absl::Status DeadLetter(const OutboxEntry& entry, std::string_view reason, int attempts);
-  // Makes buffered DONE/DEAD records durable.
+  // Makes buffered DONE/DEAD records durable (write + fdatasync).
   [[nodiscard]] absl::Status Sync();
+  // Writes buffered DONE/DEAD records without fdatasync; the next AppendBatch or Sync makes them
+  // durable. (A DONE record lost to a crash costs one redundant redelivery, never a loss.)
+  [[nodiscard]] absl::Status Flush();
   // Deletes fully-done segments, relocating a few live entries when needed (see file comment).
   [[nodiscard]] absl::Status Compact();
 
@@ -144,6 +147,7 @@ class Outbox {
   std::map<uint64_t, Meta> pending_;      // By id.
   std::vector<OutboxEntry> recovered_;
   int fd_ = -1;                           // Active segment.
+  bool dirty_ = false;                    // Written to fd_ since its last fdatasync.
   std::string buf_;                       // Encoded records not yet written.
   std::string json_;                      // Scratch.
   uint64_t next_id_ = 1;

@@ -130,11 +130,21 @@ absl::StatusOr<std::unique_ptr<Redactor>> Redactor::Create(const RedactionConfig
   if (config.email) QUELL_RETURN_IF_ERROR(add("email", kEmailPattern, false));
   for (const auto& p : config.mrn_patterns) QUELL_RETURN_IF_ERROR(add("mrn", p, false));
   for (const auto& p : config.patterns) QUELL_RETURN_IF_ERROR(add(p.name, p.regex, false));
+  // One combined scan answers "could anything match?" for the common clean string.
+  std::string any;
+  for (const auto& d : r->detectors_) {
+    if (!any.empty()) any.push_back('|');
+    any += "(?:" + d->re->pattern() + ")";
+  }
+  if (!any.empty()) {
+    QUELL_ASSIGN_OR_RETURN(r->any_, Compile(any, config.where, "combined"));
+  }
   return r;
 }
 
 bool Redactor::RedactString(std::string* s) const {
   if (s->empty() || detectors_.empty()) return false;
+  if (any_ && !re2::RE2::PartialMatch(*s, *any_)) return false;
   bool changed = false;
   std::string out;
   for (const auto& d : detectors_) {

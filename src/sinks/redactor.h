@@ -97,6 +97,7 @@ class Redactor {
 
   RedactionConfig config_;
   std::vector<std::unique_ptr<Detector>> detectors_;
+  std::unique_ptr<re2::RE2> any_;  // All detectors as one alternation (prefilter).
 };
 
 // True iff the digits of `s` (other characters ignored) pass the Luhn check; false when fewer than
