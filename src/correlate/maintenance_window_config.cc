@@ -34,7 +34,9 @@ absl::StatusOr<std::vector<MaintenanceWindowConfig>> ParseMaintenanceWindows(
     } else {
       if (!start || !end) return item.Error("maintenance window: needs start and end, or time_interval");
       for (auto [n, dst] : {std::pair{&*start, &w.start}, std::pair{&*end, &w.end}}) {
-        QUELL_ASSIGN_OR_RETURN(std::string text, n->AsString());
+        auto text_or = n->AsString();
+        if (!text_or.ok()) return text_or.status();
+        std::string text = *std::move(text_or);
         auto t = core::ParseRfc3339(text);
         if (!t.ok()) return n->Error(fmt::format("maintenance window: invalid time \"{}\" (want RFC 3339)", text));
         *dst = core::EventTime::FromAbsl(*t);

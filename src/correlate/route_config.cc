@@ -86,7 +86,9 @@ absl::Status ParseOne(const core::YamlNode& node, const RouteConfig* parent, Rou
   QUELL_RETURN_IF_ERROR(node.ReadStringList("mute_time_intervals", &r.mute_time_intervals));
   QUELL_RETURN_IF_ERROR(node.ReadStringList("active_time_intervals", &r.active_time_intervals));
   if (auto n = node.Child("class")) {
-    QUELL_ASSIGN_OR_RETURN(std::string c, n->AsString());
+    auto c_or = n->AsString();
+    if (!c_or.ok()) return c_or.status();
+    std::string c = *std::move(c_or);
     if (c == "actionable") {
       r.route_class = RouteClass::kActionable;
     } else if (c == "investigate") {

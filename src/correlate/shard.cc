@@ -1212,7 +1212,7 @@ AlertView Shard::MakeAlertView(uint64_t fp, const AlertState& a, int64_t now) co
   return v;
 }
 
-IncidentView Shard::MakeIncidentView(const Incident& inc, bool detail) const {
+IncidentView Shard::MakeIncidentView(const Incident& inc, bool detail, int64_t now) const {
   IncidentView v;
   const Route& route = inc.rules->routes().route(inc.route);
   v.id = inc.id;
@@ -1236,7 +1236,6 @@ IncidentView Shard::MakeIncidentView(const Incident& inc, bool detail) const {
   v.root_cause_service = inc.root_cause;
   v.impacted_services = inc.impacted;
   v.deploy = inc.deploy;
-  int64_t now = std::max(watermark_, max_seen_);
   for (uint64_t fp : inc.members) {
     auto it = alerts_.find(fp);
     if (it == alerts_.end()) continue;
@@ -1256,13 +1255,13 @@ IncidentView Shard::MakeIncidentView(const Incident& inc, bool detail) const {
 
 std::vector<IncidentView> Shard::ListIncidents() const {
   std::vector<IncidentView> out;
-  for (const auto& [serial, inc] : incidents_) out.push_back(MakeIncidentView(inc, false));
+  for (const auto& [serial, inc] : incidents_) out.push_back(MakeIncidentView(inc, false, ViewTime({})));
   return out;
 }
 
-std::optional<IncidentView> Shard::GetIncident(std::string_view id) const {
+std::optional<IncidentView> Shard::GetIncident(std::string_view id, core::EventTime view_time) const {
   for (const auto& [serial, inc] : incidents_) {
-    if (inc.id == id) return MakeIncidentView(inc, true);
+    if (inc.id == id) return MakeIncidentView(inc, true, ViewTime(view_time));
   }
   return std::nullopt;
 }
@@ -1349,9 +1348,9 @@ std::vector<DecisionRecord> Shard::Explain(std::string_view hex) const {
   return out;
 }
 
-std::vector<AlertView> Shard::Alerts() const {
+std::vector<AlertView> Shard::Alerts(core::EventTime view_time) const {
   std::vector<AlertView> out;
-  int64_t now = std::max(watermark_, max_seen_);
+  int64_t now = ViewTime(view_time);
   for (const auto& [fp, a] : alerts_) {
     if (!a->firing && !a->raw_firing) continue;
     out.push_back(MakeAlertView(fp, *a, now));
@@ -1359,9 +1358,9 @@ std::vector<AlertView> Shard::Alerts() const {
   return out;
 }
 
-std::vector<AlertGroupView> Shard::Groups() const {
+std::vector<AlertGroupView> Shard::Groups(core::EventTime view_time) const {
   std::vector<AlertGroupView> out;
-  int64_t now = std::max(watermark_, max_seen_);
+  int64_t now = ViewTime(view_time);
   for (const auto& [serial, inc] : incidents_) {
     if (!inc.open) continue;
     AlertGroupView g;

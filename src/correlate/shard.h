@@ -34,6 +34,7 @@
 #ifndef QUELL_CORRELATE_SHARD_H_
 #define QUELL_CORRELATE_SHARD_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -104,12 +105,14 @@ class Shard {
 
   // Reads (call on the owning thread).
   std::vector<IncidentView> ListIncidents() const;
-  std::optional<IncidentView> GetIncident(std::string_view id) const;
+  // `view_time` (optional) is the time at which mute state (silences, windows) is evaluated for
+  // display; the shard uses the latest of it, its watermark and its newest event time.
+  std::optional<IncidentView> GetIncident(std::string_view id, core::EventTime view_time = {}) const;
   bool HasIncident(std::string_view id) const;
   // Decisions for a fingerprint (Quell's or Alertmanager's hex), newest first.
   std::vector<DecisionRecord> Explain(std::string_view fingerprint_hex) const;
-  std::vector<AlertView> Alerts() const;
-  std::vector<AlertGroupView> Groups() const;
+  std::vector<AlertView> Alerts(core::EventTime view_time = {}) const;
+  std::vector<AlertGroupView> Groups(core::EventTime view_time = {}) const;
   // Adds this shard's counts for [now - window, now] (event time) into *rows (merged by key).
   void Noise(absl::Duration window, std::vector<NoiseRow>* rows) const;
   ShardStats stats() const;
@@ -166,7 +169,10 @@ class Shard {
   void ComputeRootCause(Incident& inc) const;
   std::optional<core::AttributedDeploy> AttributeDeploy(std::string_view service, int64_t start) const;
   AlertView MakeAlertView(uint64_t fp, const AlertState& a, int64_t now) const;
-  IncidentView MakeIncidentView(const Incident& inc, bool detail) const;
+  IncidentView MakeIncidentView(const Incident& inc, bool detail, int64_t now) const;
+  int64_t ViewTime(core::EventTime hint) const {
+    return std::max({hint.unix_nanos(), watermark_, max_seen_});
+  }
   std::string RenderDecisionDetail(const Decision& d) const;
   NoiseBucket& NoiseFor(uint32_t idx, int64_t t);
   uint32_t NoiseIndex(std::string_view alertname, const std::string& route_key);

@@ -158,6 +158,7 @@ absl::Status ShardedEngine::Submit(core::SignalBatch* batch, std::function<void(
       return absl::ResourceExhaustedError("correlate: shard queues are full");
     }
   }
+  if (admission_observer_) admission_observer_(n == 1 ? *parts[0] : *batch);
   auto done_ptr = std::make_shared<std::function<void()>>(std::move(done));
   int count = 0;
   for (auto& p : parts) count += p ? 1 : 0;
@@ -281,7 +282,8 @@ std::vector<IncidentView> ShardedEngine::ListIncidents() {
 
 std::optional<IncidentView> ShardedEngine::GetIncident(std::string_view id) {
   std::string key(id);
-  for (auto& r : Gather<std::optional<IncidentView>>([key](Shard& s) { return s.GetIncident(key); })) {
+  core::EventTime view = ViewTime();
+  for (auto& r : Gather<std::optional<IncidentView>>([key, view](Shard& s) { return s.GetIncident(key, view); })) {
     if (r) return r;
   }
   return std::nullopt;
@@ -299,7 +301,8 @@ std::vector<DecisionRecord> ShardedEngine::Explain(std::string_view fingerprint_
 
 std::vector<AlertView> ShardedEngine::Alerts() {
   std::vector<AlertView> out;
-  for (auto& part : Gather<std::vector<AlertView>>([](Shard& s) { return s.Alerts(); })) {
+  core::EventTime view = ViewTime();
+  for (auto& part : Gather<std::vector<AlertView>>([view](Shard& s) { return s.Alerts(view); })) {
     for (auto& a : part) out.push_back(std::move(a));
   }
   std::sort(out.begin(), out.end(), [](const AlertView& a, const AlertView& b) {
@@ -311,7 +314,8 @@ std::vector<AlertView> ShardedEngine::Alerts() {
 
 std::vector<AlertGroupView> ShardedEngine::Groups() {
   std::vector<AlertGroupView> out;
-  for (auto& part : Gather<std::vector<AlertGroupView>>([](Shard& s) { return s.Groups(); })) {
+  core::EventTime view = ViewTime();
+  for (auto& part : Gather<std::vector<AlertGroupView>>([view](Shard& s) { return s.Groups(view); })) {
     for (auto& g : part) out.push_back(std::move(g));
   }
   std::sort(out.begin(), out.end(), [](const AlertGroupView& a, const AlertGroupView& b) { return a.group_key < b.group_key; });

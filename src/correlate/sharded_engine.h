@@ -55,6 +55,13 @@ class ShardedEngine final : public core::BatchSink {
   ~ShardedEngine() override;
 
   [[nodiscard]] absl::Status Submit(core::SignalBatch* batch, std::function<void()> done) override;
+  // Called by Submit with every batch the engine admits (never with a refused one), before the
+  // batch is split and cleared, on the submitting thread while the target queues are locked: keep it
+  // short. The app uses it to feed deploy gates exactly once per accepted batch. Set before the first
+  // Submit.
+  void SetAdmissionObserver(std::function<void(const core::SignalBatch&)> observer) {
+    admission_observer_ = std::move(observer);
+  }
 
   void AdvanceWatermark(core::EventTime t);
   void RecordDeployment(const core::Deployment& d);
@@ -96,10 +103,15 @@ class ShardedEngine final : public core::BatchSink {
   void Broadcast(const std::function<void(Shard&)>& fn);
   template <typename T>
   std::vector<T> Gather(const std::function<T(Shard&)>& fn);
+  // Read views evaluate silences and windows at the later of the shard's event time and the wall
+  // clock, so an API reader sees a silence created "now" as active (display only; decisions never
+  // use it).
+  core::EventTime ViewTime() const { return core::EventTime::FromUnixNanos(clock_->Now().unix_nanos()); }
   size_t ShardFor(const CompiledRules& rules, const core::SignalBatch& batch, const core::Signal& s,
                   std::vector<int>* scratch) const;
 
   core::NotificationSink* sink_;
+  std::function<void(const core::SignalBatch&)> admission_observer_;
   Silencer* silencer_;
   const core::Clock* clock_;
   mutable std::mutex rules_mu_;

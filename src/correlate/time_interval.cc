@@ -40,7 +40,9 @@ absl::Status ParseRanges(const core::YamlNode& parent, std::string_view key, Ran
   if (!child) return absl::OkStatus();
   if (!child->IsSequence()) return child->Error(fmt::format("{}: expected a list of ranges", key));
   for (const core::YamlNode& item : child->Items()) {
-    QUELL_ASSIGN_OR_RETURN(std::string text, item.AsString());
+    auto text_or = item.AsString();
+    if (!text_or.ok()) return text_or.status();
+    std::string text = *std::move(text_or);
     std::string_view s = text;
     size_t colon = s.find(':', s.starts_with("-") ? 1 : 0);
     int a = 0, b = 0;

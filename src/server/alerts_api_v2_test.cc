@@ -225,6 +225,9 @@ TEST(EngineApisTest, RealAmtoolWorksAgainstTheHandlers) {
   std::string q = RunCommand("amtool " + url + " silence query -q", &rc);
   EXPECT_EQ(rc, 0) << q;
   EXPECT_NE(q.find(id), std::string::npos) << q;
+  std::string sq = RunCommand("amtool " + url + " alert query -s", &rc);
+  EXPECT_EQ(rc, 0) << sq;
+  EXPECT_NE(sq.find("AmtoolProbe"), std::string::npos) << sq;  // Silenced now.
   std::string ex = RunCommand("amtool " + url + " silence expire " + id, &rc);
   EXPECT_EQ(rc, 0) << ex;
   EXPECT_EQ(f.silencer.Get(id)->State(clock->Now().ToAbsl()), correlate::SilenceState::kExpired);
