@@ -254,5 +254,32 @@ TEST_F(KafkaSourceTest, MalformedMessagesGoToTheDeadLetterTopicWhileGoodRecordsF
   EXPECT_EQ(by_key["kx"].headers.count("quell-format"), 0u);
 }
 
+TEST_F(KafkaSourceTest, RealAlertmanagerParserThroughTheDefaultFactory) {
+  ASSERT_OK(cluster_->CreateTopic("am", 1));
+  ASSERT_OK(cluster_->Produce("am", 0, "",
+                              R"([{"labels":{"alertname":"HighErrorRate","service":"checkout"},)"
+                              R"("startsAt":"2026-01-01T00:00:00Z"},)"
+                              R"({"labels":{"alertname":"DiskFull","service":"db"}}])"));
+  ASSERT_OK(cluster_->Produce("am", 0, "", R"({"labels":{"alertname":"NotAnArray"}})"));
+  ASSERT_OK(cluster_->Produce("am", 0, "", R"([{"labels":{"alertname":"Later"}}])"));
+  ASSERT_OK(cluster_->Flush());
+
+  RecordingSink sink;
+  KafkaSourceConfig cfg = TestConfig(cluster_->bootstrap_servers(), "g-am", "am");
+  cfg.topics[0].format = core::Format::kAlertmanager;
+  ASSERT_OK_AND_ASSIGN(auto source, KafkaSource::Create(cfg, &sink));  // ingest::MakeParser.
+  ASSERT_OK(source->Start());
+  ASSERT_TRUE(WaitFor([&] { return sink.count() >= 3; }));
+  EXPECT_THAT(sink.titles(), ::testing::ElementsAre("HighErrorRate", "DiskFull", "Later"));
+  ASSERT_TRUE(WaitFor([&] {
+    auto s = source->Stats();
+    return !s.partitions.empty() && s.partitions[0].committed == 3;
+  }));
+  KafkaSourceStats st = source->Stats();
+  EXPECT_EQ(st.dead_letters, 1u);
+  EXPECT_EQ(st.dead_letters_by_reason[static_cast<int>(core::RejectReason::kWrongType)], 1u);
+  EXPECT_EQ(st.signals, 3u);
+}
+
 }  // namespace
 }  // namespace quell::ingest

@@ -1,0 +1,214 @@
+// bench/ingest/kafka_source_bench.cc
+//
+// End-to-end Kafka ingest rate: KafkaSource (consumer group, batch consume, Alertmanager parse
+// into SignalBatch, Submit to a counting sink that calls `done` at once, offsets stored and
+// auto-committed) against baselines reading the same topic in the same run:
+//   BM_BareConsumer        rd_kafka_consume_batch_queue on an assign()ed consumer, no parse
+//   BM_BareConsumerParse   the same plus ingest::MakeParser(kAlertmanager) on every message
+//   BM_KafkaSource         the full source
+// The topic lives in an in-process librdkafka mock cluster (24 partitions, sized under the mock's
+// ~5 MiB per-partition retention). Times run from the first message seen to the last (manual
+// time), so the ~3 s group join of a fresh consumer group is excluded. Rates are noisy on a
+// shared 2-core machine: compare ratios within one run (bench/results/kafka.md).
+#include <librdkafka/rdkafka.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "benchmark/benchmark.h"
+#include "core/batch_sink.h"
+#include "fmt/format.h"
+#include "ingest/kafka/kafka_source.h"
+#include "ingest/kafka/mock_cluster.h"
+#include "ingest/parser.h"
+
+namespace quell::ingest {
+namespace {
+
+constexpr int kPartitions = 24;
+constexpr int kPerPartition = 5000;
+constexpr int64_t kMessages = int64_t{kPartitions} * kPerPartition;
+constexpr const char* kTopic = "bench-alerts";
+
+using Clock = std::chrono::steady_clock;
+
+// One Alertmanager postable alert per message, ~600 bytes, varied labels.
+std::string AlertBody(int p, int i) {
+  return fmt::format(
+      R"([{{"labels":{{"alertname":"HighErrorRate","service":"checkout-{}","env":"prod","severity":"critical","instance":"10.0.{}.{}:9090","job":"api","team":"payments"}},)"
+      R"("annotations":{{"summary":"Error rate above 5% on checkout-{} for 5 minutes","description":"The 5xx ratio of checkout-{} crossed the threshold; see the runbook before paging the owner.","runbook_url":"https://runbooks.example.com/checkout-errors"}},)"
+      R"("startsAt":"2026-01-01T00:{:02}:{:02}Z","endsAt":"0001-01-01T00:00:00Z","generatorURL":"http://prometheus.example.com/graph?g0.expr=rate%28http_requests_total%5B5m%5D%29&seq={}"}}])",
+      p % 16, p, i % 250, p % 16, p % 16, (i / 60) % 60, i % 60, i);
+}
+
+struct Fixture {
+  std::unique_ptr<MockCluster> cluster;
+  int64_t bytes = 0;
+};
+
+Fixture* GetFixture() {
+  static Fixture* f = [] {
+    auto* fx = new Fixture();
+    auto c = MockCluster::Create(3);
+    if (!c.ok()) {
+      std::fprintf(stderr, "mock cluster: %s\n", std::string(c.status().message()).c_str());
+      std::abort();
+    }
+    fx->cluster = std::move(c).value();
+    if (!fx->cluster->CreateTopic(kTopic, kPartitions).ok()) std::abort();
+    for (int i = 0; i < kPerPartition; ++i) {
+      for (int p = 0; p < kPartitions; ++p) {
+        std::string body = AlertBody(p, i);
+        fx->bytes += static_cast<int64_t>(body.size());
+        if (!fx->cluster->Produce(kTopic, p, "", body).ok()) std::abort();
+      }
+    }
+    if (!fx->cluster->Flush(absl::Seconds(120)).ok()) std::abort();
+    return fx;
+  }();
+  return f;
+}
+
+rd_kafka_t* NewAssignedConsumer(const std::string& brokers) {
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  char err[256];
+  auto set = [&](const char* k, const char* v) { rd_kafka_conf_set(conf, k, v, err, sizeof(err)); };
+  set("bootstrap.servers", brokers.c_str());
+  set("group.id", "bench-bare");
+  set("enable.auto.commit", "false");
+  set("enable.partition.eof", "false");
+  set("queued.min.messages", "1000000");
+  set("queued.max.messages.kbytes", "262144");
+  set("log_level", "3");
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
+  rd_kafka_poll_set_consumer(rk);
+  rd_kafka_topic_partition_list_t* l = rd_kafka_topic_partition_list_new(kPartitions);
+  for (int p = 0; p < kPartitions; ++p) {
+    rd_kafka_topic_partition_list_add(l, kTopic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+  }
+  rd_kafka_assign(rk, l);
+  rd_kafka_topic_partition_list_destroy(l);
+  return rk;
+}
+
+void RunBare(benchmark::State& state, bool parse) {
+  Fixture* fx = GetFixture();
+  std::unique_ptr<Parser> parser = MakeParser(core::Format::kAlertmanager);
+  core::SignalBatch batch;
+  std::vector<rd_kafka_message_t*> msgs(1000);
+  int64_t signals = 0;
+  for (auto _ : state) {
+    rd_kafka_t* rk = NewAssignedConsumer(fx->cluster->bootstrap_servers());
+    rd_kafka_queue_t* q = rd_kafka_queue_get_consumer(rk);
+    int64_t seen = 0;
+    Clock::time_point first{};
+    while (seen < kMessages) {
+      ssize_t n = rd_kafka_consume_batch_queue(q, 100, msgs.data(), msgs.size());
+      if (n <= 0) continue;
+      if (seen == 0) first = Clock::now();
+      if (parse) batch.Clear();
+      for (ssize_t i = 0; i < n; ++i) {
+        rd_kafka_message_t* m = msgs[static_cast<size_t>(i)];
+        if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+          ++seen;
+          if (parse) {
+            std::string_view body(static_cast<const char*>(m->payload), m->len);
+            signals += parser->Parse(body, body.size(), core::SourceKind::kKafka, core::EventTime(), &batch)
+                           .accepted;
+          }
+        }
+        rd_kafka_message_destroy(m);
+      }
+    }
+    state.SetIterationTime(std::chrono::duration<double>(Clock::now() - first).count());
+    rd_kafka_queue_destroy(q);
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+  }
+  if (parse && signals != kMessages * state.iterations()) state.SkipWithError("parse lost signals");
+  state.SetItemsProcessed(kMessages * state.iterations());
+  state.SetBytesProcessed(fx->bytes * state.iterations());
+}
+
+void BM_BareConsumer(benchmark::State& state) { RunBare(state, false); }
+void BM_BareConsumerParse(benchmark::State& state) { RunBare(state, true); }
+
+// Counts signals; `done` at once. Records when the first and the last expected signal arrive.
+class CountingSink : public core::BatchSink {
+ public:
+  explicit CountingSink(int64_t expected) : expected_(expected) {}
+  absl::Status Submit(core::SignalBatch* batch, std::function<void()> done) override {
+    if (count_.load(std::memory_order_relaxed) == 0) first_ = Clock::now();
+    int64_t c = count_.fetch_add(static_cast<int64_t>(batch->size()), std::memory_order_relaxed) +
+                static_cast<int64_t>(batch->size());
+    batch->Clear();
+    done();
+    if (c >= expected_) {
+      last_ = Clock::now();
+      finished_.store(true, std::memory_order_release);
+    }
+    return absl::OkStatus();
+  }
+  bool finished() const { return finished_.load(std::memory_order_acquire); }
+  double seconds() const { return std::chrono::duration<double>(last_ - first_).count(); }
+  int64_t count() const { return count_.load(); }
+
+ private:
+  const int64_t expected_;
+  std::atomic<int64_t> count_{0};
+  std::atomic<bool> finished_{false};
+  Clock::time_point first_{}, last_{};
+};
+
+void BM_KafkaSource(benchmark::State& state) {
+  Fixture* fx = GetFixture();
+  int round = 0;
+  for (auto _ : state) {
+    CountingSink sink(kMessages);
+    KafkaSourceConfig cfg;
+    cfg.brokers = fx->cluster->bootstrap_servers();
+    cfg.group_id = fmt::format("bench-source-{}-{}", getpid(), round++);  // Fresh: reads from 0.
+    KafkaTopicConfig t;
+    t.pattern = kTopic;
+    t.format = core::Format::kAlertmanager;
+    cfg.topics.push_back(t);
+    cfg.batch_size = 1000;
+    KafkaProperty log;
+    log.name = "log_level";
+    log.literal = "3";
+    cfg.properties.push_back(log);
+    auto source = KafkaSource::Create(cfg, &sink);
+    if (!source.ok()) {
+      state.SkipWithError(std::string(source.status().message()).c_str());
+      return;
+    }
+    if (!(*source)->Start().ok()) std::abort();
+    auto deadline = Clock::now() + std::chrono::seconds(120);
+    while (!sink.finished() && Clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));  // Timing is taken by the sink.
+    }
+    if (!sink.finished()) {
+      state.SkipWithError("timed out");
+      return;
+    }
+    state.SetIterationTime(sink.seconds());
+    state.PauseTiming();
+    (*source)->Stop();
+    state.ResumeTiming();
+  }
+  state.SetItemsProcessed(kMessages * state.iterations());
+  state.SetBytesProcessed(fx->bytes * state.iterations());
+}
+
+BENCHMARK(BM_BareConsumer)->UseManualTime()->Iterations(3)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_BareConsumerParse)->UseManualTime()->Iterations(3)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_KafkaSource)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace quell::ingest
+
+BENCHMARK_MAIN();
