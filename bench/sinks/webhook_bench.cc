@@ -92,6 +92,7 @@ BENCHMARK(BM_DispatcherToLoopbackWebhook)
     ->Args({8, 1})
     ->Args({16, 1})
     ->Args({16, 0})
+    ->Args({64, 1})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
@@ -116,7 +117,7 @@ void BM_BareHttpClientToLoopback(benchmark::State& state) {
   }
   state.SetItemsProcessed(sent);
 }
-BENCHMARK(BM_BareHttpClientToLoopback)->Arg(8)->Arg(16)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_BareHttpClientToLoopback)->Arg(8)->Arg(16)->Arg(64)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 }  // namespace quell::sinks
