@@ -48,3 +48,28 @@ TEST(NdjsonRecordParserTest, InnerOffsetsAreAbsolute) {
 
 }  // namespace
 }  // namespace quell::ingest
+
+namespace quell::ingest {
+namespace {
+
+// config/sample-stream.ndjson is what `quell run` replays by default: every record must parse.
+TEST(NdjsonRecordParserTest, BundledSampleStreamParsesCleanly) {
+  std::string body = testing::ReadFileForTesting(std::filesystem::path(QUELL_SOURCE_DIR) / "config/sample-stream.ndjson");
+  ASSERT_FALSE(body.empty());
+  NdjsonRecordParser p({});
+  core::SignalBatch b;
+  ParseResult r = p.Parse(body, body.size(), core::SourceKind::kFile, kGoldenObserved, &b);
+  EXPECT_EQ(r.rejected, 0u) << (b.rejections().empty() ? "" : b.rejections()[0].ToString());
+  EXPECT_GT(r.accepted, 300u);
+  size_t alerts = 0, deploys = 0;
+  for (const core::Signal& s : b.signals()) {
+    alerts += s.kind == core::SignalKind::kAlert;
+    deploys += s.kind == core::SignalKind::kDeploy;
+    EXPECT_FALSE(s.observed_time.is_zero());
+  }
+  EXPECT_GT(alerts, 30u);
+  EXPECT_GT(deploys, 0u);
+}
+
+}  // namespace
+}  // namespace quell::ingest

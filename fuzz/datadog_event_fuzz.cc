@@ -1,0 +1,10 @@
+// fuzz/datadog_event_fuzz.cc: the core::Format::kDatadogEvent parser against arbitrary bytes (parser_fuzz_common.h
+// lists the invariants checked). Seed corpus: fuzz/corpus/datadog_event/.
+#include <cstddef>
+#include <cstdint>
+
+#include "parser_fuzz_common.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return quell::fuzz::FuzzParser(quell::core::Format::kDatadogEvent, data, size);
+}
