@@ -34,7 +34,10 @@ struct ReceiverSet {
 
 struct ReceiverDeps {
   const core::Clock* clock = core::SystemClock::Get();
-  std::shared_ptr<HttpClient> http;     // Default: a new HttpClient shared by all HTTP receivers.
+  // Default: a new HttpClient shared by all HTTP receivers (and owned only by them, so it is
+  // destroyed, completing every in-flight callback, while the Dispatcher destroys its receivers).
+  // A caller passing its own must not keep it alive past the Dispatcher.
+  std::shared_ptr<HttpClient> http;
   std::FILE* stdout_stream = stdout;    // Where stdout receivers write.
 };
 

@@ -157,8 +157,10 @@ void PagerDutySink::Deliver(const core::Notification& n, DeliveryCallback done) 
   call.url = config_.url + "/v2/enqueue";
   call.headers = {{"Content-Type", "application/json"}};
   call.body = EventBody(n);
-  http_->Send(std::move(call), [this, done = std::move(done)](HttpResult r) {
-    done(OutcomeFromHttp(r, "pagerduty", name_, clock_->Now()));
+  // The callback may run after this sink is destroyed (the HttpClient is shared): copy, don't
+  // capture `this`.
+  http_->Send(std::move(call), [name = name_, clock = clock_, done = std::move(done)](HttpResult r) {
+    done(OutcomeFromHttp(r, "pagerduty", name, clock->Now()));
   });
 }
 

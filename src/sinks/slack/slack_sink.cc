@@ -176,8 +176,10 @@ void SlackSink::Deliver(const core::Notification& n, DeliveryCallback done) {
   call.url = url_;
   call.headers = {{"Content-Type", "application/json"}};
   call.body = MessageBody(n);
-  http_->Send(std::move(call), [this, done = std::move(done)](HttpResult r) {
-    done(SlackOutcome(r, name_, clock_->Now()));
+  // The callback may run after this sink is destroyed (the HttpClient is shared): copy, don't
+  // capture `this`.
+  http_->Send(std::move(call), [name = name_, clock = clock_, done = std::move(done)](HttpResult r) {
+    done(SlackOutcome(r, name, clock->Now()));
   });
 }
 

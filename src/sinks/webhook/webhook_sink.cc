@@ -128,8 +128,10 @@ void WebhookSink::Deliver(const core::Notification& n, DeliveryCallback done) {
   call.headers = {{"Content-Type", "application/json"}, {"User-Agent", "Quell"}};
   if (!auth_header_.empty()) call.headers.emplace_back("Authorization", auth_header_);
   call.body = Body(n);
-  http_->Send(std::move(call), [this, done = std::move(done)](HttpResult r) {
-    done(OutcomeFromHttp(r, "webhook", name_, clock_->Now()));
+  // The callback may run after this sink is destroyed (the HttpClient is shared): copy, don't
+  // capture `this`.
+  http_->Send(std::move(call), [name = name_, clock = clock_, done = std::move(done)](HttpResult r) {
+    done(OutcomeFromHttp(r, "webhook", name, clock->Now()));
   });
 }
 
