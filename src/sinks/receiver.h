@@ -40,8 +40,10 @@
 // Threading: Deliver may be called concurrently for different notifications from the Dispatcher
 // thread; implementations are thread-safe. The Dispatcher never has two attempts in flight for the
 // same (integration, dedup_key), so per-incident order is preserved by construction.
-// Lifetime: a Receiver must outlive every `done` callback it has been given: its destructor waits
-// for (or cancels and reports Unavailable for) attempts in flight.
+// Lifetime: every `done` callback runs exactly once, also when the Receiver is destroyed with
+// attempts in flight (they complete, or are reported Unavailable, no later than the destruction of
+// the I/O resources they use: the shared HttpClient, the Kafka producer). Callbacks must not touch
+// the Receiver itself (it may be gone): copy what they need (name, clock pointer).
 #ifndef QUELL_SINKS_RECEIVER_H_
 #define QUELL_SINKS_RECEIVER_H_
 
