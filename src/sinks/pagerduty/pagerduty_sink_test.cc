@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <future>
+#include <set>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -106,6 +107,29 @@ TEST_F(PagerDutySinkTest, TriggerCarriesTheEventsV2Fields) {
   ASSERT_EQ(links.size(), 2u);
   EXPECT_EQ(std::string_view(links.at(0)["href"]), "https://git/runbooks/checkout.md");
   EXPECT_EQ(std::string_view(links.at(1)["href"]), "https://ci/run/9");
+}
+
+TEST_F(PagerDutySinkTest, ChangeEventForAttributedDeployWhenEnabled) {
+  fake_.SetDefault(FakeHttpEndpoint::Behavior::Respond(202));
+  PagerDutyConfig c;
+  c.routing_key.kind = core::SecretRef::Kind::kEnv;
+  c.routing_key.name = "QUELL_TEST_PD_KEY";
+  c.url = fake_.url();
+  c.send_change_events = true;
+  auto s = PagerDutySink::Create("oncall", 1, c, std::make_shared<HttpClient>(), &clock_);
+  ASSERT_THAT(s, IsOk());
+  EXPECT_THAT(DeliverSync(**s, Incident()).status, IsOk());
+  ASSERT_TRUE(fake_.WaitForRequests(2, absl::Seconds(10)));
+  std::set<std::string> targets;
+  for (const auto& r : fake_.requests()) targets.insert(r.target);
+  EXPECT_EQ(targets, (std::set<std::string>{"/v2/change/enqueue", "/v2/enqueue"}));
+  for (const auto& r : fake_.requests()) {
+    if (r.target != "/v2/change/enqueue") continue;
+    simdjson::dom::parser p;
+    simdjson::dom::element doc = p.parse(r.body);
+    EXPECT_EQ(std::string_view(doc["payload"]["summary"]), "Deploy checkout 1.2.3 to prod");
+    EXPECT_EQ(std::string_view(doc["links"].at(0)["href"]), "https://ci/run/9");
+  }
 }
 
 TEST_F(PagerDutySinkTest, ResolveUsesTheSameDedupKey) {
