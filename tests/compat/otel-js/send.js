@@ -37,7 +37,7 @@ async function sendLogs() {
   const exporter = new OTLPLogExporter({ url: `${base}/v1/logs` });
   const origExport = exporter.export.bind(exporter);
   exporter.export = (items, cb) => origExport(items, (r) => { if (r.code !== 0) check('logs')(r.error || new Error('code ' + r.code)); cb(r); });
-  const provider = new LoggerProvider({ resource, processors: [new SimpleLogRecordProcessor(exporter)] });
+  const provider = new LoggerProvider({ resource, processors: [new SimpleLogRecordProcessor({ exporter })] });
   const logger = provider.getLogger('quell-compat', '0.1.0');
   logger.emit({ severityNumber: 17, severityText: 'ERROR', body: 'payment failed', attributes: { 'http.route': '/pay', 'error.type': 'timeout' } });
   logger.emit({ severityNumber: 9, severityText: 'INFO', body: 'payment ok', attributes: { 'http.route': '/pay' } });
@@ -70,7 +70,7 @@ async function sendMetrics() {
   const meter = provider.getMeter('quell-compat', '0.1.0');
   meter.createCounter('http.server.errors').add(3, { 'http.route': '/pay' });
   meter.createHistogram('http.server.duration', { unit: 'ms' }).record(120, { 'http.route': '/pay' });
-  await provider.forceFlush();
+  // shutdown() collects and exports once (forceFlush() first would export the cumulative points twice).
   await provider.shutdown();
 }
 
