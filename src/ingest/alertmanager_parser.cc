@@ -33,7 +33,7 @@ RecordStatus AlertmanagerParser::ParseRecord(od::value& record, uint32_t offset)
     if (auto e = std::move(field_r).get(field)) return FromSimdjson(e, "");
     std::string_view key;
     QUELL_TRY_FIELD(KeyOf(field, &key));
-    od::value v = field.value();
+    od::value& v = field.value();
     if (key == "labels" || key == "annotations") {
       const bool is_labels = key == "labels";
       const char* fname = is_labels ? "labels" : "annotations";

@@ -37,7 +37,7 @@ RecordStatus DatadogEventParser::ParseRecord(od::value& record, uint32_t offset)
     if (auto e = std::move(field_r).get(field)) return FromSimdjson(e, "");
     std::string_view key;
     QUELL_TRY_FIELD(KeyOf(field, &key));
-    od::value v = field.value();
+    od::value& v = field.value();
     std::string_view text;
     if (key == "title") {
       QUELL_TRY_FIELD(ReadString(v, max, "title", &text));

@@ -99,7 +99,7 @@ RecordStatus DatadogLogParser::ParseRecord(od::value& record, uint32_t offset) {
     if (auto e = std::move(field_r).get(field)) return FromSimdjson(e, "");
     std::string_view key;
     QUELL_TRY_FIELD(KeyOf(field, &key));
-    od::value v = field.value();
+    od::value& v = field.value();
     std::string_view text;
     if (key == "message") {
       QUELL_TRY_FIELD(ReadScalarText(v, max, "message", &text));

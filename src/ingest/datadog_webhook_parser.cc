@@ -82,7 +82,7 @@ RecordStatus DatadogWebhookParser::ParseRecord(od::value& record, uint32_t offse
     if (auto e = std::move(field_r).get(field)) return FromSimdjson(e, "");
     std::string_view key;
     QUELL_TRY_FIELD(KeyOf(field, &key));
-    od::value v = field.value();
+    od::value& v = field.value();
     int fid = Lookup(key);
     std::string_view text;
     switch (fid) {
