@@ -81,7 +81,10 @@ std::string RenderNotification(const core::Notification& n) {
   if (!n.root_cause_service.empty()) s += ",\"root_cause\":" + JsonQuote(n.root_cause_service);
   if (!n.impacted_services.empty()) {
     s += ",\"impacted\":[";
-    for (size_t i = 0; i < n.impacted_services.size(); ++i) s += (i ? "," : "") + JsonQuote(n.impacted_services[i]);
+    for (size_t i = 0; i < n.impacted_services.size(); ++i) {
+      s += (i ? "," : "");
+      s += JsonQuote(n.impacted_services[i]);
+    }
     s += "]";
   }
   if (n.deploy) s += fmt::format(",\"deploy\":{}", JsonQuote(n.deploy->service + "@" + n.deploy->version));

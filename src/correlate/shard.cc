@@ -33,6 +33,7 @@ constexpr int64_t kNanosPerSecond = 1000000000;
 constexpr int64_t kBucketNanos = 3600 * kNanosPerSecond;
 constexpr size_t kMaxBuckets = 24 * 8;
 constexpr size_t kMaxResolveSamples = 512;
+constexpr size_t kMaxNoiseKeys = 10000;
 
 uint64_t Hash(std::string_view s, uint64_t seed = 0) { return XXH3_64bits_withSeed(s.data(), s.size(), seed); }
 std::string Hex(uint64_t v) { return fmt::format("{:016x}", v); }
@@ -191,7 +192,7 @@ void Shard::Record(uint64_t fp, AlertState* a, DecisionKind kind, uint32_t rule,
   size_t cap = static_cast<size_t>(rules_->settings().decision_log_size);
   if (!a->log) {
     a->log = std::make_unique<std::vector<Decision>>();
-    a->log->reserve(std::min<size_t>(cap, 4));
+    a->log->reserve(std::min<size_t>(cap, 2));  // Most alerts log 2-3 decisions; grow on demand.
   }
   if (a->log->size() < cap) {
     a->log->push_back(d);
@@ -217,6 +218,10 @@ Shard::NoiseBucket& Shard::NoiseFor(uint32_t idx, int64_t t) {
 }
 
 uint32_t Shard::NoiseIndex(std::string_view alertname, const std::string& route_key) {
+  // Bounded: past kMaxNoiseKeys distinct (alertname, route) pairs, new ones count as "(other)".
+  if (noise_.size() >= kMaxNoiseKeys && !noise_index_.contains(fmt::format("{}\x1f{}", alertname, route_key))) {
+    alertname = "(other)";
+  }
   std::string key = fmt::format("{}\x1f{}", alertname, route_key);
   auto it = noise_index_.find(key);
   if (it != noise_index_.end()) return it->second;

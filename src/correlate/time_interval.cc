@@ -34,6 +34,11 @@ bool ParseNamed(std::string_view s, const char* const* names, int n, int offset,
 
 using RangeParser = bool (*)(std::string_view, int*);
 
+// GCC 12 at -O3 reports a false "maybe-uninitialized" on std::string's SSO buffer when a
+// std::string_view of it is compared (GCC bug 105562); the string is always initialized here.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
 absl::Status ParseRanges(const core::YamlNode& parent, std::string_view key, RangeParser parse,
                          int lo, int hi, std::vector<std::pair<int, int>>* out) {
   auto child = parent.Child(key);
@@ -65,6 +70,8 @@ absl::Status ParseRanges(const core::YamlNode& parent, std::string_view key, Ran
   }
   return absl::OkStatus();
 }
+
+#pragma GCC diagnostic pop
 
 bool ParseWeekday(std::string_view s, int* out) {
   for (int i = 0; i < 7; ++i) {

@@ -102,7 +102,10 @@ void RenderRoute(const correlate::RouteConfig& r, const correlate::RouteConfig* 
     if (r.group_by_all) {
       *out += "'...'";
     } else {
-      for (size_t i = 0; i < r.group_by.size(); ++i) *out += (i ? ", " : "") + JsonQuote(r.group_by[i]);
+      for (size_t i = 0; i < r.group_by.size(); ++i) {
+        *out += (i ? ", " : "");
+        *out += JsonQuote(r.group_by[i]);
+      }
     }
     *out += "]\n";
   }
@@ -112,7 +115,10 @@ void RenderRoute(const correlate::RouteConfig& r, const correlate::RouteConfig* 
   for (const auto* list : {&r.mute_time_intervals, &r.active_time_intervals}) {
     if (list->empty()) continue;
     *out += pad + (list == &r.mute_time_intervals ? "mute_time_intervals: [" : "active_time_intervals: [");
-    for (size_t i = 0; i < list->size(); ++i) *out += (i ? ", " : "") + JsonQuote((*list)[i]);
+    for (size_t i = 0; i < list->size(); ++i) {
+      *out += (i ? ", " : "");
+      *out += JsonQuote((*list)[i]);
+    }
     *out += "]\n";
   }
   if (!r.routes.empty()) {
@@ -148,12 +154,23 @@ std::string AlertViewToJson(const correlate::AlertView& a) {
   out += ",\"endsAt\":" + JsonQuote(Rfc(ends));
   out += ",\"fingerprint\":" + JsonQuote(a.am_fingerprint);
   out += ",\"receivers\":[";
-  for (size_t i = 0; i < a.receivers.size(); ++i) out += (i ? "," : "") + std::string("{\"name\":") + JsonQuote(a.receivers[i]) + "}";
+  for (size_t i = 0; i < a.receivers.size(); ++i) {
+    out += (i ? "," : "");
+    out += "{\"name\":";
+    out += JsonQuote(a.receivers[i]);
+    out += "}";
+  }
   out += "],\"startsAt\":" + JsonQuote(Rfc(a.starts_at));
   out += ",\"status\":{\"inhibitedBy\":[";
-  for (size_t i = 0; i < a.inhibited_by.size(); ++i) out += (i ? "," : "") + JsonQuote(a.inhibited_by[i]);
+  for (size_t i = 0; i < a.inhibited_by.size(); ++i) {
+    out += (i ? "," : "");
+    out += JsonQuote(a.inhibited_by[i]);
+  }
   out += "],\"silencedBy\":[";
-  for (size_t i = 0; i < a.silenced_by.size(); ++i) out += (i ? "," : "") + JsonQuote(a.silenced_by[i]);
+  for (size_t i = 0; i < a.silenced_by.size(); ++i) {
+    out += (i ? "," : "");
+    out += JsonQuote(a.silenced_by[i]);
+  }
   out += "],\"state\":" + JsonQuote(a.state) + "}";
   out += ",\"updatedAt\":" + JsonQuote(Rfc(a.updated_at));
   if (!a.generator_url.empty()) out += ",\"generatorURL\":" + JsonQuote(a.generator_url);
@@ -176,13 +193,22 @@ std::string RenderAlertmanagerConfig(const correlate::RulesConfig& cfg) {
     out += "inhibit_rules:\n";
     for (const auto& r : cfg.inhibit_rules) {
       out += "  - source_matchers: [";
-      for (size_t i = 0; i < r.source_matchers.size(); ++i) out += (i ? ", " : "") + JsonQuote(r.source_matchers[i].ToString());
+      for (size_t i = 0; i < r.source_matchers.size(); ++i) {
+        out += (i ? ", " : "");
+        out += JsonQuote(r.source_matchers[i].ToString());
+      }
       out += "]\n    target_matchers: [";
-      for (size_t i = 0; i < r.target_matchers.size(); ++i) out += (i ? ", " : "") + JsonQuote(r.target_matchers[i].ToString());
+      for (size_t i = 0; i < r.target_matchers.size(); ++i) {
+        out += (i ? ", " : "");
+        out += JsonQuote(r.target_matchers[i].ToString());
+      }
       out += "]\n";
       if (!r.equal.empty()) {
         out += "    equal: [";
-        for (size_t i = 0; i < r.equal.size(); ++i) out += (i ? ", " : "") + JsonQuote(r.equal[i]);
+        for (size_t i = 0; i < r.equal.size(); ++i) {
+          out += (i ? ", " : "");
+          out += JsonQuote(r.equal[i]);
+        }
         out += "]\n";
       }
     }

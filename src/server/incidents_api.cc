@@ -22,7 +22,10 @@ std::string Rfc(core::EventTime t) { return t.is_zero() ? "" : core::FormatRfc33
 
 std::string StringList(const std::vector<std::string>& v) {
   std::string out = "[";
-  for (size_t i = 0; i < v.size(); ++i) out += (i ? "," : "") + JsonQuote(v[i]);
+  for (size_t i = 0; i < v.size(); ++i) {
+    out += (i ? "," : "");
+    out += JsonQuote(v[i]);
+  }
   return out + "]";
 }
 
@@ -56,7 +59,10 @@ std::string IncidentToJson(const correlate::IncidentView& v, bool detail) {
                      JsonQuote(v.ack_comment), v.storm);
   if (detail) {
     out += ",\"members\":[";
-    for (size_t i = 0; i < v.members.size(); ++i) out += (i ? "," : "") + AlertViewToJson(v.members[i]);
+    for (size_t i = 0; i < v.members.size(); ++i) {
+      out += (i ? "," : "");
+      out += AlertViewToJson(v.members[i]);
+    }
     out += "],\"notifications\":[";
     for (size_t i = 0; i < v.notifications.size(); ++i) {
       const auto& n = v.notifications[i];
