@@ -32,6 +32,26 @@ absl::Status ProduceRange(MockCluster* c, const std::string& topic, int partitio
   return c->Flush();
 }
 
+// On failure: what each partition got, and both sources' view of their partitions.
+std::string Describe(const RecordingSink& sa, const RecordingSink& sb, KafkaSource* a, KafkaSource* b) {
+  std::map<std::string, int> per;
+  std::set<std::string> all;
+  for (const auto& t : sa.titles()) all.insert(t);
+  for (const auto& t : sb.titles()) all.insert(t);
+  for (const auto& t : all) per[t.substr(0, t.find('-'))]++;
+  std::string out;
+  for (const auto& [p, n] : per) out += fmt::format("{}={} ", p, n);
+  for (KafkaSource* s : {a, b}) {
+    if (s == nullptr) continue;
+    out += "| ";
+    for (const auto& p : s->Stats().partitions) {
+      out += fmt::format("[{} pos={} done={} com={} hw={} inflight={} paused={}] ", p.partition, p.position,
+                         p.done, p.committed, p.high_watermark, p.in_flight_batches, p.paused);
+    }
+  }
+  return out;
+}
+
 std::set<std::string> Union(const RecordingSink& a, const RecordingSink& b) {
   std::set<std::string> all;
   for (const auto& t : a.titles()) all.insert(t);
@@ -82,7 +102,8 @@ TEST(KafkaRebalanceTest, SecondInstanceJoinsThenFirstLeavesWithoutLoss) {
   producer.join();
   ASSERT_OK(produce_status);
   const int n = produced_to;
-  ASSERT_TRUE(WaitFor([&] { return Union(sink_a, sink_b).size() == static_cast<size_t>(n * kPartitions); }));
+  ASSERT_TRUE(WaitFor([&] { return Union(sink_a, sink_b).size() == static_cast<size_t>(n * kPartitions); }))
+      << "n=" << n << " " << Describe(sink_a, sink_b, a.get(), b.get());
   EXPECT_GT(sink_b.count(), 0u);
   EXPECT_GE(a->Stats().revoked, 1u);
 

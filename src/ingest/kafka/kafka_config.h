@@ -69,7 +69,7 @@ struct KafkaSourceConfig {
   std::vector<KafkaProperty> properties;  // Passed to librdkafka (consumer and dead-letter producer).
   int64_t batch_size = 1000;              // Messages per rd_kafka_consume_batch_queue call, 1..100000.
   absl::Duration poll_timeout = absl::Milliseconds(100);    // Max wait of one consume call.
-  absl::Duration commit_interval = absl::Milliseconds(500); // Async commits at most this often.
+  absl::Duration commit_interval = absl::Milliseconds(500); // auto.commit.interval.ms of done offsets.
   // How long a revoked partition (rebalance, shutdown) waits for its in-flight batches before it
   // is given up uncommitted (the next owner then re-reads them: at-least-once).
   absl::Duration revoke_timeout = absl::Seconds(30);

@@ -337,7 +337,7 @@ class KafkaSource::Impl {
     const int poll_ms = static_cast<int>(std::max<int64_t>(1, absl::ToInt64Milliseconds(config_.poll_timeout)));
     while (!stop_.load(std::memory_order_relaxed)) {
       bool any_held = RetryHeld();
-      MaybeCommit(/*force=*/false);
+      StoreDoneOffsets();
       if (dlq_ != nullptr) rd_kafka_poll(dlq_, 0);
       ssize_t n = rd_kafka_consume_batch_queue(queue_, any_held ? std::min(poll_ms, kHeldRetryMs) : poll_ms,
                                                msgs.data(), msgs.size());
@@ -602,8 +602,7 @@ class KafkaSource::Impl {
   // the auto-commit timer during a rebalance). Manual async commits at arbitrary times race with
   // rejoins: 2.0.2 answers the resulting ILLEGAL_GENERATION by declaring the whole assignment
   // lost (librdkafka issue #4059; every partition then re-delivers), which the mock reproduces.
-  void MaybeCommit(bool force) {
-    (void)force;
+  void StoreDoneOffsets() {
     store_parts_.clear();
     for (auto& [topic, ps] : table_) {
       for (auto& sp : ps) {

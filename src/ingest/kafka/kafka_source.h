@@ -5,9 +5,10 @@
 // format (or the format named in its headers) into core::SignalBatch, and hands the batches to a
 // core::BatchSink. Guarantees:
 //
-//   * At-least-once. Offsets are committed manually, asynchronously, and only up to the highest
-//     offset whose batch's `done` has fired for it and every earlier batch of the partition
-//     (contiguously). A crash re-delivers at most what was consumed but not yet done/committed.
+//   * At-least-once. Only offsets whose batch's `done` has fired, for it and every earlier batch
+//     of the partition (contiguously), are stored (rd_kafka_offsets_store) and then committed by
+//     librdkafka's auto-committer every `commit_interval`, which skips rebalances (ADR 0030). A
+//     crash re-delivers at most what was consumed but not yet done/committed.
 //   * Per-partition order. A partition's batches are submitted in offset order; a refused batch
 //     is held (the partition paused) and retried before anything later of that partition.
 //   * Rebalances. On revocation (rebalance, Stop) a partition waits up to `revoke_timeout` for
@@ -73,8 +74,8 @@ struct KafkaSourceStats {
   uint64_t batches = 0;             // Batches accepted by the sink.
   uint64_t submit_refusals = 0;     // Submit calls refused (each one retried later).
   uint64_t pauses = 0;              // Partitions paused by backpressure.
-  uint64_t commits = 0;             // Commit requests sent.
-  uint64_t commit_failures = 0;     // Commit requests the coordinator rejected.
+  uint64_t commits = 0;             // Offset stores handed to the auto-committer (done advanced).
+  uint64_t commit_failures = 0;     // Commits the coordinator rejected (retried) or failed stores.
   uint64_t dead_letters = 0;        // Messages dead-lettered (or counted when no topic is set).
   uint64_t dead_letter_failures = 0;  // Dead-letter produces that failed for good.
   uint64_t consume_errors = 0;      // Error events from the consumer (broker down, ...).
