@@ -13,6 +13,12 @@
 
 #include "CLI/CLI.hpp"
 #include "core/clock.h"
+#include "core/yaml_node.h"
+#include "correlate/gates/gate_evaluator.h"
+#include "correlate/gates/traffic_simulator.h"
+#include "server/gates_api.h"
+#include "server/http_server.h"
+#include "server/router.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -160,7 +166,7 @@ TEST(GateWaitTest, TimesOutWithExitTwo) {
   ScriptedServer server({{200, kPending}});
   Harness h;
   EXPECT_EQ(RunGateWait(h.Options(server.url())), 2);
-  EXPECT_EQ(h.sleeps, 11);  // Polls at 0s..110s; a 12th sleep would pass the 2m timeout.
+  EXPECT_EQ(h.sleeps, 12);  // Polls at 0s, 10s, ..., 120s (the deadline itself), then gives up.
   EXPECT_THAT(Harness::Read(h.err), HasSubstr("timed out after 2m"));
 }
 
@@ -202,9 +208,8 @@ TEST(GateWaitTest, RegistersFlagsWithCli11) {
   CLI::App* gate = app.add_subcommand("gate");
   GateWaitOptions o;
   CLI::App* wait = RegisterGateWaitCommand(gate, &o);
-  std::vector<std::string> args = {"--interval", "5s",      "--timeout", "1h30m", "--url", "http://q:1",
-                                   "--env",      "staging", "--version", "v9",    "--service", "api", "wait", "gate"};
-  app.parse(args);  // CLI11 takes the vector reversed.
+  app.parse("gate wait --service api --version v9 --env staging --url http://q:1 --timeout 1h30m --interval 5s",
+            /*program_name_included=*/false);
   EXPECT_TRUE(*wait);
   EXPECT_EQ(o.service, "api");
   EXPECT_EQ(o.version, "v9");
@@ -215,8 +220,47 @@ TEST(GateWaitTest, RegistersFlagsWithCli11) {
   CLI::App app2;
   GateWaitOptions o2;
   RegisterGateWaitCommand(app2.add_subcommand("gate"), &o2);
-  std::vector<std::string> bad = {"1 minute", "--timeout", "v", "--version", "a", "--service", "wait", "gate"};
-  EXPECT_THROW(app2.parse(bad), CLI::ValidationError);
+  EXPECT_THROW(app2.parse("gate wait --service a --version v --timeout soon", false), CLI::ValidationError);
+}
+
+// End to end: the real HttpServer serving GatesApi over a GateEvaluator whose green fails.
+TEST(GateWaitTest, AgainstTheRealServerAFailingGreenExitsOne) {
+  const core::EventTime t0 = core::EventTime::FromUnixNanos(1767225600LL * 1000000000LL);
+  auto root = core::YamlNode::LoadString("gates:\n  - {service: checkout, env: prod}\n", "t.yaml");
+  ASSERT_TRUE(root.ok());
+  gates::GateEvaluator evaluator(*gates::ParseGatesConfig(*root), {}, nullptr);
+  core::Deployment blue{"checkout", "prod", "v1", core::DeployColor::kBlue, t0 - absl::Hours(1), "api", "", ""};
+  core::Deployment green{"checkout", "prod", "v2", core::DeployColor::kGreen, t0, "api", "", ""};
+  evaluator.AddDeployment(blue);
+  evaluator.AddDeployment(green);
+  gates::TrafficSimulator sim(5);
+  gates::TrafficSpec b, g;
+  b.version = "v1";
+  b.color = core::DeployColor::kBlue;
+  g.version = "v2";
+  g.color = core::DeployColor::kGreen;
+  g.error_rate = 0.2;
+  core::SignalBatch batch;
+  sim.Generate(b, t0, t0 + absl::Minutes(2), &batch);
+  sim.Generate(g, t0, t0 + absl::Minutes(2), &batch);
+  evaluator.Observe(batch);
+  evaluator.AdvanceTo(t0 + absl::Minutes(2));
+
+  core::ManualClock api_clock(core::WallTime::FromUnixNanos(t0.unix_nanos()));
+  server::GatesApi api(&evaluator, &api_clock);
+  server::Router router;
+  for (const server::GatesRoute& r : api.Routes()) ASSERT_TRUE(router.Route(r.method, r.path, r.handler).ok());
+  server::ServerConfig config;
+  config.port = 0;
+  server::HttpServer http(config, &router);
+  ASSERT_TRUE(http.Start().ok());
+  Harness h;
+  EXPECT_EQ(RunGateWait(h.Options("http://127.0.0.1:" + std::to_string(http.port()))), 1);
+  EXPECT_EQ(h.sleeps, 0);
+  const std::string out = Harness::Read(h.out);
+  EXPECT_THAT(out, HasSubstr("checkout v2 (prod): fail"));
+  EXPECT_THAT(out, HasSubstr("errors: canary error rate"));
+  http.Stop();
 }
 
 }  // namespace

@@ -963,12 +963,16 @@ void GateEvaluator::Observe(const core::SignalBatch& batch) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     State& s = *state_;
+    // The clock moves once per batch, after it: a batch is one arrival, so the order of its
+    // signals (all of blue, then all of green) never makes part of it late.
+    core::EventTime newest = s.now;
     for (const core::Signal& sig : batch.signals()) {
       if (sig.observed_time.is_zero() || sig.event_time <= sig.observed_time + kMaxClockSkew) {
-        if (sig.event_time > s.now) s.now = sig.event_time;
+        if (sig.event_time > newest) newest = sig.event_time;
       }
       s.ObserveSignal(batch, sig);
     }
+    s.now = newest;
     s.Tick();
     if (s.outbox.empty()) return;
     out.swap(s.outbox);

@@ -10,7 +10,8 @@
 // Operation. Signals of a gate's service (and env) with a version are counted into the interval
 // (gate `interval`, aligned to the Unix epoch) holding their event time: requests and errors
 // (error_rate), a DDSketch of durations (latency), sums of metric points (metric). The evaluator's
-// clock `now` is the larger of the latest event time seen and the last AdvanceTo(); an interval
+// clock `now` is the larger of the latest event time seen (moved after each whole batch) and the
+// last AdvanceTo(); an interval
 // closes when now - lateness passes its end, and a signal for a closed interval counts as late
 // (reported, not used). Each tracked canary consumes closed intervals in order from its deploy
 // time and feeds its sequential tests (OddsRatioMsprt, BernoulliMsprt; alpha split evenly over

@@ -342,5 +342,21 @@ TEST(GateEvaluatorTest, LateSignalsAreCountedNotUsed) {
   EXPECT_EQ(v.baseline_late, 0u);
 }
 
+// A batch is one arrival: its order (all of blue, then all of green, across many intervals) never
+// makes part of it late.
+TEST(GateEvaluatorTest, OneBatchSpanningManyIntervalsIsNotLate) {
+  GateEvaluator gates(Config(kGate), {}, nullptr);
+  gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
+  gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  TrafficSimulator sim(8);
+  core::SignalBatch batch;
+  sim.Generate(Spec("v1", core::DeployColor::kBlue), kT0, kT0 + absl::Minutes(3), &batch);
+  sim.Generate(Spec("v2", core::DeployColor::kGreen, 0.2), kT0, kT0 + absl::Minutes(3), &batch);
+  gates.Observe(batch);
+  ASSERT_OK_AND_ASSIGN(GateVerdict v, gates.Evaluate({"checkout", "prod", "v2", ""}));
+  EXPECT_EQ(v.canary_late, 0u);
+  EXPECT_EQ(v.verdict, Verdict::kFail) << v.ToJson();
+}
+
 }  // namespace
 }  // namespace quell::gates
