@@ -83,7 +83,16 @@ TEST(KafkaRebalanceTest, SecondInstanceJoinsThenFirstLeavesWithoutLoss) {
   std::atomic<bool> b_assigned{false};
   std::atomic<int> produced_to{100};
   absl::Status produce_status;
-  std::thread producer([&] {
+  std::thread producer;
+  struct JoinOnExit {
+    std::thread* t;
+    std::atomic<bool>* done;
+    ~JoinOnExit() {  // Also when an ASSERT returns early: let the producer finish, then join.
+      done->store(true);
+      if (t->joinable()) t->join();
+    }
+  } join_on_exit{&producer, &b_assigned};
+  producer = std::thread([&] {
     int after = 0;
     for (int i = 100; after < 50 && i < 5000; ++i) {
       produce_status = ProduceRange(cluster.get(), "rb", kPartitions, i, i + 1);
@@ -102,7 +111,8 @@ TEST(KafkaRebalanceTest, SecondInstanceJoinsThenFirstLeavesWithoutLoss) {
   producer.join();
   ASSERT_OK(produce_status);
   const int n = produced_to;
-  ASSERT_TRUE(WaitFor([&] { return Union(sink_a, sink_b).size() == static_cast<size_t>(n * kPartitions); }))
+  ASSERT_TRUE(WaitFor([&] { return Union(sink_a, sink_b).size() == static_cast<size_t>(n * kPartitions); },
+                      std::chrono::seconds(60)))
       << "n=" << n << " " << Describe(sink_a, sink_b, a.get(), b.get());
   EXPECT_GT(sink_b.count(), 0u);
   EXPECT_GE(a->Stats().revoked, 1u);
