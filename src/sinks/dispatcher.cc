@@ -398,6 +398,13 @@ void Dispatcher::Stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  // Whatever was sent but not yet appended goes to the outbox now, so the next start delivers it.
+  std::vector<core::Notification> rest;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    rest.swap(inbox_);
+  }
+  if (!rest.empty()) Ingest(std::move(rest), clock_->Now());
   (void)outbox_->Sync();
 }
 

@@ -113,8 +113,9 @@ class Dispatcher final : public core::NotificationSink {
   // an outside event can make progress).
   core::WallTime Poll();
 
-  // Runs Poll on an owned thread until Stop(). Stop waits for the thread, then syncs the outbox;
-  // entries not yet delivered stay in the outbox for the next start.
+  // Runs Poll on an owned thread until Stop(). Stop waits for the thread, appends whatever was
+  // sent but not yet appended, then syncs the outbox; entries not yet delivered stay in the outbox
+  // for the next start. The destructor calls Stop.
   void Start();
   void Stop();
 

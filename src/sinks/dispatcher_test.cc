@@ -364,6 +364,17 @@ TEST_F(DispatcherTest, RedeliversEverythingAfterRestartInOrder) {
   EXPECT_TRUE(receivers_[0]->seen.empty());  // Nothing is delivered twice after success.
 }
 
+TEST_F(DispatcherTest, SentButNeverPolledIsKeptForTheNextStart) {
+  Build();
+  dispatcher_->Send(N("a", 1));
+  Restart();  // Destroyed without a single Poll.
+  Build();
+  Settle();
+  EXPECT_EQ(dispatcher_->stats().recovered_total, 1);
+  ASSERT_EQ(receivers_[0]->seen.size(), 1u);
+  EXPECT_EQ(receivers_[0]->seen[0].dedup_key, "a");
+}
+
 TEST_F(DispatcherTest, RedactsBeforeOutboxAndReceivers) {
   auto red = Redactor::Create(RedactionConfig{});
   ASSERT_THAT(red, IsOk());
