@@ -2,51 +2,60 @@
 
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "CLI/CLI.hpp"
+#include "app/commands.h"
+#include "app/gate_wait_command.h"
 #include "core/build_info.h"
 
 namespace quell::app {
-namespace {
-
-int NotYet(const char* what) {
-  std::fprintf(stderr, "quell %s: not implemented in this build\n", what);
-  return 2;
-}
-
-}  // namespace
 
 int RunCli(int argc, char** argv) {
   CLI::App app{"Quell: telemetry and alert-correlation stream processor"};
   app.set_version_flag("--version", std::string("quell ") + core::kQuellVersion);
   app.require_subcommand(1);
 
-  std::string config_path;
-  CLI::App* run = app.add_subcommand("run", "Run the pipeline (embedded default config without --config)");
-  run->add_option("--config", config_path, "Config file (YAML)");
+  std::string run_config;
+  CLI::App* run = app.add_subcommand("run", "Run the pipeline (the embedded default config without --config)");
+  run->add_option("--config", run_config, "Config file (YAML); reloaded on SIGHUP and when it changes");
 
   std::string check_path;
   CLI::App* check = app.add_subcommand("check-config", "Validate a config file; exit 1 on errors");
   check->add_option("file", check_path, "Config file")->required();
 
   CLI::App* routes = app.add_subcommand("routes", "Route tools");
-  CLI::App* routes_test = routes->add_subcommand("test", "Show which routes an alert would hit");
   routes->require_subcommand(1);
+  std::string routes_config;
+  std::vector<std::string> routes_labels;
+  CLI::App* routes_test = routes->add_subcommand("test", "Show the routes, receivers and inhibitions an alert would hit");
+  routes_test->add_option("--config", routes_config, "Config file (default: the embedded default)");
+  routes_test->add_option("labels", routes_labels, "label=value pairs")->required();
 
-  CLI::App* replay = app.add_subcommand("replay", "Replay a recorded NDJSON stream");
-  CLI::App* record = app.add_subcommand("record", "Record a stream to NDJSON");
+  std::string replay_config, replay_input, replay_output = "-";
+  CLI::App* replay = app.add_subcommand("replay", "Backtest rules on a recorded NDJSON stream (event time)");
+  replay->add_option("input", replay_input, "NDJSON record file")->required();
+  replay->add_option("--config", replay_config, "Config file (default: the embedded default)");
+  replay->add_option("--output", replay_output, "Where notifications go, one JSON per line (- = stdout)");
+
+  std::string record_output, record_listen = "127.0.0.1:9797";
+  CLI::App* record = app.add_subcommand("record", "Record intake request bodies to an NDJSON file");
+  record->add_option("--output", record_output, "NDJSON record file (- = stdout)")->required();
+  record->add_option("--listen", record_listen, "Listen address (host:port)");
+
   CLI::App* gate = app.add_subcommand("gate", "Deploy gate tools");
-  CLI::App* gate_wait = gate->add_subcommand("wait", "Poll a gate until it decides");
   gate->require_subcommand(1);
+  GateWaitOptions gate_options;
+  CLI::App* gate_wait = RegisterGateWaitCommand(gate, &gate_options);
 
   CLI11_PARSE(app, argc, argv);
 
-  if (*run) return NotYet("run");
-  if (*check) return NotYet("check-config");
-  if (*routes_test) return NotYet("routes test");
-  if (*replay) return NotYet("replay");
-  if (*record) return NotYet("record");
-  if (*gate_wait) return NotYet("gate wait");
+  if (*run) return RunRunCommand(run_config);
+  if (*check) return RunCheckConfig(check_path, stdout, stderr);
+  if (*routes_test) return RunRoutesTest(routes_config, routes_labels, stdout, stderr);
+  if (*replay) return RunReplay(replay_config, replay_input, replay_output, stderr);
+  if (*record) return RunRecord(record_output, record_listen);
+  if (*gate_wait) return RunGateWait(gate_options);
   return 2;
 }
 

@@ -140,8 +140,11 @@ core::HttpResponse Router::Handle(core::HttpRequest* req) const {
     if (s.capture) req->path_params.emplace_back(s.text, std::string(seg));
     return true;
   });
+  if (middleware_) return middleware_(*req, best->pattern, best->handler);
   return best->handler(*req);
 }
+
+void Router::SetMiddleware(Middleware middleware) { middleware_ = std::move(middleware); }
 
 std::vector<std::string> Router::ListRoutes() const {
   std::vector<std::string> out;

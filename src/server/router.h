@@ -21,6 +21,7 @@
 #ifndef QUELL_SERVER_ROUTER_H_
 #define QUELL_SERVER_ROUTER_H_
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -43,6 +44,14 @@ class Router {
 
   // "GET /api/v2/alerts" lines in registration order (docs, debugging).
   std::vector<std::string> ListRoutes() const;
+
+  // Middleware wraps every matched route (404/405 answers bypass it): it receives the request
+  // (path_params filled), the matched pattern ("/api/v2/silence/{id}") and the route's handler, and
+  // decides whether and how to call it. The app uses it for API token scopes and the audit log.
+  // Set before the server starts; at most one.
+  using Middleware = std::function<core::HttpResponse(const core::HttpRequest& req, std::string_view pattern,
+                                                      const core::HttpHandler& next)>;
+  void SetMiddleware(Middleware middleware);
   size_t size() const { return routes_.size(); }
 
  private:
@@ -59,6 +68,7 @@ class Router {
   // Number of literal segments matched (higher is more specific), or -1 when `path` does not match.
   static int MatchScore(const Entry& e, std::string_view path);
   std::vector<Entry> routes_;
+  Middleware middleware_;
 };
 
 // JSON error body {"error":"<message>"} with `message` escaped; the shape of every error the

@@ -1,0 +1,54 @@
+#include <functional>
+
+#include "app/commands.h"
+#include "app/quell_config.h"
+#include "correlate/route_config.h"
+
+namespace quell::app {
+namespace {
+
+void PrintRoute(const correlate::RouteConfig& r, int depth, std::FILE* out) {
+  std::string matchers;
+  for (const auto& m : r.matchers) {
+    if (!matchers.empty()) matchers += ", ";
+    matchers += m.ToString();
+  }
+  std::fprintf(out, "%*s- receiver=%s class=%s%s%s%s  [%s]\n", depth * 2, "", r.receiver.c_str(),
+               std::string(correlate::RouteClassName(r.route_class)).c_str(),
+               matchers.empty() ? "" : (" matchers={" + matchers + "}").c_str(),
+               r.runbook.empty() ? "" : (" runbook=" + r.runbook).c_str(), r.continue_matching ? " continue" : "",
+               r.where.ToString().c_str());
+  for (const auto& child : r.routes) PrintRoute(child, depth + 1, out);
+}
+
+bool IsLoopback(const std::string& address) {
+  return address == "127.0.0.1" || address == "::1" || address == "localhost" || address.rfind("127.", 0) == 0;
+}
+
+}  // namespace
+
+int RunCheckConfig(const std::string& path, std::FILE* out, std::FILE* err) {
+  absl::StatusOr<QuellConfig> cfg = LoadConfig(path);
+  if (!cfg.ok()) {
+    std::fprintf(err, "%s\n", std::string(cfg.status().message()).c_str());
+    std::fprintf(err, "check-config: %s is invalid\n", path.c_str());
+    return 1;
+  }
+  std::fprintf(out, "check-config: %s is valid (sha256 %s)\n", path.c_str(), cfg->content_sha256.c_str());
+  std::fprintf(out, "files:\n");
+  for (const std::string& f : cfg->files) std::fprintf(out, "  %s\n", f.c_str());
+  std::fprintf(out, "receivers:\n");
+  for (const auto& r : cfg->sinks.receivers) std::fprintf(out, "  %s  [%s]\n", r.name.c_str(), r.where.ToString().c_str());
+  std::fprintf(out, "routes:\n");
+  PrintRoute(cfg->rules.route, 1, out);
+  std::fprintf(out, "inhibit rules: %zu, time intervals: %zu, maintenance windows: %zu, topology services: %zu, gates: %zu\n",
+               cfg->rules.inhibit_rules.size(), cfg->rules.time_intervals.size(), cfg->rules.maintenance_windows.size(),
+               cfg->rules.topology.services.size(), cfg->gates.gates.size());
+  if (cfg->tokens_file.empty() && !IsLoopback(cfg->server.address)) {
+    std::fprintf(out, "warning: server listens on %s without API tokens (auth.tokens_file): anyone who reaches it can "
+                      "create silences and reload the config\n", cfg->server.address.c_str());
+  }
+  return 0;
+}
+
+}  // namespace quell::app

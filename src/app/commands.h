@@ -1,0 +1,43 @@
+// src/app/commands.h
+//
+// The work behind each `quell` subcommand (the CLI11 wiring lives in cli.cc). Each returns the
+// process exit status: 0 success, 1 a failure the user should act on (bad config, failed test),
+// 2 usage errors. Output goes to the given streams so tests can capture it.
+#ifndef QUELL_APP_COMMANDS_H_
+#define QUELL_APP_COMMANDS_H_
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace quell::app {
+
+// `quell run [--config FILE]`: runs until SIGINT/SIGTERM; SIGHUP or a change of the config file
+// reloads it. Empty `config_path` = the embedded default.
+int RunRunCommand(const std::string& config_path);
+
+// `quell check-config FILE`: validates everything and prints a summary (files, receivers, the route
+// tree with the file:line of each route); errors print "file:line:col: ..." and exit 1.
+int RunCheckConfig(const std::string& path, std::FILE* out, std::FILE* err);
+
+// `quell routes test [--config FILE] label=value...`: prints the routes, receivers, classes and
+// runbooks an alert with these labels reaches, and the inhibit rules it could be inhibited by or
+// would inhibit with (amtool config routes test, extended).
+int RunRoutesTest(const std::string& config_path, const std::vector<std::string>& labels, std::FILE* out,
+                  std::FILE* err);
+
+// `quell replay FILE [--config FILE] [--output FILE]`: backtests the config's rules on a recorded
+// NDJSON stream in event time (no wall clock, no HTTP, no receivers): every notification the engine
+// would send is written as one JSON line to `output` ("-" = stdout), then a summary to `err`.
+// Replaying the same input with the same rules gives the same bytes.
+int RunReplay(const std::string& config_path, const std::string& input, const std::string& output,
+              std::FILE* err);
+
+// `quell record --output FILE [--listen ADDR]`: serves the intake endpoints and appends every
+// request body, as received, to an NDJSON record file for later `quell replay`. Runs until
+// SIGINT/SIGTERM.
+int RunRecord(const std::string& output, const std::string& listen);
+
+}  // namespace quell::app
+
+#endif  // QUELL_APP_COMMANDS_H_

@@ -1,0 +1,217 @@
+#include "app/metrics_sources.h"
+
+#include <map>
+#include <string>
+
+#include "app/runtime.h"
+#include "core/build_info.h"
+#include "core/dead_letter.h"
+#include "core/signal.h"
+
+namespace quell::app {
+namespace {
+
+using Labels = server::MetricFamilies::Labels;
+
+double D(uint64_t v) { return static_cast<double>(v); }
+double D(int64_t v) { return static_cast<double>(v); }
+
+}  // namespace
+
+void RegisterMetricsSources(server::MetricsEndpoint* endpoint, const MetricsDeps& deps) {
+  endpoint->AddSource([](server::MetricFamilies* f) {
+    f->Gauge("quell_build_info", "Quell build information (always 1).");
+    f->Add({{"version", core::kQuellVersion}}, 1);
+  });
+
+  if (deps.pipeline != nullptr) {
+    const Pipeline* p = deps.pipeline;
+    endpoint->AddSource([p](server::MetricFamilies* f) {
+      const PipelineStats& s = p->stats();
+      f->Counter("quell_ingest_signals_total", "Signals admitted into the pipeline, by source and format.");
+      for (int src = 0; src < kSourceCount; ++src) {
+        for (int fmt = 1; fmt < kFormatCount; ++fmt) {
+          uint64_t n = s.signals[src][fmt].load(std::memory_order_relaxed);
+          if (n == 0) continue;
+          f->Add({{"source", std::string(core::SourceKindName(static_cast<core::SourceKind>(src)))},
+                  {"format", std::string(core::FormatName(static_cast<core::Format>(fmt)))}},
+                 D(n));
+        }
+      }
+      f->Counter("quell_ingest_parse_errors_total", "Records rejected by a parser, by reason.");
+      for (int r = 0; r < core::kRejectReasonCount; ++r) {
+        f->Add({{"reason", std::string(core::RejectReasonName(static_cast<core::RejectReason>(r)))}},
+               D(s.rejections[r].load(std::memory_order_relaxed)));
+      }
+      f->Counter("quell_pipeline_batches_total", "Batches submitted to the engine, by outcome.");
+      f->Add({{"outcome", "accepted"}}, D(s.batches_accepted.load()));
+      f->Add({{"outcome", "refused"}}, D(s.batches_refused.load()));
+    });
+  }
+
+  if (deps.dead_letters != nullptr) {
+    const ingest::DeadLetterFile* dl = deps.dead_letters;
+    endpoint->AddSource([dl](server::MetricFamilies* f) {
+      ingest::DeadLetterStats s = dl->stats();
+      f->Counter("quell_ingest_dead_letters_total", "Records written to the dead-letter path, by reason.");
+      for (int r = 0; r < core::kRejectReasonCount; ++r) {
+        f->Add({{"reason", std::string(core::RejectReasonName(static_cast<core::RejectReason>(r)))}},
+               D(s.by_reason[r]));
+      }
+      f->Counter("quell_ingest_dead_letter_write_errors_total", "Dead-letter entries that could not be written.");
+      f->Add({}, D(s.write_errors));
+    });
+  }
+
+  if (deps.intake != nullptr) {
+    const ingest::HttpIntake* in = deps.intake;
+    endpoint->AddSource([in](server::MetricFamilies* f) {
+      struct Field {
+        const char* outcome;
+        std::atomic<uint64_t> ingest::IntakeEndpointStats::*member;
+      };
+      static const Field kFields[] = {
+          {"accepted", &ingest::IntakeEndpointStats::accepted_requests},
+          {"bad_body", &ingest::IntakeEndpointStats::bodies_rejected},
+          {"forbidden", &ingest::IntakeEndpointStats::forbidden},
+          {"rate_limited", &ingest::IntakeEndpointStats::rate_limited},
+          {"backpressure", &ingest::IntakeEndpointStats::backpressure},
+          {"too_large", &ingest::IntakeEndpointStats::too_large},
+          {"unsupported_media", &ingest::IntakeEndpointStats::unsupported_media},
+          {"error", &ingest::IntakeEndpointStats::sink_errors},
+      };
+      f->Counter("quell_http_intake_requests_total", "Intake requests by endpoint and outcome.");
+      for (int e = 0; e < ingest::kIntakeEndpointCount; ++e) {
+        const auto& st = in->stats(static_cast<ingest::IntakeEndpoint>(e));
+        std::string name(ingest::IntakeEndpointName(static_cast<ingest::IntakeEndpoint>(e)));
+        for (const Field& fld : kFields) {
+          f->Add({{"endpoint", name}, {"outcome", fld.outcome}}, D((st.*fld.member).load(std::memory_order_relaxed)));
+        }
+      }
+      f->Counter("quell_pipeline_backpressure_total", "Requests or batches refused because the pipeline was full.");
+      uint64_t bp = 0;
+      for (int e = 0; e < ingest::kIntakeEndpointCount; ++e) {
+        bp += in->stats(static_cast<ingest::IntakeEndpoint>(e)).backpressure.load(std::memory_order_relaxed);
+      }
+      f->Add({{"source", "http"}}, D(bp));
+    });
+  }
+
+  if (deps.http) {
+    auto http = deps.http;
+    endpoint->AddSource([http](server::MetricFamilies* f) {
+      const server::HttpServerStats* s = http();
+      if (s == nullptr) return;
+      f->Counter("quell_http_responses_total", "HTTP responses by status class.");
+      f->Add({{"code", "2xx"}}, D(s->responses_2xx.load()));
+      f->Add({{"code", "4xx"}}, D(s->responses_4xx.load()));
+      f->Add({{"code", "5xx"}}, D(s->responses_5xx.load()));
+      f->Gauge("quell_http_connections_active", "Open HTTP connections.");
+      f->Add({}, D(s->connections_active.load()));
+      f->Counter("quell_http_request_timeouts_total", "Requests closed for slowness (408).");
+      f->Add({}, D(s->timeouts.load()));
+    });
+  }
+
+  if (deps.kafka) {
+    auto kafka = deps.kafka;
+    endpoint->AddSource([kafka](server::MetricFamilies* f) {
+      std::optional<ingest::KafkaSourceStats> s = kafka();
+      if (!s) return;
+      f->Counter("quell_kafka_messages_total", "Kafka messages read.");
+      f->Add({}, D(s->messages));
+      f->Counter("quell_kafka_dead_letters_total", "Kafka messages sent to the dead-letter topic, by reason.");
+      for (int r = 0; r < core::kRejectReasonCount; ++r) {
+        f->Add({{"reason", std::string(core::RejectReasonName(static_cast<core::RejectReason>(r)))}},
+               D(s->dead_letters_by_reason[r]));
+      }
+      f->Counter("quell_kafka_partition_pauses_total", "Partitions paused by backpressure.");
+      f->Add({}, D(s->pauses));
+      f->Counter("quell_kafka_commit_failures_total", "Offset commits rejected by the coordinator.");
+      f->Add({}, D(s->commit_failures));
+      f->Gauge("quell_kafka_consumer_lag_messages", "High watermark minus committed offset, per partition.");
+      for (const auto& p : s->partitions) {
+        if (p.lag < 0) continue;
+        f->Add({{"topic", p.topic}, {"partition", std::to_string(p.partition)}}, D(p.lag));
+      }
+    });
+  }
+
+  if (deps.engine != nullptr) {
+    correlate::ShardedEngine* engine = deps.engine;
+    endpoint->AddSource([engine](server::MetricFamilies* f) {
+      correlate::ShardStats s = engine->Stats();
+      f->Gauge("quell_correlate_active_fingerprints", "Alerts (fingerprints) held by the engine.");
+      f->Add({}, D(s.active_alerts));
+      f->Gauge("quell_correlate_open_incidents", "Open incidents.");
+      f->Add({}, D(s.open_incidents));
+      f->Counter("quell_correlate_incidents_opened_total", "Incidents opened.");
+      f->Add({}, D(s.incidents_opened));
+      f->Counter("quell_correlate_suppressed_total", "Signals suppressed, by reason.");
+      f->Add({{"reason", "dedup"}}, D(s.duplicates));
+      f->Add({{"reason", "late"}}, D(s.late));
+      f->Add({{"reason", "storm_rollup"}}, D(s.rolled_into_storm));
+      f->Counter("quell_correlate_evictions_total", "State evicted at the memory limits, by kind.");
+      f->Add({{"kind", "alert"}}, D(s.evicted_alerts));
+      f->Add({{"kind", "incident"}}, D(s.evicted_incidents));
+      f->Counter("quell_correlate_notifications_total", "Notifications the engine emitted.");
+      f->Add({}, D(s.notifications));
+      f->Counter("quell_correlate_pages_total", "Firing incident notifications (pages), by kind.");
+      f->Add({{"kind", "incident"}}, D(s.pages));
+      f->Add({{"kind", "storm"}}, D(s.storm_pages));
+      f->Counter("quell_correlate_refused_batches_total", "Batches refused because shard queues were full.");
+      f->Add({}, D(engine->refused_batches()));
+    });
+  }
+
+  if (deps.dispatcher != nullptr) {
+    const sinks::Dispatcher* d = deps.dispatcher;
+    endpoint->AddSource([d](server::MetricFamilies* f) {
+      sinks::DispatcherStats s = d->stats();
+      f->Counter("quell_sink_notifications_total", "Notification deliveries by receiver integration and outcome.");
+      for (const sinks::TargetStats& t : s.targets) {
+        f->Add({{"receiver", t.id}, {"outcome", "delivered"}}, D(t.delivered_total));
+        f->Add({{"receiver", t.id}, {"outcome", "failed"}}, D(t.retries_total));
+        f->Add({{"receiver", t.id}, {"outcome", "dead_lettered"}}, D(t.dead_lettered_total));
+      }
+      f->Gauge("quell_sink_queued_notifications", "Notifications waiting or in flight, by receiver integration.");
+      for (const sinks::TargetStats& t : s.targets) f->Add({{"receiver", t.id}}, D(t.queued));
+      f->Gauge("quell_sink_circuit_open", "1 when the integration's circuit breaker is open (or half-open).");
+      for (const sinks::TargetStats& t : s.targets) {
+        f->Add({{"receiver", t.id}}, t.circuit == sinks::CircuitBreaker::State::kClosed ? 0.0 : 1.0);
+      }
+      f->Gauge("quell_outbox_pending_notifications", "Outbox entries not yet delivered.");
+      f->Add({}, D(s.outbox.depth));
+      f->Gauge("quell_outbox_oldest_pending_age_seconds", "Age of the oldest pending outbox entry.");
+      f->Add({}, absl::ToDoubleSeconds(s.outbox.oldest_age));
+      f->Counter("quell_outbox_dead_letters_total", "Notifications moved to the outbox dead-letter file.");
+      f->Add({}, D(s.outbox.dead_lettered_total));
+      f->Counter("quell_outbox_fsyncs_total", "Outbox fsync calls.");
+      f->Add({}, D(s.outbox.fsyncs_total));
+    });
+  }
+
+  if (deps.gates != nullptr) {
+    gates::GateEvaluator* g = deps.gates;
+    endpoint->AddSource([g](server::MetricFamilies* f) {
+      std::map<std::string, int> by;
+      for (const char* v : {"pending", "pass", "fail", "inconclusive"}) by[v] = 0;
+      for (const gates::GateVerdict& v : g->TrackedVerdicts()) ++by[std::string(gates::VerdictName(v.verdict))];
+      f->Gauge("quell_gate_verdicts", "Tracked canaries by current gate verdict.");
+      for (const auto& [verdict, n] : by) f->Add({{"verdict", verdict}}, n);
+    });
+  }
+
+  if (deps.reload != nullptr) {
+    const ReloadStats* r = deps.reload;
+    endpoint->AddSource([r](server::MetricFamilies* f) {
+      f->Counter("quell_config_reloads_total", "Configuration reloads by outcome.");
+      f->Add({{"outcome", "success"}}, D(r->success.load()));
+      f->Add({{"outcome", "failure"}}, D(r->failure.load()));
+      f->Gauge("quell_config_last_reload_success", "1 if the last reload succeeded (or none was tried).");
+      f->Add({}, r->last_ok.load() ? 1.0 : 0.0);
+    });
+  }
+}
+
+}  // namespace quell::app

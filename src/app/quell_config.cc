@@ -1,0 +1,192 @@
+#include "app/quell_config.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/status_macros.h"
+#include "core/yaml_node.h"
+#include "fmt/format.h"
+#include "server/api_tokens.h"
+
+namespace quell::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kEmbeddedName = "<embedded default>";
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(fmt::format("{}: cannot read file", path));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+absl::Status ParseIngest(const core::YamlNode& node, QuellConfig* cfg) {
+  QUELL_RETURN_IF_ERROR(node.CheckKeys("ingest", {"http", "kafka", "datadog_webhook", "dead_letter", "replay"}));
+  if (auto http = node.Child("http")) {
+    QUELL_ASSIGN_OR_RETURN(cfg->intake, ingest::ParseIntakeConfig(*http));
+  }
+  if (auto kafka = node.Child("kafka")) {
+    QUELL_ASSIGN_OR_RETURN(ingest::KafkaSourceConfig k, ingest::ParseKafkaSourceConfig(*kafka));
+    cfg->kafka = std::move(k);
+  }
+  if (auto dd = node.Child("datadog_webhook")) {
+    QUELL_ASSIGN_OR_RETURN(cfg->datadog_webhook, ingest::ParseDatadogWebhookMapping(*dd));
+  }
+  if (auto dl = node.Child("dead_letter")) {
+    QUELL_RETURN_IF_ERROR(dl->CheckKeys("ingest.dead_letter", {"path"}));
+    QUELL_RETURN_IF_ERROR(dl->ReadString("path", &cfg->dead_letter_path));
+  }
+  if (auto replay = node.Child("replay")) {
+    QUELL_RETURN_IF_ERROR(replay->CheckKeys("ingest.replay", {"file", "speed"}));
+    QUELL_RETURN_IF_ERROR(replay->ReadString("file", &cfg->replay.file));
+    QUELL_RETURN_IF_ERROR(replay->ReadDouble("speed", &cfg->replay.speed));
+    if (cfg->replay.speed < 0) return replay->Child("speed")->Error("speed: must be >= 0 (0 = as fast as possible)");
+  }
+  return absl::OkStatus();
+}
+
+// Files named by one `include` entry, in name order.
+absl::StatusOr<std::vector<std::string>> ExpandInclude(const core::YamlNode& entry, const std::string& base_dir) {
+  QUELL_ASSIGN_OR_RETURN(std::string raw, entry.AsString());
+  fs::path p(raw);
+  if (p.is_relative()) p = fs::path(base_dir) / p;
+  std::error_code ec;
+  if (fs::is_directory(p, ec)) {
+    std::vector<std::string> files;
+    for (const auto& e : fs::directory_iterator(p, ec)) {
+      std::string ext = e.path().extension().string();
+      if (e.is_regular_file() && (ext == ".yaml" || ext == ".yml")) files.push_back(e.path().string());
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+  }
+  if (!fs::is_regular_file(p, ec)) {
+    return entry.Error(fmt::format("include: \"{}\" is neither a file nor a directory", p.string()));
+  }
+  return std::vector<std::string>{p.string()};
+}
+
+absl::Status MergeFragment(const core::YamlNode& root, QuellConfig* cfg) {
+  QUELL_RETURN_IF_ERROR(root.CheckKeys("fragment", {"receivers", "route", "inhibit_rules", "time_intervals",
+                                                    "maintenance_windows", "gates"}));
+  if (root.Child("receivers")) {
+    QUELL_ASSIGN_OR_RETURN(sinks::SinksConfig s, sinks::ParseSinksConfig(root));
+    for (sinks::ReceiverConfig& r : s.receivers) {
+      if (cfg->sinks.Find(r.name) != nullptr) {
+        return absl::InvalidArgumentError(
+            fmt::format("{}: receivers: receiver \"{}\" is already defined", r.where.ToString(), r.name));
+      }
+      cfg->sinks.receivers.push_back(std::move(r));
+    }
+  }
+  if (auto route = root.Child("route")) {
+    QUELL_ASSIGN_OR_RETURN(correlate::RouteConfig r, correlate::ParseRoute(*route));
+    if (r.receiver.empty()) return route->Error("route: a fragment's route needs its own receiver");
+    cfg->rules.route.routes.push_back(std::move(r));
+  }
+  if (auto n = root.Child("inhibit_rules")) {
+    QUELL_ASSIGN_OR_RETURN(auto rules, correlate::ParseInhibitRules(*n));
+    for (auto& r : rules) cfg->rules.inhibit_rules.push_back(std::move(r));
+  }
+  if (auto n = root.Child("time_intervals")) {
+    QUELL_ASSIGN_OR_RETURN(auto intervals, correlate::ParseTimeIntervals(*n));
+    for (auto& t : intervals) {
+      if (cfg->rules.FindTimeInterval(t.name) != nullptr) {
+        return absl::InvalidArgumentError(
+            fmt::format("{}: time_intervals: \"{}\" is already defined", t.where.ToString(), t.name));
+      }
+      cfg->rules.time_intervals.push_back(std::move(t));
+    }
+  }
+  if (auto n = root.Child("maintenance_windows")) {
+    QUELL_ASSIGN_OR_RETURN(auto windows, correlate::ParseMaintenanceWindows(*n));
+    for (auto& w : windows) cfg->rules.maintenance_windows.push_back(std::move(w));
+  }
+  if (root.Child("gates")) {
+    QUELL_ASSIGN_OR_RETURN(gates::GatesConfig g, gates::ParseGatesConfig(root));
+    for (auto& gate : g.gates) cfg->gates.gates.push_back(std::move(gate));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<QuellConfig> Load(std::string_view text, const std::string& name, const std::string& base_dir) {
+  QuellConfig cfg;
+  cfg.path = name;
+  cfg.files.push_back(name);
+  cfg.original_yaml = std::string(text);
+  std::string hashed(text);
+
+  QUELL_ASSIGN_OR_RETURN(core::YamlNode root, core::YamlNode::LoadString(text, name));
+  QUELL_RETURN_IF_ERROR(root.CheckKeys(
+      "config", {"server", "ingest", "route", "inhibit_rules", "time_intervals", "maintenance_windows", "dedup",
+                 "flapping", "transient", "topology", "deploys", "rate_limits", "correlate", "receivers",
+                 "redaction", "outbox", "runbooks", "gates", "auth", "audit", "include"}));
+
+  if (auto server = root.Child("server")) {
+    QUELL_ASSIGN_OR_RETURN(cfg.server, server::ParseServerConfig(*server));
+  }
+  if (auto ingest = root.Child("ingest")) QUELL_RETURN_IF_ERROR(ParseIngest(*ingest, &cfg));
+  QUELL_ASSIGN_OR_RETURN(cfg.rules, correlate::ParseRulesConfig(root));
+  cfg.rules.original_yaml = cfg.original_yaml;
+  QUELL_ASSIGN_OR_RETURN(cfg.sinks, sinks::ParseSinksConfig(root));
+  QUELL_ASSIGN_OR_RETURN(cfg.gates, gates::ParseGatesConfig(root));
+  if (auto auth = root.Child("auth")) {
+    QUELL_RETURN_IF_ERROR(auth->CheckKeys("auth", {"tokens_file"}));
+    QUELL_RETURN_IF_ERROR(auth->ReadString("tokens_file", &cfg.tokens_file));
+    if (!cfg.tokens_file.empty()) {
+      // Load once now so a broken tokens file is a config error with its own position.
+      QUELL_RETURN_IF_ERROR(server::ApiTokens::LoadFile(cfg.tokens_file).status());
+    }
+  }
+  if (auto audit = root.Child("audit")) {
+    QUELL_RETURN_IF_ERROR(audit->CheckKeys("audit", {"path"}));
+    QUELL_RETURN_IF_ERROR(audit->ReadString("path", &cfg.audit_path));
+  }
+
+  if (auto include = root.Child("include")) {
+    QUELL_RETURN_IF_ERROR(include->ExpectSequence("include"));
+    for (const core::YamlNode& entry : include->Items()) {
+      QUELL_ASSIGN_OR_RETURN(std::vector<std::string> files, ExpandInclude(entry, base_dir));
+      for (const std::string& file : files) {
+        if (std::find(cfg.files.begin(), cfg.files.end(), file) != cfg.files.end()) {
+          return entry.Error(fmt::format("include: \"{}\" is included twice", file));
+        }
+        QUELL_ASSIGN_OR_RETURN(std::string fragment_text, ReadFile(file));
+        QUELL_ASSIGN_OR_RETURN(core::YamlNode fragment, core::YamlNode::LoadString(fragment_text, file));
+        if (!fragment.IsMap()) return fragment.Error("fragment: expected a map at the top level");
+        QUELL_RETURN_IF_ERROR(MergeFragment(fragment, &cfg));
+        cfg.files.push_back(file);
+        hashed += fragment_text;
+      }
+    }
+  }
+
+  QUELL_RETURN_IF_ERROR(correlate::Validate(cfg.rules, cfg.sinks.receiver_names(), cfg.sinks.runbooks.dir));
+  cfg.content_sha256 = server::Sha256Hex(hashed);
+  return cfg;
+}
+
+}  // namespace
+
+absl::StatusOr<QuellConfig> LoadConfig(const std::string& path) {
+  QUELL_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  std::string base = fs::path(path).parent_path().string();
+  if (base.empty()) base = ".";
+  return Load(text, path, base);
+}
+
+absl::StatusOr<QuellConfig> LoadConfigString(std::string_view text, const std::string& name,
+                                             const std::string& base_dir) {
+  return Load(text, name, base_dir);
+}
+
+absl::StatusOr<QuellConfig> LoadEmbeddedDefault() {
+  return Load(EmbeddedDefaultConfig(), std::string(kEmbeddedName), ".");
+}
+
+}  // namespace quell::app

@@ -1,0 +1,82 @@
+// src/app/quell_config.h
+//
+// QuellConfig: the whole quell.yaml, loaded, parsed section by section by the component that owns
+// each section, and cross-checked. The root document's top-level keys:
+//
+//   server:          HTTP listener                      (server/server_config.h)
+//   ingest:          http (intake), kafka (source), datadog_webhook (field mapping),
+//                    dead_letter {path}, replay {file, speed}
+//   route, inhibit_rules, time_intervals, maintenance_windows, dedup, flapping, transient,
+//   topology, deploys, rate_limits, correlate:        the engine's rules (correlate/rules_config.h)
+//   receivers, redaction, outbox, runbooks:            delivery (sinks/sinks_config.h)
+//   gates:           deploy gates                       (correlate/gates/gate_config.h)
+//   auth:            {tokens_file}                      (server/api_tokens.h; absent = auth off)
+//   audit:           {path}                             (server/audit_log.h)
+//   include:         [file or directory, ...]           fragments, see below
+//
+// Unknown top-level keys are errors. Every error names file:line:col of the offending node.
+//
+// Fragments (`include`): each entry is a YAML file, or a directory whose *.yaml/*.yml files are
+// read in name order; relative entries are relative to the including file's directory. A fragment
+// may hold `receivers`, `route` (a complete subtree with its own receiver, appended as a child of
+// the root route, after the root's own children; it does not inherit the root's settings),
+// `inhibit_rules`, `time_intervals`, `maintenance_windows` and `gates`; these are appended to the
+// main file's. Errors in a fragment point at the fragment's own file:line:col, and every route
+// keeps the file that defines it (`quell check-config` prints it). Fragments do not include.
+//
+// Relative paths inside sections (runbooks dir, outbox dir, files) are relative to the working
+// directory of the process.
+#ifndef QUELL_APP_QUELL_CONFIG_H_
+#define QUELL_APP_QUELL_CONFIG_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "correlate/gates/gate_config.h"
+#include "correlate/rules_config.h"
+#include "ingest/datadog_webhook_mapping.h"
+#include "ingest/intake_config.h"
+#include "ingest/kafka/kafka_config.h"
+#include "server/server_config.h"
+#include "sinks/sinks_config.h"
+
+namespace quell::app {
+
+struct ReplayConfig {
+  std::string file;   // NDJSON record file replayed at start-up; empty = none.
+  double speed = 0;   // 0 = as fast as possible; else real time x speed.
+};
+
+struct QuellConfig {
+  std::string path;                    // Main file ("<embedded default>" for the built-in one).
+  std::vector<std::string> files;      // Main file and every fragment, in load order.
+  std::string content_sha256;          // Over every file's bytes in load order.
+  std::string original_yaml;           // The main file's text.
+
+  server::ServerConfig server;
+  ingest::IntakeConfig intake;
+  std::optional<ingest::KafkaSourceConfig> kafka;
+  ingest::DatadogWebhookMapping datadog_webhook = ingest::DatadogWebhookMapping::Default();
+  std::string dead_letter_path = "quell-dead-letters.jsonl";
+  ReplayConfig replay;
+  correlate::RulesConfig rules;
+  sinks::SinksConfig sinks;
+  gates::GatesConfig gates;
+  std::string tokens_file;             // Empty = API auth off.
+  std::string audit_path = "quell-audit.jsonl";
+};
+
+// Loads, parses and validates `path` and its fragments.
+[[nodiscard]] absl::StatusOr<QuellConfig> LoadConfig(const std::string& path);
+// The same for in-memory text named `name`; `base_dir` resolves relative includes.
+[[nodiscard]] absl::StatusOr<QuellConfig> LoadConfigString(std::string_view text, const std::string& name,
+                                                           const std::string& base_dir);
+// The embedded default (config/quell.yaml compiled into the binary).
+[[nodiscard]] absl::StatusOr<QuellConfig> LoadEmbeddedDefault();
+std::string_view EmbeddedDefaultConfig();
+
+}  // namespace quell::app
+
+#endif  // QUELL_APP_QUELL_CONFIG_H_

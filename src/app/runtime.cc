@@ -1,0 +1,350 @@
+#include "app/runtime.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+
+#include "app/metrics_sources.h"
+#include "core/json_writer.h"
+#include "core/status_macros.h"
+#include "correlate/compiled_rules.h"
+#include "fmt/format.h"
+#include "ingest/ndjson_replayer.h"
+#include "sinks/receiver_factory.h"
+#include "spdlog/spdlog.h"
+
+namespace quell::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+void EnsureParentDir(const std::string& path) {
+  fs::path p(path);
+  std::error_code ec;
+  if (p.has_parent_path()) fs::create_directories(p.parent_path(), ec);
+}
+
+core::HttpResponse JsonMessage(int status, std::string_view key, std::string_view value) {
+  std::string body;
+  core::JsonWriter w(&body);
+  w.BeginObject();
+  w.Field(key, value);
+  w.EndObject();
+  return core::HttpResponse::Json(status, std::move(body));
+}
+
+bool IsDatadogIntake(std::string_view pattern) {
+  return pattern == "/api/v1/events" || pattern == "/api/v2/logs" || pattern == "/api/v1/datadog/webhook";
+}
+
+// The scope a request needs, or nullopt when the route is open (probes, scrapes, Datadog intake
+// which checks DD-API-KEY itself, Flagger hooks which cannot send headers and only read verdicts).
+std::optional<server::Scope> ScopeFor(std::string_view method, std::string_view pattern) {
+  if (pattern == "/healthz" || pattern == "/readyz" || pattern == "/metrics") return std::nullopt;
+  if (IsDatadogIntake(pattern)) return std::nullopt;
+  if (pattern.starts_with("/api/v1/gates/flagger/")) return std::nullopt;
+  if (pattern == "/api/v1/audit") return server::Scope::kAdmin;
+  if (method == "GET" || method == "HEAD") return server::Scope::kRead;
+  if (pattern == "/v1/logs" || pattern == "/v1/traces" || pattern == "/v1/metrics" || pattern == "/api/v2/alerts") {
+    return server::Scope::kIngest;
+  }
+  if (pattern == "/api/v2/silences" || pattern == "/api/v2/silence/{id}" || pattern == "/api/v1/incidents/{id}/ack") {
+    return server::Scope::kSilence;
+  }
+  if (pattern == "/api/v1/deployments" || pattern.starts_with("/api/v1/gates")) return server::Scope::kGate;
+  return server::Scope::kAdmin;
+}
+
+// Extracts "silenceID" from Alertmanager's POST /api/v2/silences answer.
+std::string SilenceIdFrom(std::string_view body) {
+  constexpr std::string_view kKey = "\"silenceID\":\"";
+  size_t at = body.find(kKey);
+  if (at == std::string_view::npos) return "";
+  at += kKey.size();
+  size_t end = body.find('"', at);
+  return end == std::string_view::npos ? "" : std::string(body.substr(at, end - at));
+}
+
+}  // namespace
+
+// Forwards every notification to the dispatcher; incident notifications attributed to a deploy
+// also reach the gates, so a paging incident on a canary fails its gate.
+class Runtime::NotificationTee final : public core::NotificationSink {
+ public:
+  NotificationTee(core::NotificationSink* next, gates::GateEvaluator* gates) : next_(next), gates_(gates) {}
+  void Send(core::Notification n) override {
+    if (gates_ != nullptr && n.kind == core::NotificationKind::kIncident && n.deploy.has_value()) {
+      gates::AttributedIncident inc;
+      inc.incident_id = n.incident_id;
+      inc.open = n.status == core::NotificationStatus::kFiring;
+      inc.paging = true;  // Only routed, non-noise incidents notify at all.
+      inc.severity = n.severity;
+      inc.deploy = *n.deploy;
+      inc.time = n.time;
+      inc.summary = n.summary;
+      gates_->OnIncident(inc);
+    }
+    next_->Send(std::move(n));
+  }
+
+ private:
+  core::NotificationSink* next_;
+  gates::GateEvaluator* gates_;
+};
+
+Runtime::Runtime(QuellConfig config, RuntimeOptions options)
+    : config_(std::move(config)), options_(options), clock_(options.clock) {}
+
+Runtime::~Runtime() { Stop(); }
+
+absl::Status Runtime::BuildSinks() {
+  QUELL_ASSIGN_OR_RETURN(redactor_, sinks::Redactor::Create(config_.sinks.redaction));
+  std::error_code ec;
+  fs::create_directories(config_.sinks.outbox.dir, ec);
+  QUELL_ASSIGN_OR_RETURN(outbox_, sinks::Outbox::Open(config_.sinks.outbox, clock_));
+  sinks::ReceiverDeps deps;
+  deps.clock = clock_;
+  deps.stdout_stream = options_.stdout_stream;
+  for (const sinks::ReceiverConfig& r : config_.sinks.receivers) {
+    for (const sinks::FileConfig& f : r.file_configs) EnsureParentDir(f.path);
+  }
+  QUELL_ASSIGN_OR_RETURN(sinks::ReceiverSet set, sinks::BuildReceivers(config_.sinks, deps));
+  dispatcher_ = std::make_unique<sinks::Dispatcher>(clock_, outbox_.get(), redactor_.get(),
+                                                    std::move(set.receivers), std::move(set.rate_limits));
+  dispatcher_->Recover();
+  dispatcher_->Start();
+  readiness_.Set("outbox", true, "recovered");
+  return absl::OkStatus();
+}
+
+absl::Status Runtime::Start() {
+  readiness_.Require("config");
+  readiness_.Require("outbox");
+  readiness_.Require("http");
+  if (config_.kafka && options_.start_kafka) readiness_.Require("kafka_assigned");
+  readiness_.Set("config", true, fmt::format("{} sha256 {}", config_.path, config_.content_sha256));
+
+  QUELL_RETURN_IF_ERROR(BuildSinks());
+
+  gates::GateEvaluatorOptions gopts;
+  gates_ = std::make_unique<gates::GateEvaluator>(config_.gates, gopts, dispatcher_.get());
+  tee_ = std::make_unique<NotificationTee>(dispatcher_.get(), gates_.get());
+  engine_ = std::make_unique<correlate::ShardedEngine>(correlate::CompiledRules::Build(config_.rules), tee_.get(),
+                                                       &silencer_, clock_, config_.rules.settings.shards);
+  engine_->StartTicker();
+  pipeline_ = std::make_unique<Pipeline>(engine_.get(), gates_.get());
+
+  EnsureParentDir(config_.dead_letter_path);
+  QUELL_ASSIGN_OR_RETURN(dead_letters_, ingest::DeadLetterFile::Open(config_.dead_letter_path));
+  EnsureParentDir(config_.audit_path);
+  QUELL_ASSIGN_OR_RETURN(audit_, server::AuditLog::Open(config_.audit_path, clock_));
+  if (!config_.tokens_file.empty()) {
+    QUELL_ASSIGN_OR_RETURN(tokens_, server::ApiTokens::LoadFile(config_.tokens_file));
+  }
+
+  QUELL_RETURN_IF_ERROR(BuildHttp());
+  RegisterMetrics();
+  server_ = std::make_unique<server::HttpServer>(config_.server, &router_);
+  QUELL_RETURN_IF_ERROR(server_->Start());
+  readiness_.Set("http", true, fmt::format("{}:{}", config_.server.address, server_->port()));
+  spdlog::info("quell: listening on {}:{} ({} routes), config {} sha256 {}", config_.server.address,
+               server_->port(), router_.size(), config_.path, config_.content_sha256);
+
+  if (config_.kafka && options_.start_kafka) {
+    ingest::KafkaSourceOptions kopts;
+    kopts.clock = clock_;
+    kopts.parser_options.datadog_webhook_mapping = &config_.datadog_webhook;
+    QUELL_ASSIGN_OR_RETURN(kafka_, ingest::KafkaSource::Create(*config_.kafka, pipeline_.get(), kopts));
+    QUELL_RETURN_IF_ERROR(kafka_->Start());
+  }
+
+  gate_ticker_ = std::thread([this] {
+    while (!stopping_.load()) {
+      gates_->AdvanceTo(core::EventTime::FromUnixNanos(clock_->Now().unix_nanos()));
+      if (kafka_) {
+        ingest::KafkaSourceStats ks = kafka_->Stats();
+        readiness_.Set("kafka_assigned", !ks.partitions.empty(),
+                       fmt::format("{} partitions assigned", ks.partitions.size()));
+      }
+      for (int i = 0; i < 10 && !stopping_.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  });
+
+  if (options_.replay_sample && !config_.replay.file.empty()) {
+    replay_thread_ = std::thread([this] {
+      ingest::ReplayOptions ropts;
+      ropts.speed = config_.replay.speed;
+      ropts.parser.datadog_webhook_mapping = &config_.datadog_webhook;
+      ingest::Replayer replayer(pipeline_.get(), clock_, ropts);
+      absl::Status s = replayer.ReplayFile(config_.replay.file);
+      if (!s.ok()) {
+        spdlog::warn("quell: replay of {} failed: {}", config_.replay.file, std::string(s.message()));
+      } else {
+        spdlog::info("quell: replayed {}: {} signals accepted, {} records rejected", config_.replay.file,
+                     replayer.stats().accepted, replayer.stats().rejected);
+      }
+    });
+  }
+  started_ = true;
+  return absl::OkStatus();
+}
+
+void Runtime::WaitForReplay() {
+  if (replay_thread_.joinable()) replay_thread_.join();
+}
+
+void Runtime::Stop() {
+  if (stopping_.exchange(true)) return;
+  // Sources first, so nothing new arrives; then drain the engine; then flush delivery.
+  if (server_) server_->Stop();
+  if (kafka_) kafka_->Stop();
+  WaitForReplay();
+  if (gate_ticker_.joinable()) gate_ticker_.join();
+  if (engine_) engine_->Drain();
+  if (dispatcher_) dispatcher_->Stop();
+  if (dead_letters_) (void)dead_letters_->Flush();
+}
+
+uint16_t Runtime::http_port() const { return server_ ? server_->port() : 0; }
+
+absl::Status Runtime::BuildHttp() {
+  ingest::HttpIntakeDeps deps;
+  deps.sink = pipeline_.get();
+  deps.clock = clock_;
+  deps.parser_options.datadog_webhook_mapping = &config_.datadog_webhook;
+  ingest::DeadLetterFile* dl = dead_letters_.get();
+  const core::Clock* clock = clock_;
+  deps.dead_letter = [dl, clock](core::Format format, const core::Rejection& r, std::string_view body) {
+    (void)dl->WriteRejections(std::span<const core::Rejection>(&r, 1), format, core::SourceKind::kHttp, body,
+                              core::EventTime::FromUnixNanos(clock->Now().unix_nanos()));
+  };
+  QUELL_ASSIGN_OR_RETURN(intake_, ingest::HttpIntake::Create(config_.intake, std::move(deps)));
+  for (ingest::IntakeRoute& r : intake_->Routes()) {
+    QUELL_RETURN_IF_ERROR(router_.Route(r.method, r.path, std::move(r.handler)));
+  }
+  alerts_api_ = std::make_unique<server::AlertsApiV2>(engine_.get(), clock_);
+  QUELL_RETURN_IF_ERROR(alerts_api_->Register(&router_));
+  silences_api_ = std::make_unique<server::SilencesApi>(&silencer_, clock_);
+  QUELL_RETURN_IF_ERROR(silences_api_->Register(&router_));
+  incidents_api_ = std::make_unique<server::IncidentsApi>(engine_.get());
+  QUELL_RETURN_IF_ERROR(incidents_api_->Register(&router_));
+  server::GatesApi::Options gopts;
+  correlate::ShardedEngine* engine = engine_.get();
+  gopts.on_deployment = [engine](const core::Deployment& d) { engine->RecordDeployment(d); };
+  gates_api_ = std::make_unique<server::GatesApi>(gates_.get(), clock_, gopts);
+  for (server::GatesRoute& r : gates_api_->Routes()) {
+    QUELL_RETURN_IF_ERROR(router_.Route(r.method, r.path, std::move(r.handler)));
+  }
+  QUELL_RETURN_IF_ERROR(router_.Route("GET", "/metrics", [this](const core::HttpRequest& r) { return metrics_.Handle(r); }));
+  QUELL_RETURN_IF_ERROR(router_.Route("GET", "/healthz", &server::Readiness::HandleHealthz));
+  QUELL_RETURN_IF_ERROR(router_.Route("GET", "/readyz", [this](const core::HttpRequest& r) { return readiness_.HandleReadyz(r); }));
+  QUELL_RETURN_IF_ERROR(router_.Route("GET", "/api/v1/audit", [this](const core::HttpRequest& r) { return audit_->HandleGet(r); }));
+  QUELL_RETURN_IF_ERROR(router_.Route("POST", "/api/v1/reload", [this](const core::HttpRequest& r) { return HandleReload(r); }));
+  router_.SetMiddleware([this](const core::HttpRequest& req, std::string_view pattern, const core::HttpHandler& next) {
+    return Middleware(req, pattern, next);
+  });
+  return absl::OkStatus();
+}
+
+core::HttpResponse Runtime::Middleware(const core::HttpRequest& req, std::string_view pattern,
+                                       const core::HttpHandler& next) {
+  std::optional<server::Scope> scope = ScopeFor(req.method, pattern);
+  std::string principal = "anonymous";
+  if (scope.has_value()) {
+    server::ApiTokens::Decision d = tokens_.Authorize(req, *scope);
+    if (!d.allowed) return *d.refusal;
+    principal = d.principal;
+  }
+  core::HttpRequest with_principal = req;
+  std::erase_if(with_principal.headers, [](const auto& h) { return core::EqualsIgnoreCase(h.first, "X-Quell-Principal"); });
+  with_principal.headers.emplace_back("X-Quell-Principal", principal);
+  core::HttpResponse resp = next(with_principal);
+  // Audit every successful write that is not telemetry intake.
+  bool write = req.method != "GET" && req.method != "HEAD";
+  bool intake = scope == server::Scope::kIngest || IsDatadogIntake(pattern);
+  if (write && !intake && resp.status >= 200 && resp.status < 300 && pattern != "/api/v1/reload" &&
+      !pattern.starts_with("/api/v1/gates/flagger/")) {
+    server::AuditEntry e;
+    e.principal = principal;
+    if (pattern == "/api/v2/silences") {
+      e.action = "silence.create";
+      e.target = SilenceIdFrom(resp.body);
+    } else if (pattern == "/api/v2/silence/{id}") {
+      e.action = "silence.expire";
+      e.target = std::string(req.PathParam("id"));
+    } else if (pattern == "/api/v1/incidents/{id}/ack") {
+      e.action = "incident.ack";
+      e.target = std::string(req.PathParam("id"));
+    } else if (pattern == "/api/v1/deployments") {
+      e.action = "deployment.register";
+    } else {
+      e.action = "api.write";
+      e.target = fmt::format("{} {}", req.method, pattern);
+    }
+    if (tokens_.enabled()) e.details.emplace_back("token", principal);
+    absl::Status s = audit_->Append(e);
+    if (!s.ok()) spdlog::error("quell: {}", std::string(s.message()));
+  }
+  return resp;
+}
+
+core::HttpResponse Runtime::HandleReload(const core::HttpRequest& req) {
+  absl::Status s = Reload(std::string(req.Header("X-Quell-Principal")));
+  if (!s.ok()) {
+    int status = s.code() == absl::StatusCode::kFailedPrecondition ? 409 : 400;
+    return JsonMessage(status, "error", std::string(s.message()));
+  }
+  std::lock_guard<std::mutex> lock(reload_mu_);
+  return JsonMessage(200, "sha256", config_.content_sha256);
+}
+
+absl::Status Runtime::Reload(const std::string& who) {
+  std::lock_guard<std::mutex> lock(reload_mu_);
+  auto record = [&](bool ok, const std::string& target, const std::string& detail) {
+    (ok ? reload_stats_.success : reload_stats_.failure).fetch_add(1);
+    reload_stats_.last_ok.store(ok);
+    if (audit_) {
+      server::AuditEntry e{"config.reload", who, target, {{"outcome", ok ? "success" : "failure"}}};
+      if (!detail.empty()) e.details.emplace_back("error", detail);
+      (void)audit_->Append(e);
+    }
+  };
+  if (config_.path.empty() || config_.path.front() == '<') {
+    return absl::FailedPreconditionError("reload: the embedded default config cannot be reloaded; run with --config FILE");
+  }
+  absl::StatusOr<QuellConfig> next = LoadConfig(config_.path);
+  if (!next.ok()) {
+    record(false, config_.content_sha256, std::string(next.status().message()));
+    spdlog::error("quell: config reload failed, keeping the running config: {}", std::string(next.status().message()));
+    return next.status();
+  }
+  if (engine_) engine_->Reload(correlate::CompiledRules::Build(next->rules));
+  if (gates_) gates_->Reload(next->gates);
+  config_.rules = next->rules;
+  config_.gates = next->gates;
+  config_.content_sha256 = next->content_sha256;
+  config_.files = next->files;
+  readiness_.Set("config", true, fmt::format("{} sha256 {}", config_.path, config_.content_sha256));
+  record(true, config_.content_sha256, "");
+  spdlog::info("quell: config reloaded by {}: sha256 {}", who, config_.content_sha256);
+  return absl::OkStatus();
+}
+
+void Runtime::RegisterMetrics() {
+  MetricsDeps deps;
+  deps.pipeline = pipeline_.get();
+  deps.intake = intake_.get();
+  deps.dead_letters = dead_letters_.get();
+  deps.engine = engine_.get();
+  deps.dispatcher = dispatcher_.get();
+  deps.gates = gates_.get();
+  deps.reload = &reload_stats_;
+  deps.kafka = [this]() -> std::optional<ingest::KafkaSourceStats> {
+    if (!kafka_) return std::nullopt;
+    return kafka_->Stats();
+  };
+  deps.http = [this]() -> const server::HttpServerStats* { return server_ ? &server_->stats() : nullptr; };
+  RegisterMetricsSources(&metrics_, deps);
+}
+
+}  // namespace quell::app

@@ -1,0 +1,127 @@
+// src/app/runtime.h
+//
+// Runtime: the live object graph of `quell run`, built from a QuellConfig:
+//
+//   sources (HTTP intake, Kafka, NDJSON replay) -> Pipeline -> ShardedEngine -> NotificationTee
+//        -> Dispatcher (redact, outbox, receivers);   admitted batches -> GateEvaluator
+//   HttpServer + Router: intake, Alertmanager v2 API, silences, incidents, gates, deployments,
+//        /metrics, /healthz, /readyz, /api/v1/audit, /api/v1/reload (with API token scopes and
+//        audit entries for writes, through the router middleware).
+//
+// Start() brings it up in dependency order (sinks first, sources last) and Stop() takes it down in
+// reverse, draining the engine and syncing the outbox, so an accepted signal is either delivered or
+// pending in the outbox at exit. Reload() re-reads the config file and swaps rules and gates
+// atomically; receivers, outbox, server and Kafka settings take effect at the next start (reported
+// in the reload answer). All methods from the controlling thread, except Reload (thread-safe).
+#ifndef QUELL_APP_RUNTIME_H_
+#define QUELL_APP_RUNTIME_H_
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "app/pipeline.h"
+#include "app/quell_config.h"
+#include "core/clock.h"
+#include "correlate/gates/gate_evaluator.h"
+#include "correlate/sharded_engine.h"
+#include "correlate/silencer.h"
+#include "ingest/dead_letter.h"
+#include "ingest/http_intake.h"
+#include "ingest/kafka/kafka_source.h"
+#include "server/alerts_api_v2.h"
+#include "server/api_tokens.h"
+#include "server/audit_log.h"
+#include "server/gates_api.h"
+#include "server/health_endpoints.h"
+#include "server/http_server.h"
+#include "server/incidents_api.h"
+#include "server/metrics_endpoint.h"
+#include "server/router.h"
+#include "server/silences_api.h"
+#include "sinks/dispatcher.h"
+#include "sinks/outbox.h"
+#include "sinks/redactor.h"
+
+namespace quell::app {
+
+struct RuntimeOptions {
+  bool replay_sample = true;       // Replay config.replay.file at start (if set).
+  bool start_kafka = true;
+  const core::Clock* clock = core::SystemClock::Get();
+  std::FILE* stdout_stream = stdout;
+};
+
+struct ReloadStats {
+  std::atomic<uint64_t> success{0};
+  std::atomic<uint64_t> failure{0};
+  std::atomic<bool> last_ok{true};
+};
+
+class Runtime {
+ public:
+  Runtime(QuellConfig config, RuntimeOptions options);
+  ~Runtime();
+
+  [[nodiscard]] absl::Status Start();
+  void Stop();
+
+  // Reloads the config file (the embedded default cannot be reloaded). `who` goes to the audit log.
+  [[nodiscard]] absl::Status Reload(const std::string& who);
+
+  uint16_t http_port() const;
+  correlate::ShardedEngine* engine() { return engine_.get(); }
+  sinks::Dispatcher* dispatcher() { return dispatcher_.get(); }
+  const Pipeline* pipeline() const { return pipeline_.get(); }
+  const server::MetricsEndpoint& metrics() const { return metrics_; }
+  // Blocks until the replay thread (if any) finished.
+  void WaitForReplay();
+
+ private:
+  class NotificationTee;
+  absl::Status BuildSinks();
+  absl::Status BuildHttp();
+  void RegisterMetrics();
+  core::HttpResponse Middleware(const core::HttpRequest& req, std::string_view pattern,
+                                const core::HttpHandler& next);
+  core::HttpResponse HandleReload(const core::HttpRequest& req);
+
+  QuellConfig config_;
+  RuntimeOptions options_;
+  const core::Clock* clock_;
+  std::mutex reload_mu_;
+  ReloadStats reload_stats_;
+
+  std::unique_ptr<sinks::Redactor> redactor_;
+  std::unique_ptr<sinks::Outbox> outbox_;
+  std::unique_ptr<sinks::Dispatcher> dispatcher_;
+  std::unique_ptr<gates::GateEvaluator> gates_;
+  std::unique_ptr<NotificationTee> tee_;
+  correlate::Silencer silencer_;
+  std::unique_ptr<correlate::ShardedEngine> engine_;
+  std::unique_ptr<Pipeline> pipeline_;
+  std::unique_ptr<ingest::DeadLetterFile> dead_letters_;
+  std::unique_ptr<ingest::HttpIntake> intake_;
+  std::unique_ptr<server::AlertsApiV2> alerts_api_;
+  std::unique_ptr<server::SilencesApi> silences_api_;
+  std::unique_ptr<server::IncidentsApi> incidents_api_;
+  std::unique_ptr<server::GatesApi> gates_api_;
+  server::MetricsEndpoint metrics_;
+  server::Readiness readiness_;
+  server::ApiTokens tokens_;
+  std::unique_ptr<server::AuditLog> audit_;
+  server::Router router_;
+  std::unique_ptr<server::HttpServer> server_;
+  std::unique_ptr<ingest::KafkaSource> kafka_;
+  std::thread replay_thread_;
+  std::thread gate_ticker_;
+  std::atomic<bool> stopping_{false};
+  bool started_ = false;
+};
+
+}  // namespace quell::app
+
+#endif  // QUELL_APP_RUNTIME_H_
