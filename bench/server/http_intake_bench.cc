@@ -238,6 +238,29 @@ void BM_OtlpLogs(benchmark::State& state) {
   int n = static_cast<int>(state.range(0));
   RunHttp(state, "/v1/logs", OtlpLogsBody(n), n, true);
 }
+// Reference: a real Alertmanager (e.g. Debian's prometheus-alertmanager 0.25) at
+// QUELL_BENCH_ALERTMANAGER_PORT on 127.0.0.1, same bodies and load. Skipped when the variable is unset.
+void BM_ExternalAlertmanager(benchmark::State& state) {
+  const char* port = std::getenv("QUELL_BENCH_ALERTMANAGER_PORT");
+  if (port == nullptr) {
+    state.SkipWithError("QUELL_BENCH_ALERTMANAGER_PORT not set");
+    return;
+  }
+  int n = static_cast<int>(state.range(0));
+  std::string body = AlertsBody(n);
+  LoadClient client(static_cast<uint16_t>(std::atoi(port)), "/api/v2/alerts", body);
+  for (auto _ : state) {
+    if (!client.Round()) {
+      state.SkipWithError("request failed");
+      break;
+    }
+  }
+  const int64_t requests = state.iterations() * kPipeline;
+  state.SetItemsProcessed(requests * n);
+  state.SetBytesProcessed(requests * static_cast<int64_t>(body.size()));
+  state.counters["requests_per_second"] = benchmark::Counter(static_cast<double>(requests), benchmark::Counter::kIsRate);
+}
+
 // Baseline: the HTTP layer alone (same alert bodies, handler does not parse).
 void BM_HttpNoop(benchmark::State& state) {
   int n = static_cast<int>(state.range(0));
@@ -269,6 +292,7 @@ BENCHMARK(BM_DatadogLogs)->Arg(1)->Arg(100)->Arg(1000)->UseRealTime();
 BENCHMARK(BM_DatadogEvents)->Arg(1)->UseRealTime();
 BENCHMARK(BM_OtlpLogs)->Arg(1)->Arg(100)->Arg(1000)->UseRealTime();
 BENCHMARK(BM_HttpNoop)->Arg(1)->Arg(100)->Arg(1000)->UseRealTime();
+BENCHMARK(BM_ExternalAlertmanager)->Arg(1)->Arg(100)->UseRealTime();
 BENCHMARK(BM_ParseOnlyAlerts)->Arg(1)->Arg(100)->Arg(1000);
 
 }  // namespace
