@@ -85,8 +85,7 @@ absl::Status MergeFragment(const core::YamlNode& root, QuellConfig* cfg) {
     }
   }
   if (auto route = root.Child("route")) {
-    QUELL_ASSIGN_OR_RETURN(correlate::RouteConfig r, correlate::ParseRoute(*route));
-    if (r.receiver.empty()) return route->Error("route: a fragment's route needs its own receiver");
+    QUELL_ASSIGN_OR_RETURN(correlate::RouteConfig r, correlate::ParseChildRoute(*route, cfg->rules.route));
     cfg->rules.route.routes.push_back(std::move(r));
   }
   if (auto n = root.Child("inhibit_rules")) {

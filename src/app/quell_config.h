@@ -18,8 +18,8 @@
 //
 // Fragments (`include`): each entry is a YAML file, or a directory whose *.yaml/*.yml files are
 // read in name order; relative entries are relative to the including file's directory. A fragment
-// may hold `receivers`, `route` (a complete subtree with its own receiver, appended as a child of
-// the root route, after the root's own children; it does not inherit the root's settings),
+// may hold `receivers`, `route` (a subtree appended as a child of the root route, after the root's
+// own children, inheriting the root's settings as any child route does),
 // `inhibit_rules`, `time_intervals`, `maintenance_windows` and `gates`; these are appended to the
 // main file's. Errors in a fragment point at the fragment's own file:line:col, and every route
 // keeps the file that defines it (`quell check-config` prints it). Fragments do not include.

@@ -10,6 +10,8 @@
 #include "correlate/compiled_rules.h"
 #include "fmt/format.h"
 #include "ingest/ndjson_replayer.h"
+#include "sinks/kafka/kafka_sink.h"
+#include "sinks/kafka/kafka_sink_config.h"
 #include "sinks/receiver_factory.h"
 #include "spdlog/spdlog.h"
 
@@ -109,6 +111,17 @@ absl::Status Runtime::BuildSinks() {
     for (const sinks::FileConfig& f : r.file_configs) EnsureParentDir(f.path);
   }
   QUELL_ASSIGN_OR_RETURN(sinks::ReceiverSet set, sinks::BuildReceivers(config_.sinks, deps));
+  // Kafka receivers live in their own library (src/sinks/kafka/); their brokers default to the
+  // Kafka source's.
+  for (const sinks::ReceiverConfig& r : config_.sinks.receivers) {
+    for (size_t i = 0; i < r.kafka_configs.size(); ++i) {
+      QUELL_ASSIGN_OR_RETURN(sinks::KafkaSinkConfig kc, sinks::ParseKafkaSinkConfig(r.kafka_configs[i]));
+      if (kc.brokers.empty() && config_.kafka) kc.brokers = config_.kafka->brokers;
+      QUELL_ASSIGN_OR_RETURN(std::unique_ptr<sinks::KafkaSink> sink,
+                             sinks::KafkaSink::Create(r.name, static_cast<int>(i), kc));
+      set.receivers.push_back(std::move(sink));
+    }
+  }
   dispatcher_ = std::make_unique<sinks::Dispatcher>(clock_, outbox_.get(), redactor_.get(),
                                                     std::move(set.receivers), std::move(set.rate_limits));
   dispatcher_->Recover();

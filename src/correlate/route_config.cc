@@ -133,4 +133,11 @@ absl::StatusOr<RouteConfig> ParseRoute(const core::YamlNode& node) {
   return root;
 }
 
+absl::StatusOr<RouteConfig> ParseChildRoute(const core::YamlNode& node, const RouteConfig& parent) {
+  QUELL_RETURN_IF_ERROR(node.ExpectMap("route"));
+  RouteConfig child;
+  QUELL_RETURN_IF_ERROR(ParseOne(node, &parent, &child));
+  return child;
+}
+
 }  // namespace quell::correlate

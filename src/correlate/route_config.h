@@ -61,6 +61,9 @@ struct RouteConfig {
 
 // Parses the root route (receiver required), applying inheritance to the whole tree.
 [[nodiscard]] absl::StatusOr<RouteConfig> ParseRoute(const core::YamlNode& node);
+// Parses `node` as a child of `parent` (inheriting its receiver, grouping, timers, class and
+// runbook), as config fragments (`include`) attach their routes under the root route.
+[[nodiscard]] absl::StatusOr<RouteConfig> ParseChildRoute(const core::YamlNode& node, const RouteConfig& parent);
 
 }  // namespace quell::correlate
 

@@ -1,0 +1,212 @@
+// The whole application on loopback: config with API tokens, intake -> engine -> file receiver,
+// the Alertmanager-compatible API, /metrics (checked with promtool when installed), /readyz,
+// config reload (success and failure), auth refusals and audit entries.
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "app/quell_config.h"
+#include "app/runtime.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "server/api_tokens.h"
+#include "tests/testing/http_client.h"
+#include "tests/testing/status_matchers.h"
+
+namespace quell::app {
+namespace {
+
+namespace fs = std::filesystem;
+using ::quell::testing::HttpClient;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void Write(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+}
+
+std::string Config(const std::string& dir, const std::string& group_wait) {
+  return fmt::format(R"(server:
+  listen: "127.0.0.1:0"
+ingest:
+  dead_letter:
+    path: {0}/dead.jsonl
+route:
+  receiver: pages
+  runbook: default.md
+  group_by: [alertname, service]
+  group_wait: {1}
+correlate:
+  # Live mode on a quiet system: the wall clock moves the watermark after 1s idle, with no lateness
+  # allowance, so the page goes out about a second after the alert.
+  allowed_lateness: 0s
+  idle_timeout: 1s
+receivers:
+  - name: pages
+    file_configs:
+      - path: {0}/pages.jsonl
+outbox:
+  dir: {0}/outbox
+runbooks:
+  dir: {2}/runbooks
+auth:
+  tokens_file: {0}/tokens.yaml
+audit:
+  path: {0}/audit.jsonl
+)",
+                     dir, group_wait, QUELL_SOURCE_DIR);
+}
+
+class AppRuntimeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(::testing::TempDir()) / fmt::format("quell_app_{}", ::getpid());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    Write(dir_ / "tokens.yaml",
+          "tokens:\n"
+          "  - {name: prometheus, sha256: " + server::Sha256Hex("ingest-token") + ", scopes: [ingest]}\n"
+          "  - {name: oncall, sha256: " + server::Sha256Hex("oncall-token") + ", scopes: [read, silence]}\n"
+          "  - {name: root, sha256: " + server::Sha256Hex("admin-token") + ", scopes: [admin]}\n");
+    config_path_ = (dir_ / "quell.yaml").string();
+    Write(config_path_, Config(dir_.string(), "0s"));
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  fs::path dir_;
+  std::string config_path_;
+};
+
+HttpClient::Headers Bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+
+TEST_F(AppRuntimeTest, EndToEndWithAuthMetricsReloadAndAudit) {
+  ASSERT_OK_AND_ASSIGN(QuellConfig cfg, LoadConfig(config_path_));
+  RuntimeOptions opts;
+  opts.replay_sample = false;
+  Runtime rt(cfg, opts);
+  ASSERT_OK(rt.Start());
+  HttpClient c(rt.http_port());
+
+  // Ready: config, outbox and http conditions hold.
+  auto ready = c.Get("/readyz");
+  ASSERT_TRUE(ready.ok());
+  EXPECT_EQ(ready->status, 200) << ready->body;
+
+  // Auth: no token 401, wrong scope 403, right scope 200.
+  std::string alert = R"([{"labels":{"alertname":"HighErrorRate","service":"checkout","severity":"critical"},
+                          "annotations":{"summary":"errors up"}}])";
+  EXPECT_EQ(c.Post("/api/v2/alerts", alert)->status, 401);
+  EXPECT_EQ(c.Post("/api/v2/alerts", alert, Bearer("oncall-token"))->status, 403);
+  EXPECT_EQ(c.Post("/api/v2/alerts", alert, Bearer("ingest-token"))->status, 200);
+  EXPECT_EQ(c.Get("/api/v1/incidents")->status, 401);
+
+  // The page reaches the file receiver (group_wait 0s; the engine's live ticker fires it).
+  std::string pages_path = (dir_ / "pages.jsonl").string();
+  EXPECT_TRUE(quell::testing::WaitUntil([&] { return ReadAll(pages_path).find("HighErrorRate") != std::string::npos; },
+                                        std::chrono::seconds(20)))
+      << "no page written to " << pages_path;
+  auto incidents = c.Get("/api/v1/incidents", Bearer("oncall-token"));
+  ASSERT_TRUE(incidents.ok());
+  EXPECT_EQ(incidents->status, 200);
+  EXPECT_THAT(incidents->body, HasSubstr("HighErrorRate"));
+
+  // A silence through the Alertmanager API is audited with the token's name.
+  std::string silence = R"({"matchers":[{"name":"service","value":"checkout","isRegex":false,"isEqual":true}],
+      "startsAt":"2026-01-01T00:00:00Z","endsAt":"2099-01-01T00:00:00Z","createdBy":"alice","comment":"deploy"})";
+  EXPECT_EQ(c.Post("/api/v2/silences", silence, Bearer("ingest-token"))->status, 403);
+  auto created = c.Post("/api/v2/silences", silence, Bearer("oncall-token"));
+  ASSERT_TRUE(created.ok());
+  EXPECT_EQ(created->status, 200) << created->body;
+  auto audit = c.Get("/api/v1/audit", Bearer("oncall-token"));
+  EXPECT_EQ(audit->status, 403);
+  audit = c.Get("/api/v1/audit", Bearer("admin-token"));
+  ASSERT_TRUE(audit.ok());
+  EXPECT_THAT(audit->body, HasSubstr(R"("action":"silence.create","principal":"oncall")"));
+
+  // Metrics: the intake counted the alert; the page was delivered.
+  auto metrics = c.Get("/metrics");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_EQ(metrics->status, 200);
+  EXPECT_THAT(metrics->body, HasSubstr("quell_ingest_signals_total{source=\"http\",format=\"alertmanager\"} 1"));
+  EXPECT_THAT(metrics->body, HasSubstr("quell_build_info"));
+  EXPECT_THAT(metrics->body, HasSubstr("quell_config_last_reload_success 1"));
+  if (::access("/usr/bin/promtool", X_OK) == 0) {
+    std::string scrape = (dir_ / "scrape.txt").string();
+    Write(scrape, metrics->body);
+    int rc = std::system(fmt::format("promtool check metrics < {} > {}/promtool.out 2>&1", scrape, dir_.string()).c_str());
+    EXPECT_EQ(rc, 0) << ReadAll((dir_ / "promtool.out").string());
+  }
+
+  // Reload: a broken file is refused and the old config keeps running; a good one is taken.
+  Write(config_path_, Config(dir_.string(), "0s") + "route_typo: {}\n");
+  auto bad = c.Post("/api/v1/reload", "", Bearer("admin-token"));
+  ASSERT_TRUE(bad.ok());
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_THAT(bad->body, HasSubstr("unknown key \\\"route_typo\\\""));
+  EXPECT_EQ(c.Post("/api/v1/reload", "", Bearer("oncall-token"))->status, 403);
+  metrics = c.Get("/metrics");
+  EXPECT_THAT(metrics->body, HasSubstr("quell_config_reloads_total{outcome=\"failure\"} 1"));
+  EXPECT_THAT(metrics->body, HasSubstr("quell_config_last_reload_success 0"));
+  Write(config_path_, Config(dir_.string(), "1s"));
+  auto good = c.Post("/api/v1/reload", "", Bearer("admin-token"));
+  ASSERT_TRUE(good.ok());
+  EXPECT_EQ(good->status, 200) << good->body;
+  metrics = c.Get("/metrics");
+  EXPECT_THAT(metrics->body, HasSubstr("quell_config_reloads_total{outcome=\"success\"} 1"));
+  std::string audit_file = ReadAll((dir_ / "audit.jsonl").string());
+  EXPECT_THAT(audit_file, HasSubstr(R"("action":"config.reload","principal":"root")"));
+  EXPECT_THAT(audit_file, HasSubstr(R"("outcome":"failure")"));
+  EXPECT_THAT(audit_file, HasSubstr(R"("outcome":"success")"));
+  // No token ever reaches the audit log.
+  EXPECT_THAT(audit_file, Not(HasSubstr("admin-token")));
+  rt.Stop();
+}
+
+TEST(AppConfigTest, EmbeddedDefaultLoads) {
+  ASSERT_OK_AND_ASSIGN(QuellConfig cfg, LoadEmbeddedDefault());
+  EXPECT_EQ(cfg.server.port, 9797);
+  EXPECT_FALSE(cfg.sinks.receivers.empty());
+  EXPECT_EQ(cfg.replay.file, "config/sample-stream.ndjson");
+}
+
+TEST(AppConfigTest, UnknownTopLevelKeyPointsAtIt) {
+  auto cfg = LoadConfigString("route:\n  receiver: x\nreceivers:\n  - name: x\nrouts: {}\n", "q.yaml", ".");
+  EXPECT_THAT(cfg, quell::testing::StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("q.yaml:5:1: config: unknown key \"routs\"")));
+}
+
+TEST(AppConfigTest, FragmentsAppendRoutesAndReceiversWithTheirOwnPositions) {
+  fs::path dir = fs::path(::testing::TempDir()) / fmt::format("quell_frag_{}", ::getpid());
+  fs::create_directories(dir / "teams");
+  Write((dir / "teams/payments.yaml").string(),
+        "receivers:\n  - name: payments\n    stdout_configs: [{}]\n"
+        "route:\n  receiver: payments\n  class: investigate\n  matchers: ['team=\"payments\"']\n");
+  Write((dir / "teams/search.yaml").string(), "route:\n  receiver: nobody\n  class: investigate\n");
+  std::string main = "route:\n  receiver: default\n  class: investigate\nreceivers:\n  - name: default\ninclude: [teams/payments.yaml]\n";
+  auto loaded = LoadConfigString(main, (dir / "quell.yaml").string(), dir.string());
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  QuellConfig& cfg = *loaded;
+  ASSERT_EQ(cfg.rules.route.routes.size(), 1u);
+  EXPECT_EQ(cfg.rules.route.routes[0].receiver, "payments");
+  EXPECT_THAT(cfg.rules.route.routes[0].where.ToString(), HasSubstr("teams/payments.yaml:5:3"));
+  ASSERT_EQ(cfg.files.size(), 2u);
+  // An error inside a fragment names the fragment's file and line.
+  std::string bad = "route:\n  receiver: default\n  class: investigate\nreceivers:\n  - name: default\ninclude: [teams]\n";
+  auto broken = LoadConfigString(bad, (dir / "quell.yaml").string(), dir.string());
+  EXPECT_THAT(broken, quell::testing::StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("teams/search.yaml:2:13")))
+      << broken.status();
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace quell::app
