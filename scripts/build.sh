@@ -7,7 +7,7 @@ flavour=${1:-release}
 jobs=${QUELL_JOBS:-$(nproc)}
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
 case "$flavour" in
-  release) dir=build; args=(-DCMAKE_BUILD_TYPE=Release) ;;
+  release) dir=build; args=(-DCMAKE_BUILD_TYPE=Release -DQUELL_TESTS=OFF) ;;  # tests run in build-asan
   asan)    dir=build-asan; args=(-DCMAKE_BUILD_TYPE=Debug -DQUELL_SANITIZE=ON -DQUELL_BENCH=OFF) ;;
   fuzz)    dir=build-fuzz; args=(-DCMAKE_BUILD_TYPE=Debug -DQUELL_FUZZ=ON -DQUELL_TESTS=OFF -DQUELL_BENCH=OFF
                                 -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++) ;;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Quick start, command 2 (and CI): install what is missing, build, and run the whole test suite.
 #  1. the ASan+UBSan build, and every CTest test in it (unit, scenario, integration, compat);
-#  2. the Release build (benchmarks must compile; quick benchmark smoke runs);
+#  2. the Release build (the binaries and every benchmark must compile);
 #  3. the libFuzzer targets, each for a bounded time over its corpus, under ASan.
 set -euo pipefail
 cd "$(dirname "$0")/.."
