@@ -43,6 +43,12 @@ int RunCli(int argc, char** argv) {
   record->add_option("--output", record_output, "NDJSON record file (- = stdout)")->required();
   record->add_option("--listen", record_listen, "Listen address (host:port)");
 
+  CLI::App* test = app.add_subcommand("test", "Test tools");
+  test->require_subcommand(1);
+  std::vector<std::string> rule_test_files;
+  CLI::App* test_rules = test->add_subcommand("rules", "Run YAML rule tests against their config");
+  test_rules->add_option("files", rule_test_files, "Rule test files")->required();
+
   CLI::App* gate = app.add_subcommand("gate", "Deploy gate tools");
   gate->require_subcommand(1);
   GateWaitOptions gate_options;
@@ -55,6 +61,7 @@ int RunCli(int argc, char** argv) {
   if (*routes_test) return RunRoutesTest(routes_config, routes_labels, stdout, stderr);
   if (*replay) return RunReplay(replay_config, replay_input, replay_output, stderr);
   if (*record) return RunRecord(record_output, record_listen);
+  if (*test_rules) return RunTestRules(rule_test_files, stdout, stderr);
   if (*gate_wait) return RunGateWait(gate_options);
   return 2;
 }

@@ -38,6 +38,11 @@ int RunReplay(const std::string& config_path, const std::string& input, const st
 // SIGINT/SIGTERM.
 int RunRecord(const std::string& output, const std::string& listen);
 
+// `quell test rules FILE...`: runs YAML rule tests (input alerts at relative times, expected
+// notifications per receiver, expected engine decisions) against their config, like `promtool test
+// rules`, printing a diff for each failing test. See the format in test_rules_command.cc.
+int RunTestRules(const std::vector<std::string>& files, std::FILE* out, std::FILE* err);
+
 }  // namespace quell::app
 
 #endif  // QUELL_APP_COMMANDS_H_
