@@ -151,6 +151,23 @@ void RegisterMetricsSources(server::MetricsEndpoint* endpoint, const MetricsDeps
       f->Add({{"reason", "dedup"}}, D(s.duplicates));
       f->Add({{"reason", "late"}}, D(s.late));
       f->Add({{"reason", "storm_rollup"}}, D(s.rolled_into_storm));
+      // Per-rule suppression is kept by the engine's noise report; its sum over the last day of event
+      // time is exported per reason (a gauge: rows older than the window drop out).
+      uint64_t by[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+      for (const correlate::NoiseRow& r : engine->Noise(absl::Hours(24))) {
+        by[0] += r.suppressed_silenced;
+        by[1] += r.suppressed_inhibited;
+        by[2] += r.suppressed_maintenance;
+        by[3] += r.suppressed_flapping;
+        by[4] += r.suppressed_transient;
+        by[5] += r.suppressed_noise;
+        by[6] += r.suppressed_storm;
+        by[7] += r.late;
+      }
+      static const char* const kReasons[8] = {"silenced", "inhibited", "maintenance", "flapping",
+                                              "transient", "noise_class", "storm_rollup", "late"};
+      f->Gauge("quell_correlate_suppressed_last_day", "Alerts suppressed in the last 24h of event time, by reason.");
+      for (int i = 0; i < 8; ++i) f->Add({{"reason", kReasons[i]}}, D(by[i]));
       f->Counter("quell_correlate_evictions_total", "State evicted at the memory limits, by kind.");
       f->Add({{"kind", "alert"}}, D(s.evicted_alerts));
       f->Add({{"kind", "incident"}}, D(s.evicted_incidents));

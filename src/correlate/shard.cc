@@ -1,6 +1,7 @@
 #include "correlate/shard.h"
 
 #include <algorithm>
+#include <limits>
 #include <set>
 
 #include "core/duration.h"
@@ -1384,7 +1385,10 @@ std::vector<AlertGroupView> Shard::Groups(core::EventTime view_time) const {
 
 void Shard::Noise(absl::Duration window, std::vector<NoiseRow>* rows) const {
   int64_t now = std::max(watermark_, max_seen_);
-  int64_t from = now - absl::ToInt64Nanoseconds(window);
+  // Saturating: before any event the watermark is INT64_MIN, and the window may be infinite.
+  int64_t span = absl::ToInt64Nanoseconds(window);
+  constexpr int64_t kFloor = std::numeric_limits<int64_t>::min() + kBucketNanos;
+  int64_t from = (span > 0 && now < kFloor + span) ? kFloor : now - span;
   int64_t from_hour = from >= 0 ? from / kBucketNanos : (from - kBucketNanos + 1) / kBucketNanos;
   for (const NoiseStats& ns : noise_) {
     NoiseRow* row = nullptr;
