@@ -94,8 +94,11 @@ RecordStatus AlertmanagerParser::ParseRecord(od::value& record, uint32_t offset)
   if (s.host.empty()) s.host = instance;
   s.message = !summary.empty() ? summary : description;
   s.event_time = starts.is_zero() ? observed() : starts;
-  s.end_time = ends;
   s.state = (!ends.is_zero() && ends <= observed()) ? core::SignalState::kResolved : core::SignalState::kFiring;
+  // No endsAt: Alertmanager's resolve_timeout (the engine resolves it unless it is posted again).
+  s.end_time = ends.is_zero() && options().alertmanager_resolve_timeout > absl::ZeroDuration()
+                   ? observed() + options().alertmanager_resolve_timeout
+                   : ends;
   d.Emit(out());
   return FieldError::Ok();
 }

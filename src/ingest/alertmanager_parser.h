@@ -8,7 +8,8 @@
 //                becomes the message.
 //   startsAt     RFC 3339 -> event_time; absent, null, "" or Go's zero time
 //                ("0001-01-01T00:00:00Z", what amtool sends) -> the observed time.
-//   endsAt       RFC 3339 -> end_time; same absent rule.
+//   endsAt       RFC 3339 -> end_time; same absent rule. Absent: end_time = observed +
+//                options.alertmanager_resolve_timeout (5m), Alertmanager's resolve_timeout.
 //   state        resolved iff endsAt is set and endsAt <= the observed time; else firing.
 //   severity     from the `severity` label (core::SeverityFromLabel).
 //   title        the alertname label; service/env/host/version from labels of those names

@@ -21,7 +21,15 @@ TEST(AlertmanagerParserTest, ResolvedIffEndsAtAtOrBeforeObserved) {
   EXPECT_EQ(b.signals()[0].state, core::SignalState::kResolved);
   EXPECT_EQ(b.signals()[1].state, core::SignalState::kFiring);
   EXPECT_EQ(b.signals()[2].state, core::SignalState::kFiring);
-  EXPECT_TRUE(b.signals()[2].end_time.is_zero());
+  // No endsAt (amtool's zero time): Alertmanager's resolve_timeout, 5m after arrival.
+  EXPECT_EQ(b.signals()[2].end_time, kGoldenObserved + absl::Minutes(5));
+  // Zero disables it.
+  ParserOptions keep;
+  keep.alertmanager_resolve_timeout = absl::ZeroDuration();
+  auto q = MakeParser(core::Format::kAlertmanager, keep);
+  core::SignalBatch c;
+  ASSERT_EQ(q->Parse(body, body.size(), core::SourceKind::kHttp, kGoldenObserved, &c).accepted, 3u);
+  EXPECT_TRUE(c.signals()[2].end_time.is_zero());
 }
 
 TEST(AlertmanagerParserTest, ObjectTopLevelIsWrongType) {

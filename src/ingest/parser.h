@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "absl/time/time.h"
 #include "core/signal.h"
 #include "core/signal_batch.h"
 
@@ -59,6 +60,10 @@ struct ParserOptions {
   // OTLP resource/record attribute (and Datadog tag) naming the deployment color or role
   // (blue/green/baseline/canary). There is no semantic convention for it.
   std::string color_attribute = "deployment.color";
+  // Alertmanager API v2: an alert posted without endsAt ends this long after it was received, as
+  // Alertmanager's resolve_timeout (default 5m): re-posting it extends it, silence resolves it.
+  // Zero keeps such alerts firing until a resolve arrives.
+  absl::Duration alertmanager_resolve_timeout = absl::Minutes(5);
 };
 
 // A new parser for `format`; nullptr for formats without one (kUnknown).
