@@ -269,7 +269,7 @@ TEST_F(KafkaSourceTest, RealAlertmanagerParserThroughTheDefaultFactory) {
   cfg.topics[0].format = core::Format::kAlertmanager;
   ASSERT_OK_AND_ASSIGN(auto source, KafkaSource::Create(cfg, &sink));  // ingest::MakeParser.
   ASSERT_OK(source->Start());
-  ASSERT_TRUE(WaitFor([&] { return sink.count() >= 3; }));
+  ASSERT_TRUE(WaitFor([&] { return sink.count() >= 3; }, std::chrono::seconds(60)));
   EXPECT_THAT(sink.titles(), ::testing::ElementsAre("HighErrorRate", "DiskFull", "Later"));
   ASSERT_TRUE(WaitFor([&] {
     auto s = source->Stats();
