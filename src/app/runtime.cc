@@ -268,14 +268,18 @@ core::HttpResponse Runtime::Middleware(const core::HttpRequest& req, std::string
     if (!d.allowed) return *d.refusal;
     principal = d.principal;
   }
+  bool write = req.method != "GET" && req.method != "HEAD";
+  bool intake = scope == server::Scope::kIngest || IsDatadogIntake(pattern);
+  if (!write || intake) {
+    // Reads and telemetry intake need no principal: no copy of the (possibly large) request.
+    return next(req);
+  }
   core::HttpRequest with_principal = req;
   std::erase_if(with_principal.headers, [](const auto& h) { return core::EqualsIgnoreCase(h.first, "X-Quell-Principal"); });
   with_principal.headers.emplace_back("X-Quell-Principal", principal);
   core::HttpResponse resp = next(with_principal);
   // Audit every successful write that is not telemetry intake.
-  bool write = req.method != "GET" && req.method != "HEAD";
-  bool intake = scope == server::Scope::kIngest || IsDatadogIntake(pattern);
-  if (write && !intake && resp.status >= 200 && resp.status < 300 && pattern != "/api/v1/reload" &&
+  if (resp.status >= 200 && resp.status < 300 && pattern != "/api/v1/reload" &&
       !pattern.starts_with("/api/v1/gates/flagger/")) {
     server::AuditEntry e;
     e.principal = principal;
