@@ -90,6 +90,11 @@ void HttpClient::Send(HttpCall call, std::function<void(HttpResult)> done) {
   if (wake) curl_multi_wakeup(multi_);
 }
 
+bool HttpClient::HasQueued() {
+  std::lock_guard<std::mutex> l(mu_);
+  return !queue_.empty();
+}
+
 void HttpClient::StartQueued() {
   std::deque<std::unique_ptr<Request>> take;
   {
@@ -176,12 +181,18 @@ void HttpClient::Run() {
     int running = 0;
     curl_multi_perform(multi_, &running);
     int msgs = 0;
+    int finished = 0;
     while (CURLMsg* m = curl_multi_info_read(multi_, &msgs)) {
       if (m->msg != CURLMSG_DONE) continue;
       Request* r = nullptr;
       curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &r);
       Finish(r, m->data.result);
+      ++finished;
     }
+    // A finished transfer freed a slot: start what waits in the queue now. Polling first would
+    // sleep until some other socket or the poll timeout woke us (Send wakes the thread only when
+    // the queue was empty), which capped a full queue at one request per slot per timeout.
+    if (finished > 0 && HasQueued()) continue;
     curl_multi_poll(multi_, nullptr, 0, 100, nullptr);
   }
   // Abort in-flight requests and queued ones; every callback runs once.

@@ -66,6 +66,7 @@ class HttpClient {
   struct Request;
   void Run();
   void StartQueued();
+  bool HasQueued();
   void Finish(Request* r, int curl_code);
 
   HttpClientOptions options_;
