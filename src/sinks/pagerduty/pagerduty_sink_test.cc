@@ -3,16 +3,12 @@
 // PagerDutySink against a fake PagerDuty on loopback.
 #include "sinks/pagerduty/pagerduty_sink.h"
 
-#include <cstdlib>
-#include <future>
 #include <set>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "simdjson.h"
-#include "sinks/secret_check.h"
-#include "tests/testing/fake_http_endpoint.h"
-#include "tests/testing/status_matchers.h"
+#include "tests/testing/http_sink_fixture.h"
 
 namespace quell::sinks {
 namespace {
@@ -23,32 +19,30 @@ using ::testing::HasSubstr;
 
 constexpr char kKey[] = "R0UT1NGKEYR0UT1NGKEYR0UT1NGKEY01";
 
-DeliveryOutcome DeliverSync(Receiver& r, const core::Notification& n) {
-  std::promise<DeliveryOutcome> p;
-  auto f = p.get_future();
-  r.Deliver(n, [&p](DeliveryOutcome o) { p.set_value(std::move(o)); });
-  EXPECT_EQ(f.wait_for(std::chrono::seconds(20)), std::future_status::ready);
-  return f.get();
+HttpClientOptions ShortTimeout() {
+  HttpClientOptions ho;
+  ho.total_timeout = absl::Seconds(2);
+  return ho;
 }
 
-class PagerDutySinkTest : public ::testing::Test {
+class PagerDutySinkTest : public ::quell::testing::HttpSinkTest {
  protected:
+  PagerDutySinkTest() : HttpSinkTest(ShortTimeout()) {}
   void SetUp() override {
-    ::setenv("QUELL_TEST_PD_KEY", kKey, 1);
+    ASSERT_THAT(Make(0), IsOk());
+  }
+  absl::Status Make(int index, bool change_events = false) {
     PagerDutyConfig c;
-    c.routing_key.kind = core::SecretRef::Kind::kEnv;
-    c.routing_key.name = "QUELL_TEST_PD_KEY";
+    c.routing_key = EnvSecret("QUELL_TEST_PD_KEY", kKey);
     c.url = fake_.url();
-    HttpClientOptions ho;
-    ho.total_timeout = absl::Seconds(2);
-    auto s = PagerDutySink::Create("oncall", 0, c, std::make_shared<HttpClient>(ho), &clock_);
-    ASSERT_THAT(s, IsOk());
+    c.send_change_events = change_events;
+    auto s = PagerDutySink::Create("oncall", index, c, http_, &clock_);
+    if (!s.ok()) return s.status();
     sink_ = std::move(*s);
+    return absl::OkStatus();
   }
   // Every status the sink reports passes the shared no-secret check.
-  void CheckNoSecrets(const DeliveryOutcome& o) {
-    EXPECT_THAT(CheckNoSecretIn(o.status, {kKey, fake_.url()}), IsOk());
-  }
+  void CheckNoSecrets(const DeliveryOutcome& o) { ExpectNoSecrets(o.status, {kKey}); }
   static core::Notification Incident() {
     core::Notification n;
     n.receiver = "oncall";
@@ -72,8 +66,6 @@ class PagerDutySinkTest : public ::testing::Test {
     return n;
   }
 
-  core::ManualClock clock_;
-  FakeHttpEndpoint fake_;
   std::unique_ptr<PagerDutySink> sink_;
 };
 
@@ -111,14 +103,8 @@ TEST_F(PagerDutySinkTest, TriggerCarriesTheEventsV2Fields) {
 
 TEST_F(PagerDutySinkTest, ChangeEventForAttributedDeployWhenEnabled) {
   fake_.SetDefault(FakeHttpEndpoint::Behavior::Respond(202));
-  PagerDutyConfig c;
-  c.routing_key.kind = core::SecretRef::Kind::kEnv;
-  c.routing_key.name = "QUELL_TEST_PD_KEY";
-  c.url = fake_.url();
-  c.send_change_events = true;
-  auto s = PagerDutySink::Create("oncall", 1, c, std::make_shared<HttpClient>(), &clock_);
-  ASSERT_THAT(s, IsOk());
-  EXPECT_THAT(DeliverSync(**s, Incident()).status, IsOk());
+  ASSERT_THAT(Make(1, /*change_events=*/true), IsOk());
+  EXPECT_THAT(DeliverSync(*sink_, Incident()).status, IsOk());
   ASSERT_TRUE(fake_.WaitForRequests(2, absl::Seconds(10)));
   std::set<std::string> targets;
   for (const auto& r : fake_.requests()) targets.insert(r.target);

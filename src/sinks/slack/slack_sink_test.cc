@@ -3,15 +3,10 @@
 // SlackSink against a fake Slack webhook on loopback.
 #include "sinks/slack/slack_sink.h"
 
-#include <cstdlib>
-#include <future>
-
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "simdjson.h"
-#include "sinks/secret_check.h"
-#include "tests/testing/fake_http_endpoint.h"
-#include "tests/testing/status_matchers.h"
+#include "tests/testing/http_sink_fixture.h"
 
 namespace quell::sinks {
 namespace {
@@ -20,23 +15,13 @@ using ::quell::testing::FakeHttpEndpoint;
 using ::quell::testing::IsOk;
 using ::testing::HasSubstr;
 
-DeliveryOutcome DeliverSync(Receiver& r, const core::Notification& n) {
-  std::promise<DeliveryOutcome> p;
-  auto f = p.get_future();
-  r.Deliver(n, [&p](DeliveryOutcome o) { p.set_value(std::move(o)); });
-  EXPECT_EQ(f.wait_for(std::chrono::seconds(20)), std::future_status::ready);
-  return f.get();
-}
-
-class SlackSinkTest : public ::testing::Test {
+class SlackSinkTest : public ::quell::testing::HttpSinkTest {
  protected:
   void SetUp() override {
     url_ = fake_.url("/services/T000/B000/XXXXSECRETXXXX");
-    ::setenv("QUELL_TEST_SLACK_URL", url_.c_str(), 1);
     SlackConfig c;
-    c.api_url.kind = core::SecretRef::Kind::kEnv;
-    c.api_url.name = "QUELL_TEST_SLACK_URL";
-    auto s = SlackSink::Create("chat", 0, c, std::make_shared<HttpClient>(), &clock_);
+    c.api_url = EnvSecret("QUELL_TEST_SLACK_URL", url_);
+    auto s = SlackSink::Create("chat", 0, c, http_, &clock_);
     ASSERT_THAT(s, IsOk());
     sink_ = std::move(*s);
   }
@@ -59,8 +44,6 @@ class SlackSinkTest : public ::testing::Test {
     n.alerts.push_back(a);
     return n;
   }
-  core::ManualClock clock_;
-  FakeHttpEndpoint fake_;
   std::string url_;
   std::unique_ptr<SlackSink> sink_;
 };
@@ -117,7 +100,7 @@ TEST_F(SlackSinkTest, ErrorStringsArePermanentAnd429IsRetried) {
   EXPECT_EQ(os[4].retry_after, absl::Seconds(3));
   EXPECT_EQ(os[5].status.code(), absl::StatusCode::kUnavailable);
   for (const auto& o : os) {
-    EXPECT_THAT(CheckNoSecretIn(o.status, {url_, "XXXXSECRETXXXX"}), IsOk());
+    ExpectNoSecrets(o.status, {url_, "XXXXSECRETXXXX"});
   }
 }
 

@@ -3,16 +3,11 @@
 // WebhookSink against a fake webhook endpoint on loopback.
 #include "sinks/webhook/webhook_sink.h"
 
-#include <cstdlib>
-#include <future>
-
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "simdjson.h"
 #include "sinks/notification_json.h"
-#include "sinks/secret_check.h"
-#include "tests/testing/fake_http_endpoint.h"
-#include "tests/testing/status_matchers.h"
+#include "tests/testing/http_sink_fixture.h"
 
 namespace quell::sinks {
 namespace {
@@ -20,14 +15,6 @@ namespace {
 using ::quell::testing::FakeHttpEndpoint;
 using ::quell::testing::IsOk;
 using ::testing::HasSubstr;
-
-DeliveryOutcome DeliverSync(Receiver& r, const core::Notification& n) {
-  std::promise<DeliveryOutcome> p;
-  auto f = p.get_future();
-  r.Deliver(n, [&p](DeliveryOutcome o) { p.set_value(std::move(o)); });
-  EXPECT_EQ(f.wait_for(std::chrono::seconds(20)), std::future_status::ready);
-  return f.get();
-}
 
 core::Notification Incident() {
   core::Notification n;
@@ -51,32 +38,22 @@ core::Notification Incident() {
   return n;
 }
 
-class WebhookSinkTest : public ::testing::Test {
+class WebhookSinkTest : public ::quell::testing::HttpSinkTest {
  protected:
   std::unique_ptr<WebhookSink> Make(WebhookPayload payload, int max_alerts = 0, bool bearer = false, bool basic = false) {
-    ::setenv("QUELL_TEST_HOOK_URL", fake_.url("/hook?token=HOOKSECRET").c_str(), 1);
-    ::setenv("QUELL_TEST_HOOK_TOKEN", "T0KEN-SECRET", 1);
-    ::setenv("QUELL_TEST_HOOK_PW", "PASSW0RD-SECRET", 1);
     WebhookConfig c;
-    c.url.kind = core::SecretRef::Kind::kEnv;
-    c.url.name = "QUELL_TEST_HOOK_URL";
+    c.url = EnvSecret("QUELL_TEST_HOOK_URL", fake_.url("/hook?token=HOOKSECRET"));
     c.payload = payload;
     c.max_alerts = max_alerts;
-    if (bearer) c.bearer_token = core::SecretRef{core::SecretRef::Kind::kEnv, "QUELL_TEST_HOOK_TOKEN", {}};
+    if (bearer) c.bearer_token = EnvSecret("QUELL_TEST_HOOK_TOKEN", "T0KEN-SECRET");
     if (basic) {
       c.basic_auth_username = "quell";
-      c.basic_auth_password = core::SecretRef{core::SecretRef::Kind::kEnv, "QUELL_TEST_HOOK_PW", {}};
+      c.basic_auth_password = EnvSecret("QUELL_TEST_HOOK_PW", "PASSW0RD-SECRET");
     }
     auto s = WebhookSink::Create("hook", 0, c, http_, &clock_);
     EXPECT_THAT(s, IsOk());
     return std::move(*s);
   }
-  std::vector<std::string> Secrets() {
-    return {"HOOKSECRET", "T0KEN-SECRET", "PASSW0RD-SECRET", fake_.url("/hook")};
-  }
-  core::ManualClock clock_;
-  FakeHttpEndpoint fake_;
-  std::shared_ptr<HttpClient> http_ = std::make_shared<HttpClient>();
 };
 
 TEST_F(WebhookSinkTest, AlertmanagerPayloadVersion4) {
@@ -152,7 +129,7 @@ TEST_F(WebhookSinkTest, ErrorsNeverCarrySecrets) {
   EXPECT_EQ(o1.status.code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(o2.status.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(o3.status.code(), absl::StatusCode::kNotFound);
-  for (const auto& o : {o1, o2, o3}) EXPECT_THAT(CheckNoSecretIn(o.status, Secrets()), IsOk());
+  for (const auto& o : {o1, o2, o3}) ExpectNoSecrets(o.status, {"HOOKSECRET", "T0KEN-SECRET", "PASSW0RD-SECRET"});
 }
 
 TEST_F(WebhookSinkTest, ConfigParsing) {
