@@ -15,6 +15,15 @@ struct Dispatcher::Item {
   bool in_flight = false;
 };
 
+std::string_view AttemptOutcomeName(AttemptOutcome o) {
+  switch (o) {
+    case AttemptOutcome::kDelivered: return "delivered";
+    case AttemptOutcome::kFailed: return "failed";
+    case AttemptOutcome::kDeadLettered: return "dead_lettered";
+  }
+  return "unknown";
+}
+
 struct Dispatcher::KeyQueue {
   std::string key;
   std::deque<std::unique_ptr<Item>> items;
@@ -34,12 +43,18 @@ struct Dispatcher::Target {
   int64_t delivered = 0;
   int64_t retries = 0;
   int64_t dead = 0;
+  LatencyHistogram attempt[kAttemptOutcomeCount] = {
+      LatencyHistogram(kDeliveryBucketsSeconds), LatencyHistogram(kDeliveryBucketsSeconds),
+      LatencyHistogram(kDeliveryBucketsSeconds)};
+  LatencyHistogram time_to_accept{kTimeToAcceptBucketsSeconds};
 };
 
 struct Dispatcher::Completion {
   Target* target;
   KeyQueue* queue;
   DeliveryOutcome outcome;
+  core::WallTime at;    // When the callback ran.
+  absl::Duration took;  // From Deliver to the callback.
 };
 
 Dispatcher::Dispatcher(const core::Clock* clock, Outbox* outbox, const Redactor* redactor,
@@ -70,13 +85,17 @@ Dispatcher::Dispatcher(const core::Clock* clock, Outbox* outbox, const Redactor*
 Dispatcher::~Dispatcher() { Stop(); }
 
 void Dispatcher::Send(core::Notification n) {
+  bool wake;
   {
     std::lock_guard<std::mutex> l(mu_);
+    // Poll takes the whole inbox, so only the first Send of a burst needs to wake the thread:
+    // one futex wake per burst, not per notification.
+    wake = inbox_.empty();
     inbox_.push_back(std::move(n));
     ++stats_.received_total;
     activity_ = true;
   }
-  cv_.notify_all();
+  if (wake) cv_.notify_all();
 }
 
 bool Dispatcher::WaitForActivityForTesting(absl::Duration timeout) {
@@ -209,7 +228,11 @@ void Dispatcher::Complete(Completion c, core::WallTime now) {
   item.in_flight = false;
   --t.in_flight;
   const absl::Status& s = c.outcome.status;
+  AttemptOutcome kind = s.ok() ? AttemptOutcome::kDelivered
+                               : (IsRetryable(s) ? AttemptOutcome::kFailed : AttemptOutcome::kDeadLettered);
+  t.attempt[static_cast<int>(kind)].Observe(c.took);
   if (s.ok()) {
+    t.time_to_accept.Observe(c.at - item.entry.enqueued_at);
     t.breaker.OnSuccess();
     if (item.entry.id != 0) outbox_->MarkDone(item.entry.id);
     ++t.delivered;
@@ -302,13 +325,17 @@ core::WallTime Dispatcher::StartDue(Target& t, core::WallTime now) {
       ++stats_.attempts_total;
     }
     Target* tp = &t;
-    t.receiver->Deliver(item.entry.notification, [this, tp, q](DeliveryOutcome o) {
+    core::WallTime started = clock_->Now();
+    t.receiver->Deliver(item.entry.notification, [this, tp, q, started](DeliveryOutcome o) {
+      core::WallTime at = clock_->Now();
+      bool wake;
       {
         std::lock_guard<std::mutex> l(mu_);
-        completions_.push_back(Completion{tp, q, std::move(o)});
+        wake = completions_.empty();  // As in Send: Poll takes them all.
+        completions_.push_back(Completion{tp, q, std::move(o), at, at - started});
         activity_ = true;
       }
-      cv_.notify_all();
+      if (wake) cv_.notify_all();
     });
   }
   return next;
@@ -406,6 +433,18 @@ void Dispatcher::Stop() {
   }
   if (!rest.empty()) Ingest(std::move(rest), clock_->Now());
   (void)outbox_->Sync();
+}
+
+std::vector<TargetLatency> Dispatcher::latency() const {
+  // targets_ is fixed after construction; the histograms are atomics.
+  std::vector<TargetLatency> out(targets_.size());
+  for (size_t i = 0; i < targets_.size(); ++i) {
+    const Target& t = *targets_[i];
+    out[i].id = t.receiver->id();
+    for (int k = 0; k < kAttemptOutcomeCount; ++k) out[i].attempt[k] = t.attempt[k].Read();
+    out[i].time_to_accept = t.time_to_accept.Read();
+  }
+  return out;
 }
 
 DispatcherStats Dispatcher::stats() const {

@@ -49,6 +49,7 @@
 #include "core/notification_sink.h"
 #include "core/token_bucket.h"
 #include "sinks/circuit_breaker.h"
+#include "sinks/latency_histogram.h"
 #include "sinks/outbox.h"
 #include "sinks/receiver.h"
 #include "sinks/redactor.h"
@@ -78,6 +79,22 @@ struct TargetStats {
   int64_t delivered_total = 0;
   int64_t retries_total = 0;
   int64_t dead_lettered_total = 0;
+};
+
+// How long deliveries take, per integration (see Dispatcher::latency()).
+enum class AttemptOutcome : uint8_t { kDelivered = 0, kFailed, kDeadLettered };
+inline constexpr int kAttemptOutcomeCount = 3;
+// "delivered" (accepted), "failed" (transient: will be retried), "dead_lettered" (permanent).
+std::string_view AttemptOutcomeName(AttemptOutcome o);
+
+struct TargetLatency {
+  std::string id;  // Integration id.
+  // Per outcome (indexed by AttemptOutcome): from the start of an attempt (Deliver) to its outcome
+  // (the receiver's callback), kDeliveryBucketsSeconds.
+  LatencyHistogram::Snapshot attempt[kAttemptOutcomeCount];
+  // From the outbox append to acceptance, retries included (kTimeToAcceptBucketsSeconds); entries
+  // recovered after a restart count from their original append.
+  LatencyHistogram::Snapshot time_to_accept;
 };
 
 struct DispatcherStats {
@@ -120,6 +137,8 @@ class Dispatcher final : public core::NotificationSink {
   void Stop();
 
   DispatcherStats stats() const;
+  // One entry per integration, in configuration order. Thread-safe (reads atomics).
+  std::vector<TargetLatency> latency() const;
   // Blocks until a Send() or a delivery outcome arrives, or `timeout` (real time) passes.
   // Returns true iff something arrived. For tests and benchmarks driving Poll() themselves.
   bool WaitForActivityForTesting(absl::Duration timeout);

@@ -406,3 +406,63 @@ TEST_F(DispatcherTest, StartStopRunsOnOwnThread) {
 
 }  // namespace
 }  // namespace quell::sinks
+
+namespace quell::sinks {
+namespace {
+
+TEST_F(DispatcherTest, LatencyHistogramsTimeEachAttemptByOutcome) {
+  outbox_config_.circuit_breaker.failure_threshold = 100;
+  Build();
+  auto* r = receivers_[0];
+  r->async = true;
+  dispatcher_->Send(N("a", 1));
+  Settle();
+  ASSERT_EQ(r->pending.size(), 1u);
+  clock_.Advance(absl::Milliseconds(40));  // The first attempt takes 40 ms and fails transiently.
+  r->CompleteOldest(Fail(absl::StatusCode::kUnavailable));
+  Settle();
+  clock_.Advance(absl::Minutes(1));        // Past any backoff: the retry starts.
+  Settle();
+  ASSERT_EQ(r->pending.size(), 1u);
+  clock_.Advance(absl::Seconds(2));        // The retry takes 2 s and is accepted.
+  r->CompleteOldest(DeliveryOutcome::Ok());
+  Settle();
+  ASSERT_EQ(dispatcher_->stats().delivered_total, 1);
+
+  std::vector<TargetLatency> lat = dispatcher_->latency();
+  ASSERT_EQ(lat.size(), 1u);
+  EXPECT_EQ(lat[0].id, r->id());
+  const auto& ok = lat[0].attempt[static_cast<int>(AttemptOutcome::kDelivered)];
+  const auto& failed = lat[0].attempt[static_cast<int>(AttemptOutcome::kFailed)];
+  const auto& dead = lat[0].attempt[static_cast<int>(AttemptOutcome::kDeadLettered)];
+  EXPECT_EQ(ok.count, 1u);
+  EXPECT_DOUBLE_EQ(ok.sum_seconds, 2.0);
+  EXPECT_EQ(failed.count, 1u);
+  EXPECT_DOUBLE_EQ(failed.sum_seconds, 0.04);
+  EXPECT_EQ(dead.count, 0u);
+  // 40 ms lands in the 50 ms bucket, not the 25 ms one.
+  size_t le25 = 0, le50 = 0;
+  for (size_t i = 0; i < failed.bounds.size(); ++i) {
+    if (failed.bounds[i] == 0.025) le25 = failed.cumulative[i];
+    if (failed.bounds[i] == 0.05) le50 = failed.cumulative[i];
+  }
+  EXPECT_EQ(le25, 0u);
+  EXPECT_EQ(le50, 1u);
+  // Time to accept spans both attempts and the backoff: 40 ms + 1 min + 2 s.
+  EXPECT_EQ(lat[0].time_to_accept.count, 1u);
+  EXPECT_DOUBLE_EQ(lat[0].time_to_accept.sum_seconds, 62.04);
+}
+
+TEST_F(DispatcherTest, LatencyHistogramCountsPermanentFailuresAsDeadLettered) {
+  Build();
+  receivers_[0]->def = Fail(absl::StatusCode::kInvalidArgument);
+  dispatcher_->Send(N("a", 1));
+  Settle();
+  auto lat = dispatcher_->latency();
+  EXPECT_EQ(lat[0].attempt[static_cast<int>(AttemptOutcome::kDeadLettered)].count, 1u);
+  EXPECT_EQ(lat[0].attempt[static_cast<int>(AttemptOutcome::kDelivered)].count, 0u);
+  EXPECT_EQ(lat[0].time_to_accept.count, 0u);
+}
+
+}  // namespace
+}  // namespace quell::sinks

@@ -195,6 +195,7 @@ void AppendNotificationJson(const core::Notification& n, std::string* out) {
 
 std::string NotificationToJson(const core::Notification& n) {
   std::string s;
+  s.reserve(1024);
   AppendNotificationJson(n, &s);
   return s;
 }

@@ -200,6 +200,18 @@ bool Redactor::RedactField(std::string_view field, std::string* s) const {
 
 bool Redactor::RedactLabels(std::string_view prefix, core::LabelSet* labels) const {
   if (labels->empty() || detectors_.empty()) return false;
+  // The common case is a clean label set: one combined scan per value, no copies. Only a set
+  // with a candidate value is rebuilt (RedactField then applies the allow-list and detectors).
+  if (any_) {
+    bool candidate = false;
+    for (const auto& l : labels->view()) {
+      if (!l.value.empty() && re2::RE2::PartialMatch(re2::StringPiece(l.value.data(), l.value.size()), *any_)) {
+        candidate = true;
+        break;
+      }
+    }
+    if (!candidate) return false;
+  }
   std::vector<std::pair<std::string, std::string>> pairs;
   pairs.reserve(labels->size());
   bool changed = false;

@@ -45,6 +45,7 @@ std::string AlertmanagerFingerprint(const core::LabelSet& labels) {
 
 std::string AlertmanagerWebhookBody(const core::Notification& n, int max_alerts) {
   std::string out;
+  out.reserve(512 + 384 * std::min<size_t>(n.alerts.size(), 16));  // Typical sizes: no regrowth.
   core::JsonWriter w(&out);
   size_t shown = n.alerts.size();
   if (max_alerts > 0) shown = std::min(shown, static_cast<size_t>(max_alerts));
