@@ -198,7 +198,7 @@ void RunSource(benchmark::State& state, bool real_parser) {
     t.format = core::Format::kAlertmanager;
     cfg.topics.push_back(t);
     cfg.batch_size = 1000;
-    KafkaProperty log;
+    core::KafkaProperty log;
     log.name = "log_level";
     log.literal = "3";
     cfg.properties.push_back(log);

@@ -106,7 +106,7 @@ inline KafkaSourceConfig TestConfig(const std::string& brokers, const std::strin
   c.commit_interval = absl::Milliseconds(20);
   c.revoke_timeout = absl::Seconds(10);
   auto prop = [&](const char* k, const char* v) {
-    KafkaProperty p;
+    core::KafkaProperty p;
     p.name = k;
     p.literal = v;
     c.properties.push_back(p);

@@ -14,34 +14,6 @@ constexpr std::string_view kManagedProperties[] = {
     "group.id", "bootstrap.servers", "metadata.broker.list", "enable.auto.commit",
     "enable.auto.offset.store"};
 
-constexpr std::string_view kSecretProperties[] = {
-    "sasl.password",       "ssl.key.password",         "ssl.keystore.password",
-    "ssl.key.pem",         "sasl.oauthbearer.client.secret", "sasl.oauthbearer.config",
-    "ssl_key.pem"};
-
-absl::Status ParsePropertyValue(const core::YamlNode& v, KafkaProperty* out) {
-  const std::string& name = out->name;
-  if (v.IsMap()) {
-    QUELL_ASSIGN_OR_RETURN(core::SecretRef ref,
-                           core::ParseSecretRef(v, fmt::format("properties: {}", name)));
-    out->secret = std::move(ref);
-    return absl::OkStatus();
-  }
-  if (!v.IsScalar()) {
-    return v.Error(fmt::format("properties: {}: expected a string, number, bool, {{env: NAME}} or "
-                               "{{file: PATH}}",
-                               name));
-  }
-  if (IsSecretKafkaProperty(name)) {
-    // The value is deliberately not echoed.
-    return v.Error(fmt::format("properties: {}: secrets must be given as {{env: NAME}} or "
-                               "{{file: PATH}}, never literally",
-                               name));
-  }
-  QUELL_ASSIGN_OR_RETURN(out->literal, v.AsString());
-  return absl::OkStatus();
-}
-
 absl::StatusOr<KafkaTopicConfig> ParseTopic(const core::YamlNode& node) {
   QUELL_RETURN_IF_ERROR(node.CheckKeys("topics[]", {"name", "regex", "format"}));
   KafkaTopicConfig t;
@@ -77,22 +49,9 @@ absl::StatusOr<KafkaTopicConfig> ParseTopic(const core::YamlNode& node) {
 
 }  // namespace
 
-bool IsSecretKafkaProperty(std::string_view name) {
-  for (std::string_view s : kSecretProperties) {
-    if (name == s) return true;
-  }
-  return name.find("password") != std::string_view::npos ||
-         name.find("secret") != std::string_view::npos;
-}
-
-std::string RedactKafkaProperty(std::string_view name, std::string_view value) {
-  if (IsSecretKafkaProperty(name)) return "[redacted]";
-  return std::string(value);
-}
-
-absl::StatusOr<std::vector<KafkaProperty>> ParseKafkaProperties(const core::YamlNode& node) {
+absl::StatusOr<std::vector<core::KafkaProperty>> ParseKafkaProperties(const core::YamlNode& node) {
   QUELL_RETURN_IF_ERROR(node.ExpectMap("properties"));
-  std::vector<KafkaProperty> out;
+  std::vector<core::KafkaProperty> out;
   for (const core::YamlEntry& e : node.Entries()) {
     core::SourceLocation where = e.key_location;
     for (std::string_view m : kManagedProperties) {
@@ -103,16 +62,16 @@ absl::StatusOr<std::vector<KafkaProperty>> ParseKafkaProperties(const core::Yaml
             where.ToString(), e.key));
       }
     }
-    for (const KafkaProperty& p : out) {
+    for (const core::KafkaProperty& p : out) {
       if (p.name == e.key) {
         return absl::InvalidArgumentError(
             fmt::format("{}: properties: {}: listed twice", where.ToString(), e.key));
       }
     }
-    KafkaProperty p;
+    core::KafkaProperty p;
     p.name = e.key;
     p.where = std::move(where);
-    QUELL_RETURN_IF_ERROR(ParsePropertyValue(e.value, &p));
+    QUELL_RETURN_IF_ERROR(core::ParseKafkaPropertyValue(e.value, "properties", &p));
     out.push_back(std::move(p));
   }
   return out;
@@ -178,29 +137,6 @@ absl::StatusOr<KafkaSourceConfig> ParseKafkaSourceConfig(const core::YamlNode& n
     return node.Child("revoke_timeout")->Error("ingest.kafka: revoke_timeout: negative");
   }
   return c;
-}
-
-absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ResolveKafkaProperties(
-    const std::vector<KafkaProperty>& properties) {
-  std::vector<std::pair<std::string, std::string>> out;
-  out.reserve(properties.size());
-  for (const KafkaProperty& p : properties) {
-    if (!p.secret) {
-      out.emplace_back(p.name, p.literal);
-      continue;
-    }
-    auto v = p.secret->Resolve();
-    if (!v.ok()) {
-      // Resolve's message reads "file:line:col: detail"; name the property after the position.
-      std::string_view msg = core::FromAbsl(v.status().message());
-      std::string loc = p.secret->where.ToString() + ": ";
-      if (msg.substr(0, loc.size()) == loc) msg.remove_prefix(loc.size());
-      return absl::Status(v.status().code(),
-                          fmt::format("{}properties: {}: {}", loc, p.name, msg));
-    }
-    out.emplace_back(p.name, std::move(v).value());
-  }
-  return out;
 }
 
 }  // namespace quell::ingest

@@ -36,7 +36,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "core/secret_ref.h"
+#include "core/kafka_properties.h"
 #include "core/signal.h"
 #include "core/source_location.h"
 #include "core/yaml_node.h"
@@ -53,20 +53,12 @@ struct KafkaTopicConfig {
   core::SourceLocation where;
 };
 
-// A librdkafka property: a literal value, or a core::SecretRef resolved when the client is built.
-struct KafkaProperty {
-  std::string name;                     // librdkafka property name, e.g. "security.protocol".
-  std::string literal;                  // The value, when `secret` is empty.
-  std::optional<core::SecretRef> secret;  // {env: NAME} / {file: PATH}.
-  core::SourceLocation where;
-};
-
 struct KafkaSourceConfig {
   std::string brokers;                    // Required. bootstrap.servers: "host:port,host:port".
   std::string group_id = "quell";         // Consumer group; instances sharing it split partitions.
   std::vector<KafkaTopicConfig> topics;   // Required, at least one.
   std::string dead_letter_topic;          // Empty: malformed messages are counted and skipped.
-  std::vector<KafkaProperty> properties;  // Passed to librdkafka (consumer and dead-letter producer).
+  std::vector<core::KafkaProperty> properties;  // To librdkafka (consumer, dead-letter producer).
   int64_t batch_size = 1000;              // Messages per rd_kafka_consume_batch_queue call, 1..100000.
   absl::Duration poll_timeout = absl::Milliseconds(100);    // Max wait of one consume call.
   absl::Duration commit_interval = absl::Milliseconds(500); // auto.commit.interval.ms of done offsets.
@@ -78,27 +70,15 @@ struct KafkaSourceConfig {
 
 // Parses the `kafka` mapping (the value of `ingest.kafka`). Validates: brokers and topics present,
 // each topic has exactly one of name/regex, regexes start with '^', formats known, batch_size in
-// range, secret properties (IsSecretKafkaProperty) given as {env:}/{file:} references, and no
+// range, secret properties (core::IsSecretKafkaProperty) given as {env:}/{file:} references, and no
 // property Quell manages itself (group.id, bootstrap.servers, enable.auto.commit,
 // enable.auto.offset.store: the source commits only processed offsets).
 [[nodiscard]] absl::StatusOr<KafkaSourceConfig> ParseKafkaSourceConfig(const core::YamlNode& node);
 
-// Parses one `properties:` map (shared with the Kafka sink). Same rules as above.
-[[nodiscard]] absl::StatusOr<std::vector<KafkaProperty>> ParseKafkaProperties(
+// Parses one `properties:` map. Same rules as above. Resolve the result with
+// core::ResolveKafkaProperties(properties, "properties") when building the client.
+[[nodiscard]] absl::StatusOr<std::vector<core::KafkaProperty>> ParseKafkaProperties(
     const core::YamlNode& node);
-
-// Resolves secret references (core::SecretRef::Resolve). Errors name the property, the variable
-// or the path and the config position, never the value. Call once when building the client (not on a hot path).
-[[nodiscard]] absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ResolveKafkaProperties(
-    const std::vector<KafkaProperty>& properties);
-
-// True for librdkafka properties whose values are secrets (sasl.password, ssl.key.password,
-// ssl.keystore.password, ssl.key.pem, sasl.oauthbearer.client.secret, sasl.oauthbearer.config,
-// and any name containing "password" or "secret"). Their values never appear in logs or errors.
-bool IsSecretKafkaProperty(std::string_view name);
-
-// `value`, or "[redacted]" when `name` is a secret property. Use wherever a property is printed.
-std::string RedactKafkaProperty(std::string_view name, std::string_view value);
 
 }  // namespace quell::ingest
 

@@ -109,11 +109,6 @@ TEST(KafkaConfigTest, SecretsMustBeReferencesAndNeverAppearInErrors) {
                                 Not(HasSubstr("hunter2")))));
   s = Parse("brokers: k\ntopics: [{name: t}]\nproperties:\n  ssl.key.password: abc\n");
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument, Not(HasSubstr("abc"))));
-  EXPECT_TRUE(IsSecretKafkaProperty("sasl.oauthbearer.client.secret"));
-  EXPECT_TRUE(IsSecretKafkaProperty("ssl.keystore.password"));
-  EXPECT_FALSE(IsSecretKafkaProperty("sasl.username"));
-  EXPECT_EQ(RedactKafkaProperty("sasl.password", "hunter2"), "[redacted]");
-  EXPECT_EQ(RedactKafkaProperty("security.protocol", "SSL"), "SSL");
 }
 
 TEST(KafkaConfigTest, ResolvesEnvAndFileReferences) {
@@ -131,7 +126,7 @@ TEST(KafkaConfigTest, ResolvesEnvAndFileReferences) {
                                          "  ssl.key.password: {{file: {}}}\n"
                                          "  client.id: quell-a\n",
                                          path)));
-  ASSERT_OK_AND_ASSIGN(auto props, ResolveKafkaProperties(c.properties));
+  ASSERT_OK_AND_ASSIGN(auto props, core::ResolveKafkaProperties(c.properties, "properties"));
   ASSERT_EQ(props.size(), 3u);
   EXPECT_EQ(props[0], (std::pair<std::string, std::string>("sasl.password", "s3cret-value")));
   EXPECT_EQ(props[1].second, "file-secret");
@@ -139,7 +134,7 @@ TEST(KafkaConfigTest, ResolvesEnvAndFileReferences) {
 
   ASSERT_OK_AND_ASSIGN(c, Parse("brokers: k\ntopics: [{name: t}]\nproperties:\n"
                                 "  sasl.password: {env: QUELL_TEST_KAFKA_UNSET_VAR}\n"));
-  EXPECT_THAT(ResolveKafkaProperties(c.properties),
+  EXPECT_THAT(core::ResolveKafkaProperties(c.properties, "properties"),
               StatusIs(absl::StatusCode::kNotFound,
                        AllOf(HasSubstr("quell.yaml:4:18: properties: sasl.password: "),
                              HasSubstr("QUELL_TEST_KAFKA_UNSET_VAR"))));

@@ -154,8 +154,8 @@ absl::Status SetProperty(rd_kafka_conf_t* conf, std::string_view what, const std
   char err[512];
   if (rd_kafka_conf_set(conf, name.c_str(), value.c_str(), err, sizeof(err)) != RD_KAFKA_CONF_OK) {
     // librdkafka's message may quote the value: drop it for secrets.
-    std::string detail = IsSecretKafkaProperty(name) ? "invalid value ([redacted])" : err;
-    return absl::InvalidArgumentError(fmt::format("{}: property {}: {}", what, name, detail));
+    return absl::InvalidArgumentError(
+        fmt::format("{}: property {}: {}", what, name, core::KafkaPropertyErrorDetail(name, err)));
   }
   return absl::OkStatus();
 }
@@ -195,7 +195,7 @@ class KafkaSource::Impl {
                                                       topic_regexes_.back()->error()));
       }
     }
-    QUELL_ASSIGN_OR_RETURN(auto props, ResolveKafkaProperties(config_.properties));
+    QUELL_ASSIGN_OR_RETURN(auto props, core::ResolveKafkaProperties(config_.properties, "properties"));
 
     // Consumer: Quell's defaults, then the user's properties, then what Quell manages.
     rd_kafka_conf_t* conf = rd_kafka_conf_new();

@@ -46,15 +46,14 @@ absl::StatusOr<std::unique_ptr<KafkaSink>> KafkaSink::Create(std::string name, i
   if (s->config_.brokers.empty()) {
     return absl::InvalidArgumentError(fmt::format("{}: brokers: empty", what));
   }
-  QUELL_ASSIGN_OR_RETURN(auto props, ResolveKafkaSinkProperties(s->config_.properties));
+  QUELL_ASSIGN_OR_RETURN(auto props,
+                         core::ResolveKafkaProperties(s->config_.properties, "kafka_configs: properties"));
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char err[512];
   auto set = [&](const std::string& k, const std::string& v) -> absl::Status {
     if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof(err)) != RD_KAFKA_CONF_OK) {
-      bool secret = k.find("password") != std::string::npos || k.find("secret") != std::string::npos ||
-                    k == "ssl.key.pem" || k == "sasl.oauthbearer.config";
-      return absl::InvalidArgumentError(fmt::format("{}: property {}: {}", what, k,
-                                                    secret ? "invalid value ([redacted])" : err));
+      return absl::InvalidArgumentError(
+          fmt::format("{}: property {}: {}", what, k, core::KafkaPropertyErrorDetail(k, err)));
     }
     return absl::OkStatus();
   };

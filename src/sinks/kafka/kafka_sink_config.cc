@@ -1,6 +1,4 @@
 // src/sinks/kafka/kafka_sink_config.cc
-//
-// The property rules mirror ingest/kafka/kafka_config.cc (sinks/ may not include ingest/).
 #include "sinks/kafka/kafka_sink_config.h"
 
 #include "core/status_macros.h"
@@ -13,12 +11,6 @@ namespace {
 constexpr std::string_view kManaged[] = {"bootstrap.servers", "metadata.broker.list",
                                          "enable.idempotence", "message.timeout.ms",
                                          "delivery.timeout.ms"};
-
-bool IsSecretProperty(std::string_view name) {
-  return name == "ssl.key.pem" || name == "sasl.oauthbearer.config" ||
-         name.find("password") != std::string_view::npos ||
-         name.find("secret") != std::string_view::npos;
-}
 
 }  // namespace
 
@@ -52,43 +44,14 @@ absl::StatusOr<KafkaSinkConfig> ParseKafkaSinkConfig(const core::YamlNode& node)
               e.key_location.ToString(), e.key));
         }
       }
-      KafkaSinkProperty p;
+      core::KafkaProperty p;
       p.name = e.key;
       p.where = e.key_location;
-      if (e.value.IsMap()) {
-        QUELL_ASSIGN_OR_RETURN(core::SecretRef ref,
-                               core::ParseSecretRef(e.value, fmt::format("properties: {}", e.key)));
-        p.secret = std::move(ref);
-      } else if (IsSecretProperty(e.key)) {
-        return e.value.Error(fmt::format(
-            "kafka_configs: properties: {}: secrets must be given as {{env: NAME}} or {{file: PATH}}, "
-            "never literally",
-            e.key));
-      } else {
-        QUELL_ASSIGN_OR_RETURN(p.literal, e.value.AsString());
-      }
+      QUELL_RETURN_IF_ERROR(core::ParseKafkaPropertyValue(e.value, "kafka_configs: properties", &p));
       c.properties.push_back(std::move(p));
     }
   }
   return c;
-}
-
-absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ResolveKafkaSinkProperties(
-    const std::vector<KafkaSinkProperty>& properties) {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const KafkaSinkProperty& p : properties) {
-    if (!p.secret) {
-      out.emplace_back(p.name, p.literal);
-      continue;
-    }
-    auto v = p.secret->Resolve();
-    if (!v.ok()) {
-      return absl::Status(v.status().code(), fmt::format("kafka_configs: properties: {}: {}", p.name,
-                                                         core::FromAbsl(v.status().message())));
-    }
-    out.emplace_back(p.name, std::move(v).value());
-  }
-  return out;
 }
 
 }  // namespace quell::sinks

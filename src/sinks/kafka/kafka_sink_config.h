@@ -27,40 +27,27 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "core/secret_ref.h"
+#include "core/kafka_properties.h"
 #include "core/source_location.h"
 #include "core/yaml_node.h"
 
 namespace quell::sinks {
 
-// A librdkafka property: a literal, or a secret reference resolved when the producer is built.
-struct KafkaSinkProperty {
-  std::string name;
-  std::string literal;
-  std::optional<core::SecretRef> secret;
-  core::SourceLocation where;
-};
-
 struct KafkaSinkConfig {
   std::string topic;                     // Required.
   std::string brokers;                   // bootstrap.servers; empty: app/ fills ingest.kafka.brokers.
-  std::vector<KafkaSinkProperty> properties;  // Producer properties (not bootstrap.servers,
-                                              // enable.idempotence: Quell sets them).
+  std::vector<core::KafkaProperty> properties;  // Producer properties (not bootstrap.servers,
+                                               // enable.idempotence: Quell sets them).
   bool send_resolved = true;             // Default: true. Resolved incidents are published too.
   // How long one delivery attempt may take (message.timeout.ms) before it reports Unavailable.
   absl::Duration delivery_timeout = absl::Seconds(30);
   core::SourceLocation where;
 };
 
-// Parses one `kafka_configs` entry. Unknown keys, a missing topic, literal secrets (sasl.password,
-// ssl.key.password, any name containing "password" or "secret") and Quell-managed properties are
-// errors with file:line:col.
+// Parses one `kafka_configs` entry. Unknown keys, a missing topic, literal secrets
+// (core::IsSecretKafkaProperty) and Quell-managed properties are errors with file:line:col.
+// Resolve the properties with core::ResolveKafkaProperties(properties, "kafka_configs: properties").
 [[nodiscard]] absl::StatusOr<KafkaSinkConfig> ParseKafkaSinkConfig(const core::YamlNode& node);
-
-// Resolves the properties' secret references. Errors name the property and the reference, never a
-// value.
-[[nodiscard]] absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ResolveKafkaSinkProperties(
-    const std::vector<KafkaSinkProperty>& properties);
 
 }  // namespace quell::sinks
 

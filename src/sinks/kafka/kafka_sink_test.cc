@@ -203,7 +203,7 @@ TEST(KafkaSinkTest, DestructorReportsEveryPendingDelivery) {
   cfg.topic = "t";
   cfg.brokers = "127.0.0.1:1";  // Nothing listens: the message stays queued.
   cfg.delivery_timeout = absl::Seconds(1);
-  KafkaSinkProperty quiet;
+  core::KafkaProperty quiet;
   quiet.name = "log_level";
   quiet.literal = "0";
   cfg.properties.push_back(quiet);
