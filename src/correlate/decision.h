@@ -1,8 +1,8 @@
 // src/correlate/decision.h
 //
 // Decision: one thing the engine decided about an alert, kept in the alert's bounded decision log
-// for `explain` ("why did/didn't this page?"). In state it is 24 bytes (time, kind, rule index,
-// argument); Explain renders it as a DecisionRecord naming the rule and its config file:line:col.
+// for `explain` ("why did/didn't this page?"). In state it is 20 bytes (time, kind, rule index,
+// argument; packed to 4-byte alignment, as it is held per fingerprint); Explain renders it as a DecisionRecord naming the rule and its config file:line:col.
 #ifndef QUELL_CORRELATE_DECISION_H_
 #define QUELL_CORRELATE_DECISION_H_
 
@@ -38,12 +38,15 @@ enum class DecisionKind : uint8_t {
 
 std::string_view DecisionKindName(DecisionKind k);
 
+#pragma pack(push, 4)
 struct Decision {
   int64_t time_ns = 0;
-  DecisionKind kind = DecisionKind::kDeduplicated;
-  uint32_t rule = 0;   // Index into CompiledRules::rules().
   uint64_t arg = 0;
+  uint32_t rule : 24 = 0;  // Index into CompiledRules::rules() (fewer than 2^24 rules).
+  DecisionKind kind : 8 = DecisionKind::kDeduplicated;
 };
+#pragma pack(pop)
+static_assert(sizeof(Decision) == 20);
 
 // The rendered form returned by Explain (newest first).
 struct DecisionRecord {

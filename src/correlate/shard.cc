@@ -46,6 +46,22 @@ bool IsSubset(const std::vector<uint64_t>& a, const std::vector<uint64_t>& b) { 
 
 }  // namespace
 
+std::string_view SuppressReasonName(SuppressReason r) {
+  switch (r) {
+    case SuppressReason::kDedup: return "dedup";
+    case SuppressReason::kLate: return "late";
+    case SuppressReason::kSilenced: return "silenced";
+    case SuppressReason::kInhibited: return "inhibited";
+    case SuppressReason::kMaintenance: return "maintenance";
+    case SuppressReason::kTimeMuted: return "time_muted";
+    case SuppressReason::kFlapping: return "flapping";
+    case SuppressReason::kTransient: return "transient";
+    case SuppressReason::kNoiseClass: return "noise_class";
+    case SuppressReason::kStormRollup: return "storm_rollup";
+  }
+  return "unknown";
+}
+
 std::string_view DecisionKindName(DecisionKind k) {
   switch (k) {
     case DecisionKind::kDeduplicated: return "deduplicated";
@@ -71,27 +87,31 @@ std::string_view DecisionKindName(DecisionKind k) {
   return "unknown";
 }
 
-// One fingerprint's state. Labels are packed (CompactLabels) to keep memory per fingerprint small.
+// One fingerprint's state: 80 bytes, plus its packed labels and decision log (see
+// docs/rules.md "Memory"). Names are interned per shard (names_), routes per shard (route_sets_);
+// the rare extra state lives in side tables keyed by fingerprint: the incidents of an alert on
+// more than one route (extra_incidents_) and the state-change times of one that changes state
+// (flap_history_).
 struct Shard::AlertState {
-  CompactLabels labels;
-  CompactLabels annotations;     // Includes the generator URL under kGeneratorKey.
+  CompactLabels labels;          // Labels and annotations (generator URL under kGeneratorKey).
   int64_t starts_at = 0;
   int64_t ends_at = 0;           // endsAt as sent (auto-resolve time) or resolve time.
   int64_t updated_at = 0;
   int64_t last_change = 0;       // Last raw state change.
-  int64_t flap_window_start = 0;
   uint64_t seq = 0;
-  uint64_t incidents[2] = {0, 0};  // Serials of open incidents it belongs to (0 = none).
+  uint64_t incident = 0;         // Serial of an open incident it belongs to (0 = none); more in extra_incidents_.
+  std::unique_ptr<Decision[]> log;  // Ring of log_size entries (capacity log_cap).
   uint32_t noise = 0;            // Index into noise_.
-  int16_t routes[2] = {-1, -1};  // Matched routes (first two).
+  uint32_t route_set = 0;        // Index into route_sets_: every matched route.
   bool firing = true;            // Applied state (what incidents see).
   bool raw_firing = true;        // Latest input state (differs while held flapping).
   uint8_t flags = 0;
-  uint8_t flap_changes = 0;
   core::Severity severity = core::Severity::kUnknown;
-  uint8_t log_head = 0;          // Ring position in `log`.
-  std::unique_ptr<std::vector<Decision>> log;
+  uint8_t log_size = 0;
+  uint8_t log_cap = 0;
+  uint8_t log_head = 0;          // Oldest entry once the ring is full.
 };
+static_assert(sizeof(void*) != 8 || sizeof(CompactLabels) == 8);
 
 struct Shard::Incident {
   uint64_t serial = 0;
@@ -184,23 +204,34 @@ void Shard::Schedule(int64_t time, uint8_t kind, uint64_t target) {
 }
 
 void Shard::Record(uint64_t fp, AlertState* a, DecisionKind kind, uint32_t rule, uint64_t arg, int64_t t) {
-  Decision d{t, kind, rule, arg};
+  Decision d;
+  d.time_ns = t;
+  d.arg = arg;
+  d.rule = rule;
+  d.kind = kind;
   if (a == nullptr) {
     if (orphan_log_.size() >= kMaxOrphans) orphan_log_.pop_front();
     orphan_log_.emplace_back(fp, d);
     return;
   }
-  size_t cap = static_cast<size_t>(rules_->settings().decision_log_size);
-  if (!a->log) {
-    a->log = std::make_unique<std::vector<Decision>>();
-    a->log->reserve(std::min<size_t>(cap, 2));  // Most alerts log 2-3 decisions; grow on demand.
+  size_t cap = std::min<size_t>(static_cast<size_t>(rules_->settings().decision_log_size), 255);
+  if (cap == 0) return;
+  if (a->log_size < a->log_cap) {
+    a->log[a->log_size++] = d;
+    return;
   }
-  if (a->log->size() < cap) {
-    a->log->push_back(d);
-  } else {
-    (*a->log)[a->log_head] = d;
-    a->log_head = static_cast<uint8_t>((a->log_head + 1) % cap);
+  if (a->log_cap < cap) {  // Grow: most alerts log 2-3 decisions.
+    size_t grown = std::min<size_t>(cap, a->log_cap == 0 ? 2 : size_t{a->log_cap} * 2);
+    std::unique_ptr<Decision[]> log(new Decision[grown]);
+    for (size_t i = 0; i < a->log_size; ++i) log[i] = a->log[(a->log_head + i) % a->log_size];
+    a->log = std::move(log);
+    a->log_cap = static_cast<uint8_t>(grown);
+    a->log_head = 0;
+    a->log[a->log_size++] = d;
+    return;
   }
+  a->log[a->log_head] = d;
+  a->log_head = static_cast<uint8_t>((a->log_head + 1) % a->log_size);
 }
 
 Shard::NoiseBucket& Shard::NoiseFor(uint32_t idx, int64_t t) {
@@ -216,6 +247,23 @@ Shard::NoiseBucket& Shard::NoiseFor(uint32_t idx, int64_t t) {
     return ns.buckets.front();
   }
   return ns.buckets.back();
+}
+
+void Shard::CountSuppressed(uint32_t noise, SuppressReason r, int64_t t) {
+  ++stats_.suppressed[static_cast<size_t>(r)];
+  NoiseRow& c = NoiseFor(noise, t).counts;
+  switch (r) {
+    case SuppressReason::kSilenced: ++c.suppressed_silenced; break;
+    case SuppressReason::kInhibited: ++c.suppressed_inhibited; break;
+    case SuppressReason::kMaintenance: ++c.suppressed_maintenance; break;
+    case SuppressReason::kFlapping: ++c.suppressed_flapping; break;
+    case SuppressReason::kTransient: ++c.suppressed_transient; break;
+    case SuppressReason::kNoiseClass: ++c.suppressed_noise; break;
+    case SuppressReason::kStormRollup: ++c.suppressed_storm; break;
+    case SuppressReason::kDedup:
+    case SuppressReason::kLate:
+    case SuppressReason::kTimeMuted: break;  // Counted per signal or per route elsewhere.
+  }
 }
 
 uint32_t Shard::NoiseIndex(std::string_view alertname, const std::string& route_key) {
@@ -234,21 +282,33 @@ uint32_t Shard::NoiseIndex(std::string_view alertname, const std::string& route_
 
 void Shard::Process(const core::SignalBatch& batch) {
   const int64_t lateness = absl::ToInt64Nanoseconds(rules_->settings().allowed_lateness);
-  for (const core::Signal& s : batch.signals()) {
-    ++stats_.signals;
-    // Timers due before this signal (less the allowed lateness) fire first, so a signal never
-    // influences a decision that belongs to an earlier moment.
-    int64_t t = s.state == core::SignalState::kResolved && !s.end_time.is_zero() ? s.end_time.unix_nanos()
-                                                                                 : s.event_time.unix_nanos();
-    if (t - lateness - 1 > watermark_ && !timers_.empty() && timers_.top().time < t - lateness) {
-      AdvanceWatermark(Ev(t - lateness - 1));
-    }
-    switch (s.kind) {
-      case core::SignalKind::kAlert: ProcessAlert(batch, s); break;
-      case core::SignalKind::kDeploy: ProcessDeploy(batch, s); break;
-      default: ++stats_.ignored; break;
-    }
+  for (const core::Signal& s : batch.signals()) ProcessSignal(batch, s, lateness);
+  FinishBatch();
+}
+
+void Shard::Process(const core::SignalBatch& batch, const std::vector<uint32_t>& indices) {
+  const int64_t lateness = absl::ToInt64Nanoseconds(rules_->settings().allowed_lateness);
+  for (uint32_t i : indices) ProcessSignal(batch, batch.signals()[i], lateness);
+  FinishBatch();
+}
+
+void Shard::ProcessSignal(const core::SignalBatch& batch, const core::Signal& s, int64_t lateness) {
+  ++stats_.signals;
+  // Timers due before this signal (less the allowed lateness) fire first, so a signal never
+  // influences a decision that belongs to an earlier moment.
+  int64_t t = s.state == core::SignalState::kResolved && !s.end_time.is_zero() ? s.end_time.unix_nanos()
+                                                                               : s.event_time.unix_nanos();
+  if (t - lateness - 1 > watermark_ && !timers_.empty() && timers_.top().time < t - lateness) {
+    AdvanceWatermark(Ev(t - lateness - 1));
   }
+  switch (s.kind) {
+    case core::SignalKind::kAlert: ProcessAlert(batch, s); break;
+    case core::SignalKind::kDeploy: ProcessDeploy(batch, s); break;
+    default: ++stats_.ignored; break;
+  }
+}
+
+void Shard::FinishBatch() {
   if (max_seen_ != INT64_MIN) {
     int64_t target = max_seen_ - absl::ToInt64Nanoseconds(rules_->settings().allowed_lateness);
     if (target > watermark_) AdvanceWatermark(Ev(target));
@@ -325,6 +385,7 @@ void Shard::ProcessAlert(const core::SignalBatch& batch, const core::Signal& s) 
   AlertState* a = it == alerts_.end() ? nullptr : it->second.get();
   if (t < watermark_) {
     ++stats_.late;
+    ++stats_.suppressed[static_cast<size_t>(SuppressReason::kLate)];
     Record(fp, a, DecisionKind::kLate, rules_->lateness_rule(), static_cast<uint64_t>(watermark_), t);
     if (a != nullptr) ++NoiseFor(a->noise, t).counts.late;
     return;
@@ -343,6 +404,7 @@ void Shard::ProcessAlert(const core::SignalBatch& batch, const core::Signal& s) 
   a->updated_at = std::max(a->updated_at, t);
   if (firing == a->raw_firing) {
     ++stats_.duplicates;
+    ++stats_.suppressed[static_cast<size_t>(SuppressReason::kDedup)];
     if (firing && !s.end_time.is_zero()) {
       a->ends_at = s.end_time.unix_nanos();
       if (!(a->flags & kExpireTimer) && a->ends_at > t) {
@@ -360,7 +422,18 @@ void Shard::ProcessAlert(const core::SignalBatch& batch, const core::Signal& s) 
       Schedule(a->ends_at, kExpire, fp);
     }
   }
-  if (s.annotations_count > 0) a->annotations.Assign(batch.annotations(s));
+  if (s.annotations_count > 0) {
+    // New annotations replace the old; the generator URL stays unless the signal has its own.
+    a->labels.Decode(names_, &label_scratch_);
+    a->labels.DecodeAnnotations(names_, &label_scratch2_);
+    std::string_view link = s.link;
+    if (link.empty() && !label_scratch2_.empty() && label_scratch2_[0].name == kGeneratorKey) link = label_scratch2_[0].value;
+    std::string keep(link);
+    label_scratch2_.clear();
+    if (!keep.empty()) label_scratch2_.push_back(core::Label{kGeneratorKey, keep});
+    for (const core::Label& l : batch.annotations(s)) label_scratch2_.push_back(l);
+    a->labels.Assign(label_scratch_, label_scratch2_, &names_);
+  }
   ApplyState(fp, *a, firing, t);
 }
 
@@ -372,12 +445,11 @@ Shard::AlertState* Shard::CreateAlert(uint64_t fp, const core::SignalBatch& batc
   auto owned = std::make_unique<AlertState>();
   AlertState* a = owned.get();
   alerts_.emplace(fp, std::move(owned));
-  a->labels.Assign(labels);
   // Annotations plus the generator URL, sorted by name ("\x01" sorts first).
   label_scratch2_.clear();
   if (!s.link.empty()) label_scratch2_.push_back(core::Label{kGeneratorKey, s.link});
   for (const core::Label& l : batch.annotations(s)) label_scratch2_.push_back(l);
-  if (!label_scratch2_.empty()) a->annotations.Assign(label_scratch2_);
+  a->labels.Assign(labels, label_scratch2_, &names_);
   a->starts_at = t;
   a->updated_at = t;
   a->last_change = t;
@@ -388,7 +460,7 @@ Shard::AlertState* Shard::CreateAlert(uint64_t fp, const core::SignalBatch& batc
   alert_order_.emplace_back(fp, a->seq);
   const RouteTree& routes = rules_->routes();
   routes.Match(labels, &route_scratch_);
-  for (size_t i = 0; i < route_scratch_.size() && i < 2; ++i) a->routes[i] = static_cast<int16_t>(route_scratch_[i]);
+  a->route_set = InternRoutes(route_scratch_);
   a->noise = NoiseIndex(core::FindLabel(labels, "alertname"), routes.route(route_scratch_[0]).key);
   ++NoiseFor(a->noise, t).counts.alerts;
   Record(fp, a, DecisionKind::kDeduplicated, rules_->dedup_rule(), fp, t);
@@ -413,16 +485,18 @@ void Shard::ApplyState(uint64_t fp, AlertState& a, bool firing, int64_t t) {
   a.last_change = t;
   const FlappingConfig& flap = rules_->config().flapping;
   if (flap.enabled) {
+    // Sliding window: the last `changes` change times; flapping when they span at most `window`.
     int64_t window = absl::ToInt64Nanoseconds(flap.window);
-    if (a.flap_changes == 0 || t - a.flap_window_start > window) {
-      a.flap_window_start = t;
-      a.flap_changes = 0;
-    }
-    if (a.flap_changes < 255) ++a.flap_changes;
-    if (!(a.flags & kHeldFlapping) && a.flap_changes >= flap.changes) {
+    size_t need = static_cast<size_t>(std::max(flap.changes, 1));
+    std::vector<int64_t>& times = flap_history_[fp];
+    times.push_back(t);
+    size_t drop = 0;
+    while (times.size() - drop > need || t - times[drop] > window) ++drop;
+    times.erase(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(drop));
+    if (!(a.flags & kHeldFlapping) && times.size() >= need) {
       a.flags |= kHeldFlapping;
-      Record(fp, &a, DecisionKind::kHeldFlapping, rules_->flapping_rule(), a.flap_changes, t);
-      ++NoiseFor(a.noise, t).counts.suppressed_flapping;
+      Record(fp, &a, DecisionKind::kHeldFlapping, rules_->flapping_rule(), times.size(), t);
+      CountSuppressed(a.noise, SuppressReason::kFlapping, t);
       Schedule(t + absl::ToInt64Nanoseconds(flap.stable), kFlapStable, fp);
     }
   }
@@ -436,23 +510,23 @@ void Shard::ApplyState(uint64_t fp, AlertState& a, bool firing, int64_t t) {
     if (a.flags & kHeldTransient) {
       a.flags &= static_cast<uint8_t>(~kHeldTransient);
       Record(fp, &a, DecisionKind::kTransient, rules_->transient_rule(), 0, t);
-      ++NoiseFor(a.noise, t).counts.suppressed_transient;
+      CountSuppressed(a.noise, SuppressReason::kTransient, t);
       return;
     }
     NoiseStats& ns = noise_[a.noise];
     if (ns.resolves.size() >= kMaxResolveSamples) ns.resolves.pop_front();
     ns.resolves.emplace_back(t, (t - a.starts_at) / kNanosPerSecond);
-    MarkIncidentsDirty(a, t, false);
+    MarkIncidentsDirty(fp, a, t, false);
   } else {
     a.starts_at = t;
     a.flags &= static_cast<uint8_t>(~(kSilencedNoted | kInhibitedNoted | kMaintNoted));
     Record(fp, &a, DecisionKind::kRefired, 0, 0, t);
     UpdateInhibitSources(fp, a, true);
     if (a.flags & kAdmitted) {
-      if (a.incidents[0] == 0 && a.incidents[1] == 0) {
+      if (!InAnyIncident(fp, a)) {
         Admit(fp, a, t);  // Its incidents closed: a new one opens.
       } else {
-        MarkIncidentsDirty(a, t, true);
+        MarkIncidentsDirty(fp, a, t, true);
       }
     } else if (!(a.flags & kHeldTransient)) {
       Admit(fp, a, t);
@@ -462,7 +536,7 @@ void Shard::ApplyState(uint64_t fp, AlertState& a, bool firing, int64_t t) {
 
 void Shard::Admit(uint64_t fp, AlertState& a, int64_t t) {
   a.flags |= kAdmitted;
-  for (int16_t r : a.routes) {
+  for (int r : route_sets_[a.route_set]) {
     if (r >= 0 && static_cast<size_t>(r) < rules_->routes().size()) JoinIncident(fp, a, r, t);
   }
 }
@@ -471,7 +545,7 @@ void Shard::JoinIncident(uint64_t fp, AlertState& a, int route_index, int64_t t)
   const CompiledRules& rules = *rules_;
   const Route& route = rules.routes().route(route_index);
   const RouteConfig& rc = *route.config;
-  a.labels.Decode(&label_scratch_);
+  a.labels.Decode(names_, &label_scratch_);
   core::LabelView labels(label_scratch_);
   // Group labels (group_by, or all labels for '...').
   std::vector<core::Label> group;
@@ -489,8 +563,11 @@ void Shard::JoinIncident(uint64_t fp, AlertState& a, int route_index, int64_t t)
   const Topology& topo = rules.topology();
   int sid = topo.Id(service);
   int component = sid >= 0 ? topo.Component(sid) : -1;
-  uint64_t index_key = component >= 0 ? Hash(fmt::format("{}\x1ftopo:{}", route.key, topo.Name(component)))
-                                      : Hash(fmt::format("{}\x1f{}", route.key, group_text));
+  // Keyed by route key *and* receiver: sibling `continue` routes with the same matchers but other
+  // receivers are separate routes (Alertmanager keys groups by the route itself).
+  uint64_t index_key = component >= 0
+                           ? Hash(fmt::format("{}\x1f{}\x1ftopo:{}", route.key, rc.receiver, topo.Name(component)))
+                           : Hash(fmt::format("{}\x1f{}\x1f{}", route.key, rc.receiver, group_text));
   Incident* inc = nullptr;
   auto it = open_by_key_.find(index_key);
   if (it != open_by_key_.end()) {
@@ -545,34 +622,77 @@ void Shard::JoinIncident(uint64_t fp, AlertState& a, int route_index, int64_t t)
     inc->max_severity = a.severity;
   }
   inc->last_activity = std::max(inc->last_activity, t);
-  for (uint64_t& slot : a.incidents) {
-    if (slot == inc->serial) break;
-    if (slot == 0) {
-      slot = inc->serial;
-      break;
-    }
-  }
+  AddIncident(fp, a, inc->serial);
   Record(fp, &a, DecisionKind::kGrouped, rules.RouteRule(route_index), inc->id_hash, t);
 }
 
-void Shard::MarkIncidentsDirty(AlertState& a, int64_t t, bool refire) {
-  for (uint64_t serial : a.incidents) {
-    if (serial == 0) continue;
+uint32_t Shard::InternRoutes(const std::vector<int>& routes) {
+  uint64_t h = XXH3_64bits(routes.data(), routes.size() * sizeof(int));
+  auto [it, inserted] = route_set_index_.try_emplace(h, static_cast<uint32_t>(route_sets_.size()));
+  if (!inserted && route_sets_[it->second] == routes) return it->second;
+  if (!inserted) {  // Hash clash: a set of its own, unindexed.
+    route_sets_.push_back(routes);
+    return static_cast<uint32_t>(route_sets_.size() - 1);
+  }
+  route_sets_.push_back(routes);
+  return it->second;
+}
+
+template <typename F>
+void Shard::ForEachIncident(uint64_t fp, const AlertState& a, F&& f) {
+  if (a.incident != 0) f(a.incident);
+  if (extra_incidents_.empty()) return;
+  auto it = extra_incidents_.find(fp);
+  if (it == extra_incidents_.end()) return;
+  std::vector<uint64_t> copy = it->second;  // `f` may change the list.
+  for (uint64_t serial : copy) f(serial);
+}
+
+bool Shard::InAnyIncident(uint64_t fp, const AlertState& a) const {
+  return a.incident != 0 || extra_incidents_.contains(fp);
+}
+
+void Shard::AddIncident(uint64_t fp, AlertState& a, uint64_t serial) {
+  if (a.incident == serial) return;
+  if (a.incident == 0) {
+    a.incident = serial;
+    return;
+  }
+  std::vector<uint64_t>& more = extra_incidents_[fp];
+  if (std::find(more.begin(), more.end(), serial) == more.end()) more.push_back(serial);
+}
+
+void Shard::DropIncident(uint64_t fp, AlertState& a, uint64_t serial) {
+  auto it = extra_incidents_.find(fp);
+  if (a.incident == serial) {
+    a.incident = 0;
+    if (it != extra_incidents_.end()) {  // Promote one from the side table.
+      a.incident = it->second.back();
+      it->second.pop_back();
+    }
+  } else if (it != extra_incidents_.end()) {
+    std::erase(it->second, serial);
+  }
+  if (it != extra_incidents_.end() && it->second.empty()) extra_incidents_.erase(it);
+}
+
+void Shard::MarkIncidentsDirty(uint64_t fp, AlertState& a, int64_t t, bool refire) {
+  ForEachIncident(fp, a, [&](uint64_t serial) {
     auto it = incidents_.find(serial);
-    if (it == incidents_.end() || !it->second.open) continue;
+    if (it == incidents_.end() || !it->second.open) return;
     Incident& inc = it->second;
     inc.last_activity = std::max(inc.last_activity, t);
     if (refire && inc.acked) {
       inc.acked = false;
       inc.Note(t, "ack cleared: member fired again");
     }
-  }
+  });
 }
 
 void Shard::UpdateInhibitSources(uint64_t fp, const AlertState& a, bool add) {
   const auto& rules = rules_->config().inhibit_rules;
   if (rules.empty()) return;
-  a.labels.Decode(&label_scratch2_);
+  a.labels.Decode(names_, &label_scratch2_);
   core::LabelView labels(label_scratch2_);
   for (size_t i = 0; i < rules.size(); ++i) {
     if (!MatchesAll(rules[i].source_matchers, labels)) continue;
@@ -594,7 +714,7 @@ void Shard::RefreshSilences() {
 
 bool Shard::Muted(uint64_t fp, AlertState& a, int64_t now, std::vector<std::string>* silenced_by,
                   std::vector<std::string>* inhibited_by, bool record) {
-  a.labels.Decode(&label_scratch_);
+  a.labels.Decode(names_, &label_scratch_);
   core::LabelView labels(label_scratch_);
   bool muted = false;
   // Silences.
@@ -610,7 +730,7 @@ bool Shard::Muted(uint64_t fp, AlertState& a, int64_t now, std::vector<std::stri
         uint64_t idx = static_cast<uint64_t>(pos - silence_ids_.begin());
         if (pos == silence_ids_.end()) silence_ids_.push_back(s.id);
         Record(fp, &a, DecisionKind::kSilenced, rules_->silence_rule(), idx, now);
-        ++NoiseFor(a.noise, now).counts.suppressed_silenced;
+        CountSuppressed(a.noise, SuppressReason::kSilenced, now);
       }
       if (!silenced_by) break;
     }
@@ -634,14 +754,14 @@ bool Shard::Muted(uint64_t fp, AlertState& a, int64_t now, std::vector<std::stri
       if (inhibited_by) {
         auto sit = alerts_.find(src.fp);
         if (sit != alerts_.end()) {
-          sit->second->labels.Decode(&label_scratch2_);
+          sit->second->labels.Decode(names_, &label_scratch2_);
           inhibited_by->push_back(Hex(core::AlertmanagerFingerprint(label_scratch2_)));
         }
       }
       if (record && !(a.flags & kInhibitedNoted)) {
         a.flags |= kInhibitedNoted;
         Record(fp, &a, DecisionKind::kInhibited, rules_->InhibitRule(i), src.fp, now);
-        ++NoiseFor(a.noise, now).counts.suppressed_inhibited;
+        CountSuppressed(a.noise, SuppressReason::kInhibited, now);
       }
       break;
     }
@@ -665,7 +785,7 @@ bool Shard::Muted(uint64_t fp, AlertState& a, int64_t now, std::vector<std::stri
     if (record && !(a.flags & kMaintNoted)) {
       a.flags |= kMaintNoted;
       Record(fp, &a, DecisionKind::kMaintenance, rules_->MaintenanceRule(i), 0, now);
-      ++NoiseFor(a.noise, now).counts.suppressed_maintenance;
+      CountSuppressed(a.noise, SuppressReason::kMaintenance, now);
     }
   }
   if (!maint && record) a.flags &= static_cast<uint8_t>(~kMaintNoted);
@@ -722,11 +842,11 @@ void Shard::FireTimer(const Timer& t) {
         return;
       }
       a.flags &= static_cast<uint8_t>(~kHeldFlapping);
-      a.flap_changes = 0;
+      flap_history_.erase(t.target);
       Record(t.target, &a, DecisionKind::kReleasedFlapping, rules_->flapping_rule(), 0, t.time);
       if (a.firing != a.raw_firing) {
         ApplyState(t.target, a, a.raw_firing, t.time);
-        a.flap_changes = 0;
+        flap_history_.erase(t.target);
       }
       return;
     }
@@ -791,7 +911,7 @@ void Shard::ComputeRootCause(Incident& inc) const {
   for (uint64_t fp : inc.members) {
     auto it = alerts_.find(fp);
     if (it == alerts_.end()) continue;
-    it->second->labels.Decode(&tmp);
+    it->second->labels.Decode(names_, &tmp);
     std::string svc(core::FindLabel(tmp, "service"));
     if (svc.empty()) continue;
     cands.push_back({svc, topo.Id(svc), it->second->starts_at, it->second->firing});
@@ -890,6 +1010,7 @@ void Shard::FlushIncident(Incident& inc, int64_t now) {
       for (uint64_t fp : firing) {
         auto it = alerts_.find(fp);
         Record(fp, it->second.get(), DecisionKind::kTimeMuted, rules.RouteRule(inc.route), 0, now);
+        CountSuppressed(it->second->noise, SuppressReason::kTimeMuted, now);
       }
     }
     return finish();
@@ -928,7 +1049,7 @@ void Shard::FlushIncident(Incident& inc, int64_t now) {
       if (!(a.flags & kNoiseNoted)) {
         a.flags |= kNoiseNoted;
         Record(fp, &a, DecisionKind::kNoise, rules.RouteRule(inc.route), 0, now);
-        ++NoiseFor(a.noise, now).counts.suppressed_noise;
+        CountSuppressed(a.noise, SuppressReason::kNoiseClass, now);
       }
     }
     commit();
@@ -961,7 +1082,7 @@ void Shard::FlushIncident(Incident& inc, int64_t now) {
         for (uint64_t fp : firing) {
           AlertState& a = *alerts_.find(fp)->second;
           Record(fp, &a, DecisionKind::kStorm, rules_->RateLimitRule(static_cast<size_t>(rl)), storm_id, now);
-          ++NoiseFor(a.noise, now).counts.suppressed_storm;
+          CountSuppressed(a.noise, SuppressReason::kStormRollup, now);
         }
         if (st.count == 1) {
           SendStormPage(rl, now, false);
@@ -1003,8 +1124,8 @@ void Shard::FlushIncident(Incident& inc, int64_t now) {
   for (const std::vector<uint64_t>* list : {&firing, &resolved_to_send}) {
     for (uint64_t fp : *list) {
       AlertState& a = *alerts_.find(fp)->second;
-      a.labels.Decode(&lab);
-      a.annotations.Decode(&ann);
+      a.labels.Decode(names_, &lab);
+      a.labels.DecodeAnnotations(names_, &ann);
       if (a.firing) sev = std::max(sev, a.severity);
       if (first) {
         for (const core::Label& l : lab) common.emplace_back(std::string(l.name), std::string(l.value));
@@ -1083,14 +1204,14 @@ void Shard::CloseIncident(Incident& inc, int64_t now) {
   for (uint64_t fp : inc.members) {
     auto ait = alerts_.find(fp);
     if (ait == alerts_.end()) continue;
-    for (uint64_t& slot : ait->second->incidents) {
-      if (slot == inc.serial) slot = 0;
-    }
+    DropIncident(fp, *ait->second, inc.serial);
   }
 }
 
 void Shard::RemoveAlert(uint64_t fp, AlertState& a) {
   if (a.firing) UpdateInhibitSources(fp, a, false);
+  extra_incidents_.erase(fp);
+  flap_history_.erase(fp);
   alerts_.erase(fp);
 }
 
@@ -1131,12 +1252,19 @@ void Shard::GarbageCollect(int64_t now) {
   }
   std::vector<uint64_t> drop;
   for (auto& [fp, a] : alerts_) {
-    if (!a->raw_firing && !a->firing && !(a->flags & kHeldFlapping) && a->incidents[0] == 0 &&
-        a->incidents[1] == 0 && now - a->last_change > retention) {
+    if (!a->raw_firing && !a->firing && !(a->flags & kHeldFlapping) && !InAnyIncident(fp, *a) &&
+        now - a->last_change > retention) {
       drop.push_back(fp);
     }
   }
   for (uint64_t fp : drop) RemoveAlert(fp, *alerts_.find(fp)->second);
+  // Flap histories whose window has passed (a held alert keeps its own until released).
+  int64_t flap_window = absl::ToInt64Nanoseconds(rules_->config().flapping.window);
+  absl::erase_if(flap_history_, [&](const auto& e) {
+    auto it = alerts_.find(e.first);
+    if (it != alerts_.end() && (it->second->flags & kHeldFlapping)) return false;
+    return e.second.empty() || now - e.second.back() > flap_window;
+  });
   // Keep the creation-order queue from growing with dead entries.
   if (alert_order_.size() > 2 * alerts_.size() + 1024) {
     std::deque<std::pair<uint64_t, uint64_t>> live;
@@ -1179,8 +1307,8 @@ absl::Status Shard::Ack(std::string_view incident_id, std::string_view who, std:
 AlertView Shard::MakeAlertView(uint64_t fp, const AlertState& a, int64_t now) const {
   AlertView v;
   std::vector<core::Label> lab, ann, plain;
-  a.labels.Decode(&lab);
-  a.annotations.Decode(&ann);
+  a.labels.Decode(names_, &lab);
+  a.labels.DecodeAnnotations(names_, &ann);
   v.fingerprint = Hex(fp);
   v.am_fingerprint = Hex(core::AlertmanagerFingerprint(lab));
   v.labels = core::LabelSet(core::LabelView(lab));
@@ -1198,7 +1326,7 @@ AlertView Shard::MakeAlertView(uint64_t fp, const AlertState& a, int64_t now) co
   v.firing = a.firing;
   v.severity = a.severity;
   v.service = std::string(core::FindLabel(lab, "service"));
-  for (int16_t r : a.routes) {
+  for (int r : route_sets_[a.route_set]) {
     if (r < 0 || static_cast<size_t>(r) >= rules_->routes().size()) continue;
     const std::string& recv = rules_->routes().route(r).config->receiver;
     if (std::find(v.receivers.begin(), v.receivers.end(), recv) == v.receivers.end()) v.receivers.push_back(recv);
@@ -1280,26 +1408,27 @@ bool Shard::HasIncident(std::string_view id) const {
 }
 
 std::string Shard::RenderDecisionDetail(const Decision& d) const {
+  const uint64_t arg = d.arg;  // A copy: Decision is packed, fmt binds by reference.
   switch (d.kind) {
-    case DecisionKind::kDeduplicated: return fmt::format("deduplicated into fingerprint {}", Hex(d.arg));
-    case DecisionKind::kGrouped: return fmt::format("grouped into incident {}", Hex(d.arg));
-    case DecisionKind::kInhibited: return fmt::format("inhibited by alert {}", Hex(d.arg));
+    case DecisionKind::kDeduplicated: return fmt::format("deduplicated into fingerprint {}", Hex(arg));
+    case DecisionKind::kGrouped: return fmt::format("grouped into incident {}", Hex(arg));
+    case DecisionKind::kInhibited: return fmt::format("inhibited by alert {}", Hex(arg));
     case DecisionKind::kSilenced:
-      return fmt::format("silenced by {}", d.arg < silence_ids_.size() ? silence_ids_[d.arg] : "?");
+      return fmt::format("silenced by {}", arg < silence_ids_.size() ? silence_ids_[arg] : "?");
     case DecisionKind::kMaintenance: return "muted by maintenance window";
     case DecisionKind::kTimeMuted: return "held by the route's time intervals";
-    case DecisionKind::kHeldFlapping: return fmt::format("held: flapping ({} changes)", d.arg);
+    case DecisionKind::kHeldFlapping: return fmt::format("held: flapping ({} changes)", arg);
     case DecisionKind::kReleasedFlapping: return "released: stable again";
     case DecisionKind::kHeldTransient: return "held: transient grace";
     case DecisionKind::kTransient: return "resolved within the transient grace: never pages";
     case DecisionKind::kNoise: return "classified noise: recorded, not notified";
-    case DecisionKind::kStorm: return fmt::format("rate limited: rolled into storm {}", Hex(d.arg));
-    case DecisionKind::kLate: return fmt::format("late: behind watermark {}", core::FormatRfc3339(absl::FromUnixNanos(static_cast<int64_t>(d.arg))));
-    case DecisionKind::kNotified: return fmt::format("notified (sequence {})", d.arg);
+    case DecisionKind::kStorm: return fmt::format("rate limited: rolled into storm {}", Hex(arg));
+    case DecisionKind::kLate: return fmt::format("late: behind watermark {}", core::FormatRfc3339(absl::FromUnixNanos(static_cast<int64_t>(arg))));
+    case DecisionKind::kNotified: return fmt::format("notified (sequence {})", arg);
     case DecisionKind::kResolved: return "resolved";
     case DecisionKind::kRefired: return "fired again";
     case DecisionKind::kEvicted: return "evicted: per-shard fingerprint limit";
-    case DecisionKind::kAcked: return fmt::format("incident {} acknowledged", Hex(d.arg));
+    case DecisionKind::kAcked: return fmt::format("incident {} acknowledged", Hex(arg));
     case DecisionKind::kDeployAttributed: return "attributed to a deploy";
   }
   return "";
@@ -1318,7 +1447,7 @@ std::vector<DecisionRecord> Shard::Explain(std::string_view hex) const {
   if (a == nullptr && parsed.ok()) {
     std::vector<core::Label> lab;
     for (const auto& [f, st] : alerts_) {
-      st->labels.Decode(&lab);
+      st->labels.Decode(names_, &lab);
       if (core::AlertmanagerFingerprint(lab) == parsed->value()) {
         a = st.get();
         fp = f;
@@ -1327,9 +1456,8 @@ std::vector<DecisionRecord> Shard::Explain(std::string_view hex) const {
     }
   }
   std::vector<Decision> ds;
-  if (a != nullptr && a->log) {
-    const auto& log = *a->log;
-    for (size_t i = 0; i < log.size(); ++i) ds.push_back(log[(a->log_head + i) % log.size()]);
+  if (a != nullptr) {
+    for (size_t i = 0; i < a->log_size; ++i) ds.push_back(a->log[(a->log_head + i) % a->log_size]);
   }
   for (const auto& [f, d] : orphan_log_) {
     if (f == fp) ds.push_back(d);
@@ -1433,8 +1561,7 @@ ShardStats Shard::stats() const {
 size_t Shard::ApproximateAlertBytes() const {
   size_t bytes = alerts_.capacity() * (sizeof(uint64_t) + sizeof(void*) + 1);
   for (const auto& [fp, a] : alerts_) {
-    bytes += sizeof(AlertState) + a->labels.HeapBytes() + a->annotations.HeapBytes();
-    if (a->log) bytes += sizeof(std::vector<Decision>) + a->log->capacity() * sizeof(Decision);
+    bytes += sizeof(AlertState) + a->labels.HeapBytes() + size_t{a->log_cap} * sizeof(Decision);
   }
   bytes += alert_order_.size() * sizeof(std::pair<uint64_t, uint64_t>);
   return bytes;
@@ -1479,8 +1606,8 @@ std::string Shard::Serialize() const {
     auto it = alerts_.find(fp);
     if (it == alerts_.end() || it->second->seq != seq) continue;
     const AlertState& a = *it->second;
-    a.labels.Decode(&lab);
-    a.annotations.Decode(&ann);
+    a.labels.Decode(names_, &lab);
+    a.labels.DecodeAnnotations(names_, &ann);
     if (!first) out += ',';
     first = false;
     out += fmt::format("{{\"fp\":\"{}\",\"labels\":", Hex(fp));
@@ -1516,6 +1643,8 @@ absl::Status Shard::Restore(std::string_view json) {
     return absl::DataLossError("shard snapshot: missing alerts or deploys");
   }
   alerts_.clear();
+  extra_incidents_.clear();
+  flap_history_.clear();
   alert_order_.clear();
   incidents_.clear();
   open_by_key_.clear();

@@ -58,7 +58,28 @@
 
 namespace quell::correlate {
 
+// Why a signal or an alert was kept from notifying. Counted in ShardStats::suppressed (monotonic,
+// exported as quell_correlate_suppressed_total{reason}): kDedup and kLate once per signal, the
+// others once per alert each time it becomes suppressed for that reason (the decisions `explain`
+// shows), which is also what GET /api/v1/noise counts per rule.
+enum class SuppressReason : uint8_t {
+  kDedup = 0,
+  kLate,
+  kSilenced,
+  kInhibited,
+  kMaintenance,
+  kTimeMuted,
+  kFlapping,
+  kTransient,
+  kNoiseClass,
+  kStormRollup,  // Rate limited: its incident rolled into a storm page.
+};
+inline constexpr size_t kSuppressReasons = 10;
+// The `reason` label value.
+std::string_view SuppressReasonName(SuppressReason r);
+
 struct ShardStats {
+  uint64_t suppressed[kSuppressReasons] = {};  // By SuppressReason.
   uint64_t signals = 0;
   uint64_t alerts_in = 0;
   uint64_t duplicates = 0;
@@ -88,6 +109,9 @@ class Shard {
   // Processes every signal of `batch`, then moves the watermark to (newest event time seen -
   // allowed_lateness) when that is later. Allocation-free for duplicates in steady state.
   void Process(const core::SignalBatch& batch);
+  // The same for the signals of `batch` at `indices` (in that order): ShardedEngine hands every
+  // shard the one shared batch and the indices of its signals, so nothing is copied.
+  void Process(const core::SignalBatch& batch, const std::vector<uint32_t>& indices);
   // Fires every timer due at or before `t`, in time order. Never moves the watermark back.
   void AdvanceWatermark(core::EventTime t);
   core::EventTime watermark() const { return core::EventTime::FromUnixNanos(watermark_); }
@@ -143,6 +167,8 @@ class Shard {
   struct NoiseStats;
   struct StormState;
 
+  void ProcessSignal(const core::SignalBatch& batch, const core::Signal& s, int64_t lateness);
+  void FinishBatch();
   void ProcessAlert(const core::SignalBatch& batch, const core::Signal& s);
   void ProcessDeploy(const core::SignalBatch& batch, const core::Signal& s);
   AlertState* CreateAlert(uint64_t fp, const core::SignalBatch& batch, const core::Signal& s,
@@ -150,7 +176,14 @@ class Shard {
   void ApplyState(uint64_t fp, AlertState& a, bool firing, int64_t t);
   void Admit(uint64_t fp, AlertState& a, int64_t t);
   void JoinIncident(uint64_t fp, AlertState& a, int route, int64_t t);
-  void MarkIncidentsDirty(AlertState& a, int64_t t, bool refire);
+  void MarkIncidentsDirty(uint64_t fp, AlertState& a, int64_t t, bool refire);
+  // An alert's incidents: AlertState::incident, then extra_incidents_ (several routes).
+  template <typename F>
+  void ForEachIncident(uint64_t fp, const AlertState& a, F&& f);
+  bool InAnyIncident(uint64_t fp, const AlertState& a) const;
+  void AddIncident(uint64_t fp, AlertState& a, uint64_t serial);
+  void DropIncident(uint64_t fp, AlertState& a, uint64_t serial);
+  uint32_t InternRoutes(const std::vector<int>& routes);
   void FlushIncident(Incident& inc, int64_t now);
   void CloseIncident(Incident& inc, int64_t now);
   void EvictOldestAlert(int64_t t);
@@ -175,6 +208,8 @@ class Shard {
   }
   std::string RenderDecisionDetail(const Decision& d) const;
   NoiseBucket& NoiseFor(uint32_t idx, int64_t t);
+  // Counts a suppression in stats_ and in the alert's noise row (kTimeMuted: stats only).
+  void CountSuppressed(uint32_t noise, SuppressReason r, int64_t t);
   uint32_t NoiseIndex(std::string_view alertname, const std::string& route_key);
 
   std::shared_ptr<const CompiledRules> rules_;
@@ -192,6 +227,14 @@ class Shard {
   uint64_t incident_serial_ = 0;
 
   absl::flat_hash_map<uint64_t, std::unique_ptr<AlertState>> alerts_;
+  LabelNameTable names_;                                    // Label/annotation names of alerts_.
+  std::vector<std::vector<int>> route_sets_;                // Distinct matched-route lists.
+  absl::flat_hash_map<uint64_t, uint32_t> route_set_index_; // Hash of a list -> index.
+  // Incidents beyond AlertState::incident (alerts matching several routes), by fingerprint.
+  absl::flat_hash_map<uint64_t, std::vector<uint64_t>> extra_incidents_;
+  // Sliding flap window: the latest state-change times (at most flapping.changes) of alerts that
+  // changed state, by fingerprint; dropped when released or when the window has passed (GC).
+  absl::flat_hash_map<uint64_t, std::vector<int64_t>> flap_history_;
   std::deque<std::pair<uint64_t, uint64_t>> alert_order_;  // (fingerprint, seq), creation order.
   absl::node_hash_map<uint64_t, Incident> incidents_;       // By serial (open and retained).
   absl::flat_hash_map<uint64_t, uint64_t> open_by_key_;     // Index key -> serial.

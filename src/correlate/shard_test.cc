@@ -1,6 +1,9 @@
 #include "correlate/shard.h"
 
+#include <set>
+
 #include "core/event_time.h"
+#include "core/fingerprint.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
 
@@ -135,6 +138,92 @@ TEST(ShardTest, SerializeRestoreKeepsAlertsAndDedupKeys) {
   ASSERT_EQ(rec2.out.size(), 1u);  // Re-notified once after a restore; receivers dedupe on the key.
   EXPECT_EQ(rec2.out[0].dedup_key, rec.out[0].dedup_key);
   EXPECT_THAT(restored.Restore("{\"version\":2}"), StatusIs(absl::StatusCode::kDataLoss));
+}
+
+// Sliding flap window: 3 changes within any 60 s. The changes at 10 s, 50 s, 80 s, 90 s never put
+// 3 within 60 s of the *first* change (a window fixed at 10 s resets at 80 s), but 50-80-90 span
+// 40 s, so the alert is held at 90 s and pages once, after it is stable for 5m.
+TEST(ShardTest, FlapWindowSlides) {
+  Recorder rec;
+  Shard shard(Rules("flapping: {changes: 3, window: 60s, stable: 5m}\n"), &rec, nullptr);
+  const std::string fp = core::Fingerprint::Of(core::LabelSet::FromPairs({{"alertname", "A"}, {"instance", "1"}}).view()).ToString();
+  Alert(&shard, "A", "1", T("2026-01-05T10:00:00Z"));
+  Alert(&shard, "A", "1", T("2026-01-05T10:00:10Z"), true);
+  Alert(&shard, "A", "1", T("2026-01-05T10:00:50Z"));
+  Alert(&shard, "A", "1", T("2026-01-05T10:01:20Z"), true);
+  std::vector<DecisionRecord> before = shard.Explain(fp);
+  for (const DecisionRecord& d : before) EXPECT_NE(d.decision, "held_flapping") << d.time.unix_nanos();
+  Alert(&shard, "A", "1", T("2026-01-05T10:01:30Z"));
+  std::vector<DecisionRecord> after = shard.Explain(fp);
+  ASSERT_FALSE(after.empty());
+  EXPECT_EQ(after[0].decision, "held_flapping");
+  EXPECT_EQ(after[0].detail, "held: flapping (3 changes)");
+  EXPECT_EQ(after[0].time, T("2026-01-05T10:01:30Z"));
+  shard.AdvanceWatermark(T("2026-01-05T10:06:00Z"));  // Not yet stable for 5m.
+  for (const core::Notification& n : rec.out) EXPECT_NE(n.time, T("2026-01-05T10:01:30Z"));
+  size_t held_pages = rec.out.size();
+  shard.AdvanceWatermark(T("2026-01-05T10:20:00Z"));
+  ASSERT_EQ(rec.out.size(), held_pages + 1);  // Released firing: one page.
+  EXPECT_EQ(rec.out.back().status, core::NotificationStatus::kFiring);
+  EXPECT_GE(rec.out.back().time, T("2026-01-05T10:06:30Z"));
+  EXPECT_EQ(shard.stats().suppressed[static_cast<size_t>(SuppressReason::kFlapping)], 1u);
+}
+
+// Changes 31 s apart never put 3 within 60 s: no flapping however long it goes on.
+TEST(ShardTest, EvenlySpacedChangesBelowTheRateNeverFlap) {
+  Recorder rec;
+  Shard shard(Rules("flapping: {changes: 3, window: 60s, stable: 5m}\n"), &rec, nullptr);
+  core::EventTime t = T("2026-01-05T10:00:00Z");
+  for (int i = 0; i < 40; ++i) {
+    Alert(&shard, "A", "1", core::EventTime::FromUnixNanos(t.unix_nanos() + int64_t{i} * 31 * 1000000000), i % 2 == 1);
+  }
+  EXPECT_EQ(shard.stats().suppressed[static_cast<size_t>(SuppressReason::kFlapping)], 0u);
+}
+
+// Alertmanager tracks an alert in every matching route: three `continue: true` siblings and the
+// fourth (catch-all) sibling each get an incident and a notification.
+TEST(ShardTest, EveryContinueRouteGetsTheAlert) {
+  Recorder rec;
+  Shard shard(Rules(R"(
+route:
+  receiver: pager
+  group_by: [alertname]
+  runbook: r.md
+  routes:
+    - {matchers: ['alertname="A"'], receiver: r1, continue: true}
+    - {matchers: ['alertname="A"'], receiver: r2, continue: true}
+    - {matchers: ['alertname="A"'], receiver: r3, continue: true, group_by: [instance]}
+    - {matchers: ['alertname="A"'], receiver: r4}
+    - {matchers: ['alertname="A"'], receiver: r5}
+)"), &rec, nullptr);
+  Alert(&shard, "A", "1", T("2026-01-05T10:00:00Z"));
+  shard.AdvanceWatermark(T("2026-01-05T10:01:00Z"));
+  std::set<std::string> receivers;
+  for (const core::Notification& n : rec.out) receivers.insert(n.receiver);
+  EXPECT_EQ(receivers, (std::set<std::string>{"r1", "r2", "r3", "r4"}));
+  EXPECT_EQ(rec.out.size(), 4u);
+  EXPECT_EQ(shard.stats().open_incidents, 4u);
+  // Resolving closes all four and each receiver gets its resolve.
+  Alert(&shard, "A", "1", T("2026-01-05T10:02:00Z"), true);
+  shard.AdvanceWatermark(T("2026-01-05T10:20:00Z"));
+  size_t resolves = 0;
+  for (const core::Notification& n : rec.out) resolves += n.status == core::NotificationStatus::kResolved;
+  EXPECT_EQ(resolves, 4u);
+  EXPECT_EQ(shard.stats().open_incidents, 0u);
+  ASSERT_EQ(shard.Alerts(T("2026-01-05T10:00:30Z")).size(), 0u);
+}
+
+// Per-reason counters are monotonic: they keep counting after the noise report's day has passed.
+TEST(ShardTest, SuppressedCountersAreMonotonic) {
+  Recorder rec;
+  Shard shard(Rules(), &rec, nullptr);
+  Alert(&shard, "A", "1", T("2026-01-05T10:00:00Z"));
+  Alert(&shard, "A", "1", T("2026-01-05T10:00:01Z"));
+  Alert(&shard, "A", "1", T("2026-01-07T10:00:01Z"));
+  EXPECT_EQ(shard.stats().suppressed[static_cast<size_t>(SuppressReason::kDedup)], 2u);
+  Alert(&shard, "A", "1", T("2026-01-05T10:00:02Z"));  // Behind the watermark.
+  EXPECT_EQ(shard.stats().suppressed[static_cast<size_t>(SuppressReason::kLate)], 1u);
+  EXPECT_EQ(SuppressReasonName(SuppressReason::kNoiseClass), "noise_class");
 }
 
 }  // namespace
