@@ -14,6 +14,8 @@ struct ShardedEngine::Worker {
   std::mutex mu;
   std::condition_variable cv;
   std::deque<Task> queue;
+  static constexpr size_t kMaxFreeIndices = 128;
+  std::vector<std::vector<uint32_t>> free_indices;  // Recycled Task::indices (guarded by mu).
   size_t batches_queued = 0;
   size_t capacity = 64;
   bool stop = false;
@@ -32,7 +34,14 @@ struct ShardedEngine::Worker {
         if (task.batch) --batches_queued;
       }
       if (task.batch) {
-        shard->Process(*task.batch);
+        if (task.all) {
+          shard->Process(*task.batch);
+        } else {
+          shard->Process(*task.batch, task.indices);
+          std::lock_guard<std::mutex> lock(mu);
+          if (free_indices.size() < kMaxFreeIndices) free_indices.push_back(std::move(task.indices));
+        }
+        task.batch.reset();  // The last shard to finish frees the shared batch.
         if (task.pending && task.pending->fetch_sub(1, std::memory_order_acq_rel) == 1 && task.done && *task.done) {
           (*task.done)();
         }
@@ -100,86 +109,82 @@ size_t ShardedEngine::ShardFor(const CompiledRules& rules, const core::SignalBat
   return static_cast<size_t>((h ^ static_cast<uint64_t>((*scratch)[0])) % n);
 }
 
-namespace {
-
-void CopySignal(const core::SignalBatch& from, const core::Signal& s, core::SignalBatch* to) {
-  core::Signal& d = to->Add();
-  uint32_t begin = d.labels_begin;
-  d = s;
-  d.labels_begin = begin;
-  d.annotations_begin = begin;
-  d.service = to->Copy(s.service);
-  d.env = to->Copy(s.env);
-  d.host = to->Copy(s.host);
-  d.version = to->Copy(s.version);
-  d.title = to->Copy(s.title);
-  d.message = to->Copy(s.message);
-  d.source_id = to->Copy(s.source_id);
-  d.link = to->Copy(s.link);
-  d.labels_count = 0;
-  d.annotations_count = 0;
-  for (const core::Label& l : from.labels(s)) to->AddLabelCopy(l.name, l.value);
-  to->FinishLabels();
-  for (const core::Label& l : from.annotations(s)) to->AddAnnotation(to->Copy(l.name), to->Copy(l.value));
-}
-
-}  // namespace
-
 absl::Status ShardedEngine::Submit(core::SignalBatch* batch, std::function<void()> done) {
   std::shared_ptr<const CompiledRules> rules = this->rules();
   size_t n = shards_.size();
-  std::vector<std::unique_ptr<core::SignalBatch>> parts(n);
+  // Each signal's target shard (kAll: every shard, kNone: dropped). Thread-local scratch: no
+  // allocation per batch once it has grown; the batch itself is shared, not split or copied.
+  constexpr uint32_t kAll = ~uint32_t{0}, kNone = kAll - 1;
+  thread_local std::vector<uint32_t> target;
+  thread_local std::vector<uint32_t> count;
+  thread_local std::vector<int> scratch;
+  target.clear();
+  count.assign(n, 0);
   if (n == 1) {
-    parts[0] = std::make_unique<core::SignalBatch>(std::move(*batch));
+    count[0] = static_cast<uint32_t>(batch->size());
   } else {
-    std::vector<int> scratch;
     for (const core::Signal& s : batch->signals()) {
+      uint32_t t = kNone;
       if (s.kind == core::SignalKind::kDeploy) {
-        for (size_t i = 0; i < n; ++i) {
-          if (!parts[i]) parts[i] = std::make_unique<core::SignalBatch>();
-          CopySignal(*batch, s, parts[i].get());
-        }
-        continue;
+        t = kAll;
+        for (uint32_t& c : count) ++c;
+      } else if (s.kind == core::SignalKind::kAlert) {
+        t = static_cast<uint32_t>(ShardFor(*rules, *batch, s, &scratch));
+        ++count[t];
       }
-      if (s.kind != core::SignalKind::kAlert) continue;
-      size_t i = ShardFor(*rules, *batch, s, &scratch);
-      if (!parts[i]) parts[i] = std::make_unique<core::SignalBatch>();
-      CopySignal(*batch, s, parts[i].get());
+      target.push_back(t);
     }
   }
   // All-or-nothing admission: lock the target queues in index order.
   std::vector<std::unique_lock<std::mutex>> locks;
+  locks.reserve(n);
   for (size_t i = 0; i < n; ++i) {
-    if (!parts[i]) continue;
+    if (count[i] == 0) continue;
     locks.emplace_back(shards_[i]->mu);
     if (shards_[i]->batches_queued >= shards_[i]->capacity) {
-      if (n == 1) *batch = std::move(*parts[0]);  // Give it back untouched.
       refused_.fetch_add(1, std::memory_order_relaxed);
-      return absl::ResourceExhaustedError("correlate: shard queues are full");
+      return absl::ResourceExhaustedError("correlate: shard queues are full");  // *batch untouched.
     }
   }
-  if (admission_observer_) admission_observer_(n == 1 ? *parts[0] : *batch);
-  auto done_ptr = std::make_shared<std::function<void()>>(std::move(done));
-  int count = 0;
-  for (auto& p : parts) count += p ? 1 : 0;
-  if (count == 0) {
+  if (admission_observer_) admission_observer_(*batch);
+  int parts = 0;
+  for (uint32_t c : count) parts += c > 0 ? 1 : 0;
+  if (parts == 0) {
     locks.clear();
-    if (n > 1) batch->Clear();
-    if (*done_ptr) (*done_ptr)();
+    batch->Clear();
+    if (done) done();
     return absl::OkStatus();
   }
-  auto pending = std::make_shared<std::atomic<int>>(count);
+  auto shared = std::make_shared<const core::SignalBatch>(std::move(*batch));
+  auto done_ptr = std::make_shared<std::function<void()>>(std::move(done));
+  auto pending = std::make_shared<std::atomic<int>>(parts);
   int64_t now = clock_->Now().unix_nanos();
   for (size_t i = 0; i < n; ++i) {
-    if (!parts[i]) continue;
+    if (count[i] == 0) continue;
     Worker& w = *shards_[i];
-    w.queue.push_back(Task{std::move(parts[i]), nullptr, pending, done_ptr});
+    Task task{shared, {}, nullptr, pending, done_ptr};
+    if (n > 1) {
+      // Index lists are recycled through the worker's pool (returned after processing).
+      if (!w.free_indices.empty()) {
+        task.indices = std::move(w.free_indices.back());
+        w.free_indices.pop_back();
+      }
+      task.indices.clear();
+      task.indices.reserve(count[i]);
+      for (uint32_t k = 0; k < target.size(); ++k) {
+        if (target[k] == i || target[k] == kAll) task.indices.push_back(k);
+      }
+      task.all = false;
+    }
+    w.queue.push_back(std::move(task));
     ++w.batches_queued;
     w.last_input_wall.store(now, std::memory_order_relaxed);
   }
   locks.clear();
-  for (size_t i = 0; i < n; ++i) shards_[i]->cv.notify_one();
-  if (n > 1) batch->Clear();
+  for (size_t i = 0; i < n; ++i) {
+    if (count[i] > 0) shards_[i]->cv.notify_one();
+  }
+  batch->Clear();  // Moved from: make it a valid empty batch again.
   return absl::OkStatus();
 }
 
@@ -193,7 +198,7 @@ void ShardedEngine::Post(size_t shard, Task task) {
 }
 
 void ShardedEngine::Broadcast(const std::function<void(Shard&)>& fn) {
-  for (size_t i = 0; i < shards_.size(); ++i) Post(i, Task{nullptr, fn, nullptr, nullptr});
+  for (size_t i = 0; i < shards_.size(); ++i) Post(i, Task{nullptr, {}, fn, nullptr, nullptr});
 }
 
 template <typename T>
@@ -202,7 +207,7 @@ std::vector<T> ShardedEngine::Gather(const std::function<T(Shard&)>& fn) {
   for (size_t i = 0; i < shards_.size(); ++i) {
     auto promise = std::make_shared<std::promise<T>>();
     futures.push_back(promise->get_future());
-    Post(i, Task{nullptr, [promise, fn](Shard& s) { promise->set_value(fn(s)); }, nullptr, nullptr});
+    Post(i, Task{nullptr, {}, [promise, fn](Shard& s) { promise->set_value(fn(s)); }, nullptr, nullptr});
   }
   std::vector<T> out;
   for (auto& f : futures) out.push_back(f.get());
@@ -246,7 +251,7 @@ void ShardedEngine::Tick() {
   core::EventTime target = core::EventTime::FromUnixNanos(now.unix_nanos() - lateness);
   for (size_t i = 0; i < shards_.size(); ++i) {
     if (now.unix_nanos() - shards_[i]->last_input_wall.load(std::memory_order_relaxed) < idle) continue;
-    Post(i, Task{nullptr, [target](Shard& s) { s.AdvanceWatermark(target); }, nullptr, nullptr});
+    Post(i, Task{nullptr, {}, [target](Shard& s) { s.AdvanceWatermark(target); }, nullptr, nullptr});
   }
 }
 
@@ -380,6 +385,7 @@ ShardStats ShardedEngine::Stats() {
     total.open_incidents += s.open_incidents;
     total.incidents_opened += s.incidents_opened;
     total.deploys += s.deploys;
+    for (size_t i = 0; i < kSuppressReasons; ++i) total.suppressed[i] += s.suppressed[i];
   }
   return total;
 }

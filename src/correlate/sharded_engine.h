@@ -9,6 +9,10 @@
 //   deploy signals go to every shard (attribution may be needed anywhere); other kinds are
 //   dropped here (counted).
 //
+// Submit shares the batch with its target shards (moved into one shared_ptr) and gives each shard
+// the indices of its signals (lists recycled through a per-shard pool): no signal or string is
+// copied per shard.
+//
 // Backpressure: Submit refuses the whole batch with ResourceExhausted when any target queue holds
 // queue_capacity batches; `*batch` is then untouched. `done` runs on a shard thread once every part
 // has been processed. Queries (ListIncidents, Explain, ...) and control (Reload, Ack,
@@ -94,10 +98,12 @@ class ShardedEngine final : public core::BatchSink {
  private:
   struct Worker;
   struct Task {
-    std::unique_ptr<core::SignalBatch> batch;  // Or null for a control task.
+    std::shared_ptr<const core::SignalBatch> batch;  // Or null for a control task; shared by shards.
+    std::vector<uint32_t> indices;                   // The signals of `batch` for this shard...
     std::function<void(Shard&)> fn;
     std::shared_ptr<std::atomic<int>> pending;
     std::shared_ptr<std::function<void()>> done;
+    bool all = true;                                 // ...unless all of them (one shard).
   };
   void Post(size_t shard, Task task);
   void Broadcast(const std::function<void(Shard&)>& fn);

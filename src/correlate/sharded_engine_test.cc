@@ -1,6 +1,7 @@
 #include "correlate/sharded_engine.h"
 
 #include <chrono>
+#include <map>
 #include <condition_variable>
 #include <mutex>
 
@@ -169,6 +170,46 @@ TEST(ShardedEngineTest, ReloadAckAndExplainThroughQueues) {
   engine.Reload(Rules("inhibit_rules: [{source_matchers: ['a=\"b\"'], target_matchers: ['c=\"d\"']}]\n"));
   EXPECT_EQ(engine.rules()->config().inhibit_rules.size(), 1u);
   EXPECT_TRUE(engine.GetIncident(out[0].incident_id).has_value());  // Identity kept.
+}
+
+// Documented limitation (docs/rules.md "Sharding"): the shard key is the first matched route's
+// group key. A later `continue` route whose group_by is coarser than the first's ([alertname]
+// after [alertname, service]) gets one incident per shard that its alerts landed on, where one
+// shard (or Alertmanager) makes one group; a later route at least as fine as the first is exact.
+TEST(ShardedEngineTest, ContinueRouteCoarserThanTheFirstSplitsAcrossShards) {
+  std::string routes = R"(
+route:
+  receiver: pager
+  group_by: [alertname, service]
+  group_wait: 30s
+  runbook: generic.md
+  routes:
+    - {matchers: ['alertname="Other"'], receiver: fine, continue: true}
+    - {matchers: ['alertname="Other"'], receiver: coarse, group_by: [alertname]}
+correlate: {allowed_lateness: 0s}
+)";
+  auto run = [&](int shards) {
+    BlockingRecorder rec;
+    Silencer silencer;
+    core::ManualClock clock;
+    ShardedEngine engine(CompiledRules::Build(*LoadRulesString(routes, "rules.yaml")), &rec, &silencer, &clock,
+                         shards);
+    core::SignalBatch batch;
+    for (int i = 0; i < 16; ++i) AddAlert(&batch, "Other", "svc" + std::to_string(i), T("2026-01-05T10:00:00Z"));
+    EXPECT_OK(engine.Submit(&batch, nullptr));
+    engine.AdvanceWatermark(T("2026-01-05T10:05:00Z"));
+    engine.Drain();
+    std::map<std::string, int> pages;
+    for (const auto& n : rec.Take()) ++pages[n.receiver];
+    return pages;
+  };
+  std::map<std::string, int> one = run(1);
+  EXPECT_EQ(one["fine"], 16);
+  EXPECT_EQ(one["coarse"], 1);
+  std::map<std::string, int> four = run(4);
+  EXPECT_EQ(four["fine"], 16);  // Exact: as fine as the shard key.
+  EXPECT_GT(four["coarse"], 1);  // Split: one incident per shard holding some of the 16 alerts.
+  EXPECT_LE(four["coarse"], 4);
 }
 
 }  // namespace
