@@ -14,6 +14,7 @@
 //     max_alerts_per_notification: 64
 //     external_url: https://quell.example.com
 //     runbook_base_url: https://git.example.com/runbooks/
+//     silences_file: quell-state/silences.json  # silence snapshot, read at start ("" = memory only)
 #ifndef QUELL_CORRELATE_ENGINE_SETTINGS_H_
 #define QUELL_CORRELATE_ENGINE_SETTINGS_H_
 
@@ -39,6 +40,7 @@ struct EngineSettings {
   int max_alerts_per_notification = 64;
   std::string external_url;
   std::string runbook_base_url;
+  std::string silences_file;  // Read at start; a reload does not move it.
   core::SourceLocation where;
 };
 

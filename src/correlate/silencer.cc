@@ -1,8 +1,17 @@
 #include "correlate/silencer.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include "core/event_time.h"
+#include "core/status_macros.h"
 #include "core/strings.h"
 #include "correlate/json_value.h"
 #include "fmt/format.h"
@@ -60,14 +69,14 @@ absl::StatusOr<std::string> Silencer::Upsert(Silence s, absl::Time now) {
       if (it->State(now) == SilenceState::kActive && s.starts_at < it->starts_at) s.starts_at = it->starts_at;
       *it = std::move(s);
       std::string id = it->id;
-      PublishLocked();
+      QUELL_RETURN_IF_ERROR(CommitLocked());
       return id;
     }
   }
   s.id = MakeId(++counter_, s);
   silences_.push_back(std::move(s));
   std::string id = silences_.back().id;
-  PublishLocked();
+  QUELL_RETURN_IF_ERROR(CommitLocked());
   return id;
 }
 
@@ -87,8 +96,7 @@ absl::Status Silencer::Expire(std::string_view id, absl::Time now) {
       break;
   }
   it->updated_at = now;
-  PublishLocked();
-  return absl::OkStatus();
+  return CommitLocked();
 }
 
 absl::StatusOr<Silence> Silencer::Get(std::string_view id) const {
@@ -115,7 +123,60 @@ void Silencer::GarbageCollect(absl::Time now, absl::Duration retention) {
   silences_.erase(std::remove_if(silences_.begin(), silences_.end(),
                                  [&](const Silence& s) { return s.ends_at + retention < now; }),
                   silences_.end());
-  if (silences_.size() != before) PublishLocked();
+  if (silences_.size() != before) CommitLocked().IgnoreError();  // Retried by the next change.
+}
+
+absl::Status Silencer::CommitLocked() {
+  PublishLocked();
+  if (snapshot_path_.empty()) return absl::OkStatus();
+  std::string json = SerializeLocked();
+  std::string tmp = snapshot_path_ + ".tmp";
+  auto fail = [&](std::string_view what) {
+    return absl::UnavailableError(fmt::format("silences: snapshot {}: {}: {}", tmp, what, std::strerror(errno)));
+  };
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return fail("open");
+  size_t off = 0;
+  while (off < json.size()) {
+    ssize_t n = ::write(fd, json.data() + off, json.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      ::close(fd);
+      return fail("write");
+    }
+    off += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    ::close(fd);
+    return fail("fsync");
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), snapshot_path_.c_str()) != 0) return fail("rename");
+  std::string dir = std::filesystem::path(snapshot_path_).parent_path().string();
+  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Silencer::OpenSnapshotFile(std::string path) {
+  if (path.empty()) return absl::OkStatus();
+  std::error_code ec;
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (ec) return absl::UnavailableError(fmt::format("silences: snapshot {}: {}", path, ec.message()));
+  std::ifstream in(path, std::ios::binary);
+  if (in) {
+    std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) return absl::DataLossError(fmt::format("silences: snapshot {}: read failed", path));
+    absl::Status st = Restore(json);
+    if (!st.ok()) return absl::DataLossError(fmt::format("{} ({})", std::string(st.message()), path));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  snapshot_path_ = std::move(path);
+  return absl::OkStatus();
 }
 
 void Silencer::PublishLocked() {
@@ -188,6 +249,10 @@ absl::StatusOr<Silence> SilenceFromJson(std::string_view body) {
 
 std::string Silencer::Serialize() const {
   std::lock_guard<std::mutex> lock(mu_);
+  return SerializeLocked();
+}
+
+std::string Silencer::SerializeLocked() const {
   std::string out = fmt::format("{{\"version\":1,\"counter\":{},\"silences\":[", counter_);
   for (size_t i = 0; i < silences_.size(); ++i) {
     if (i > 0) out += ',';

@@ -13,6 +13,12 @@
 // Thread-safe: the HTTP API writes, engine shards read. Shards poll version() (an atomic load)
 // and take a new Snapshot() (one mutex acquisition) only when it changed; matching then runs on
 // the immutable snapshot without locks. Serialize()/Restore() use JSON (the v2 gettable shape).
+//
+// Persistence (as Alertmanager's --storage.path snapshot): after OpenSnapshotFile(path), every
+// change (create, update, expire, garbage collection) rewrites `path` atomically while the lock is
+// held: the JSON goes to `path`.tmp, is fsynced, renamed over `path`, and the directory is
+// fsynced, so a crash leaves either the old or the new file, never a torn one. Silence changes
+// are rare (API calls), so the write is synchronous and not debounced.
 #ifndef QUELL_CORRELATE_SILENCER_H_
 #define QUELL_CORRELATE_SILENCER_H_
 
@@ -75,8 +81,18 @@ class Silencer {
   std::string Serialize() const;
   [[nodiscard]] absl::Status Restore(std::string_view json);
 
+  // Loads `path` when it exists (Restore), then persists every later change to it (see the class
+  // comment); an empty path turns persistence off. Call once, before serving. Errors: DataLoss
+  // (unreadable or corrupt file), Unavailable (cannot create its directory). A change whose write
+  // fails stays in memory and the mutating call returns Unavailable ("silences: snapshot ...").
+  [[nodiscard]] absl::Status OpenSnapshotFile(std::string path);
+
  private:
   void PublishLocked();
+  std::string SerializeLocked() const;
+  // Publishes and writes the snapshot file (when open).
+  [[nodiscard]] absl::Status CommitLocked();
+  std::string snapshot_path_;
   mutable std::mutex mu_;
   std::vector<Silence> silences_;
   uint64_t counter_ = 0;

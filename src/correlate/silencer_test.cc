@@ -1,5 +1,10 @@
 #include "correlate/silencer.h"
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include "core/event_time.h"
 #include "core/label_set.h"
 #include "gtest/gtest.h"
@@ -87,6 +92,44 @@ TEST(SilencerTest, DeterministicIds) {
   absl::Time now = T("2026-01-05T10:00:00Z");
   auto s = Make(R"(x="1")", "2026-01-05T10:00:00Z", "2026-01-05T11:00:00Z");
   EXPECT_EQ(*a.Upsert(s, now), *b.Upsert(s, now));
+}
+
+// A restart (a new Silencer opening the same snapshot file) finds the silence, and its expiry.
+TEST(SilencerTest, SnapshotFileSurvivesRestart) {
+  std::string dir = ::testing::TempDir() + "/silencer_snapshot_" + std::to_string(::getpid());
+  std::filesystem::remove_all(dir);
+  std::string path = dir + "/state/silences.json";
+  absl::Time now = T("2026-01-05T10:00:00Z");
+  std::string id;
+  {
+    Silencer first;
+    ASSERT_OK(first.OpenSnapshotFile(path));  // Creates the directory; no file yet.
+    ASSERT_OK_AND_ASSIGN(id, first.Upsert(Make(R"(service="db")", "2026-01-05T10:00:00Z", "2026-01-05T11:00:00Z"), now));
+    EXPECT_TRUE(std::filesystem::exists(path));
+    EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+  }
+  core::LabelSet db{{"service", "db"}};
+  {
+    Silencer second;
+    ASSERT_OK(second.OpenSnapshotFile(path));
+    ASSERT_OK_AND_ASSIGN(Silence s, second.Get(id));
+    EXPECT_TRUE(s.Mutes(db.view(), T("2026-01-05T10:10:00Z")));
+    EXPECT_EQ(s.created_by, "alice");
+    ASSERT_OK(second.Expire(id, T("2026-01-05T10:20:00Z")));
+    // A new silence after the restart gets a fresh id (the id counter is persisted too).
+    ASSERT_OK_AND_ASSIGN(std::string id2, second.Upsert(Make(R"(service="db")", "2026-01-05T10:00:00Z", "2026-01-05T11:00:00Z"), now));
+    EXPECT_NE(id2, id);
+  }
+  Silencer third;
+  ASSERT_OK(third.OpenSnapshotFile(path));
+  ASSERT_OK_AND_ASSIGN(Silence s, third.Get(id));
+  EXPECT_EQ(s.State(T("2026-01-05T10:20:00Z")), SilenceState::kExpired);
+  EXPECT_EQ(third.List().size(), 2u);
+  // A corrupt file is DataLoss, not an empty store.
+  { std::ofstream(path, std::ios::trunc) << "{\"silences\":[{\"id\":"; }
+  Silencer fourth;
+  EXPECT_THAT(fourth.OpenSnapshotFile(path), StatusIs(absl::StatusCode::kDataLoss));
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
