@@ -59,7 +59,7 @@ struct KafkaSourceConfig {
   std::vector<KafkaTopicConfig> topics;   // Required, at least one.
   std::string dead_letter_topic;          // Empty: malformed messages are counted and skipped.
   std::vector<core::KafkaProperty> properties;  // To librdkafka (consumer, dead-letter producer).
-  int64_t batch_size = 1000;              // Messages per rd_kafka_consume_batch_queue call, 1..100000.
+  int64_t batch_size = 1000;              // Max messages taken per poll round, 1..100000.
   absl::Duration poll_timeout = absl::Milliseconds(100);    // Max wait of one consume call.
   absl::Duration commit_interval = absl::Milliseconds(500); // auto.commit.interval.ms of done offsets.
   // How long a revoked partition (rebalance, shutdown) waits for its in-flight batches before it

@@ -7,6 +7,15 @@
 //   * Per partition, batches in flight form a FIFO of {seq, next_offset, remaining}; `remaining`
 //     counts the sink's `done` plus one per dead-letter produce not yet acknowledged. Popping the
 //     completed prefix advances `done`, which the poll thread commits.
+//   * Messages are taken one per rd_kafka_consume_queue call, never with
+//     rd_kafka_consume_batch_queue: in librdkafka < 2.1 the batch call advances a partition's app
+//     offset for every message it pops, and a pause/seek/rebalance barrier arriving before the
+//     call returns purges those messages from the array while the library resumes fetching after
+//     them (v2.0.0 "Known Issues", fixed by PR #4208 in v2.1.0). Rebalances pause the assignment
+//     from librdkafka's own thread, so the batch call lost messages on every rebalance that found
+//     it waiting with messages popped (issue #4). A single-message call returns what it pops.
+//     Rebalance callbacks may therefore run between two messages of one round: Revoke drops the
+//     revoked partitions' collected messages (their offsets were never done).
 #include "ingest/kafka/kafka_source.h"
 
 #include <librdkafka/rdkafka.h>
@@ -297,6 +306,7 @@ class KafkaSource::Impl {
     s.consume_errors = consume_errors_.load(std::memory_order_relaxed);
     s.assigned = assigned_.load(std::memory_order_relaxed);
     s.revoked = revoked_.load(std::memory_order_relaxed);
+    s.offset_gaps = offset_gaps_.load(std::memory_order_relaxed);
     for (int i = 0; i < core::kRejectReasonCount; ++i) {
       s.dead_letters_by_reason[i] = by_reason_[i].load(std::memory_order_relaxed);
     }
@@ -333,19 +343,27 @@ class KafkaSource::Impl {
  private:
   // ---- Poll loop ------------------------------------------------------------------------------
   void Run() {
-    std::vector<rd_kafka_message_t*> msgs(static_cast<size_t>(config_.batch_size));
     const int poll_ms = static_cast<int>(std::max<int64_t>(1, absl::ToInt64Milliseconds(config_.poll_timeout)));
+    const int64_t round_max = std::max<int64_t>(1, config_.batch_size);
     while (!stop_.load(std::memory_order_relaxed)) {
       bool any_held = RetryHeld();
       StoreDoneOffsets();
       if (dlq_ != nullptr) rd_kafka_poll(dlq_, 0);
-      ssize_t n = rd_kafka_consume_batch_queue(queue_, any_held ? std::min(poll_ms, kHeldRetryMs) : poll_ms,
-                                               msgs.data(), msgs.size());
-      if (n < 0) {
-        consume_errors_.fetch_add(1, std::memory_order_relaxed);
-        continue;
+      // One round: wait for the first message, then take what is already queued, up to
+      // batch_size. One message per call (see the design notes: never the batch call on 2.0.x).
+      touched_.clear();
+      int timeout_ms = any_held ? std::min(poll_ms, kHeldRetryMs) : poll_ms;
+      for (int64_t n = 0; n < round_max; ++n) {
+        rd_kafka_message_t* m = rd_kafka_consume_queue(queue_, timeout_ms);
+        if (m == nullptr) break;
+        Collect(m);
+        timeout_ms = 0;
       }
-      if (n > 0) HandleMessages(msgs.data(), static_cast<size_t>(n));
+      if (touched_.empty()) continue;
+      const core::EventTime observed =
+          core::EventTime::FromUnixNanos(options_.clock->Now().unix_nanos());
+      for (PartitionState* p : touched_) ParseAndSubmit(p, observed);
+      touched_.clear();
     }
     // Leaving the group revokes every partition through RebalanceCallback: in-flight batches are
     // waited for and done offsets committed there.
@@ -366,31 +384,46 @@ class KafkaSource::Impl {
     return it->second[static_cast<size_t>(partition)].get();
   }
 
-  void HandleMessages(rd_kafka_message_t** msgs, size_t n) {
-    touched_.clear();
-    for (size_t i = 0; i < n; ++i) {
-      rd_kafka_message_t* m = msgs[i];
-      if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-        if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-          consume_errors_.fetch_add(1, std::memory_order_relaxed);
-          spdlog::warn("kafka source: consume: {}", rd_kafka_message_errstr(m));
-        }
-        rd_kafka_message_destroy(m);
-        continue;
+  // Adds `m` to its partition's messages of this round, or destroys it.
+  void Collect(rd_kafka_message_t* m) {
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        consume_errors_.fetch_add(1, std::memory_order_relaxed);
+        spdlog::warn("kafka source: consume: {}", rd_kafka_message_errstr(m));
       }
-      PartitionState* p = m->rkt == nullptr ? nullptr : Lookup(rd_kafka_topic_name(m->rkt), m->partition);
-      // Not ours (a stale message of a revoked partition), already parsed (a re-fetch after a
-      // seek), or arriving while the partition is held (re-read after the resume seek).
-      if (p == nullptr || p->held || m->offset < p->position.load(std::memory_order_relaxed)) {
-        rd_kafka_message_destroy(m);
-        continue;
-      }
-      if (p->pending.empty()) touched_.push_back(p);
-      p->pending.push_back(m);
+      rd_kafka_message_destroy(m);
+      return;
     }
-    const core::EventTime observed =
-        core::EventTime::FromUnixNanos(options_.clock->Now().unix_nanos());
-    for (PartitionState* p : touched_) ParseAndSubmit(p, observed);
+    PartitionState* p = m->rkt == nullptr ? nullptr : Lookup(rd_kafka_topic_name(m->rkt), m->partition);
+    // Not ours (a stale message of a revoked partition), arriving while the partition is held
+    // (re-read after the resume seek), or already taken (a re-fetch after a seek or a resume).
+    if (p == nullptr || p->held) {
+      rd_kafka_message_destroy(m);
+      return;
+    }
+    const int64_t next = p->pending.empty() ? p->position.load(std::memory_order_relaxed)
+                                            : p->pending.back()->offset + 1;
+    if (m->offset < next) {
+      rd_kafka_message_destroy(m);
+      return;
+    }
+    if (next >= 0 && m->offset > next) {
+      // Compaction and transaction markers leave gaps; anything else is a client bug that
+      // would commit offsets never processed (issue #4).
+      offset_gaps_.fetch_add(1, std::memory_order_relaxed);
+      spdlog::debug("kafka source: {}/{}: offset gap: expected {}, got {}", p->topic, p->partition,
+                    next, m->offset);
+    }
+    if (p->pending.empty()) touched_.push_back(p);
+    p->pending.push_back(m);
+  }
+
+  // Destroys the messages collected for `p` in this round (it is being revoked or replaced).
+  void DropPending(PartitionState* p) {
+    if (p->pending.empty()) return;
+    for (rd_kafka_message_t* m : p->pending) rd_kafka_message_destroy(m);
+    p->pending.clear();
+    touched_.erase(std::remove(touched_.begin(), touched_.end(), p), touched_.end());
   }
 
   Parser* ParserFor(core::Format f) {
@@ -754,7 +787,9 @@ class KafkaSource::Impl {
     std::lock_guard<std::mutex> l(table_mu_);
     auto& parts = table_[std::string(topic)];
     if (static_cast<size_t>(partition) >= parts.size()) parts.resize(static_cast<size_t>(partition) + 1);
-    parts[static_cast<size_t>(partition)] = std::make_shared<PartitionState>(topic, partition);
+    auto& slot = parts[static_cast<size_t>(partition)];
+    if (slot != nullptr) DropPending(slot.get());  // Assigned again without a revocation.
+    slot = std::make_shared<PartitionState>(topic, partition);
     if (!topic_formats_.contains(absl::string_view(topic))) {
       topic_formats_[std::string(topic)] = FormatForTopic(topic);
     }
@@ -778,6 +813,7 @@ class KafkaSource::Impl {
       PartitionState* p = Lookup(parts->elems[i].topic, parts->elems[i].partition);
       if (p == nullptr) continue;
       states.push_back(p);
+      DropPending(p);  // Collected this round, never parsed: not done, the next owner reads them.
       if (p->held) {  // Never accepted: the next owner reads it again.
         std::lock_guard<std::mutex> l(p->mu);
         if (!p->inflight.empty() && p->inflight.back().seq == p->held_seq) p->inflight.pop_back();
@@ -837,7 +873,7 @@ class KafkaSource::Impl {
 
   std::atomic<uint64_t> messages_{0}, bytes_{0}, signals_{0}, batches_{0}, refusals_{0}, pauses_{0},
       commits_{0}, commit_failures_{0}, dead_letters_{0}, dead_letter_failures_{0}, consume_errors_{0},
-      assigned_{0}, revoked_{0};
+      assigned_{0}, revoked_{0}, offset_gaps_{0};
   std::array<std::atomic<uint64_t>, core::kRejectReasonCount> by_reason_{};
 };
 

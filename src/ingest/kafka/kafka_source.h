@@ -81,6 +81,9 @@ struct KafkaSourceStats {
   uint64_t consume_errors = 0;      // Error events from the consumer (broker down, ...).
   uint64_t assigned = 0;            // Partitions ever assigned.
   uint64_t revoked = 0;             // Partitions ever revoked or lost.
+  // Messages whose offset skipped past the partition's next expected one. Compacted topics and
+  // transaction markers cause gaps; on a plain topic a gap means skipped messages (issue #4).
+  uint64_t offset_gaps = 0;
   // Dead-lettered messages by the reason of their first rejection (core::RejectReasonName).
   std::array<uint64_t, core::kRejectReasonCount> dead_letters_by_reason{};
   std::vector<KafkaPartitionStats> partitions;  // Currently assigned partitions.
