@@ -147,10 +147,15 @@ void RegisterMetricsSources(server::MetricsEndpoint* endpoint, const MetricsDeps
       f->Add({}, D(s.open_incidents));
       f->Counter("quell_correlate_incidents_opened_total", "Incidents opened.");
       f->Add({}, D(s.incidents_opened));
-      f->Counter("quell_correlate_suppressed_total", "Signals suppressed, by reason.");
-      f->Add({{"reason", "dedup"}}, D(s.duplicates));
-      f->Add({{"reason", "late"}}, D(s.late));
-      f->Add({{"reason", "storm_rollup"}}, D(s.rolled_into_storm));
+      // dedup and late count signals; the other reasons count alerts each time one becomes
+      // suppressed for that reason (the decisions `explain` shows).
+      f->Counter("quell_correlate_suppressed_total", "Signals (dedup, late) and alerts (other reasons) suppressed.");
+      for (size_t i = 0; i < correlate::kSuppressReasons; ++i) {
+        f->Add({{"reason", std::string(correlate::SuppressReasonName(static_cast<correlate::SuppressReason>(i)))}},
+               D(s.suppressed[i]));
+      }
+      f->Counter("quell_correlate_rate_limited_incidents_total", "Incidents rolled into a storm page by a rate limit.");
+      f->Add({}, D(s.rolled_into_storm));
       // Per-rule suppression is kept by the engine's noise report; its sum over the last day of event
       // time is exported per reason (a gauge: rows older than the window drop out).
       uint64_t by[8] = {0, 0, 0, 0, 0, 0, 0, 0};
