@@ -142,6 +142,8 @@ absl::Status Runtime::Start() {
   gates::GateEvaluatorOptions gopts;
   gates_ = std::make_unique<gates::GateEvaluator>(config_.gates, gopts, dispatcher_.get());
   tee_ = std::make_unique<NotificationTee>(dispatcher_.get(), gates_.get());
+  // Silences persist in a snapshot file (Alertmanager's --storage.path); loaded before serving.
+  QUELL_RETURN_IF_ERROR(silencer_.OpenSnapshotFile(config_.rules.settings.silences_file));
   engine_ = std::make_unique<correlate::ShardedEngine>(correlate::CompiledRules::Build(config_.rules), tee_.get(),
                                                        &silencer_, clock_, config_.rules.settings.shards);
   engine_->StartTicker();

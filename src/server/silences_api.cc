@@ -62,7 +62,9 @@ core::HttpResponse SilencesApi::Post(const core::HttpRequest& req) const {
   if (!s.ok()) return Error(400, s.status().message() == "" ? "bad silence" : std::string(s.status().message()));
   auto id = silencer_->Upsert(std::move(*s), clock_->Now().ToAbsl());
   if (!id.ok()) {
-    return Error(id.status().code() == absl::StatusCode::kNotFound ? 404 : 400, std::string(id.status().message()));
+    absl::StatusCode c = id.status().code();  // Unavailable: the snapshot file could not be written.
+    return Error(c == absl::StatusCode::kNotFound ? 404 : c == absl::StatusCode::kUnavailable ? 503 : 400,
+                 std::string(id.status().message()));
   }
   return core::HttpResponse::Json(200, fmt::format("{{\"silenceID\":{}}}", correlate::JsonQuote(*id)));
 }
@@ -76,6 +78,7 @@ core::HttpResponse SilencesApi::Get(const core::HttpRequest& req) const {
 core::HttpResponse SilencesApi::Delete(const core::HttpRequest& req) const {
   absl::Status st = silencer_->Expire(req.PathParam("id"), clock_->Now().ToAbsl());
   if (st.code() == absl::StatusCode::kNotFound) return Error(404, std::string(st.message()));
+  if (st.code() == absl::StatusCode::kUnavailable) return Error(503, std::string(st.message()));
   if (!st.ok()) return Error(400, std::string(st.message()));
   return core::HttpResponse::Json(200, "");
 }
