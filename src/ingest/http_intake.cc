@@ -7,18 +7,22 @@
 
 #include "core/json_writer.h"
 #include "fmt/format.h"
+#include "simdjson.h"
 
 namespace quell::ingest {
 namespace {
 
-enum class Family { kDatadog, kOtlp, kAlertmanager };
+// kDatadogLogs: the logs intake answers errors as JSON:API error objects (HTTPLogErrors), the other
+// Datadog endpoints as a list of strings (APIErrorResponse).
+enum class Family { kDatadog, kDatadogLogs, kOtlp, kAlertmanager };
 
 Family FamilyOf(IntakeEndpoint e) {
   switch (e) {
     case IntakeEndpoint::kDatadogEvents:
-    case IntakeEndpoint::kDatadogLogs:
     case IntakeEndpoint::kDatadogWebhook:
       return Family::kDatadog;
+    case IntakeEndpoint::kDatadogLogs:
+      return Family::kDatadogLogs;
     case IntakeEndpoint::kOtlpLogs:
     case IntakeEndpoint::kOtlpTraces:
     case IntakeEndpoint::kOtlpMetrics:
@@ -42,8 +46,21 @@ int RpcCode(int http_status) {
   }
 }
 
-// An error in the shape the emulated service uses: Datadog {"errors":["..."]}, OTLP a
-// google.rpc.Status {"code":N,"message":"..."}, Alertmanager a JSON string.
+std::string_view StatusTitle(int http_status) {
+  switch (http_status) {
+    case 400: return "Bad Request";
+    case 403: return "Forbidden";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 429: return "Too Many Requests";
+    case 503: return "Service Unavailable";
+    default: return "Error";
+  }
+}
+
+// An error in the shape the emulated service uses: Datadog {"errors":["..."]}, the Datadog logs
+// intake {"errors":[{"status":"403","title":"Forbidden","detail":"..."}]} (what Datadog's API
+// clients parse), OTLP a google.rpc.Status {"code":N,"message":"..."}, Alertmanager a JSON string.
 core::HttpResponse ErrorResponse(Family family, int status, std::string_view message) {
   std::string body;
   core::JsonWriter w(&body);
@@ -53,6 +70,18 @@ core::HttpResponse ErrorResponse(Family family, int status, std::string_view mes
       w.Key("errors");
       w.BeginArray();
       w.String(message);
+      w.EndArray();
+      w.EndObject();
+      break;
+    case Family::kDatadogLogs:
+      w.BeginObject();
+      w.Key("errors");
+      w.BeginArray();
+      w.BeginObject();
+      w.Field("status", fmt::format("{}", status));
+      w.Field("title", StatusTitle(status));
+      w.Field("detail", message);
+      w.EndObject();
       w.EndArray();
       w.EndObject();
       break;
@@ -311,7 +340,24 @@ void SplitTags(std::string_view csv, core::SignalBatch* arena_owner,
   }
 }
 
-std::string DatadogEventAnswer(const core::SignalBatch& batch, uint64_t id) {
+// Datadog echoes the event's own `tags` array (not Quell's labels, which add alertname, source, ...).
+// The body was parsed once already; events are low-rate, so a second small DOM parse is fine.
+void EchoEventTags(std::string_view body, core::JsonWriter* w) {
+  w->BeginArray();
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  simdjson::dom::array tags;
+  if (parser.parse(body.data(), body.size()).get(doc) == simdjson::SUCCESS && doc.is_object() &&
+      doc["tags"].get_array().get(tags) == simdjson::SUCCESS) {
+    for (simdjson::dom::element t : tags) {
+      std::string_view tag;
+      if (t.get(tag) == simdjson::SUCCESS) w->String(tag);
+    }
+  }
+  w->EndArray();
+}
+
+std::string DatadogEventAnswer(const core::SignalBatch& batch, std::string_view request_body, uint64_t id) {
   std::string body;
   core::JsonWriter w(&body);
   w.BeginObject();
@@ -326,9 +372,7 @@ std::string DatadogEventAnswer(const core::SignalBatch& batch, uint64_t id) {
     w.Field("text", s.message);
     w.Field("date_happened", s.event_time.unix_nanos() / 1000000000);
     w.Key("tags");
-    w.BeginArray();
-    for (const core::Label& l : batch.labels(s)) w.String(fmt::format("{}:{}", l.name, l.value));
-    w.EndArray();
+    EchoEventTags(request_body, &w);
   }
   w.Field("url", "");
   w.EndObject();
@@ -356,7 +400,7 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
   const core::Format format = IntakeEndpointFormat(e);
 
   std::string_view key;
-  if (family == Family::kDatadog && !KeyAllowed(req, &key)) {
+  if ((family == Family::kDatadog || family == Family::kDatadogLogs) && !KeyAllowed(req, &key)) {
     st.forbidden.fetch_add(1, std::memory_order_relaxed);
     return ErrorResponse(family, 403, "Forbidden: missing or invalid API key");
   }
@@ -421,7 +465,7 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
   const size_t n = batch->size();
   std::string event_answer;
   if (e == IntakeEndpoint::kDatadogEvents && n > 0) {
-    event_answer = DatadogEventAnswer(*batch, next_event_id_.fetch_add(1, std::memory_order_relaxed));
+    event_answer = DatadogEventAnswer(*batch, req.body, next_event_id_.fetch_add(1, std::memory_order_relaxed));
   }
   if (n > 0) {
     absl::Status s = deps_.sink->Submit(batch, [] {});
