@@ -4,11 +4,18 @@
 // consumption of a multi-partition topic with commits only after `done` (contiguously), per
 // partition order, backpressure (pause, hold, resume), dead letters with their headers, and
 // header-based format detection.
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+
+#include <atomic>
+#include <mutex>
 #include <set>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "ingest/kafka/mock_cluster.h"
+#include "spdlog/sinks/base_sink.h"
+#include "spdlog/spdlog.h"
 #include "tests/integration/kafka_test_util.h"
 #include "tests/testing/status_matchers.h"
 
@@ -279,6 +286,69 @@ TEST_F(KafkaSourceTest, RealAlertmanagerParserThroughTheDefaultFactory) {
   EXPECT_EQ(st.dead_letters, 1u);
   EXPECT_EQ(st.dead_letters_by_reason[static_cast<int>(core::RejectReason::kWrongType)], 1u);
   EXPECT_EQ(st.signals, 3u);
+}
+
+// Flags a librdkafka debug line (forwarded by the source's log callback to spdlog) that
+// contains `needle`. Installed as spdlog's default logger for its lifetime.
+class LogWatcher : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  explicit LogWatcher(std::string needle) : needle_(std::move(needle)) {}
+  bool seen() const { return seen_.load(); }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    std::string_view text(msg.payload.data(), msg.payload.size());
+    if (text.find(needle_) != std::string_view::npos) seen_.store(true);
+  }
+  void flush_() override {}
+
+ private:
+  const std::string needle_;
+  std::atomic<bool> seen_{false};
+};
+
+struct ScopedDefaultLogger {
+  explicit ScopedDefaultLogger(std::shared_ptr<spdlog::sinks::sink> sink)
+      : previous(spdlog::default_logger()) {
+    auto l = std::make_shared<spdlog::logger>("kafka-test", std::move(sink));
+    l->set_level(spdlog::level::debug);
+    spdlog::set_default_logger(l);
+  }
+  ~ScopedDefaultLogger() { spdlog::set_default_logger(previous); }
+  std::shared_ptr<spdlog::logger> previous;
+};
+
+// librdkafka 2.0.2 aborts in rd_kafka_destroy (rd_kafka_sticky_assignor_state_destroy) when a
+// cooperative-sticky consumer is destroyed after its first JoinGroup response and before its
+// first SyncGroup response (librdkafka #4381). The mock holds the SyncGroup response for 2 s and
+// the source is stopped and destroyed inside that window: Stop must wait for the assignment.
+TEST(KafkaSourceStopTest, StopDuringTheFirstJoinWaitsForTheAssignment) {
+  constexpr int16_t kSyncGroupApiKey = 14;
+  ASSERT_OK_AND_ASSIGN(auto cluster, MockCluster::Create(1));
+  ASSERT_OK(cluster->CreateTopic("sj", 2));
+  ASSERT_EQ(rd_kafka_mock_broker_push_request_error_rtts(cluster->raw(), 1, kSyncGroupApiKey, 1,
+                                                         RD_KAFKA_RESP_ERR_NO_ERROR, 2000),
+            RD_KAFKA_RESP_ERR_NO_ERROR);
+  auto watcher = std::make_shared<LogWatcher>("JoinGroup response");
+  ScopedDefaultLogger logger(watcher);
+
+  RecordingSink sink;
+  KafkaSourceConfig cfg = TestConfig(cluster->bootstrap_servers(), "g-sj", "sj");
+  for (const char* k : {"debug", "log_level"}) {
+    core::KafkaProperty p;
+    p.name = k;
+    p.literal = std::string_view(k) == "debug" ? "cgrp" : "7";
+    cfg.properties.push_back(p);
+  }
+  ASSERT_OK_AND_ASSIGN(auto source, KafkaSource::Create(cfg, &sink, TestOptions()));
+  ASSERT_OK(source->Start());
+  ASSERT_TRUE(WaitFor([&] { return watcher->seen(); }));
+  EXPECT_EQ(source->Stats().assigned, 0u);  // Still inside the window.
+  const auto before = std::chrono::steady_clock::now();
+  source->Stop();
+  EXPECT_EQ(source->Stats().assigned, 2u);  // Stop waited for the first assignment...
+  EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(10));  // ...not longer.
+  source.reset();  // rd_kafka_destroy: aborted here before the guard.
 }
 
 }  // namespace

@@ -182,7 +182,7 @@ class KafkaSource::Impl {
   ~Impl() {
     Stop();
     if (queue_ != nullptr) rd_kafka_queue_destroy(queue_);
-    if (consumer_ != nullptr) rd_kafka_destroy(consumer_);
+    if (consumer_ != nullptr && !mid_first_join_) rd_kafka_destroy(consumer_);
     if (dlq_ != nullptr) {
       rd_kafka_flush(dlq_, 5000);
       rd_kafka_destroy(dlq_);
@@ -365,6 +365,7 @@ class KafkaSource::Impl {
       for (PartitionState* p : touched_) ParseAndSubmit(p, observed);
       touched_.clear();
     }
+    SettleFirstJoin();
     // Leaving the group revokes every partition through RebalanceCallback: in-flight batches are
     // waited for and done offsets committed there.
     rd_kafka_resp_err_t e = rd_kafka_consumer_close(consumer_);
@@ -374,6 +375,36 @@ class KafkaSource::Impl {
     // Anything still assigned (close failed to revoke) is given up uncommitted.
     std::lock_guard<std::mutex> l(table_mu_);
     table_.clear();
+  }
+
+  // librdkafka < 2.2.1 aborts in rd_kafka_destroy (rd_kafka_sticky_assignor_state_destroy:
+  // `assignor_state` assertion) when a cooperative-sticky consumer is destroyed after its first
+  // JoinGroup response and before its first SyncGroup response (librdkafka #4381; closing it
+  // first does not help). A Stop in that window therefore keeps serving the consumer queue until
+  // the first assignment arrives, up to revoke_timeout. A member id is only set once the
+  // coordinator answered a JoinGroup: without one (no coordinator reached) there is no window.
+  // If the deadline passes inside the window the handle is left undestroyed: a leak, not an abort.
+  void SettleFirstJoin() {
+    if (first_assignment_.load() || !HasMemberId()) return;
+    auto deadline = std::chrono::steady_clock::now() +
+                    std::chrono::milliseconds(absl::ToInt64Milliseconds(config_.revoke_timeout));
+    while (!first_assignment_.load() && std::chrono::steady_clock::now() < deadline) {
+      // Callbacks run inside; messages of the new assignment are left unprocessed (not done).
+      if (rd_kafka_message_t* m = rd_kafka_consume_queue(queue_, 10)) rd_kafka_message_destroy(m);
+    }
+    if (!first_assignment_.load()) {
+      mid_first_join_ = true;
+      spdlog::error("kafka source: stopped during the group's first join (no assignment within {} "
+                    "ms); the consumer handle is not destroyed (librdkafka #4381 would abort)",
+                    absl::ToInt64Milliseconds(config_.revoke_timeout));
+    }
+  }
+
+  bool HasMemberId() {
+    char* id = rd_kafka_memberid(consumer_);
+    const bool has = id != nullptr && id[0] != '\0';
+    if (id != nullptr) rd_kafka_mem_free(consumer_, id);
+    return has;
   }
 
   PartitionState* Lookup(const char* topic, int32_t partition) {
@@ -766,6 +797,7 @@ class KafkaSource::Impl {
       } else {
         rd_kafka_assign(rk, parts);
       }
+      first_assignment_.store(true);
       return;
     }
     const bool lost = err != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS || rd_kafka_assignment_lost(rk);
@@ -857,6 +889,8 @@ class KafkaSource::Impl {
   rd_kafka_t* dlq_ = nullptr;
   std::thread thread_;
   std::atomic<bool> stop_{false};
+  std::atomic<bool> first_assignment_{false};  // A rebalance has assigned (possibly nothing).
+  bool mid_first_join_ = false;                // Stop gave up inside the first join (see above).
 
   // Poll thread only (mutations also under table_mu_ so Stats() can read).
   mutable std::mutex table_mu_;

@@ -123,7 +123,9 @@ class KafkaSource {
   [[nodiscard]] absl::Status Start();
   // Leaves the group: revokes every partition (waiting for in-flight batches, committing what is
   // done), closes the consumer, flushes dead letters, joins the thread. Idempotent. Blocks up to
-  // about revoke_timeout.
+  // about revoke_timeout; a Stop during the group's first join first waits (same deadline) for
+  // the first assignment, since librdkafka 2.0.2 aborts when a consumer is destroyed between its
+  // first JoinGroup and SyncGroup responses (librdkafka #4381).
   void Stop();
 
   // A snapshot of counters and per-partition positions and lag. Any thread.
