@@ -1,11 +1,26 @@
 // bench/ingest/parser_bench.cc: parse + normalize throughput per format, beside a bare simdjson
-// On-Demand pass over the same buffers that touches the fields the parser reads (the ceiling).
-// Items are bodies (docs/s); the "signals" counter is signals/s. Bodies come from the seeded
-// corpus generator and are padded, so neither side copies.
+// On-Demand pass over the same buffers that touches exactly the fields the parser reads (the
+// ceiling). Items are bodies (docs/s); the "signals" counter is signals/s. Bodies come from the
+// seeded corpus generator and are padded, so neither side copies.
+//
+// The bare pass, per format: every object key is read raw (as the parsers' KeyOf does: no
+// unescaping), every string value the parser reads with get_string, every number with
+// get_number; the values of keys the parser ignores (kSkipped below) are skipped unread, as
+// On-Demand skips them for the parser. It keeps nothing and normalizes nothing.
 //
 //   build-parsers-rel/bin/parser_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+//
+// Instruction counts (immune to machine load): one pass over the corpus per call of ParsePass or
+// BarePass, run under callgrind with
+//   valgrind --tool=callgrind --collect-atstart=no --toggle-collect='quell::*ParsePass*' \
+//     build-parsers-rel/bin/parser_bench --count_pass=parse --count_format=datadog_webhook
+// then Ir / (passes * bodies), both printed on stderr.
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bench/support/corpus_generator.h"
@@ -43,43 +58,58 @@ const Corpus& GetCorpus(core::Format f) {
   return *c;
 }
 
-void BM_Parse(benchmark::State& state, core::Format f) {
-  const Corpus& c = GetCorpus(f);
-  std::unique_ptr<ingest::Parser> parser = ingest::MakeParser(f);
-  core::SignalBatch batch;
+struct PassResult {
   size_t signals = 0, rejected = 0;
-  for (auto _ : state) {
-    for (const std::string& b : c.bodies) {
-      batch.Clear();
-      ingest::ParseResult r = parser->Parse(b, b.capacity(), core::SourceKind::kHttp, core::EventTime(), &batch);
-      signals += r.accepted;
-      rejected += r.rejected;
-    }
-    benchmark::DoNotOptimize(batch.size());
+};
+
+// One pass of the parser over the corpus (a batch per body, as the HTTP intake does).
+[[gnu::noinline]] PassResult ParsePass(const Corpus& c, ingest::Parser& parser, core::SignalBatch& batch) {
+  PassResult r;
+  for (const std::string& b : c.bodies) {
+    batch.Clear();
+    ingest::ParseResult pr = parser.Parse(b, b.capacity(), core::SourceKind::kHttp, core::EventTime(), &batch);
+    r.signals += pr.accepted;
+    r.rejected += pr.rejected;
   }
-  if (rejected != 0) state.SkipWithError("corpus bodies were rejected");
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * c.bodies.size()));
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.bytes));
-  state.counters["signals"] = benchmark::Counter(static_cast<double>(signals), benchmark::Counter::kIsRate);
+  benchmark::DoNotOptimize(batch.size());
+  return r;
 }
 
-// --- Bare On-Demand passes: every field the parser reads, read, nothing kept. ---
+// --- Bare On-Demand passes: the fields the parser reads, read; nothing kept. ---
 
-size_t TouchValue(od::value v, int depth);
+// Keys whose values the parser of a format never reads (On-Demand skips them on both sides).
+// Every other key of the generated corpora is read by its parser.
+bool Skipped(core::Format f, std::string_view key) {
+  switch (f) {
+    case core::Format::kOtlpMetrics:  // Histogram buckets are not part of the signal.
+      return key == "bucketCounts" || key == "explicitBounds";
+    default: return false;
+  }
+}
 
-size_t TouchObject(od::object o, int depth) {
+size_t TouchValue(core::Format f, od::value v);
+
+std::string_view RawKey(od::field& field) {
+  const char* p = field.key().raw();
+  const char* q = p;
+  while (*q != '"' && *q != '\\') ++q;
+  return std::string_view(p, static_cast<size_t>(q - p));
+}
+
+size_t TouchObject(core::Format f, od::object o) {
   size_t n = 0;
-  for (auto f : o) {
+  for (auto fr : o) {
     od::field field;
-    if (std::move(f).get(field)) return n;
-    std::string_view k;
-    if (!field.unescaped_key().get(k)) n += k.size();
-    n += TouchValue(field.value(), depth + 1);
+    if (std::move(fr).get(field)) return n;
+    std::string_view k = RawKey(field);
+    n += k.size();
+    if (Skipped(f, k)) continue;
+    n += TouchValue(f, field.value());
   }
   return n;
 }
 
-size_t TouchValue(od::value v, int depth) {
+size_t TouchValue(core::Format f, od::value v) {
   od::json_type t;
   if (v.type().get(t)) return 0;
   switch (t) {
@@ -88,8 +118,8 @@ size_t TouchValue(od::value v, int depth) {
       return v.get_string().get(s) ? 0 : s.size();
     }
     case od::json_type::number: {
-      double d;
-      return v.get_double().get(d) ? 0 : static_cast<size_t>(d != 0);
+      od::number num;
+      return v.get_number().get(num) ? 0 : static_cast<size_t>(num.is_int64());
     }
     case od::json_type::boolean: {
       bool b;
@@ -97,7 +127,7 @@ size_t TouchValue(od::value v, int depth) {
     }
     case od::json_type::object: {
       od::object o;
-      return v.get_object().get(o) ? 0 : TouchObject(o, depth);
+      return v.get_object().get(o) ? 0 : TouchObject(f, o);
     }
     case od::json_type::array: {
       od::array a;
@@ -106,7 +136,7 @@ size_t TouchValue(od::value v, int depth) {
       for (auto e : a) {
         od::value ev;
         if (std::move(e).get(ev)) return n;
-        n += TouchValue(ev, depth + 1);
+        n += TouchValue(f, ev);
       }
       return n;
     }
@@ -114,23 +144,46 @@ size_t TouchValue(od::value v, int depth) {
   }
 }
 
+[[gnu::noinline]] size_t BarePass(const Corpus& c, core::Format f, od::parser& parser, bool* failed) {
+  size_t touched = 0;
+  for (const std::string& b : c.bodies) {
+    od::document doc;
+    od::value root;
+    if (parser.iterate(b.data(), b.size(), b.capacity()).get(doc) || doc.get_value().get(root)) {
+      *failed = true;
+      return touched;
+    }
+    touched += TouchValue(f, root);
+  }
+  return touched;
+}
+
+void BM_Parse(benchmark::State& state, core::Format f) {
+  const Corpus& c = GetCorpus(f);
+  std::unique_ptr<ingest::Parser> parser = ingest::MakeParser(f);
+  core::SignalBatch batch;
+  PassResult total;
+  for (auto _ : state) {
+    PassResult r = ParsePass(c, *parser, batch);
+    total.signals += r.signals;
+    total.rejected += r.rejected;
+  }
+  if (total.rejected != 0) state.SkipWithError("corpus bodies were rejected");
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * c.bodies.size()));
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * c.bytes));
+  state.counters["signals"] = benchmark::Counter(static_cast<double>(total.signals), benchmark::Counter::kIsRate);
+}
+
 void BM_Bare(benchmark::State& state, core::Format f) {
   const Corpus& c = GetCorpus(f);
   od::parser parser;
   size_t touched = 0;
+  bool failed = false;
   for (auto _ : state) {
-    for (const std::string& b : c.bodies) {
-      od::document doc;
-      if (parser.iterate(b.data(), b.size(), b.capacity()).get(doc)) {
-        state.SkipWithError("bare parse failed");
-        return;
-      }
-      od::value root;
-      if (doc.get_value().get(root)) {
-        state.SkipWithError("bare parse failed");
-        return;
-      }
-      touched += TouchValue(root, 0);
+    touched += BarePass(c, f, parser, &failed);
+    if (failed) {
+      state.SkipWithError("bare parse failed");
+      return;
     }
   }
   benchmark::DoNotOptimize(touched);
@@ -153,7 +206,50 @@ BENCHMARK_CAPTURE(BM_Parse, datadog_log, core::Format::kDatadogLog);
 BENCHMARK_CAPTURE(BM_Bare, alertmanager, core::Format::kAlertmanager);
 BENCHMARK_CAPTURE(BM_Parse, alertmanager, core::Format::kAlertmanager);
 
+// --count_pass=parse|bare --count_format=NAME [--count_passes=N]: one warm-up pass, then N
+// passes (default 2), for callgrind. Returns non-zero on a bad flag or a rejected body.
+int CountMain(std::string_view pass, std::string_view format, int passes) {
+  core::Format f;
+  if (!core::ParseFormatName(format, &f) || (pass != "parse" && pass != "bare")) {
+    std::fprintf(stderr, "usage: --count_pass=parse|bare --count_format=<format>\n");
+    return 2;
+  }
+  const Corpus& c = GetCorpus(f);
+  std::unique_ptr<ingest::Parser> parser = ingest::MakeParser(f);
+  core::SignalBatch batch;
+  od::parser bare;
+  size_t sink = 0;
+  bool failed = false;
+  for (int i = 0; i <= passes; ++i) {  // Pass 0 warms buffers; callgrind sees all of them.
+    if (pass == "parse") {
+      PassResult r = ParsePass(c, *parser, batch);
+      failed = failed || r.rejected != 0;
+      sink += r.signals;
+    } else {
+      sink += BarePass(c, f, bare, &failed);
+    }
+  }
+  std::fprintf(stderr, "%s %s: %d passes (calls) x %zu bodies, %zu bytes per pass (sink %zu)\n",
+               std::string(pass).c_str(), std::string(format).c_str(), passes + 1, c.bodies.size(), c.bytes, sink);
+  return failed ? 1 : 0;
+}
+
 }  // namespace
 }  // namespace quell
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  std::string_view pass, format;
+  int passes = 2;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a.rfind("--count_pass=", 0) == 0) pass = a.substr(13);
+    else if (a.rfind("--count_format=", 0) == 0) format = a.substr(15);
+    else if (a.rfind("--count_passes=", 0) == 0) passes = std::atoi(argv[i] + 15);
+  }
+  if (!pass.empty()) return quell::CountMain(pass, format, passes);
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}
