@@ -190,6 +190,7 @@ absl::Status Runtime::Start() {
       ingest::ReplayOptions ropts;
       ropts.speed = config_.replay.speed;
       ropts.parser.datadog_webhook_mapping = &config_.datadog_webhook;
+      ropts.dead_letter = dead_letters_.get();
       ingest::Replayer replayer(pipeline_.get(), clock_, ropts);
       absl::Status s = replayer.ReplayFile(config_.replay.file);
       if (!s.ok()) {

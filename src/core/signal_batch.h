@@ -53,6 +53,15 @@ class SignalBatch {
   // wins) and sets its fingerprint.
   void FinishLabels();
   void AddAnnotation(std::string_view name, std::string_view value);
+  // Appends several labels (before FinishLabels) or annotations (after) of the last signal at once.
+  void AddLabels(std::span<const Label> labels) {
+    labels_.insert(labels_.end(), labels.begin(), labels.end());
+    signals_.back().labels_count += static_cast<uint32_t>(labels.size());
+  }
+  void AddAnnotations(std::span<const Label> annotations) {
+    labels_.insert(labels_.end(), annotations.begin(), annotations.end());
+    signals_.back().annotations_count += static_cast<uint32_t>(annotations.size());
+  }
 
   void Reject(const Rejection& r) { rejections_.push_back(r); }
 

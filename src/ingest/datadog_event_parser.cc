@@ -1,6 +1,7 @@
 #include "ingest/datadog_event_parser.h"
 
 #include "core/strings.h"
+#include "ingest/datadog_status.h"
 #include "ingest/datadog_tags.h"
 #include "ingest/json_fields.h"
 
@@ -56,26 +57,7 @@ RecordStatus DatadogEventParser::ParseRecord(od::value& record, uint32_t offset)
       QUELL_TRY_FIELD(ReadString(v, max, "host", &text));
       host = Copy(text);
     } else if (key == "tags") {
-      od::json_type t;
-      if (auto e = v.type().get(t)) return FromSimdjson(e, "tags");
-      if (t == od::json_type::array) {
-        od::array arr;
-        if (auto e = v.get_array().get(arr)) return FromSimdjson(e, "tags");
-        for (auto item_r : arr) {
-          od::value item;
-          if (auto e = std::move(item_r).get(item)) return FromSimdjson(e, "tags");
-          std::string_view tag;
-          QUELL_TRY_FIELD(ReadString(item, max, "tags", &tag));
-          tag = TrimSpaces(tag);
-          if (tag.empty()) continue;
-          std::string_view name, value;
-          SplitTag(Copy(tag), &name, &value);
-          ApplyDatadogTag(name, value, color_attr, &d);
-        }
-      } else {
-        QUELL_TRY_FIELD(ReadString(v, max, "tags", &text));
-        ApplyDatadogTagList(text, color_attr, out(), &d);
-      }
+      QUELL_TRY_FIELD(ReadDatadogTags(v, max, color_attr, doc(), &d));
     } else if (key == "alert_type") {
       QUELL_TRY_FIELD(ReadString(v, max, "alert_type", &text));
       alert_type = Copy(text);
@@ -99,8 +81,7 @@ RecordStatus DatadogEventParser::ParseRecord(od::value& record, uint32_t offset)
   std::string_view event_type = d.FindLabel("event_type");
   bool deploy = IsDeploySource(source) || !d.FindLabel("deployment").empty() || event_type == "deploy" ||
                 event_type == "deployment";
-  s.severity = core::SeverityFromDatadogStatus(alert_type);
-  if (alert_type.empty()) s.severity = core::SeverityFromDatadogPriority(priority);
+  s.severity = DatadogAlertSeverity(alert_type, priority, DatadogTransition::kNone);
   if (!host.empty()) s.host = host;
   s.event_time = happened.is_zero() ? observed() : happened;
   s.source_id = aggregation_key;

@@ -89,7 +89,7 @@ RecordStatus DatadogLogParser::ParseRecord(od::value& record, uint32_t offset) {
   s.kind = core::SignalKind::kLog;
   const size_t max = max_string();
   const std::string_view color_attr = options().color_attribute;
-  if (!batch_tags_.empty()) ApplyDatadogTagList(batch_tags_, color_attr, out(), &d);
+  if (!batch_tags_.empty()) ApplyDatadogTagList(batch_tags_, color_attr, doc(), &d);
   std::string_view status, level, source;
   core::EventTime ts;
   size_t bytes = 0;
@@ -110,7 +110,7 @@ RecordStatus DatadogLogParser::ParseRecord(od::value& record, uint32_t offset) {
       source = Copy(text);
     } else if (key == "ddtags") {
       QUELL_TRY_FIELD(ReadString(v, max, "ddtags", &text));
-      ApplyDatadogTagList(text, color_attr, out(), &d);
+      ApplyDatadogTagList(text, color_attr, doc(), &d);
       bytes += text.size();
     } else if (key == "hostname") {
       QUELL_TRY_FIELD(ReadString(v, max, "hostname", &text));

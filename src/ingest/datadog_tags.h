@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "core/signal_batch.h"
+#include "ingest/json_document.h"
 #include "ingest/signal_draft.h"
 
 namespace quell::ingest {
@@ -20,8 +21,12 @@ namespace quell::ingest {
 // Applies one tag whose name and value already live in the arena (or are static).
 void ApplyDatadogTag(std::string_view name, std::string_view value, std::string_view color_attribute,
                      SignalDraft* draft);
-// Copies `csv` (a comma-separated tag list) into the arena and applies each tag.
-void ApplyDatadogTagList(std::string_view csv, std::string_view color_attribute, core::SignalBatch* batch,
+// Reads a `tags` field: an array of "k:v" strings or one comma-separated string (null = none),
+// keeps the text in the batch and applies each tag. Fails on a non-string item.
+FieldError ReadDatadogTags(od::value& v, size_t max_bytes, std::string_view color_attribute, JsonDocument& doc,
+                           SignalDraft* draft);
+// Keeps `csv` (a comma-separated tag list) in the batch (JsonDocument::Keep) and applies each tag.
+void ApplyDatadogTagList(std::string_view csv, std::string_view color_attribute, JsonDocument& doc,
                          SignalDraft* draft);
 
 }  // namespace quell::ingest

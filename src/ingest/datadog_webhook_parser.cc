@@ -1,6 +1,7 @@
 #include "ingest/datadog_webhook_parser.h"
 
 #include "core/strings.h"
+#include "ingest/datadog_status.h"
 #include "ingest/datadog_tags.h"
 #include "ingest/json_fields.h"
 
@@ -18,22 +19,6 @@ std::string_view StripMarkdownFences(std::string_view s) {
   return s;
 }
 
-bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && core::EqualsIgnoreCase(s.substr(0, prefix.size()), prefix);
-}
-
-// State from a transition name; kUnknown when not recognised.
-core::SignalState StateFromTransition(std::string_view t) {
-  if (StartsWithIgnoreCase(t, "recovered")) return core::SignalState::kResolved;
-  if (StartsWithIgnoreCase(t, "triggered") || StartsWithIgnoreCase(t, "re-triggered") ||
-      StartsWithIgnoreCase(t, "renotify") || StartsWithIgnoreCase(t, "warn") ||
-      StartsWithIgnoreCase(t, "re-warn") || StartsWithIgnoreCase(t, "no data") ||
-      StartsWithIgnoreCase(t, "alert")) {
-    return core::SignalState::kFiring;
-  }
-  return core::SignalState::kUnknown;
-}
-
 }  // namespace
 
 DatadogWebhookParser::DatadogWebhookParser(const ParserOptions& options)
@@ -41,11 +26,7 @@ DatadogWebhookParser::DatadogWebhookParser(const ParserOptions& options)
       mapping_(options.datadog_webhook_mapping != nullptr ? *options.datadog_webhook_mapping
                                                           : DatadogWebhookMapping::Default()) {
   for (int i = 0; i < F::kFieldCount; ++i) {
-    const std::string& k = mapping_.keys[i];
-    if (k.empty()) continue;
-    bool dup = false;
-    for (const auto& [key, f] : keys_) dup = dup || key == k;
-    if (!dup) keys_.emplace_back(k, i);
+    if (!mapping_.keys[i].empty()) keys_.Add(mapping_.keys[i], i);  // A repeated key keeps its first field.
   }
 }
 
@@ -57,13 +38,6 @@ std::string_view DatadogWebhookParser::StripTitlePrefixes(std::string_view title
     title = TrimSpaces(title.substr(close + 1));
   }
   return title;
-}
-
-int DatadogWebhookParser::Lookup(std::string_view key) const {
-  for (const auto& [k, f] : keys_) {
-    if (k.size() == key.size() && k == key) return f;
-  }
-  return -1;
 }
 
 RecordStatus DatadogWebhookParser::ParseRecord(od::value& record, uint32_t offset) {
@@ -83,7 +57,7 @@ RecordStatus DatadogWebhookParser::ParseRecord(od::value& record, uint32_t offse
     std::string_view key;
     QUELL_TRY_FIELD(KeyOf(field, &key));
     od::value& v = field.value();
-    int fid = Lookup(key);
+    int fid = keys_.Find(key);
     std::string_view text;
     switch (fid) {
       case F::kId:
@@ -125,7 +99,7 @@ RecordStatus DatadogWebhookParser::ParseRecord(od::value& record, uint32_t offse
         break;
       case F::kScope:
         QUELL_TRY_FIELD(ReadString(v, max, "alert_scope", &text));
-        if (TrimSpaces(text) != "*") ApplyDatadogTagList(text, color_attr, out(), &d);
+        if (TrimSpaces(text) != "*") ApplyDatadogTagList(text, color_attr, doc(), &d);
         break;
       case F::kMetric:
         QUELL_TRY_FIELD(ReadString(v, max, "alert_metric", &text));
@@ -148,29 +122,7 @@ RecordStatus DatadogWebhookParser::ParseRecord(od::value& record, uint32_t offse
         QUELL_TRY_FIELD(ReadString(v, max, "hostname", &text));
         hostname = Copy(text);
         break;
-      case F::kTags: {
-        od::json_type t;
-        if (auto e = v.type().get(t)) return FromSimdjson(e, "tags");
-        if (t == od::json_type::array) {
-          od::array arr;
-          if (auto e = v.get_array().get(arr)) return FromSimdjson(e, "tags");
-          for (auto item_r : arr) {
-            od::value item;
-            if (auto e = std::move(item_r).get(item)) return FromSimdjson(e, "tags");
-            std::string_view tag;
-            QUELL_TRY_FIELD(ReadString(item, max, "tags", &tag));
-            tag = TrimSpaces(tag);
-            if (tag.empty()) continue;
-            std::string_view name, value;
-            SplitTag(Copy(tag), &name, &value);
-            ApplyDatadogTag(name, value, color_attr, &d);
-          }
-        } else {
-          QUELL_TRY_FIELD(ReadString(v, max, "tags", &text));
-          ApplyDatadogTagList(text, color_attr, out(), &d);
-        }
-        break;
-      }
+      case F::kTags: QUELL_TRY_FIELD(ReadDatadogTags(v, max, color_attr, doc(), &d)); break;
       case F::kLink:
         QUELL_TRY_FIELD(ReadString(v, max, "link", &text));
         s.link = Copy(text);
@@ -239,34 +191,24 @@ RecordStatus DatadogWebhookParser::ParseRecord(od::value& record, uint32_t offse
   std::string_view alertname = StripTitlePrefixes(raw_title);
   if (alertname.empty() && monitor_id.empty()) return FieldError::Fail(RejectReason::kMissingField, "title");
 
-  // State.
-  core::SignalState state = StateFromTransition(transition);
+  // State: the transition field, else the alert type, else a title prefix, else firing.
+  // Severity: alert type, else priority (field or "[P2]" title prefix), else the transition.
+  std::string_view title_transition, title_priority;
+  DatadogTransition title_kind = DatadogTransition::kNone;
+  if (!raw_title.empty() && TrimSpaces(raw_title).front() == '[')
+    ReadDatadogTitlePrefixes(raw_title, &title_transition, &title_kind, &title_priority);
+  DatadogTransition kind = ParseDatadogTransition(transition);
+  core::SignalState state = DatadogTransitionState(kind);
   if (state == core::SignalState::kUnknown && !alert_type.empty()) {
     if (core::EqualsIgnoreCase(alert_type, "success")) state = core::SignalState::kResolved;
     else if (core::EqualsIgnoreCase(alert_type, "error") || core::EqualsIgnoreCase(alert_type, "warning"))
       state = core::SignalState::kFiring;
   }
-  std::string_view title_trim = TrimSpaces(raw_title);
-  if (state == core::SignalState::kUnknown && !title_trim.empty() && title_trim.front() == '[') {
-    // Look through the leading bracket groups for a transition ("[P1] [Triggered on {host:a}] x").
-    std::string_view rest = title_trim;
-    while (!rest.empty() && rest.front() == '[' && state == core::SignalState::kUnknown) {
-      size_t close = rest.find(']');
-      if (close == std::string_view::npos) break;
-      state = StateFromTransition(rest.substr(1, close - 1));
-      if (state != core::SignalState::kUnknown && transition.empty()) transition = rest.substr(1, close - 1);
-      if (priority.empty() && close == 3 && (rest[1] == 'P' || rest[1] == 'p')) priority = rest.substr(1, 2);
-      rest = TrimSpaces(rest.substr(close + 1));
-    }
-  }
-  if (state == core::SignalState::kUnknown) state = core::SignalState::kFiring;
-  s.state = state;
-
-  // Severity.
-  s.severity = core::SeverityFromDatadogStatus(alert_type);
-  if (s.severity == core::Severity::kUnknown) s.severity = core::SeverityFromDatadogPriority(priority);
-  if (s.severity == core::Severity::kUnknown && StartsWithIgnoreCase(transition, "warn"))
-    s.severity = core::Severity::kWarning;
+  if (transition.empty()) kind = title_kind;
+  if (priority.empty()) priority = title_priority;
+  if (state == core::SignalState::kUnknown) state = DatadogTransitionState(title_kind);
+  s.state = state == core::SignalState::kUnknown ? core::SignalState::kFiring : state;
+  s.severity = DatadogAlertSeverity(alert_type, priority, kind);
 
   s.title = alertname.empty() ? monitor_id : alertname;
   s.source_id = !monitor_id.empty() ? monitor_id : event_id;

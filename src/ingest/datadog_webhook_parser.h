@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "ingest/datadog_webhook_mapping.h"
+#include "ingest/key_table.h"
 #include "ingest/record_parser.h"
 
 namespace quell::ingest {
@@ -34,10 +35,9 @@ class DatadogWebhookParser final : public RecordParser {
 
  private:
   RecordStatus ParseRecord(od::value& record, uint32_t offset) override;
-  int Lookup(std::string_view key) const;
 
   DatadogWebhookMapping mapping_;
-  std::vector<std::pair<std::string, int>> keys_;  // JSON key -> field, mapped keys only.
+  KeyTable keys_;  // JSON key -> field, mapped keys only.
 };
 
 }  // namespace quell::ingest

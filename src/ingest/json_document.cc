@@ -44,6 +44,7 @@ bool JsonDocument::TryOpen(std::string_view body, size_t padded_capacity, od::do
                            uint32_t* offset) {
   base_ = body.data();
   size_ = body.size();
+  kept_ = nullptr;
   *offset = 0;
   size_t first = 0;
   while (first < body.size() &&
@@ -74,6 +75,11 @@ bool JsonDocument::TryOpen(std::string_view body, size_t padded_capacity, od::do
     capacity = scratch_capacity_;
   }
   base_ = data;
+  if (keep_out_ != nullptr && body.size() <= kKeepWholeBodyMax) {
+    char* copy = keep_out_->arena().Allocate(body.size());
+    std::memcpy(copy, data, body.size());
+    kept_ = copy;
+  }
   auto r = parser_.iterate(simdjson::padded_string_view(data, body.size(), capacity));
   simdjson::error_code e = r.error();
   if (e) {
@@ -93,6 +99,8 @@ bool JsonDocument::TryOpen(std::string_view body, size_t padded_capacity, od::do
   *doc = std::move(r.value_unsafe());
   return true;
 }
+
+std::string_view JsonDocument::KeepCopy(std::string_view s) { return keep_out_->Copy(s); }
 
 void RejectRemainder(JsonDocument& jd, od::document& doc, uint32_t index, core::SignalBatch* out,
                      ParseResult* result) {

@@ -20,6 +20,7 @@
 #define QUELL_INGEST_JSON_DOCUMENT_H_
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string_view>
 
@@ -55,6 +56,25 @@ class JsonDocument {
     return loc.error() ? fallback : Offset(loc.value_unsafe());
   }
   std::string_view body() const { return std::string_view(base_, size_); }
+
+  // Strings that outlive the document: the parsers' one way to copy into the batch.
+  //
+  // After KeepIn(out), each body the next Open/TryOpen starts is copied whole into out's arena
+  // (when it is at most kKeepWholeBodyMax bytes), and Keep(s) returns a copy of `s` in that
+  // arena: a view into the body copy when `s` views the body being read (a key, or a string
+  // without escapes read with ReadString), else a copy of its own (unescaped strings, scratch
+  // text, bodies over the limit). So a record's ~20 strings cost one body memcpy instead of 20
+  // arena copies. Larger bodies are not copied whole: that would waste arena space and need
+  // an oversized chunk (an allocation per batch).
+  static constexpr size_t kKeepWholeBodyMax = 16 * 1024;
+  void KeepIn(core::SignalBatch* out) { keep_out_ = out; }
+  std::string_view Keep(std::string_view s) {
+    const auto p = reinterpret_cast<uintptr_t>(s.data()), b = reinterpret_cast<uintptr_t>(base_);
+    if (kept_ != nullptr && p - b < size_ && s.size() <= size_ - (p - b)) {
+      return std::string_view(kept_ + (p - b), s.size());
+    }
+    return KeepCopy(s);
+  }
   const ParserLimits& limits() const { return limits_; }
 
   // Appends a body-level rejection and marks the result.
@@ -68,6 +88,10 @@ class JsonDocument {
   size_t scratch_capacity_ = 0;
   const char* base_ = nullptr;
   size_t size_ = 0;
+  std::string_view KeepCopy(std::string_view s);
+
+  core::SignalBatch* keep_out_ = nullptr;
+  const char* kept_ = nullptr;  // The arena copy of the body, once made.
 };
 
 // What a record callback returns: Ok, or a rejection for this record.

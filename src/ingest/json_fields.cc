@@ -26,15 +26,7 @@ RejectReason ReasonForSimdjsonError(simdjson::error_code e) {
   }
 }
 
-FieldError KeyOf(od::field& f, std::string_view* key) {
-  const char* p = f.key().raw();
-  // Keys are short: find the closing quote; fall back to unescaping when there is a backslash.
-  const char* q = p;
-  while (*q != '"' && *q != '\\') ++q;
-  if (*q == '"') {
-    *key = std::string_view(p, static_cast<size_t>(q - p));
-    return FieldError::Ok();
-  }
+FieldError KeyOfEscaped(od::field& f, std::string_view* key) {
   auto r = f.unescaped_key();
   if (r.error()) return FromSimdjson(r.error(), "key");
   *key = r.value_unsafe();
@@ -61,7 +53,7 @@ bool OtlpKeyIs(std::string_view key, std::string_view camel) {
   return i == key.size();
 }
 
-FieldError ReadString(od::value& v, size_t max_bytes, const char* field, std::string_view* out) {
+FieldError ReadStringSlow(od::value& v, size_t max_bytes, const char* field, std::string_view* out) {
   od::json_type t;
   if (auto e = v.type().get(t)) return FromSimdjson(e, field);
   if (t == od::json_type::null) return FieldError::Ok();
@@ -95,40 +87,6 @@ FieldError ReadScalarText(od::value& v, size_t max_bytes, const char* field, std
     }
     default: return FieldError::Fail(RejectReason::kWrongType, field);
   }
-}
-
-bool ParseUint64Text(std::string_view text, uint64_t* out, bool* overflow) {
-  *overflow = false;
-  if (text.empty() || text.size() > 64) return false;
-  if (text[0] == '+') text.remove_prefix(1);
-  if (text.empty()) return false;
-  uint64_t v = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (p != text.data() + text.size()) return false;
-  if (ec == std::errc::result_out_of_range) {
-    *overflow = true;
-    return false;
-  }
-  if (ec != std::errc()) return false;
-  *out = v;
-  return true;
-}
-
-bool ParseInt64Text(std::string_view text, int64_t* out, bool* overflow) {
-  *overflow = false;
-  if (text.empty() || text.size() > 64) return false;
-  if (text[0] == '+') text.remove_prefix(1);
-  if (text.empty()) return false;
-  int64_t v = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (p != text.data() + text.size()) return false;
-  if (ec == std::errc::result_out_of_range) {
-    *overflow = true;
-    return false;
-  }
-  if (ec != std::errc()) return false;
-  *out = v;
-  return true;
 }
 
 namespace {
@@ -174,19 +132,13 @@ FieldError ReadInteger(od::value& v, const char* field, T* out) {
     }
     case od::json_type::string: {
       std::string_view s;
-      if (auto e = v.get_string().get(s)) return FromSimdjson(e, field);
+      QUELL_TRY_FIELD(ReadString(v, std::numeric_limits<size_t>::max(), field, &s));
       bool overflow = false;
-      bool ok;
-      if constexpr (std::is_unsigned_v<T>) {
-        uint64_t x = 0;
-        ok = ParseUint64Text(s, &x, &overflow);
-        if (ok) *out = x;
-      } else {
-        int64_t x = 0;
-        ok = ParseInt64Text(s, &x, &overflow);
-        if (ok) *out = x;
+      T x = 0;
+      if (ParseIntegerText(s, &x, &overflow)) {
+        *out = x;
+        return FieldError::Ok();
       }
-      if (ok) return FieldError::Ok();
       return FieldError::Fail(overflow ? RejectReason::kOutOfRange : RejectReason::kInvalidValue, field);
     }
     default: return FieldError::Fail(RejectReason::kWrongType, field);
@@ -375,14 +327,6 @@ FieldError ParseRfc3339Fast(std::string_view s, const char* field, core::EventTi
   return FieldError::Ok();
 }
 
-std::string_view TrimSpaces(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
-
 void SplitTag(std::string_view tag, std::string_view* name, std::string_view* value) {
   size_t colon = tag.find(':');
   if (colon == std::string_view::npos) {
@@ -392,15 +336,6 @@ void SplitTag(std::string_view tag, std::string_view* name, std::string_view* va
   }
   *name = TrimSpaces(tag.substr(0, colon));
   *value = TrimSpaces(tag.substr(colon + 1));
-}
-
-bool IsHex(std::string_view s, size_t n) {
-  if (s.size() != n) return false;
-  for (char c : s) {
-    bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    if (!ok) return false;
-  }
-  return true;
 }
 
 void AppendJsonEscaped(std::string* out, std::string_view s) {

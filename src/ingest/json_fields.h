@@ -16,11 +16,16 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "core/dead_letter.h"
 #include "core/event_time.h"
 #include "ingest/parser.h"
 #include "simdjson.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace quell::ingest {
 
@@ -50,17 +55,64 @@ inline FieldError FromSimdjson(simdjson::error_code e, const char* field) {
   return FieldError::Fail(ReasonForSimdjsonError(e), field);
 }
 
-// The key of an object field without unescaping when it has no escapes (the common case);
-// keys with escapes are unescaped into the parser's string buffer.
-FieldError KeyOf(od::field& f, std::string_view* key);
+// Offset of the first '"' or '\\' at or after `p`. REQUIRES: one of them occurs before the end of
+// the padded buffer `p` points into (true inside any JSON string of a simdjson document, whose
+// buffer has SIMDJSON_PADDING readable bytes after its end: the scan reads 16 bytes at a time).
+inline size_t FindQuoteOrBackslash(const char* p) {
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+  for (size_t i = 0;; i += 16) {
+    __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+    int mask = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(chunk, quote), _mm_cmpeq_epi8(chunk, backslash)));
+    if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+  }
+#else
+  size_t i = 0;
+  while (p[i] != '"' && p[i] != '\\') ++i;
+  return i;
+#endif
+}
+
+FieldError KeyOfEscaped(od::field& f, std::string_view* key);
+
+// The key of an object field without unescaping when it has no escapes (the common case): a
+// view into the document's buffer. Keys with escapes are unescaped into the parser's string
+// buffer.
+inline FieldError KeyOf(od::field& f, std::string_view* key) {
+  const char* p = f.key().raw();
+  size_t n = FindQuoteOrBackslash(p);
+  if (p[n] == '"') {
+    *key = std::string_view(p, n);
+    return FieldError::Ok();
+  }
+  return KeyOfEscaped(f, key);
+}
 
 // True iff `key` names `camel` in lowerCamelCase or in snake_case ("timeUnixNano" matches
 // "timeUnixNano" and "time_unix_nano"). REQUIRES: `camel` is ASCII lowerCamelCase.
 bool OtlpKeyIs(std::string_view key, std::string_view camel);
 
 // A string (null = absent). Fails kWrongType for other types, kTooLarge over `max_bytes`,
-// kInvalidUtf8 for a bad escape (e.g. a lone surrogate).
-FieldError ReadString(od::value& v, size_t max_bytes, const char* field, std::string_view* out);
+// kInvalidUtf8 for a bad escape (e.g. a lone surrogate). A string without escapes (the common
+// case) is a view into the document's own buffer, found without unescaping; one with escapes
+// is unescaped into the simdjson parser's string buffer. Both stay valid until the next
+// document; JsonDocument::Keep copies either.
+FieldError ReadStringSlow(od::value& v, size_t max_bytes, const char* field, std::string_view* out);
+inline FieldError ReadString(od::value& v, size_t max_bytes, const char* field, std::string_view* out) {
+  std::string_view tok = v.raw_json_token();  // Does not consume the value.
+  if (!tok.empty() && tok.front() == '"') {
+    const char* p = tok.data() + 1;
+    size_t n = FindQuoteOrBackslash(p);
+    if (p[n] == '"') {
+      od::raw_json_string raw;
+      if (auto e = v.get_raw_json_string().get(raw)) return FromSimdjson(e, field);
+      if (n > max_bytes) return FieldError::Fail(core::RejectReason::kTooLarge, field);
+      *out = std::string_view(p, n);
+      return FieldError::Ok();
+    }
+  }
+  return ReadStringSlow(v, max_bytes, field, out);
+}
 // A string or a scalar (number, bool) as its JSON text; objects and arrays fail kWrongType.
 FieldError ReadScalarText(od::value& v, size_t max_bytes, const char* field, std::string_view* out);
 // A 64-bit integer from a JSON number or a decimal string. A double with an integral value is
@@ -72,10 +124,16 @@ FieldError ReadDouble(od::value& v, const char* field, double* out);
 // A JSON boolean (or the strings "true"/"false").
 FieldError ReadBool(od::value& v, const char* field, bool* out);
 
-// Decimal text -> int64; false on anything else (sign allowed, no spaces). `*overflow` is set when
-// the text is digits but out of range.
-bool ParseInt64Text(std::string_view text, int64_t* out, bool* overflow);
-bool ParseUint64Text(std::string_view text, uint64_t* out, bool* overflow);
+// Decimal text -> int64/uint64; false on anything else (a leading '+' allowed, '-' for int64, no
+// spaces). `*overflow` is set when the text is digits but out of range.
+template <typename T>
+bool ParseIntegerText(std::string_view text, T* out, bool* overflow);
+inline bool ParseInt64Text(std::string_view text, int64_t* out, bool* overflow) {
+  return ParseIntegerText(text, out, overflow);
+}
+inline bool ParseUint64Text(std::string_view text, uint64_t* out, bool* overflow) {
+  return ParseIntegerText(text, out, overflow);
+}
 
 // An epoch timestamp of unknown unit, as Datadog sends them (seconds in events, milliseconds in
 // webhooks, sometimes micro/nanoseconds): |v| < 1e10 -> seconds, < 1e13 -> ms, < 1e16 -> us,
@@ -96,10 +154,26 @@ template <typename F>
 void ForEachTag(std::string_view csv, F&& f);
 // Splits one tag "k:v" into name and value (value empty when there is no ':').
 void SplitTag(std::string_view tag, std::string_view* name, std::string_view* value);
-std::string_view TrimSpaces(std::string_view s);
+inline std::string_view TrimSpaces(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n' || s.front() == '\r'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\r'))
+    s.remove_suffix(1);
+  return s;
+}
 
 // True iff `s` is exactly `n` lowercase/uppercase hex digits.
-bool IsHex(std::string_view s, size_t n);
+inline bool IsHex(std::string_view s, size_t n) {
+  if (s.size() != n) return false;
+  // Branch-free over the whole id (trace and span ids are 32 and 16 digits).
+  unsigned bad = 0;
+  for (char ch : s) {
+    unsigned c = static_cast<unsigned char>(ch);
+    unsigned lower = c | 0x20;
+    bad |= static_cast<unsigned>(c - '0' > 9) & static_cast<unsigned>(lower - 'a' > 5);
+  }
+  return bad == 0;
+}
 
 // Appends `s` JSON-escaped (without quotes): ", \, control characters as \n, \t or \u00XX. Bytes
 // >= 0x80 are copied as they are (callers pass valid UTF-8).
@@ -122,6 +196,53 @@ FieldError AppendJsonValue(od::value& v, int depth_left, size_t max_bytes, const
 void AppendDouble(std::string* out, double v);
 
 // ---- implementation of templates ----
+
+template <typename T>
+bool ParseIntegerText(std::string_view text, T* out, bool* overflow) {
+  static_assert(std::is_same_v<T, int64_t> || std::is_same_v<T, uint64_t>);
+  *overflow = false;
+  if (text.empty() || text.size() > 64) return false;
+  size_t i = text[0] == '+' ? 1 : 0;
+  bool negative = false;
+  if constexpr (std::is_signed_v<T>) {
+    if (i < text.size() && text[i] == '-') {
+      negative = true;
+      ++i;
+    }
+  }
+  if (i == text.size()) return false;
+  uint64_t v = 0;
+  bool wrapped = false;
+  if (text.size() - i <= 19) {  // 19 digits never wrap a uint64 (< 10^19 < 2^64).
+    for (; i < text.size(); ++i) {
+      unsigned d = static_cast<unsigned>(static_cast<unsigned char>(text[i])) - '0';
+      if (d > 9) return false;
+      v = v * 10 + d;
+    }
+  } else {
+    for (; i < text.size(); ++i) {
+      unsigned d = static_cast<unsigned>(static_cast<unsigned char>(text[i])) - '0';
+      if (d > 9) return false;
+      wrapped |= __builtin_mul_overflow(v, uint64_t{10}, &v);
+      wrapped |= __builtin_add_overflow(v, uint64_t{d}, &v);
+    }
+  }
+  if constexpr (std::is_signed_v<T>) {
+    constexpr uint64_t kMaxMagnitude = uint64_t{1} << 63;  // |INT64_MIN|
+    if (wrapped || v > kMaxMagnitude || (!negative && v == kMaxMagnitude)) {
+      *overflow = true;
+      return false;
+    }
+    *out = negative ? static_cast<T>(0 - v) : static_cast<T>(v);
+  } else {
+    if (wrapped) {
+      *overflow = true;
+      return false;
+    }
+    *out = v;
+  }
+  return true;
+}
 
 template <typename F>
 void ForEachTag(std::string_view csv, F&& f) {

@@ -53,8 +53,17 @@ std::vector<Case> Cases() {
                    Format::kOtlpTraces, Format::kOtlpMetrics, Format::kAlertmanager}) {
     c.push_back({"not_json", f, "hello", 0, {{RejectReason::kMalformedJson, 0, 0}}, true});
     c.push_back({"scalar_top_level", f, "  42", 0, {{RejectReason::kWrongType, 0, 0}}, true});
-    c.push_back({"invalid_utf8", f, "[{\"a\":\"x\xff\"}]", 0, {{RejectReason::kInvalidUtf8, 8, 0}}, true});
+    // Invalid UTF-8 rejects only its record where the body is an array of records (the OTLP
+    // formats have one top-level object: the body).
+    const bool otlp = f == Format::kOtlpLogs || f == Format::kOtlpTraces || f == Format::kOtlpMetrics;
+    c.push_back({"invalid_utf8", f, "[{\"a\":\"x\xff\"}]", 0, {{RejectReason::kInvalidUtf8, 8, 0}}, otlp});
   }
+  c.push_back({"am_invalid_utf8_in_one_record", Format::kAlertmanager,
+               "[{\"labels\":{\"a\":\"ok\"}},{\"labels\":{\"a\":\"x\xff\"}},{\"labels\":{\"a\":\"ok2\"}}]", 2,
+               {{RejectReason::kInvalidUtf8, 40, 1}}});
+  c.push_back({"webhook_invalid_utf8_in_one_record", Format::kDatadogWebhook,
+               "[{\"title\":\"a\"},{\"title\":\"\xc3\"},{\"title\":\"c\"}]", 2,
+               {{RejectReason::kInvalidUtf8, 25, 1}}});
   // Alertmanager.
   c.push_back({"am_truncated", Format::kAlertmanager, R"([{"labels":{"alertname":"a"}},{"labels":{"alertname":"b")", 1,
                {{RejectReason::kMalformedJson, 30, 1}}});
@@ -94,8 +103,15 @@ std::vector<Case> Cases() {
   c.push_back({"otlp_resource_wrong_type", Format::kOtlpLogs,
                R"({"resourceLogs":[{"resource":{"attributes":5},"scopeLogs":[]},{"scopeLogs":[{"logRecords":[{}]}]}]})",
                1, {{RejectReason::kWrongType, 17, 0}}});
+  // A truncated OTLP body: the complete records before the cut pass, the rest is one rejection.
   c.push_back({"otlp_truncated", Format::kOtlpLogs,
-               R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"stringValue":"a"}},{"body":{"stringVa)", 0,
+               R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"stringValue":"a"}},{"body":{"stringVa)", 1,
+               {{RejectReason::kMalformedJson, 75, 1}}});
+  c.push_back({"otlp_truncated_in_second_resource", Format::kOtlpLogs,
+               R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"stringValue":"a"}}]}]},)"
+               R"({"scopeLogs":[{"logRecords":[{"body":{"stringValue":"b"}},{"bo)",
+               2, {{RejectReason::kMalformedJson, 137, 2}}});
+  c.push_back({"otlp_truncated_before_any_record", Format::kOtlpLogs, R"({"resourceLogs":[{"scopeLogs":[{"logRec)", 0,
                {{RejectReason::kMalformedJson, 0, 0}}, true});
   c.push_back({"am_truncated_mid_string", Format::kAlertmanager, R"([{"labels":{"a":"b"}}, {"labels":{"a":"unterminated)",
                1, {{RejectReason::kMalformedJson, 23, 1}}});

@@ -39,6 +39,19 @@ absl::Status Replayer::SubmitBatch() {
   return absl::OkStatus();
 }
 
+void Replayer::DeadLetterLine(size_t first, uint64_t line_offset, core::EventTime observed) {
+  std::span<const core::Rejection> rs = batch_.rejections();
+  for (size_t i = first; i < rs.size(); ++i) {
+    // Offsets are in the file; the entry's original is sliced from the line.
+    core::Rejection in_line = rs[i];
+    in_line.offset = rs[i].offset >= line_offset ? static_cast<uint32_t>(rs[i].offset - line_offset) : 0;
+    DeadLetterEntry e = DeadLetterEntry::FromRejection(in_line, core::Format::kQuell, options_.source, line_, observed,
+                                                       options_.dead_letter->options().max_original_bytes);
+    e.offset = rs[i].offset;
+    if (options_.dead_letter->Write(e).ok()) ++stats_.dead_lettered;
+  }
+}
+
 absl::Status Replayer::Replay(std::istream& in) {
   const bool paced = options_.speed > 0;
   bool first = true;
@@ -56,7 +69,10 @@ absl::Status Replayer::Replay(std::istream& in) {
     ++stats_.lines;
     core::EventTime t;
     core::EventTime now_event = core::EventTime::FromUnixNanos(clock_->Now().unix_nanos());
+    const size_t rejections_before = batch_.rejections().size();
     (void)parser_.ParseLine(line_, index, line_offset, options_.source, now_event, &batch_, &t);
+    if (options_.dead_letter != nullptr && batch_.rejections().size() > rejections_before)
+      DeadLetterLine(rejections_before, line_offset, now_event);
     if (paced) {
       if (first) {
         first = false;

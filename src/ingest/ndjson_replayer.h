@@ -9,7 +9,8 @@
 // Batching: paced mode submits one batch per line (so pacing is exact); fast mode gathers up to
 // ReplayOptions::max_batch_lines lines per batch. Bad lines become rejections in the batch
 // (record_index = 0-based line number, offset = byte offset in the file) and good lines still
-// pass. When the sink refuses a batch (ResourceExhausted) the replayer waits 10 ms of clock time
+// pass; with ReplayOptions::dead_letter each rejection is also written to the dead-letter file.
+// When the sink refuses a batch (ResourceExhausted) the replayer waits 10 ms of clock time
 // and offers it again; any other error ends the replay with that error.
 //
 // Time: the clock and the waiting function are injected. The default wait polls `clock` and sleeps
@@ -27,6 +28,7 @@
 #include "core/batch_sink.h"
 #include "core/clock.h"
 #include "core/signal_batch.h"
+#include "ingest/dead_letter.h"
 #include "ingest/ndjson_record_parser.h"
 #include "ingest/parser.h"
 
@@ -37,6 +39,10 @@ struct ReplayOptions {
   uint32_t max_batch_lines = 256;      // Fast mode: lines per submitted batch.
   core::SourceKind source = core::SourceKind::kFile;  // Stamped on every signal.
   ParserOptions parser;                // Limits and mappings for the inner parsers.
+  // Every rejected record is also written here (as the HTTP and Kafka sources do), its
+  // `original` the line's bytes from the rejection on, its offset the byte offset in the file,
+  // its record the line number. Optional; must outlive the Replayer.
+  DeadLetterFile* dead_letter = nullptr;
 };
 
 struct ReplayStats {
@@ -44,6 +50,7 @@ struct ReplayStats {
   uint64_t accepted = 0;  // Signals submitted.
   uint64_t rejected = 0;  // Rejections submitted.
   uint64_t batches = 0;   // Batches the sink took.
+  uint64_t dead_lettered = 0;  // Rejections written to ReplayOptions::dead_letter.
 };
 
 class Replayer {
@@ -58,6 +65,8 @@ class Replayer {
 
  private:
   absl::Status SubmitBatch();
+  // Writes the rejections from index `first` on (those of the line just parsed) to the dead-letter file.
+  void DeadLetterLine(size_t first, uint64_t line_offset, core::EventTime observed);
 
   core::BatchSink* sink_;
   const core::Clock* clock_;

@@ -1,5 +1,9 @@
 #include "ingest/ndjson_replayer.h"
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <vector>
 
@@ -95,6 +99,43 @@ TEST(ReplayerTest, RetriesWhenTheSinkRefuses) {
   ASSERT_OK(r.Replay(in));
   EXPECT_EQ(waits, 2);
   EXPECT_EQ(sink.titles.size(), 1u);
+}
+
+TEST(ReplayerTest, RejectedLinesGoToTheDeadLetterFile) {
+  core::ManualClock clock(core::WallTime::FromUnixNanos(1'000'000'000));
+  FakeSink sink(&clock);
+  const std::string good = Record(1, "a");
+  std::string bad_inner;  // A valid line whose Alertmanager body has one record without labels.
+  RecordWriter::FormatRecord(core::Format::kAlertmanager, core::EventTime::FromUnixNanos(2),
+                             "[{\"labels\":{\"alertname\":\"b\"}},{\"annotations\":{}}]", &bad_inner);
+  std::stringstream in(good + "oops\n" + bad_inner);
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / ("quell_replay_dead_letter_" + std::to_string(::getpid()));
+  std::filesystem::remove(path);
+  auto file = DeadLetterFile::Open(path.string(), DeadLetterFile::Options{.flush_each = true});
+  ASSERT_OK(file.status());
+  ReplayOptions o;
+  o.dead_letter = file->get();
+  Replayer r(&sink, &clock, o, [&](core::WallTime t) { clock.Set(t); });
+  ASSERT_OK(r.Replay(in));
+  EXPECT_EQ(sink.titles, (std::vector<std::string>{"a", "b"}));
+  ASSERT_EQ(r.stats().rejected, 2u);
+  EXPECT_EQ(r.stats().dead_lettered, 2u);
+
+  std::ifstream lines(path);
+  std::vector<std::string> entries;
+  for (std::string l; std::getline(lines, l);) entries.push_back(l);
+  ASSERT_EQ(entries.size(), 2u);
+  // The bad line: line 1, at its byte offset in the file, the line itself as original.
+  EXPECT_NE(entries[0].find("\"offset\":" + std::to_string(good.size())), std::string::npos) << entries[0];
+  EXPECT_NE(entries[0].find("\"record\":1"), std::string::npos) << entries[0];
+  EXPECT_NE(entries[0].find("\"original\":\"oops\""), std::string::npos) << entries[0];
+  // The bad record inside line 2: past the start of that line, its own bytes as original.
+  EXPECT_NE(entries[1].find("\"record\":2"), std::string::npos) << entries[1];
+  EXPECT_NE(entries[1].find("annotations"), std::string::npos) << entries[1];
+  EXPECT_EQ(entries[1].find("alertname"), std::string::npos) << entries[1];
+  EXPECT_EQ((*file)->stats().written, 2u);
+  std::filesystem::remove(path);
 }
 
 TEST(ReplayerTest, MissingFileIsNotFound) {

@@ -1,12 +1,45 @@
 #include "ingest/otlp_common.h"
 
+#include <cstring>
+
 #include "fmt/format.h"
+#include "ingest/key_table.h"
 
 namespace quell::ingest {
 
 using core::RejectReason;
 
 namespace {
+
+enum AnyKey { kStringValue, kBytesValue, kIntValue, kDoubleValue, kBoolValue, kArrayValue, kKvlistValue };
+
+// True iff `token` (a JSON number, validated by simdjson: no leading zeros, no '+') is an integer
+// printed as "{}" prints it: digits with an optional '-', and not "-0".
+bool IsCanonicalJsonInteger(std::string_view token) {
+  if (token.empty() || token == "-0") return false;
+  size_t i = token[0] == '-' ? 1 : 0;
+  if (i == token.size()) return false;
+  for (; i < token.size(); ++i) {
+    if (token[i] < '0' || token[i] > '9') return false;
+  }
+  return true;
+}
+
+// The AnyValue variant a key names, or -1.
+int AnyValueKind(std::string_view key) {
+  static const KeyTable* const keys = [] {
+    auto* t = new KeyTable();
+    t->AddOtlp("stringValue", kStringValue);
+    t->AddOtlp("bytesValue", kBytesValue);
+    t->AddOtlp("intValue", kIntValue);
+    t->AddOtlp("doubleValue", kDoubleValue);
+    t->AddOtlp("boolValue", kBoolValue);
+    t->AddOtlp("arrayValue", kArrayValue);
+    t->AddOtlp("kvlistValue", kKvlistValue);
+    return t;
+  }();
+  return keys->Find(key);
+}
 
 FieldError AppendAnyJson(od::value& v, int depth_left, size_t max_bytes, std::string* out);
 
@@ -86,27 +119,28 @@ FieldError AppendAnyJson(od::value& v, int depth_left, size_t max_bytes, std::st
     QUELL_TRY_FIELD(KeyOf(f, &k));
     od::value& fv = f.value();
     if (any) continue;  // Exactly one variant is allowed; extra ones are ignored.
-    if (OtlpKeyIs(k, "stringValue") || OtlpKeyIs(k, "bytesValue")) {
+    const int kind = AnyValueKind(k);
+    if (kind == kStringValue || kind == kBytesValue) {
       std::string_view s;
       QUELL_TRY_FIELD(ReadString(fv, max_bytes, "value", &s));
       out->push_back('"');
       AppendJsonEscaped(out, s);
       out->push_back('"');
-    } else if (OtlpKeyIs(k, "intValue")) {
+    } else if (kind == kIntValue) {
       int64_t i = 0;
       QUELL_TRY_FIELD(ReadInt64(fv, "intValue", &i));
       fmt::format_to(std::back_inserter(*out), "{}", i);
-    } else if (OtlpKeyIs(k, "doubleValue")) {
+    } else if (kind == kDoubleValue) {
       double d = 0;
       QUELL_TRY_FIELD(ReadDouble(fv, "doubleValue", &d));
       AppendDouble(out, d);
-    } else if (OtlpKeyIs(k, "boolValue")) {
+    } else if (kind == kBoolValue) {
       bool b = false;
       QUELL_TRY_FIELD(ReadBool(fv, "boolValue", &b));
       out->append(b ? "true" : "false");
-    } else if (OtlpKeyIs(k, "arrayValue")) {
+    } else if (kind == kArrayValue) {
       QUELL_TRY_FIELD(AppendAnyList(fv, false, depth_left - 1, max_bytes, out));
-    } else if (OtlpKeyIs(k, "kvlistValue")) {
+    } else if (kind == kKvlistValue) {
       QUELL_TRY_FIELD(AppendAnyList(fv, true, depth_left - 1, max_bytes, out));
     } else {
       continue;
@@ -135,29 +169,35 @@ FieldError ReadAnyValue(od::value& v, int depth_left, size_t max_bytes, std::str
     QUELL_TRY_FIELD(KeyOf(f, &k));
     od::value& fv = f.value();
     if (any) continue;
-    if (OtlpKeyIs(k, "stringValue") || OtlpKeyIs(k, "bytesValue")) {
+    const int kind = AnyValueKind(k);
+    if (kind == kStringValue || kind == kBytesValue) {
       QUELL_TRY_FIELD(ReadString(fv, max_bytes, "value", &out->text));
-    } else if (OtlpKeyIs(k, "intValue")) {
+    } else if (kind == kIntValue) {
       int64_t i = 0;
+      std::string_view token = TrimSpaces(fv.raw_json_token());
       QUELL_TRY_FIELD(ReadInt64(fv, "intValue", &i));
-      scratch->clear();
-      fmt::format_to(std::back_inserter(*scratch), "{}", i);
-      out->text = *scratch;
+      if (IsCanonicalJsonInteger(token)) {
+        out->text = token;  // As fmt would print it: a view into the body, no formatting.
+      } else {
+        scratch->clear();
+        fmt::format_to(std::back_inserter(*scratch), "{}", i);
+        out->text = *scratch;
+      }
       out->is_int = true;
       out->int_value = i;
-    } else if (OtlpKeyIs(k, "doubleValue")) {
+    } else if (kind == kDoubleValue) {
       double d = 0;
       QUELL_TRY_FIELD(ReadDouble(fv, "doubleValue", &d));
       scratch->clear();
       AppendDouble(scratch, d);
       out->text = *scratch;
-    } else if (OtlpKeyIs(k, "boolValue")) {
+    } else if (kind == kBoolValue) {
       bool b = false;
       QUELL_TRY_FIELD(ReadBool(fv, "boolValue", &b));
       out->text = b ? "true" : "false";
-    } else if (OtlpKeyIs(k, "arrayValue") || OtlpKeyIs(k, "kvlistValue")) {
+    } else if (kind == kArrayValue || kind == kKvlistValue) {
       scratch->clear();
-      QUELL_TRY_FIELD(AppendAnyList(fv, OtlpKeyIs(k, "kvlistValue"), depth_left, max_bytes, scratch));
+      QUELL_TRY_FIELD(AppendAnyList(fv, kind == kKvlistValue, depth_left, max_bytes, scratch));
       if (scratch->size() > max_bytes) return FieldError::Fail(RejectReason::kTooLarge, "value");
       out->text = *scratch;
     } else {
@@ -175,7 +215,7 @@ void OtlpResource::Clear() {
   annotations.clear();
 }
 
-FieldError OtlpResource::Read(od::value& resource, const ParserOptions& options, core::SignalBatch* batch,
+FieldError OtlpResource::Read(od::value& resource, const ParserOptions& options, JsonDocument& doc,
                               std::string* scratch) {
   Clear();
   od::json_type t;
@@ -193,8 +233,8 @@ FieldError OtlpResource::Read(od::value& resource, const ParserOptions& options,
     QUELL_TRY_FIELD(ForEachAttribute(
         f.value(), static_cast<int>(options.limits.max_depth), options.limits.max_string_bytes, scratch,
         [&](std::string_view key, const AnyValueText& value) {
-          std::string_view name = batch->Copy(key);
-          std::string_view val = batch->Copy(value.text);
+          std::string_view name = doc.Keep(key);
+          std::string_view val = doc.Keep(value.text);
           annotations.push_back(core::Label{name, val});
           if (key == "service.name") {
             service = val;
@@ -234,19 +274,19 @@ void OtlpResource::ApplyTo(SignalDraft* d) const {
 }
 
 void ApplyRecordAttribute(std::string_view key, const AnyValueText& value, const ParserOptions& options,
-                          core::SignalBatch* batch, SignalDraft* d) {
+                          JsonDocument& doc, SignalDraft* d) {
   if (key == "http.response.status_code" || key == "http.status_code") {
     int64_t code = value.int_value;
     bool overflow;
     if (!value.is_int && !ParseInt64Text(value.text, &code, &overflow)) code = 0;
     if (code > 0 && code < 1000) d->signal.http_status = static_cast<uint16_t>(code);
   }
-  std::string_view val = batch->Copy(value.text);
+  std::string_view val = doc.Keep(value.text);
   if (key == options.color_attribute) {
     core::DeployColor c;
     if (core::ParseDeployColor(val, &c)) d->signal.color = c;
   }
-  d->Annotate(batch->Copy(key), val);
+  d->Annotate(doc.Keep(key), val);
 }
 
 OtlpParserBase::OtlpParserBase(core::Format format, const ParserOptions& options, const char* resource_key,
@@ -294,66 +334,113 @@ FieldError GetArray(od::value& v, const char* field, od::array* arr, bool* prese
 }
 }  // namespace
 
+FieldError OtlpParserBase::ReadScope(od::value& value) {
+  od::json_type t;
+  if (auto e = value.type().get(t)) return FromSimdjson(e, "scope");
+  if (t == od::json_type::null) return FieldError::Ok();
+  od::object scope;
+  if (auto e = value.get_object().get(scope)) return FromSimdjson(e, "scope");
+  for (auto s_r : scope) {
+    od::field s;
+    if (auto e = std::move(s_r).get(s)) return FromSimdjson(e, "scope");
+    std::string_view sk;
+    QUELL_TRY_FIELD(KeyOf(s, &sk));
+    if (sk == "name") {
+      std::string_view name;
+      QUELL_TRY_FIELD(ReadString(s.value(), max_string(), "scope.name", &name));
+      scope_name_ = Copy(name);
+    }
+  }
+  return FieldError::Ok();
+}
+
+FieldError OtlpParserBase::ParseRecordArray(od::value& records) {
+  od::array arr;
+  bool present = false;
+  QUELL_TRY_FIELD(GetArray(records, records_key_, &arr, &present));
+  if (!present) return FieldError::Ok();
+  uint32_t last_offset = doc_.OffsetOf(records, 0);
+  for (auto rec_r : arr) {
+    od::value rec;
+    if (auto e = std::move(rec_r).get(rec)) {
+      broken_ = true;
+      RejectRecord(ReasonForSimdjsonError(e) == RejectReason::kInvalidUtf8 ? RejectReason::kInvalidUtf8
+                                                                            : RejectReason::kMalformedJson,
+                   "", last_offset, records_seen_);
+      return FieldError::Ok();
+    }
+    uint32_t offset = doc_.OffsetOf(rec, last_offset);
+    last_offset = offset;
+    uint32_t index = records_seen_++;
+    if (index >= options_.limits.max_records) {
+      RejectRecord(RejectReason::kTooManyRecords, "", offset, index);
+      continue;
+    }
+    RecordStatus st = ParseRecord(rec, index, offset);
+    if (st.failed) RejectRecord(st.reason, st.field, offset, index);
+  }
+  return FieldError::Ok();
+}
+
 FieldError OtlpParserBase::ParseScopeEntry(od::value& entry) {
   od::object obj;
   if (auto e = entry.get_object().get(obj)) return FromSimdjson(e, scope_key_);
-  // Pass 1: the scope.
+  // One pass while the scope comes first; records met before it are read in a second pass.
   scope_name_ = {};
+  bool scope_seen = false, deferred = false;
   for (auto f_r : obj) {
     od::field f;
     if (auto e = std::move(f_r).get(f)) return FromSimdjson(e, scope_key_);
     std::string_view k;
     QUELL_TRY_FIELD(KeyOf(f, &k));
-    if (k != "scope" && k != "instrumentationLibrary" && k != "instrumentation_library") continue;
-    od::object scope;
-    od::json_type t;
-    if (auto e = f.value().type().get(t)) return FromSimdjson(e, "scope");
-    if (t == od::json_type::null) continue;
-    if (auto e = f.value().get_object().get(scope)) return FromSimdjson(e, "scope");
-    for (auto s_r : scope) {
-      od::field s;
-      if (auto e = std::move(s_r).get(s)) return FromSimdjson(e, "scope");
-      std::string_view sk;
-      QUELL_TRY_FIELD(KeyOf(s, &sk));
-      if (sk == "name") {
-        std::string_view name;
-        QUELL_TRY_FIELD(ReadString(s.value(), max_string(), "scope.name", &name));
-        scope_name_ = Copy(name);
-      }
-    }
-  }
-  if (auto e = obj.reset().error()) return FromSimdjson(e, scope_key_);
-  // Pass 2: the records.
-  for (auto f_r : obj) {
-    od::field f;
-    if (auto e = std::move(f_r).get(f)) return FromSimdjson(e, scope_key_);
-    std::string_view k;
-    QUELL_TRY_FIELD(KeyOf(f, &k));
-    if (!OtlpKeyIs(k, records_key_)) continue;
-    od::array arr;
-    bool present = false;
-    QUELL_TRY_FIELD(GetArray(f.value(), records_key_, &arr, &present));
-    if (!present) continue;
-    uint32_t last_offset = doc_.OffsetOf(f.value(), 0);
-    for (auto rec_r : arr) {
-      od::value rec;
-      if (auto e = std::move(rec_r).get(rec)) {
-        broken_ = true;
-        RejectRecord(ReasonForSimdjsonError(e) == RejectReason::kInvalidUtf8 ? RejectReason::kInvalidUtf8
-                                                                              : RejectReason::kMalformedJson,
-                     "", last_offset, records_seen_);
-        return FieldError::Ok();
-      }
-      uint32_t offset = doc_.OffsetOf(rec, last_offset);
-      last_offset = offset;
-      uint32_t index = records_seen_++;
-      if (index >= options_.limits.max_records) {
-        RejectRecord(RejectReason::kTooManyRecords, "", offset, index);
+    if (k == "scope" || k == "instrumentationLibrary" || k == "instrumentation_library") {
+      QUELL_TRY_FIELD(ReadScope(f.value()));
+      scope_seen = true;
+    } else if (OtlpKeyIs(k, records_key_)) {
+      if (!scope_seen) {
+        deferred = true;
         continue;
       }
-      RecordStatus st = ParseRecord(rec, index, offset);
-      if (st.failed) RejectRecord(st.reason, st.field, offset, index);
+      QUELL_TRY_FIELD(ParseRecordArray(f.value()));
+      if (broken_) return FieldError::Ok();
     }
+  }
+  if (!deferred) return FieldError::Ok();
+  if (auto e = obj.reset().error()) return FromSimdjson(e, scope_key_);
+  bool past_scope = false;
+  for (auto f_r : obj) {
+    od::field f;
+    if (auto e = std::move(f_r).get(f)) return FromSimdjson(e, scope_key_);
+    std::string_view k;
+    QUELL_TRY_FIELD(KeyOf(f, &k));
+    if (k == "scope" || k == "instrumentationLibrary" || k == "instrumentation_library") past_scope = true;
+    if (past_scope && scope_seen) break;  // Records after the scope were read in the first pass.
+    if (!OtlpKeyIs(k, records_key_)) continue;
+    QUELL_TRY_FIELD(ParseRecordArray(f.value()));
+    if (broken_) return FieldError::Ok();
+  }
+  return FieldError::Ok();
+}
+
+FieldError OtlpParserBase::ParseScopeArray(od::value& scopes) {
+  od::array arr;
+  bool present = false;
+  QUELL_TRY_FIELD(GetArray(scopes, scope_key_, &arr, &present));
+  if (!present) return FieldError::Ok();
+  uint32_t last_offset = doc_.OffsetOf(scopes, 0);
+  for (auto se_r : arr) {
+    od::value se;
+    if (std::move(se_r).get(se)) {
+      broken_ = true;
+      RejectRecord(RejectReason::kMalformedJson, "", last_offset, records_seen_);
+      return FieldError::Ok();
+    }
+    uint32_t offset = doc_.OffsetOf(se, last_offset);
+    last_offset = offset;
+    FieldError st = ParseScopeEntry(se);
+    if (broken_) return FieldError::Ok();
+    // A scope entry that cannot be read counts as one rejected record.
+    if (st.failed) RejectRecord(st.reason, st.field, offset, records_seen_++);
   }
   return FieldError::Ok();
 }
@@ -361,40 +448,37 @@ FieldError OtlpParserBase::ParseScopeEntry(od::value& entry) {
 FieldError OtlpParserBase::ParseResourceEntry(od::value& entry) {
   od::object obj;
   if (auto e = entry.get_object().get(obj)) return FromSimdjson(e, resource_key_);
+  // One pass while the resource comes first; scopes met before it are read in a second pass.
   resource_.Clear();
+  bool resource_seen = false, deferred = false;
   for (auto f_r : obj) {
     od::field f;
     if (auto e = std::move(f_r).get(f)) return FromSimdjson(e, resource_key_);
     std::string_view k;
     QUELL_TRY_FIELD(KeyOf(f, &k));
-    if (k == "resource") QUELL_TRY_FIELD(resource_.Read(f.value(), options_, out_, &scratch_));
+    if (k == "resource") {
+      QUELL_TRY_FIELD(resource_.Read(f.value(), options_, doc_, &scratch_));
+      resource_seen = true;
+    } else if (OtlpKeyIs(k, scope_key_)) {
+      if (!resource_seen) {
+        deferred = true;
+        continue;
+      }
+      QUELL_TRY_FIELD(ParseScopeArray(f.value()));
+      if (broken_) return FieldError::Ok();
+    }
   }
+  if (!deferred) return FieldError::Ok();
   if (auto e = obj.reset().error()) return FromSimdjson(e, resource_key_);
   for (auto f_r : obj) {
     od::field f;
     if (auto e = std::move(f_r).get(f)) return FromSimdjson(e, resource_key_);
     std::string_view k;
     QUELL_TRY_FIELD(KeyOf(f, &k));
+    if (k == "resource" && resource_seen) break;  // Scopes after the resource were read in the first pass.
     if (!OtlpKeyIs(k, scope_key_)) continue;
-    od::array arr;
-    bool present = false;
-    QUELL_TRY_FIELD(GetArray(f.value(), scope_key_, &arr, &present));
-    if (!present) continue;
-    uint32_t last_offset = doc_.OffsetOf(f.value(), 0);
-    for (auto se_r : arr) {
-      od::value se;
-      if (std::move(se_r).get(se)) {
-        broken_ = true;
-        RejectRecord(RejectReason::kMalformedJson, "", last_offset, records_seen_);
-        return FieldError::Ok();
-      }
-      uint32_t offset = doc_.OffsetOf(se, last_offset);
-      last_offset = offset;
-      FieldError st = ParseScopeEntry(se);
-      if (broken_) return FieldError::Ok();
-      // A scope entry that cannot be read counts as one rejected record.
-      if (st.failed) RejectRecord(st.reason, st.field, offset, records_seen_++);
-    }
+    QUELL_TRY_FIELD(ParseScopeArray(f.value()));
+    if (broken_) return FieldError::Ok();
   }
   return FieldError::Ok();
 }
@@ -403,26 +487,107 @@ ParseResult OtlpParserBase::Parse(std::string_view body, size_t padded_capacity,
                                   core::EventTime observed, core::SignalBatch* out) {
   ParseResult result;
   od::document d;
-  if (!doc_.Open(body, padded_capacity, out, &result, &d)) return result;
+  doc_.KeepIn(out);
   out_ = out;
-  result_ = &result;
   source_ = source;
   observed_ = observed;
+  RejectReason reason;
+  uint32_t offset;
+  bool opened = doc_.TryOpen(body, padded_capacity, &d, &reason, &offset);
+  if (opened) {
+    od::json_type type;
+    if (d.type().get(type)) {
+      JsonDocument::RejectBody(out, &result, RejectReason::kMalformedJson, 0);
+      return result;
+    }
+    if (type != od::json_type::object) {
+      JsonDocument::RejectBody(out, &result, RejectReason::kWrongType, 0, "top level (object expected)");
+      return result;
+    }
+    // On-Demand checks up front that the root object is closed: a truncated body fails here.
+    od::object root;
+    if (d.get_object().get(root) == simdjson::SUCCESS) {
+      d.rewind();
+      return ParseOpened(d, result);
+    }
+    reason = RejectReason::kMalformedJson;
+    offset = 0;
+  }
+  // Truncated (stage 1 fails on the cut string, or the root is unclosed): parse the complete
+  // entries before the cut and reject the rest once, at its offset.
+  size_t rest_offset = 0;
+  if (reason == RejectReason::kMalformedJson && CloseAtLastCompleteEntry(body, &repair_, &rest_offset)) {
+    repair_.reserve(repair_.size() + simdjson::SIMDJSON_PADDING);
+    od::document rd;
+    RejectReason rreason;
+    uint32_t roffset;
+    if (doc_.TryOpen(repair_, repair_.capacity(), &rd, &rreason, &roffset)) {
+      result = ParseOpened(rd, result);
+      if (!broken_) {
+        core::Rejection r;
+        r.reason = RejectReason::kMalformedJson;
+        r.offset = static_cast<uint32_t>(rest_offset);
+        r.record_index = records_seen_;
+        out->Reject(r);
+        ++result.rejected;
+        result.body_rejected = false;
+      }
+      return result;
+    }
+  }
+  JsonDocument::RejectBody(out, &result, reason, offset);
+  return result;
+}
+
+bool OtlpParserBase::CloseAtLastCompleteEntry(std::string_view body, std::string* repaired, size_t* rest_offset) {
+  char stack[8];  // Open brackets of the deepest cut point we care about (depth <= 6).
+  char cut_stack[8];
+  size_t depth = 0, cut = 0, cut_depth = 0;
+  for (size_t i = 0; i < body.size(); ++i) {
+    const char c = body[i];
+    if (c == '"') {
+      size_t end = SkipJsonValue(body, i);
+      if (end == std::string::npos) break;  // Cut inside a string.
+      i = end - 1;
+      continue;
+    }
+    if (c == '{' || c == '[') {
+      if (depth < sizeof(stack)) stack[depth] = c;
+      ++depth;
+      continue;
+    }
+    if (c != '}' && c != ']') continue;
+    if (depth == 0) break;
+    --depth;
+    if (depth < sizeof(stack) && (stack[depth] == '{') != (c == '}')) break;  // Mismatched: broken here.
+    // An entry just ended: the element of the array at depth 2, 4 or 6.
+    if (c == '}' && (depth == 2 || depth == 4 || depth == 6) && stack[depth - 1] == '[') {
+      cut = i + 1;
+      cut_depth = depth;
+      std::memcpy(cut_stack, stack, depth);
+    }
+  }
+  if (cut == 0) return false;
+  repaired->assign(body.substr(0, cut));
+  for (size_t k = cut_depth; k > 0; --k) repaired->push_back(cut_stack[k - 1] == '{' ? '}' : ']');
+  size_t rest = cut;
+  while (rest < body.size() && (body[rest] == ' ' || body[rest] == '\n' || body[rest] == '\r' ||
+                                body[rest] == '\t' || body[rest] == ','))
+    ++rest;
+  *rest_offset = rest;
+  return true;
+}
+
+ParseResult OtlpParserBase::ParseOpened(od::document& d, ParseResult result) {
+  core::SignalBatch* out = out_;
+  result_ = &result;
   records_seen_ = 0;
   broken_ = false;
   const size_t before = out->size();
   od::object root;
-  od::json_type type;
-  if (d.type().get(type)) {
-    JsonDocument::RejectBody(out, &result, RejectReason::kMalformedJson, 0);
-    return result;
-  }
-  if (type != od::json_type::object) {
-    JsonDocument::RejectBody(out, &result, RejectReason::kWrongType, 0, "top level (object expected)");
-    return result;
-  }
   if (auto e = d.get_object().get(root)) {
     JsonDocument::RejectBody(out, &result, ReasonForSimdjsonError(e), 0);
+    result_ = nullptr;
     return result;
   }
   uint32_t last_offset = 0;

@@ -3,7 +3,9 @@
 // Pieces shared by the three OTLP/JSON parsers: AnyValue reading, attribute lists, the resource
 // (service, environment, host, version, color and the k8s identity), and the parser skeleton that
 // walks resource -> scope -> records with either field-name spelling (lowerCamelCase or
-// snake_case) and in any field order (objects are read in two passes with object::reset()).
+// snake_case) and in any field order: an entry is read in one pass when its resource (scope)
+// comes before its scopeLogs (logRecords), as every exporter writes them, and in two passes
+// (object::reset()) when the records come first.
 //
 // AnyValue rendering (docs/signal-model.md): stringValue as is; intValue in decimal; doubleValue
 // shortest round-trip; boolValue true/false; bytesValue as the base64 text received; arrayValue
@@ -88,7 +90,7 @@ struct OtlpResource {
 
   void Clear();
   // Reads a `resource` object into this (cleared first).
-  FieldError Read(od::value& resource, const ParserOptions& options, core::SignalBatch* batch, std::string* scratch);
+  FieldError Read(od::value& resource, const ParserOptions& options, JsonDocument& doc, std::string* scratch);
   // Starts `draft` from this resource: fields, labels and annotations.
   void ApplyTo(SignalDraft* draft) const;
 };
@@ -112,7 +114,7 @@ class OtlpParserBase : public Parser {
   virtual RecordStatus ParseRecord(od::value& record, uint32_t index, uint32_t offset) = 0;
 
   SignalDraft& StartDraft(uint32_t offset);
-  std::string_view Copy(std::string_view s) { return out_->Copy(s); }
+  std::string_view Copy(std::string_view s) { return doc_.Keep(s); }
   const ParserOptions& options() const { return options_; }
   size_t max_string() const { return options_.limits.max_string_bytes; }
   int max_depth() const { return static_cast<int>(options_.limits.max_depth); }
@@ -127,12 +129,23 @@ class OtlpParserBase : public Parser {
   uint32_t records_seen_ = 0;
   bool broken_ = false;  // The document became unreadable; the remainder was rejected once.
   std::string scratch_;
+  std::string repair_;  // CloseAtLastCompleteEntry's output (capacity kept).
   SignalDraft draft_;
   OtlpResource resource_;
 
  private:
+  // A body cut short (or broken) past its first complete entries: `*repaired` is the body up to
+  // the end of its last complete record, scope entry or resource entry (the elements of the
+  // arrays at JSON depth 2, 4 and 6: resourceLogs[i], scopeLogs[j], logRecords[k]), closed with
+  // the brackets still open there; `*rest_offset` is where the unreadable rest starts. False
+  // when the body has no such point.
+  static bool CloseAtLastCompleteEntry(std::string_view body, std::string* repaired, size_t* rest_offset);
+  ParseResult ParseOpened(od::document& d, ParseResult result);
   FieldError ParseResourceEntry(od::value& entry);
+  FieldError ParseScopeArray(od::value& scopes);
   FieldError ParseScopeEntry(od::value& entry);
+  FieldError ParseRecordArray(od::value& records);
+  FieldError ReadScope(od::value& scope);
 
   core::Format format_;
   ParserOptions options_;
@@ -150,7 +163,7 @@ class OtlpParserBase : public Parser {
 // Applies one record-level attribute to a draft: annotation (key copied), and http status / color
 // when the key names them.
 void ApplyRecordAttribute(std::string_view key, const AnyValueText& value, const ParserOptions& options,
-                          core::SignalBatch* batch, SignalDraft* draft);
+                          JsonDocument& doc, SignalDraft* draft);
 
 }  // namespace quell::ingest
 

@@ -1,8 +1,33 @@
 #include "ingest/otlp_logs_parser.h"
 
+#include "ingest/key_table.h"
+
 namespace quell::ingest {
 
 using core::RejectReason;
+
+namespace {
+
+enum LogKey { kTime, kObservedTime, kSeverityNumber, kSeverityText, kBody, kAttributes, kTraceId, kSpanId, kEventName };
+
+const KeyTable& LogKeys() {
+  static const KeyTable* const keys = [] {
+    auto* t = new KeyTable();
+    t->AddOtlp("timeUnixNano", kTime);
+    t->AddOtlp("observedTimeUnixNano", kObservedTime);
+    t->AddOtlp("severityNumber", kSeverityNumber);
+    t->AddOtlp("severityText", kSeverityText);
+    t->Add("body", kBody);
+    t->Add("attributes", kAttributes);
+    t->AddOtlp("traceId", kTraceId);
+    t->AddOtlp("spanId", kSpanId);
+    t->AddOtlp("eventName", kEventName);
+    return t;
+  }();
+  return *keys;
+}
+
+}  // namespace
 
 RecordStatus OtlpLogsParser::ParseRecord(od::value& record, uint32_t, uint32_t offset) {
   od::object obj;
@@ -19,42 +44,57 @@ RecordStatus OtlpLogsParser::ParseRecord(od::value& record, uint32_t, uint32_t o
     std::string_view k;
     QUELL_TRY_FIELD(KeyOf(f, &k));
     od::value& v = f.value();
-    if (OtlpKeyIs(k, "timeUnixNano")) {
-      QUELL_TRY_FIELD(ReadInt64(v, "timeUnixNano", &time_ns));
-    } else if (OtlpKeyIs(k, "observedTimeUnixNano")) {
-      QUELL_TRY_FIELD(ReadInt64(v, "observedTimeUnixNano", &observed_ns));
-    } else if (OtlpKeyIs(k, "severityNumber")) {
-      QUELL_TRY_FIELD(ReadInt64(v, "severityNumber", &severity_number));
-      if (severity_number < 0 || severity_number > 24)
-        return FieldError::Fail(RejectReason::kOutOfRange, "severityNumber");
-    } else if (OtlpKeyIs(k, "severityText")) {
-      QUELL_TRY_FIELD(ReadString(v, max, "severityText", &severity_text));
-      severity_text = Copy(severity_text);
-    } else if (k == "body") {
-      AnyValueText body;
-      QUELL_TRY_FIELD(ReadAnyValue(v, max_depth(), max, &scratch_, &body));
-      s.message = Copy(body.text);
-    } else if (k == "attributes") {
-      QUELL_TRY_FIELD(ForEachAttribute(v, max_depth(), max, &scratch_,
-                                       [&](std::string_view key, const AnyValueText& value) {
-                                         ApplyRecordAttribute(key, value, options(), out(), &d);
-                                         return FieldError::Ok();
-                                       }));
-    } else if (OtlpKeyIs(k, "traceId")) {
-      std::string_view id;
-      QUELL_TRY_FIELD(ReadString(v, max, "traceId", &id));
-      if (!id.empty() && !IsHex(id, 32)) return FieldError::Fail(RejectReason::kInvalidValue, "traceId");
-      s.source_id = Copy(id);
-      d.Annotate("trace_id", s.source_id);
-    } else if (OtlpKeyIs(k, "spanId")) {
-      std::string_view id;
-      QUELL_TRY_FIELD(ReadString(v, max, "spanId", &id));
-      if (!id.empty() && !IsHex(id, 16)) return FieldError::Fail(RejectReason::kInvalidValue, "spanId");
-      d.Annotate("span_id", Copy(id));
-    } else if (OtlpKeyIs(k, "eventName")) {
-      std::string_view name;
-      QUELL_TRY_FIELD(ReadString(v, max, "eventName", &name));
-      s.title = Copy(name);
+    switch (LogKeys().Find(k)) {
+      case kTime:
+        QUELL_TRY_FIELD(ReadInt64(v, "timeUnixNano", &time_ns));
+        break;
+      case kObservedTime:
+        QUELL_TRY_FIELD(ReadInt64(v, "observedTimeUnixNano", &observed_ns));
+        break;
+      case kSeverityNumber:
+        QUELL_TRY_FIELD(ReadInt64(v, "severityNumber", &severity_number));
+        if (severity_number < 0 || severity_number > 24)
+          return FieldError::Fail(RejectReason::kOutOfRange, "severityNumber");
+        break;
+      case kSeverityText:
+        QUELL_TRY_FIELD(ReadString(v, max, "severityText", &severity_text));
+        severity_text = Copy(severity_text);
+        break;
+      case kBody: {
+        AnyValueText body;
+        QUELL_TRY_FIELD(ReadAnyValue(v, max_depth(), max, &scratch_, &body));
+        s.message = Copy(body.text);
+        break;
+      }
+      case kAttributes:
+        QUELL_TRY_FIELD(ForEachAttribute(v, max_depth(), max, &scratch_,
+                                         [&](std::string_view key, const AnyValueText& value) {
+                                           ApplyRecordAttribute(key, value, options(), doc(), &d);
+                                           return FieldError::Ok();
+                                         }));
+        break;
+      case kTraceId: {
+        std::string_view id;
+        QUELL_TRY_FIELD(ReadString(v, max, "traceId", &id));
+        if (!id.empty() && !IsHex(id, 32)) return FieldError::Fail(RejectReason::kInvalidValue, "traceId");
+        s.source_id = Copy(id);
+        d.Annotate("trace_id", s.source_id);
+        break;
+      }
+      case kSpanId: {
+        std::string_view id;
+        QUELL_TRY_FIELD(ReadString(v, max, "spanId", &id));
+        if (!id.empty() && !IsHex(id, 16)) return FieldError::Fail(RejectReason::kInvalidValue, "spanId");
+        d.Annotate("span_id", Copy(id));
+        break;
+      }
+      case kEventName: {
+        std::string_view name;
+        QUELL_TRY_FIELD(ReadString(v, max, "eventName", &name));
+        s.title = Copy(name);
+        break;
+      }
+      default: break;
     }
   }
   if (time_ns < 0) return FieldError::Fail(RejectReason::kOutOfRange, "timeUnixNano");

@@ -58,7 +58,7 @@ RecordStatus OtlpTracesParser::ParseRecord(od::value& record, uint32_t, uint32_t
     } else if (k == "attributes") {
       QUELL_TRY_FIELD(ForEachAttribute(v, max_depth(), max, &scratch_,
                                        [&](std::string_view key, const AnyValueText& value) {
-                                         ApplyRecordAttribute(key, value, options(), out(), &d);
+                                         ApplyRecordAttribute(key, value, options(), doc(), &d);
                                          if (key == "http.route" || key == "http.request.method" ||
                                              key == "http.method") {
                                            d.Label(key == "http.route" ? "http.route" : "http.request.method",

@@ -110,11 +110,67 @@ ParseResult RecordParser::ParseRepaired(std::string_view body, const Repair& rep
   return result;
 }
 
+bool RecordParser::ParseWithoutInvalidRecords(std::string_view body, core::SignalBatch* out, ParseResult* result) {
+  auto skip_ws = [&](size_t p) {
+    while (p < body.size() && (body[p] == ' ' || body[p] == '\n' || body[p] == '\r' || body[p] == '\t')) ++p;
+    return p;
+  };
+  size_t pos = skip_ws(0);
+  if (pos >= body.size() || body[pos] != '[') return false;
+  bad_records_.clear();
+  repair_.assign(body);
+  pos = skip_ws(pos + 1);
+  while (pos < body.size() && body[pos] != ']') {
+    size_t end = SkipJsonValue(body, pos);
+    if (end == std::string::npos) break;
+    size_t bad = FirstInvalidUtf8(body.substr(pos, end - pos));
+    if (bad < end - pos) {
+      bad_records_.push_back({static_cast<uint32_t>(pos), static_cast<uint32_t>(pos + bad)});
+      repair_.replace(pos, end - pos, end - pos, ' ');
+      repair_.replace(pos, 4, "null");  // A value is at least 2 bytes ("{}"); pad keeps offsets.
+    }
+    pos = skip_ws(end);
+    if (pos < body.size() && body[pos] == ',') pos = skip_ws(pos + 1);
+  }
+  if (bad_records_.empty() || FirstInvalidUtf8(repair_) != repair_.size()) return false;
+  repair_.reserve(repair_.size() + simdjson::SIMDJSON_PADDING);
+  od::document doc;
+  od::array arr;
+  core::RejectReason reason;
+  uint32_t offset;
+  if (!doc_.TryOpen(repair_, repair_.capacity(), &doc, &reason, &offset) || doc.get_array().get(arr)) return false;
+  const size_t before = out->size(), rejections_before = out->rejections().size();
+  bool broken = false, broken_in_record = false;
+  uint32_t n = ForEachRecord(&broken, &broken_in_record, doc_, arr, options_.limits.max_records, out, result,
+                             [&](od::value& v, uint32_t, uint32_t off) -> RecordStatus {
+                               for (const BadRecord& b : bad_records_) {
+                                 if (b.begin == off) return FieldError::Fail(RejectReason::kInvalidUtf8, "");
+                               }
+                               return ParseRecord(v, off);
+                             });
+  result->accepted = static_cast<uint32_t>(out->size() - before);
+  // Report each bad record at its first invalid byte.
+  auto rs = out->mutable_rejections();
+  for (size_t i = rejections_before; i < rs.size(); ++i) {
+    if (rs[i].reason != RejectReason::kInvalidUtf8) continue;
+    for (const BadRecord& b : bad_records_) {
+      if (b.begin == rs[i].offset) rs[i].offset = b.bad;
+    }
+  }
+  if (broken_in_record) {
+    RejectRemainder(doc_, doc, n, out, result);
+  } else if (!broken) {
+    RejectTrailingContent(doc_, doc, n, out, result);
+  }
+  return true;
+}
+
 ParseResult RecordParser::Parse(std::string_view body, size_t padded_capacity, core::SourceKind source,
                                 core::EventTime observed, core::SignalBatch* out) {
   ParseResult result;
   od::document doc;
   out_ = out;
+  doc_.KeepIn(out);
   source_ = source;
   observed_ = observed;
   core::RejectReason open_reason;
@@ -126,6 +182,11 @@ ParseResult RecordParser::Parse(std::string_view body, size_t padded_capacity, c
     if (open_reason == RejectReason::kMalformedJson && top_level_ != TopLevel::kObject &&
         FindCompleteRecords(body, &repair)) {
       return ParseRepaired(body, repair, out);
+    }
+    // Invalid UTF-8 inside some records of an array: only those records are rejected.
+    if (open_reason == RejectReason::kInvalidUtf8 && top_level_ != TopLevel::kObject &&
+        ParseWithoutInvalidRecords(body, out, &result)) {
+      return result;
     }
     JsonDocument::RejectBody(out, &result, open_reason, open_offset);
     return result;

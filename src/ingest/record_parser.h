@@ -13,6 +13,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/signal_batch.h"
 #include "ingest/json_document.h"
@@ -43,8 +44,10 @@ class RecordParser : public Parser {
   SignalDraft& draft() { return draft_; }
   const ParserOptions& options() const { return options_; }
   size_t max_string() const { return options_.limits.max_string_bytes; }
-  // Copies into the batch arena.
-  std::string_view Copy(std::string_view s) { return out_->Copy(s); }
+  // Copies into the batch arena (JsonDocument::Keep: strings of the body become views into one
+  // arena copy of it).
+  std::string_view Copy(std::string_view s) { return doc_.Keep(s); }
+  JsonDocument& doc() { return doc_; }
 
  private:
   struct Repair {
@@ -57,10 +60,19 @@ class RecordParser : public Parser {
   // Returns false when there is nothing to recover.
   static bool FindCompleteRecords(std::string_view body, Repair* repair);
   ParseResult ParseRepaired(std::string_view body, const Repair& repair, core::SignalBatch* out);
+  // For an array body with invalid UTF-8 inside some of its records: parses a copy in which each
+  // such record is replaced by `null` padded with spaces (offsets unchanged) and rejects it as
+  // invalid_utf8 at its first bad byte. Returns false (nothing appended) when the bad bytes are
+  // not inside records that can be delimited.
+  bool ParseWithoutInvalidRecords(std::string_view body, core::SignalBatch* out, ParseResult* result);
 
   core::Format format_;
   ParserOptions options_;
   std::string repair_;  // The complete records of a damaged array, re-closed.
+  struct BadRecord {
+    uint32_t begin, bad;  // Record start and its first invalid byte.
+  };
+  std::vector<BadRecord> bad_records_;
   TopLevel top_level_;
   JsonDocument doc_;
   SignalDraft draft_;

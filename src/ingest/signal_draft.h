@@ -55,9 +55,9 @@ class SignalDraft {
     s.annotations_begin = begin;
     s.labels_count = 0;
     s.annotations_count = 0;
-    for (const core::Label& l : labels_) out->AddLabel(l.name, l.value);
+    out->AddLabels(labels_);
     out->FinishLabels();
-    for (const core::Label& a : annotations_) out->AddAnnotation(a.name, a.value);
+    out->AddAnnotations(annotations_);
   }
   // The value of the last label named `name` added so far, or empty.
   std::string_view FindLabel(std::string_view name) const {
