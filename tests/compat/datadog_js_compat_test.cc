@@ -7,8 +7,6 @@
 // summary of each request (URL, headers, JSON body) and of each answer; this test derives its
 // expectations from those bodies.
 // Runs `npm ci` into tests/compat/datadog-js when node_modules is missing.
-#include <sys/stat.h>
-
 #include <chrono>
 #include <cstdlib>
 #include <map>
@@ -151,12 +149,7 @@ TEST(DatadogJsCompatTest, ApiClientEventsAndLogsArriveExactlyAndWrongKeyIsRefuse
   if (node.empty() || npm.empty()) GTEST_SKIP() << "node/npm not installed: Datadog JS API client compat test skipped";
   std::string tmp = MakeTempDir("quell-datadog-js-");
   ASSERT_FALSE(tmp.empty());
-  struct stat st;
-  if (::stat((kDir + "/node_modules/@datadog/datadog-api-client/package.json").c_str(), &st) != 0) {
-    Subprocess ci({npm, "ci", "--no-audit", "--no-fund"}, tmp + "/npm.log", kDir);
-    ASSERT_TRUE(ci.Wait(std::chrono::seconds(240))) << "npm ci timed out";
-    ASSERT_EQ(ci.exit_code(), 0) << "npm ci failed:\n" << ReadFile(tmp + "/npm.log");
-  }
+  ASSERT_EQ(NpmCiIfMissing(npm, kDir, "@datadog/datadog-api-client/package.json", tmp + "/npm.log"), "");
 
   // The harness requires this key (it inherits the environment and reads the variable once).
   const std::string key = "quell-compat-dd-key-" + std::to_string(::getpid());

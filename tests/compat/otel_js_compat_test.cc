@@ -1,8 +1,6 @@
 // The real OpenTelemetry JS OTLP/HTTP JSON exporters (logs, traces, metrics; SDK 2.x line,
 // exporters 0.223) against quell-intake-harness: Quell must answer them as success and receive
 // exactly what they sent. Runs `npm ci` into tests/compat/otel-js when node_modules is missing.
-#include <sys/stat.h>
-
 #include <string>
 
 #include "gmock/gmock.h"
@@ -23,12 +21,7 @@ TEST(OtelJsCompatTest, ExportersDeliverLogsTracesAndMetrics) {
   if (node.empty() || npm.empty()) GTEST_SKIP() << "node/npm not installed: OTel JS compat test skipped";
   std::string tmp = MakeTempDir("quell-otel-js-");
   ASSERT_FALSE(tmp.empty());
-  struct stat st;
-  if (::stat((kDir + "/node_modules/@opentelemetry/exporter-logs-otlp-http").c_str(), &st) != 0) {
-    Subprocess ci({npm, "ci", "--no-audit", "--no-fund"}, tmp + "/npm.log", kDir);
-    ASSERT_TRUE(ci.Wait(std::chrono::seconds(240))) << "npm ci timed out";
-    ASSERT_EQ(ci.exit_code(), 0) << "npm ci failed:\n" << ReadFile(tmp + "/npm.log");
-  }
+  ASSERT_EQ(NpmCiIfMissing(npm, kDir, "@opentelemetry/exporter-logs-otlp-http", tmp + "/npm.log"), "");
 
   std::optional<Subprocess> harness;
   uint16_t port = StartHarness(&harness, QUELL_HARNESS, tmp);

@@ -3,7 +3,7 @@
 // Subprocess: fork/exec a child (the harness, node, prometheus) for compat tests, with stdout and
 // stderr redirected to a file, an optional working directory and extra environment. Wait() waits
 // with a deadline; the destructor sends SIGTERM, then SIGKILL after 5 s, and reaps the child.
-// Also: FindExecutable (PATH lookup), ReadFile, MakeTempDir, WaitForFileLine.
+// Also: FindExecutable (PATH lookup), ReadFile, MakeTempDir, WaitForFileLine, NpmCiIfMissing.
 #ifndef QUELL_TESTS_COMPAT_SUBPROCESS_H_
 #define QUELL_TESTS_COMPAT_SUBPROCESS_H_
 
@@ -121,6 +121,18 @@ class Subprocess {
   bool exited_ = false;
   int exit_code_ = -1;
 };
+
+// Runs `npm ci` in `dir` (a tests/compat/<client> package) unless `dir/node_modules/<probe>` exists.
+// Returns "" on success, else why it failed (with npm's output, written to `log_path`).
+inline std::string NpmCiIfMissing(const std::string& npm, const std::string& dir, const std::string& probe,
+                                  const std::string& log_path) {
+  struct stat st;
+  if (::stat((dir + "/node_modules/" + probe).c_str(), &st) == 0) return {};
+  Subprocess ci({npm, "ci", "--no-audit", "--no-fund"}, log_path, dir);
+  if (!ci.Wait(std::chrono::seconds(240))) return "npm ci timed out";
+  if (ci.exit_code() != 0) return "npm ci failed:\n" + ReadFile(log_path);
+  return {};
+}
 
 // Starts quell-intake-harness and waits (deadline) for it to publish its port. Returns 0 on failure.
 inline uint16_t StartHarness(std::optional<Subprocess>* harness, const std::string& binary, const std::string& dir,
