@@ -210,6 +210,20 @@ void RegisterMetricsSources(server::MetricsEndpoint* endpoint, const MetricsDeps
       f->Add({}, D(s.outbox.dead_lettered_total));
       f->Counter("quell_outbox_fsyncs_total", "Outbox fsync calls.");
       f->Add({}, D(s.outbox.fsyncs_total));
+      std::vector<sinks::TargetLatency> lat = d->latency();
+      f->Histogram("quell_sink_delivery_seconds", "Delivery attempt duration, by receiver integration and outcome.");
+      for (const sinks::TargetLatency& t : lat) {
+        for (int o = 0; o < sinks::kAttemptOutcomeCount; ++o) {
+          const auto& h = t.attempt[o];
+          f->AddHistogram({{"receiver", t.id}, {"outcome", std::string(sinks::AttemptOutcomeName(static_cast<sinks::AttemptOutcome>(o)))}},
+                          h.bounds, h.cumulative, h.count, h.sum_seconds);
+        }
+      }
+      f->Histogram("quell_outbox_time_to_accept_seconds", "Outbox append to acceptance by the receiver, retries included.");
+      for (const sinks::TargetLatency& t : lat) {
+        const auto& h = t.time_to_accept;
+        f->AddHistogram({{"receiver", t.id}}, h.bounds, h.cumulative, h.count, h.sum_seconds);
+      }
     });
   }
 

@@ -141,6 +141,20 @@ TEST_F(AppRuntimeTest, EndToEndWithAuthMetricsReloadAndAudit) {
   EXPECT_THAT(metrics->body, HasSubstr("quell_ingest_signals_total{source=\"http\",format=\"alertmanager\"} 1"));
   EXPECT_THAT(metrics->body, HasSubstr("quell_build_info"));
   EXPECT_THAT(metrics->body, HasSubstr("quell_config_last_reload_success 1"));
+  // Receiver latency histograms: the page's delivery is counted once its outcome is applied (the
+  // file receiver reports before the dispatcher's next step, so wait for that step).
+  constexpr char kDelivered[] = R"(quell_sink_delivery_seconds_count{receiver="pages/file/0",outcome="delivered"} 1)";
+  EXPECT_TRUE(quell::testing::WaitUntil(
+      [&] {
+        metrics = c.Get("/metrics");
+        return metrics.ok() && metrics->body.find(kDelivered) != std::string::npos;
+      },
+      std::chrono::seconds(10)))
+      << (metrics.ok() ? metrics->body : "scrape failed");
+  EXPECT_THAT(metrics->body, HasSubstr("# TYPE quell_sink_delivery_seconds histogram"));
+  EXPECT_THAT(metrics->body, HasSubstr(R"(quell_sink_delivery_seconds_bucket{receiver="pages/file/0",outcome="failed",le="+Inf"} 0)"));
+  EXPECT_THAT(metrics->body, HasSubstr("# TYPE quell_outbox_time_to_accept_seconds histogram"));
+  EXPECT_THAT(metrics->body, HasSubstr(R"(quell_outbox_time_to_accept_seconds_count{receiver="pages/file/0"} 1)"));
   if (::access("/usr/bin/promtool", X_OK) == 0) {
     std::string scrape = (dir_ / "scrape.txt").string();
     Write(scrape, metrics->body);
