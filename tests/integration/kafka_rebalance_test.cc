@@ -17,20 +17,11 @@
 namespace quell::ingest {
 namespace {
 
+using kafka_test::ProduceRange;
 using kafka_test::RecordingSink;
 using kafka_test::TestConfig;
 using kafka_test::TestOptions;
 using kafka_test::WaitFor;
-
-absl::Status ProduceRange(MockCluster* c, const std::string& topic, int partitions, int from, int to) {
-  for (int i = from; i < to; ++i) {
-    for (int p = 0; p < partitions; ++p) {
-      absl::Status s = c->Produce(topic, p, "", fmt::format("ok p{}-{:05}", p, i));
-      if (!s.ok()) return s;
-    }
-  }
-  return c->Flush();
-}
 
 // On failure: what each partition got, and both sources' view of their partitions.
 std::string Describe(const RecordingSink& sa, const RecordingSink& sb, KafkaSource* a, KafkaSource* b) {

@@ -26,6 +26,7 @@
 #include "fmt/format.h"
 #include "ingest/kafka/kafka_config.h"
 #include "ingest/kafka/kafka_source.h"
+#include "ingest/kafka/mock_cluster.h"
 #include "ingest/parser.h"
 
 namespace quell::ingest::kafka_test {
@@ -39,6 +40,19 @@ inline bool WaitFor(const std::function<bool()>& cond,
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return cond();
+}
+
+// Produces rounds from..to-1 of "ok p<partition>-<round, 5 digits>" to every partition of
+// `topic` (one message per partition per round), then waits for the acknowledgements.
+inline absl::Status ProduceRange(MockCluster* c, const std::string& topic, int partitions, int from,
+                                 int to) {
+  for (int i = from; i < to; ++i) {
+    for (int p = 0; p < partitions; ++p) {
+      absl::Status s = c->Produce(topic, p, "", fmt::format("ok p{}-{:05}", p, i));
+      if (!s.ok()) return s;
+    }
+  }
+  return c->Flush();
 }
 
 // Format kQuell stand-in: one record per line. "ok <id>" -> a signal titled <id>; any other

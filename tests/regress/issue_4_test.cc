@@ -30,18 +30,11 @@
 namespace quell::ingest {
 namespace {
 
+using kafka_test::ProduceRange;
 using kafka_test::RecordingSink;
 using kafka_test::TestConfig;
 using kafka_test::TestOptions;
 using kafka_test::WaitFor;
-
-absl::Status ProduceRound(MockCluster* c, int partitions, int i) {
-  for (int p = 0; p < partitions; ++p) {
-    absl::Status s = c->Produce("r4", p, "", fmt::format("ok p{}-{:05}", p, i));
-    if (!s.ok()) return s;
-  }
-  return c->Flush();
-}
 
 TEST(Issue4Test, RebalanceDuringAWaitingConsumeCallLosesNoMessage) {
   constexpr int kPartitions = 4;
@@ -62,7 +55,7 @@ TEST(Issue4Test, RebalanceDuringAWaitingConsumeCallLosesNoMessage) {
   absl::Status produce_status;
   std::thread producer([&] {
     for (int i = 0; !stop.load() && i < 20000; ++i) {
-      produce_status = ProduceRound(cluster.get(), kPartitions, i);
+      produce_status = ProduceRange(cluster.get(), "r4", kPartitions, i, i + 1);
       if (!produce_status.ok()) return;
       produced = i + 1;
     }
