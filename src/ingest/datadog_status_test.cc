@@ -1,0 +1,53 @@
+#include "ingest/datadog_status.h"
+
+#include "gtest/gtest.h"
+
+namespace quell::ingest {
+namespace {
+
+using core::Severity;
+using T = DatadogTransition;
+
+TEST(DatadogStatusTest, Transitions) {
+  EXPECT_EQ(ParseDatadogTransition("Recovered"), T::kRecovered);
+  EXPECT_EQ(ParseDatadogTransition("Triggered on {host:a}"), T::kTriggered);
+  EXPECT_EQ(ParseDatadogTransition("re-triggered"), T::kTriggered);
+  EXPECT_EQ(ParseDatadogTransition("Renotify"), T::kTriggered);
+  EXPECT_EQ(ParseDatadogTransition("Warn"), T::kWarn);
+  EXPECT_EQ(ParseDatadogTransition("Re-Warn"), T::kWarn);
+  EXPECT_EQ(ParseDatadogTransition("No Data"), T::kNoData);
+  EXPECT_EQ(ParseDatadogTransition("P1"), T::kNone);
+  EXPECT_EQ(ParseDatadogTransition(""), T::kNone);
+  EXPECT_EQ(DatadogTransitionState(T::kRecovered), core::SignalState::kResolved);
+  EXPECT_EQ(DatadogTransitionState(T::kNoData), core::SignalState::kFiring);
+  EXPECT_EQ(DatadogTransitionState(T::kNone), core::SignalState::kUnknown);
+}
+
+TEST(DatadogStatusTest, SeverityFallsBackFromAlertTypeToPriorityToTransition) {
+  EXPECT_EQ(DatadogAlertSeverity("warning", "P1", T::kTriggered), Severity::kWarning);
+  EXPECT_EQ(DatadogAlertSeverity("", "P1", T::kWarn), Severity::kCritical);
+  EXPECT_EQ(DatadogAlertSeverity("bogus", "P4", T::kNone), Severity::kInfo);
+  EXPECT_EQ(DatadogAlertSeverity("", "", T::kTriggered), Severity::kError);
+  EXPECT_EQ(DatadogAlertSeverity("", "", T::kWarn), Severity::kWarning);
+  EXPECT_EQ(DatadogAlertSeverity("", "", T::kNoData), Severity::kWarning);
+  EXPECT_EQ(DatadogAlertSeverity("", "", T::kRecovered), Severity::kInfo);
+  EXPECT_EQ(DatadogAlertSeverity("", "", T::kNone), Severity::kUnknown);
+}
+
+TEST(DatadogStatusTest, TitlePrefixes) {
+  std::string_view text, priority;
+  T t = T::kNone;
+  ReadDatadogTitlePrefixes("  [P2] [Recovered on {host:a}] CPU high [Triggered]", &text, &t, &priority);
+  EXPECT_EQ(text, "Recovered on {host:a}");
+  EXPECT_EQ(t, T::kRecovered);
+  EXPECT_EQ(priority, "P2");
+  text = priority = "unchanged";
+  t = T::kNone;
+  ReadDatadogTitlePrefixes("CPU high [Triggered]", &text, &t, &priority);
+  EXPECT_EQ(text, "unchanged");
+  EXPECT_EQ(t, T::kNone);
+  EXPECT_EQ(priority, "unchanged");
+}
+
+}  // namespace
+}  // namespace quell::ingest

@@ -1,0 +1,42 @@
+#include "ingest/key_table.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace quell::ingest {
+namespace {
+
+TEST(KeyTableTest, FindsEveryLengthClassAndNothingElse) {
+  KeyTable t{{"a", 1}, {"abcd", 2}, {"abcdefg", 3}, {"abcdefgh", 4}, {"abcdefghijklmnop", 5},
+             {"abcdefghijklmnopqrstuvwxyz", 6}};
+  EXPECT_EQ(t.Find("a"), 1);
+  EXPECT_EQ(t.Find("abcd"), 2);
+  EXPECT_EQ(t.Find("abcdefg"), 3);
+  EXPECT_EQ(t.Find("abcdefgh"), 4);
+  EXPECT_EQ(t.Find("abcdefghijklmnop"), 5);
+  EXPECT_EQ(t.Find("abcdefghijklmnopqrstuvwxyz"), 6);
+  // Same length, one byte off: at the start, in the middle (only memcmp sees it), at the end.
+  EXPECT_EQ(t.Find("b"), -1);
+  EXPECT_EQ(t.Find("abce"), -1);
+  EXPECT_EQ(t.Find("xbcdefgh"), -1);
+  EXPECT_EQ(t.Find("abcdefghijklXnopqrstuvwxyz"), -1);
+  EXPECT_EQ(t.Find("abcdefghijklmnopqrstuvwxyZ"), -1);
+  EXPECT_EQ(t.Find(""), -1);
+  EXPECT_EQ(t.Find(std::string(200, 'a')), -1);
+}
+
+TEST(KeyTableTest, OtlpKeysMatchBothSpellingsAndFirstIdWins) {
+  KeyTable t;
+  t.AddOtlp("timeUnixNano", 7);
+  t.AddOtlp("observedTimeUnixNano", 8);
+  t.Add("timeUnixNano", 9);  // Already there: keeps 7.
+  EXPECT_EQ(t.Find("timeUnixNano"), 7);
+  EXPECT_EQ(t.Find("time_unix_nano"), 7);
+  EXPECT_EQ(t.Find("observed_time_unix_nano"), 8);
+  EXPECT_EQ(t.Find("timeunixnano"), -1);
+  EXPECT_EQ(t.Find("time_unixNano"), -1);
+}
+
+}  // namespace
+}  // namespace quell::ingest
