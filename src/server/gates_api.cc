@@ -37,6 +37,21 @@ bool ValidName(std::string_view s) {
   return true;
 }
 
+// The service path parameter with env, version and gate from the query string.
+gates::GateQuery QueryOf(const core::HttpRequest& req) {
+  gates::GateQuery q;
+  q.service = std::string(req.PathParam("service"));
+  q.env = std::string(req.Query("env"));
+  q.version = std::string(req.Query("version"));
+  q.gate = std::string(req.Query("gate"));
+  return q;
+}
+
+bool Valid(const gates::GateQuery& q) {
+  return !q.service.empty() && ValidName(q.service) && ValidName(q.env) && ValidName(q.version) &&
+         ValidName(q.gate);
+}
+
 }  // namespace
 
 absl::StatusOr<core::Deployment> ParseDeploymentJson(std::string_view body, core::EventTime now) {
@@ -114,15 +129,8 @@ std::vector<GatesRoute> GatesApi::Routes() {
 }
 
 core::HttpResponse GatesApi::GetGate(const core::HttpRequest& req) {
-  gates::GateQuery q;
-  q.service = std::string(req.PathParam("service"));
-  q.env = std::string(req.Query("env"));
-  q.version = std::string(req.Query("version"));
-  q.gate = std::string(req.Query("gate"));
-  if (q.service.empty() || !ValidName(q.service) || !ValidName(q.env) || !ValidName(q.version) ||
-      !ValidName(q.gate)) {
-    return ErrorJson(400, "gates: bad service, env, version or gate parameter");
-  }
+  gates::GateQuery q = QueryOf(req);
+  if (!Valid(q)) return ErrorJson(400, "gates: bad service, env, version or gate parameter");
   auto v = evaluator_->Evaluate(q);
   if (!v.ok()) return StatusToJson(v.status());
   return core::HttpResponse::Json(200, v->ToJson());
@@ -182,10 +190,7 @@ core::HttpResponse GatesApi::PostOverride(const core::HttpRequest& req) {
   q.env = StringField(obj, "env");
   q.version = StringField(obj, "version");
   q.gate = StringField(obj, "gate");
-  if (q.service.empty() || !ValidName(q.service) || !ValidName(q.env) || !ValidName(q.version) ||
-      !ValidName(q.gate)) {
-    return ErrorJson(400, "override: bad service, env, version or gate");
-  }
+  if (!Valid(q)) return ErrorJson(400, "override: bad service, env, version or gate");
   gates::GateOverride o;
   const std::string verdict = StringField(obj, "verdict");
   if (verdict == "pass") {
@@ -208,15 +213,8 @@ core::HttpResponse GatesApi::PostOverride(const core::HttpRequest& req) {
 }
 
 core::HttpResponse GatesApi::DeleteOverride(const core::HttpRequest& req) {
-  gates::GateQuery q;
-  q.service = std::string(req.PathParam("service"));
-  q.env = std::string(req.Query("env"));
-  q.version = std::string(req.Query("version"));
-  q.gate = std::string(req.Query("gate"));
-  if (q.service.empty() || !ValidName(q.service) || !ValidName(q.env) || !ValidName(q.version) ||
-      !ValidName(q.gate)) {
-    return ErrorJson(400, "override: bad service, env, version or gate parameter");
-  }
+  gates::GateQuery q = QueryOf(req);
+  if (!Valid(q)) return ErrorJson(400, "override: bad service, env, version or gate parameter");
   auto v = evaluator_->ClearOverride(q);
   if (!v.ok()) return StatusToJson(v.status());
   if (options_.on_override) options_.on_override(req, *v, /*cleared=*/true);
