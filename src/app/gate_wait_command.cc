@@ -1,15 +1,13 @@
 #include "app/gate_wait_command.h"
 
-#include <netdb.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
+#include <curl/curl.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string_view>
 
 #include "CLI/CLI.hpp"
@@ -21,35 +19,18 @@
 namespace quell::app {
 namespace {
 
-struct Url {
-  std::string host;
-  std::string port = "80";
-  std::string prefix;  // Path prefix without trailing slash.
-};
-
-absl::StatusOr<Url> ParseUrl(std::string_view url) {
-  constexpr std::string_view kScheme = "http://";
-  if (url.substr(0, kScheme.size()) != kScheme) {
-    return absl::InvalidArgumentError(fmt::format("--url: only http:// URLs are supported, got \"{}\"", url));
+// The API base URL: http:// or https://, host, optional port and path prefix.
+absl::StatusOr<std::string> BaseUrl(std::string_view url) {
+  if (!url.starts_with("http://") && !url.starts_with("https://")) {
+    return absl::InvalidArgumentError(fmt::format("--url: expected http:// or https://, got \"{}\"", url));
   }
-  url.remove_prefix(kScheme.size());
-  Url u;
-  const size_t slash = url.find('/');
-  std::string_view authority = url.substr(0, slash);
-  if (slash != std::string_view::npos) u.prefix = std::string(url.substr(slash));
-  while (!u.prefix.empty() && u.prefix.back() == '/') u.prefix.pop_back();
-  if (!authority.empty() && authority.front() == '[') {  // [::1]:9797
-    const size_t close = authority.find(']');
-    if (close == std::string_view::npos) return absl::InvalidArgumentError("--url: bad IPv6 address");
-    u.host = std::string(authority.substr(1, close - 1));
-    if (close + 1 < authority.size() && authority[close + 1] == ':') u.port = std::string(authority.substr(close + 2));
-  } else {
-    const size_t colon = authority.rfind(':');
-    u.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) u.port = std::string(authority.substr(colon + 1));
+  std::string base(url);
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  const size_t authority = base.find("://") + 3;
+  if (authority >= base.size() || base[authority] == '/' || base[authority] == ':') {
+    return absl::InvalidArgumentError("--url: missing host");
   }
-  if (u.host.empty() || u.port.empty()) return absl::InvalidArgumentError("--url: missing host or port");
-  return u;
+  return base;
 }
 
 std::string PercentEncode(std::string_view s) {
@@ -69,84 +50,40 @@ struct Response {
   std::string body;
 };
 
-// Removes chunked transfer encoding from `body`.
-std::string Dechunk(std::string_view body) {
-  std::string out;
-  while (!body.empty()) {
-    const size_t eol = body.find("\r\n");
-    if (eol == std::string_view::npos) break;
-    const size_t n = std::strtoul(std::string(body.substr(0, eol)).c_str(), nullptr, 16);
-    if (n == 0) break;
-    body.remove_prefix(eol + 2);
-    out.append(body.substr(0, n));
-    body.remove_prefix(std::min(body.size(), n + 2));
-  }
-  return out;
+size_t AppendBody(char* data, size_t size, size_t n, void* out) {
+  auto* body = static_cast<std::string*>(out);
+  if (body->size() + size * n > (8u << 20)) return 0;  // Aborts: no gate verdict is that large.
+  body->append(data, size * n);
+  return size * n;
 }
 
-// One blocking HTTP/1.1 GET with Connection: close.
-absl::StatusOr<Response> HttpGet(const Url& url, const std::string& target, const std::string& token,
+// One GET with libcurl (http or https; certificates verified against `ca_file`, else the system
+// trust store). Transport failures are Unavailable (retried by the caller).
+absl::StatusOr<Response> HttpGet(const std::string& url, const std::string& token, const std::string& ca_file,
                                  absl::Duration timeout) {
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  if (int rc = getaddrinfo(url.host.c_str(), url.port.c_str(), &hints, &res); rc != 0) {
-    return absl::UnavailableError(fmt::format("resolve {}: {}", url.host, gai_strerror(rc)));
-  }
-  int fd = -1;
-  std::string last_error = "no address";
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(absl::ToInt64Seconds(timeout));
-  tv.tv_usec = static_cast<suseconds_t>(absl::ToInt64Microseconds(timeout) % 1000000);
-  for (addrinfo* ai = res; ai != nullptr; ai = ai->ai_next) {
-    fd = ::socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-    if (fd < 0) continue;
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));  // Also bounds connect() on Linux.
-    if (::connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) break;
-    last_error = std::strerror(errno);
-    ::close(fd);
-    fd = -1;
-  }
-  freeaddrinfo(res);
-  if (fd < 0) return absl::UnavailableError(fmt::format("connect {}:{}: {}", url.host, url.port, last_error));
-  std::string req = fmt::format("GET {} HTTP/1.1\r\nHost: {}:{}\r\nAccept: application/json\r\nUser-Agent: quell-gate-wait\r\n"
-                                "Connection: close\r\n",
-                                target, url.host, url.port);
-  if (!token.empty()) req += fmt::format("Authorization: Bearer {}\r\n", token);
-  req += "\r\n";
-  for (size_t sent = 0; sent < req.size();) {
-    const ssize_t n = ::send(fd, req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) {
-      ::close(fd);
-      return absl::UnavailableError(fmt::format("send to {}:{}: {}", url.host, url.port, std::strerror(errno)));
-    }
-    sent += static_cast<size_t>(n);
-  }
-  std::string raw;
-  char buf[16384];
-  for (;;) {
-    const ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
-    if (n == 0) break;
-    if (n < 0) {
-      ::close(fd);
-      return absl::UnavailableError(fmt::format("read from {}:{}: {}", url.host, url.port, std::strerror(errno)));
-    }
-    raw.append(buf, static_cast<size_t>(n));
-    if (raw.size() > (8u << 20)) break;
-  }
-  ::close(fd);
-  const size_t head_end = raw.find("\r\n\r\n");
-  if (raw.compare(0, 5, "HTTP/") != 0 || head_end == std::string::npos) {
-    return absl::UnavailableError(fmt::format("{}:{}: not an HTTP response", url.host, url.port));
-  }
+  std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
+  if (!curl) return absl::InternalError("curl_easy_init failed");
   Response r;
-  const size_t sp = raw.find(' ');
-  r.status = std::atoi(raw.c_str() + sp + 1);
-  std::string head = raw.substr(0, head_end);
-  for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  r.body = raw.substr(head_end + 4);
-  if (head.find("transfer-encoding: chunked") != std::string::npos) r.body = Dechunk(r.body);
+  curl_slist* headers = curl_slist_append(nullptr, "Accept: application/json");
+  if (!token.empty()) headers = curl_slist_append(headers, fmt::format("Authorization: Bearer {}", token).c_str());
+  std::unique_ptr<curl_slist, void (*)(curl_slist*)> header_list(headers, curl_slist_free_all);
+  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(curl.get(), CURLOPT_USERAGENT, "quell-gate-wait");
+  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(absl::ToInt64Milliseconds(timeout)));
+  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, AppendBody);
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &r.body);
+  if (!ca_file.empty()) curl_easy_setopt(curl.get(), CURLOPT_CAINFO, ca_file.c_str());
+  char error[CURL_ERROR_SIZE] = {0};
+  curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
+  const CURLcode rc = curl_easy_perform(curl.get());
+  if (rc != CURLE_OK) {
+    return absl::UnavailableError(fmt::format("{}", error[0] != 0 ? error : curl_easy_strerror(rc)));
+  }
+  long status = 0;
+  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
+  r.status = static_cast<int>(status);
   return r;
 }
 
@@ -231,12 +168,12 @@ int RunGateWait(const GateWaitOptions& o) {
     fmt::print(err, "quell gate wait: --interval and --timeout must be positive\n");
     return 2;
   }
-  auto url = ParseUrl(o.url);
-  if (!url.ok()) {
-    fmt::print(err, "quell gate wait: {}\n", std::string(url.status().message()));
+  auto base = BaseUrl(o.url);
+  if (!base.ok()) {
+    fmt::print(err, "quell gate wait: {}\n", std::string(base.status().message()));
     return 2;
   }
-  std::string target = fmt::format("{}/api/v1/gates/{}?version={}", url->prefix, PercentEncode(o.service),
+  std::string target = fmt::format("{}/api/v1/gates/{}?version={}", *base, PercentEncode(o.service),
                                    PercentEncode(o.version));
   if (!o.env.empty()) target += "&env=" + PercentEncode(o.env);
   if (!o.gate.empty()) target += "&gate=" + PercentEncode(o.gate);
@@ -249,7 +186,7 @@ int RunGateWait(const GateWaitOptions& o) {
   for (;;) {
     const absl::Duration elapsed = clock->Now() - start;
     const std::string when = core::DurationToString(absl::Trunc(elapsed, absl::Seconds(1)));
-    auto resp = HttpGet(*url, target, token, request_timeout);
+    auto resp = HttpGet(target, token, o.ca_file, request_timeout);
     if (!resp.ok()) {
       fmt::print(err, "[{}] {}: {} (retrying)\n", when, o.url, std::string(resp.status().message()));
     } else {
@@ -288,7 +225,8 @@ CLI::App* RegisterGateWaitCommand(CLI::App* gate, GateWaitOptions* o) {
   wait->add_option("--version", o->version, "Canary (green) version")->required();
   wait->add_option("--env", o->env, "Environment (default: the gate's)");
   wait->add_option("--gate", o->gate, "Gate name (default: the gate covering the service)");
-  wait->add_option("--url", o->url, "Quell API base URL")->capture_default_str();
+  wait->add_option("--url", o->url, "Quell API base URL (http:// or https://)")->capture_default_str();
+  wait->add_option("--cacert", o->ca_file, "CA certificates (PEM) to verify an https:// Quell (default: system store)");
   auto duration = [](absl::Duration* target) {
     return [target](const std::string& text) {
       auto d = core::ParseDuration(text);

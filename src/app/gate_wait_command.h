@@ -5,14 +5,14 @@
 //
 //   quell gate wait --service checkout --version v2 [--env prod] [--gate NAME]
 //                   [--url http://127.0.0.1:9797] [--timeout 15m] [--interval 10s]
-//                   [--token-env QUELL_API_TOKEN]
+//                   [--token-env QUELL_API_TOKEN] [--cacert ca.pem]
 //
 // Each poll is GET <url>/api/v1/gates/<service>?version=&env=&gate= and prints one line
 // (elapsed, verdict, score, first reason). Exit status: 0 pass, 1 fail, 2 inconclusive, timeout,
 // unknown gate (404) or bad usage; on a decision it prints the evidence per indicator. Transport
-// errors (Quell restarting, a refused connection) are retried until the timeout. Plain http only
-// (put a TLS-terminating proxy or `kubectl port-forward` in front otherwise). The bearer token, if
-// any, is read from the named environment variable and never printed.
+// errors (Quell restarting, a refused connection) are retried until the timeout. http:// or
+// https:// (libcurl; the server certificate is verified against --cacert, else the system trust
+// store). The bearer token, if any, is read from the named environment variable and never printed.
 //
 // RunGateWait blocks the calling thread; time is injected (clock, sleep) so tests never sleep.
 #ifndef QUELL_APP_GATE_WAIT_COMMAND_H_
@@ -36,7 +36,8 @@ struct GateWaitOptions {
   std::string version;                       // Required.
   std::string env;                           // Optional: the gate's env otherwise.
   std::string gate;                          // Optional: a gate by name.
-  std::string url = "http://127.0.0.1:9797";  // Quell's API base URL (http://host[:port][/prefix]).
+  std::string url = "http://127.0.0.1:9797";  // Quell's API base URL (http[s]://host[:port][/prefix]).
+  std::string ca_file;                        // PEM CA bundle for https (empty: the system's).
   absl::Duration timeout = absl::Minutes(15);
   absl::Duration interval = absl::Seconds(10);
   std::string token_env = "QUELL_API_TOKEN";  // Environment variable holding a bearer token.

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -21,6 +22,7 @@
 #include "server/router.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
 
 namespace quell::app {
 namespace {
@@ -195,9 +197,9 @@ TEST(GateWaitTest, RetriesTransportErrorsUntilTimeout) {
 
 TEST(GateWaitTest, BadOptionsExitTwo) {
   Harness h;
-  GateWaitOptions o = h.Options("https://quell.example:443");
+  GateWaitOptions o = h.Options("ftp://quell.example:21");
   EXPECT_EQ(RunGateWait(o), 2);
-  EXPECT_THAT(Harness::Read(h.err), HasSubstr("only http:// URLs"));
+  EXPECT_THAT(Harness::Read(h.err), HasSubstr("expected http:// or https://"));
   o = h.Options("http://127.0.0.1:1");
   o.version.clear();
   EXPECT_EQ(RunGateWait(o), 2);
@@ -223,44 +225,77 @@ TEST(GateWaitTest, RegistersFlagsWithCli11) {
   EXPECT_THROW(app2.parse("gate wait --service a --version v --timeout soon", false), CLI::ValidationError);
 }
 
-// End to end: the real HttpServer serving GatesApi over a GateEvaluator whose green fails.
-TEST(GateWaitTest, AgainstTheRealServerAFailingGreenExitsOne) {
-  const core::EventTime t0 = core::EventTime::FromUnixNanos(1767225600LL * 1000000000LL);
-  auto root = core::YamlNode::LoadString("gates:\n  - {service: checkout, env: prod}\n", "t.yaml");
-  ASSERT_TRUE(root.ok());
-  gates::GateEvaluator evaluator(*gates::ParseGatesConfig(*root), {}, nullptr);
-  core::Deployment blue{"checkout", "prod", "v1", core::DeployColor::kBlue, t0 - absl::Hours(1), "api", "", ""};
-  core::Deployment green{"checkout", "prod", "v2", core::DeployColor::kGreen, t0, "api", "", ""};
-  evaluator.AddDeployment(blue);
-  evaluator.AddDeployment(green);
-  gates::TrafficSimulator sim(5);
-  gates::TrafficSpec b, g;
-  b.version = "v1";
-  b.color = core::DeployColor::kBlue;
-  g.version = "v2";
-  g.color = core::DeployColor::kGreen;
-  g.error_rate = 0.2;
-  core::SignalBatch batch;
-  sim.Generate(b, t0, t0 + absl::Minutes(2), &batch);
-  sim.Generate(g, t0, t0 + absl::Minutes(2), &batch);
-  evaluator.Observe(batch);
-  evaluator.AdvanceTo(t0 + absl::Minutes(2));
+// The real HttpServer serving GatesApi over a GateEvaluator whose green fails.
+class FailingGateServer {
+ public:
+  explicit FailingGateServer(server::ServerConfig config)
+      : evaluator_(Gates(), {}, nullptr), api_clock_(core::WallTime::FromUnixNanos(kT0.unix_nanos())),
+        api_(&evaluator_, &api_clock_) {
+    core::Deployment blue{"checkout", "prod", "v1", core::DeployColor::kBlue, kT0 - absl::Hours(1), "api", "", ""};
+    core::Deployment green{"checkout", "prod", "v2", core::DeployColor::kGreen, kT0, "api", "", ""};
+    evaluator_.AddDeployment(blue);
+    evaluator_.AddDeployment(green);
+    gates::TrafficSimulator sim(5);
+    gates::TrafficSpec b, g;
+    b.version = "v1";
+    b.color = core::DeployColor::kBlue;
+    g.version = "v2";
+    g.color = core::DeployColor::kGreen;
+    g.error_rate = 0.2;
+    core::SignalBatch batch;
+    sim.Generate(b, kT0, kT0 + absl::Minutes(2), &batch);
+    sim.Generate(g, kT0, kT0 + absl::Minutes(2), &batch);
+    evaluator_.Observe(batch);
+    evaluator_.AdvanceTo(kT0 + absl::Minutes(2));
+    for (const server::GatesRoute& r : api_.Routes()) EXPECT_TRUE(router_.Route(r.method, r.path, r.handler).ok());
+    config.port = 0;
+    http_ = std::make_unique<server::HttpServer>(config, &router_);
+    EXPECT_TRUE(http_->Start().ok());
+  }
+  ~FailingGateServer() { http_->Stop(); }
+  uint16_t port() const { return http_->port(); }
 
-  core::ManualClock api_clock(core::WallTime::FromUnixNanos(t0.unix_nanos()));
-  server::GatesApi api(&evaluator, &api_clock);
-  server::Router router;
-  for (const server::GatesRoute& r : api.Routes()) ASSERT_TRUE(router.Route(r.method, r.path, r.handler).ok());
-  server::ServerConfig config;
-  config.port = 0;
-  server::HttpServer http(config, &router);
-  ASSERT_TRUE(http.Start().ok());
+ private:
+  static constexpr core::EventTime kT0 = core::EventTime::FromUnixNanos(1767225600LL * 1000000000LL);
+  static gates::GatesConfig Gates() {
+    auto root = core::YamlNode::LoadString("gates:\n  - {service: checkout, env: prod}\n", "t.yaml");
+    EXPECT_TRUE(root.ok());
+    return *gates::ParseGatesConfig(*root);
+  }
+  gates::GateEvaluator evaluator_;
+  core::ManualClock api_clock_;
+  server::GatesApi api_;
+  server::Router router_;
+  std::unique_ptr<server::HttpServer> http_;
+};
+
+TEST(GateWaitTest, AgainstTheRealServerAFailingGreenExitsOne) {
+  FailingGateServer server({});
   Harness h;
-  EXPECT_EQ(RunGateWait(h.Options("http://127.0.0.1:" + std::to_string(http.port()))), 1);
+  EXPECT_EQ(RunGateWait(h.Options("http://127.0.0.1:" + std::to_string(server.port()))), 1);
   EXPECT_EQ(h.sleeps, 0);
   const std::string out = Harness::Read(h.out);
   EXPECT_THAT(out, HasSubstr("checkout v2 (prod): fail"));
   EXPECT_THAT(out, HasSubstr("errors: canary error rate"));
-  http.Stop();
+}
+
+TEST(GateWaitTest, OverHttpsItVerifiesTheServerAgainstTheGivenCa) {
+  server::ServerConfig config;
+  config.tls = server::TlsConfig{::quell::testing::SourcePath("tests/data/tls/server.crt"),
+                                 ::quell::testing::SourcePath("tests/data/tls/server.key"), "", 12, {}};
+  FailingGateServer server(config);
+  Harness h;
+  GateWaitOptions o = h.Options("https://localhost:" + std::to_string(server.port()));
+  o.ca_file = ::quell::testing::SourcePath("tests/data/tls/ca.crt");
+  EXPECT_EQ(RunGateWait(o), 1);
+  EXPECT_THAT(Harness::Read(h.out), HasSubstr("checkout v2 (prod): fail"));
+
+  // Without the CA the certificate does not verify: a transport error, retried until the timeout.
+  Harness untrusted;
+  GateWaitOptions u = untrusted.Options("https://localhost:" + std::to_string(server.port()));
+  EXPECT_EQ(RunGateWait(u), 2);
+  EXPECT_THAT(Harness::Read(untrusted.err), HasSubstr("(retrying)"));
+  EXPECT_THAT(Harness::Read(untrusted.err), ::testing::Not(HasSubstr("checkout v2 (prod): fail")));
 }
 
 }  // namespace

@@ -110,6 +110,9 @@ void RegisterMetricsSources(server::MetricsEndpoint* endpoint, const MetricsDeps
       f->Add({}, D(s->connections_active.load()));
       f->Counter("quell_http_request_timeouts_total", "Requests closed for slowness (408).");
       f->Add({}, D(s->timeouts.load()));
+      f->Counter("quell_http_tls_handshake_failures_total",
+                 "TLS handshakes that failed or timed out (server.tls set only).");
+      f->Add({}, D(s->tls_handshake_failures.load()));
     });
   }
 

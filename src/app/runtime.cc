@@ -247,6 +247,19 @@ absl::Status Runtime::BuildHttp() {
   server::GatesApi::Options gopts;
   correlate::ShardedEngine* engine = engine_.get();
   gopts.on_deployment = [engine](const core::Deployment& d) { engine->RecordDeployment(d); };
+  gopts.on_override = [this](const core::HttpRequest& req, const gates::GateVerdict& v, bool cleared) {
+    server::AuditEntry e;
+    e.action = cleared ? "gate.override_cleared" : "gate.overridden";
+    e.principal = std::string(req.Header("X-Quell-Principal"));
+    e.target = fmt::format("{}/{}/{}/{}", v.gate, v.service, v.env, v.version);
+    if (v.manual_override) {
+      e.details.emplace_back("verdict", std::string(gates::VerdictName(v.manual_override->verdict)));
+      e.details.emplace_back("reason", v.manual_override->reason);
+    }
+    e.details.emplace_back("computed_verdict", std::string(gates::VerdictName(v.computed_verdict)));
+    absl::Status s = audit_->Append(e);
+    if (!s.ok()) spdlog::error("quell: {}", std::string(s.message()));
+  };
   gates_api_ = std::make_unique<server::GatesApi>(gates_.get(), clock_, gopts);
   for (server::GatesRoute& r : gates_api_->Routes()) {
     QUELL_RETURN_IF_ERROR(router_.Route(r.method, r.path, std::move(r.handler)));
@@ -282,8 +295,9 @@ core::HttpResponse Runtime::Middleware(const core::HttpRequest& req, std::string
   with_principal.headers.emplace_back("X-Quell-Principal", principal);
   core::HttpResponse resp = next(with_principal);
   // Audit every successful write that is not telemetry intake.
+  // Reloads and gate overrides write their own, more detailed entries.
   if (resp.status >= 200 && resp.status < 300 && pattern != "/api/v1/reload" &&
-      !pattern.starts_with("/api/v1/gates/flagger/")) {
+      pattern != "/api/v1/gates/{service}/override" && !pattern.starts_with("/api/v1/gates/flagger/")) {
     server::AuditEntry e;
     e.principal = principal;
     if (pattern == "/api/v2/silences") {

@@ -37,6 +37,21 @@ bool ValidName(std::string_view s) {
   return true;
 }
 
+// The service path parameter with env, version and gate from the query string.
+gates::GateQuery QueryOf(const core::HttpRequest& req) {
+  gates::GateQuery q;
+  q.service = std::string(req.PathParam("service"));
+  q.env = std::string(req.Query("env"));
+  q.version = std::string(req.Query("version"));
+  q.gate = std::string(req.Query("gate"));
+  return q;
+}
+
+bool Valid(const gates::GateQuery& q) {
+  return !q.service.empty() && ValidName(q.service) && ValidName(q.env) && ValidName(q.version) &&
+         ValidName(q.gate);
+}
+
 }  // namespace
 
 absl::StatusOr<core::Deployment> ParseDeploymentJson(std::string_view body, core::EventTime now) {
@@ -106,21 +121,16 @@ std::vector<GatesRoute> GatesApi::Routes() {
       {"GET", "/api/v1/gates/{service}", bind(&GatesApi::GetGate)},
       {"POST", "/api/v1/gates/flagger/confirm", bind(&GatesApi::FlaggerConfirm)},
       {"POST", "/api/v1/gates/flagger/rollback", bind(&GatesApi::FlaggerRollback)},
+      {"POST", "/api/v1/gates/{service}/override", bind(&GatesApi::PostOverride)},
+      {"DELETE", "/api/v1/gates/{service}/override", bind(&GatesApi::DeleteOverride)},
       {"POST", "/api/v1/deployments", bind(&GatesApi::PostDeployment)},
       {"GET", "/api/v1/deployments", bind(&GatesApi::ListDeployments)},
   };
 }
 
 core::HttpResponse GatesApi::GetGate(const core::HttpRequest& req) {
-  gates::GateQuery q;
-  q.service = std::string(req.PathParam("service"));
-  q.env = std::string(req.Query("env"));
-  q.version = std::string(req.Query("version"));
-  q.gate = std::string(req.Query("gate"));
-  if (q.service.empty() || !ValidName(q.service) || !ValidName(q.env) || !ValidName(q.version) ||
-      !ValidName(q.gate)) {
-    return ErrorJson(400, "gates: bad service, env, version or gate parameter");
-  }
+  gates::GateQuery q = QueryOf(req);
+  if (!Valid(q)) return ErrorJson(400, "gates: bad service, env, version or gate parameter");
   auto v = evaluator_->Evaluate(q);
   if (!v.ok()) return StatusToJson(v.status());
   return core::HttpResponse::Json(200, v->ToJson());
@@ -166,6 +176,50 @@ core::HttpResponse GatesApi::Flagger(const core::HttpRequest& req, Verdict wante
 
 core::HttpResponse GatesApi::FlaggerConfirm(const core::HttpRequest& req) { return Flagger(req, Verdict::kPass); }
 core::HttpResponse GatesApi::FlaggerRollback(const core::HttpRequest& req) { return Flagger(req, Verdict::kFail); }
+
+core::HttpResponse GatesApi::PostOverride(const core::HttpRequest& req) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(req.body);
+  simdjson::dom::element root;
+  simdjson::dom::object obj;
+  if (parser.parse(padded).get(root) != simdjson::SUCCESS || root.get_object().get(obj) != simdjson::SUCCESS) {
+    return ErrorJson(400, "override: body must be a JSON object with verdict and reason");
+  }
+  gates::GateQuery q;
+  q.service = std::string(req.PathParam("service"));
+  q.env = StringField(obj, "env");
+  q.version = StringField(obj, "version");
+  q.gate = StringField(obj, "gate");
+  if (!Valid(q)) return ErrorJson(400, "override: bad service, env, version or gate");
+  gates::GateOverride o;
+  const std::string verdict = StringField(obj, "verdict");
+  if (verdict == "pass") {
+    o.verdict = Verdict::kPass;
+  } else if (verdict == "fail") {
+    o.verdict = Verdict::kFail;
+  } else {
+    return ErrorJson(400, fmt::format("override: \"verdict\" must be \"pass\" or \"fail\", got \"{}\"", verdict));
+  }
+  o.reason = StringField(obj, "reason");
+  if (o.reason.empty() || o.reason.size() > 1024) {
+    return ErrorJson(400, "override: \"reason\" is required (at most 1024 bytes)");
+  }
+  o.by = std::string(req.Header("X-Quell-Principal"));
+  if (o.by.empty()) o.by = "anonymous";
+  auto v = evaluator_->SetOverride(q, std::move(o));
+  if (!v.ok()) return StatusToJson(v.status());
+  if (options_.on_override) options_.on_override(req, *v, /*cleared=*/false);
+  return core::HttpResponse::Json(200, v->ToJson());
+}
+
+core::HttpResponse GatesApi::DeleteOverride(const core::HttpRequest& req) {
+  gates::GateQuery q = QueryOf(req);
+  if (!Valid(q)) return ErrorJson(400, "override: bad service, env, version or gate parameter");
+  auto v = evaluator_->ClearOverride(q);
+  if (!v.ok()) return StatusToJson(v.status());
+  if (options_.on_override) options_.on_override(req, *v, /*cleared=*/true);
+  return core::HttpResponse::Json(200, v->ToJson());
+}
 
 core::HttpResponse GatesApi::PostDeployment(const core::HttpRequest& req) {
   const core::EventTime now = core::EventTime::FromUnixNanos(clock_->Now().unix_nanos());

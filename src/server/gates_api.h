@@ -9,6 +9,10 @@
 //   POST /api/v1/gates/flagger/confirm      Flagger confirm-promotion / confirm-rollout webhook:
 //                                           200 only when the verdict is pass, else 403
 //   POST /api/v1/gates/flagger/rollback     Flagger rollback webhook: 200 only on fail, else 403
+//   POST   /api/v1/gates/{service}/override {"verdict":"pass"|"fail","reason", "env","version","gate"}:
+//                                           a person's verdict replaces the computed one for that
+//                                           canary until DELETE (answers the new GateVerdict JSON)
+//   DELETE /api/v1/gates/{service}/override ?env=&version=&gate=  back to the computed verdict
 //   POST /api/v1/deployments                register a deployment (also fanned out, see Options)
 //   GET  /api/v1/deployments                list deployments the gates know
 //
@@ -60,6 +64,9 @@ class GatesApi {
     // Called with every deployment accepted by POST /api/v1/deployments after the gates took it
     // (the app fans it out to the engine's deploy attribution). May be empty.
     std::function<void(const core::Deployment&)> on_deployment;
+    // Called after an override was set or cleared (the app writes the audit entry): the request
+    // (its X-Quell-Principal header names who), and the verdict that now applies. May be empty.
+    std::function<void(const core::HttpRequest&, const gates::GateVerdict&, bool cleared)> on_override;
   };
 
   GatesApi(gates::GateEvaluator* evaluator, const core::Clock* clock, Options options);
@@ -72,6 +79,8 @@ class GatesApi {
   core::HttpResponse ListGates(const core::HttpRequest& req);
   core::HttpResponse FlaggerConfirm(const core::HttpRequest& req);
   core::HttpResponse FlaggerRollback(const core::HttpRequest& req);
+  core::HttpResponse PostOverride(const core::HttpRequest& req);
+  core::HttpResponse DeleteOverride(const core::HttpRequest& req);
   core::HttpResponse PostDeployment(const core::HttpRequest& req);
   core::HttpResponse ListDeployments(const core::HttpRequest& req);
 

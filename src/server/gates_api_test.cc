@@ -6,6 +6,7 @@
 #include "core/clock.h"
 #include "core/yaml_node.h"
 #include "correlate/gates/traffic_simulator.h"
+#include "fmt/format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "simdjson.h"
@@ -95,8 +96,14 @@ class GatesApiTest : public ::testing::Test {
   core::ManualClock clock_;
   gates::GateEvaluator evaluator_;
   std::vector<core::Deployment> fanned_out_;
+  std::vector<std::string> overrides_;  // "<set|cleared> <principal> <verdict>" per callback.
   GatesApi api_{&evaluator_, &clock_,
-                GatesApi::Options{[this](const core::Deployment& d) { fanned_out_.push_back(d); }}};
+                GatesApi::Options{[this](const core::Deployment& d) { fanned_out_.push_back(d); },
+                                  [this](const core::HttpRequest& r, const gates::GateVerdict& v, bool cleared) {
+                                    overrides_.push_back(fmt::format("{} {} {}", cleared ? "cleared" : "set",
+                                                                     r.Header("X-Quell-Principal"),
+                                                                     gates::VerdictName(v.verdict)));
+                                  }}};
 };
 
 TEST_F(GatesApiTest, RoutesCoverTheDocumentedEndpoints) {
@@ -104,7 +111,9 @@ TEST_F(GatesApiTest, RoutesCoverTheDocumentedEndpoints) {
   for (const GatesRoute& r : api_.Routes()) routes.push_back(r.method + " " + r.path);
   EXPECT_THAT(routes, ::testing::UnorderedElementsAre(
                           "GET /api/v1/gates", "GET /api/v1/gates/{service}", "POST /api/v1/gates/flagger/confirm",
-                          "POST /api/v1/gates/flagger/rollback", "POST /api/v1/deployments", "GET /api/v1/deployments"));
+                          "POST /api/v1/gates/flagger/rollback", "POST /api/v1/gates/{service}/override",
+                          "DELETE /api/v1/gates/{service}/override", "POST /api/v1/deployments",
+                          "GET /api/v1/deployments"));
   // A route handler reaches the evaluator.
   auto r = api_.Routes()[1].handler(Get("checkout", {{"version", "v2"}}));
   EXPECT_EQ(VerdictOf(r), "pending");
@@ -174,6 +183,85 @@ TEST_F(GatesApiTest, DeploymentsValidateAndList) {
   auto only_b = api_.ListDeployments(list);
   EXPECT_THAT(only_b.body, HasSubstr("\"service\":\"b\""));
   EXPECT_THAT(only_b.body, ::testing::Not(HasSubstr("\"service\":\"a\"")));
+}
+
+core::HttpRequest OverrideRequest(std::string method, std::string body,
+                                  std::vector<std::pair<std::string, std::string>> query = {}) {
+  core::HttpRequest r;
+  r.method = std::move(method);
+  r.path = "/api/v1/gates/checkout/override";
+  r.path_params = {{"service", "checkout"}};
+  r.body = std::move(body);
+  r.query = std::move(query);
+  r.headers = {{"X-Quell-Principal", "alice"}};
+  return r;
+}
+
+std::string Field(const std::string& json, std::string_view path) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(json);
+  simdjson::dom::element root;
+  if (parser.parse(padded).get(root) != simdjson::SUCCESS) return "<not json>";
+  std::string_view v;
+  if (root.at_pointer(path).get_string().get(v) != simdjson::SUCCESS) return "<absent>";
+  return std::string(v);
+}
+
+TEST_F(GatesApiTest, OverrideReplacesTheComputedVerdictUntilCleared) {
+  Deploy(0.10);  // Green fails on its own.
+  const std::string flagger = R"({"name":"checkout","namespace":"prod","metadata":{"version":"v2"}})";
+  ASSERT_EQ(VerdictOf(api_.GetGate(Get("checkout", {{"version", "v2"}}))), "fail");
+
+  auto set = api_.PostOverride(OverrideRequest(
+      "POST", R"({"verdict":"pass","reason":"error budget burn is a known client bug","version":"v2"})"));
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(VerdictOf(set), "pass");
+  EXPECT_EQ(Field(set.body, "/computed_verdict"), "fail");
+  EXPECT_EQ(Field(set.body, "/override/by"), "alice");
+  EXPECT_EQ(Field(set.body, "/override/reason"), "error budget burn is a known client bug");
+  EXPECT_THAT(Field(set.body, "/reasons/0"), HasSubstr("overridden to pass by alice"));
+  // Every reader sees the override: the gate API, Flagger's hooks, the tracked list.
+  EXPECT_EQ(VerdictOf(api_.GetGate(Get("checkout", {{"version", "v2"}}))), "pass");
+  EXPECT_EQ(api_.FlaggerConfirm(Post("/api/v1/gates/flagger/confirm", flagger)).status, 200);
+  EXPECT_EQ(api_.FlaggerRollback(Post("/api/v1/gates/flagger/rollback", flagger)).status, 403);
+
+  auto cleared = api_.DeleteOverride(OverrideRequest("DELETE", "", {{"version", "v2"}}));
+  ASSERT_EQ(cleared.status, 200) << cleared.body;
+  EXPECT_EQ(VerdictOf(cleared), "fail");
+  EXPECT_EQ(Field(cleared.body, "/override/by"), "<absent>");
+  EXPECT_EQ(api_.FlaggerRollback(Post("/api/v1/gates/flagger/rollback", flagger)).status, 200);
+  auto again = api_.DeleteOverride(OverrideRequest("DELETE", "", {{"version", "v2"}}));
+  EXPECT_EQ(again.status, 404);
+  EXPECT_EQ(VerdictOf(again), "inconclusive");
+  EXPECT_THAT(overrides_, ::testing::ElementsAre("set alice pass", "cleared alice fail"));
+}
+
+TEST_F(GatesApiTest, OverrideToFailStopsAHealthyCanary) {
+  Deploy(0.01);
+  auto set = api_.PostOverride(OverrideRequest("POST", R"({"verdict":"fail","reason":"wrong build promoted"})"));
+  ASSERT_EQ(set.status, 200) << set.body;  // Version: the latest green deployment.
+  EXPECT_EQ(VerdictOf(set), "fail");
+  EXPECT_EQ(Field(set.body, "/computed_verdict"), "pass");
+  EXPECT_EQ(Field(set.body, "/version"), "v2");
+}
+
+TEST_F(GatesApiTest, OverrideValidatesItsInput) {
+  Deploy(0.01);
+  auto pending = api_.PostOverride(OverrideRequest("POST", R"({"verdict":"pending","reason":"x"})"));
+  EXPECT_EQ(pending.status, 400);
+  EXPECT_THAT(pending.body, HasSubstr("must be \\\"pass\\\" or \\\"fail\\\""));
+  auto no_reason = api_.PostOverride(OverrideRequest("POST", R"({"verdict":"pass"})"));
+  EXPECT_EQ(no_reason.status, 400);
+  EXPECT_THAT(no_reason.body, HasSubstr("reason"));
+  EXPECT_EQ(api_.PostOverride(OverrideRequest("POST", "not json")).status, 400);
+  auto unknown_version =
+      api_.PostOverride(OverrideRequest("POST", R"({"verdict":"pass","reason":"x","version":"v9"})"));
+  EXPECT_EQ(unknown_version.status, 404) << unknown_version.body;
+  EXPECT_EQ(VerdictOf(unknown_version), "inconclusive");
+  core::HttpRequest other = OverrideRequest("POST", R"({"verdict":"pass","reason":"x"})");
+  other.path_params = {{"service", "payments"}};
+  EXPECT_EQ(api_.PostOverride(other).status, 404);
+  EXPECT_TRUE(overrides_.empty());
 }
 
 TEST_F(GatesApiTest, ListGatesShowsTrackedCanaries) {

@@ -1,6 +1,7 @@
 // src/server/http_server.cc
 //
-// One Session per connection, all of its handlers on one strand. The read loop is:
+// One Session per connection, all of its handlers on one strand. Over TLS the session first
+// completes the handshake (within header_timeout). The read loop is:
 //   WaitForRequest (idle_timeout; skipped when pipelined bytes are already buffered)
 //   -> ReadHeader (header_timeout) -> checks, optional 100 Continue
 //   -> ReadBody (read_timeout) -> decode, route, handler -> Write (write_timeout) -> loop or close.
@@ -13,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -22,10 +24,14 @@
 #include "boost/asio/post.hpp"
 #include "boost/asio/steady_timer.hpp"
 #include "boost/asio/strand.hpp"
+#include "boost/asio/ssl.hpp"
 #include "boost/asio/write.hpp"
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
+#include "boost/beast/ssl.hpp"
+#include "openssl/ssl.h"
 #include "fmt/format.h"
+#include "core/status_macros.h"
 #include "server/content_encoding.h"
 #include "server/query_string.h"
 
@@ -47,7 +53,12 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 }  // namespace
 
-class Session;
+// What Stop() needs of a session, whatever its stream type.
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  virtual void RequestStop() = 0;
+};
 
 class HttpServerImpl {
  public:
@@ -59,11 +70,11 @@ class HttpServerImpl {
   uint16_t port() const { return port_; }
 
   void DoAccept();
-  void Register(Session* s, std::weak_ptr<Session> w) {
+  void Register(SessionBase* s, std::weak_ptr<SessionBase> w) {
     std::lock_guard<std::mutex> lock(mu_);
     sessions_.emplace(s, std::move(w));
   }
-  void Unregister(Session* s) {
+  void Unregister(SessionBase* s) {
     std::lock_guard<std::mutex> lock(mu_);
     sessions_.erase(s);
     if (sessions_.empty()) drained_.notify_all();
@@ -88,58 +99,89 @@ class HttpServerImpl {
  private:
   std::mutex mu_;
   std::condition_variable drained_;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
+  std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions_;
   bool started_ = false;
   bool stopped_ = false;
   uint16_t port_ = 0;
   std::vector<std::thread> threads_;
+  absl::Status LoadTls();
+
+  // Set when config_.tls is: every accepted connection speaks TLS. Outlives the sessions (ioc_ is
+  // destroyed first).
+  std::optional<net::ssl::context> ssl_ctx_;
   // Declared last: destroyed first, so pending handlers (and the sessions they hold) go before mu_.
   net::io_context ioc_;
   std::optional<tcp::acceptor> acceptor_;
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+// Stream is beast::tcp_stream (plain HTTP) or beast::ssl_stream<beast::tcp_stream> (HTTPS).
+template <class Stream>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket&& socket, HttpServerImpl* server)
-      : stream_(std::move(socket)), server_(server), timer_(stream_.get_executor()) {
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+  template <class... Args>
+  Session(HttpServerImpl* server, tcp::socket&& socket, Args&... tls_context)
+      : stream_(std::move(socket), tls_context...), server_(server), timer_(stream_.get_executor()) {
     beast::error_code ec;
-    tcp::endpoint ep = stream_.socket().remote_endpoint(ec);
+    tcp::endpoint ep = Tcp().socket().remote_endpoint(ec);
     if (!ec) {
       remote_ = ep.address().is_v6() ? fmt::format("[{}]:{}", ep.address().to_string(), ep.port())
                                      : fmt::format("{}:{}", ep.address().to_string(), ep.port());
     }
-    stream_.socket().set_option(tcp::no_delay(true), ec);
+    Tcp().socket().set_option(tcp::no_delay(true), ec);
     server_->stats_.connections_accepted.fetch_add(1, std::memory_order_relaxed);
     server_->stats_.connections_active.fetch_add(1, std::memory_order_relaxed);
   }
-  ~Session() {
+  ~Session() override {
     server_->stats_.connections_active.fetch_sub(1, std::memory_order_relaxed);
     server_->Unregister(this);
   }
 
   void Run() {
-    server_->Register(this, weak_from_this());
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->WaitForRequest(); });
+    server_->Register(this, this->weak_from_this());
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        self->Handshake();
+      } else {
+        self->WaitForRequest();
+      }
+    });
   }
 
   // Called by Stop() from any thread: on the session's strand, closes the connection now if it is
   // idle; a request in progress is answered (with Connection: close) and then the connection closes.
-  void RequestStop() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] {
+  void RequestStop() override {
+    net::post(stream_.get_executor(), [self = this->shared_from_this()] {
       if (self->idle_) self->Close();
     });
   }
 
  private:
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+
+  // TLS only: the handshake must finish within header_timeout (a client that connects and says
+  // nothing holds no connection for long).
+  void Handshake() {
+    Tcp().expires_after(ToChrono(cfg().header_timeout));
+    stream_.async_handshake(net::ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+      if (ec) {
+        self->server_->stats_.tls_handshake_failures.fetch_add(1, std::memory_order_relaxed);
+        return self->Close();
+      }
+      self->WaitForRequest();
+    });
+  }
+
   const ServerConfig& cfg() const { return server_->config_; }
 
   void WaitForRequest() {
     if (server_->stopping_.load(std::memory_order_acquire) && buffer_.size() == 0) return Close();
     if (buffer_.size() > 0) return ReadHeader();  // Pipelined request already buffered.
     idle_ = true;
-    stream_.expires_after(ToChrono(cfg().idle_timeout));
+    Tcp().expires_after(ToChrono(cfg().idle_timeout));
     stream_.async_read_some(buffer_.prepare(4096),
-                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                            [self = this->shared_from_this()](beast::error_code ec, size_t n) {
                               self->idle_ = false;
                               if (ec) return self->Close();  // Idle timeout, peer closed, or Stop().
                               self->buffer_.commit(n);
@@ -152,7 +194,7 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<uint32_t>(cfg().max_header_bytes));
     parser_->body_limit(cfg().max_body_bytes);
     ArmTimer(cfg().header_timeout);
-    http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
+    http::async_read_header(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
       self->timer_.cancel();
       self->OnHeader(ec);
     });
@@ -173,9 +215,9 @@ class Session : public std::enable_shared_from_this<Session> {
     auto expect = req.find(http::field::expect);
     if (expect != req.end() && beast::iequals(expect->value(), "100-continue") && !parser_->is_done()) {
       server_->stats_.continue_sent.fetch_add(1, std::memory_order_relaxed);
-      stream_.expires_after(ToChrono(cfg().write_timeout));
+      Tcp().expires_after(ToChrono(cfg().write_timeout));
       net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
-                       [self = shared_from_this()](beast::error_code wec, size_t) {
+                       [self = this->shared_from_this()](beast::error_code wec, size_t) {
                          if (wec) return self->Close();
                          self->ReadBody();
                        });
@@ -187,7 +229,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadBody() {
     if (parser_->is_done()) return OnBody({});
     ArmTimer(cfg().read_timeout);
-    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
+    http::async_read(stream_, buffer_, *parser_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
       self->timer_.cancel();
       self->OnBody(ec);
     });
@@ -197,13 +239,13 @@ class Session : public std::enable_shared_from_this<Session> {
   // socket and leave no way to answer 408.
   void ArmTimer(absl::Duration d) {
     timed_out_ = false;
-    stream_.expires_never();
+    Tcp().expires_never();
     timer_.expires_after(ToChrono(d));
-    timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
       if (ec) return;  // Cancelled: the read finished in time.
       self->timed_out_ = true;
       beast::error_code ignored;
-      self->stream_.socket().cancel(ignored);
+      self->Tcp().socket().cancel(ignored);
     });
   }
 
@@ -281,6 +323,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     server_->stats_.body_bytes_decoded.fetch_add(req.body.size(), std::memory_order_relaxed);
 
+    head_ = req.method == "HEAD";
     core::HttpResponse res;
     try {
       res = server_->router_->Handle(&req);
@@ -309,21 +352,39 @@ class Session : public std::enable_shared_from_this<Session> {
     res_.body() = std::move(r.body);
     res_.keep_alive(!close);
     res_.prepare_payload();
+    if (head_) {  // The header of the GET answer, Content-Length included, without its body.
+      const size_t n = res_.body().size();
+      res_.body().clear();
+      res_.content_length(n);
+      head_ = false;
+    }
     close_after_write_ = close;
-    stream_.expires_after(ToChrono(cfg().write_timeout));
-    http::async_write(stream_, res_, [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (ec || self->close_after_write_) return self->Close();
+    Tcp().expires_after(ToChrono(cfg().write_timeout));
+    http::async_write(stream_, res_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->Close();
+      if (self->close_after_write_) return self->CloseAfterResponse();
       self->WaitForRequest();
     });
   }
 
   void Close() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.close();
+    Tcp().socket().shutdown(tcp::socket::shutdown_send, ec);
+    Tcp().close();
   }
 
-  beast::tcp_stream stream_;
+  // After the last response on a connection: over TLS, send close_notify first (bounded by
+  // write_timeout) so clients can tell a complete response from a truncated one.
+  void CloseAfterResponse() {
+    if constexpr (kTls) {
+      Tcp().expires_after(ToChrono(cfg().write_timeout));
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->Close(); });
+    } else {
+      Close();
+    }
+  }
+
+  Stream stream_;
   HttpServerImpl* const server_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -332,12 +393,14 @@ class Session : public std::enable_shared_from_this<Session> {
   unsigned version_ = 11;
   net::steady_timer timer_;
   bool close_after_write_ = false;
+  bool head_ = false;  // The request being answered is a HEAD.
   bool idle_ = false;
   bool timed_out_ = false;
 };
 
 absl::Status HttpServerImpl::Start() {
   if (started_) return absl::FailedPreconditionError("http server: already started");
+  if (config_.tls) QUELL_RETURN_IF_ERROR(LoadTls());
   beast::error_code ec;
   net::ip::address addr = net::ip::make_address(config_.address, ec);
   const std::string where = fmt::format("http server: listen {}:{}", config_.address, config_.port);
@@ -360,11 +423,47 @@ absl::Status HttpServerImpl::Start() {
   return absl::OkStatus();
 }
 
+absl::Status HttpServerImpl::LoadTls() {
+  const TlsConfig& tls = *config_.tls;
+  net::ssl::context ctx(net::ssl::context::tls_server);
+  ctx.set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                  net::ssl::context::no_sslv3 | net::ssl::context::single_dh_use);
+  SSL_CTX_set_min_proto_version(ctx.native_handle(), tls.min_version == 13 ? TLS1_3_VERSION : TLS1_2_VERSION);
+  beast::error_code ec;
+  const std::string where = fmt::format("http server: tls ({}:{})", tls.where.file, tls.where.line);
+  ctx.use_certificate_chain_file(tls.cert_file, ec);
+  if (ec) return absl::InvalidArgumentError(fmt::format("{}: cert_file {}: {}", where, tls.cert_file, ec.message()));
+  ctx.use_private_key_file(tls.key_file, net::ssl::context::pem, ec);
+  if (ec && ec.message().find("mismatch") != std::string::npos) {
+    return absl::InvalidArgumentError(
+        fmt::format("{}: key_file {} does not match the certificate in {}", where, tls.key_file, tls.cert_file));
+  }
+  if (ec) return absl::InvalidArgumentError(fmt::format("{}: key_file {}: {}", where, tls.key_file, ec.message()));
+  if (SSL_CTX_check_private_key(ctx.native_handle()) != 1) {
+    return absl::InvalidArgumentError(
+        fmt::format("{}: key_file {} does not match the certificate in {}", where, tls.key_file, tls.cert_file));
+  }
+  if (!tls.client_ca_file.empty()) {
+    ctx.load_verify_file(tls.client_ca_file, ec);
+    if (ec) {
+      return absl::InvalidArgumentError(
+          fmt::format("{}: client_ca_file {}: {}", where, tls.client_ca_file, ec.message()));
+    }
+    ctx.set_verify_mode(net::ssl::verify_peer | net::ssl::verify_fail_if_no_peer_cert);
+  }
+  ssl_ctx_.emplace(std::move(ctx));
+  return absl::OkStatus();
+}
+
 void HttpServerImpl::DoAccept() {
   acceptor_->async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_->is_open()) return;
     if (!ec && !stopping_.load(std::memory_order_acquire)) {
-      std::make_shared<Session>(std::move(socket), this)->Run();
+      if (ssl_ctx_) {
+        std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(this, std::move(socket), *ssl_ctx_)->Run();
+      } else {
+        std::make_shared<Session<beast::tcp_stream>>(this, std::move(socket))->Run();
+      }
     }
     DoAccept();
   });
@@ -378,7 +477,7 @@ void HttpServerImpl::Stop() {
     beast::error_code ec;
     acceptor_->close(ec);
   });
-  std::vector<std::shared_ptr<Session>> live;
+  std::vector<std::shared_ptr<SessionBase>> live;
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto& [ptr, weak] : sessions_) {

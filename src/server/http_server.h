@@ -16,7 +16,10 @@
 //   - slow clients: a request whose header (header_timeout) or body (read_timeout) does not arrive in
 //     time gets 408 and the connection is closed; an idle keep-alive connection is closed silently
 //     after idle_timeout;
-//   - query strings are split and URL-decoded into HttpRequest::query; path_params come from the route.
+//   - query strings are split and URL-decoded into HttpRequest::query; path_params come from the route;
+//   - with `server.tls` set, every connection speaks TLS (1.2 or 1.3, OpenSSL through Asio): the
+//     handshake must finish within header_timeout; with client_ca_file, clients without a
+//     certificate signed by those CAs are refused in the handshake (mutual TLS).
 //
 // Threading: Start/Stop from one controlling thread. Handlers run on the `io_threads` I/O threads,
 // concurrently across connections. stats() may be read from any thread at any time.
@@ -55,6 +58,7 @@ struct HttpServerStats {
   std::atomic<uint64_t> timeouts{0};                // 408 sent (or the connection closed) on a slow request.
   std::atomic<uint64_t> continue_sent{0};           // "100 Continue" interim responses.
   std::atomic<uint64_t> handler_exceptions{0};      // A handler threw (a bug); answered 500.
+  std::atomic<uint64_t> tls_handshake_failures{0};  // TLS only: handshake failed or timed out.
 };
 
 class HttpServerImpl;  // http_server.cc
@@ -67,7 +71,8 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Binds and starts the I/O threads. Errors: Unavailable "http server: listen 127.0.0.1:9797: ..."
-  // when the address cannot be bound; FailedPrecondition when already started.
+  // when the address cannot be bound; InvalidArgument when the TLS certificate or key cannot be
+  // loaded or do not match; FailedPrecondition when already started.
   [[nodiscard]] absl::Status Start();
   // The bound port (the ephemeral one when config.port == 0). REQUIRES: Start() succeeded.
   uint16_t port() const;

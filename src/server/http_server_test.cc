@@ -70,6 +70,22 @@ TEST_F(HttpServerTest, KeepAliveServesManyRequestsOnOneConnection) {
   EXPECT_EQ(server_->stats().responses_2xx.load(), 5u);
 }
 
+TEST_F(HttpServerTest, HeadAnswersTheGetHeaderWithoutTheBody) {
+  StartServer();
+  HttpClient c(server_->port());
+  auto head = c.Head("/item/42?q=z");
+  ASSERT_THAT(head, IsOk());
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(head->Header("Content-Length"), "19");  // Length of {"id":"42","q":"z"}.
+  EXPECT_EQ(head->Header("Content-Type"), "application/json");
+  // No body bytes were sent: the next answer on the connection starts cleanly.
+  auto get = c.Get("/item/42?q=z");
+  ASSERT_THAT(get, IsOk());
+  EXPECT_EQ(get->status, 200);
+  EXPECT_EQ(get->body, R"({"id":"42","q":"z"})");
+  EXPECT_EQ(server_->stats().connections_accepted.load(), 1u);
+}
+
 TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
   StartServer();
   HttpClient c(server_->port());

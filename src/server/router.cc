@@ -109,24 +109,31 @@ int Router::MatchScore(const Entry& e, std::string_view path) {
 }
 
 core::HttpResponse Router::Handle(core::HttpRequest* req) const {
-  const Entry* best = nullptr;
-  int best_score = -1;
   std::string allow;
-  for (const Entry& e : routes_) {
-    int score = MatchScore(e, req->path);
-    if (score < 0) continue;
-    if (e.method != req->method) {
-      if (allow.find(e.method) == std::string::npos) {
-        if (!allow.empty()) allow += ", ";
-        allow += e.method;
+  auto find = [&](std::string_view method) {
+    const Entry* best = nullptr;
+    int best_score = -1;
+    allow.clear();
+    for (const Entry& e : routes_) {
+      int score = MatchScore(e, req->path);
+      if (score < 0) continue;
+      if (e.method != method) {
+        if (allow.find(e.method) == std::string::npos) {
+          if (!allow.empty()) allow += ", ";
+          allow += e.method;
+        }
+        continue;
       }
-      continue;
+      if (score > best_score) {
+        best = &e;
+        best_score = score;
+      }
     }
-    if (score > best_score) {
-      best = &e;
-      best_score = score;
-    }
-  }
+    return best;
+  };
+  const Entry* best = find(req->method);
+  // HEAD is served by the GET route (the server sends the header without the body: RFC 9110 9.3.2).
+  if (best == nullptr && req->method == "HEAD") best = find("GET");
   if (best == nullptr) {
     if (allow.empty()) return JsonError(404, fmt::format("not found: {}", req->path));
     core::HttpResponse r = JsonError(405, fmt::format("method not allowed: {} {}", req->method, req->path));

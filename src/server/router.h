@@ -7,7 +7,8 @@
 //
 // Unmatched requests get JSON errors: 404 {"error":"not found: /x"} when no pattern matches the
 // path, 405 {"error":"method not allowed: DELETE /x"} with an Allow header when the path matches
-// under other methods. HEAD is not routed implicitly.
+// under other methods. A HEAD request without a HEAD route is handled by the GET route (the
+// server then sends the response header only).
 //
 // Usage (in src/app/, before HttpServer::Start):
 //   server::Router router;

@@ -74,6 +74,23 @@ TEST(RouterTest, NotFoundAndMethodNotAllowedAreJson) {
   EXPECT_EQ(router.Handle(&r3).status, 404);
 }
 
+TEST(RouterTest, HeadIsServedByTheGetRouteUnlessItHasItsOwn) {
+  Router router;
+  ASSERT_THAT(router.Route("GET", "/healthz", Reply("get")), IsOk());
+  ASSERT_THAT(router.Route("GET", "/metrics", Reply("get")), IsOk());
+  ASSERT_THAT(router.Route("HEAD", "/metrics", Reply("head")), IsOk());
+  ASSERT_THAT(router.Route("POST", "/api/v2/alerts", Reply("post")), IsOk());
+  auto a = Req("HEAD", "/healthz");
+  EXPECT_EQ(router.Handle(&a).body, "get");
+  auto b = Req("HEAD", "/metrics");
+  EXPECT_EQ(router.Handle(&b).body, "head");
+  auto c = Req("HEAD", "/api/v2/alerts");
+  core::HttpResponse res = router.Handle(&c);
+  EXPECT_EQ(res.status, 405);
+  ASSERT_EQ(res.headers.size(), 1u);
+  EXPECT_EQ(res.headers[0].second, "POST");
+}
+
 TEST(RouterTest, RejectsBadPatternsAndConflicts) {
   Router router;
   EXPECT_THAT(router.Route("GET", "no-slash", Reply("")), StatusIs(absl::StatusCode::kInvalidArgument));

@@ -1,7 +1,10 @@
 // src/server/server_config.cc
 #include "server/server_config.h"
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
+#include <fstream>
 
 #include "core/status_macros.h"
 #include "fmt/format.h"
@@ -33,6 +36,48 @@ absl::Status ParseListenAddress(std::string_view text, std::string* address, uin
   return absl::OkStatus();
 }
 
+namespace {
+
+absl::StatusOr<TlsConfig> ParseTlsConfig(const core::YamlNode& node) {
+  TlsConfig tls;
+  tls.where = node.location();
+  if (!node.IsMap()) return node.Error("server.tls: must be a mapping with cert_file and key_file");
+  QUELL_RETURN_IF_ERROR(node.CheckKeys("server.tls", {"cert_file", "key_file", "client_ca_file", "min_version"}));
+  struct {
+    const char* key;
+    std::string* out;
+    bool required;
+  } files[] = {{"cert_file", &tls.cert_file, true},
+               {"key_file", &tls.key_file, true},
+               {"client_ca_file", &tls.client_ca_file, false}};
+  for (auto& f : files) {
+    auto child = node.Child(f.key);
+    if (!child) {
+      if (f.required) return node.Error(fmt::format("server.tls.{}: required", f.key));
+      continue;
+    }
+    QUELL_ASSIGN_OR_RETURN(*f.out, child->AsString());
+    std::ifstream in(*f.out);
+    if (f.out->empty() || !in.good()) {
+      return child->Error(fmt::format("server.tls.{}: cannot read \"{}\": {}", f.key, *f.out,
+                                      f.out->empty() ? "empty path" : std::strerror(errno)));
+    }
+  }
+  if (auto v = node.Child("min_version")) {
+    QUELL_ASSIGN_OR_RETURN(std::string text, v->AsString());
+    if (text == "1.2") {
+      tls.min_version = 12;
+    } else if (text == "1.3") {
+      tls.min_version = 13;
+    } else {
+      return v->Error(fmt::format("server.tls.min_version: \"{}\": must be \"1.2\" or \"1.3\"", text));
+    }
+  }
+  return tls;
+}
+
+}  // namespace
+
 absl::StatusOr<ServerConfig> ParseServerConfig(const core::YamlNode& node) {
   ServerConfig cfg;
   cfg.where = node.location();
@@ -41,7 +86,7 @@ absl::StatusOr<ServerConfig> ParseServerConfig(const core::YamlNode& node) {
                                                   "read_timeout", "write_timeout", "max_body_bytes",
                                                   "max_header_bytes", "shutdown_grace", "tls"}));
   if (auto tls = node.Child("tls")) {
-    return tls->Error("server.tls: not implemented; terminate TLS in a reverse proxy in front of Quell");
+    QUELL_ASSIGN_OR_RETURN(cfg.tls, ParseTlsConfig(*tls));
   }
   if (auto listen = node.Child("listen")) {
     QUELL_ASSIGN_OR_RETURN(std::string text, listen->AsString());

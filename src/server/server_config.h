@@ -14,12 +14,17 @@
 //     max_body_bytes: 16777216   # on the wire and after Content-Encoding decoding (-> 413)
 //     max_header_bytes: 16384    # (-> 431)
 //     shutdown_grace: 5s         # Stop() lets in-flight requests finish for this long
-//     tls: ...                   # not implemented: an explicit error (terminate TLS in a proxy)
+//     tls:                       # optional: serve HTTPS only (no plain HTTP on this listener)
+//       cert_file: /etc/quell/tls/server.crt   # PEM certificate chain, leaf first
+//       key_file: /etc/quell/tls/server.key    # PEM private key (unencrypted; keep it 0600)
+//       client_ca_file: /etc/quell/tls/ca.crt  # optional: require client certificates (mutual TLS)
+//       min_version: "1.2"                     # "1.2" (default) or "1.3"
 #ifndef QUELL_SERVER_SERVER_CONFIG_H_
 #define QUELL_SERVER_SERVER_CONFIG_H_
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -30,6 +35,16 @@
 #include "core/yaml_node.h"
 
 namespace quell::server {
+
+// `server.tls`: HTTPS on the one listener. Paths are checked to be readable when the config is
+// parsed (so check-config catches them); the key and certificates are loaded by HttpServer::Start.
+struct TlsConfig {
+  std::string cert_file;       // PEM chain, leaf first. Required.
+  std::string key_file;        // PEM private key matching the leaf. Required.
+  std::string client_ca_file;  // Non-empty: clients must present a certificate signed by these CAs.
+  int min_version = 12;        // 12 = TLS 1.2, 13 = TLS 1.3.
+  core::SourceLocation where;  // file:line:col of the `tls` mapping.
+};
 
 struct ServerConfig {
   std::string address = "127.0.0.1";            // Listen address (IPv4 or IPv6 literal).
@@ -42,13 +57,15 @@ struct ServerConfig {
   size_t max_body_bytes = 16 * 1024 * 1024;     // Wire and decoded; endpoints may set lower limits.
   size_t max_header_bytes = 16 * 1024;
   absl::Duration shutdown_grace = absl::Seconds(5);
+  std::optional<TlsConfig> tls;                  // Set: the listener speaks HTTPS only.
   core::SourceLocation where;                    // file:line:col of the section.
 };
 
 // Parses "host:port", "[v6]:port" or ":port" (all interfaces). Errors: InvalidArgument "listen: ...".
 [[nodiscard]] absl::Status ParseListenAddress(std::string_view text, std::string* address, uint16_t* port);
 
-// Parses the `server` mapping. A `tls` key is rejected ("tls: not implemented ...").
+// Parses the `server` mapping. Errors name file:line:col; a `tls` file that cannot be read is an
+// error here ("server.tls.cert_file: cannot read /x: No such file or directory").
 [[nodiscard]] absl::StatusOr<ServerConfig> ParseServerConfig(const core::YamlNode& node);
 
 }  // namespace quell::server

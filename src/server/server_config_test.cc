@@ -63,7 +63,9 @@ TEST(ServerConfigTest, ErrorsPointAtTheLine) {
   EXPECT_THAT(Parse("read_timeout: 0s\n"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("read_timeout: must be positive")));
   EXPECT_THAT(Parse("tls:\n  cert_file: /x\n"),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("quell.yaml:2:3: server.tls: not implemented")));
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("quell.yaml:2:14: server.tls.cert_file: cannot read")));
+  EXPECT_THAT(Parse("tls:\n  cert: /x\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("quell.yaml:2:3: server.tls: unknown key \"cert\"")));
 }
 
 TEST(ServerConfigTest, ListenAddressForms) {

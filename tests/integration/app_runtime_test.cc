@@ -78,7 +78,8 @@ class AppRuntimeTest : public ::testing::Test {
           "tokens:\n"
           "  - {name: prometheus, sha256: " + server::Sha256Hex("ingest-token") + ", scopes: [ingest]}\n"
           "  - {name: oncall, sha256: " + server::Sha256Hex("oncall-token") + ", scopes: [read, silence]}\n"
-          "  - {name: root, sha256: " + server::Sha256Hex("admin-token") + ", scopes: [admin]}\n");
+          "  - {name: root, sha256: " + server::Sha256Hex("admin-token") + ", scopes: [admin]}\n"
+          "  - {name: deployer, sha256: " + server::Sha256Hex("deploy-token") + ", scopes: [gate, read]}\n");
     config_path_ = (dir_ / "quell.yaml").string();
     Write(config_path_, Config(dir_.string(), "0s"));
   }
@@ -184,6 +185,48 @@ TEST_F(AppRuntimeTest, EndToEndWithAuthMetricsReloadAndAudit) {
   EXPECT_THAT(audit_file, HasSubstr(R"("outcome":"success")"));
   // No token ever reaches the audit log.
   EXPECT_THAT(audit_file, Not(HasSubstr("admin-token")));
+  rt.Stop();
+}
+
+TEST_F(AppRuntimeTest, GateOverrideNeedsTheGateScopeAndIsAudited) {
+  Write(config_path_, Config(dir_.string(), "0s") + "gates:\n  - {service: checkout, env: prod}\n");
+  ASSERT_OK_AND_ASSIGN(QuellConfig cfg, LoadConfig(config_path_));
+  RuntimeOptions opts;
+  opts.replay_sample = false;
+  Runtime rt(cfg, opts);
+  ASSERT_OK(rt.Start());
+  HttpClient c(rt.http_port());
+  for (std::string body : {R"({"service":"checkout","env":"prod","version":"v1","color":"blue"})",
+                           R"({"service":"checkout","env":"prod","version":"v2","color":"green"})"}) {
+    auto r = c.Post("/api/v1/deployments", body, Bearer("deploy-token"));
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->status, 200) << r->body;
+  }
+  const std::string override = R"({"verdict":"pass","reason":"manual promotion after review","version":"v2"})";
+  EXPECT_EQ(c.Post("/api/v1/gates/checkout/override", override)->status, 401);
+  EXPECT_EQ(c.Post("/api/v1/gates/checkout/override", override, Bearer("oncall-token"))->status, 403);
+  auto set = c.Post("/api/v1/gates/checkout/override", override, Bearer("deploy-token"));
+  ASSERT_TRUE(set.ok());
+  EXPECT_EQ(set->status, 200) << set->body;
+  EXPECT_THAT(set->body, HasSubstr(R"("verdict":"pass")"));
+  EXPECT_THAT(set->body, HasSubstr(R"("by":"deployer")"));
+  // Without evidence the computed verdict is pending; the override is what the pipeline sees.
+  EXPECT_THAT(set->body, HasSubstr(R"("computed_verdict":"pending")"));
+  auto gate = c.Get("/api/v1/gates/checkout?version=v2", Bearer("deploy-token"));
+  EXPECT_THAT(gate->body, ::testing::StartsWith(R"({"verdict":"pass")"));
+  // A client cannot claim to be someone else.
+  HttpClient::Headers spoof = Bearer("deploy-token");
+  spoof.emplace_back("X-Quell-Principal", "ceo");
+  auto cleared = c.Request("DELETE", "/api/v1/gates/checkout/override?version=v2", "", spoof);
+  ASSERT_TRUE(cleared.ok());
+  EXPECT_EQ(cleared->status, 200) << cleared->body;
+  EXPECT_THAT(cleared->body, ::testing::StartsWith(R"({"verdict":"pending")"));
+
+  const std::string audit_file = ReadAll((dir_ / "audit.jsonl").string());
+  EXPECT_THAT(audit_file, HasSubstr(R"("action":"gate.overridden","principal":"deployer","target":"checkout/checkout/prod/v2")"));
+  EXPECT_THAT(audit_file, HasSubstr(R"("reason":"manual promotion after review")"));
+  EXPECT_THAT(audit_file, HasSubstr(R"("action":"gate.override_cleared","principal":"deployer")"));
+  EXPECT_THAT(audit_file, Not(HasSubstr("ceo")));
   rt.Stop();
 }
 

@@ -82,6 +82,11 @@ class HttpClient {
                                           const Headers& headers = {}) {
     return Request("POST", target, body, headers);
   }
+  absl::StatusOr<HttpClientResponse> Head(std::string_view target) {
+    absl::Status s = SendRaw(Format("HEAD", target, ""));
+    if (!s.ok()) return s;
+    return ReadResponse(/*no_body=*/true);
+  }
   absl::StatusOr<HttpClientResponse> Get(std::string_view target, const Headers& headers = {}) {
     return Request("GET", target, {}, headers);
   }
@@ -115,7 +120,8 @@ class HttpClient {
   }
 
   // Reads one response (a 100 Continue is returned as such).
-  absl::StatusOr<HttpClientResponse> ReadResponse() {
+  // `no_body`: the answer to a HEAD request (its Content-Length describes a body that is not sent).
+  absl::StatusOr<HttpClientResponse> ReadResponse(bool no_body = false) {
     auto deadline = std::chrono::steady_clock::now() + timeout_;
     size_t header_end;
     while ((header_end = buf_.find("\r\n\r\n")) == std::string::npos) {
@@ -142,7 +148,7 @@ class HttpClient {
       r.headers.emplace_back(std::string(line.substr(0, colon)), std::string(v));
     }
     buf_.erase(0, header_end + 4);
-    if (r.status == 100 || r.status == 204) return r;
+    if (r.status == 100 || r.status == 204 || no_body) return r;
     std::string te = r.Header("Transfer-Encoding");
     if (te.find("chunked") != std::string::npos) {
       while (true) {

@@ -9,6 +9,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "core/duration.h"
+#include "core/status_macros.h"
 #include "core/label.h"
 #include "core/label_set.h"
 #include "correlate/gates/bernoulli_msprt.h"
@@ -148,7 +149,9 @@ struct Tracked {
   bool has_verdict = false;
   Verdict last = Verdict::kPending;
   bool final = false;        // fail and inconclusive are final.
+  Verdict final_verdict = Verdict::kPending;  // The computed verdict that became final.
   std::vector<std::string> final_reasons;
+  std::optional<GateOverride> manual;  // A person's verdict; replaces the computed one.
   uint64_t sequence = 0;
 };
 
@@ -768,7 +771,7 @@ struct GateEvaluator::State {
       }
     }
     if (t.final) {
-      v.verdict = t.last;
+      v.verdict = t.final_verdict;
       v.reasons = t.final_reasons;
       return v;
     }
@@ -826,17 +829,31 @@ struct GateEvaluator::State {
     return v;
   }
 
+  // Resolves `query` to its gate and canary as Evaluate documents, tracking the canary if needed.
+  // Fills `pending`'s identity fields; returns null (with pending's reason) when no canary version
+  // or no evidence of it is known.
+  absl::StatusOr<Tracked*> Resolve(const GateQuery& query, GateVerdict* pending);
+
   // Recomputes `t`'s verdict; queues a notification when it changed. Returns it.
   GateVerdict Refresh(Tracked& t) {
     Consume(t);
     GateVerdict v = Compute(t);
+    if (!t.final && (v.verdict == Verdict::kFail || v.verdict == Verdict::kInconclusive)) {
+      t.final = true;
+      t.final_verdict = v.verdict;
+      t.final_reasons = v.reasons;
+    }
+    v.computed_verdict = v.verdict;
+    if (t.manual) {
+      v.manual_override = t.manual;
+      v.verdict = t.manual->verdict;
+      v.reasons.insert(v.reasons.begin(), fmt::format("overridden to {} by {}: {} (computed: {})",
+                                                      VerdictName(t.manual->verdict), t.manual->by,
+                                                      t.manual->reason, VerdictName(v.computed_verdict)));
+    }
     if (!t.has_verdict || v.verdict != t.last) {
       t.has_verdict = true;
       t.last = v.verdict;
-      if (v.verdict == Verdict::kFail || v.verdict == Verdict::kInconclusive) {
-        t.final = true;
-        t.final_reasons = v.reasons;
-      }
       Notify(t, v);
     }
     return v;
@@ -1024,59 +1041,101 @@ void GateEvaluator::AdvanceTo(core::EventTime now) {
   Flush(&out, sink_);
 }
 
+absl::StatusOr<Tracked*> GateEvaluator::State::Resolve(const GateQuery& query, GateVerdict* pending) {
+  GateRuntime* g = GateFor(query.service, query.env, query.gate);
+  if (g == nullptr) {
+    return absl::NotFoundError(query.gate.empty() ? fmt::format("gates: no gate covers service \"{}\"", query.service)
+                                                  : fmt::format("gates: no gate named \"{}\"", query.gate));
+  }
+  std::string env = query.env.empty() ? g->config.env : query.env;
+  std::string version = query.version;
+  if (version.empty()) {
+    if (const core::Deployment* d = registry.Latest(query.service, env, /*canary=*/true)) {
+      version = d->version;
+      env = d->env;
+    }
+  }
+  if (env.empty() && !version.empty()) {
+    for (const core::Deployment& d : registry.List()) {
+      if (d.service == query.service && d.version == version) env = d.env;
+    }
+    if (env.empty()) {
+      for (const auto& [key, series] : g->series) {
+        if (key.service == query.service && key.version == version) env = key.env;
+      }
+    }
+  }
+  pending->gate = g->config.name;
+  pending->service = query.service;
+  pending->env = env;
+  pending->version = version;
+  pending->evaluated_at = now;
+  pending->min_samples = g->config.min_samples;
+  pending->alpha = g->config.alpha;
+  pending->score_thresholds = g->config.score;
+  if (version.empty()) {
+    pending->reasons.push_back(fmt::format("no data: no canary version of {} is known", query.service));
+    return nullptr;
+  }
+  Tracked* t = Track(g, {query.service, env, version});
+  if (t == nullptr) {
+    pending->reasons.push_back(fmt::format("no data: no deployment or signals for {} {}", query.service, version));
+  }
+  return t;
+}
+
 absl::StatusOr<GateVerdict> GateEvaluator::Evaluate(const GateQuery& query) {
   std::vector<core::Notification> out;
-  absl::StatusOr<GateVerdict> result;
+  GateVerdict v;
   {
     std::lock_guard<std::mutex> lock(mu_);
     State& s = *state_;
-    GateRuntime* g = s.GateFor(query.service, query.env, query.gate);
-    if (g == nullptr) {
-      return absl::NotFoundError(query.gate.empty()
-                                     ? fmt::format("gates: no gate covers service \"{}\"", query.service)
-                                     : fmt::format("gates: no gate named \"{}\"", query.gate));
-    }
-    std::string env = query.env.empty() ? g->config.env : query.env;
-    std::string version = query.version;
-    if (version.empty()) {
-      if (const core::Deployment* d = s.registry.Latest(query.service, env, /*canary=*/true)) {
-        version = d->version;
-        env = d->env;
-      }
-    }
-    if (env.empty() && !version.empty()) {
-      for (const core::Deployment& d : s.registry.List()) {
-        if (d.service == query.service && d.version == version) env = d.env;
-      }
-      if (env.empty()) {
-        for (const auto& [key, series] : g->series) {
-          if (key.service == query.service && key.version == version) env = key.env;
-        }
-      }
-    }
-    GateVerdict pending;
-    pending.gate = g->config.name;
-    pending.service = query.service;
-    pending.env = env;
-    pending.version = version;
-    pending.evaluated_at = s.now;
-    pending.min_samples = g->config.min_samples;
-    pending.alpha = g->config.alpha;
-    pending.score_thresholds = g->config.score;
-    if (version.empty()) {
-      pending.reasons.push_back(fmt::format("no data: no canary version of {} is known", query.service));
-      return pending;
-    }
-    Tracked* t = s.Track(g, {query.service, env, version});
-    if (t == nullptr) {
-      pending.reasons.push_back(fmt::format("no data: no deployment or signals for {} {}", query.service, version));
-      return pending;
-    }
-    result = s.Refresh(*t);
+    QUELL_ASSIGN_OR_RETURN(Tracked * t, s.Resolve(query, &v));
+    if (t == nullptr) return v;
+    v = s.Refresh(*t);
     out.swap(s.outbox);
   }
   Flush(&out, sink_);
-  return result;
+  return v;
+}
+
+absl::StatusOr<GateVerdict> GateEvaluator::SetOverride(const GateQuery& query, GateOverride override) {
+  if (override.verdict != Verdict::kPass && override.verdict != Verdict::kFail) {
+    return absl::InvalidArgumentError("gates: an override verdict must be pass or fail");
+  }
+  if (override.reason.empty()) return absl::InvalidArgumentError("gates: an override needs a reason");
+  return ChangeOverride(query, std::move(override));
+}
+
+absl::StatusOr<GateVerdict> GateEvaluator::ClearOverride(const GateQuery& query) {
+  return ChangeOverride(query, std::nullopt);
+}
+
+absl::StatusOr<GateVerdict> GateEvaluator::ChangeOverride(const GateQuery& query,
+                                                          std::optional<GateOverride> override) {
+  std::vector<core::Notification> out;
+  GateVerdict v;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    State& s = *state_;
+    QUELL_ASSIGN_OR_RETURN(Tracked * t, s.Resolve(query, &v));
+    if (t == nullptr) {
+      return absl::NotFoundError(fmt::format("gates: {}", v.reasons.empty() ? "no canary" : v.reasons.front()));
+    }
+    if (override) {
+      override->at = s.now;
+      t->manual = std::move(override);
+    } else if (t->manual) {
+      t->manual.reset();
+    } else {
+      return absl::NotFoundError(
+          fmt::format("gates: {} {} ({}) has no override", t->key.service, t->key.version, t->key.env));
+    }
+    v = s.Refresh(*t);
+    out.swap(s.outbox);
+  }
+  Flush(&out, sink_);
+  return v;
 }
 
 std::vector<GateVerdict> GateEvaluator::TrackedVerdicts() {

@@ -35,6 +35,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -97,6 +98,16 @@ class GateEvaluator {
   // NotFound when no gate covers the service (or the named gate does not exist); a canary that is
   // not known yet gives a pending verdict with reason "no data".
   [[nodiscard]] absl::StatusOr<GateVerdict> Evaluate(const GateQuery& query);
+  // Overrides the verdict of the canary `query` resolves to (as Evaluate resolves it) until
+  // ClearOverride; `override.verdict` must be pass or fail and `override.at` is set to now().
+  // Returns the new verdict (a change is notified like any other). NotFound as Evaluate, and when
+  // no canary version (or no deployment or signal of it) is known; InvalidArgument for a pending
+  // or inconclusive override or an empty reason.
+  [[nodiscard]] absl::StatusOr<GateVerdict> SetOverride(const GateQuery& query, GateOverride override);
+  // Removes the override of the canary `query` resolves to; the computed verdict applies again.
+  // NotFound as SetOverride, or when that canary has no override.
+  [[nodiscard]] absl::StatusOr<GateVerdict> ClearOverride(const GateQuery& query);
+
   // Current verdicts of all tracked canaries.
   std::vector<GateVerdict> TrackedVerdicts();
 
@@ -105,6 +116,9 @@ class GateEvaluator {
 
  private:
   struct State;
+  // Sets (`override` given) or clears the override of the canary `query` resolves to.
+  absl::StatusOr<GateVerdict> ChangeOverride(const GateQuery& query, std::optional<GateOverride> override);
+
   std::unique_ptr<State> state_;
   core::NotificationSink* sink_;
   mutable std::mutex mu_;

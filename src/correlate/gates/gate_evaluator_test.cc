@@ -204,6 +204,47 @@ TEST(GateEvaluatorTest, NotifiesEveryVerdictChangeOnce) {
   EXPECT_EQ(sink.sent[0].group_labels.Get("verdict"), "pending");
 }
 
+TEST(GateEvaluatorTest, OverrideReplacesTheVerdictIsNotifiedAndSurvivesNewEvidence) {
+  RecordingSink sink;
+  GateEvaluator gates(Config(kGate), {}, &sink);
+  gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
+  gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  TrafficSimulator sim(3);
+  Feed(gates, sim, absl::ZeroDuration(), absl::Minutes(3), Spec("v1", core::DeployColor::kBlue),
+       Spec("v2", core::DeployColor::kGreen));
+  ASSERT_EQ(gates.Evaluate({"checkout", "", "v2", ""})->verdict, Verdict::kPass);
+  const size_t before = sink.sent.size();
+
+  EXPECT_EQ(gates.SetOverride({"checkout", "", "v2", ""}, {Verdict::kPending, "x", "bob", {}}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(gates.SetOverride({"checkout", "", "v2", ""}, {Verdict::kFail, "", "bob", {}}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  auto v = gates.SetOverride({"checkout", "", "v2", ""}, {Verdict::kFail, "wrong artifact", "bob", {}});
+  ASSERT_TRUE(v.ok()) << v.status();
+  EXPECT_EQ(v->verdict, Verdict::kFail);
+  EXPECT_EQ(v->computed_verdict, Verdict::kPass);
+  ASSERT_TRUE(v->manual_override.has_value());
+  EXPECT_EQ(v->manual_override->at, gates.now());
+  ASSERT_EQ(sink.sent.size(), before + 1);
+  EXPECT_EQ(sink.sent.back().group_labels.Get("verdict"), "fail");
+  EXPECT_THAT(sink.sent.back().gate_verdict_json, HasSubstr("\"override\":{\"verdict\":\"fail\""));
+
+  // More healthy evidence does not undo a person's decision, and nothing more is notified.
+  Feed(gates, sim, absl::Minutes(3), absl::Minutes(5), Spec("v1", core::DeployColor::kBlue),
+       Spec("v2", core::DeployColor::kGreen));
+  EXPECT_EQ(gates.Evaluate({"checkout", "", "v2", ""})->verdict, Verdict::kFail);
+  EXPECT_EQ(sink.sent.size(), before + 1);
+
+  auto cleared = gates.ClearOverride({"checkout", "", "v2", ""});
+  ASSERT_TRUE(cleared.ok());
+  EXPECT_EQ(cleared->verdict, Verdict::kPass);
+  EXPECT_FALSE(cleared->manual_override.has_value());
+  EXPECT_EQ(sink.sent.size(), before + 2);
+  EXPECT_EQ(gates.ClearOverride({"checkout", "", "v2", ""}).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(gates.SetOverride({"checkout", "", "v9", ""}, {Verdict::kPass, "x", "bob", {}}).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
 TEST(GateEvaluatorTest, MetricIndicatorFailsAfterBreachLastsFor) {
   GateEvaluator gates(Config(R"(
 gates:

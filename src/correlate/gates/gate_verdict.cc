@@ -77,6 +77,16 @@ std::string GateVerdict::ToJson() const {
   w.BeginArray();
   for (const std::string& r : reasons) w.String(r);
   w.EndArray();
+  if (manual_override) {
+    w.Field("computed_verdict", VerdictName(computed_verdict));
+    w.Key("override");
+    w.BeginObject();
+    w.Field("verdict", VerdictName(manual_override->verdict));
+    w.Field("reason", manual_override->reason);
+    w.Field("by", manual_override->by);
+    Time(w, "at", manual_override->at);
+    w.EndObject();
+  }
   w.Field("gate", gate);
   w.Field("service", service);
   w.Field("env", env);

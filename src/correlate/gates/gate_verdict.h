@@ -64,6 +64,16 @@ struct IndicatorVerdict {
   core::EventTime failed_at;            // Zero unless failed.
 };
 
+// A verdict set by a person (POST /api/v1/gates/{service}/override): it replaces the computed
+// verdict of one canary until cleared, e.g. to promote past a known-noisy indicator or to stop a
+// rollout by hand. The evidence keeps being computed and reported beside it.
+struct GateOverride {
+  Verdict verdict = Verdict::kPass;     // pass or fail.
+  std::string reason;                   // Required: why (shown in the verdict and the audit log).
+  std::string by;                       // Who (the API token's principal).
+  core::EventTime at;                   // When it was set (evaluator clock).
+};
+
 struct GateVerdict {
   std::string gate;
   std::string service;
@@ -87,6 +97,10 @@ struct GateVerdict {
   double alpha = 0;
   ScoreThresholds score_thresholds;
   std::vector<IndicatorVerdict> indicators;
+  // Set when a person overrode this canary's verdict: `verdict` is then the override's and
+  // `computed_verdict` what the evidence says.
+  std::optional<GateOverride> manual_override;
+  Verdict computed_verdict = Verdict::kPending;
 
   // The JSON document (stable field names; see docs/gates.md).
   std::string ToJson() const;
