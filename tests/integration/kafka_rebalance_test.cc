@@ -123,8 +123,12 @@ TEST(KafkaRebalanceTest, SecondInstanceJoinsThenFirstLeavesWithoutLoss) {
 
   const size_t total = sink_a.count() + sink_b.count();
   const size_t duplicates = total - expected;
-  EXPECT_EQ(duplicates, 0u) << "at-least-once allows duplicates, but cooperative-sticky with "
-                               "commits on revocation should give none";
+  // The mock sometimes answers the revocation's commit REBALANCE_IN_PROGRESS (a member still
+  // joining or syncing); B then re-reads from A's last auto-commit: duplicates, as at-least-once
+  // allows. Otherwise the hand-over must be exact.
+  if (a->Stats().revocation_commit_failures == 0) {
+    EXPECT_EQ(duplicates, 0u) << "cooperative-sticky with a committed revocation gives none";
+  }
   EXPECT_EQ(a->Stats().offset_gaps, 0u);
   EXPECT_EQ(b->Stats().offset_gaps, 0u);
   b->Stop();

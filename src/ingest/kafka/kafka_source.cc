@@ -307,6 +307,7 @@ class KafkaSource::Impl {
     s.assigned = assigned_.load(std::memory_order_relaxed);
     s.revoked = revoked_.load(std::memory_order_relaxed);
     s.offset_gaps = offset_gaps_.load(std::memory_order_relaxed);
+    s.revocation_commit_failures = revocation_commit_failures_.load(std::memory_order_relaxed);
     for (int i = 0; i < core::kRejectReasonCount; ++i) {
       s.dead_letters_by_reason[i] = by_reason_[i].load(std::memory_order_relaxed);
     }
@@ -737,6 +738,7 @@ class KafkaSource::Impl {
       rd_kafka_resp_err_t e = rd_kafka_commit(consumer_, l, /*async=*/0);
       if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR__NO_OFFSET) {
         commit_failures_.fetch_add(1, std::memory_order_relaxed);
+        revocation_commit_failures_.fetch_add(1, std::memory_order_relaxed);
         spdlog::warn("kafka source: commit on revocation: {}", rd_kafka_err2str(e));
       } else {
         for (int i = 0; i < l->cnt; ++i) {
@@ -907,7 +909,7 @@ class KafkaSource::Impl {
 
   std::atomic<uint64_t> messages_{0}, bytes_{0}, signals_{0}, batches_{0}, refusals_{0}, pauses_{0},
       commits_{0}, commit_failures_{0}, dead_letters_{0}, dead_letter_failures_{0}, consume_errors_{0},
-      assigned_{0}, revoked_{0}, offset_gaps_{0};
+      assigned_{0}, revoked_{0}, offset_gaps_{0}, revocation_commit_failures_{0};
   std::array<std::atomic<uint64_t>, core::kRejectReasonCount> by_reason_{};
 };
 

@@ -76,6 +76,9 @@ struct KafkaSourceStats {
   uint64_t pauses = 0;              // Partitions paused by backpressure.
   uint64_t commits = 0;             // Offset stores handed to the auto-committer (done advanced).
   uint64_t commit_failures = 0;     // Commits the coordinator rejected (retried) or failed stores.
+  // Revocations whose synchronous commit the coordinator rejected (e.g. REBALANCE_IN_PROGRESS):
+  // the next owner re-reads from the last auto-commit (duplicates, never loss).
+  uint64_t revocation_commit_failures = 0;
   uint64_t dead_letters = 0;        // Messages dead-lettered (or counted when no topic is set).
   uint64_t dead_letter_failures = 0;  // Dead-letter produces that failed for good.
   uint64_t consume_errors = 0;      // Error events from the consumer (broker down, ...).
