@@ -12,8 +12,8 @@
 //
 // Instruction counts (immune to machine load): one pass over the corpus per call of ParsePass or
 // BarePass, run under callgrind with
-//   valgrind --tool=callgrind --collect-atstart=no --toggle-collect='quell::*ParsePass*' \
-//     build-parsers-rel/bin/parser_bench --count_pass=parse --count_format=datadog_webhook
+//   valgrind --tool=callgrind --collect-atstart=no --toggle-collect='quell::*ParsePass*'
+//       build-parsers-rel/bin/parser_bench --count_pass=parse --count_format=datadog_webhook
 // then Ir / (passes * bodies), both printed on stderr.
 #include <cstdio>
 #include <cstdlib>
