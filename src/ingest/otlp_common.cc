@@ -378,6 +378,11 @@ FieldError OtlpParserBase::ParseRecordArray(od::value& records) {
     }
     RecordStatus st = ParseRecord(rec, index, offset);
     if (st.failed) RejectRecord(st.reason, st.field, offset, index);
+    if (!DocAlive()) {
+      if (!st.failed) RejectRecord(RejectReason::kMalformedJson, "", offset, records_seen_);
+      broken_ = true;
+      return FieldError::Ok();
+    }
   }
   return FieldError::Ok();
 }
@@ -406,6 +411,7 @@ FieldError OtlpParserBase::ParseScopeEntry(od::value& entry) {
     }
   }
   if (!deferred) return FieldError::Ok();
+  if (!DocAlive()) return FieldError::Fail(RejectReason::kMalformedJson, scope_key_);
   if (auto e = obj.reset().error()) return FromSimdjson(e, scope_key_);
   bool past_scope = false;
   for (auto f_r : obj) {
@@ -441,6 +447,10 @@ FieldError OtlpParserBase::ParseScopeArray(od::value& scopes) {
     if (broken_) return FieldError::Ok();
     // A scope entry that cannot be read counts as one rejected record.
     if (st.failed) RejectRecord(st.reason, st.field, offset, records_seen_++);
+    if (!DocAlive()) {
+      broken_ = true;
+      return FieldError::Ok();
+    }
   }
   return FieldError::Ok();
 }
@@ -469,6 +479,7 @@ FieldError OtlpParserBase::ParseResourceEntry(od::value& entry) {
     }
   }
   if (!deferred) return FieldError::Ok();
+  if (!DocAlive()) return FieldError::Fail(RejectReason::kMalformedJson, resource_key_);
   if (auto e = obj.reset().error()) return FromSimdjson(e, resource_key_);
   for (auto f_r : obj) {
     od::field f;
@@ -583,6 +594,7 @@ ParseResult OtlpParserBase::ParseOpened(od::document& d, ParseResult result) {
   result_ = &result;
   records_seen_ = 0;
   broken_ = false;
+  doc_ptr_ = &d;
   const size_t before = out->size();
   od::object root;
   if (auto e = d.get_object().get(root)) {
@@ -627,6 +639,10 @@ ParseResult OtlpParserBase::ParseOpened(od::document& d, ParseResult result) {
       FieldError rst = ParseResourceEntry(re);
       if (broken_) break;
       if (rst.failed) RejectRecord(rst.reason, rst.field, offset, records_seen_++);
+      if (!DocAlive()) {
+        broken_ = true;
+        break;
+      }
     }
     if (broken_) break;
   }
@@ -634,6 +650,7 @@ ParseResult OtlpParserBase::ParseOpened(od::document& d, ParseResult result) {
   if (!broken_) RejectTrailingContent(doc_, d, records_seen_, out, &result);
   if (result.accepted == 0 && result.rejected > 0 && records_seen_ == 0) result.body_rejected = true;
   result_ = nullptr;
+  doc_ptr_ = nullptr;
   return result;
 }
 

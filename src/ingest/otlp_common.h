@@ -128,6 +128,7 @@ class OtlpParserBase : public Parser {
   // Records seen so far in this body (for max_records).
   uint32_t records_seen_ = 0;
   bool broken_ = false;  // The document became unreadable; the remainder was rejected once.
+  od::document* doc_ptr_ = nullptr;  // The document ParseOpened walks (for DocAlive).
   std::string scratch_;
   std::string repair_;  // CloseAtLastCompleteEntry's output (capacity kept).
   SignalDraft draft_;
@@ -141,6 +142,9 @@ class OtlpParserBase : public Parser {
   // when the body has no such point.
   static bool CloseAtLastCompleteEntry(std::string_view body, std::string* repaired, size_t* rest_offset);
   ParseResult ParseOpened(od::document& d, ParseResult result);
+  // simdjson abandons its iterator on some structural errors (a cut or corrupt body): after that
+  // nothing may iterate, skip or reset a value of the document. Checked after every entry.
+  bool DocAlive() { return doc_ptr_ == nullptr || doc_ptr_->is_alive(); }
   FieldError ParseResourceEntry(od::value& entry);
   FieldError ParseScopeArray(od::value& scopes);
   FieldError ParseScopeEntry(od::value& entry);
