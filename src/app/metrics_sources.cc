@@ -132,6 +132,14 @@ void RegisterMetricsSources(server::MetricsEndpoint* endpoint, const MetricsDeps
       f->Add({}, D(s->pauses));
       f->Counter("quell_kafka_commit_failures_total", "Offset commits rejected by the coordinator.");
       f->Add({}, D(s->commit_failures));
+      f->Counter("quell_kafka_revocation_commit_failures_total",
+                 "Commits refused at partition revocation (the next owner re-reads: duplicates, never loss).");
+      f->Add({}, D(s->revocation_commit_failures));
+      f->Counter("quell_kafka_consume_errors_total", "Error events from the consumer (broker down, ...).");
+      f->Add({}, D(s->consume_errors));
+      f->Counter("quell_kafka_offset_gaps_total",
+                 "Jumps in a partition's offsets between consecutive messages (0 on a plain topic).");
+      f->Add({}, D(s->offset_gaps));
       f->Gauge("quell_kafka_consumer_lag_messages", "High watermark minus committed offset, per partition.");
       for (const auto& p : s->partitions) {
         if (p.lag < 0) continue;
