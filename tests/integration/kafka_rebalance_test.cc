@@ -154,12 +154,13 @@ TEST(KafkaRebalanceTest, BrokerDownAndBackWhileConsumingLosesNothing) {
       ASSERT_OK(cluster->Produce("bd", p, "", fmt::format("ok p{}-{:05}", p, i)));
     }
   }
-  // Partitions led by live brokers keep flowing during the outage (the mock gives each of the 3
-  // partitions a different leader, so at least one is not on broker 1). Whether the consumer also
-  // reports the lost connection as a consume error depends on timing (the CI run of 26 Nov saw
-  // none within 30 s once), so the drill is "traffic flowed while broker 1 was down", not the error.
-  ASSERT_TRUE(WaitFor([&] { return sink.count() >= 100 * kPartitions + 100; }))
-      << "consume errors since the outage: " << source->Stats().consume_errors - errors_before;
+  // Let the outage overlap consumption before the broker comes back: wait until the consumer
+  // reports the lost connection (a consume error) or partitions led by live brokers delivered
+  // messages produced during the outage. Either alone proved timing-dependent on the mock (26 Nov CI:
+  // once no error within 30 s, once errors but no traffic on the other brokers within 30 s).
+  ASSERT_TRUE(WaitFor([&] {
+    return source->Stats().consume_errors > errors_before || sink.count() >= 100 * kPartitions + 100;
+  }));
   ASSERT_OK(cluster->SetBrokerUp(1));
   ASSERT_OK(cluster->Flush());
   ASSERT_TRUE(WaitFor([&] { return sink.count() >= 200 * kPartitions; }));
