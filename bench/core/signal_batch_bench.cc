@@ -11,41 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "bench/support/allocation_counter.h"
 #include "bench/support/corpus_generator.h"
 #include "benchmark/benchmark.h"
 #include "core/signal_batch.h"
 #include "ingest/parser.h"
 #include "simdjson.h"
-
-namespace {
-std::atomic<uint64_t> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void* operator new(std::size_t n, std::align_val_t a) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::aligned_alloc(static_cast<std::size_t>(a), (n + static_cast<std::size_t>(a) - 1) &
-                                                                      ~(static_cast<std::size_t>(a) - 1)))
-    return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n, std::align_val_t a) { return operator new(n, a); }
-// These replacements pair malloc with free by design; GCC 12's -Wmismatched-new-delete cannot see
-// that once operator new is replaced too, and fires where the calls are inlined.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
 
 namespace quell {
 namespace {
@@ -73,9 +44,9 @@ void BM_SteadyStateAllocations(benchmark::State& state, core::Format f) {
   pass(&warm);
   pass(&warm);
   uint64_t signals = 0;
-  uint64_t before = g_allocations.load(std::memory_order_relaxed);
+  uint64_t before = bench::AllocationCount();
   for (auto _ : state) pass(&signals);
-  uint64_t allocs = g_allocations.load(std::memory_order_relaxed) - before;
+  uint64_t allocs = bench::AllocationCount() - before;
   state.SetItemsProcessed(static_cast<int64_t>(signals));
   state.counters["allocs_per_1M_signals"] =
       benchmark::Counter(signals == 0 ? 0.0 : static_cast<double>(allocs) * 1e6 / static_cast<double>(signals));

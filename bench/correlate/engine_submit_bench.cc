@@ -16,6 +16,7 @@
 #include <new>
 #include <vector>
 
+#include "bench/support/allocation_counter.h"
 #include "benchmark/benchmark.h"
 #include "core/clock.h"
 #include "core/signal_batch.h"
@@ -23,23 +24,6 @@
 #include "correlate/rules_config.h"
 #include "correlate/sharded_engine.h"
 #include "fmt/format.h"
-
-namespace {
-std::atomic<uint64_t> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-// Paired with free by design (GCC 12's -Wmismatched-new-delete cannot see the replacement).
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 namespace quell {
 namespace {
@@ -92,7 +76,7 @@ void BM_SplitByCopy(benchmark::State& state) {
   core::SignalBatch batch = MakeBatch(0);
   uint64_t allocs = 0, batches = 0;
   for (auto _ : state) {
-    uint64_t before = g_allocations.load(std::memory_order_relaxed);
+    uint64_t before = bench::AllocationCount();
     std::vector<std::unique_ptr<core::SignalBatch>> parts(n);
     for (const core::Signal& s : batch.signals()) {
       size_t i = s.fingerprint.value() % n;
@@ -100,7 +84,7 @@ void BM_SplitByCopy(benchmark::State& state) {
       CopySignal(batch, s, parts[i].get());
     }
     benchmark::DoNotOptimize(parts.data());
-    allocs += g_allocations.load(std::memory_order_relaxed) - before;
+    allocs += bench::AllocationCount() - before;
     ++batches;
   }
   state.SetItemsProcessed(static_cast<int64_t>(batches * batch.size()));
@@ -116,7 +100,7 @@ void BM_SplitByIndex(benchmark::State& state) {
   std::vector<std::vector<uint32_t>> pool;  // Stands in for the workers' recycled lists.
   uint64_t allocs = 0, batches = 0;
   for (auto _ : state) {
-    uint64_t before = g_allocations.load(std::memory_order_relaxed);
+    uint64_t before = bench::AllocationCount();
     target.clear();
     count.assign(n, 0);
     for (const core::Signal& s : batch.signals()) {
@@ -142,7 +126,7 @@ void BM_SplitByIndex(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(shared.get());
     for (auto& l : lists) pool.push_back(std::move(l));  // The workers give them back.
-    allocs += g_allocations.load(std::memory_order_relaxed) - before;
+    allocs += bench::AllocationCount() - before;
     ++batches;
   }
   state.SetItemsProcessed(static_cast<int64_t>(batches * batch.size()));
@@ -184,7 +168,7 @@ void BM_EngineSubmit(benchmark::State& state) {
     state.PauseTiming();
     std::vector<core::SignalBatch> round = make_round();  // The intakes' batches.
     state.ResumeTiming();
-    uint64_t before = g_allocations.load(std::memory_order_relaxed);
+    uint64_t before = bench::AllocationCount();
     for (core::SignalBatch& b : round) {
       while (!engine.Submit(&b, [&done] { done.fetch_add(1, std::memory_order_relaxed); }).ok()) {
       }
@@ -193,7 +177,7 @@ void BM_EngineSubmit(benchmark::State& state) {
     }
     while (done.load(std::memory_order_acquire) < submitted) {
     }
-    allocs += g_allocations.load(std::memory_order_relaxed) - before;
+    allocs += bench::AllocationCount() - before;
     batches += round.size();
     state.PauseTiming();
     round.clear();
