@@ -154,7 +154,8 @@ void BM_MemoryPerFingerprint(benchmark::State& state) {
 BENCHMARK(BM_MemoryPerFingerprint)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 void BM_StormCorpus(benchmark::State& state) {
-  bench::StormCorpus corpus = bench::BuildStormCorpus();
+  // range(1): 0 = Prometheus' send cadence (every 60 s while firing), 1 = the old corpus (5 sends 15 s apart).
+  bench::StormCorpus corpus = state.range(1) == 0 ? bench::BuildStormCorpus() : bench::BuildStormCorpus(20, 3, 200, 200, 15, 5);
   std::vector<core::SignalBatch> batches;
   for (size_t i = 0; i < corpus.signals.size(); i += 256) {
     core::SignalBatch b;
@@ -244,9 +245,10 @@ void BM_StormCorpus(benchmark::State& state) {
   state.counters["ideal_compression"] =
       1.0 - static_cast<double>(corpus.incidents.size()) / static_cast<double>(corpus.signals.size());
 }
-// Arg 0: group_by [service] (one incident per service outside the topology);
-// Arg 1: group_by [alertname, service] (each alertname of a standalone service pages separately).
-BENCHMARK(BM_StormCorpus)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+// First arg 0: group_by [service] (one incident per service outside the topology);
+// 1: group_by [alertname, service] (each alertname of a standalone service pages separately).
+// Second arg 0: Prometheus' send cadence; 1: the pre-26-Nov corpus (5 sends in the first minute).
+BENCHMARK(BM_StormCorpus)->Args({0, 0})->Args({1, 0})->Args({0, 1})->Args({1, 1})->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace quell

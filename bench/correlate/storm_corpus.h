@@ -3,7 +3,11 @@
 // A deterministic, labeled alert-storm corpus for the correlation benchmarks: a service dependency
 // forest plus ground-truth incidents. Each cascade incident fails one root service at time T; the
 // root and every (transitive) dependent service then fire 1-3 alerts each after a small delay
-// (downstream later), and every alert is re-sent `resends` times (duplicates), as Prometheus does.
+// (downstream later), and every alert is re-sent while it fires, as Prometheus does: Prometheus sends
+// each firing alert again whenever `--rules.alert.resend-delay` (default 1m) has passed since it last
+// sent it, at an evaluation, until the alert resolves (rules/alert.go needsSending). Resolved alerts
+// are sent once here (Prometheus keeps re-sending them for 15 min; left out, which only lowers
+// signals per incident).
 // Independent incidents are single alerts on services outside the topology. Ground truth: the
 // incident each alert belongs to and its root service. Header-only (bench/ compiles only
 // *_bench.cc), seeded xorshift so every run builds the same corpus.
@@ -57,9 +61,13 @@ class XorShift {
 
 // `trees` dependency trees of depth 3 (root -> `fanout` mid services -> `fanout` leaves each);
 // `cascades` cascade incidents spread `spacing_s` apart (each on a random tree, its root at a random
-// node); `singles` independent incidents; every alert sent `resends` times 15 s apart.
+// node); `singles` independent incidents. Every alert fires for 10 minutes and is sent every
+// `resend_every_s` seconds from its start (Prometheus' default resend delay: 60 s) until it resolves,
+// at most `max_sends` times (0 = no limit). The corpus before 26 Nov 2026 sent every alert 5 times
+// 15 s apart and then nothing for 9 minutes (resend_every_s 15, max_sends 5): kept for comparison.
 inline StormCorpus BuildStormCorpus(int trees = 20, int fanout = 3, int cascades = 200, int singles = 200,
-                                    int resends = 5, int spacing_s = 1200, uint64_t seed = 42) {
+                                    int resend_every_s = 60, int max_sends = 0, int spacing_s = 1200,
+                                    uint64_t seed = 42) {
   StormCorpus c;
   XorShift rng(seed);
   struct Node {
@@ -87,11 +95,12 @@ inline StormCorpus BuildStormCorpus(int trees = 20, int fanout = 3, int cascades
     for (int a = 0; a < count; ++a) {
       std::string name = fmt::format("Symptom{}", a);
       int64_t start = t + int64_t{depth} * 20 * 1000000000 + rng.Uniform(10) * int64_t{1000000000};
-      for (int r = 0; r < resends; ++r) {
-        c.signals.push_back({start + int64_t{r} * 15 * 1000000000, name, service, "i-0", incident});
+      // Firing for ten minutes, then resolved.
+      const int64_t firing_ns = int64_t{600} * 1000000000;
+      for (int r = 0; int64_t{r} * resend_every_s * 1000000000 < firing_ns && (max_sends == 0 || r < max_sends); ++r) {
+        c.signals.push_back({start + int64_t{r} * resend_every_s * 1000000000, name, service, "i-0", incident});
       }
-      // Resolved ten minutes after it started.
-      c.signals.push_back({start + int64_t{600} * 1000000000, name, service, "i-0", incident, true});
+      c.signals.push_back({start + firing_ns, name, service, "i-0", incident, true});
       ++c.incidents[static_cast<size_t>(incident)].alerts;
     }
   };

@@ -42,10 +42,16 @@ absl::Status ParseIngest(const core::YamlNode& node, QuellConfig* cfg) {
     QUELL_RETURN_IF_ERROR(dl->ReadString("path", &cfg->dead_letter_path));
   }
   if (auto replay = node.Child("replay")) {
-    QUELL_RETURN_IF_ERROR(replay->CheckKeys("ingest.replay", {"file", "speed"}));
+    QUELL_RETURN_IF_ERROR(replay->CheckKeys("ingest.replay", {"file", "speed", "timestamps"}));
     QUELL_RETURN_IF_ERROR(replay->ReadString("file", &cfg->replay.file));
     QUELL_RETURN_IF_ERROR(replay->ReadDouble("speed", &cfg->replay.speed));
     if (cfg->replay.speed < 0) return replay->Child("speed")->Error("speed: must be >= 0 (0 = as fast as possible)");
+    std::string timestamps = "recorded";
+    QUELL_RETURN_IF_ERROR(replay->ReadString("timestamps", &timestamps));
+    if (timestamps != "recorded" && timestamps != "now")
+      return replay->Child("timestamps")->Error(
+          fmt::format("timestamps: \"{}\" is not one of recorded, now", timestamps));
+    cfg->replay.rebase_to_now = timestamps == "now";
   }
   return absl::OkStatus();
 }

@@ -47,6 +47,7 @@ namespace quell::app {
 struct ReplayConfig {
   std::string file;   // NDJSON record file replayed at start-up; empty = none.
   double speed = 0;   // 0 = as fast as possible; else real time x speed.
+  bool rebase_to_now = false;  // `timestamps: now`: shift the stream so its first record is at start-up.
 };
 
 struct QuellConfig {

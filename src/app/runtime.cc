@@ -189,6 +189,7 @@ absl::Status Runtime::Start() {
     replay_thread_ = std::thread([this] {
       ingest::ReplayOptions ropts;
       ropts.speed = config_.replay.speed;
+      ropts.rebase_to_now = config_.replay.rebase_to_now;
       ropts.parser.datadog_webhook_mapping = &config_.datadog_webhook;
       ropts.dead_letter = dead_letters_.get();
       ingest::Replayer replayer(pipeline_.get(), clock_, ropts);

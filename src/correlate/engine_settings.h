@@ -10,6 +10,7 @@
 //     allowed_lateness: 1m              # events older than watermark are late (dropped, recorded)
 //     idle_timeout: 30s                 # live mode: advance the watermark with the wall clock
 //     incident_retention: 24h           # resolved incidents stay readable this long
+//     catch_up_horizon: 24h             # group_interval ticks further behind one watermark advance collapse into one
 //     decision_log_size: 16             # decisions kept per fingerprint
 //     max_alerts_per_notification: 64
 //     external_url: https://quell.example.com
@@ -36,6 +37,7 @@ struct EngineSettings {
   absl::Duration allowed_lateness = absl::Minutes(1);
   absl::Duration idle_timeout = absl::Seconds(30);
   absl::Duration incident_retention = absl::Hours(24);
+  absl::Duration catch_up_horizon = absl::Hours(24);
   int decision_log_size = 16;
   int max_alerts_per_notification = 64;
   std::string external_url;

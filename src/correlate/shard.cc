@@ -795,12 +795,14 @@ bool Shard::Muted(uint64_t fp, AlertState& a, int64_t now, std::vector<std::stri
 void Shard::AdvanceWatermark(core::EventTime t) {
   int64_t target = t.unix_nanos();
   if (target <= watermark_) return;
+  advance_target_ = target;
   while (!timers_.empty() && timers_.top().time <= target) {
     Timer timer = timers_.top();
     timers_.pop();
     watermark_ = std::max(watermark_, timer.time);
     FireTimer(timer);
   }
+  advance_target_ = INT64_MIN;
   watermark_ = target;
   if (next_gc_ == INT64_MIN) next_gc_ = target + 60 * kNanosPerSecond;
   if (target >= next_gc_) {
@@ -972,7 +974,16 @@ void Shard::FlushIncident(Incident& inc, int64_t now) {
   std::sort(firing.begin(), firing.end());
   std::sort(resolved.begin(), resolved.end());
   auto reschedule = [&] {
-    inc.next_flush = now + absl::ToInt64Nanoseconds(rc.group_interval);
+    const int64_t interval = std::max<int64_t>(1, absl::ToInt64Nanoseconds(rc.group_interval));
+    inc.next_flush = now + interval;
+    // Ticks further than the catch-up horizon behind this advance's target collapse into the
+    // first tick within it (see the header).
+    if (advance_target_ != INT64_MIN) {
+      const int64_t horizon_start =
+          advance_target_ - absl::ToInt64Nanoseconds(rules.settings().catch_up_horizon);
+      if (inc.next_flush < horizon_start)
+        inc.next_flush += (horizon_start - inc.next_flush + interval - 1) / interval * interval;
+    }
     Schedule(inc.next_flush, kFlush, inc.serial);
   };
   auto finish = [&] {

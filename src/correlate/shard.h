@@ -5,7 +5,14 @@
 // core::Notifications to a NotificationSink. Everything runs on event time: a timer (group_wait,
 // group_interval, repeat_interval, flap stability, transient grace, alert endsAt, storm close)
 // fires when the watermark passes it, with the timer's own time as "now", so the same input gives
-// the same output byte for byte.
+// the same output byte for byte: a gap in the stream replays the ticks (and repeat_interval
+// re-notifications) live time would have had. Only a gap longer than `catch_up_horizon` (24h) is
+// cut short, as Go's ticker drops missed ticks for Alertmanager after a pause: group_interval ticks
+// more than the horizon behind the watermark advance that passes them collapse into one, so a
+// stream with a months-long gap, or a replay followed by the live clock, re-notifies an open
+// incident a bounded number of times and costs a bounded number of flushes. Which ticks collapse
+// depends on the watermark advances, so across such a gap the output is reproducible for the same
+// input in the same batches (as `quell replay` gives it), not for any split into batches.
 //
 // Operation, per alert signal:
 //   late?     event time < watermark -> dropped, decision kLate, counted.
@@ -222,6 +229,7 @@ class Shard {
   int64_t watermark_ = INT64_MIN;
   int64_t max_seen_ = INT64_MIN;
   int64_t next_gc_ = INT64_MIN;
+  int64_t advance_target_ = INT64_MIN;  // While AdvanceWatermark runs: where it is going.
   uint64_t timer_seq_ = 0;
   uint64_t alert_seq_ = 0;
   uint64_t incident_serial_ = 0;

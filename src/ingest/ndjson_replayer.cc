@@ -60,6 +60,8 @@ absl::Status Replayer::Replay(std::istream& in) {
   uint64_t offset = 0;
   uint32_t line_index = 0;
   uint32_t lines_in_batch = 0;
+  bool rebase_known = false;
+  absl::Duration rebase;
   batch_.Clear();
   while (std::getline(in, line_)) {
     const uint64_t line_offset = offset;
@@ -70,7 +72,18 @@ absl::Status Replayer::Replay(std::istream& in) {
     core::EventTime t;
     core::EventTime now_event = core::EventTime::FromUnixNanos(clock_->Now().unix_nanos());
     const size_t rejections_before = batch_.rejections().size();
+    const size_t signals_before = batch_.size();
     (void)parser_.ParseLine(line_, index, line_offset, options_.source, now_event, &batch_, &t);
+    if (options_.rebase_to_now && batch_.size() > signals_before) {
+      if (!rebase_known) {
+        rebase_known = true;
+        rebase = absl::Nanoseconds(now_event.unix_nanos() - rebase_anchor_.value_or(t).unix_nanos());
+      }
+      for (core::Signal& s : batch_.mutable_signals().subspan(signals_before)) {
+        if (!s.event_time.is_zero()) s.event_time = s.event_time + rebase;
+        if (!s.end_time.is_zero()) s.end_time = s.end_time + rebase;
+      }
+    }
     if (options_.dead_letter != nullptr && batch_.rejections().size() > rejections_before)
       DeadLetterLine(rejections_before, line_offset, now_event);
     if (paced) {
@@ -96,7 +109,26 @@ absl::Status Replayer::ReplayFile(const std::string& path) {
   if (path == "-") return Replay(std::cin);
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(fmt::format("replay file {}: cannot open", path));
-  return Replay(in);
+  rebase_anchor_.reset();
+  if (options_.rebase_to_now) {  // First pass: the latest record time.
+    core::SignalBatch scratch;
+    core::EventTime t, latest;
+    bool any = false;
+    uint32_t index = 0;
+    while (std::getline(in, line_)) {
+      scratch.Clear();
+      if (TrimSpaces(line_).empty()) continue;
+      if (parser_.ParseLine(line_, index++, 0, options_.source, core::EventTime(), &scratch, &t).accepted == 0) continue;
+      if (!any || t > latest) latest = t;
+      any = true;
+    }
+    if (any) rebase_anchor_ = latest;
+    in.clear();
+    in.seekg(0);
+  }
+  absl::Status st = Replay(in);
+  rebase_anchor_.reset();
+  return st;
 }
 
 }  // namespace quell::ingest

@@ -13,6 +13,13 @@
 // When the sink refuses a batch (ResourceExhausted) the replayer waits 10 ms of clock time
 // and offers it again; any other error ends the replay with that error.
 //
+// Rebasing (ReplayOptions::rebase_to_now): every signal's event and end time is shifted by one
+// offset so that the stream ends at the clock's now (ReplayFile reads the file once beforehand to
+// find its latest record time; from a stream or stdin, where that cannot be known, the first
+// record is put at now instead). Relative timing is kept. The quick start replays a sample recorded
+// on 2026-01-01 and then goes live: shifted, the sample is the last minutes of history instead of
+// something the live watermark leaps eleven months past.
+//
 // Time: the clock and the waiting function are injected. The default wait polls `clock` and sleeps
 // the remaining wall time; tests pass a ManualClock and a wait function that advances it (no test
 // sleeps). `sink`, `clock` must outlive the Replayer. Not thread-safe: one replay at a time.
@@ -22,6 +29,7 @@
 #include <cstdint>
 #include <functional>
 #include <istream>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -37,6 +45,7 @@ namespace quell::ingest {
 struct ReplayOptions {
   double speed = 0;                    // 0: as fast as possible; > 0: paced at record time x speed.
   uint32_t max_batch_lines = 256;      // Fast mode: lines per submitted batch.
+  bool rebase_to_now = false;          // Shift record times so the stream ends at the clock's now.
   core::SourceKind source = core::SourceKind::kFile;  // Stamped on every signal.
   ParserOptions parser;                // Limits and mappings for the inner parsers.
   // Every rejected record is also written here (as the HTTP and Kafka sources do), its
@@ -76,6 +85,7 @@ class Replayer {
   core::SignalBatch batch_;
   std::string line_;
   ReplayStats stats_;
+  std::optional<core::EventTime> rebase_anchor_;  // Record time put at now (default: the first).
 };
 
 }  // namespace quell::ingest

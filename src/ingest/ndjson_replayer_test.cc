@@ -26,6 +26,8 @@ class FakeSink : public core::BatchSink {
     for (const core::Signal& s : batch->signals()) {
       titles.push_back(std::string(s.title));
       times.push_back(clock_->Now());
+      event_times.push_back(s.event_time);
+      end_times.push_back(s.end_time);
     }
     rejections += batch->rejections().size();
     batch->Clear();
@@ -37,6 +39,7 @@ class FakeSink : public core::BatchSink {
   int refuse = 0;
   std::vector<std::string> titles;
   std::vector<core::WallTime> times;
+  std::vector<core::EventTime> event_times, end_times;
   size_t rejections = 0;
   int batches = 0;
 };
@@ -136,6 +139,60 @@ TEST(ReplayerTest, RejectedLinesGoToTheDeadLetterFile) {
   EXPECT_EQ(entries[1].find("alertname"), std::string::npos) << entries[1];
   EXPECT_EQ((*file)->stats().written, 2u);
   std::filesystem::remove(path);
+}
+
+core::EventTime At(const char* rfc3339) { return core::EventTime::FromAbsl(*core::ParseRfc3339(rfc3339)); }
+
+TEST(ReplayerTest, RebaseToNowShiftsEventAndEndTimesKeepingTheirSpacing) {
+  // Recorded on 2026-01-01, replayed on 2026-11-26. From a stream (no first pass possible) the first
+  // record's time maps to the clock's now.
+  const core::EventTime t0 = At("2026-01-01T00:00:00Z");
+  core::ManualClock clock(core::WallTime::FromUnixNanos(At("2026-11-26T03:00:00Z").unix_nanos()));
+  FakeSink sink(&clock);
+  auto alert = [](core::EventTime t, const std::string& name, const char* starts, const char* ends) {
+    std::string line;
+    RecordWriter::FormatRecord(core::Format::kAlertmanager, t,
+                               "[{\"labels\":{\"alertname\":\"" + name + "\"},\"startsAt\":\"" + starts +
+                                   "\",\"endsAt\":\"" + ends + "\"}]",
+                               &line);
+    return line;
+  };
+  std::stringstream in(alert(t0, "a", "2025-12-31T23:59:00Z", "2026-01-01T00:04:00Z") + "\n" +
+                       alert(t0 + absl::Minutes(2), "b", "2026-01-01T00:02:00Z", "2026-01-01T00:07:00Z"));
+  ReplayOptions o;
+  o.rebase_to_now = true;
+  Replayer r(&sink, &clock, o, [&](core::WallTime t) { clock.Set(t); });
+  ASSERT_OK(r.Replay(in));
+  ASSERT_EQ(sink.titles, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(sink.event_times[0], At("2026-11-26T02:59:00Z"));
+  EXPECT_EQ(sink.end_times[0], At("2026-11-26T03:04:00Z"));
+  EXPECT_EQ(sink.event_times[1], At("2026-11-26T03:02:00Z"));
+  EXPECT_EQ(sink.end_times[1], At("2026-11-26T03:07:00Z"));
+
+  // From a file the stream is shifted to end at now: its latest record (t0 + 2 min) is at 03:00.
+  const std::string path = ::testing::TempDir() + "/replay_rebase_" + std::to_string(::getpid()) + ".ndjson";
+  {
+    std::ofstream f(path);
+    f << alert(t0, "a", "2025-12-31T23:59:00Z", "2026-01-01T00:04:00Z") << "\n"
+      << alert(t0 + absl::Minutes(2), "b", "2026-01-01T00:02:00Z", "2026-01-01T00:07:00Z") << "\n";
+  }
+  FakeSink from_file(&clock);
+  Replayer r3(&from_file, &clock, o, [&](core::WallTime t) { clock.Set(t); });
+  ASSERT_OK(r3.ReplayFile(path));
+  std::filesystem::remove(path);
+  ASSERT_EQ(from_file.event_times.size(), 2u);
+  EXPECT_EQ(from_file.event_times[0], At("2026-11-26T02:57:00Z"));
+  EXPECT_EQ(from_file.end_times[0], At("2026-11-26T03:02:00Z"));
+  EXPECT_EQ(from_file.event_times[1], At("2026-11-26T03:00:00Z"));
+  EXPECT_EQ(r3.stats().accepted, 2u);
+
+  // Without the option the recorded times pass unchanged.
+  FakeSink plain(&clock);
+  std::stringstream again(alert(t0, "a", "2025-12-31T23:59:00Z", "2026-01-01T00:04:00Z"));
+  Replayer r2(&plain, &clock, ReplayOptions{}, [&](core::WallTime t) { clock.Set(t); });
+  ASSERT_OK(r2.Replay(again));
+  ASSERT_EQ(plain.event_times.size(), 1u);
+  EXPECT_EQ(plain.event_times[0], At("2025-12-31T23:59:00Z"));
 }
 
 TEST(ReplayerTest, MissingFileIsNotFound) {

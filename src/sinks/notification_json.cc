@@ -66,9 +66,15 @@ std::string_view FastRfc3339(int64_t ns, char (&buf)[40]) {
   return std::string_view(buf, n);
 }
 
+constexpr std::string_view kAbsentTime = "0001-01-01T00:00:00Z";
+
 void Time(core::JsonWriter& w, std::string_view key, core::EventTime t) {
   w.Key(key);
   int64_t ns = t.unix_nanos();
+  if (ns == 0) {  // Absent (a firing alert's ends_at): Go's zero time, as Alertmanager writes it.
+    w.String(kAbsentTime);
+    return;
+  }
   if (ns < 0) {  // Before 1970: the general path.
     w.String(core::FormatRfc3339(t.ToAbsl()));
     return;
@@ -90,6 +96,7 @@ absl::StatusOr<std::string> Str(simdjson::dom::element e, std::string_view field
 absl::StatusOr<core::EventTime> TimeOf(simdjson::dom::element e, std::string_view field) {
   std::string_view s;
   if (e.get_string().get(s) != simdjson::SUCCESS) return Bad(field);
+  if (s == kAbsentTime) return core::EventTime();
   auto t = core::ParseRfc3339(s);
   if (!t.ok()) return Bad(field);
   return core::EventTime::FromAbsl(*t);

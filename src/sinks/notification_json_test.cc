@@ -10,6 +10,7 @@ namespace {
 
 using ::quell::testing::IsOk;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 core::Notification Sample() {
   core::Notification n;
@@ -69,6 +70,19 @@ TEST(NotificationJsonTest, RoundTripsEveryField) {
   EXPECT_EQ(back->gate_verdict_json, n.gate_verdict_json);
 }
 
+TEST(NotificationJsonTest, FiringAlertHasGoZeroEndsAtAndRoundTrips) {
+  core::Notification n = Sample();
+  n.alerts[0].ends_at = core::EventTime();
+  n.alerts[0].resolved = false;
+  std::string json = NotificationToJson(n);
+  EXPECT_THAT(json, HasSubstr("\"ends_at\":\"0001-01-01T00:00:00Z\""));
+  EXPECT_THAT(json, Not(HasSubstr("1970-01-01")));
+  auto back = NotificationFromJson(json);
+  ASSERT_THAT(back, IsOk());
+  EXPECT_TRUE(back->alerts[0].ends_at.is_zero());
+  EXPECT_EQ(NotificationToJson(*back), json);
+}
+
 TEST(NotificationJsonTest, EscapesAndNamesFields) {
   std::string json = NotificationToJson(Sample());
   EXPECT_THAT(json, HasSubstr("\"summary\":\"Checkout \\\"errors\\\"\\n"));
@@ -84,7 +98,8 @@ TEST(NotificationJsonTest, TimesMatchCoreFormatRfc3339) {
     core::Notification n;
     n.time = core::EventTime::FromUnixNanos(ns);
     std::string json = NotificationToJson(n);
-    std::string want = "\"time\":\"" + core::FormatRfc3339(n.time.ToAbsl()) + "\"";
+    // 0 is "absent": Go's zero time, as Alertmanager writes it.
+    std::string want = "\"time\":\"" + (ns == 0 ? "0001-01-01T00:00:00Z" : core::FormatRfc3339(n.time.ToAbsl())) + "\"";
     EXPECT_THAT(json, HasSubstr(want)) << ns;
     auto back = NotificationFromJson(json);
     ASSERT_THAT(back, IsOk());

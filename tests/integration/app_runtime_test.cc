@@ -237,6 +237,71 @@ TEST(AppConfigTest, EmbeddedDefaultLoads) {
   EXPECT_EQ(cfg.replay.file, "config/sample-stream.ndjson");
 }
 
+// The quick start (`scripts/run.sh`): the embedded default replays the bundled sample, recorded on
+// 2026-01-01, and then runs live. The sample is rebased to start-up time (ingest.replay.timestamps:
+// now), so going live moves the watermark minutes, not eleven months: the sample's incidents page
+// once and are re-notified per repeat_interval (4h), not once per 4h since January (~1,975 times
+// each before the fix: 96k console lines in 90 s).
+TEST(QuickStartTest, EmbeddedDefaultReplaysTheSampleAtStartUpTimeAndGoesLiveQuietly) {
+  fs::path dir = fs::path(::testing::TempDir()) / fmt::format("quell_quickstart_{}", ::getpid());
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::create_directory_symlink(fs::path(QUELL_SOURCE_DIR) / "config", dir / "config");
+  fs::create_directory_symlink(fs::path(QUELL_SOURCE_DIR) / "runbooks", dir / "runbooks");
+  const fs::path cwd = fs::current_path();
+  fs::current_path(dir);  // The embedded default's paths are relative to the working directory.
+  {
+    ASSERT_OK_AND_ASSIGN(QuellConfig cfg, LoadEmbeddedDefault());
+    EXPECT_TRUE(cfg.replay.rebase_to_now);
+    cfg.server.port = 0;
+    const core::WallTime start = core::WallTime::FromUnixNanos(1795662000000000000);  // 2026-11-26T03:00:00Z
+    core::ManualClock clock(start);
+    std::FILE* out = std::tmpfile();
+    ASSERT_NE(out, nullptr);
+    RuntimeOptions options;
+    options.start_kafka = false;
+    options.clock = &clock;
+    options.stdout_stream = out;
+    Runtime rt(std::move(cfg), options);
+    ASSERT_OK(rt.Start());
+    rt.WaitForReplay();
+    correlate::ShardedEngine& engine = *rt.engine();
+    engine.Drain();
+    const correlate::ShardStats replayed = engine.Stats();
+    ASSERT_GT(replayed.signals, 0u);
+    ASSERT_GT(replayed.incidents_opened, 0u);
+    // The sample is now the last minutes before start-up: every incident started in the hour before.
+    for (const correlate::IncidentView& v : engine.ListIncidents()) {
+      EXPECT_GE(v.started_at.unix_nanos(), (start - absl::Hours(1)).unix_nanos()) << v.id;
+      EXPECT_LE(v.started_at.unix_nanos(), start.unix_nanos()) << v.id;
+    }
+
+    // Live: an hour later (group_wait passes: first pages), then a quiet day.
+    clock.Set(start + absl::Hours(1));
+    engine.Tick();
+    engine.Drain();
+    const correlate::ShardStats first = engine.Stats();
+    EXPECT_GT(first.pages, 0u);
+    clock.Set(start + absl::Hours(25));
+    engine.Tick();
+    engine.Drain();
+    const correlate::ShardStats day = engine.Stats();
+    // At most one repeat per open incident per repeat_interval (4h) over the day, plus resolves.
+    EXPECT_LE(day.notifications - first.notifications, 7 * first.incidents_opened)
+        << "notifications: " << first.notifications << " -> " << day.notifications;
+    rt.Stop();
+    std::fclose(out);
+  }
+  fs::current_path(cwd);
+  fs::remove_all(dir);
+}
+
+TEST(AppConfigTest, ReplayTimestampsMustBeRecordedOrNow) {
+  auto cfg = LoadConfigString("ingest:\n  replay:\n    file: x.ndjson\n    timestamps: later\n", "q.yaml", ".");
+  EXPECT_THAT(cfg, quell::testing::StatusIs(absl::StatusCode::kInvalidArgument,
+                                            HasSubstr("q.yaml:4:17: timestamps: \"later\" is not one of recorded, now")));
+}
+
 TEST(AppConfigTest, UnknownTopLevelKeyPointsAtIt) {
   auto cfg = LoadConfigString("route:\n  receiver: x\nreceivers:\n  - name: x\nrouts: {}\n", "q.yaml", ".");
   EXPECT_THAT(cfg, quell::testing::StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("q.yaml:5:1: config: unknown key \"routs\"")));
