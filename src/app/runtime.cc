@@ -175,12 +175,7 @@ absl::Status Runtime::Start() {
 
   gate_ticker_ = std::thread([this] {
     while (!stopping_.load()) {
-      gates_->AdvanceTo(core::EventTime::FromUnixNanos(clock_->Now().unix_nanos()));
-      if (kafka_) {
-        ingest::KafkaSourceStats ks = kafka_->Stats();
-        readiness_.Set("kafka_assigned", !ks.partitions.empty(),
-                       fmt::format("{} partitions assigned", ks.partitions.size()));
-      }
+      RunHousekeeping();
       for (int i = 0; i < 10 && !stopping_.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   });
@@ -204,6 +199,16 @@ absl::Status Runtime::Start() {
   }
   started_ = true;
   return absl::OkStatus();
+}
+
+void Runtime::RunHousekeeping() {
+  const core::WallTime now = clock_->Now();
+  gates_->AdvanceTo(core::EventTime::FromUnixNanos(now.unix_nanos()));
+  silencer_.GarbageCollect(absl::FromUnixNanos(now.unix_nanos()), config_.rules.settings.silence_retention);
+  if (kafka_) {
+    ingest::KafkaSourceStats ks = kafka_->Stats();
+    readiness_.Set("kafka_assigned", !ks.partitions.empty(), fmt::format("{} partitions assigned", ks.partitions.size()));
+  }
 }
 
 void Runtime::WaitForReplay() {

@@ -77,6 +77,10 @@ class Runtime {
   sinks::Dispatcher* dispatcher() { return dispatcher_.get(); }
   const Pipeline* pipeline() const { return pipeline_.get(); }
   const server::MetricsEndpoint& metrics() const { return metrics_; }
+  // Periodic upkeep (a background thread runs it about once a second; tests call it directly):
+  // gates advance to the clock's now, expired silences older than correlate.silence_retention are
+  // dropped, Kafka readiness is refreshed.
+  void RunHousekeeping();
   // Blocks until the replay thread (if any) finished.
   void WaitForReplay();
 

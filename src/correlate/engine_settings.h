@@ -16,6 +16,7 @@
 //     external_url: https://quell.example.com
 //     runbook_base_url: https://git.example.com/runbooks/
 //     silences_file: quell-state/silences.json  # silence snapshot, read at start ("" = memory only)
+//     silence_retention: 120h           # expired silences are dropped this long after they end
 #ifndef QUELL_CORRELATE_ENGINE_SETTINGS_H_
 #define QUELL_CORRELATE_ENGINE_SETTINGS_H_
 
@@ -38,6 +39,7 @@ struct EngineSettings {
   absl::Duration idle_timeout = absl::Seconds(30);
   absl::Duration incident_retention = absl::Hours(24);
   absl::Duration catch_up_horizon = absl::Hours(24);
+  absl::Duration silence_retention = absl::Hours(120);  // Alertmanager's --data.retention.
   int decision_log_size = 16;
   int max_alerts_per_notification = 64;
   std::string external_url;

@@ -29,8 +29,8 @@ RecordStatus AlertmanagerParser::ParseRecord(od::value& record, uint32_t offset)
   core::EventTime starts, ends;
   std::string_view summary, description, job, instance;
   for (auto field_r : obj) {
-    od::field field;
-    if (auto e = std::move(field_r).get(field)) return FromSimdjson(e, "");
+    if (auto e = field_r.error()) return FromSimdjson(e, "");
+    od::field& field = field_r.value_unsafe();  // No copy (see json_fields.h).
     std::string_view key;
     QUELL_TRY_FIELD(KeyOf(field, &key));
     od::value& v = field.value();
@@ -45,8 +45,8 @@ RecordStatus AlertmanagerParser::ParseRecord(od::value& record, uint32_t offset)
       if (auto e = v.get_object().get(m)) return FromSimdjson(e, fname);
       has_labels = has_labels || is_labels;
       for (auto kv_r : m) {
-        od::field kv;
-        if (auto e = std::move(kv_r).get(kv)) return FromSimdjson(e, fname);
+        if (auto e = kv_r.error()) return FromSimdjson(e, fname);
+        od::field& kv = kv_r.value_unsafe();  // No copy (see json_fields.h).
         std::string_view name, value;
         if (auto e = kv.unescaped_key().get(name)) return FromSimdjson(e, fname);
         if (name.size() > max) return FieldError::Fail(RejectReason::kTooLarge, fname);

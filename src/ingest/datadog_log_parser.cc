@@ -23,8 +23,8 @@ DatadogLogParser::DatadogLogParser(const ParserOptions& options)
 RecordStatus DatadogLogParser::Flatten(od::object obj, int depth, size_t* bytes) {
   if (depth >= static_cast<int>(options().limits.max_depth)) return FieldError::Fail(RejectReason::kTooDeep, "attributes");
   for (auto f_r : obj) {
-    od::field f;
-    if (auto e = std::move(f_r).get(f)) return FromSimdjson(e, "attributes");
+    if (auto e = f_r.error()) return FromSimdjson(e, "attributes");
+    od::field& f = f_r.value_unsafe();  // No copy (see json_fields.h).
     std::string_view key;
     QUELL_TRY_FIELD(KeyOf(f, &key));
     QUELL_TRY_FIELD(AddAttribute(key, f.value(), depth, bytes));
@@ -95,8 +95,8 @@ RecordStatus DatadogLogParser::ParseRecord(od::value& record, uint32_t offset) {
   size_t bytes = 0;
   path_.clear();
   for (auto field_r : obj) {
-    od::field field;
-    if (auto e = std::move(field_r).get(field)) return FromSimdjson(e, "");
+    if (auto e = field_r.error()) return FromSimdjson(e, "");
+    od::field& field = field_r.value_unsafe();  // No copy (see json_fields.h).
     std::string_view key;
     QUELL_TRY_FIELD(KeyOf(field, &key));
     od::value& v = field.value();

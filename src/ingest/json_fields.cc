@@ -457,8 +457,8 @@ FieldError AppendJsonValue(od::value& v, int depth_left, size_t max_bytes, const
       out->push_back('{');
       bool first = true;
       for (auto f_r : obj) {
-        od::field f;
-        if (auto e = std::move(f_r).get(f)) return FromSimdjson(e, field);
+        if (auto e = f_r.error()) return FromSimdjson(e, field);
+        od::field& f = f_r.value_unsafe();  // No copy (see json_fields.h).
         std::string_view key;
         if (auto e = f.unescaped_key().get(key)) return FromSimdjson(e, field);
         if (!first) out->push_back(',');

@@ -53,8 +53,8 @@ FieldError AppendAnyList(od::value& list, bool is_kv, int depth_left, size_t max
     od::object inner;
     if (auto e = list.get_object().get(inner)) return FromSimdjson(e, "value");
     for (auto g_r : inner) {
-      od::field g;
-      if (auto e = std::move(g_r).get(g)) return FromSimdjson(e, "value");
+      if (auto e = g_r.error()) return FromSimdjson(e, "value");
+      od::field& g = g_r.value_unsafe();  // No copy (see json_fields.h).
       std::string_view gk;
       QUELL_TRY_FIELD(KeyOf(g, &gk));
       if (gk != "values") continue;
@@ -113,8 +113,8 @@ FieldError AppendAnyJson(od::value& v, int depth_left, size_t max_bytes, std::st
   if (auto e = v.get_object().get(obj)) return FromSimdjson(e, "value");
   bool any = false;
   for (auto f_r : obj) {
-    od::field f;
-    if (auto e = std::move(f_r).get(f)) return FromSimdjson(e, "value");
+    if (auto e = f_r.error()) return FromSimdjson(e, "value");
+    od::field& f = f_r.value_unsafe();  // No copy (see json_fields.h).
     std::string_view k;
     QUELL_TRY_FIELD(KeyOf(f, &k));
     od::value& fv = f.value();
@@ -163,8 +163,8 @@ FieldError ReadAnyValue(od::value& v, int depth_left, size_t max_bytes, std::str
   if (auto e = v.get_object().get(obj)) return FromSimdjson(e, "value");
   bool any = false;
   for (auto f_r : obj) {
-    od::field f;
-    if (auto e = std::move(f_r).get(f)) return FromSimdjson(e, "value");
+    if (auto e = f_r.error()) return FromSimdjson(e, "value");
+    od::field& f = f_r.value_unsafe();  // No copy (see json_fields.h).
     std::string_view k;
     QUELL_TRY_FIELD(KeyOf(f, &k));
     od::value& fv = f.value();
@@ -225,8 +225,8 @@ FieldError OtlpResource::Read(od::value& resource, const ParserOptions& options,
   if (auto e = resource.get_object().get(obj)) return FromSimdjson(e, "resource");
   std::string_view env_old;
   for (auto f_r : obj) {
-    od::field f;
-    if (auto e = std::move(f_r).get(f)) return FromSimdjson(e, "resource");
+    if (auto e = f_r.error()) return FromSimdjson(e, "resource");
+    od::field& f = f_r.value_unsafe();  // No copy (see json_fields.h).
     std::string_view k;
     QUELL_TRY_FIELD(KeyOf(f, &k));
     if (k != "attributes") continue;
@@ -341,8 +341,8 @@ FieldError OtlpParserBase::ReadScope(od::value& value) {
   od::object scope;
   if (auto e = value.get_object().get(scope)) return FromSimdjson(e, "scope");
   for (auto s_r : scope) {
-    od::field s;
-    if (auto e = std::move(s_r).get(s)) return FromSimdjson(e, "scope");
+    if (auto e = s_r.error()) return FromSimdjson(e, "scope");
+    od::field& s = s_r.value_unsafe();  // No copy (see json_fields.h).
     std::string_view sk;
     QUELL_TRY_FIELD(KeyOf(s, &sk));
     if (sk == "name") {
@@ -394,8 +394,8 @@ FieldError OtlpParserBase::ParseScopeEntry(od::value& entry) {
   scope_name_ = {};
   bool scope_seen = false, deferred = false;
   for (auto f_r : obj) {
-    od::field f;
-    if (auto e = std::move(f_r).get(f)) return FromSimdjson(e, scope_key_);
+    if (auto e = f_r.error()) return FromSimdjson(e, scope_key_);
+    od::field& f = f_r.value_unsafe();  // No copy (see json_fields.h).
     std::string_view k;
     QUELL_TRY_FIELD(KeyOf(f, &k));
     if (k == "scope" || k == "instrumentationLibrary" || k == "instrumentation_library") {
@@ -415,8 +415,8 @@ FieldError OtlpParserBase::ParseScopeEntry(od::value& entry) {
   if (auto e = obj.reset().error()) return FromSimdjson(e, scope_key_);
   bool past_scope = false;
   for (auto f_r : obj) {
-    od::field f;
-    if (auto e = std::move(f_r).get(f)) return FromSimdjson(e, scope_key_);
+    if (auto e = f_r.error()) return FromSimdjson(e, scope_key_);
+    od::field& f = f_r.value_unsafe();  // No copy (see json_fields.h).
     std::string_view k;
     QUELL_TRY_FIELD(KeyOf(f, &k));
     if (k == "scope" || k == "instrumentationLibrary" || k == "instrumentation_library") past_scope = true;
@@ -462,8 +462,8 @@ FieldError OtlpParserBase::ParseResourceEntry(od::value& entry) {
   resource_.Clear();
   bool resource_seen = false, deferred = false;
   for (auto f_r : obj) {
-    od::field f;
-    if (auto e = std::move(f_r).get(f)) return FromSimdjson(e, resource_key_);
+    if (auto e = f_r.error()) return FromSimdjson(e, resource_key_);
+    od::field& f = f_r.value_unsafe();  // No copy (see json_fields.h).
     std::string_view k;
     QUELL_TRY_FIELD(KeyOf(f, &k));
     if (k == "resource") {
@@ -482,8 +482,8 @@ FieldError OtlpParserBase::ParseResourceEntry(od::value& entry) {
   if (!DocAlive()) return FieldError::Fail(RejectReason::kMalformedJson, resource_key_);
   if (auto e = obj.reset().error()) return FromSimdjson(e, resource_key_);
   for (auto f_r : obj) {
-    od::field f;
-    if (auto e = std::move(f_r).get(f)) return FromSimdjson(e, resource_key_);
+    if (auto e = f_r.error()) return FromSimdjson(e, resource_key_);
+    od::field& f = f_r.value_unsafe();  // No copy (see json_fields.h).
     std::string_view k;
     QUELL_TRY_FIELD(KeyOf(f, &k));
     if (k == "resource" && resource_seen) break;  // Scopes after the resource were read in the first pass.

@@ -64,8 +64,8 @@ FieldError ForEachAttribute(od::value& attrs, int depth_left, size_t max_bytes, 
     AnyValueText value;
     bool has_key = false;
     for (auto f_r : kv) {
-      od::field f;
-      if (auto e = std::move(f_r).get(f)) return FromSimdjson(e, "attributes");
+      if (auto e = f_r.error()) return FromSimdjson(e, "attributes");
+      od::field& f = f_r.value_unsafe();  // No copy (see json_fields.h).
       std::string_view k;
       QUELL_TRY_FIELD(KeyOf(f, &k));
       if (k == "key") {

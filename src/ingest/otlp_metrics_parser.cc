@@ -24,8 +24,8 @@ RecordStatus OtlpMetricsParser::ParsePoint(od::value& point, core::MetricType ty
   bool has_value = false, has_count = false;
   double sum = 0;
   for (auto f_r : obj) {
-    od::field f;
-    if (auto e = std::move(f_r).get(f)) return FromSimdjson(e, "");
+    if (auto e = f_r.error()) return FromSimdjson(e, "");
+    od::field& f = f_r.value_unsafe();  // No copy (see json_fields.h).
     std::string_view k;
     QUELL_TRY_FIELD(KeyOf(f, &k));
     od::value& v = f.value();
@@ -73,8 +73,8 @@ RecordStatus OtlpMetricsParser::ParseRecord(od::value& record, uint32_t index, u
   name_ = unit_ = description_ = temporality_ = monotonic_ = {};
   // Pass 1: name, unit, description.
   for (auto f_r : obj) {
-    od::field f;
-    if (auto e = std::move(f_r).get(f)) return FromSimdjson(e, "");
+    if (auto e = f_r.error()) return FromSimdjson(e, "");
+    od::field& f = f_r.value_unsafe();  // No copy (see json_fields.h).
     std::string_view k;
     QUELL_TRY_FIELD(KeyOf(f, &k));
     std::string_view text;
@@ -94,8 +94,8 @@ RecordStatus OtlpMetricsParser::ParseRecord(od::value& record, uint32_t index, u
   // Pass 2: the data.
   bool found = false;
   for (auto f_r : obj) {
-    od::field f;
-    if (auto e = std::move(f_r).get(f)) return FromSimdjson(e, "");
+    if (auto e = f_r.error()) return FromSimdjson(e, "");
+    od::field& f = f_r.value_unsafe();  // No copy (see json_fields.h).
     std::string_view k;
     QUELL_TRY_FIELD(KeyOf(f, &k));
     core::MetricType type = core::MetricType::kNone;
@@ -115,8 +115,8 @@ RecordStatus OtlpMetricsParser::ParseRecord(od::value& record, uint32_t index, u
     found = true;
     // Pass A: temporality and monotonicity (they may follow dataPoints).
     for (auto g_r : dobj) {
-      od::field g;
-      if (auto e = std::move(g_r).get(g)) return FromSimdjson(e, "data");
+      if (auto e = g_r.error()) return FromSimdjson(e, "data");
+      od::field& g = g_r.value_unsafe();  // No copy (see json_fields.h).
       std::string_view gk;
       QUELL_TRY_FIELD(KeyOf(g, &gk));
       if (OtlpKeyIs(gk, "aggregationTemporality")) {
@@ -131,8 +131,8 @@ RecordStatus OtlpMetricsParser::ParseRecord(od::value& record, uint32_t index, u
     }
     if (auto e = dobj.reset().error()) return FromSimdjson(e, "data");
     for (auto g_r : dobj) {
-      od::field g;
-      if (auto e = std::move(g_r).get(g)) return FromSimdjson(e, "data");
+      if (auto e = g_r.error()) return FromSimdjson(e, "data");
+      od::field& g = g_r.value_unsafe();  // No copy (see json_fields.h).
       std::string_view gk;
       QUELL_TRY_FIELD(KeyOf(g, &gk));
       if (!OtlpKeyIs(gk, "dataPoints")) continue;

@@ -21,8 +21,8 @@ RecordStatus OtlpTracesParser::ParseRecord(od::value& record, uint32_t, uint32_t
   int64_t start_ns = 0, end_ns = 0, kind = 0;
   bool has_trace = false, has_span = false;
   for (auto f_r : obj) {
-    od::field f;
-    if (auto e = std::move(f_r).get(f)) return FromSimdjson(e, "");
+    if (auto e = f_r.error()) return FromSimdjson(e, "");
+    od::field& f = f_r.value_unsafe();  // No copy (see json_fields.h).
     std::string_view k;
     QUELL_TRY_FIELD(KeyOf(f, &k));
     od::value& v = f.value();
@@ -73,8 +73,8 @@ RecordStatus OtlpTracesParser::ParseRecord(od::value& record, uint32_t, uint32_t
       od::object st;
       if (auto e = v.get_object().get(st)) return FromSimdjson(e, "status");
       for (auto g_r : st) {
-        od::field g;
-        if (auto e = std::move(g_r).get(g)) return FromSimdjson(e, "status");
+        if (auto e = g_r.error()) return FromSimdjson(e, "status");
+        od::field& g = g_r.value_unsafe();  // No copy (see json_fields.h).
         std::string_view gk;
         QUELL_TRY_FIELD(KeyOf(g, &gk));
         if (gk == "code") {

@@ -237,6 +237,39 @@ TEST(AppConfigTest, EmbeddedDefaultLoads) {
   EXPECT_EQ(cfg.replay.file, "config/sample-stream.ndjson");
 }
 
+// Expired silences are dropped correlate.silence_retention (default 120h, Alertmanager's
+// --data.retention) after they end, by the runtime's housekeeping: before, they were kept forever.
+TEST_F(AppRuntimeTest, ExpiredSilencesAreDroppedAfterTheRetention) {
+  ASSERT_OK_AND_ASSIGN(QuellConfig cfg, LoadConfig(config_path_));
+  EXPECT_EQ(cfg.rules.settings.silence_retention, absl::Hours(120));
+  const core::WallTime start = core::WallTime::FromUnixNanos(1795662000000000000);  // 2026-11-26T03:00:00Z
+  core::ManualClock clock(start);
+  RuntimeOptions opts;
+  opts.start_kafka = false;
+  opts.replay_sample = false;
+  opts.clock = &clock;
+  Runtime rt(std::move(cfg), opts);
+  ASSERT_OK(rt.Start());
+  HttpClient c(rt.http_port());
+  std::string silence = R"({"matchers":[{"name":"service","value":"checkout","isRegex":false,"isEqual":true}],
+    "startsAt":"2026-11-26T03:00:00Z","endsAt":"2026-11-26T05:00:00Z","createdBy":"alice","comment":"deploy"})";
+  auto created = c.Post("/api/v2/silences", silence, Bearer("oncall-token"));
+  ASSERT_TRUE(created.ok());
+  ASSERT_EQ(created->status, 200) << created->body;
+  auto listed = [&] {
+    auto r = c.Get("/api/v2/silences", Bearer("oncall-token"));
+    return r.ok() && r->body.find("checkout") != std::string::npos;
+  };
+  // Ended at 05:00; 119 h later it is still listed (expired), 121 h later it is gone.
+  clock.Set(start + absl::Hours(2) + absl::Hours(119));
+  rt.RunHousekeeping();
+  EXPECT_TRUE(listed());
+  clock.Set(start + absl::Hours(2) + absl::Hours(121));
+  rt.RunHousekeeping();
+  EXPECT_FALSE(listed());
+  rt.Stop();
+}
+
 // The quick start (`scripts/run.sh`): the embedded default replays the bundled sample, recorded on
 // 2026-01-01, and then runs live. The sample is rebased to start-up time (ingest.replay.timestamps:
 // now), so going live moves the watermark minutes, not eleven months: the sample's incidents page
