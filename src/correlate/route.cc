@@ -4,9 +4,9 @@
 
 namespace quell::correlate {
 
-RouteTree::RouteTree(const RouteConfig& root) { Add(root, -1); }
+RouteTree::RouteTree(const RouteConfig& root) { Add(root, -1, MatchersToString(root.matchers)); }
 
-int RouteTree::Add(const RouteConfig& cfg, int parent) {
+int RouteTree::Add(const RouteConfig& cfg, int parent, std::string id) {
   int idx = static_cast<int>(routes_.size());
   routes_.emplace_back();
   routes_[idx].index = idx;
@@ -15,9 +15,14 @@ int RouteTree::Add(const RouteConfig& cfg, int parent) {
   std::string key = parent >= 0 ? routes_[parent].key + "/" : "";
   key += MatchersToString(cfg.matchers);
   routes_[idx].key = key;
+  routes_[idx].id = std::move(id);
   routes_[idx].name = fmt::format("route {} ({})", key, cfg.where.ToString());
-  for (const RouteConfig& c : cfg.routes) {
-    int ci = Add(c, idx);
+  for (size_t i = 0; i < cfg.routes.size(); ++i) {
+    const RouteConfig& c = cfg.routes[i];
+    const std::string m = MatchersToString(c.matchers);
+    bool twin = false;
+    for (size_t j = 0; j < cfg.routes.size() && !twin; ++j) twin = j != i && MatchersToString(cfg.routes[j].matchers) == m;
+    int ci = Add(c, idx, twin ? fmt::format("{}/{}/{}", routes_[idx].id, m, i) : routes_[idx].id + "/" + m);
     routes_[idx].children.push_back(ci);
   }
   return idx;

@@ -21,7 +21,11 @@ struct Route {
   int parent = -1;
   std::vector<int> children;
   const RouteConfig* config = nullptr;  // Points into the RulesConfig the tree was built from.
-  std::string key;                      // Alertmanager route key.
+  std::string key;                      // Alertmanager route key (group_key prefix).
+  // Unique among all routes: the key, but built from the parent's id and, where siblings have the
+  // same matchers, with "/<sibling index>" appended (Alertmanager's Route.ID()). Equal to `key`
+  // unless siblings collide. Incident identity and dedup keys use it.
+  std::string id;
   std::string name;                     // For explain: "route <key> (receiver R)".
 };
 
@@ -37,7 +41,7 @@ class RouteTree {
   int FindByKey(std::string_view key) const;
 
  private:
-  int Add(const RouteConfig& cfg, int parent);
+  int Add(const RouteConfig& cfg, int parent, std::string id);
   bool MatchFrom(int i, core::LabelView labels, std::vector<int>* out) const;
   std::vector<Route> routes_;
 };

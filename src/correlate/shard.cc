@@ -563,11 +563,11 @@ void Shard::JoinIncident(uint64_t fp, AlertState& a, int route_index, int64_t t)
   const Topology& topo = rules.topology();
   int sid = topo.Id(service);
   int component = sid >= 0 ? topo.Component(sid) : -1;
-  // Keyed by route key *and* receiver: sibling `continue` routes with the same matchers but other
-  // receivers are separate routes (Alertmanager keys groups by the route itself).
+  // Keyed by the route's id (Alertmanager keys groups by the route itself: sibling `continue`
+  // routes with the same matchers are separate routes, with their own ids) and receiver.
   uint64_t index_key = component >= 0
-                           ? Hash(fmt::format("{}\x1f{}\x1ftopo:{}", route.key, rc.receiver, topo.Name(component)))
-                           : Hash(fmt::format("{}\x1f{}\x1f{}", route.key, rc.receiver, group_text));
+                           ? Hash(fmt::format("{}\x1f{}\x1ftopo:{}", route.id, rc.receiver, topo.Name(component)))
+                           : Hash(fmt::format("{}\x1f{}\x1f{}", route.id, rc.receiver, group_text));
   Incident* inc = nullptr;
   auto it = open_by_key_.find(index_key);
   if (it != open_by_key_.end()) {
@@ -589,7 +589,7 @@ void Shard::JoinIncident(uint64_t fp, AlertState& a, int route_index, int64_t t)
     n.rules = rules_;
     n.route = route_index;
     n.group_labels = std::move(group_labels);
-    n.dedup = Hash(fmt::format("{}:{}", route.key, group_text));
+    n.dedup = Hash(fmt::format("{}:{}", route.id, group_text));
     n.id_hash = Hash(fmt::format("{}@{}", Hex(n.dedup), t));
     n.id = Hex(n.id_hash);
     n.index_key = index_key;

@@ -73,6 +73,43 @@ TEST(ShardTest, NotificationIsComplete) {
   EXPECT_EQ(rec2.out[0].incident_id, n.incident_id);
 }
 
+// Two `continue` siblings with the same matchers are two routes (Alertmanager's Route.ID() adds
+// the sibling index): each gets its own incident, incident id and dedup key, and the group_key
+// stays Alertmanager's (no index). Before, both incidents carried the same id and dedup key.
+TEST(ShardTest, TwinSiblingRoutesKeepSeparateIncidentsAndDedupKeys) {
+  Recorder rec;
+  Shard shard(Rules(R"(route:
+  receiver: pager
+  group_by: [alertname]
+  group_wait: 30s
+  runbook: r.md
+  routes:
+    - {matchers: ['alertname="A"'], receiver: pager, continue: true}
+    - {matchers: ['alertname="A"'], receiver: slack, continue: true}
+    - {matchers: ['alertname="A"'], receiver: pager}
+)"),
+              &rec, nullptr);
+  Alert(&shard, "A", "1", T("2026-01-05T10:00:00Z"));
+  shard.AdvanceWatermark(T("2026-01-05T10:01:00Z"));
+  ASSERT_EQ(rec.out.size(), 3u);
+  std::set<std::string> dedup, ids;
+  for (const core::Notification& n : rec.out) {
+    EXPECT_EQ(n.group_key, "{}/{alertname=\"A\"}:{alertname=\"A\"}");
+    dedup.insert(n.dedup_key);
+    ids.insert(n.incident_id);
+  }
+  EXPECT_EQ(dedup.size(), 3u);
+  EXPECT_EQ(ids.size(), 3u);
+  // A route without a twin keeps the key-based id (dedup keys from before stay the same).
+  ASSERT_OK_AND_ASSIGN(RulesConfig cfg, LoadRulesString("route: {receiver: x, runbook: r.md, routes: [{matchers: ['a=\"1\"'], receiver: y, routes: [{matchers: ['b=\"2\"'], receiver: z}]}, {matchers: ['a=\"1\"'], receiver: w}]}\n", "r.yaml"));
+  RouteTree tree(cfg.route);
+  ASSERT_EQ(tree.size(), 4u);
+  EXPECT_EQ(tree.route(1).id, "{}/{a=\"1\"}/0");
+  EXPECT_EQ(tree.route(2).key, "{}/{a=\"1\"}/{b=\"2\"}");
+  EXPECT_EQ(tree.route(2).id, "{}/{a=\"1\"}/0/{b=\"2\"}");
+  EXPECT_EQ(tree.route(3).id, "{}/{a=\"1\"}/1");
+}
+
 TEST(ShardTest, DedupRuleFingerprintsOverConfiguredLabels) {
   Recorder rec;
   Shard shard(Rules("dedup: [{format: datadog_webhook, labels: [alertname]}]\n"), &rec, nullptr);
