@@ -8,6 +8,7 @@
 #define QUELL_CORE_HTTP_MESSAGE_H_
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -23,7 +24,12 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> query;    // Decoded, in order.
   std::vector<std::pair<std::string, std::string>> headers;  // As received.
   std::vector<std::pair<std::string, std::string>> path_params;  // "{id}" captures from the route.
-  std::string body;                                          // Decoded; see body_padding below.
+  // Decoded, with spare capacity for simdjson's padding. `mutable` so that the handler that
+  // consumes it can take it without a copy (TakeBody): a request is handled once, by one handler,
+  // and nothing reads the body after it.
+  mutable std::string body;
+  // Moves the body out (the request's body is empty afterwards), keeping its capacity.
+  std::shared_ptr<const std::string> TakeBody() const { return std::make_shared<const std::string>(std::move(body)); }
   std::string remote;                                        // "127.0.0.1:54321".
 
   // Case-insensitive header lookup; empty when absent.

@@ -67,6 +67,7 @@ void SignalBatch::Clear() {
   labels_.clear();
   rejections_.clear();
   arena_.Clear();
+  attached_.clear();
 }
 
 }  // namespace quell::core

@@ -18,6 +18,7 @@
 #ifndef QUELL_CORE_SIGNAL_BATCH_H_
 #define QUELL_CORE_SIGNAL_BATCH_H_
 
+#include <memory>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -82,11 +83,33 @@ class SignalBatch {
   // Forgets everything, keeps capacity.
   void Clear();
 
+  // Bytes the batch keeps alive without copying them: views in its signals may point into
+  // `bytes` until Clear() or destruction. `owner` holds them (nullptr: the caller guarantees they
+  // outlive the batch, as a benchmark's corpus does). A parser reading a body that is attached to
+  // its output batch points its strings into the body instead of copying it into the arena (the
+  // HTTP intake attaches each request body). No allocation once the batch has held as many
+  // attachments before.
+  void AttachBytes(std::string_view bytes, std::shared_ptr<const void> owner) {
+    attached_.push_back(Attachment{bytes, std::move(owner)});
+  }
+  // True iff `s` lies wholly inside one attached range.
+  bool Attached(std::string_view s) const {
+    for (const Attachment& a : attached_) {
+      if (s.data() >= a.bytes.data() && s.data() + s.size() <= a.bytes.data() + a.bytes.size()) return true;
+    }
+    return false;
+  }
+
  private:
+  struct Attachment {
+    std::string_view bytes;
+    std::shared_ptr<const void> owner;
+  };
   std::vector<Signal> signals_;
   std::vector<Label> labels_;  // Label and annotation pool.
   std::vector<Rejection> rejections_;
   StringArena arena_;
+  std::vector<Attachment> attached_;
 };
 
 }  // namespace quell::core

@@ -77,3 +77,28 @@ TEST(StringArenaTest, HugeStringsGetTheirOwnChunk) {
 
 }  // namespace
 }  // namespace quell::core
+
+namespace quell::core {
+namespace {
+
+TEST(SignalBatchAttachTest, AttachedBytesLiveUntilClearAndAreRecognized) {
+  auto owner = std::make_shared<const std::string>("{\"title\":\"disk full\"}");
+  std::weak_ptr<const std::string> watch = owner;
+  SignalBatch b;
+  const std::string_view bytes = *owner;
+  b.AttachBytes(bytes, std::move(owner));
+  EXPECT_FALSE(watch.expired());  // The batch keeps the owner alive.
+  EXPECT_TRUE(b.Attached(bytes));
+  EXPECT_TRUE(b.Attached(bytes.substr(10, 9)));
+  const std::string other = "elsewhere";
+  EXPECT_FALSE(b.Attached(other));
+  EXPECT_FALSE(b.Attached(std::string_view(bytes.data() + 5, bytes.size())));  // Runs past the end.
+  SignalBatch moved = std::move(b);
+  EXPECT_TRUE(moved.Attached(bytes));
+  moved.Clear();
+  EXPECT_TRUE(watch.expired());  // Released at Clear.
+  EXPECT_FALSE(moved.Attached(other));
+}
+
+}  // namespace
+}  // namespace quell::core

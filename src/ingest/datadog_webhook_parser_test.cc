@@ -24,6 +24,29 @@ TEST(DatadogWebhookParserTest, GoldenRichTemplate) {
   EXPECT_EQ(testing::RunGoldenDir("datadog_webhook_rich", core::Format::kDatadogWebhook, o), 3);
 }
 
+// A body attached to the output batch (the HTTP intake's path) is not copied: the signal's strings
+// point into it. Otherwise they point into the batch's own arena, and the body may go away.
+TEST(DatadogWebhookParserTest, AttachedBodyIsReadInPlaceOtherBodiesAreCopied) {
+  auto p = MakeParser(core::Format::kDatadogWebhook);
+  auto body = std::make_shared<std::string>(R"({"id":"7","title":"[Triggered] Disk full","body":"on db-1"})");
+  body->reserve(body->size() + 64);
+  const std::string_view view = *body;
+  auto inside = [&](std::string_view s) { return s.data() >= view.data() && s.data() + s.size() <= view.data() + view.size(); };
+
+  core::SignalBatch attached;
+  attached.AttachBytes(view, body);
+  ASSERT_EQ(p->Parse(view, body->capacity(), core::SourceKind::kHttp, kGoldenObserved, &attached).accepted, 1u);
+  EXPECT_EQ(attached.signals()[0].title, "Disk full");
+  EXPECT_TRUE(inside(attached.signals()[0].title));
+  EXPECT_TRUE(inside(attached.signals()[0].message));
+
+  core::SignalBatch copied;
+  ASSERT_EQ(p->Parse(view, body->capacity(), core::SourceKind::kHttp, kGoldenObserved, &copied).accepted, 1u);
+  EXPECT_EQ(copied.signals()[0].title, "Disk full");
+  EXPECT_FALSE(inside(copied.signals()[0].title));
+  EXPECT_FALSE(inside(copied.signals()[0].message));
+}
+
 TEST(DatadogWebhookParserTest, StripsTitlePrefixes) {
   EXPECT_EQ(DatadogWebhookParser::StripTitlePrefixes("[Triggered] CPU"), "CPU");
   EXPECT_EQ(DatadogWebhookParser::StripTitlePrefixes("[P1] [Triggered on {host:a,env:b}] CPU high"), "CPU high");

@@ -438,13 +438,18 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
   }
   const core::EventTime observed = core::EventTime::FromUnixNanos(deps_.clock->Now().unix_nanos());
   core::SignalBatch* batch = &w->batch;
-  ParseResult pr = parser->Parse(req.body, req.body.capacity(), core::SourceKind::kHttp, observed, batch);
+  // The batch takes the request body (no copy): the parser points the signals' strings into it and
+  // the batch keeps it alive until the shards are done with them.
+  const std::shared_ptr<const std::string> owned = req.TakeBody();
+  const std::string_view body = *owned;
+  batch->AttachBytes(body, owned);
+  ParseResult pr = parser->Parse(body, owned->capacity(), core::SourceKind::kHttp, observed, batch);
   if (pr.body_rejected) {
     core::Rejection r;
     if (!batch->rejections().empty()) r = batch->rejections()[0];
-    DeadLetter(format, r, req.body);
+    DeadLetter(format, r, body);
     if (r.reason == core::RejectReason::kTooLarge && r.record_index == 0 && batch->empty() &&
-        req.body.size() > config_.max_body_bytes) {
+        body.size() > config_.max_body_bytes) {
       st.too_large.fetch_add(1, std::memory_order_relaxed);
       return ErrorResponse(family, 413, fmt::format("body: {}", r.ToString()));
     }
@@ -465,7 +470,7 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
   const size_t n = batch->size();
   std::string event_answer;
   if (e == IntakeEndpoint::kDatadogEvents && n > 0) {
-    event_answer = DatadogEventAnswer(*batch, req.body, next_event_id_.fetch_add(1, std::memory_order_relaxed));
+    event_answer = DatadogEventAnswer(*batch, body, next_event_id_.fetch_add(1, std::memory_order_relaxed));
   }
   if (n > 0) {
     absl::Status s = deps_.sink->Submit(batch, [] {});
@@ -483,7 +488,7 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
     }
     st.signals_accepted.fetch_add(n, std::memory_order_relaxed);
   }
-  for (const core::Rejection& r : w->rejections) DeadLetter(format, r, req.body);
+  for (const core::Rejection& r : w->rejections) DeadLetter(format, r, body);
   st.records_rejected.fetch_add(w->rejections.size(), std::memory_order_relaxed);
 
   const bool any_rejected = !w->rejections.empty();

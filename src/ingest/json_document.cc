@@ -75,10 +75,14 @@ bool JsonDocument::TryOpen(std::string_view body, size_t padded_capacity, od::do
     capacity = scratch_capacity_;
   }
   base_ = data;
-  if (keep_out_ != nullptr && body.size() <= kKeepWholeBodyMax) {
-    char* copy = keep_out_->arena().Allocate(body.size());
-    std::memcpy(copy, data, body.size());
-    kept_ = copy;
+  if (keep_out_ != nullptr) {
+    if (data == body.data() && keep_out_->Attached(body)) {
+      kept_ = data;  // The batch already holds the body: its strings point into it, no copy.
+    } else if (body.size() <= kKeepWholeBodyMax) {
+      char* copy = keep_out_->arena().Allocate(body.size());
+      std::memcpy(copy, data, body.size());
+      kept_ = copy;
+    }
   }
   auto r = parser_.iterate(simdjson::padded_string_view(data, body.size(), capacity));
   simdjson::error_code e = r.error();

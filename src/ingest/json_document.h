@@ -65,7 +65,9 @@ class JsonDocument {
   // without escapes read with ReadString), else a copy of its own (unescaped strings, scratch
   // text, bodies over the limit). So a record's ~20 strings cost one body memcpy instead of 20
   // arena copies. Larger bodies are not copied whole: that would waste arena space and need
-  // an oversized chunk (an allocation per batch).
+  // an oversized chunk (an allocation per batch). A body attached to `out`
+  // (SignalBatch::AttachBytes, as the HTTP intake does) is not copied at all, whatever its size:
+  // Keep(s) returns views into it.
   static constexpr size_t kKeepWholeBodyMax = 16 * 1024;
   void KeepIn(core::SignalBatch* out) { keep_out_ = out; }
   std::string_view Keep(std::string_view s) {
