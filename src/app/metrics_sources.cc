@@ -184,6 +184,9 @@ void RegisterMetricsSources(server::MetricsEndpoint* endpoint, const MetricsDeps
                                               "transient", "noise_class", "storm_rollup", "late"};
       f->Gauge("quell_correlate_suppressed_last_day", "Alerts suppressed in the last 24h of event time, by reason.");
       for (int i = 0; i < 8; ++i) f->Add({{"reason", kReasons[i]}}, D(by[i]));
+      f->Counter("quell_correlate_future_clamped_total",
+                 "Alerts whose time was past their observed time by more than correlate.max_future_skew (the observed time was used).");
+      f->Add({}, D(s.future_clamped));
       f->Counter("quell_correlate_evictions_total", "State evicted at the memory limits, by kind.");
       f->Add({{"kind", "alert"}}, D(s.evicted_alerts));
       f->Add({{"kind", "incident"}}, D(s.evicted_incidents));

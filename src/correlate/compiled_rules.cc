@@ -33,6 +33,7 @@ std::shared_ptr<const CompiledRules> CompiledRules::Build(RulesConfig config) {
   c->rules_.push_back({"silence", ""});
   c->rules_.push_back({"ack", ""});
   c->rules_.push_back({"deploys", cfg.deploys.where.ToString()});
+  c->rules_.push_back({"correlate.max_future_skew", cfg.settings.where.ToString()});
   return c;
 }
 

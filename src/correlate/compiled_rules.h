@@ -46,6 +46,7 @@ class CompiledRules {
   uint32_t silence_rule() const { return fixed_base_ + 5; }
   uint32_t ack_rule() const { return fixed_base_ + 6; }
   uint32_t deploys_rule() const { return fixed_base_ + 7; }
+  uint32_t future_skew_rule() const { return fixed_base_ + 8; }
   // Index of the rate limit for `receiver`, or -1.
   int RateLimitFor(std::string_view receiver) const;
 

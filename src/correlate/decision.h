@@ -34,6 +34,7 @@ enum class DecisionKind : uint8_t {
   kEvicted,           // Dropped by the per-shard fingerprint limit.
   kAcked,             // Its incident was acknowledged; re-notification held.
   kDeployAttributed,  // Attributed to a deploy (arg: deploy time ns).
+  kFutureClamped,     // Its time was beyond observed + max_future_skew: observed time used (arg: its own time ns).
 };
 
 std::string_view DecisionKindName(DecisionKind k);

@@ -22,7 +22,7 @@ absl::StatusOr<EngineSettings> ParseEngineSettings(const core::YamlNode& node) {
       "correlate", {"shards", "queue_capacity", "max_fingerprints_per_shard", "max_groups_per_shard",
                     "allowed_lateness", "idle_timeout", "incident_retention", "decision_log_size",
                     "max_alerts_per_notification", "external_url", "runbook_base_url", "silences_file",
-                    "catch_up_horizon", "silence_retention"}));
+                    "catch_up_horizon", "silence_retention", "max_future_skew"}));
   EngineSettings s;
   s.where = node.location();
   int64_t v = s.shards;
@@ -44,6 +44,9 @@ absl::StatusOr<EngineSettings> ParseEngineSettings(const core::YamlNode& node) {
   QUELL_RETURN_IF_ERROR(node.ReadDuration("incident_retention", &s.incident_retention));
   QUELL_RETURN_IF_ERROR(node.ReadDuration("catch_up_horizon", &s.catch_up_horizon));
   QUELL_RETURN_IF_ERROR(node.ReadDuration("silence_retention", &s.silence_retention));
+  QUELL_RETURN_IF_ERROR(node.ReadDuration("max_future_skew", &s.max_future_skew));
+  if (s.max_future_skew < absl::ZeroDuration())
+    return node.Child("max_future_skew")->Error("max_future_skew: must be >= 0 (0 = off)");
   if (s.silence_retention < absl::ZeroDuration())
     return node.Child("silence_retention")->Error("silence_retention: must be >= 0");
   if (s.catch_up_horizon <= absl::ZeroDuration())

@@ -10,6 +10,7 @@
 //     allowed_lateness: 1m              # events older than watermark are late (dropped, recorded)
 //     idle_timeout: 30s                 # live mode: advance the watermark with the wall clock
 //     incident_retention: 24h           # resolved incidents stay readable this long
+//     max_future_skew: 15m              # an event time further past its observed time is clamped to it
 //     catch_up_horizon: 24h             # group_interval ticks further behind one watermark advance collapse into one
 //     decision_log_size: 16             # decisions kept per fingerprint
 //     max_alerts_per_notification: 64
@@ -39,6 +40,7 @@ struct EngineSettings {
   absl::Duration idle_timeout = absl::Seconds(30);
   absl::Duration incident_retention = absl::Hours(24);
   absl::Duration catch_up_horizon = absl::Hours(24);
+  absl::Duration max_future_skew = absl::Minutes(15);  // 0 = off.
   absl::Duration silence_retention = absl::Hours(120);  // Alertmanager's --data.retention.
   int decision_log_size = 16;
   int max_alerts_per_notification = 64;

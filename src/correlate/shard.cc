@@ -83,6 +83,7 @@ std::string_view DecisionKindName(DecisionKind k) {
     case DecisionKind::kEvicted: return "evicted";
     case DecisionKind::kAcked: return "acked";
     case DecisionKind::kDeployAttributed: return "deploy_attributed";
+    case DecisionKind::kFutureClamped: return "future_clamped";
   }
   return "unknown";
 }
@@ -296,8 +297,26 @@ void Shard::ProcessSignal(const core::SignalBatch& batch, const core::Signal& s,
   ++stats_.signals;
   // Timers due before this signal (less the allowed lateness) fire first, so a signal never
   // influences a decision that belongs to an earlier moment.
-  int64_t t = s.state == core::SignalState::kResolved && !s.end_time.is_zero() ? s.end_time.unix_nanos()
-                                                                               : s.event_time.unix_nanos();
+  const bool uses_end = s.state == core::SignalState::kResolved && !s.end_time.is_zero();
+  int64_t t = uses_end ? s.end_time.unix_nanos() : s.event_time.unix_nanos();
+  // A time far past when the signal was observed (a sender's clock years ahead, a unit mix-up)
+  // would drag the watermark with it and make every later signal late: the observed time is
+  // used instead, and the decision recorded.
+  const int64_t skew = absl::ToInt64Nanoseconds(rules_->settings().max_future_skew);
+  if (skew > 0 && !s.observed_time.is_zero() && t - s.observed_time.unix_nanos() > skew &&
+      s.kind == core::SignalKind::kAlert) {
+    ++stats_.future_clamped;
+    core::Signal clamped = s;
+    if (uses_end) clamped.end_time = s.observed_time;
+    else clamped.event_time = s.observed_time;
+    const int64_t own = t;
+    t = s.observed_time.unix_nanos();
+    if (t - lateness - 1 > watermark_ && !timers_.empty() && timers_.top().time < t - lateness) {
+      AdvanceWatermark(Ev(t - lateness - 1));
+    }
+    ProcessAlert(batch, clamped, own);
+    return;
+  }
   if (t - lateness - 1 > watermark_ && !timers_.empty() && timers_.top().time < t - lateness) {
     AdvanceWatermark(Ev(t - lateness - 1));
   }
@@ -371,7 +390,7 @@ std::optional<core::AttributedDeploy> Shard::AttributeDeploy(std::string_view se
   return core::AttributedDeploy{best->service, best->version, best->env, best->started_at, best->link};
 }
 
-void Shard::ProcessAlert(const core::SignalBatch& batch, const core::Signal& s) {
+void Shard::ProcessAlert(const core::SignalBatch& batch, const core::Signal& s, int64_t clamped_from) {
   ++stats_.alerts_in;
   core::LabelView labels = batch.labels(s);
   bool firing = s.state != core::SignalState::kResolved;
@@ -391,15 +410,22 @@ void Shard::ProcessAlert(const core::SignalBatch& batch, const core::Signal& s) 
     return;
   }
   if (t > max_seen_) max_seen_ = t;
+  auto note_clamp = [&](AlertState* st) {
+    if (clamped_from != 0)
+      Record(fp, st, DecisionKind::kFutureClamped, rules_->future_skew_rule(), static_cast<uint64_t>(clamped_from), t);
+  };
   if (a == nullptr) {
     if (!firing) {
       ++stats_.resolved_unknown;
+      note_clamp(nullptr);
       return;
     }
     a = CreateAlert(fp, batch, s, labels, t);
+    note_clamp(a);
     ++NoiseFor(a->noise, t).counts.signals;
     return;
   }
+  note_clamp(a);
   ++NoiseFor(a->noise, t).counts.signals;
   a->updated_at = std::max(a->updated_at, t);
   if (firing == a->raw_firing) {
@@ -1441,6 +1467,9 @@ std::string Shard::RenderDecisionDetail(const Decision& d) const {
     case DecisionKind::kEvicted: return "evicted: per-shard fingerprint limit";
     case DecisionKind::kAcked: return fmt::format("incident {} acknowledged", Hex(arg));
     case DecisionKind::kDeployAttributed: return "attributed to a deploy";
+    case DecisionKind::kFutureClamped:
+      return fmt::format("time {} is past the observed time by more than max_future_skew: the observed time was used",
+                         core::FormatRfc3339(absl::FromUnixNanos(static_cast<int64_t>(arg))));
   }
   return "";
 }

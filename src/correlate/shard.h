@@ -103,6 +103,7 @@ struct ShardStats {
   uint64_t open_incidents = 0;
   uint64_t incidents_opened = 0;
   uint64_t deploys = 0;
+  uint64_t future_clamped = 0;   // Alert times past observed + max_future_skew, clamped (decision future_clamped).
 };
 
 class Shard {
@@ -176,7 +177,8 @@ class Shard {
 
   void ProcessSignal(const core::SignalBatch& batch, const core::Signal& s, int64_t lateness);
   void FinishBatch();
-  void ProcessAlert(const core::SignalBatch& batch, const core::Signal& s);
+  // `clamped_from`: the signal's own time when ProcessSignal clamped it to its observed time (0: not clamped).
+  void ProcessAlert(const core::SignalBatch& batch, const core::Signal& s, int64_t clamped_from = 0);
   void ProcessDeploy(const core::SignalBatch& batch, const core::Signal& s);
   AlertState* CreateAlert(uint64_t fp, const core::SignalBatch& batch, const core::Signal& s,
                           core::LabelView labels, int64_t t);

@@ -4,6 +4,7 @@
 
 #include "core/event_time.h"
 #include "core/fingerprint.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
 
@@ -175,6 +176,49 @@ TEST(ShardTest, SerializeRestoreKeepsAlertsAndDedupKeys) {
   ASSERT_EQ(rec2.out.size(), 1u);  // Re-notified once after a restore; receivers dedupe on the key.
   EXPECT_EQ(rec2.out[0].dedup_key, rec.out[0].dedup_key);
   EXPECT_THAT(restored.Restore("{\"version\":2}"), StatusIs(absl::StatusCode::kDataLoss));
+}
+
+// One sender with a clock far ahead (startsAt in 2100, observed at 10:00) must not drag the
+// watermark along: its alert is processed at its observed time (decision future_clamped, with the
+// rule), and an on-time alert a minute later is not late and pages.
+TEST(ShardTest, FutureTimestampIsClampedToObservedTime) {
+  Recorder rec;
+  Shard shard(Rules(), &rec, nullptr);
+  auto send = [&](std::string_view name, core::EventTime at, core::EventTime observed) {
+    core::SignalBatch b;
+    core::Signal& s = b.Add();
+    s.kind = core::SignalKind::kAlert;
+    s.format = core::Format::kAlertmanager;
+    s.state = core::SignalState::kFiring;
+    s.event_time = at;
+    s.observed_time = observed;
+    b.AddLabelCopy("alertname", name);
+    b.AddLabelCopy("instance", "1");
+    b.FinishLabels();
+    shard.Process(b);
+  };
+  send("Skewed", T("2100-01-01T00:00:00Z"), T("2026-01-05T10:00:00Z"));
+  send("OnTime", T("2026-01-05T10:01:00Z"), T("2026-01-05T10:01:00Z"));
+  // Within the skew (10 min ahead of observed): used as sent.
+  send("SlightlyAhead", T("2026-01-05T10:12:00Z"), T("2026-01-05T10:02:00Z"));
+  EXPECT_EQ(shard.stats().late, 0u);
+  EXPECT_EQ(shard.stats().future_clamped, 1u);
+  EXPECT_LT(shard.watermark().unix_nanos(), T("2026-01-05T11:00:00Z").unix_nanos());
+  shard.AdvanceWatermark(T("2026-01-05T10:20:00Z"));
+  std::set<std::string> paged;
+  for (const core::Notification& n : rec.out) paged.insert(std::string(n.group_labels.Get("alertname")));
+  EXPECT_EQ(paged, (std::set<std::string>{"Skewed", "OnTime", "SlightlyAhead"}));
+  const std::string fp =
+      core::Fingerprint::Of(core::LabelSet::FromPairs({{"alertname", "Skewed"}, {"instance", "1"}}).view()).ToString();
+  bool found = false;
+  for (const DecisionRecord& d : shard.Explain(fp)) {
+    if (d.decision != "future_clamped") continue;
+    found = true;
+    EXPECT_EQ(d.time, T("2026-01-05T10:00:00Z"));
+    EXPECT_EQ(d.rule, "correlate.max_future_skew");
+    EXPECT_THAT(d.detail, ::testing::HasSubstr("2100-01-01T00:00:00Z"));
+  }
+  EXPECT_TRUE(found);
 }
 
 // Sliding flap window: 3 changes within any 60 s. The changes at 10 s, 50 s, 80 s, 90 s never put

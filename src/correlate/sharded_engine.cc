@@ -385,6 +385,7 @@ ShardStats ShardedEngine::Stats() {
     total.open_incidents += s.open_incidents;
     total.incidents_opened += s.incidents_opened;
     total.deploys += s.deploys;
+    total.future_clamped += s.future_clamped;
     for (size_t i = 0; i < kSuppressReasons; ++i) total.suppressed[i] += s.suppressed[i];
   }
   return total;

@@ -82,6 +82,7 @@ absl::Status Replayer::Replay(std::istream& in) {
       for (core::Signal& s : batch_.mutable_signals().subspan(signals_before)) {
         if (!s.event_time.is_zero()) s.event_time = s.event_time + rebase;
         if (!s.end_time.is_zero()) s.end_time = s.end_time + rebase;
+        if (!s.observed_time.is_zero()) s.observed_time = s.observed_time + rebase;
       }
     }
     if (options_.dead_letter != nullptr && batch_.rejections().size() > rejections_before)

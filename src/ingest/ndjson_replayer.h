@@ -13,7 +13,7 @@
 // When the sink refuses a batch (ResourceExhausted) the replayer waits 10 ms of clock time
 // and offers it again; any other error ends the replay with that error.
 //
-// Rebasing (ReplayOptions::rebase_to_now): every signal's event and end time is shifted by one
+// Rebasing (ReplayOptions::rebase_to_now): every signal's event, end and observed time is shifted by one
 // offset so that the stream ends at the clock's now (ReplayFile reads the file once beforehand to
 // find its latest record time; from a stream or stdin, where that cannot be known, the first
 // record is put at now instead). Relative timing is kept. The quick start replays a sample recorded
