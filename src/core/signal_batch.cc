@@ -23,6 +23,17 @@ void SignalBatch::AddLabel(std::string_view name, std::string_view value) {
   ++s.labels_count;
 }
 
+namespace {
+
+// Byte order, as std::string_view's operator< (memcmp: unsigned bytes), deciding on the first byte
+// without a memcmp call when it differs, as it does for most label names.
+inline bool NameLess(std::string_view a, std::string_view b) {
+  if (!a.empty() && !b.empty() && a[0] != b[0]) return static_cast<unsigned char>(a[0]) < static_cast<unsigned char>(b[0]);
+  return a < b;
+}
+
+}  // namespace
+
 void SignalBatch::FinishLabels() {
   Signal& s = signals_.back();
   auto begin = labels_.begin() + s.labels_begin;
@@ -34,7 +45,7 @@ void SignalBatch::FinishLabels() {
     for (auto i = begin + 1; i < end; ++i) {
       Label v = *i;
       auto j = i;
-      while (j != begin && v.name < (j - 1)->name) {
+      while (j != begin && NameLess(v.name, (j - 1)->name)) {
         *j = *(j - 1);
         --j;
       }
