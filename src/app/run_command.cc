@@ -58,7 +58,10 @@ int RunRunCommand(const std::string& config_path) {
       break;
     }
     if (sig == SIGHUP) {
-      if (runtime.Reload("sighup").ok()) mtime = MTime(config_path);
+      // The file's time is taken before the reload reads it: a change written while the reload
+      // runs then differs from it and is reloaded by the watch below (taken after, it was lost).
+      auto before = watch ? MTime(config_path) : mtime;
+      if (runtime.Reload("sighup").ok()) mtime = before;
       continue;
     }
     if (watch) {
