@@ -150,6 +150,23 @@ FieldError ReadInteger(od::value& v, const char* field, T* out) {
 FieldError ReadInt64(od::value& v, const char* field, int64_t* out) { return ReadInteger(v, field, out); }
 FieldError ReadUint64(od::value& v, const char* field, uint64_t* out) { return ReadInteger(v, field, out); }
 
+FieldError ReadOtlpEnum(od::value& v, const char* field, std::span<const std::string_view> names, int64_t* out) {
+  od::json_type t;
+  if (auto e = v.type().get(t)) return FromSimdjson(e, field);
+  if (t != od::json_type::string) return ReadInt64(v, field, out);
+  std::string_view s;
+  QUELL_TRY_FIELD(ReadString(v, std::numeric_limits<size_t>::max(), field, &s));
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (s == names[i]) {
+      *out = static_cast<int64_t>(i);
+      return FieldError::Ok();
+    }
+  }
+  bool overflow = false;
+  if (ParseInt64Text(s, out, &overflow)) return FieldError::Ok();
+  return FieldError::Fail(overflow ? RejectReason::kOutOfRange : RejectReason::kInvalidValue, field);
+}
+
 FieldError ReadDouble(od::value& v, const char* field, double* out) {
   od::json_type t;
   if (auto e = v.type().get(t)) return FromSimdjson(e, field);

@@ -14,6 +14,7 @@
 #define QUELL_INGEST_JSON_FIELDS_H_
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -125,6 +126,10 @@ FieldError ReadScalarText(od::value& v, size_t max_bytes, const char* field, std
 // accepted. Out of range -> kOutOfRange, other text -> kInvalidValue.
 FieldError ReadInt64(od::value& v, const char* field, int64_t* out);
 FieldError ReadUint64(od::value& v, const char* field, uint64_t* out);
+// A protobuf enum as OTLP/JSON senders write it: a number (or decimal string), or, as protojson
+// writes by default (Go's protojson.Marshal), the value's name; `names[i]` is value i's name.
+// An unknown name -> kInvalidValue.
+FieldError ReadOtlpEnum(od::value& v, const char* field, std::span<const std::string_view> names, int64_t* out);
 // A double from a number or a string ("1.5", "NaN", "Infinity", "-Infinity").
 FieldError ReadDouble(od::value& v, const char* field, double* out);
 // A JSON boolean (or the strings "true"/"false").

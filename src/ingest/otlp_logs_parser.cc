@@ -8,6 +8,16 @@ using core::RejectReason;
 
 namespace {
 
+// SeverityNumber's names, by value (opentelemetry/proto/logs/v1/logs.proto).
+constexpr std::string_view kSeverityNumberNames[] = {
+    "SEVERITY_NUMBER_UNSPECIFIED", "SEVERITY_NUMBER_TRACE",  "SEVERITY_NUMBER_TRACE2", "SEVERITY_NUMBER_TRACE3",
+    "SEVERITY_NUMBER_TRACE4",      "SEVERITY_NUMBER_DEBUG",  "SEVERITY_NUMBER_DEBUG2", "SEVERITY_NUMBER_DEBUG3",
+    "SEVERITY_NUMBER_DEBUG4",      "SEVERITY_NUMBER_INFO",   "SEVERITY_NUMBER_INFO2",  "SEVERITY_NUMBER_INFO3",
+    "SEVERITY_NUMBER_INFO4",       "SEVERITY_NUMBER_WARN",   "SEVERITY_NUMBER_WARN2",  "SEVERITY_NUMBER_WARN3",
+    "SEVERITY_NUMBER_WARN4",       "SEVERITY_NUMBER_ERROR",  "SEVERITY_NUMBER_ERROR2", "SEVERITY_NUMBER_ERROR3",
+    "SEVERITY_NUMBER_ERROR4",      "SEVERITY_NUMBER_FATAL",  "SEVERITY_NUMBER_FATAL2", "SEVERITY_NUMBER_FATAL3",
+    "SEVERITY_NUMBER_FATAL4"};
+
 enum LogKey { kTime, kObservedTime, kSeverityNumber, kSeverityText, kBody, kAttributes, kTraceId, kSpanId, kEventName };
 
 const KeyTable& LogKeys() {
@@ -52,7 +62,7 @@ RecordStatus OtlpLogsParser::ParseRecord(od::value& record, uint32_t, uint32_t o
         QUELL_TRY_FIELD(ReadInt64(v, "observedTimeUnixNano", &observed_ns));
         break;
       case kSeverityNumber:
-        QUELL_TRY_FIELD(ReadInt64(v, "severityNumber", &severity_number));
+        QUELL_TRY_FIELD(ReadOtlpEnum(v, "severityNumber", kSeverityNumberNames, &severity_number));
         if (severity_number < 0 || severity_number > 24)
           return FieldError::Fail(RejectReason::kOutOfRange, "severityNumber");
         break;

@@ -48,5 +48,27 @@ TEST(OtlpLogsParserTest, RejectedCountsForPartialSuccess) {
   EXPECT_EQ(b.rejections()[1].reason, core::RejectReason::kInvalidValue);
 }
 
+// Go's protojson.Marshal (and other protojson senders) write enum values by name; the Collector's
+// receiver accepts both, so Quell does too: names and numbers give the same signal.
+TEST(OtlpLogsParserTest, SeverityNumberByNameOrNumber) {
+  auto p = MakeParser(core::Format::kOtlpLogs);
+  core::SignalBatch b;
+  std::string body = R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[
+     {"severityNumber":"SEVERITY_NUMBER_ERROR","body":{"stringValue":"a"}},
+     {"severityNumber":17,"body":{"stringValue":"b"}},
+     {"severityNumber":"SEVERITY_NUMBER_FATAL4","body":{"stringValue":"c"}},
+     {"severityNumber":"SEVERITY_NUMBER_LOUD","body":{"stringValue":"d"}}]}]}]})";
+  ParseResult r = p->Parse(body, body.size(), core::SourceKind::kHttp, kGoldenObserved, &b);
+  EXPECT_EQ(r.accepted, 3u);
+  EXPECT_EQ(r.rejected, 1u);
+  ASSERT_EQ(b.size(), 3u);
+  EXPECT_EQ(b.signals()[0].severity, core::Severity::kError);
+  EXPECT_EQ(b.signals()[1].severity, core::Severity::kError);
+  EXPECT_EQ(b.signals()[2].severity, core::Severity::kCritical);
+  ASSERT_EQ(b.rejections().size(), 1u);
+  EXPECT_EQ(b.rejections()[0].reason, core::RejectReason::kInvalidValue);
+  EXPECT_EQ(b.rejections()[0].record_index, 3u);
+}
+
 }  // namespace
 }  // namespace quell::ingest

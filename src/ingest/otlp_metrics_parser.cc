@@ -121,7 +121,10 @@ RecordStatus OtlpMetricsParser::ParseRecord(od::value& record, uint32_t index, u
       QUELL_TRY_FIELD(KeyOf(g, &gk));
       if (OtlpKeyIs(gk, "aggregationTemporality")) {
         int64_t at = 0;
-        QUELL_TRY_FIELD(ReadInt64(g.value(), "aggregationTemporality", &at));
+        static constexpr std::string_view kTemporalityNames[] = {"AGGREGATION_TEMPORALITY_UNSPECIFIED",
+                                                                 "AGGREGATION_TEMPORALITY_DELTA",
+                                                                 "AGGREGATION_TEMPORALITY_CUMULATIVE"};
+        QUELL_TRY_FIELD(ReadOtlpEnum(g.value(), "aggregationTemporality", kTemporalityNames, &at));
         temporality_ = at == 1 ? "delta" : (at == 2 ? "cumulative" : "");
       } else if (OtlpKeyIs(gk, "isMonotonic")) {
         bool mono = false;

@@ -25,5 +25,16 @@ TEST(OtlpMetricsParserTest, PointAttributesAreLabels) {
   EXPECT_NE(b.signals()[0].fingerprint, b.signals()[1].fingerprint);
 }
 
+TEST(OtlpMetricsParserTest, AggregationTemporalityByNameOrNumber) {
+  auto p = MakeParser(core::Format::kOtlpMetrics);
+  core::SignalBatch b;
+  std::string body = R"({"resourceMetrics":[{"scopeMetrics":[{"metrics":[
+     {"name":"x","sum":{"aggregationTemporality":"AGGREGATION_TEMPORALITY_CUMULATIVE","isMonotonic":true,"dataPoints":[{"asInt":"1"}]}},
+     {"name":"y","sum":{"aggregationTemporality":1,"dataPoints":[{"asInt":"2"}]}}]}]}]})";
+  ASSERT_EQ(p->Parse(body, body.size(), core::SourceKind::kHttp, kGoldenObserved, &b).accepted, 2u);
+  EXPECT_EQ(core::FindLabel(b.annotations(b.signals()[0]), "aggregation_temporality"), "cumulative");
+  EXPECT_EQ(core::FindLabel(b.annotations(b.signals()[1]), "aggregation_temporality"), "delta");
+}
+
 }  // namespace
 }  // namespace quell::ingest

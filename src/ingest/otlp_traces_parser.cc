@@ -49,7 +49,10 @@ RecordStatus OtlpTracesParser::ParseRecord(od::value& record, uint32_t, uint32_t
       QUELL_TRY_FIELD(ReadString(v, max, "name", &text));
       s.title = Copy(text);
     } else if (k == "kind") {
-      QUELL_TRY_FIELD(ReadInt64(v, "kind", &kind));
+      static constexpr std::string_view kSpanKindNames[] = {"SPAN_KIND_UNSPECIFIED", "SPAN_KIND_INTERNAL",
+                                                            "SPAN_KIND_SERVER",      "SPAN_KIND_CLIENT",
+                                                            "SPAN_KIND_PRODUCER",    "SPAN_KIND_CONSUMER"};
+      QUELL_TRY_FIELD(ReadOtlpEnum(v, "kind", kSpanKindNames, &kind));
       if (kind < 0 || kind > 5) return FieldError::Fail(RejectReason::kInvalidValue, "kind");
     } else if (OtlpKeyIs(k, "startTimeUnixNano")) {
       QUELL_TRY_FIELD(ReadInt64(v, "startTimeUnixNano", &start_ns));
@@ -79,23 +82,9 @@ RecordStatus OtlpTracesParser::ParseRecord(od::value& record, uint32_t, uint32_t
         QUELL_TRY_FIELD(KeyOf(g, &gk));
         if (gk == "code") {
           int64_t code = 0;
-          // protojson may send the enum name.
-          od::json_type ct;
-          if (auto e = g.value().type().get(ct)) return FromSimdjson(e, "status.code");
-          if (ct == od::json_type::string) {
-            std::string_view name;
-            QUELL_TRY_FIELD(ReadString(g.value(), max, "status.code", &name));
-            if (name == "STATUS_CODE_UNSET") code = 0;
-            else if (name == "STATUS_CODE_OK") code = 1;
-            else if (name == "STATUS_CODE_ERROR") code = 2;
-            else {
-              bool overflow;
-              if (!ParseInt64Text(name, &code, &overflow))
-                return FieldError::Fail(RejectReason::kInvalidValue, "status.code");
-            }
-          } else {
-            QUELL_TRY_FIELD(ReadInt64(g.value(), "status.code", &code));
-          }
+          static constexpr std::string_view kStatusCodeNames[] = {"STATUS_CODE_UNSET", "STATUS_CODE_OK",
+                                                                  "STATUS_CODE_ERROR"};
+          QUELL_TRY_FIELD(ReadOtlpEnum(g.value(), "status.code", kStatusCodeNames, &code));
           if (code < 0 || code > 2) return FieldError::Fail(RejectReason::kInvalidValue, "status.code");
           s.span_status = static_cast<uint8_t>(code);
         } else if (gk == "message") {
