@@ -306,10 +306,13 @@ void Shard::ProcessSignal(const core::SignalBatch& batch, const core::Signal& s,
   if (skew > 0 && !s.observed_time.is_zero() && t - s.observed_time.unix_nanos() > skew &&
       s.kind == core::SignalKind::kAlert) {
     ++stats_.future_clamped;
-    core::Signal clamped = s;
-    if (uses_end) clamped.end_time = s.observed_time;
-    else clamped.event_time = s.observed_time;
+    // Both times move back by the same amount: its time lands on the observed time and a firing
+    // alert's endsAt (skewed alike) keeps its distance from it.
     const int64_t own = t;
+    const absl::Duration back = absl::Nanoseconds(own - s.observed_time.unix_nanos());
+    core::Signal clamped = s;
+    clamped.event_time = s.event_time + -back;
+    if (!s.end_time.is_zero()) clamped.end_time = s.end_time + -back;
     t = s.observed_time.unix_nanos();
     if (t - lateness - 1 > watermark_ && !timers_.empty() && timers_.top().time < t - lateness) {
       AdvanceWatermark(Ev(t - lateness - 1));

@@ -184,7 +184,7 @@ TEST(ShardTest, SerializeRestoreKeepsAlertsAndDedupKeys) {
 TEST(ShardTest, FutureTimestampIsClampedToObservedTime) {
   Recorder rec;
   Shard shard(Rules(), &rec, nullptr);
-  auto send = [&](std::string_view name, core::EventTime at, core::EventTime observed) {
+  auto send = [&](std::string_view name, core::EventTime at, core::EventTime observed, core::EventTime ends = {}) {
     core::SignalBatch b;
     core::Signal& s = b.Add();
     s.kind = core::SignalKind::kAlert;
@@ -192,12 +192,14 @@ TEST(ShardTest, FutureTimestampIsClampedToObservedTime) {
     s.state = core::SignalState::kFiring;
     s.event_time = at;
     s.observed_time = observed;
+    s.end_time = ends;
     b.AddLabelCopy("alertname", name);
     b.AddLabelCopy("instance", "1");
     b.FinishLabels();
     shard.Process(b);
   };
-  send("Skewed", T("2100-01-01T00:00:00Z"), T("2026-01-05T10:00:00Z"));
+  // Its endsAt is skewed alike (Prometheus: startsAt + 4 resend delays): it keeps its 4 minutes.
+  send("Skewed", T("2100-01-01T00:00:00Z"), T("2026-01-05T10:00:00Z"), T("2100-01-01T00:04:00Z"));
   send("OnTime", T("2026-01-05T10:01:00Z"), T("2026-01-05T10:01:00Z"));
   // Within the skew (10 min ahead of observed): used as sent.
   send("SlightlyAhead", T("2026-01-05T10:12:00Z"), T("2026-01-05T10:02:00Z"));
@@ -208,6 +210,11 @@ TEST(ShardTest, FutureTimestampIsClampedToObservedTime) {
   std::set<std::string> paged;
   for (const core::Notification& n : rec.out) paged.insert(std::string(n.group_labels.Get("alertname")));
   EXPECT_EQ(paged, (std::set<std::string>{"Skewed", "OnTime", "SlightlyAhead"}));
+  // ...and expires at 10:04 (its shifted endsAt): a resolve goes out for it.
+  bool skewed_resolved = false;
+  for (const core::Notification& n : rec.out)
+    skewed_resolved |= n.group_labels.Get("alertname") == "Skewed" && n.status == core::NotificationStatus::kResolved;
+  EXPECT_TRUE(skewed_resolved);
   const std::string fp =
       core::Fingerprint::Of(core::LabelSet::FromPairs({{"alertname", "Skewed"}, {"instance", "1"}}).view()).ToString();
   bool found = false;
