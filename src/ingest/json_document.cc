@@ -61,7 +61,18 @@ bool JsonDocument::TryOpen(std::string_view body, size_t padded_capacity, od::do
   }
   const char* data = body.data();
   size_t capacity = padded_capacity;
-  if (padded_capacity < body.size() || padded_capacity - body.size() < simdjson::SIMDJSON_PADDING) {
+  const bool needs_padding =
+      padded_capacity < body.size() || padded_capacity - body.size() < simdjson::SIMDJSON_PADDING;
+  if (needs_padding && keep_out_ != nullptr && body.size() <= kKeepWholeBodyMax && !keep_out_->Attached(body)) {
+    // The body must be copied for padding and kept for the batch: one copy serves both (a Kafka
+    // payload or a replayed line), the padding bytes sit in the arena after it.
+    char* copy = keep_out_->arena().Allocate(body.size() + simdjson::SIMDJSON_PADDING);
+    std::memcpy(copy, body.data(), body.size());
+    std::memset(copy + body.size(), 0, simdjson::SIMDJSON_PADDING);
+    data = copy;
+    capacity = body.size() + simdjson::SIMDJSON_PADDING;
+    kept_ = copy;
+  } else if (needs_padding) {
     size_t need = body.size() + simdjson::SIMDJSON_PADDING;
     if (scratch_capacity_ < need) {
       size_t cap = scratch_capacity_ == 0 ? 4096 : scratch_capacity_;
@@ -75,7 +86,7 @@ bool JsonDocument::TryOpen(std::string_view body, size_t padded_capacity, od::do
     capacity = scratch_capacity_;
   }
   base_ = data;
-  if (keep_out_ != nullptr) {
+  if (keep_out_ != nullptr && kept_ == nullptr) {
     if (data == body.data() && keep_out_->Attached(body)) {
       kept_ = data;  // The batch already holds the body: its strings point into it, no copy.
     } else if (body.size() <= kKeepWholeBodyMax) {
