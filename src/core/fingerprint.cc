@@ -1,7 +1,7 @@
 #include "core/fingerprint.h"
 
-#include <cstring>
 #include <algorithm>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -11,24 +11,8 @@
 namespace quell::core {
 namespace {
 
-// Appends the length-prefixed encoding of one label. The buffer is thread_local and reused, so
-// hashing allocates only while it grows to the largest label set seen by the thread.
-inline void AppendField(std::string& buf, std::string_view s) {
-  uint32_t n = static_cast<uint32_t>(s.size());
-  char len[4] = {static_cast<char>(n & 0xff), static_cast<char>((n >> 8) & 0xff),
-                 static_cast<char>((n >> 16) & 0xff), static_cast<char>((n >> 24) & 0xff)};
-  buf.append(len, 4);
-  buf.append(s.data(), s.size());
-}
-
-std::string& ScratchBuffer() {
-  thread_local std::string buf;
-  buf.clear();
-  return buf;
-}
-
-// The same encoding written through a pointer into a buffer sized once (the hot path: every
-// signal's fingerprint).
+// Writes the length-prefixed encoding of one string (4-byte little-endian length, then the bytes)
+// at `w` and returns the end. Callers size the buffer once (ScratchBytes) and write through it.
 inline char* PutField(char* w, std::string_view s) {
   uint32_t n = static_cast<uint32_t>(s.size());
   w[0] = static_cast<char>(n & 0xff);
@@ -39,6 +23,8 @@ inline char* PutField(char* w, std::string_view s) {
   return w + 4 + s.size();
 }
 
+// A thread_local buffer of at least `n` bytes: hashing allocates only while it grows to the
+// largest label set seen by the thread.
 char* ScratchBytes(size_t n) {
   thread_local std::vector<char> buf(1024);
   if (buf.size() < n) buf.resize(std::max(n, buf.size() * 2));
@@ -60,12 +46,15 @@ Fingerprint Fingerprint::Of(LabelView labels) {
 }
 
 Fingerprint Fingerprint::OfSubset(LabelView labels, std::span<const std::string> names) {
-  std::string& buf = ScratchBuffer();
+  size_t total = 0;
+  for (const std::string& name : names) total += 8 + name.size() + FindLabel(labels, name).size();
+  char* const buf = ScratchBytes(total);
+  char* w = buf;
   for (const std::string& name : names) {
-    AppendField(buf, name);
-    AppendField(buf, FindLabel(labels, name));
+    w = PutField(w, name);
+    w = PutField(w, FindLabel(labels, name));
   }
-  return Fingerprint(XXH3_64bits(buf.data(), buf.size()));
+  return Fingerprint(XXH3_64bits(buf, static_cast<size_t>(w - buf)));
 }
 
 absl::StatusOr<Fingerprint> Fingerprint::Parse(std::string_view hex) {

@@ -45,10 +45,6 @@ absl::StatusOr<EngineSettings> ParseEngineSettings(const core::YamlNode& node) {
   QUELL_RETURN_IF_ERROR(node.ReadDuration("catch_up_horizon", &s.catch_up_horizon));
   QUELL_RETURN_IF_ERROR(node.ReadDuration("silence_retention", &s.silence_retention));
   QUELL_RETURN_IF_ERROR(node.ReadDuration("max_future_skew", &s.max_future_skew));
-  if (s.max_future_skew < absl::ZeroDuration())
-    return node.Child("max_future_skew")->Error("max_future_skew: must be >= 0 (0 = off)");
-  if (s.silence_retention < absl::ZeroDuration())
-    return node.Child("silence_retention")->Error("silence_retention: must be >= 0");
   if (s.catch_up_horizon <= absl::ZeroDuration())
     return node.Child("catch_up_horizon")->Error("catch_up_horizon: must be > 0");
   QUELL_RETURN_IF_ERROR(node.ReadString("external_url", &s.external_url));

@@ -57,6 +57,18 @@ TEST(RulesConfigTest, ErrorsNameFileLineColumn) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("listed twice")));
   EXPECT_THAT(Load("inhibit_rules: []\n"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("route")));
   EXPECT_THAT(Load("route:\n  routes: []\n"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("needs a receiver")));
+  // The event-time safeguards (ADR 0042) and silence retention.
+  const std::string route = "route: {receiver: a, runbook: r.md}\n";
+  EXPECT_THAT(Load(route + "correlate:\n  catch_up_horizon: 0s\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("rules.yaml:3:21: catch_up_horizon: must be > 0")));
+  EXPECT_THAT(Load(route + "correlate:\n  max_future_skew: -1m\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("rules.yaml:3:20: max_future_skew: invalid duration \"-1m\"")));
+  EXPECT_THAT(Load(route + "correlate:\n  silence_retention: -1h\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("rules.yaml:3:22: silence_retention: invalid duration \"-1h\"")));
+  ASSERT_OK_AND_ASSIGN(RulesConfig ok, Load(route + "correlate: {max_future_skew: 0s, catch_up_horizon: 2h}\n"));
+  EXPECT_EQ(ok.settings.max_future_skew, absl::ZeroDuration());
+  EXPECT_EQ(ok.settings.catch_up_horizon, absl::Hours(2));
+  EXPECT_EQ(ok.settings.silence_retention, absl::Hours(120));
 }
 
 TEST(RulesConfigTest, IgnoresOtherSectionsButStrictRejectsUnknown) {

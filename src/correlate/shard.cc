@@ -1,6 +1,7 @@
 #include "correlate/shard.h"
 
 #include <algorithm>
+#include <optional>
 #include <limits>
 #include <set>
 
@@ -303,28 +304,25 @@ void Shard::ProcessSignal(const core::SignalBatch& batch, const core::Signal& s,
   // would drag the watermark with it and make every later signal late: the observed time is
   // used instead, and the decision recorded.
   const int64_t skew = absl::ToInt64Nanoseconds(rules_->settings().max_future_skew);
+  std::optional<core::Signal> clamped;  // Constructed only for a clamped alert (rare).
+  int64_t clamped_from = 0;
   if (skew > 0 && !s.observed_time.is_zero() && t - s.observed_time.unix_nanos() > skew &&
       s.kind == core::SignalKind::kAlert) {
     ++stats_.future_clamped;
     // Both times move back by the same amount: its time lands on the observed time and a firing
     // alert's endsAt (skewed alike) keeps its distance from it.
-    const int64_t own = t;
-    const absl::Duration back = absl::Nanoseconds(own - s.observed_time.unix_nanos());
-    core::Signal clamped = s;
-    clamped.event_time = s.event_time + -back;
-    if (!s.end_time.is_zero()) clamped.end_time = s.end_time + -back;
+    clamped_from = t;
+    const absl::Duration back = absl::Nanoseconds(t - s.observed_time.unix_nanos());
+    clamped.emplace(s);
+    clamped->event_time = s.event_time + -back;
+    if (!s.end_time.is_zero()) clamped->end_time = s.end_time + -back;
     t = s.observed_time.unix_nanos();
-    if (t - lateness - 1 > watermark_ && !timers_.empty() && timers_.top().time < t - lateness) {
-      AdvanceWatermark(Ev(t - lateness - 1));
-    }
-    ProcessAlert(batch, clamped, own);
-    return;
   }
   if (t - lateness - 1 > watermark_ && !timers_.empty() && timers_.top().time < t - lateness) {
     AdvanceWatermark(Ev(t - lateness - 1));
   }
   switch (s.kind) {
-    case core::SignalKind::kAlert: ProcessAlert(batch, s); break;
+    case core::SignalKind::kAlert: ProcessAlert(batch, clamped ? *clamped : s, clamped_from); break;
     case core::SignalKind::kDeploy: ProcessDeploy(batch, s); break;
     default: ++stats_.ignored; break;
   }

@@ -30,14 +30,21 @@ std::shared_ptr<const CompiledRules> Rules(std::string_view extra = "") {
   return CompiledRules::Build(*LoadRulesString(text, "rules.yaml"));
 }
 
+struct AlertTimes {
+  core::EventTime observed;  // 0: unknown.
+  core::EventTime ends;      // endsAt; 0: absent.
+};
+
 void Alert(Shard* shard, std::string_view name, std::string_view instance, core::EventTime t, bool resolved = false,
-           core::Format format = core::Format::kAlertmanager) {
+           core::Format format = core::Format::kAlertmanager, AlertTimes times = {}) {
   core::SignalBatch b;
   core::Signal& s = b.Add();
   s.kind = core::SignalKind::kAlert;
   s.format = format;
   s.state = resolved ? core::SignalState::kResolved : core::SignalState::kFiring;
   s.event_time = t;
+  s.observed_time = times.observed;
+  s.end_time = times.ends;
   b.AddLabelCopy("alertname", name);
   b.AddLabelCopy("instance", instance);
   b.FinishLabels();
@@ -185,18 +192,7 @@ TEST(ShardTest, FutureTimestampIsClampedToObservedTime) {
   Recorder rec;
   Shard shard(Rules(), &rec, nullptr);
   auto send = [&](std::string_view name, core::EventTime at, core::EventTime observed, core::EventTime ends = {}) {
-    core::SignalBatch b;
-    core::Signal& s = b.Add();
-    s.kind = core::SignalKind::kAlert;
-    s.format = core::Format::kAlertmanager;
-    s.state = core::SignalState::kFiring;
-    s.event_time = at;
-    s.observed_time = observed;
-    s.end_time = ends;
-    b.AddLabelCopy("alertname", name);
-    b.AddLabelCopy("instance", "1");
-    b.FinishLabels();
-    shard.Process(b);
+    Alert(&shard, name, "1", at, false, core::Format::kAlertmanager, AlertTimes{observed, ends});
   };
   // Its endsAt is skewed alike (Prometheus: startsAt + 4 resend delays): it keeps its 4 minutes.
   send("Skewed", T("2100-01-01T00:00:00Z"), T("2026-01-05T10:00:00Z"), T("2100-01-01T00:04:00Z"));
