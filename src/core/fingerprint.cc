@@ -19,7 +19,7 @@ inline char* PutField(char* w, std::string_view s) {
   w[1] = static_cast<char>((n >> 8) & 0xff);
   w[2] = static_cast<char>((n >> 16) & 0xff);
   w[3] = static_cast<char>((n >> 24) & 0xff);
-  std::memcpy(w + 4, s.data(), s.size());
+  if (!s.empty()) std::memcpy(w + 4, s.data(), s.size());  // An empty view may hold nullptr.
   return w + 4 + s.size();
 }
 
