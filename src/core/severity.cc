@@ -7,12 +7,16 @@
 namespace quell::core {
 namespace {
 
+// `v` is already lowercased: exact compares (a length test first; most candidates differ in it).
 bool AnyOf(std::string_view v, std::initializer_list<std::string_view> names) {
   for (std::string_view n : names) {
-    if (EqualsIgnoreCase(v, n)) return true;
+    if (v == n) return true;
   }
   return false;
 }
+
+// Longer than any keyword below: such a value matches none.
+constexpr size_t kKeywordMax = 16;
 
 }  // namespace
 
@@ -48,7 +52,10 @@ Severity SeverityFromOtelNumber(int64_t n) {
   return Severity::kCritical;
 }
 
-Severity SeverityFromDatadogStatus(std::string_view s) {
+Severity SeverityFromDatadogStatus(std::string_view status) {
+  LowerAsciiPrefix<kKeywordMax> lower(status);
+  if (!lower.complete()) return Severity::kUnknown;
+  std::string_view s = lower.view();
   if (AnyOf(s, {"critical", "crit", "alert", "emergency", "emerg", "fatal"})) return Severity::kCritical;
   if (AnyOf(s, {"error", "err"})) return Severity::kError;
   if (AnyOf(s, {"warning", "warn"})) return Severity::kWarning;
@@ -58,15 +65,21 @@ Severity SeverityFromDatadogStatus(std::string_view s) {
   return Severity::kUnknown;
 }
 
-Severity SeverityFromDatadogPriority(std::string_view p) {
-  if (AnyOf(p, {"P1"})) return Severity::kCritical;
-  if (AnyOf(p, {"P2", "normal"})) return Severity::kError;
-  if (AnyOf(p, {"P3"})) return Severity::kWarning;
-  if (AnyOf(p, {"P4", "P5", "low"})) return Severity::kInfo;
+Severity SeverityFromDatadogPriority(std::string_view priority) {
+  LowerAsciiPrefix<kKeywordMax> lower(priority);
+  if (!lower.complete()) return Severity::kUnknown;
+  std::string_view p = lower.view();
+  if (AnyOf(p, {"p1"})) return Severity::kCritical;
+  if (AnyOf(p, {"p2", "normal"})) return Severity::kError;
+  if (AnyOf(p, {"p3"})) return Severity::kWarning;
+  if (AnyOf(p, {"p4", "p5", "low"})) return Severity::kInfo;
   return Severity::kUnknown;
 }
 
-Severity SeverityFromLabel(std::string_view v) {
+Severity SeverityFromLabel(std::string_view label) {
+  LowerAsciiPrefix<kKeywordMax> lower(label);
+  if (!lower.complete()) return Severity::kUnknown;
+  std::string_view v = lower.view();
   if (AnyOf(v, {"critical", "page", "fatal", "emergency", "disaster"})) return Severity::kCritical;
   if (AnyOf(v, {"error", "high", "major"})) return Severity::kError;
   if (AnyOf(v, {"warning", "warn", "medium"})) return Severity::kWarning;

@@ -29,6 +29,12 @@ TEST(SeverityTest, DatadogAndLabels) {
   EXPECT_EQ(SeverityFromLabel("page"), Severity::kCritical);
   EXPECT_EQ(SeverityFromLabel("warning"), Severity::kWarning);
   EXPECT_EQ(SeverityFromLabel(""), Severity::kUnknown);
+  // Case-insensitive; a value longer than any keyword matches none (not a prefix of it).
+  EXPECT_EQ(SeverityFromLabel("CRITICAL"), Severity::kCritical);
+  EXPECT_EQ(SeverityFromDatadogPriority("p2"), Severity::kError);
+  EXPECT_EQ(SeverityFromDatadogStatus("Recommendation"), Severity::kInfo);
+  EXPECT_EQ(SeverityFromDatadogStatus("criticalcriticalcritical"), Severity::kUnknown);
+  EXPECT_EQ(SeverityFromLabel("informational-and-then-some"), Severity::kUnknown);
   EXPECT_LT(Severity::kWarning, Severity::kCritical);
 }
 

@@ -1,5 +1,9 @@
 #include "core/signal_batch.h"
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "core/label_set.h"
 #include "gtest/gtest.h"
 
@@ -30,6 +34,35 @@ TEST(SignalBatchTest, LabelsAreSortedDedupedAndFingerprinted) {
                                      {"service", "checkout"}}.view()));
   ASSERT_EQ(batch.annotations(batch.signals()[0]).size(), 1u);
   EXPECT_EQ(batch.annotations(batch.signals()[0])[0].value, "errors are up");
+}
+
+// FinishLabels sorts by 8-byte integer prefixes; names that tie on them (a shared 8-byte prefix,
+// a name that is a prefix of another, NUL bytes) must still come out in std::string_view order,
+// and the small-list path (<= 64 labels) must agree with the large one.
+TEST(SignalBatchTest, SortOrderMatchesStringOrderWhenPrefixesTie) {
+  const std::vector<std::string> names = {
+      "service.namespace", "service.name", "service", "servic", "a", "ab", std::string("ab\0", 3),
+      std::string("ab\0c", 4), "abcdefgh", "abcdefghi", "abcdefgh\xff", "\xff", "z", "service.name2",
+      "B", "b", "k8s.pod.name", "k8s.pod.uid", "k8s.pod.name"};  // The repeated name: the later wins.
+  for (size_t copies : {size_t{1}, size_t{4}}) {  // 19 labels (insertion sort) and 76 (stable_sort).
+    SignalBatch batch;
+    batch.Add();
+    std::vector<std::string> want;
+    for (size_t c = 0; c < copies; ++c) {
+      for (size_t i = 0; i < names.size(); ++i) {
+        const std::string name = copies == 1 ? names[i] : names[i] + std::string(c, '~');
+        batch.AddLabelCopy(name, "v" + std::to_string(i));
+        want.push_back(name);
+      }
+    }
+    std::sort(want.begin(), want.end());
+    want.erase(std::unique(want.begin(), want.end()), want.end());
+    batch.FinishLabels();
+    LabelView got = batch.labels(batch.signals()[0]);
+    ASSERT_EQ(got.size(), want.size()) << copies;
+    for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(got[i].name, want[i]) << copies << " at " << i;
+    EXPECT_EQ(FindLabel(got, "k8s.pod.name"), "v18");  // The later of the two.
+  }
 }
 
 TEST(SignalBatchTest, DropLastRemovesLabelsToo) {

@@ -28,6 +28,28 @@ inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
+// An ASCII-lowercased copy of at most the first N bytes of a string, on the stack: matching a
+// short keyword case-insensitively against several candidates lowercases once, then compares
+// exactly (a length test first). `view()` is the lowercased prefix; `complete()` is false when
+// the input was longer than N (a longer input can still be tested for a prefix).
+template <size_t N>
+class LowerAsciiPrefix {
+ public:
+  explicit LowerAsciiPrefix(std::string_view s) : size_(s.size() < N ? s.size() : N), complete_(s.size() <= N) {
+    for (size_t i = 0; i < size_; ++i) {
+      char c = s[i];
+      buf_[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
+    }
+  }
+  std::string_view view() const { return std::string_view(buf_, size_); }
+  bool complete() const { return complete_; }
+
+ private:
+  char buf_[N];
+  size_t size_;
+  bool complete_;
+};
+
 }  // namespace quell::core
 
 #endif  // QUELL_CORE_STRINGS_H_

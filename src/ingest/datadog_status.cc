@@ -7,32 +7,35 @@ namespace quell::ingest {
 
 namespace {
 
-bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && core::EqualsIgnoreCase(s.substr(0, prefix.size()), prefix);
+// `s` is already lowercased.
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && s.substr(0, prefix.size()) == prefix;
 }
 
 }  // namespace
 
-DatadogTransition ParseDatadogTransition(std::string_view t) {
+DatadogTransition ParseDatadogTransition(std::string_view text) {
   using Transition = DatadogTransition;
-  if (t.empty()) return Transition::kNone;
-  switch (t[0] | 0x20) {  // ASCII lowercase of the first letter: one or two compares per call.
+  if (text.empty()) return Transition::kNone;
+  core::LowerAsciiPrefix<16> lower(text);  // Longer than any keyword; prefixes are matched.
+  std::string_view t = lower.view();
+  switch (t[0]) {  // One or two compares per call.
     case 'r':
-      if (StartsWithIgnoreCase(t, "recovered")) return Transition::kRecovered;
-      if (StartsWithIgnoreCase(t, "re-triggered") || StartsWithIgnoreCase(t, "renotify")) return Transition::kTriggered;
-      if (StartsWithIgnoreCase(t, "re-warn")) return Transition::kWarn;
+      if (StartsWith(t, "recovered")) return Transition::kRecovered;
+      if (StartsWith(t, "re-triggered") || StartsWith(t, "renotify")) return Transition::kTriggered;
+      if (StartsWith(t, "re-warn")) return Transition::kWarn;
       break;
     case 't':
-      if (StartsWithIgnoreCase(t, "triggered")) return Transition::kTriggered;
+      if (StartsWith(t, "triggered")) return Transition::kTriggered;
       break;
     case 'a':
-      if (StartsWithIgnoreCase(t, "alert")) return Transition::kTriggered;
+      if (StartsWith(t, "alert")) return Transition::kTriggered;
       break;
     case 'w':
-      if (StartsWithIgnoreCase(t, "warn")) return Transition::kWarn;
+      if (StartsWith(t, "warn")) return Transition::kWarn;
       break;
     case 'n':
-      if (StartsWithIgnoreCase(t, "no data")) return Transition::kNoData;
+      if (StartsWith(t, "no data")) return Transition::kNoData;
       break;
     default: break;
   }

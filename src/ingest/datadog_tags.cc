@@ -5,36 +5,58 @@
 namespace quell::ingest {
 
 void ApplyDatadogTag(std::string_view name, std::string_view value, std::string_view color_attribute,
-                     SignalDraft* draft) {
+                     SignalDraft* draft, FieldTagLabels field_labels) {
   if (name.empty()) return;
   if (value.empty()) {
     draft->Label(name, "true");
     return;
   }
-  draft->Label(name, value);
   core::Signal& s = draft->signal;
-  if (name == "service") {
-    s.service = value;
-  } else if (name == "env") {
-    s.env = value;
-  } else if (name == "host") {
-    s.host = value;
-  } else if (name == "version") {
-    s.version = value;
-  } else if (name == color_attribute || name == "color") {
+  const bool label_field = field_labels == FieldTagLabels::kLabel;
+  switch (name.size()) {  // One length test before a compare, for the tags that fill fields.
+    case 3:
+      if (name == "env") {
+        s.env = value;
+        if (label_field) draft->Label(name, value);
+        return;
+      }
+      break;
+    case 4:
+      if (name == "host") {
+        s.host = value;
+        if (label_field) draft->Label(name, value);
+        return;
+      }
+      break;
+    case 7:
+      if (name == "service") {
+        s.service = value;
+        if (label_field) draft->Label(name, value);
+        return;
+      }
+      if (name == "version") {
+        s.version = value;
+        draft->Label(name, value);
+        return;
+      }
+      break;
+    default: break;
+  }
+  draft->Label(name, value);
+  if (name == color_attribute || name == "color") {
     core::DeployColor c;
     if (core::ParseDeployColor(value, &c)) s.color = c;
   }
 }
 
 FieldError ReadDatadogTags(od::value& v, size_t max_bytes, std::string_view color_attribute, JsonDocument& doc,
-                           SignalDraft* draft) {
+                           SignalDraft* draft, FieldTagLabels field_labels) {
   od::json_type t;
   if (auto e = v.type().get(t)) return FromSimdjson(e, "tags");
   if (t != od::json_type::array) {
     std::string_view text;
     QUELL_TRY_FIELD(ReadString(v, max_bytes, "tags", &text));
-    ApplyDatadogTagList(text, color_attribute, doc, draft);
+    ApplyDatadogTagList(text, color_attribute, doc, draft, field_labels);
     return FieldError::Ok();
   }
   od::array arr;
@@ -48,18 +70,18 @@ FieldError ReadDatadogTags(od::value& v, size_t max_bytes, std::string_view colo
     if (tag.empty()) continue;
     std::string_view name, value;
     SplitTag(doc.Keep(tag), &name, &value);
-    ApplyDatadogTag(name, value, color_attribute, draft);
+    ApplyDatadogTag(name, value, color_attribute, draft, field_labels);
   }
   return FieldError::Ok();
 }
 
 void ApplyDatadogTagList(std::string_view csv, std::string_view color_attribute, JsonDocument& doc,
-                         SignalDraft* draft) {
+                         SignalDraft* draft, FieldTagLabels field_labels) {
   csv = TrimSpaces(csv);
   if (csv.empty()) return;
   std::string_view copy = doc.Keep(csv);
   ForEachTag(copy, [&](std::string_view name, std::string_view value) {
-    ApplyDatadogTag(name, value, color_attribute, draft);
+    ApplyDatadogTag(name, value, color_attribute, draft, field_labels);
   });
 }
 

@@ -6,6 +6,11 @@
 //     tag (ParserOptions::color_attribute, default "deployment.color", or plain "color") fills
 //     Signal::color when its value is blue/green/baseline/canary.
 // Tag text is copied into the batch arena once per list; labels view that copy.
+// A parser that labels service, env and host itself once the whole record is read (from the
+// signal's fields, so the last tag or field read wins either way) passes kFieldsOnly: those tags
+// then fill their fields without a label of their own, which spares sorting and de-duplicating
+// the same label two or three times per record (the webhook parser reads them from both
+// alert_scope and tags). The resulting label set is the same.
 // Thread-safety: stateless functions.
 #ifndef QUELL_INGEST_DATADOG_TAGS_H_
 #define QUELL_INGEST_DATADOG_TAGS_H_
@@ -18,16 +23,21 @@
 
 namespace quell::ingest {
 
+enum class FieldTagLabels {
+  kLabel,       // service:, env:, host: tags fill their field and become labels.
+  kFieldsOnly,  // They fill their field only; the parser labels the fields itself.
+};
+
 // Applies one tag whose name and value already live in the arena (or are static).
 void ApplyDatadogTag(std::string_view name, std::string_view value, std::string_view color_attribute,
-                     SignalDraft* draft);
+                     SignalDraft* draft, FieldTagLabels field_labels = FieldTagLabels::kLabel);
 // Reads a `tags` field: an array of "k:v" strings or one comma-separated string (null = none),
 // keeps the text in the batch and applies each tag. Fails on a non-string item.
 FieldError ReadDatadogTags(od::value& v, size_t max_bytes, std::string_view color_attribute, JsonDocument& doc,
-                           SignalDraft* draft);
+                           SignalDraft* draft, FieldTagLabels field_labels = FieldTagLabels::kLabel);
 // Keeps `csv` (a comma-separated tag list) in the batch (JsonDocument::Keep) and applies each tag.
 void ApplyDatadogTagList(std::string_view csv, std::string_view color_attribute, JsonDocument& doc,
-                         SignalDraft* draft);
+                         SignalDraft* draft, FieldTagLabels field_labels = FieldTagLabels::kLabel);
 
 }  // namespace quell::ingest
 

@@ -99,7 +99,7 @@ RecordStatus DatadogWebhookParser::ParseRecord(od::value& record, uint32_t offse
         break;
       case F::kScope:
         QUELL_TRY_FIELD(ReadString(v, max, "alert_scope", &text));
-        if (TrimSpaces(text) != "*") ApplyDatadogTagList(text, color_attr, doc(), &d);
+        if (TrimSpaces(text) != "*") ApplyDatadogTagList(text, color_attr, doc(), &d, FieldTagLabels::kFieldsOnly);
         break;
       case F::kMetric:
         QUELL_TRY_FIELD(ReadString(v, max, "alert_metric", &text));
@@ -122,7 +122,9 @@ RecordStatus DatadogWebhookParser::ParseRecord(od::value& record, uint32_t offse
         QUELL_TRY_FIELD(ReadString(v, max, "hostname", &text));
         hostname = Copy(text);
         break;
-      case F::kTags: QUELL_TRY_FIELD(ReadDatadogTags(v, max, color_attr, doc(), &d)); break;
+      case F::kTags:
+        QUELL_TRY_FIELD(ReadDatadogTags(v, max, color_attr, doc(), &d, FieldTagLabels::kFieldsOnly));
+        break;
       case F::kLink:
         QUELL_TRY_FIELD(ReadString(v, max, "link", &text));
         s.link = Copy(text);
@@ -215,9 +217,11 @@ RecordStatus DatadogWebhookParser::ParseRecord(od::value& record, uint32_t offse
   if (!hostname.empty()) s.host = hostname;
   s.event_time = !date.is_zero() ? date : (!last_updated.is_zero() ? last_updated : observed());
 
+  // service, env and host tags filled only their fields (FieldTagLabels::kFieldsOnly): labelled
+  // here, once, with what the record's last tag or field said.
   d.Label("alertname", s.title);
   d.Label("monitor_id", monitor_id);
-  if (!hostname.empty()) d.Label("host", hostname);
+  if (!s.host.empty()) d.Label("host", s.host);
   if (!s.service.empty()) d.Label("service", s.service);
   if (!s.env.empty()) d.Label("env", s.env);
   d.Emit(out());

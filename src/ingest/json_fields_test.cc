@@ -45,6 +45,45 @@ TEST(JsonFieldsTest, Rfc3339) {
   EXPECT_EQ(ParseRfc3339Fast("2026-13-01T00:00:00Z", "f", &t).reason, core::RejectReason::kInvalidValue);
   EXPECT_EQ(ParseRfc3339Fast("3000-01-01T00:00:00Z", "f", &t).reason, core::RejectReason::kOutOfRange);
   EXPECT_EQ(ParseRfc3339Fast("2026-01-01T00:00:00Zjunk", "f", &t).reason, core::RejectReason::kInvalidValue);
+  // Every digit position is checked, including bytes just below '0' ('/', '*').
+  EXPECT_EQ(ParseRfc3339Fast("2026-01-01T00:00:0/Z", "f", &t).reason, core::RejectReason::kInvalidValue);
+  EXPECT_EQ(ParseRfc3339Fast("202*-01-01T00:00:00Z", "f", &t).reason, core::RejectReason::kInvalidValue);
+  EXPECT_EQ(ParseRfc3339Fast("2026-01-01T0:00:00Z", "f", &t).reason, core::RejectReason::kInvalidValue);
+  // Digits past nanoseconds are read and ignored.
+  ASSERT_TRUE(ParseRfc3339Fast("1970-01-01T00:00:01.1234567899Z", "f", &t).ok());
+  EXPECT_EQ(t.unix_nanos(), 1'123'456'789);
+}
+
+// The 8-digits-at-a-time path of ParseIntegerText: block boundaries, a non-digit inside a block,
+// 19 and 20 digits.
+TEST(JsonFieldsTest, IntegerTextEveryLength) {
+  int64_t v = 0;
+  bool overflow = false;
+  std::string digits;
+  int64_t want = 0;
+  for (int n = 1; n <= 18; ++n) {
+    digits.push_back(static_cast<char>('0' + n % 10));
+    want = want * 10 + n % 10;
+    ASSERT_TRUE(ParseInt64Text(digits, &v, &overflow)) << digits;
+    EXPECT_EQ(v, want) << digits;
+    ASSERT_TRUE(ParseInt64Text("-" + digits, &v, &overflow)) << digits;
+    EXPECT_EQ(v, -want) << digits;
+    for (size_t bad = 0; bad < digits.size(); ++bad) {
+      std::string broken = digits;
+      broken[bad] = bad % 2 == 0 ? ':' : '/';
+      EXPECT_FALSE(ParseInt64Text(broken, &v, &overflow)) << broken;
+      EXPECT_FALSE(overflow);
+    }
+  }
+  ASSERT_TRUE(ParseInt64Text("9223372036854775807", &v, &overflow));
+  EXPECT_EQ(v, std::numeric_limits<int64_t>::max());
+  EXPECT_FALSE(ParseInt64Text("9223372036854775808", &v, &overflow));
+  EXPECT_TRUE(overflow);
+  uint64_t u = 0;
+  ASSERT_TRUE(ParseUint64Text("18446744073709551615", &u, &overflow));
+  EXPECT_EQ(u, std::numeric_limits<uint64_t>::max());
+  EXPECT_FALSE(ParseUint64Text("18446744073709551616", &u, &overflow));
+  EXPECT_TRUE(overflow);
 }
 
 TEST(JsonFieldsTest, Tags) {
