@@ -22,6 +22,7 @@
 #include <string>
 #include <thread>
 
+#include <time.h>
 #include <unistd.h>
 
 #include "benchmark/benchmark.h"
@@ -40,6 +41,14 @@ constexpr int64_t kMessages = int64_t{kPartitions} * kPerPartition;
 constexpr const char* kTopic = "bench-alerts";
 
 using Clock = std::chrono::steady_clock;
+
+// CPU seconds used by the whole process (every thread: the mock brokers, librdkafka's threads and
+// ours). Over a timed window, cpu / wall = the cores kept busy.
+double ProcessCpuSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
 
 // One Alertmanager postable alert per message, ~600 bytes, varied labels.
 std::string AlertBody(int p, int i) {
@@ -108,11 +117,13 @@ void RunBare(benchmark::State& state, bool parse, bool single = false) {
   core::SignalBatch batch;
   std::vector<rd_kafka_message_t*> msgs(1000);
   int64_t signals = 0;
+  double cpu = 0, wall = 0;
   for (auto _ : state) {
     rd_kafka_t* rk = NewAssignedConsumer(fx->cluster->bootstrap_servers());
     rd_kafka_queue_t* q = rd_kafka_queue_get_consumer(rk);
     int64_t seen = 0;
     Clock::time_point first{};
+    double cpu0 = 0;
     while (seen < kMessages) {
       ssize_t n = 0;
       if (single) {
@@ -125,7 +136,10 @@ void RunBare(benchmark::State& state, bool parse, bool single = false) {
         n = rd_kafka_consume_batch_queue(q, 100, msgs.data(), msgs.size());
       }
       if (n <= 0) continue;
-      if (seen == 0) first = Clock::now();
+      if (seen == 0) {
+        first = Clock::now();
+        cpu0 = ProcessCpuSeconds();
+      }
       if (parse) batch.Clear();
       for (ssize_t i = 0; i < n; ++i) {
         rd_kafka_message_t* m = msgs[static_cast<size_t>(i)];
@@ -140,12 +154,16 @@ void RunBare(benchmark::State& state, bool parse, bool single = false) {
         rd_kafka_message_destroy(m);
       }
     }
-    state.SetIterationTime(std::chrono::duration<double>(Clock::now() - first).count());
+    const double secs = std::chrono::duration<double>(Clock::now() - first).count();
+    cpu += ProcessCpuSeconds() - cpu0;
+    wall += secs;
+    state.SetIterationTime(secs);
     rd_kafka_queue_destroy(q);
     rd_kafka_consumer_close(rk);
     rd_kafka_destroy(rk);
   }
   if (parse && signals != kMessages * state.iterations()) state.SkipWithError("parse lost signals");
+  state.counters["cores_busy"] = cpu / wall;
   state.SetItemsProcessed(kMessages * state.iterations());
   state.SetBytesProcessed(fx->bytes * state.iterations());
 }
@@ -159,19 +177,24 @@ class CountingSink : public core::BatchSink {
  public:
   explicit CountingSink(int64_t expected) : expected_(expected) {}
   absl::Status Submit(core::SignalBatch* batch, std::function<void()> done) override {
-    if (count_.load(std::memory_order_relaxed) == 0) first_ = Clock::now();
+    if (count_.load(std::memory_order_relaxed) == 0) {
+      first_ = Clock::now();
+      first_cpu_ = ProcessCpuSeconds();
+    }
     int64_t c = count_.fetch_add(static_cast<int64_t>(batch->size()), std::memory_order_relaxed) +
                 static_cast<int64_t>(batch->size());
     batch->Clear();
     done();
     if (c >= expected_) {
       last_ = Clock::now();
+      last_cpu_ = ProcessCpuSeconds();
       finished_.store(true, std::memory_order_release);
     }
     return absl::OkStatus();
   }
   bool finished() const { return finished_.load(std::memory_order_acquire); }
   double seconds() const { return std::chrono::duration<double>(last_ - first_).count(); }
+  double cpu_seconds() const { return last_cpu_ - first_cpu_; }
   int64_t count() const { return count_.load(); }
 
  private:
@@ -179,6 +202,7 @@ class CountingSink : public core::BatchSink {
   std::atomic<int64_t> count_{0};
   std::atomic<bool> finished_{false};
   Clock::time_point first_{}, last_{};
+  double first_cpu_ = 0, last_cpu_ = 0;
 };
 
 // A parser that only emits one empty signal per message: measures the source's own overhead
@@ -201,6 +225,7 @@ class OneSignalParser : public Parser {
 void RunSource(benchmark::State& state, bool real_parser) {
   Fixture* fx = GetFixture();
   static int round = 0;  // Fresh group per run: reads from offset 0.
+  double cpu = 0, wall = 0;
   for (auto _ : state) {
     CountingSink sink(kMessages);
     KafkaSourceConfig cfg;
@@ -236,10 +261,13 @@ void RunSource(benchmark::State& state, bool real_parser) {
       return;
     }
     state.SetIterationTime(sink.seconds());
+    cpu += sink.cpu_seconds();
+    wall += sink.seconds();
     state.PauseTiming();
     (*source)->Stop();
     state.ResumeTiming();
   }
+  state.counters["cores_busy"] = cpu / wall;
   state.SetItemsProcessed(kMessages * state.iterations());
   state.SetBytesProcessed(fx->bytes * state.iterations());
 }
