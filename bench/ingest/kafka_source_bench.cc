@@ -9,6 +9,10 @@
 //   BM_KafkaSource         the full source
 //   BM_KafkaSourceNoParse  the source with a parser that emits one empty signal per message (the
 //                          source's own overhead against BM_BareConsumer)
+//   BM_BareConsumerTwo     two bare batch consumers on two threads, half the partitions each
+//   BM_KafkaSourceTwoConsumers  the full source with `consumers: 2`
+// cores_busy = process CPU seconds / wall seconds over the timed window (every thread: the mock
+// brokers, librdkafka's and ours), i.e. how much of the machine each case used.
 // The topic lives in an in-process librdkafka mock cluster (24 partitions, sized under the mock's
 // ~5 MiB per-partition retention). Times run from the first message seen to the last (manual
 // time), so the ~3 s group join of a fresh consumer group is excluded. Rates are noisy on a
@@ -19,6 +23,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
@@ -87,7 +92,8 @@ Fixture* GetFixture() {
   return f;
 }
 
-rd_kafka_t* NewAssignedConsumer(const std::string& brokers) {
+// `of` consumers split the partitions round-robin; this one (`index`) takes its share.
+rd_kafka_t* NewAssignedConsumer(const std::string& brokers, int index = 0, int of = 1) {
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char err[256];
   auto set = [&](const char* k, const char* v) { rd_kafka_conf_set(conf, k, v, err, sizeof(err)); };
@@ -101,7 +107,7 @@ rd_kafka_t* NewAssignedConsumer(const std::string& brokers) {
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
   rd_kafka_poll_set_consumer(rk);
   rd_kafka_topic_partition_list_t* l = rd_kafka_topic_partition_list_new(kPartitions);
-  for (int p = 0; p < kPartitions; ++p) {
+  for (int p = index; p < kPartitions; p += of) {
     rd_kafka_topic_partition_list_add(l, kTopic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
   }
   rd_kafka_assign(rk, l);
@@ -168,6 +174,64 @@ void RunBare(benchmark::State& state, bool parse, bool single = false) {
   state.SetBytesProcessed(fx->bytes * state.iterations());
 }
 
+// Two bare batch consumers on two threads, each assigned half the partitions: the baseline for a
+// source running `consumers: 2`.
+void BM_BareConsumerTwo(benchmark::State& state) {
+  Fixture* fx = GetFixture();
+  double cpu = 0, wall = 0;
+  for (auto _ : state) {
+    std::atomic<int64_t> seen{0};
+    std::atomic<int> started{0};
+    Clock::time_point first{};
+    double cpu0 = 0;
+    std::mutex first_mu;
+    auto run = [&](int index) {
+      rd_kafka_t* rk = NewAssignedConsumer(fx->cluster->bootstrap_servers(), index, 2);
+      rd_kafka_queue_t* q = rd_kafka_queue_get_consumer(rk);
+      std::vector<rd_kafka_message_t*> msgs(1000);
+      const int64_t mine = kMessages / 2;
+      int64_t n_mine = 0;
+      while (n_mine < mine) {
+        ssize_t n = rd_kafka_consume_batch_queue(q, 100, msgs.data(), msgs.size());
+        if (n <= 0) continue;
+        if (started.fetch_add(1) == 0) {
+          std::lock_guard<std::mutex> l(first_mu);
+          first = Clock::now();
+          cpu0 = ProcessCpuSeconds();
+        }
+        for (ssize_t i = 0; i < n; ++i) {
+          if (msgs[static_cast<size_t>(i)]->err == RD_KAFKA_RESP_ERR_NO_ERROR) ++n_mine;
+          rd_kafka_message_destroy(msgs[static_cast<size_t>(i)]);
+        }
+      }
+      seen.fetch_add(n_mine);
+      rd_kafka_queue_destroy(q);
+      return rk;
+    };
+    rd_kafka_t* a = nullptr;
+    std::thread t([&] { a = run(1); });
+    rd_kafka_t* b = run(0);
+    t.join();
+    Clock::time_point last = Clock::now();
+    double secs;
+    {
+      std::lock_guard<std::mutex> l(first_mu);
+      secs = std::chrono::duration<double>(last - first).count();
+      cpu += ProcessCpuSeconds() - cpu0;
+    }
+    wall += secs;
+    state.SetIterationTime(secs);
+    for (rd_kafka_t* rk : {a, b}) {
+      rd_kafka_consumer_close(rk);
+      rd_kafka_destroy(rk);
+    }
+    if (seen.load() != kMessages) state.SkipWithError("lost messages");
+  }
+  state.counters["cores_busy"] = cpu / wall;
+  state.SetItemsProcessed(kMessages * state.iterations());
+  state.SetBytesProcessed(fx->bytes * state.iterations());
+}
+
 void BM_BareConsumer(benchmark::State& state) { RunBare(state, false); }
 void BM_BareConsumerParse(benchmark::State& state) { RunBare(state, true); }
 void BM_BareConsumerSingle(benchmark::State& state) { RunBare(state, false, /*single=*/true); }
@@ -177,15 +241,21 @@ class CountingSink : public core::BatchSink {
  public:
   explicit CountingSink(int64_t expected) : expected_(expected) {}
   absl::Status Submit(core::SignalBatch* batch, std::function<void()> done) override {
-    if (count_.load(std::memory_order_relaxed) == 0) {
-      first_ = Clock::now();
-      first_cpu_ = ProcessCpuSeconds();
+    // Several consumers may submit at once (`consumers: 2`): the clock marks under a lock.
+    const int64_t n = static_cast<int64_t>(batch->size());
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      if (!started_) {
+        started_ = true;
+        first_ = Clock::now();
+        first_cpu_ = ProcessCpuSeconds();
+      }
     }
-    int64_t c = count_.fetch_add(static_cast<int64_t>(batch->size()), std::memory_order_relaxed) +
-                static_cast<int64_t>(batch->size());
+    int64_t c = count_.fetch_add(n, std::memory_order_relaxed) + n;
     batch->Clear();
     done();
-    if (c >= expected_) {
+    if (c >= expected_ && c - n < expected_) {  // The batch that crossed the expected count.
+      std::lock_guard<std::mutex> l(mu_);
       last_ = Clock::now();
       last_cpu_ = ProcessCpuSeconds();
       finished_.store(true, std::memory_order_release);
@@ -201,6 +271,8 @@ class CountingSink : public core::BatchSink {
   const int64_t expected_;
   std::atomic<int64_t> count_{0};
   std::atomic<bool> finished_{false};
+  std::mutex mu_;
+  bool started_ = false;
   Clock::time_point first_{}, last_{};
   double first_cpu_ = 0, last_cpu_ = 0;
 };
@@ -222,7 +294,7 @@ class OneSignalParser : public Parser {
   }
 };
 
-void RunSource(benchmark::State& state, bool real_parser) {
+void RunSource(benchmark::State& state, bool real_parser, int consumers = 1) {
   Fixture* fx = GetFixture();
   static int round = 0;  // Fresh group per run: reads from offset 0.
   double cpu = 0, wall = 0;
@@ -236,6 +308,7 @@ void RunSource(benchmark::State& state, bool real_parser) {
     t.format = core::Format::kAlertmanager;
     cfg.topics.push_back(t);
     cfg.batch_size = 1000;
+    cfg.consumers = consumers;
     core::KafkaProperty log;
     log.name = "log_level";
     log.literal = "3";
@@ -274,12 +347,15 @@ void RunSource(benchmark::State& state, bool real_parser) {
 
 void BM_KafkaSource(benchmark::State& state) { RunSource(state, true); }
 void BM_KafkaSourceNoParse(benchmark::State& state) { RunSource(state, false); }
+void BM_KafkaSourceTwoConsumers(benchmark::State& state) { RunSource(state, true, 2); }
 
 BENCHMARK(BM_BareConsumer)->UseManualTime()->Iterations(3)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_BareConsumerTwo)->UseManualTime()->Iterations(3)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_BareConsumerParse)->UseManualTime()->Iterations(3)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_BareConsumerSingle)->UseManualTime()->Iterations(3)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_KafkaSource)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_KafkaSourceNoParse)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_KafkaSourceTwoConsumers)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace quell::ingest

@@ -132,6 +132,49 @@ TEST_F(KafkaSourceTest, ConsumesEveryPartitionAndCommitsOnlyContiguouslyDoneOffs
   EXPECT_EQ(source->Stats().messages, static_cast<uint64_t>(kPartitions * kPerPartition));
 }
 
+// `consumers: 3`: three consumers of one source join the group, the partitions end up split
+// between all three, and every message arrives (at least once: the joins rebalance while
+// consuming) and is committed.
+TEST_F(KafkaSourceTest, SeveralConsumersSplitThePartitionsAndLoseNothing) {
+  constexpr int kPartitions = 6, kPerPartition = 200;
+  ASSERT_OK(cluster_->CreateTopic("multi", kPartitions));
+  ASSERT_OK(kafka_test::ProduceRange(cluster_.get(), "multi", kPartitions, 0, kPerPartition));
+
+  RecordingSink sink;
+  KafkaSourceConfig cfg = TestConfig(cluster_->bootstrap_servers(), "g-multi", "multi");
+  cfg.consumers = 3;
+  cfg.batch_size = 50;
+  ASSERT_OK_AND_ASSIGN(auto source, KafkaSource::Create(cfg, &sink, TestOptions()));
+  ASSERT_OK(source->Start());
+  auto unique_titles = [&] {
+    std::vector<std::string> t = sink.titles();
+    return std::set<std::string>(t.begin(), t.end()).size();
+  };
+  ASSERT_TRUE(WaitFor([&] { return unique_titles() == static_cast<size_t>(kPartitions * kPerPartition); },
+                      std::chrono::seconds(60)));
+  // Every partition owned once, by one of three consumers, each owning some, all committed.
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        KafkaSourceStats s = source->Stats();
+        std::set<int32_t> partitions, owners;
+        for (const KafkaPartitionStats& p : s.partitions) {
+          if (p.committed != kPerPartition) return false;
+          partitions.insert(p.partition);
+          owners.insert(p.consumer);
+        }
+        return s.partitions.size() == static_cast<size_t>(kPartitions) &&
+               partitions.size() == static_cast<size_t>(kPartitions) && owners.size() == 3;
+      },
+      std::chrono::seconds(60)))
+      << "partitions not split between the three consumers, or not all committed";
+  RawConsumer raw(cluster_->bootstrap_servers(), "g-multi");
+  for (int64_t c : raw.Committed("multi", kPartitions)) EXPECT_EQ(c, kPerPartition);
+  source->Stop();
+  KafkaSourceStats st = source->Stats();
+  EXPECT_GE(st.messages, static_cast<uint64_t>(kPartitions * kPerPartition));
+  EXPECT_EQ(st.signals, sink.count());
+}
+
 TEST_F(KafkaSourceTest, RefusingSinkPausesThePartitionThenEverythingArrivesInOrder) {
   constexpr int kPartitions = 2, kPerPartition = 300;
   ASSERT_OK(cluster_->CreateTopic("bp", kPartitions));

@@ -80,7 +80,7 @@ absl::StatusOr<std::vector<core::KafkaProperty>> ParseKafkaProperties(const core
 absl::StatusOr<KafkaSourceConfig> ParseKafkaSourceConfig(const core::YamlNode& node) {
   QUELL_RETURN_IF_ERROR(node.CheckKeys(
       "ingest.kafka", {"brokers", "group_id", "topics", "dead_letter_topic", "properties",
-                       "batch_size", "poll_timeout", "commit_interval", "revoke_timeout"}));
+                       "batch_size", "consumers", "poll_timeout", "commit_interval", "revoke_timeout"}));
   KafkaSourceConfig c;
   c.where = node.location();
   auto brokers = node.Child("brokers");
@@ -123,6 +123,10 @@ absl::StatusOr<KafkaSourceConfig> ParseKafkaSourceConfig(const core::YamlNode& n
   QUELL_RETURN_IF_ERROR(node.ReadInt("batch_size", &c.batch_size));
   if (c.batch_size < 1 || c.batch_size > 100000) {
     return node.Child("batch_size")->Error("ingest.kafka: batch_size: must be in 1..100000");
+  }
+  QUELL_RETURN_IF_ERROR(node.ReadInt("consumers", &c.consumers));
+  if (c.consumers < 1 || c.consumers > 64) {
+    return node.Child("consumers")->Error("ingest.kafka: consumers: must be in 1..64");
   }
   QUELL_RETURN_IF_ERROR(node.ReadDuration("poll_timeout", &c.poll_timeout));
   QUELL_RETURN_IF_ERROR(node.ReadDuration("commit_interval", &c.commit_interval));

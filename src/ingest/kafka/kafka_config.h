@@ -60,6 +60,10 @@ struct KafkaSourceConfig {
   std::string dead_letter_topic;          // Empty: malformed messages are counted and skipped.
   std::vector<core::KafkaProperty> properties;  // To librdkafka (consumer, dead-letter producer).
   int64_t batch_size = 1000;              // Max messages taken per poll round, 1..100000.
+  // Consumers this instance runs in the group, 1..64, each with its own poll thread and parsers
+  // (Kafka Streams' num.stream.threads): the group protocol splits the partitions between them,
+  // so consume + parse uses that many cores. More consumers than partitions leave some idle.
+  int64_t consumers = 1;
   absl::Duration poll_timeout = absl::Milliseconds(100);    // Max wait of one consume call.
   absl::Duration commit_interval = absl::Milliseconds(500); // auto.commit.interval.ms of done offsets.
   // How long a revoked partition (rebalance, shutdown) waits for its in-flight batches before it

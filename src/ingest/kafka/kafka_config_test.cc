@@ -32,6 +32,7 @@ topics:
     format: auto
 dead_letter_topic: dead
 batch_size: 500
+consumers: 4
 poll_timeout: 50ms
 commit_interval: 1s
 revoke_timeout: 10s
@@ -51,6 +52,7 @@ properties:
   EXPECT_EQ(c.topics[1].where.line, 7);  // The raw string starts with a newline.
   EXPECT_EQ(c.dead_letter_topic, "dead");
   EXPECT_EQ(c.batch_size, 500);
+  EXPECT_EQ(c.consumers, 4);
   EXPECT_EQ(c.poll_timeout, absl::Milliseconds(50));
   EXPECT_EQ(c.commit_interval, absl::Seconds(1));
   EXPECT_EQ(c.revoke_timeout, absl::Seconds(10));
@@ -64,6 +66,7 @@ TEST(KafkaConfigTest, DefaultsLiveInTheStruct) {
   ASSERT_OK_AND_ASSIGN(KafkaSourceConfig c, Parse("brokers: k:9092\ntopics: [{name: t}]\n"));
   EXPECT_EQ(c.group_id, "quell");
   EXPECT_EQ(c.batch_size, 1000);
+  EXPECT_EQ(c.consumers, 1);
   EXPECT_EQ(c.poll_timeout, absl::Milliseconds(100));
   EXPECT_TRUE(c.dead_letter_topic.empty());
   EXPECT_EQ(c.topics[0].format, core::Format::kUnknown);
@@ -87,6 +90,9 @@ TEST(KafkaConfigTest, ErrorsPointAtTheLine) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("listed twice")));
   EXPECT_THAT(Parse("brokers: k\ntopics: [{name: t}]\nbatch_size: 0\n"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("batch_size: must be in")));
+  EXPECT_THAT(Parse("brokers: k\ntopics: [{name: t}]\nconsumers: 0\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("quell.yaml:3:12"), HasSubstr("consumers: must be in 1..64"))));
   EXPECT_THAT(Parse("brokers: k\ntopics: [{name: t}]\ndead_letter_topic: t\n"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("also a consumed topic")));
   EXPECT_THAT(Parse("brokers: k\ntopics: []\n"),

@@ -916,15 +916,72 @@ class KafkaSource::Impl {
 absl::StatusOr<std::unique_ptr<KafkaSource>> KafkaSource::Create(const KafkaSourceConfig& config,
                                                                  core::BatchSink* sink,
                                                                  KafkaSourceOptions options) {
-  auto impl = std::make_unique<Impl>(config, sink, std::move(options));
-  QUELL_RETURN_IF_ERROR(impl->Init());
-  return std::unique_ptr<KafkaSource>(new KafkaSource(std::move(impl)));
+  if (config.consumers < 1 || config.consumers > 64) {
+    return absl::InvalidArgumentError(
+        fmt::format("{}: ingest.kafka: consumers: must be in 1..64", config.where.ToString()));
+  }
+  std::vector<std::unique_ptr<Impl>> impls;
+  for (int64_t i = 0; i < config.consumers; ++i) {
+    auto impl = std::make_unique<Impl>(config, sink, options);  // Each its own parsers.
+    QUELL_RETURN_IF_ERROR(impl->Init());
+    impls.push_back(std::move(impl));
+  }
+  return std::unique_ptr<KafkaSource>(new KafkaSource(std::move(impls)));
 }
 
-KafkaSource::KafkaSource(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-KafkaSource::~KafkaSource() = default;
-absl::Status KafkaSource::Start() { return impl_->Start(); }
-void KafkaSource::Stop() { impl_->Stop(); }
-KafkaSourceStats KafkaSource::Stats() const { return impl_->Stats(); }
+KafkaSource::KafkaSource(std::vector<std::unique_ptr<Impl>> impls) : impls_(std::move(impls)) {}
+KafkaSource::~KafkaSource() { Stop(); }
+
+absl::Status KafkaSource::Start() {
+  for (size_t i = 0; i < impls_.size(); ++i) {
+    absl::Status s = impls_[i]->Start();
+    if (!s.ok()) {
+      Stop();
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+void KafkaSource::Stop() {
+  if (impls_.size() == 1) {
+    impls_[0]->Stop();
+    return;
+  }
+  // All at once: stopped one by one, each leaving consumer would hand its partitions to the others
+  // (a rebalance per consumer, and revocation waits) just before they leave too.
+  std::vector<std::thread> stoppers;
+  stoppers.reserve(impls_.size());
+  for (auto& impl : impls_) stoppers.emplace_back([&impl] { impl->Stop(); });
+  for (std::thread& t : stoppers) t.join();
+}
+
+KafkaSourceStats KafkaSource::Stats() const {
+  KafkaSourceStats total = impls_[0]->Stats();
+  for (size_t i = 1; i < impls_.size(); ++i) {
+    KafkaSourceStats s = impls_[i]->Stats();
+    total.messages += s.messages;
+    total.bytes += s.bytes;
+    total.signals += s.signals;
+    total.batches += s.batches;
+    total.submit_refusals += s.submit_refusals;
+    total.pauses += s.pauses;
+    total.commits += s.commits;
+    total.commit_failures += s.commit_failures;
+    total.revocation_commit_failures += s.revocation_commit_failures;
+    total.dead_letters += s.dead_letters;
+    total.dead_letter_failures += s.dead_letter_failures;
+    total.consume_errors += s.consume_errors;
+    total.assigned += s.assigned;
+    total.revoked += s.revoked;
+    total.offset_gaps += s.offset_gaps;
+    for (int r = 0; r < core::kRejectReasonCount; ++r) total.dead_letters_by_reason[r] += s.dead_letters_by_reason[r];
+    for (KafkaPartitionStats& p : s.partitions) {
+      p.consumer = static_cast<int32_t>(i);
+      total.partitions.push_back(std::move(p));
+    }
+  }
+  return total;
+}
 
 }  // namespace quell::ingest

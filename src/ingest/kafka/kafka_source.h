@@ -29,8 +29,12 @@
 // about to be committed; a state store makes commits wait for durability by flushing there (or
 // by returning an error, which defers the commit to the next interval). See ADR 0030.
 //
-// Threading: one internal poll thread (Start/Stop) runs every librdkafka call, the parsers and
-// Submit; `done` callbacks may fire on any thread. Stats() may be called from any thread.
+// Threading: each of the `consumers` consumers (KafkaSourceConfig::consumers, default 1) has one
+// internal poll thread (Start/Stop) that runs its librdkafka calls, its own parsers and Submit;
+// the group splits the partitions between them, so every guarantee above holds per partition
+// whatever the count. With more than one, Submit and `before_commit` are called from several
+// threads at once. `done` callbacks may fire on any thread. Stats() (the sum over consumers) may
+// be called from any thread.
 // Lifetimes: `*sink` and `options.clock` must outlive the KafkaSource; `done` callbacks may fire
 // after Stop() (they then do nothing).
 #ifndef QUELL_INGEST_KAFKA_KAFKA_SOURCE_H_
@@ -65,6 +69,7 @@ struct KafkaPartitionStats {
   int64_t lag = -1;             // high_watermark - committed (or - position before a commit).
   uint32_t in_flight_batches = 0;
   bool paused = false;          // Held by backpressure.
+  int32_t consumer = 0;         // Which of the source's consumers owns it (0..consumers-1).
 };
 
 struct KafkaSourceStats {
@@ -135,9 +140,9 @@ class KafkaSource {
   KafkaSourceStats Stats() const;
 
  private:
-  class Impl;
-  explicit KafkaSource(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  class Impl;  // One consumer and its poll thread.
+  explicit KafkaSource(std::vector<std::unique_ptr<Impl>> impls);
+  std::vector<std::unique_ptr<Impl>> impls_;  // config.consumers of them, at least one.
 };
 
 }  // namespace quell::ingest
