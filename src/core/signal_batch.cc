@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <type_traits>
 
 namespace quell::core {
 
@@ -79,52 +78,68 @@ inline bool KeyEqual(const SortKey& a, const SortKey& b, const Label* labels) {
 
 constexpr size_t kSmallLabelCount = 64;
 
-}  // namespace
-
-void SignalBatch::FinishLabels() {
-  Signal& s = signals_.back();
-  Label* const pool = labels_.data() + s.labels_begin;
-  const size_t n = s.labels_count;
-  size_t kept = 0;
+// Appends `in[0..n)` to `out` sorted by name, without empty values and with only the last of
+// each repeated name. Insertion sort of (prefix, index, size) keys for up to kSmallLabelCount
+// labels: the short, nearly sorted lists parsers produce sort with integer compares, moving
+// 16-byte keys instead of 32-byte labels; stable (an element moves only past strictly greater
+// ones), so among equal names the last added stays last; on the stack, no allocation. Longer
+// lists use std::stable_sort on a copy. `in` must not point into `*out`.
+void AppendSorted(const Label* in, size_t n, std::vector<Label>* out) {
   if (n <= kSmallLabelCount) {
-    // Insertion sort of (prefix, index) pairs: the short, nearly sorted label lists parsers
-    // produce sort with integer compares, moving 16-byte keys instead of 32-byte labels. Stable
-    // (an element moves only past strictly greater ones), so among equal names the last added
-    // stays last. In place on the stack: no allocation.
     SortKey keys[kSmallLabelCount];
     for (size_t i = 0; i < n; ++i) {
-      SortKey k{NamePrefix(pool[i].name), static_cast<uint32_t>(i), static_cast<uint32_t>(pool[i].name.size())};
+      SortKey k{NamePrefix(in[i].name), static_cast<uint32_t>(i), static_cast<uint32_t>(in[i].name.size())};
       size_t j = i;
-      while (j != 0 && KeyLess(k, keys[j - 1], pool)) {
+      while (j != 0 && KeyLess(k, keys[j - 1], in)) {
         keys[j] = keys[j - 1];
         --j;
       }
       keys[j] = k;
     }
-    // The sorted, de-duplicated labels, gathered in uninitialized stack bytes (Label is trivially
-    // copyable), then copied back over the pool.
-    alignas(Label) unsigned char sorted[sizeof(Label) * kSmallLabelCount];
-    static_assert(std::is_trivially_copyable_v<Label>);
     for (size_t i = 0; i < n; ++i) {
-      const Label& l = pool[keys[i].index];
-      if (i + 1 != n && KeyEqual(keys[i], keys[i + 1], pool)) continue;  // A later one wins.
+      const Label& l = in[keys[i].index];
+      if (i + 1 != n && KeyEqual(keys[i], keys[i + 1], in)) continue;  // A later one wins.
       if (l.value.empty()) continue;
-      std::memcpy(sorted + sizeof(Label) * kept++, &l, sizeof(Label));
+      out->push_back(l);
     }
-    std::memcpy(static_cast<void*>(pool), sorted, sizeof(Label) * kept);
-  } else {
-    std::stable_sort(pool, pool + n, [](const Label& a, const Label& b) { return a.name < b.name; });
-    for (size_t i = 0; i < n; ++i) {
-      if (i + 1 != n && pool[i + 1].name == pool[i].name) continue;  // A later one wins.
-      if (pool[i].value.empty()) continue;
-      pool[kept++] = pool[i];
-    }
+    return;
   }
-  s.labels_count = static_cast<uint32_t>(kept);
-  labels_.resize(s.labels_begin + s.labels_count);
+  std::vector<Label> sorted(in, in + n);
+  std::stable_sort(sorted.begin(), sorted.end(), [](const Label& a, const Label& b) { return a.name < b.name; });
+  for (size_t i = 0; i < n; ++i) {
+    if (i + 1 != n && sorted[i + 1].name == sorted[i].name) continue;  // A later one wins.
+    if (sorted[i].value.empty()) continue;
+    out->push_back(sorted[i]);
+  }
+}
+
+}  // namespace
+
+void SignalBatch::FinishLabels() {
+  Signal& s = signals_.back();
+  const size_t n = s.labels_count;
+  // Sorted into scratch, then back over the signal's labels (AppendSorted reads from a pool that
+  // must not grow under it).
+  scratch_.clear();
+  AppendSorted(labels_.data() + s.labels_begin, n, &scratch_);
+  labels_.resize(s.labels_begin);
+  labels_.insert(labels_.end(), scratch_.begin(), scratch_.end());
+  s.labels_count = static_cast<uint32_t>(scratch_.size());
   s.annotations_begin = static_cast<uint32_t>(labels_.size());
   s.annotations_count = 0;
   s.fingerprint = Fingerprint::Of(labels(s));
+}
+
+void SignalBatch::Append(const Signal& signal, std::span<const Label> labels,
+                         std::span<const Label> annotations) {
+  Signal& s = signals_.emplace_back(signal);
+  s.labels_begin = static_cast<uint32_t>(labels_.size());
+  AppendSorted(labels.data(), labels.size(), &labels_);
+  s.labels_count = static_cast<uint32_t>(labels_.size() - s.labels_begin);
+  s.fingerprint = Fingerprint::Of(this->labels(s));
+  s.annotations_begin = static_cast<uint32_t>(labels_.size());
+  s.annotations_count = static_cast<uint32_t>(annotations.size());
+  labels_.insert(labels_.end(), annotations.begin(), annotations.end());
 }
 
 void SignalBatch::AddAnnotation(std::string_view name, std::string_view value) {

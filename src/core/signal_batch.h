@@ -54,6 +54,12 @@ class SignalBatch {
   // wins) and sets its fingerprint.
   void FinishLabels();
   void AddAnnotation(std::string_view name, std::string_view value);
+  // Appends a whole signal at once: a copy of `signal` (its label and annotation indexes are
+  // set here), `labels` in any order (sorted, de-duplicated and fingerprinted as FinishLabels
+  // does) and `annotations` in order. What a parser that gathers a record before emitting it
+  // calls (ingest::SignalDraft); one copy of each part, no sort in place. `labels` and
+  // `annotations` must not point into this batch's label pool.
+  void Append(const Signal& signal, std::span<const Label> labels, std::span<const Label> annotations);
   // Appends several labels (before FinishLabels) or annotations (after) of the last signal at once.
   void AddLabels(std::span<const Label> labels) {
     labels_.insert(labels_.end(), labels.begin(), labels.end());
@@ -107,6 +113,7 @@ class SignalBatch {
   };
   std::vector<Signal> signals_;
   std::vector<Label> labels_;  // Label and annotation pool.
+  std::vector<Label> scratch_;  // FinishLabels' sorted copy (capacity kept).
   std::vector<Rejection> rejections_;
   StringArena arena_;
   std::vector<Attachment> attached_;

@@ -45,20 +45,9 @@ class SignalDraft {
     }
     annotations_.push_back(core::Label{name, value});
   }
-  // Appends the signal to `out`: fields, labels (sorted and fingerprinted by FinishLabels), then
-  // annotations in the order added.
-  void Emit(core::SignalBatch* out) const {
-    core::Signal& s = out->Add();
-    uint32_t begin = s.labels_begin;
-    s = signal;
-    s.labels_begin = begin;
-    s.annotations_begin = begin;
-    s.labels_count = 0;
-    s.annotations_count = 0;
-    out->AddLabels(labels_);
-    out->FinishLabels();
-    out->AddAnnotations(annotations_);
-  }
+  // Appends the signal to `out` (SignalBatch::Append): fields, labels (sorted, de-duplicated and
+  // fingerprinted), then annotations in the order added.
+  void Emit(core::SignalBatch* out) const { out->Append(signal, labels_, annotations_); }
   // The value of the last label named `name` added so far, or empty.
   std::string_view FindLabel(std::string_view name) const {
     for (auto it = labels_.rbegin(); it != labels_.rend(); ++it) {
