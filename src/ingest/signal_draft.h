@@ -4,8 +4,9 @@
 // (JSON fields arrive in any order, but SignalBatch wants labels, then FinishLabels, then
 // annotations). A parser fills one draft per record and calls Emit() only when the whole record
 // was read, so a record rejected half-way leaves nothing in the batch (its arena bytes aside).
-// Label/annotation views must point into the batch arena or at static strings. The vectors keep
-// their capacity across records: no allocation per signal in steady state. Annotations beyond
+// Label/annotation views must point into the batch arena or at static strings. Labels and
+// annotations live in fixed arrays: no allocation per signal, ever. Labels beyond kMaxLabels
+// are dropped; annotations beyond
 // kMaxAnnotations per signal are dropped (counted in dropped_annotations()).
 //
 // Not thread-safe: one per Parser.
@@ -14,7 +15,8 @@
 
 #include <cstdint>
 #include <string_view>
-#include <vector>
+#include <array>
+#include <span>
 
 #include "core/label.h"
 #include "core/signal.h"
@@ -30,39 +32,46 @@ class SignalDraft {
   // Starts a new draft from `proto` (format, source, observed time and whatever else is shared).
   void Reset(const core::Signal& proto) {
     signal = proto;
-    labels_.clear();
-    annotations_.clear();
+    label_count_ = 0;
+    annotation_count_ = 0;
     dropped_annotations_ = 0;
   }
   void Label(std::string_view name, std::string_view value) {
-    if (labels_.size() < kMaxLabels) labels_.push_back(core::Label{name, value});
+    if (label_count_ < kMaxLabels) labels_[label_count_++] = core::Label{name, value};
   }
   void Annotate(std::string_view name, std::string_view value) {
     if (value.empty()) return;
-    if (annotations_.size() >= kMaxAnnotations) {
+    if (annotation_count_ >= kMaxAnnotations) {
       ++dropped_annotations_;
       return;
     }
-    annotations_.push_back(core::Label{name, value});
+    annotations_[annotation_count_++] = core::Label{name, value};
   }
   // Appends the signal to `out` (SignalBatch::Append): fields, labels (sorted, de-duplicated and
   // fingerprinted), then annotations in the order added.
-  void Emit(core::SignalBatch* out) const { out->Append(signal, labels_, annotations_); }
+  void Emit(core::SignalBatch* out) const {
+    out->Append(signal, std::span<const core::Label>(labels_.data(), label_count_),
+                std::span<const core::Label>(annotations_.data(), annotation_count_));
+  }
   // The value of the last label named `name` added so far, or empty.
   std::string_view FindLabel(std::string_view name) const {
-    for (auto it = labels_.rbegin(); it != labels_.rend(); ++it) {
-      if (it->name == name) return it->value;
+    for (uint32_t i = label_count_; i-- > 0;) {
+      if (labels_[i].name == name) return labels_[i].value;
     }
     return {};
   }
   uint32_t dropped_annotations() const { return dropped_annotations_; }
-  size_t label_count() const { return labels_.size(); }
+  size_t label_count() const { return label_count_; }
 
   core::Signal signal;
 
  private:
-  std::vector<core::Label> labels_;
-  std::vector<core::Label> annotations_;
+  // Fixed capacity (12 KiB per draft, one draft per parser): adding is a bound check and a store,
+  // with no call and no growth.
+  std::array<core::Label, kMaxLabels> labels_;
+  std::array<core::Label, kMaxAnnotations> annotations_;
+  uint32_t label_count_ = 0;
+  uint32_t annotation_count_ = 0;
   uint32_t dropped_annotations_ = 0;
 };
 
