@@ -4,51 +4,6 @@
 
 namespace quell::ingest {
 
-void ApplyDatadogTag(std::string_view name, std::string_view value, std::string_view color_attribute,
-                     SignalDraft* draft, FieldTagLabels field_labels) {
-  if (name.empty()) return;
-  if (value.empty()) {
-    draft->Label(name, "true");
-    return;
-  }
-  core::Signal& s = draft->signal;
-  const bool label_field = field_labels == FieldTagLabels::kLabel;
-  switch (name.size()) {  // One length test before a compare, for the tags that fill fields.
-    case 3:
-      if (name == "env") {
-        s.env = value;
-        if (label_field) draft->Label(name, value);
-        return;
-      }
-      break;
-    case 4:
-      if (name == "host") {
-        s.host = value;
-        if (label_field) draft->Label(name, value);
-        return;
-      }
-      break;
-    case 7:
-      if (name == "service") {
-        s.service = value;
-        if (label_field) draft->Label(name, value);
-        return;
-      }
-      if (name == "version") {
-        s.version = value;
-        draft->Label(name, value);
-        return;
-      }
-      break;
-    default: break;
-  }
-  draft->Label(name, value);
-  if (name == color_attribute || name == "color") {
-    core::DeployColor c;
-    if (core::ParseDeployColor(value, &c)) s.color = c;
-  }
-}
-
 FieldError ReadDatadogTags(od::value& v, size_t max_bytes, std::string_view color_attribute, JsonDocument& doc,
                            SignalDraft* draft, FieldTagLabels field_labels) {
   od::json_type t;

@@ -28,9 +28,10 @@ enum class FieldTagLabels {
   kFieldsOnly,  // They fill their field only; the parser labels the fields itself.
 };
 
-// Applies one tag whose name and value already live in the arena (or are static).
-void ApplyDatadogTag(std::string_view name, std::string_view value, std::string_view color_attribute,
-                     SignalDraft* draft, FieldTagLabels field_labels = FieldTagLabels::kLabel);
+// Applies one tag whose name and value already live in the arena (or are static). Inline: it runs
+// once per tag, inside the tag-list scan.
+inline void ApplyDatadogTag(std::string_view name, std::string_view value, std::string_view color_attribute,
+                            SignalDraft* draft, FieldTagLabels field_labels = FieldTagLabels::kLabel);
 // Reads a `tags` field: an array of "k:v" strings or one comma-separated string (null = none),
 // keeps the text in the batch and applies each tag. Fails on a non-string item.
 FieldError ReadDatadogTags(od::value& v, size_t max_bytes, std::string_view color_attribute, JsonDocument& doc,
@@ -38,6 +39,53 @@ FieldError ReadDatadogTags(od::value& v, size_t max_bytes, std::string_view colo
 // Keeps `csv` (a comma-separated tag list) in the batch (JsonDocument::Keep) and applies each tag.
 void ApplyDatadogTagList(std::string_view csv, std::string_view color_attribute, JsonDocument& doc,
                          SignalDraft* draft, FieldTagLabels field_labels = FieldTagLabels::kLabel);
+
+// ---- implementation ----
+
+inline void ApplyDatadogTag(std::string_view name, std::string_view value, std::string_view color_attribute,
+                            SignalDraft* draft, FieldTagLabels field_labels) {
+  if (name.empty()) return;
+  if (value.empty()) {
+    draft->Label(name, "true");
+    return;
+  }
+  core::Signal& s = draft->signal;
+  const bool label_field = field_labels == FieldTagLabels::kLabel;
+  switch (name.size()) {  // One length test before a compare, for the tags that fill fields.
+    case 3:
+      if (name == "env") {
+        s.env = value;
+        if (label_field) draft->Label(name, value);
+        return;
+      }
+      break;
+    case 4:
+      if (name == "host") {
+        s.host = value;
+        if (label_field) draft->Label(name, value);
+        return;
+      }
+      break;
+    case 7:
+      if (name == "service") {
+        s.service = value;
+        if (label_field) draft->Label(name, value);
+        return;
+      }
+      if (name == "version") {
+        s.version = value;
+        draft->Label(name, value);
+        return;
+      }
+      break;
+    default: break;
+  }
+  draft->Label(name, value);
+  if (name == color_attribute || name == "color") {
+    core::DeployColor c;
+    if (core::ParseDeployColor(value, &c)) s.color = c;
+  }
+}
 
 }  // namespace quell::ingest
 

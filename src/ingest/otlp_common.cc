@@ -299,12 +299,7 @@ OtlpParserBase::OtlpParserBase(core::Format format, const ParserOptions& options
       doc_(options.limits) {}
 
 SignalDraft& OtlpParserBase::StartDraft(uint32_t offset) {
-  core::Signal proto;
-  proto.format = format_;
-  proto.source = source_;
-  proto.observed_time = observed_;
-  proto.record_offset = offset;
-  draft_.Reset(proto);
+  draft_.Reset(format_, source_, observed_, offset);
   resource_.ApplyTo(&draft_);
   if (!scope_name_.empty()) draft_.Annotate("otel.scope.name", scope_name_);
   return draft_;

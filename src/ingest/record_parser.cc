@@ -8,12 +8,7 @@ RecordParser::RecordParser(core::Format format, const ParserOptions& options, To
     : format_(format), options_(options), top_level_(top_level), doc_(options.limits) {}
 
 SignalDraft& RecordParser::StartDraft(uint32_t offset) {
-  core::Signal proto;
-  proto.format = format_;
-  proto.source = source_;
-  proto.observed_time = observed_;
-  proto.record_offset = offset;
-  draft_.Reset(proto);
+  draft_.Reset(format_, source_, observed_, offset);
   return draft_;
 }
 
