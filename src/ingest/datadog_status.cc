@@ -7,35 +7,42 @@ namespace quell::ingest {
 
 namespace {
 
-// `s` is already lowercased.
-bool StartsWith(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() && s.substr(0, prefix.size()) == prefix;
+// True iff `s` starts with `lower` (lowercase ASCII letters, '-' and ' '), ignoring ASCII case.
+// Unrolled for the literal's length: no call, no loop over a lowercased copy.
+template <size_t N>
+bool StartsWithLower(std::string_view s, const char (&lower)[N]) {
+  if (s.size() < N - 1) return false;
+  unsigned diff = 0;
+  for (size_t i = 0; i < N - 1; ++i) {
+    unsigned c = static_cast<unsigned char>(s[i]);
+    c += (c - 'A' < 26u) ? 32u : 0u;
+    diff |= c ^ static_cast<unsigned char>(lower[i]);
+  }
+  return diff == 0;
 }
 
 }  // namespace
 
-DatadogTransition ParseDatadogTransition(std::string_view text) {
+DatadogTransition ParseDatadogTransition(std::string_view t) {
   using Transition = DatadogTransition;
-  if (text.empty()) return Transition::kNone;
-  core::LowerAsciiPrefix<16> lower(text);  // Longer than any keyword; prefixes are matched.
-  std::string_view t = lower.view();
-  switch (t[0]) {  // One or two compares per call.
+  if (t.empty()) return Transition::kNone;
+  switch (t[0] | 0x20) {  // ASCII lowercase of the first letter: one or two compares per call.
     case 'r':
-      if (StartsWith(t, "recovered")) return Transition::kRecovered;
-      if (StartsWith(t, "re-triggered") || StartsWith(t, "renotify")) return Transition::kTriggered;
-      if (StartsWith(t, "re-warn")) return Transition::kWarn;
+      if (StartsWithLower(t, "recovered")) return Transition::kRecovered;
+      if (StartsWithLower(t, "re-triggered") || StartsWithLower(t, "renotify")) return Transition::kTriggered;
+      if (StartsWithLower(t, "re-warn")) return Transition::kWarn;
       break;
     case 't':
-      if (StartsWith(t, "triggered")) return Transition::kTriggered;
+      if (StartsWithLower(t, "triggered")) return Transition::kTriggered;
       break;
     case 'a':
-      if (StartsWith(t, "alert")) return Transition::kTriggered;
+      if (StartsWithLower(t, "alert")) return Transition::kTriggered;
       break;
     case 'w':
-      if (StartsWith(t, "warn")) return Transition::kWarn;
+      if (StartsWithLower(t, "warn")) return Transition::kWarn;
       break;
     case 'n':
-      if (StartsWith(t, "no data")) return Transition::kNoData;
+      if (StartsWithLower(t, "no data")) return Transition::kNoData;
       break;
     default: break;
   }
@@ -67,7 +74,7 @@ core::Severity DatadogAlertSeverity(std::string_view alert_type, std::string_vie
 }
 
 void ReadDatadogTitlePrefixes(std::string_view title, std::string_view* transition_text,
-                              DatadogTransition* transition, std::string_view* priority) {
+                              DatadogTransition* transition, std::string_view* priority, std::string_view* rest_out) {
   std::string_view rest = TrimSpaces(title);
   bool found_transition = false, found_priority = false;
   while (!rest.empty() && rest.front() == '[') {
@@ -88,6 +95,7 @@ void ReadDatadogTitlePrefixes(std::string_view title, std::string_view* transiti
     }
     rest = TrimSpaces(rest.substr(close + 1));
   }
+  if (rest_out != nullptr) *rest_out = rest;
 }
 
 }  // namespace quell::ingest

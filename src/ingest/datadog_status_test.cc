@@ -47,6 +47,14 @@ TEST(DatadogStatusTest, TitlePrefixes) {
   EXPECT_EQ(text, "unchanged");
   EXPECT_EQ(t, T::kNone);
   EXPECT_EQ(priority, "unchanged");
+  // The rest of the title, as the webhook parser names the alert from it.
+  std::string_view rest;
+  ReadDatadogTitlePrefixes(" [p3]  [RE-TRIGGERED] Disk full [x]", &text, &t, &priority, &rest);
+  EXPECT_EQ(rest, "Disk full [x]");
+  EXPECT_EQ(t, T::kTriggered);  // Case-insensitive.
+  EXPECT_EQ(priority, "p3");
+  ReadDatadogTitlePrefixes("[unclosed CPU", &text, &t, &priority, &rest);
+  EXPECT_EQ(rest, "[unclosed CPU");
 }
 
 }  // namespace

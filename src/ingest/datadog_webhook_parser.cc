@@ -190,15 +190,17 @@ RecordStatus DatadogWebhookParser::ParseRecord(od::value& record, uint32_t offse
     }
   }
 
-  std::string_view alertname = StripTitlePrefixes(raw_title);
+  // The alert name is the title without its leading "[...]" groups, which may name the transition
+  // and priority.
+  std::string_view title_transition, title_priority;
+  DatadogTransition title_kind = DatadogTransition::kNone;
+  std::string_view alertname = TrimSpaces(raw_title);
+  if (!alertname.empty() && alertname.front() == '[')
+    ReadDatadogTitlePrefixes(alertname, &title_transition, &title_kind, &title_priority, &alertname);
   if (alertname.empty() && monitor_id.empty()) return FieldError::Fail(RejectReason::kMissingField, "title");
 
   // State: the transition field, else the alert type, else a title prefix, else firing.
   // Severity: alert type, else priority (field or "[P2]" title prefix), else the transition.
-  std::string_view title_transition, title_priority;
-  DatadogTransition title_kind = DatadogTransition::kNone;
-  if (!raw_title.empty() && TrimSpaces(raw_title).front() == '[')
-    ReadDatadogTitlePrefixes(raw_title, &title_transition, &title_kind, &title_priority);
   DatadogTransition kind = ParseDatadogTransition(transition);
   core::SignalState state = DatadogTransitionState(kind);
   if (state == core::SignalState::kUnknown && !alert_type.empty()) {

@@ -65,7 +65,7 @@ FieldError ReadStringSlow(od::value& v, size_t max_bytes, const char* field, std
   return FieldError::Ok();
 }
 
-FieldError ReadScalarText(od::value& v, size_t max_bytes, const char* field, std::string_view* out) {
+FieldError ReadScalarTextSlow(od::value& v, size_t max_bytes, const char* field, std::string_view* out) {
   od::json_type t;
   if (auto e = v.type().get(t)) return FromSimdjson(e, field);
   switch (t) {
@@ -240,7 +240,7 @@ bool EpochAutoUnit(int64_t v, core::EventTime* out) {
   return true;
 }
 
-FieldError ReadEpochAuto(od::value& v, const char* field, core::EventTime* out) {
+FieldError ReadEpochAutoSlow(od::value& v, const char* field, core::EventTime* out) {
   od::json_type t;
   if (auto e = v.type().get(t)) return FromSimdjson(e, field);
   int64_t x = 0;

@@ -122,7 +122,13 @@ inline FieldError ReadString(od::value& v, size_t max_bytes, const char* field, 
   return ReadStringSlow(v, max_bytes, field, out);
 }
 // A string or a scalar (number, bool) as its JSON text; objects and arrays fail kWrongType.
-FieldError ReadScalarText(od::value& v, size_t max_bytes, const char* field, std::string_view* out);
+// Strings (the common case) take ReadString's inline path.
+FieldError ReadScalarTextSlow(od::value& v, size_t max_bytes, const char* field, std::string_view* out);
+inline FieldError ReadScalarText(od::value& v, size_t max_bytes, const char* field, std::string_view* out) {
+  std::string_view tok = v.raw_json_token();
+  if (!tok.empty() && tok.front() == '"') return ReadString(v, max_bytes, field, out);
+  return ReadScalarTextSlow(v, max_bytes, field, out);
+}
 // A 64-bit integer from a JSON number or a decimal string. A double with an integral value is
 // accepted. Out of range -> kOutOfRange, other text -> kInvalidValue.
 FieldError ReadInt64(od::value& v, const char* field, int64_t* out);
@@ -152,7 +158,21 @@ inline bool ParseUint64Text(std::string_view text, uint64_t* out, bool* overflow
 // else ns. 0 or negative -> unset (EventTime{}). Returns false when the result overflows.
 bool EpochAutoUnit(int64_t v, core::EventTime* out);
 // Reads a number or string epoch of unknown unit (EpochAutoUnit).
-FieldError ReadEpochAuto(od::value& v, const char* field, core::EventTime* out);
+// A decimal string (as Datadog's webhook template writes $DATE) is read inline.
+FieldError ReadEpochAutoSlow(od::value& v, const char* field, core::EventTime* out);
+inline FieldError ReadEpochAuto(od::value& v, const char* field, core::EventTime* out) {
+  std::string_view tok = v.raw_json_token();
+  if (tok.empty() || tok.front() != '"') return ReadEpochAutoSlow(v, field, out);
+  std::string_view text;
+  QUELL_TRY_FIELD(ReadString(v, ~size_t{0}, field, &text));
+  int64_t x = 0;
+  bool overflow = false;
+  if (!ParseIntegerText(text, &x, &overflow)) {
+    return FieldError::Fail(overflow ? core::RejectReason::kOutOfRange : core::RejectReason::kInvalidValue, field);
+  }
+  if (!EpochAutoUnit(x, out)) return FieldError::Fail(core::RejectReason::kOutOfRange, field);
+  return FieldError::Ok();
+}
 
 // RFC 3339 ("2026-01-01T00:00:00Z", fraction optional, "Z" or +hh:mm), without allocation.
 // Year 1 (Go's zero time, amtool's "0001-01-01T00:00:00Z") -> unset (EventTime{}). Returns
