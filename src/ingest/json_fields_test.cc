@@ -1,6 +1,10 @@
 #include "ingest/json_fields.h"
 
+#include <cstring>
 #include <limits>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 
@@ -93,6 +97,42 @@ TEST(JsonFieldsTest, Tags) {
   });
   std::vector<std::pair<std::string, std::string>> want = {{"env", "prod"}, {"team", "a:b"}, {"solo", ""}};
   EXPECT_EQ(got, want);
+}
+
+// ForEachTag scans 16-byte blocks, then a byte tail: every length from 0 to 100, with delimiters
+// at every position the generator reaches (block edges included), must split as a plain
+// reference splitter does. The list is copied into an exactly sized buffer, so ASan
+// catches a read past its end.
+TEST(JsonFieldsTest, TagsEveryLengthMatchesAReferenceSplit) {
+  auto reference = [](std::string_view csv) {
+    std::vector<std::pair<std::string, std::string>> out;
+    size_t start = 0;
+    while (start <= csv.size()) {
+      size_t comma = csv.find(',', start);
+      if (comma == std::string_view::npos) comma = csv.size();
+      std::string_view item = csv.substr(start, comma - start);
+      size_t colon = item.find(':');
+      std::string_view name = TrimSpaces(item.substr(0, colon));
+      std::string_view value = colon == std::string_view::npos ? std::string_view() : TrimSpaces(item.substr(colon + 1));
+      if (!name.empty()) out.emplace_back(std::string(name), std::string(value));
+      start = comma + 1;
+    }
+    return out;
+  };
+  const std::string pattern = "env:prod,service:a:b, team :x,,solo,:v,k8s.pod.name:web-1 ,z";
+  for (size_t len = 0; len <= 100; ++len) {
+    for (size_t shift = 0; shift < 7; ++shift) {
+      std::string text;
+      while (text.size() < len) text += pattern.substr(shift);
+      text.resize(len);
+      std::unique_ptr<char[]> exact(new char[len + 1]);
+      std::memcpy(exact.get(), text.data(), len);
+      std::string_view csv(exact.get(), len);
+      std::vector<std::pair<std::string, std::string>> got;
+      ForEachTag(csv, [&](std::string_view n, std::string_view v) { got.emplace_back(std::string(n), std::string(v)); });
+      EXPECT_EQ(got, reference(csv)) << "\"" << text << "\"";
+    }
+  }
 }
 
 TEST(JsonFieldsTest, IntegersAsStringOrNumber) {
