@@ -72,7 +72,8 @@ char* ScratchBytes(size_t n) {
 Fingerprint Fingerprint::Of(LabelView labels) {
   size_t total = 0;
   for (const Label& l : labels) total += 8 + l.name.size() + l.value.size();
-  char* const buf = ScratchBytes(total);
+  char stack[512];  // Most label sets; larger ones use the thread's scratch buffer.
+  char* const buf = total <= sizeof(stack) ? stack : ScratchBytes(total);
   char* w = buf;
   for (const Label& l : labels) {
     w = PutField(w, l.name);
