@@ -54,14 +54,27 @@ Severity SeverityFromOtelNumber(int64_t n) {
 
 Severity SeverityFromDatadogStatus(std::string_view status) {
   LowerAsciiPrefix<kKeywordMax> lower(status);
-  if (!lower.complete()) return Severity::kUnknown;
-  std::string_view s = lower.view();
-  if (AnyOf(s, {"critical", "crit", "alert", "emergency", "emerg", "fatal"})) return Severity::kCritical;
-  if (AnyOf(s, {"error", "err"})) return Severity::kError;
-  if (AnyOf(s, {"warning", "warn"})) return Severity::kWarning;
-  if (AnyOf(s, {"info", "success", "user_update", "ok", "recommendation", "snapshot", "notice"}))
-    return Severity::kInfo;
-  if (AnyOf(s, {"debug", "trace"})) return Severity::kDebug;
+  if (!lower.complete() || status.empty()) return Severity::kUnknown;
+  const std::string_view s = lower.view();
+  switch (s[0]) {  // Only the keywords with this first letter are compared.
+    case 'a': if (s == "alert") return Severity::kCritical; break;
+    case 'c': if (s == "critical" || s == "crit") return Severity::kCritical; break;
+    case 'd': if (s == "debug") return Severity::kDebug; break;
+    case 'e':
+      if (s == "error" || s == "err") return Severity::kError;
+      if (s == "emergency" || s == "emerg") return Severity::kCritical;
+      break;
+    case 'f': if (s == "fatal") return Severity::kCritical; break;
+    case 'i': if (s == "info") return Severity::kInfo; break;
+    case 'n': if (s == "notice") return Severity::kInfo; break;
+    case 'o': if (s == "ok") return Severity::kInfo; break;
+    case 'r': if (s == "recommendation") return Severity::kInfo; break;
+    case 's': if (s == "success" || s == "snapshot") return Severity::kInfo; break;
+    case 't': if (s == "trace") return Severity::kDebug; break;
+    case 'u': if (s == "user_update") return Severity::kInfo; break;
+    case 'w': if (s == "warning" || s == "warn") return Severity::kWarning; break;
+    default: break;
+  }
   return Severity::kUnknown;
 }
 
@@ -78,13 +91,31 @@ Severity SeverityFromDatadogPriority(std::string_view priority) {
 
 Severity SeverityFromLabel(std::string_view label) {
   LowerAsciiPrefix<kKeywordMax> lower(label);
-  if (!lower.complete()) return Severity::kUnknown;
-  std::string_view v = lower.view();
-  if (AnyOf(v, {"critical", "page", "fatal", "emergency", "disaster"})) return Severity::kCritical;
-  if (AnyOf(v, {"error", "high", "major"})) return Severity::kError;
-  if (AnyOf(v, {"warning", "warn", "medium"})) return Severity::kWarning;
-  if (AnyOf(v, {"info", "informational", "none", "low"})) return Severity::kInfo;
-  if (AnyOf(v, {"debug"})) return Severity::kDebug;
+  if (!lower.complete() || label.empty()) return Severity::kUnknown;
+  const std::string_view v = lower.view();
+  switch (v[0]) {  // Only the keywords with this first letter are compared.
+    case 'c': if (v == "critical") return Severity::kCritical; break;
+    case 'd':
+      if (v == "disaster") return Severity::kCritical;
+      if (v == "debug") return Severity::kDebug;
+      break;
+    case 'e':
+      if (v == "error") return Severity::kError;
+      if (v == "emergency") return Severity::kCritical;
+      break;
+    case 'f': if (v == "fatal") return Severity::kCritical; break;
+    case 'h': if (v == "high") return Severity::kError; break;
+    case 'i': if (v == "info" || v == "informational") return Severity::kInfo; break;
+    case 'l': if (v == "low") return Severity::kInfo; break;
+    case 'm':
+      if (v == "major") return Severity::kError;
+      if (v == "medium") return Severity::kWarning;
+      break;
+    case 'n': if (v == "none") return Severity::kInfo; break;
+    case 'p': if (v == "page") return Severity::kCritical; break;
+    case 'w': if (v == "warning" || v == "warn") return Severity::kWarning; break;
+    default: break;
+  }
   return Severity::kUnknown;
 }
 
