@@ -25,11 +25,22 @@ void KeyTable::AddOtlp(std::string_view camel, int id) {
 }
 
 void KeyTable::Rebuild() {
-  std::stable_sort(entries_.begin(), entries_.end(),
-                   [](const Entry& a, const Entry& b) { return a.key.size() < b.key.size(); });
+  std::vector<size_t> order(entries_.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t x, size_t y) { return entries_[x].key.size() < entries_[y].key.size(); });
+  slots_.clear();
+  for (size_t e : order) {
+    const std::string& key = entries_[e].key;
+    Slot s;
+    Words(key.data(), key.size(), &s.a, &s.b);
+    s.entry = static_cast<uint32_t>(e);
+    s.id = entries_[e].id;
+    slots_.push_back(s);
+  }
   size_t i = 0;
   for (size_t n = 0; n <= kMaxKey + 1; ++n) {
-    while (i < entries_.size() && entries_[i].key.size() < n) ++i;
+    while (i < slots_.size() && entries_[order[i]].key.size() < n) ++i;
     begin_[n] = static_cast<uint32_t>(i);
   }
 }

@@ -1,13 +1,15 @@
 // src/ingest/key_table.h
 //
 // KeyTable: maps the JSON keys a parser knows to small integer ids, for a switch over the field
-// instead of a chain of string compares. Keys are bucketed by length; a lookup compares the
-// key only with the entries of its length, by two overlapping 8-byte (or 4-byte) words, so a
-// lookup of a key up to 16 bytes makes no call and touches one bucket. OTLP keys are added in
-// lowerCamelCase and get their snake_case spelling too (AddOtlp), as protojson accepts both.
+// instead of a chain of string compares. Keys are bucketed by length; each entry holds two words
+// that together carry all the bytes of a key of up to 16 (its first and last 8, overlapping; 4-byte
+// words or the bytes when shorter), so a lookup compares two integers per candidate of its
+// length, without following a pointer to the stored key or calling memcmp. Keys over 16 bytes also
+// compare their middle. OTLP keys are added in lowerCamelCase and get their snake_case spelling
+// too (AddOtlp), as protojson accepts both.
 //
 // Built once (a parser's constructor, or a function-local static), then read-only: Find is
-// thread-safe on a built table. Finding allocates nothing.
+// thread-safe on a built table. Finding allocates nothing and reads only the key's own bytes.
 #ifndef QUELL_INGEST_KEY_TABLE_H_
 #define QUELL_INGEST_KEY_TABLE_H_
 
@@ -41,23 +43,18 @@ class KeyTable {
   int Find(std::string_view key) const {
     const size_t n = key.size();
     if (n > kMaxKey) return -1;
-    for (uint32_t i = begin_[n]; i < begin_[n + 1]; ++i) {
-      if (Equal(entries_[i].key.data(), key.data(), n)) return entries_[i].id;
+    const uint32_t end = begin_[n + 1];
+    if (begin_[n] == end) return -1;
+    uint64_t a, b;
+    Words(key.data(), n, &a, &b);
+    for (uint32_t i = begin_[n]; i < end; ++i) {
+      const Slot& s = slots_[i];
+      if (s.a == a && s.b == b &&
+          (n <= 16 || std::memcmp(entries_[s.entry].key.data() + 8, key.data() + 8, n - 16) == 0)) {
+        return s.id;
+      }
     }
     return -1;
-  }
-
-  // Equality of `n` bytes at `a` and `b` without a call for n <= 16.
-  static bool Equal(const char* a, const char* b, size_t n) {
-    if (n >= 8) {
-      if (Load64(a) != Load64(b) || Load64(a + n - 8) != Load64(b + n - 8)) return false;
-      return n <= 16 || std::memcmp(a + 8, b + 8, n - 16) == 0;
-    }
-    if (n >= 4) return Load32(a) == Load32(b) && Load32(a + n - 4) == Load32(b + n - 4);
-    for (size_t i = 0; i < n; ++i) {
-      if (a[i] != b[i]) return false;
-    }
-    return true;
   }
 
  private:
@@ -71,14 +68,36 @@ class KeyTable {
     std::memcpy(&v, p, 4);
     return v;
   }
+  // Two words that hold every byte of a key of up to 16 bytes (overlapping when shorter than 16);
+  // reads only bytes of the key.
+  static void Words(const char* p, size_t n, uint64_t* a, uint64_t* b) {
+    if (n >= 8) {
+      *a = Load64(p);
+      *b = Load64(p + n - 8);
+    } else if (n >= 4) {
+      *a = Load32(p);
+      *b = Load32(p + n - 4);
+    } else {
+      uint64_t v = 0;
+      for (size_t i = 0; i < n; ++i) v |= uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+      *a = v;
+      *b = 0;
+    }
+  }
   void Rebuild();
 
   struct Entry {
     std::string key;
     int id;
   };
-  std::vector<Entry> entries_;             // Sorted by key length.
-  std::array<uint32_t, kMaxKey + 2> begin_{};  // entries_[begin_[n], begin_[n + 1]) have length n.
+  struct Slot {
+    uint64_t a = 0, b = 0;    // Words(key).
+    uint32_t entry = 0;       // Its entries_ index (the whole key, for keys over 16 bytes).
+    int id = -1;
+  };
+  std::vector<Entry> entries_;  // In the order added.
+  std::vector<Slot> slots_;     // Sorted by key length.
+  std::array<uint32_t, kMaxKey + 2> begin_{};  // slots_[begin_[n], begin_[n + 1]) have length n.
 };
 
 }  // namespace quell::ingest

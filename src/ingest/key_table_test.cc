@@ -26,6 +26,25 @@ TEST(KeyTableTest, FindsEveryLengthClassAndNothingElse) {
   EXPECT_EQ(t.Find(std::string(200, 'a')), -1);
 }
 
+// A copied table finds long keys through its own copy of them (the original may be gone), and
+// keys differing only inside the middle of a >16-byte key, or only in length, stay apart.
+TEST(KeyTableTest, CopiesAndLongKeysStandAlone) {
+  KeyTable copy;
+  {
+    KeyTable original{{"observedTimeUnixNano", 1}, {"observedTimeUnixNanX", 2}, {"observedXimeUnixNano", 3},
+                      {"abc", 4}, {"abcd", 5}, {"ab", 6}};
+    copy = original;
+  }
+  EXPECT_EQ(copy.Find("observedTimeUnixNano"), 1);
+  EXPECT_EQ(copy.Find("observedTimeUnixNanX"), 2);
+  EXPECT_EQ(copy.Find("observedXimeUnixNano"), 3);
+  EXPECT_EQ(copy.Find("observedTimeUnXxNano"), -1);
+  EXPECT_EQ(copy.Find("abc"), 4);
+  EXPECT_EQ(copy.Find("abcd"), 5);
+  EXPECT_EQ(copy.Find("ab"), 6);
+  EXPECT_EQ(copy.Find(std::string_view("ab\0", 3)), -1);
+}
+
 TEST(KeyTableTest, OtlpKeysMatchBothSpellingsAndFirstIdWins) {
   KeyTable t;
   t.AddOtlp("timeUnixNano", 7);
