@@ -13,7 +13,7 @@
 //   BM_KafkaSourceTwoConsumers  the full source with `consumers: 2`
 // cores_busy = process CPU seconds / wall seconds over the timed window (every thread: the mock
 // brokers, librdkafka's and ours), i.e. how much of the machine each case used.
-// The topic lives in an in-process librdkafka mock cluster (24 partitions, sized under the mock's
+// The topic lives in an in-process librdkafka mock cluster (48 partitions of 5000 messages, sized under the mock's
 // ~5 MiB per-partition retention). Times run from the first message seen to the last (manual
 // time), so the ~3 s group join of a fresh consumer group is excluded. Rates are noisy on a
 // shared 2-core machine: compare ratios within one run (bench/results/kafka.md).
@@ -40,7 +40,7 @@
 namespace quell::ingest {
 namespace {
 
-constexpr int kPartitions = 24;
+constexpr int kPartitions = 48;
 constexpr int kPerPartition = 5000;
 constexpr int64_t kMessages = int64_t{kPartitions} * kPerPartition;
 constexpr const char* kTopic = "bench-alerts";
