@@ -5,25 +5,15 @@
 #include <string>
 #include <vector>
 
+#include "core/unaligned.h"
 #include "fmt/format.h"
+// xxHash's header-only mode: XXH3 inlined here instead of called in libxxhash (same algorithm,
+// same values; the pinned fingerprints in fingerprint_test hold).
 #define XXH_INLINE_ALL
 #include "xxhash.h"
 
 namespace quell::core {
 namespace {
-
-uint64_t Load64(const char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
-uint32_t Load32(const char* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
-void Store64(char* p, uint64_t v) { std::memcpy(p, &v, 8); }
-void Store32(char* p, uint32_t v) { std::memcpy(p, &v, 4); }
 
 // Copies n bytes without a library call when n < 16 (label names and most values): two
 // overlapping words, read only inside [src, src+n). A memcpy call per string was half the cost of

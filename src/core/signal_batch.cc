@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "core/unaligned.h"
+
 namespace quell::core {
 
 Signal& SignalBatch::Add() {
@@ -26,17 +28,6 @@ void SignalBatch::AddLabel(std::string_view name, std::string_view value) {
 }
 
 namespace {
-
-uint64_t Load64(const char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
-uint32_t Load32(const char* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
 
 // The first 8 bytes of `s` (zero-filled past its end) as a big-endian integer, so that comparing
 // two prefixes as integers orders the names as memcmp orders their first 8 bytes. Loads only

@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/unaligned.h"
 namespace quell::ingest {
 
 class KeyTable {
@@ -58,25 +59,15 @@ class KeyTable {
   }
 
  private:
-  static uint64_t Load64(const char* p) {
-    uint64_t v;
-    std::memcpy(&v, p, 8);
-    return v;
-  }
-  static uint32_t Load32(const char* p) {
-    uint32_t v;
-    std::memcpy(&v, p, 4);
-    return v;
-  }
   // Two words that hold every byte of a key of up to 16 bytes (overlapping when shorter than 16);
   // reads only bytes of the key.
   static void Words(const char* p, size_t n, uint64_t* a, uint64_t* b) {
     if (n >= 8) {
-      *a = Load64(p);
-      *b = Load64(p + n - 8);
+      *a = core::Load64(p);
+      *b = core::Load64(p + n - 8);
     } else if (n >= 4) {
-      *a = Load32(p);
-      *b = Load32(p + n - 4);
+      *a = core::Load32(p);
+      *b = core::Load32(p + n - 4);
     } else {
       uint64_t v = 0;
       for (size_t i = 0; i < n; ++i) v |= uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
