@@ -65,6 +65,42 @@ TEST(SignalBatchTest, SortOrderMatchesStringOrderWhenPrefixesTie) {
   }
 }
 
+// Append (what SignalDraft::Emit calls) gives the same signal as Add + AddLabel + FinishLabels +
+// AddAnnotation, and signals appended one after another keep their own label ranges.
+TEST(SignalBatchTest, AppendMatchesTheStepByStepBuild) {
+  Signal proto;
+  proto.title = "HighErrorRate";
+  proto.labels_begin = 99;  // Whatever the draft held: Append sets the ranges.
+  const std::vector<Label> labels = {{"service", "checkout"}, {"alertname", "HighErrorRate"}, {"env", "staging"},
+                                     {"empty", ""},           {"env", "prod"}};
+  const std::vector<Label> annotations = {{"summary", "errors are up"}, {"runbook", "r.md"}};
+
+  SignalBatch stepwise;
+  Signal& s = stepwise.Add();
+  s.title = proto.title;
+  for (const Label& l : labels) stepwise.AddLabel(l.name, l.value);
+  stepwise.FinishLabels();
+  for (const Label& a : annotations) stepwise.AddAnnotation(a.name, a.value);
+
+  SignalBatch appended;
+  appended.Append(proto, labels, {});  // A first signal, so the second one's ranges start later.
+  appended.Append(proto, labels, annotations);
+  ASSERT_EQ(appended.size(), 2u);
+  const Signal& want = stepwise.signals()[0];
+  for (const Signal& got : appended.signals()) {
+    EXPECT_EQ(got.title, "HighErrorRate");
+    EXPECT_EQ(got.fingerprint, want.fingerprint);
+    LabelView gl = appended.labels(got), wl = stepwise.labels(want);
+    ASSERT_EQ(std::vector<Label>(gl.begin(), gl.end()), std::vector<Label>(wl.begin(), wl.end()));
+  }
+  EXPECT_TRUE(appended.annotations(appended.signals()[0]).empty());
+  LabelView ga = appended.annotations(appended.signals()[1]);
+  ASSERT_EQ(ga.size(), 2u);
+  EXPECT_EQ(ga[0].value, "errors are up");
+  EXPECT_EQ(ga[1].name, "runbook");
+  EXPECT_EQ(appended.signals()[1].labels_begin, 3u);  // After the first signal's 3 labels.
+}
+
 TEST(SignalBatchTest, DropLastRemovesLabelsToo) {
   SignalBatch batch;
   batch.Add();
