@@ -50,28 +50,20 @@ inline void ApplyDatadogTag(std::string_view name, std::string_view value, std::
     return;
   }
   core::Signal& s = draft->signal;
-  const bool label_field = field_labels == FieldTagLabels::kLabel;
+  // service, env, host: fill the field, and label it unless the parser labels fields itself.
+  auto fill = [&](std::string_view* field) {
+    *field = value;
+    if (field_labels == FieldTagLabels::kLabel) draft->Label(name, value);
+  };
   switch (name.size()) {  // One length test before a compare, for the tags that fill fields.
     case 3:
-      if (name == "env") {
-        s.env = value;
-        if (label_field) draft->Label(name, value);
-        return;
-      }
+      if (name == "env") return fill(&s.env);
       break;
     case 4:
-      if (name == "host") {
-        s.host = value;
-        if (label_field) draft->Label(name, value);
-        return;
-      }
+      if (name == "host") return fill(&s.host);
       break;
     case 7:
-      if (name == "service") {
-        s.service = value;
-        if (label_field) draft->Label(name, value);
-        return;
-      }
+      if (name == "service") return fill(&s.service);
       if (name == "version") {
         s.version = value;
         draft->Label(name, value);

@@ -5,18 +5,17 @@
 // annotations). A parser fills one draft per record and calls Emit() only when the whole record
 // was read, so a record rejected half-way leaves nothing in the batch (its arena bytes aside).
 // Label/annotation views must point into the batch arena or at static strings. Labels and
-// annotations live in fixed arrays: no allocation per signal, ever. Labels beyond kMaxLabels
-// are dropped; annotations beyond
-// kMaxAnnotations per signal are dropped (counted in dropped_annotations()).
+// annotations live in fixed arrays: no allocation per signal, ever. Labels beyond kMaxLabels are
+// dropped; annotations beyond kMaxAnnotations are dropped and counted (dropped_annotations()).
 //
 // Not thread-safe: one per Parser.
 #ifndef QUELL_INGEST_SIGNAL_DRAFT_H_
 #define QUELL_INGEST_SIGNAL_DRAFT_H_
 
-#include <cstdint>
-#include <string_view>
 #include <array>
+#include <cstdint>
 #include <span>
+#include <string_view>
 
 #include "core/label.h"
 #include "core/signal.h"
@@ -30,8 +29,7 @@ class SignalDraft {
   static constexpr uint32_t kMaxLabels = 256;
 
   // Starts a new draft: a default signal with the fields every record of a body shares, written
-  // in place (building a prototype on the stack and copying it made the copy's wide loads wait
-  // on the prototype's narrow stores, ~25 ns per record).
+  // in place (not a prototype built on the stack and copied over it).
   void Reset(core::Format format, core::SourceKind source, core::EventTime observed, uint32_t record_offset) {
     signal = core::Signal();
     signal.format = format;
