@@ -1,6 +1,7 @@
 #include "ingest/alertmanager_parser.h"
 
 #include "ingest/json_fields.h"
+#include "ingest/key_table.h"
 
 namespace quell::ingest {
 
@@ -13,6 +14,26 @@ FieldError ReadTime(od::value& v, size_t max, const char* field, core::EventTime
   QUELL_TRY_FIELD(ReadString(v, max, field, &text));
   if (text.empty()) return FieldError::Ok();
   return ParseRfc3339Fast(text, field, out);
+}
+
+enum AlertKey { kLabels, kAnnotations, kStartsAt, kEndsAt, kGeneratorUrl };
+
+const KeyTable& AlertKeys() {
+  static const KeyTable* const t = new KeyTable{
+      {"labels", kLabels}, {"annotations", kAnnotations}, {"startsAt", kStartsAt}, {"endsAt", kEndsAt},
+      {"generatorURL", kGeneratorUrl}};
+  return *t;
+}
+
+// Labels that also fill a signal field (-1 for the others).
+enum LabelKey { kAlertname, kSeverity, kService, kEnv, kHost, kVersion, kJob, kInstance, kColor };
+
+const KeyTable& LabelKeys() {
+  static const KeyTable* const t = new KeyTable{
+      {"alertname", kAlertname}, {"severity", kSeverity}, {"service", kService}, {"env", kEnv},
+      {"environment", kEnv},     {"host", kHost},         {"hostname", kHost},   {"version", kVersion},
+      {"job", kJob},             {"instance", kInstance}, {"color", kColor}};
+  return *t;
 }
 
 }  // namespace
@@ -28,14 +49,19 @@ RecordStatus AlertmanagerParser::ParseRecord(od::value& record, uint32_t offset)
   uint32_t label_pairs = 0;
   core::EventTime starts, ends;
   std::string_view summary, description, job, instance;
+  const KeyTable& alert_keys = AlertKeys();
+  const KeyTable& label_keys = LabelKeys();
+  order_.Start();
+  label_order_.Start();
   for (auto field_r : obj) {
     if (auto e = field_r.error()) return FromSimdjson(e, "");
     od::field& field = field_r.value_unsafe();  // No copy (see json_fields.h).
     std::string_view key;
-    QUELL_TRY_FIELD(KeyOf(field, &key));
+    int kid;
+    QUELL_TRY_FIELD(KeyAndId(field, alert_keys, order_, &key, &kid));
     od::value& v = field.value();
-    if (key == "labels" || key == "annotations") {
-      const bool is_labels = key == "labels";
+    if (kid == kLabels || kid == kAnnotations) {
+      const bool is_labels = kid == kLabels;
       const char* fname = is_labels ? "labels" : "annotations";
       od::json_type t;
       if (auto e = v.type().get(t)) return FromSimdjson(e, fname);
@@ -48,7 +74,12 @@ RecordStatus AlertmanagerParser::ParseRecord(od::value& record, uint32_t offset)
         if (auto e = kv_r.error()) return FromSimdjson(e, fname);
         od::field& kv = kv_r.value_unsafe();  // No copy (see json_fields.h).
         std::string_view name, value;
-        if (auto e = kv.unescaped_key().get(name)) return FromSimdjson(e, fname);
+        int lid = -1;
+        if (is_labels) {
+          QUELL_TRY_FIELD(KeyAndId(kv, label_keys, label_order_, &name, &lid));
+        } else {
+          QUELL_TRY_FIELD(KeyOf(kv, &name));
+        }
         if (name.size() > max) return FieldError::Fail(RejectReason::kTooLarge, fname);
         name = Copy(name);
         od::json_type vt;
@@ -60,17 +91,21 @@ RecordStatus AlertmanagerParser::ParseRecord(od::value& record, uint32_t offset)
         if (is_labels) {
           ++label_pairs;
           d.Label(name, value);
-          if (name == "alertname") s.title = value;
-          else if (name == "severity") s.severity = core::SeverityFromLabel(value);
-          else if (name == "service") s.service = value;
-          else if (name == "env" || name == "environment") s.env = value;
-          else if (name == "host" || name == "hostname") s.host = value;
-          else if (name == "version") s.version = value;
-          else if (name == "job") job = value;
-          else if (name == "instance") instance = value;
-          else if (name == options().color_attribute || name == "color") {
-            core::DeployColor c;
-            if (core::ParseDeployColor(value, &c)) s.color = c;
+          switch (lid) {
+            case kAlertname: s.title = value; break;
+            case kSeverity: s.severity = core::SeverityFromLabel(value); break;
+            case kService: s.service = value; break;
+            case kEnv: s.env = value; break;
+            case kHost: s.host = value; break;
+            case kVersion: s.version = value; break;
+            case kJob: job = value; break;
+            case kInstance: instance = value; break;
+            default:
+              if (lid == kColor || name == options().color_attribute) {
+                core::DeployColor c;
+                if (core::ParseDeployColor(value, &c)) s.color = c;
+              }
+              break;
           }
         } else {
           d.Annotate(name, value);
@@ -78,11 +113,11 @@ RecordStatus AlertmanagerParser::ParseRecord(od::value& record, uint32_t offset)
           else if (name == "description") description = value;
         }
       }
-    } else if (key == "startsAt") {
+    } else if (kid == kStartsAt) {
       QUELL_TRY_FIELD(ReadTime(v, max, "startsAt", &starts));
-    } else if (key == "endsAt") {
+    } else if (kid == kEndsAt) {
       QUELL_TRY_FIELD(ReadTime(v, max, "endsAt", &ends));
-    } else if (key == "generatorURL") {
+    } else if (kid == kGeneratorUrl) {
       std::string_view text;
       QUELL_TRY_FIELD(ReadString(v, max, "generatorURL", &text));
       s.link = Copy(text);

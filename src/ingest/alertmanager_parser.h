@@ -20,6 +20,7 @@
 #ifndef QUELL_INGEST_ALERTMANAGER_PARSER_H_
 #define QUELL_INGEST_ALERTMANAGER_PARSER_H_
 
+#include "ingest/key_order.h"
 #include "ingest/record_parser.h"
 
 namespace quell::ingest {
@@ -31,6 +32,9 @@ class AlertmanagerParser final : public RecordParser {
 
  private:
   RecordStatus ParseRecord(od::value& record, uint32_t offset) override;
+
+  KeyOrder order_;         // The alerts' top-level key order (key_order.h).
+  KeyOrder label_order_;   // Their label names' order (Prometheus sends them sorted).
 };
 
 }  // namespace quell::ingest

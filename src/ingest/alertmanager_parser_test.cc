@@ -3,6 +3,7 @@
 #include "core/label.h"
 #include "gtest/gtest.h"
 #include "ingest/golden_for_testing.h"
+#include "ingest/signal_json.h"
 
 namespace quell::ingest {
 namespace {
@@ -50,6 +51,47 @@ TEST(AlertmanagerParserTest, FingerprintIsLabelSetOnly) {
   ASSERT_EQ(p->Parse(body, body.size(), core::SourceKind::kHttp, kGoldenObserved, &b).accepted, 2u);
   EXPECT_EQ(b.signals()[0].fingerprint, b.signals()[1].fingerprint);
   EXPECT_EQ(b.signals()[0].message, "one");
+}
+
+}  // namespace
+}  // namespace quell::ingest
+
+namespace quell::ingest {
+namespace {
+
+// The parser learns the alerts' key order and their label names' order (key_order.h): alerts in
+// other orders, with escaped or look-alike label names, read one after another by one parser in
+// both orders, give what a fresh parser gives each of them.
+TEST(AlertmanagerParserTest, KeyOrderOfEarlierAlertsChangesNothing) {
+  ParserOptions o;
+  o.color_attribute = "deploy";
+  const std::vector<std::string> bodies = {
+      R"([{"labels":{"alertname":"A","env":"prod","instance":"i:1","job":"api","severity":"critical"},"startsAt":"2026-01-01T00:00:00Z"}])",
+      R"([{"labels":{"alertname":"B","env":"prod","instance":"i:2","job":"api","severity":"warning"},"startsAt":"2026-01-01T00:00:01Z"}])",
+      R"([{"startsAt":"2026-01-01T00:00:02Z","labels":{"severity":"info","job":"db","alertname":"C","deploy":"green"},"annotations":{"summary":"s"}}])",
+      R"([{"labels":{"alertnam\u0065":"D","en":"x","envv":"y","hostname":"h","color":"blue"},"endsAt":"2026-01-01T00:00:03Z"}])",
+      R"([{"labels":{"alertname":"E","environment":"stage","service":"svc","version":"1.2"},"generatorURL":"http://g"}])",
+  };
+  auto render = [](Parser& p, const std::string& body) {
+    core::SignalBatch b;
+    ParseResult r = p.Parse(body, body.size(), core::SourceKind::kHttp, kGoldenObserved, &b);
+    EXPECT_EQ(r.accepted, 1u) << body;
+    return r.accepted == 1 ? SignalToJson(b, b.signals()[0]) : std::string();
+  };
+  std::vector<std::string> fresh;
+  for (const std::string& body : bodies) fresh.push_back(render(*MakeParser(core::Format::kAlertmanager, o), body));
+  auto reused = MakeParser(core::Format::kAlertmanager, o);
+  for (int round = 0; round < 2; ++round) {
+    for (size_t i = 0; i < bodies.size(); ++i) EXPECT_EQ(render(*reused, bodies[i]), fresh[i]) << bodies[i];
+    for (size_t i = bodies.size(); i-- > 0;) EXPECT_EQ(render(*reused, bodies[i]), fresh[i]) << bodies[i];
+  }
+  EXPECT_NE(fresh[2].find(R"("color":"green")"), std::string::npos) << fresh[2];  // The configured attribute.
+  EXPECT_NE(fresh[3].find(R"("title":"D")"), std::string::npos) << fresh[3];      // Escaped alertname.
+  EXPECT_NE(fresh[3].find(R"("host":"h")"), std::string::npos) << fresh[3];
+  EXPECT_NE(fresh[3].find(R"("color":"blue")"), std::string::npos) << fresh[3];
+  EXPECT_EQ(fresh[3].find(R"("env":"x")"), std::string::npos) << fresh[3];         // "en" is not env.
+  EXPECT_NE(fresh[4].find(R"("env":"stage")"), std::string::npos) << fresh[4];
+  EXPECT_NE(fresh[1].find(R"("service":"api")"), std::string::npos) << fresh[1];  // job when no service.
 }
 
 }  // namespace

@@ -48,6 +48,7 @@ RecordStatus DatadogWebhookParser::ParseRecord(od::value& record, uint32_t offse
   s.kind = core::SignalKind::kAlert;
   const size_t max = max_string();
   const std::string_view color_attr = options().color_attribute;
+  order_.Start();
 
   std::string_view raw_title, monitor_id, event_id, transition, alert_type, priority, hostname;
   core::EventTime date, last_updated;
@@ -55,9 +56,9 @@ RecordStatus DatadogWebhookParser::ParseRecord(od::value& record, uint32_t offse
     if (auto e = field_r.error()) return FromSimdjson(e, "");
     od::field& field = field_r.value_unsafe();
     std::string_view key;
-    QUELL_TRY_FIELD(KeyOf(field, &key));
+    int fid;
+    QUELL_TRY_FIELD(KeyAndId(field, keys_, order_, &key, &fid));
     od::value& v = field.value();
-    int fid = keys_.Find(key);
     std::string_view text;
     switch (fid) {
       case F::kId:

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "ingest/datadog_webhook_mapping.h"
+#include "ingest/key_order.h"
 #include "ingest/key_table.h"
 #include "ingest/record_parser.h"
 
@@ -37,7 +38,8 @@ class DatadogWebhookParser final : public RecordParser {
   RecordStatus ParseRecord(od::value& record, uint32_t offset) override;
 
   DatadogWebhookMapping mapping_;
-  KeyTable keys_;  // JSON key -> field, mapped keys only.
+  KeyTable keys_;    // JSON key -> field, mapped keys only.
+  KeyOrder order_;   // The template's key order, learned from the records (key_order.h).
 };
 
 }  // namespace quell::ingest

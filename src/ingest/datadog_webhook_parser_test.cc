@@ -6,6 +6,7 @@
 #include "gtest/gtest.h"
 #include "ingest/datadog_webhook_mapping.h"
 #include "ingest/golden_for_testing.h"
+#include "ingest/signal_json.h"
 #include "tests/testing/status_matchers.h"
 
 namespace quell::ingest {
@@ -91,6 +92,38 @@ TEST(DatadogWebhookParserTest, SameAlertSameFingerprintAcrossTransitions) {
   EXPECT_EQ(b.signals()[0].fingerprint, b.signals()[1].fingerprint);
   EXPECT_EQ(b.signals()[0].state, core::SignalState::kFiring);
   EXPECT_EQ(b.signals()[1].state, core::SignalState::kResolved);
+}
+
+// The parser learns the template's key order (key_order.h); records in another order, with
+// escaped keys, extra or missing fields, read by one parser one after another in both orders, give
+// what a fresh parser gives each of them.
+TEST(DatadogWebhookParserTest, KeyOrderOfEarlierRecordsChangesNothing) {
+  ParserOptions o;
+  o.datadog_webhook_mapping = &DatadogWebhookMapping::Rich();
+  const std::vector<std::string> bodies = {
+      R"({"alert_id":"1","alert_transition":"Triggered","title":"[P1] A","tags":"env:a,team:x","hostname":"h1"})",
+      R"({"alert_id":"2","alert_transition":"Triggered","title":"[P1] A","tags":"env:a,team:x","hostname":"h1"})",
+      R"({"title":"B","alert_id":"3","hostname":"h2","tags":"env:b","alert_transition":"Recovered","extra":"e"})",
+      R"({"alert_\u0069d":"4","alert_transition":"Triggered","title":"C","tag":"env:c","hostname":"h3"})",
+      R"({"alert_id":"5","alert_transition":"Triggered","titles":"x","title":"D","tags":"env:d,team:y"})",
+      R"({"alert_id":"6"})",
+      R"({"alert_id":"7","alert_id":"8","title":"E","title":"F"})",
+  };
+  auto render = [](Parser& p, const std::string& body) {
+    core::SignalBatch b;
+    ParseResult r = p.Parse(body, body.size(), core::SourceKind::kHttp, kGoldenObserved, &b);
+    EXPECT_EQ(r.accepted, 1u) << body;
+    return r.accepted == 1 ? SignalToJson(b, b.signals()[0]) : std::string();
+  };
+  std::vector<std::string> fresh;
+  for (const std::string& body : bodies) fresh.push_back(render(*MakeParser(core::Format::kDatadogWebhook, o), body));
+  auto reused = MakeParser(core::Format::kDatadogWebhook, o);
+  for (int round = 0; round < 2; ++round) {
+    for (size_t i = 0; i < bodies.size(); ++i) EXPECT_EQ(render(*reused, bodies[i]), fresh[i]) << bodies[i];
+    for (size_t i = bodies.size(); i-- > 0;) EXPECT_EQ(render(*reused, bodies[i]), fresh[i]) << bodies[i];
+  }
+  EXPECT_THAT(fresh[3], HasSubstr(R"("source_id":"4")"));  // The escaped key is still alert_id.
+  EXPECT_THAT(fresh[6], HasSubstr(R"("title":"F")"));      // A repeated key: the last one wins.
 }
 
 TEST(DatadogWebhookMappingTest, ParsesPresetAndOverrides) {

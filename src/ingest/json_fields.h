@@ -22,6 +22,8 @@
 
 #include "core/dead_letter.h"
 #include "core/event_time.h"
+#include "ingest/key_order.h"
+#include "ingest/key_table.h"
 #include "ingest/parser.h"
 #include "simdjson.h"
 
@@ -94,6 +96,17 @@ inline FieldError KeyOf(od::field& f, std::string_view* key) {
     return FieldError::Ok();
   }
   return KeyOfEscaped(f, key);
+}
+
+// The key of `f` and its id in `table` (-1 if absent): predicted by `order` when the record keeps
+// the key order of the records before it (key_order.h), else read with KeyOf, looked up and learned.
+inline FieldError KeyAndId(od::field& f, const KeyTable& table, KeyOrder& order, std::string_view* key, int* id) {
+  const char* raw = f.key().raw();
+  if (order.Next(raw, key, id)) return FieldError::Ok();
+  QUELL_TRY_FIELD(KeyOf(f, key));
+  *id = table.Find(*key);
+  order.Learn(raw, *key, *id);
+  return FieldError::Ok();
 }
 
 // True iff `key` names `camel` in lowerCamelCase or in snake_case ("timeUnixNano" matches

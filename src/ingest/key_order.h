@@ -1,0 +1,96 @@
+// src/ingest/key_order.h
+//
+// KeyOrder: remembers the order in which a parser's records present their top-level keys and
+// checks each raw key of the next record against the key that came at the same position last
+// time. The records of one stream come from one template or one exporter (a Datadog webhook
+// payload, an SDK's serializer), so their keys arrive in the same order; a hit is one masked
+// compare of the key's bytes (16 or 32 at a time) and gives the key's id without scanning for the
+// key's end or looking it up. A miss (another template, an added or reordered field) falls back to
+// the caller's lookup and relearns that one position; positions are independent, so one odd field
+// costs one miss per record, not the rest of the record.
+//
+// Correctness does not depend on the order: a position predicts the raw bytes of a key that had no
+// escapes, and a hit requires those exact bytes followed by the closing quote, which is the key
+// the lookup would have read. Keys with escapes or over kMaxKey bytes are never predicted (their
+// positions always miss).
+//
+// Use (one record at a time; `p` is field.key().raw(), just after the opening quote, in a buffer
+// with simdjson's padding: Next reads up to 32 bytes from p):
+//   order.Start();
+//   for each field: if (!order.Next(p, &key, &id)) { key = KeyOf(...); id = table.Find(key);
+//                                                   order.Learn(p, key, id); }
+//
+// Thread-compatible: one per parser instance (parsers are not shared between threads). Allocates
+// nothing after construction.
+#ifndef QUELL_INGEST_KEY_ORDER_H_
+#define QUELL_INGEST_KEY_ORDER_H_
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+#include "core/unaligned.h"
+
+namespace quell::ingest {
+
+class KeyOrder {
+ public:
+  static constexpr size_t kMaxPositions = 48;  // Fields past this position are never predicted.
+  static constexpr size_t kMaxKey = 32;        // Longer keys are never predicted.
+
+  // Starts a record: the next key is compared with the first position.
+  void Start() { pos_ = 0; }
+
+  // If the raw key at `p` is the one learned for the current position: sets `*key` (a view of it
+  // at `p`) and `*id`, moves to the next position and returns true. Otherwise returns false and
+  // stays at the position, for Learn.
+  bool Next(const char* p, std::string_view* key, int* id) {
+    if (pos_ >= kMaxPositions) return false;
+    const Slot& s = slots_[pos_];
+    uint64_t diff = ((core::Load64(p) ^ s.w[0]) & s.m[0]) | ((core::Load64(p + 8) ^ s.w[1]) & s.m[1]);
+    if (s.len > 16) {
+      diff |= ((core::Load64(p + 16) ^ s.w[2]) & s.m[2]) | ((core::Load64(p + 24) ^ s.w[3]) & s.m[3]);
+    }
+    if (diff != 0 || p[s.len] != '"') return false;
+    *key = std::string_view(p, s.len);
+    *id = s.id;
+    ++pos_;
+    return true;
+  }
+
+  // After a miss at the current position: the key read there (`key`, from KeyOf: a view at `p`
+  // when the raw key had no escapes) and its id. Relearns the position and moves to the next.
+  void Learn(const char* p, std::string_view key, int id) {
+    if (pos_ >= kMaxPositions) return;
+    Slot& s = slots_[pos_++];
+    s = Slot{};
+    if (key.data() != p || key.size() > kMaxKey) return;  // Escaped or long: never predicted.
+    char bytes[kMaxKey] = {};
+    std::memcpy(bytes, key.data(), key.size());
+    for (size_t i = 0; i < 4; ++i) {
+      s.w[i] = core::Load64(bytes + 8 * i);
+      const size_t have = key.size() > 8 * i ? key.size() - 8 * i : 0;
+      s.m[i] = have >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * have)) - 1;
+      s.w[i] &= s.m[i];
+    }
+    s.len = static_cast<uint32_t>(key.size());
+    s.id = id;
+  }
+
+ private:
+  // A position that never matches: it asks for a quote at p[0] and at p[1]. A raw key starts with
+  // a quote only when it is empty, and then p[1] follows its closing quote (':' or whitespace).
+  struct Slot {
+    uint64_t w[4] = {'"', 0, 0, 0};
+    uint64_t m[4] = {0xff, 0, 0, 0};
+    uint32_t len = 1;
+    int id = -1;
+  };
+  std::array<Slot, kMaxPositions> slots_{};
+  size_t pos_ = 0;
+};
+
+}  // namespace quell::ingest
+
+#endif  // QUELL_INGEST_KEY_ORDER_H_
