@@ -99,8 +99,9 @@ TEST(JsonFieldsTest, Tags) {
   EXPECT_EQ(got, want);
 }
 
-// ForEachTag scans 16-byte blocks, then one block overlapping the last (or bytes, under 16): every length from 0 to 100, with delimiters
-// at every position the generator reaches (block edges included), must split as a plain
+// ForEachTag scans 16-byte blocks, then one block overlapping the last (bytes, under 16): every
+// length from 0 to 100, with delimiters at every position the generator reaches (block edges
+// included), must split as a plain
 // reference splitter does. The list is copied into an exactly sized buffer, so ASan
 // catches a read past its end.
 TEST(JsonFieldsTest, TagsEveryLengthMatchesAReferenceSplit) {
