@@ -101,9 +101,8 @@ TEST(JsonFieldsTest, Tags) {
 
 // ForEachTag scans 16-byte blocks, then one block overlapping the last (bytes, under 16): every
 // length from 0 to 100, with delimiters at every position the generator reaches (block edges
-// included), must split as a plain
-// reference splitter does. The list is copied into an exactly sized buffer, so ASan
-// catches a read past its end.
+// included), must split as a plain reference splitter does. The list is copied into an exactly
+// sized buffer, so ASan catches a read past its end.
 TEST(JsonFieldsTest, TagsEveryLengthMatchesAReferenceSplit) {
   auto reference = [](std::string_view csv) {
     std::vector<std::pair<std::string, std::string>> out;
