@@ -6,6 +6,8 @@
 //   BM_BareConsumer        rd_kafka_consume_batch_queue on an assign()ed consumer, no parse
 //   BM_BareConsumerParse   the same plus ingest::MakeParser(kAlertmanager) on every message
 //   BM_BareConsumerSingle  rd_kafka_consume_queue, one message per call (the source's API)
+//   BM_BareConsumerParsePrefetchAB  BareConsumerParse alternating without and with KafkaSource's
+//                          payload prefetch: the poll thread's CPU per message, both ways, one run
 //   BM_KafkaSource         the full source
 //   BM_KafkaSourceNoParse  the source with a parser that emits one empty signal per message (the
 //                          source's own overhead against BM_BareConsumer)
@@ -115,16 +117,31 @@ rd_kafka_t* NewAssignedConsumer(const std::string& brokers, int index = 0, int o
   return rk;
 }
 
+// Thread CPU seconds of the calling thread.
+double ThreadCpuSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
 // `single`: rd_kafka_consume_queue, one message per call, as KafkaSource consumes (issue #4: the
 // 2.0.2 batch call skips messages around rebalances); otherwise the batch call.
-void RunBare(benchmark::State& state, bool parse, bool single = false) {
+// `prefetch`: 0 = no prefetch; 1 = prefetch the payload two messages ahead of the one parsed, as
+// KafkaSource does; 2 = alternate, iteration by iteration (even: off, odd: on), for an A/B in one
+// run. Counters loop_cpu_ns(_prefetch): the poll thread's CPU time per message spent on the
+// messages once consumed (parse + destroy), without and with the prefetch.
+void RunBare(benchmark::State& state, bool parse, bool single = false, int prefetch = 0) {
   Fixture* fx = GetFixture();
   std::unique_ptr<Parser> parser = MakeParser(core::Format::kAlertmanager);
   core::SignalBatch batch;
   std::vector<rd_kafka_message_t*> msgs(1000);
   int64_t signals = 0;
   double cpu = 0, wall = 0;
+  double loop_cpu[2] = {0, 0};
+  int64_t loop_messages[2] = {0, 0};
+  int64_t iteration = 0;
   for (auto _ : state) {
+    const int ahead = prefetch == 1 || (prefetch == 2 && iteration++ % 2 == 1) ? 2 : 0;
     rd_kafka_t* rk = NewAssignedConsumer(fx->cluster->bootstrap_servers());
     rd_kafka_queue_t* q = rd_kafka_queue_get_consumer(rk);
     int64_t seen = 0;
@@ -147,8 +164,14 @@ void RunBare(benchmark::State& state, bool parse, bool single = false) {
         cpu0 = ProcessCpuSeconds();
       }
       if (parse) batch.Clear();
+      const double loop0 = ThreadCpuSeconds();
       for (ssize_t i = 0; i < n; ++i) {
         rd_kafka_message_t* m = msgs[static_cast<size_t>(i)];
+        if (ahead != 0 && i + ahead < n) {
+          const rd_kafka_message_t* next = msgs[static_cast<size_t>(i + ahead)];
+          const char* pp = static_cast<const char*>(next->payload);
+          for (size_t off = 0; pp != nullptr && off < next->len; off += 64) __builtin_prefetch(pp + off);
+        }
         if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
           ++seen;
           if (parse) {
@@ -159,6 +182,8 @@ void RunBare(benchmark::State& state, bool parse, bool single = false) {
         }
         rd_kafka_message_destroy(m);
       }
+      loop_cpu[ahead != 0] += ThreadCpuSeconds() - loop0;
+      loop_messages[ahead != 0] += n;
     }
     const double secs = std::chrono::duration<double>(Clock::now() - first).count();
     cpu += ProcessCpuSeconds() - cpu0;
@@ -169,6 +194,10 @@ void RunBare(benchmark::State& state, bool parse, bool single = false) {
     rd_kafka_destroy(rk);
   }
   if (parse && signals != kMessages * state.iterations()) state.SkipWithError("parse lost signals");
+  if (loop_messages[0] > 0) state.counters["loop_cpu_ns"] = loop_cpu[0] * 1e9 / static_cast<double>(loop_messages[0]);
+  if (loop_messages[1] > 0) {
+    state.counters["loop_cpu_ns_prefetch"] = loop_cpu[1] * 1e9 / static_cast<double>(loop_messages[1]);
+  }
   state.counters["cores_busy"] = cpu / wall;
   state.SetItemsProcessed(kMessages * state.iterations());
   state.SetBytesProcessed(fx->bytes * state.iterations());
@@ -235,6 +264,7 @@ void BM_BareConsumerTwo(benchmark::State& state) {
 void BM_BareConsumer(benchmark::State& state) { RunBare(state, false); }
 void BM_BareConsumerParse(benchmark::State& state) { RunBare(state, true); }
 void BM_BareConsumerSingle(benchmark::State& state) { RunBare(state, false, /*single=*/true); }
+void BM_BareConsumerParsePrefetchAB(benchmark::State& state) { RunBare(state, true, false, /*prefetch=*/2); }
 
 // Counts signals; `done` at once. Records when the first and the last expected signal arrive.
 class CountingSink : public core::BatchSink {
@@ -353,6 +383,7 @@ BENCHMARK(BM_BareConsumer)->UseManualTime()->Iterations(3)->Unit(benchmark::kMil
 BENCHMARK(BM_BareConsumerTwo)->UseManualTime()->Iterations(3)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_BareConsumerParse)->UseManualTime()->Iterations(3)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_BareConsumerSingle)->UseManualTime()->Iterations(3)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_BareConsumerParsePrefetchAB)->UseManualTime()->Iterations(6)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_KafkaSource)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_KafkaSourceNoParse)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_KafkaSourceTwoConsumers)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
