@@ -7,7 +7,8 @@
 //
 // Also the cost of emitting one drafted signal (BM_DraftEmit: SignalDraft -> SignalBatch::Append
 // with 7 labels as a rich Datadog webhook has, and 0 or 12 annotations) and of fingerprinting its
-// 7 labels (BM_FingerprintOf), over 1024 different records so branches see varied lengths.
+// 7 labels (BM_FingerprintOf), over 1024 different records so branches see varied lengths; and
+// allocations for signals of 100 and 200 labels (BM_ManyLabelsAllocations: the sort's large path).
 #include <atomic>
 #include <cstdlib>
 #include <memory>
@@ -108,7 +109,39 @@ void BM_FingerprintOf(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(core::Fingerprint::Of(sets[i++ & 1023]));
 }
 
+// A signal with more labels than the insertion sort takes (e.g. an OTLP resource with many
+// attributes): allocations per 1M signals in steady state, as above.
+void BM_ManyLabelsAllocations(benchmark::State& state) {
+  const size_t labels = static_cast<size_t>(state.range(0));
+  std::vector<std::string> names, values;
+  for (size_t i = 0; i < labels; ++i) {
+    names.push_back(fmt::format("k8s.attr.{}", (i * 7919) % labels));  // Out of order.
+    values.push_back(fmt::format("value-{}", i));
+  }
+  ingest::SignalDraft d;
+  core::SignalBatch batch;
+  auto pass = [&](uint64_t* signals) {
+    for (int i = 0; i < 1000; ++i) {
+      if (i % 256 == 0) batch.Clear();
+      d.Reset(core::Format::kOtlpLogs, core::SourceKind::kHttp, core::EventTime(), 0);
+      for (size_t l = 0; l < labels; ++l) d.Label(names[l], values[l]);
+      d.Emit(&batch);
+      ++*signals;
+    }
+  };
+  uint64_t warm = 0;
+  pass(&warm);
+  uint64_t signals = 0;
+  uint64_t before = bench::AllocationCount();
+  for (auto _ : state) pass(&signals);
+  uint64_t allocs = bench::AllocationCount() - before;
+  state.SetItemsProcessed(static_cast<int64_t>(signals));
+  state.counters["allocs_per_1M_signals"] =
+      benchmark::Counter(signals == 0 ? 0.0 : static_cast<double>(allocs) * 1e6 / static_cast<double>(signals));
+}
+
 BENCHMARK(BM_DraftEmit)->Arg(0)->Arg(12);
+BENCHMARK(BM_ManyLabelsAllocations)->Arg(100)->Arg(200);
 BENCHMARK(BM_FingerprintOf);
 
 BENCHMARK_CAPTURE(BM_SteadyStateAllocations, datadog_webhook, core::Format::kDatadogWebhook)->Arg(1)->Arg(256);

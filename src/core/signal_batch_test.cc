@@ -1,6 +1,8 @@
 #include "core/signal_batch.h"
 
 #include <algorithm>
+#include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -44,7 +46,7 @@ TEST(SignalBatchTest, SortOrderMatchesStringOrderWhenPrefixesTie) {
       "service.namespace", "service.name", "service", "servic", "a", "ab", std::string("ab\0", 3),
       std::string("ab\0c", 4), "abcdefgh", "abcdefghi", "abcdefgh\xff", "\xff", "z", "service.name2",
       "B", "b", "k8s.pod.name", "k8s.pod.uid", "k8s.pod.name"};  // The repeated name: the later wins.
-  for (size_t copies : {size_t{1}, size_t{4}}) {  // 19 labels (insertion sort) and 76 (stable_sort).
+  for (size_t copies : {size_t{1}, size_t{4}}) {  // 19 labels (insertion sort) and 76 (std::sort).
     SignalBatch batch;
     batch.Add();
     std::vector<std::string> want;
@@ -99,6 +101,38 @@ TEST(SignalBatchTest, AppendMatchesTheStepByStepBuild) {
   EXPECT_EQ(ga[0].value, "errors are up");
   EXPECT_EQ(ga[1].name, "runbook");
   EXPECT_EQ(appended.signals()[1].labels_begin, 3u);  // After the first signal's 3 labels.
+}
+
+// Random label sets of every size on both sides of the insertion-sort limit (64), with repeated
+// names sharing long prefixes and empty values: Append keeps, per name, the last label added,
+// drops it when that value is empty, and orders names as std::string does.
+TEST(SignalBatchTest, AppendMatchesAReferenceAtEverySize) {
+  std::mt19937 rng(11);
+  for (size_t n : {size_t{0}, size_t{1}, size_t{7}, size_t{63}, size_t{64}, size_t{65}, size_t{100}, size_t{257}}) {
+    std::vector<std::string> names, values;
+    std::vector<Label> labels;
+    for (size_t i = 0; i < n; ++i) {
+      names.push_back("k8s.pod." + std::string(rng() % 3, 'x') + std::to_string(rng() % (n / 2 + 1)));
+      values.push_back(rng() % 5 == 0 ? "" : "v" + std::to_string(i));
+    }
+    for (size_t i = 0; i < n; ++i) labels.push_back(Label{names[i], values[i]});
+    std::map<std::string, std::string> want;
+    for (size_t i = 0; i < n; ++i) want[names[i]] = values[i];
+    for (auto it = want.begin(); it != want.end();) it = it->second.empty() ? want.erase(it) : std::next(it);
+    SignalBatch batch;
+    for (int round = 0; round < 2; ++round) {  // Twice: the second reuses the sort's buffer.
+      batch.Clear();
+      batch.Append(Signal(), labels, {});
+      LabelView got = batch.labels(batch.signals()[0]);
+      ASSERT_EQ(got.size(), want.size()) << n;
+      size_t i = 0;
+      for (const auto& [name, value] : want) {
+        EXPECT_EQ(got[i].name, name) << n << " at " << i;
+        EXPECT_EQ(got[i].value, value) << n << " at " << i;
+        ++i;
+      }
+    }
+  }
 }
 
 TEST(SignalBatchTest, DropLastRemovesLabelsToo) {
