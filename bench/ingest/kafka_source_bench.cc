@@ -6,6 +6,7 @@
 //   BM_BareConsumer        rd_kafka_consume_batch_queue on an assign()ed consumer, no parse
 //   BM_BareConsumerParse   the same plus ingest::MakeParser(kAlertmanager) on every message
 //   BM_BareConsumerSingle  rd_kafka_consume_queue, one message per call (the source's API)
+//   BM_ParseOnly           the parse alone: the topic's bodies from memory (the parse's own cost)
 //   BM_BareConsumerParsePrefetchAB  BareConsumerParse alternating without and with KafkaSource's
 //                          payload prefetch: the poll thread's CPU per message, both ways, one run
 //   BM_KafkaSource         the full source
@@ -261,6 +262,30 @@ void BM_BareConsumerTwo(benchmark::State& state) {
   state.SetBytesProcessed(fx->bytes * state.iterations());
 }
 
+// The same parse without Kafka: the topic's bodies (4096 of them, ~2.5 MB, cycled) parsed from
+// memory, unpadded as librdkafka hands them over (so the parser copies each for its padding, as
+// in the consume loop), one batch of 1000 at a time. Against loop_cpu_ns of BM_BareConsumerParse:
+// what the consume loop adds to the parse (payloads written by other threads, a shared core).
+void BM_ParseOnly(benchmark::State& state) {
+  std::vector<std::string> bodies;
+  for (int i = 0; i < 4096; ++i) bodies.push_back(AlertBody(i % kPartitions, i / kPartitions));
+  std::unique_ptr<Parser> parser = MakeParser(core::Format::kAlertmanager);
+  core::SignalBatch batch;
+  size_t next = 0;
+  int64_t signals = 0;
+  for (auto _ : state) {
+    batch.Clear();
+    for (int i = 0; i < 1000; ++i) {
+      const std::string& b = bodies[next++ & 4095];
+      signals += parser->Parse(b, b.size(), core::SourceKind::kKafka, core::EventTime(), &batch).accepted;
+    }
+  }
+  if (signals != 1000 * state.iterations()) state.SkipWithError("parse rejected bodies");
+  state.SetItemsProcessed(1000 * state.iterations());
+  state.counters["ns_per_msg"] = benchmark::Counter(static_cast<double>(1000 * state.iterations()),
+                                                     benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
 void BM_BareConsumer(benchmark::State& state) { RunBare(state, false); }
 void BM_BareConsumerParse(benchmark::State& state) { RunBare(state, true); }
 void BM_BareConsumerSingle(benchmark::State& state) { RunBare(state, false, /*single=*/true); }
@@ -379,6 +404,7 @@ void BM_KafkaSource(benchmark::State& state) { RunSource(state, true); }
 void BM_KafkaSourceNoParse(benchmark::State& state) { RunSource(state, false); }
 void BM_KafkaSourceTwoConsumers(benchmark::State& state) { RunSource(state, true, 2); }
 
+BENCHMARK(BM_ParseOnly)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_BareConsumer)->UseManualTime()->Iterations(3)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_BareConsumerTwo)->UseManualTime()->Iterations(3)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_BareConsumerParse)->UseManualTime()->Iterations(3)->Unit(benchmark::kMillisecond);
