@@ -125,8 +125,8 @@ inline FieldError ReadString(od::value& v, size_t max_bytes, const char* field, 
     const char* p = tok.data() + 1;
     size_t n = FindQuoteOrBackslash(p);
     if (p[n] == '"') {
-      od::raw_json_string raw;
-      if (auto e = v.get_raw_json_string().get(raw)) return FromSimdjson(e, field);
+      // Not consumed: the enclosing object or array iteration steps over the string token (as
+      // it does for any value left unread), which costs less than get_raw_json_string's checks.
       if (n > max_bytes) return FieldError::Fail(core::RejectReason::kTooLarge, field);
       *out = std::string_view(p, n);
       return FieldError::Ok();
