@@ -221,12 +221,13 @@ RecordStatus DatadogWebhookParser::ParseRecord(od::value& record, uint32_t offse
   s.event_time = !date.is_zero() ? date : (!last_updated.is_zero() ? last_updated : observed());
 
   // service, env and host tags filled only their fields (FieldTagLabels::kFieldsOnly): labelled
-  // here, once, with what the record's last tag or field said.
+  // here, once, with what the record's last tag or field said. In name order, so that the label
+  // sort moves each past the same tag labels, record after record (its branches predict).
   d.Label("alertname", s.title);
-  d.Label("monitor_id", monitor_id);
-  if (!s.host.empty()) d.Label("host", s.host);
-  if (!s.service.empty()) d.Label("service", s.service);
   if (!s.env.empty()) d.Label("env", s.env);
+  if (!s.host.empty()) d.Label("host", s.host);
+  d.Label("monitor_id", monitor_id);
+  if (!s.service.empty()) d.Label("service", s.service);
   d.Emit(out());
   return FieldError::Ok();
 }
