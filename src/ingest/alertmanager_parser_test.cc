@@ -3,7 +3,6 @@
 #include "core/label.h"
 #include "gtest/gtest.h"
 #include "ingest/golden_for_testing.h"
-#include "ingest/signal_json.h"
 
 namespace quell::ingest {
 namespace {
@@ -72,19 +71,9 @@ TEST(AlertmanagerParserTest, KeyOrderOfEarlierAlertsChangesNothing) {
       R"([{"labels":{"alertnam\u0065":"D","en":"x","envv":"y","hostname":"h","color":"blue"},"endsAt":"2026-01-01T00:00:03Z"}])",
       R"([{"labels":{"alertname":"E","environment":"stage","service":"svc","version":"1.2"},"generatorURL":"http://g"}])",
   };
-  auto render = [](Parser& p, const std::string& body) {
-    core::SignalBatch b;
-    ParseResult r = p.Parse(body, body.size(), core::SourceKind::kHttp, kGoldenObserved, &b);
-    EXPECT_EQ(r.accepted, 1u) << body;
-    return r.accepted == 1 ? SignalToJson(b, b.signals()[0]) : std::string();
-  };
-  std::vector<std::string> fresh;
-  for (const std::string& body : bodies) fresh.push_back(render(*MakeParser(core::Format::kAlertmanager, o), body));
-  auto reused = MakeParser(core::Format::kAlertmanager, o);
-  for (int round = 0; round < 2; ++round) {
-    for (size_t i = 0; i < bodies.size(); ++i) EXPECT_EQ(render(*reused, bodies[i]), fresh[i]) << bodies[i];
-    for (size_t i = bodies.size(); i-- > 0;) EXPECT_EQ(render(*reused, bodies[i]), fresh[i]) << bodies[i];
-  }
+  const std::vector<std::string> fresh = testing::ExpectReusedParserMatchesFresh(core::Format::kAlertmanager, o, bodies);
+  ASSERT_EQ(fresh.size(), bodies.size());
+  for (const std::string& f : fresh) EXPECT_EQ(f.find("rejected"), std::string::npos) << f;
   EXPECT_NE(fresh[2].find(R"("color":"green")"), std::string::npos) << fresh[2];  // The configured attribute.
   EXPECT_NE(fresh[3].find(R"("title":"D")"), std::string::npos) << fresh[3];      // Escaped alertname.
   EXPECT_NE(fresh[3].find(R"("host":"h")"), std::string::npos) << fresh[3];

@@ -6,7 +6,6 @@
 #include "gtest/gtest.h"
 #include "ingest/datadog_webhook_mapping.h"
 #include "ingest/golden_for_testing.h"
-#include "ingest/signal_json.h"
 #include "tests/testing/status_matchers.h"
 
 namespace quell::ingest {
@@ -109,19 +108,9 @@ TEST(DatadogWebhookParserTest, KeyOrderOfEarlierRecordsChangesNothing) {
       R"({"alert_id":"6"})",
       R"({"alert_id":"7","alert_id":"8","title":"E","title":"F"})",
   };
-  auto render = [](Parser& p, const std::string& body) {
-    core::SignalBatch b;
-    ParseResult r = p.Parse(body, body.size(), core::SourceKind::kHttp, kGoldenObserved, &b);
-    EXPECT_EQ(r.accepted, 1u) << body;
-    return r.accepted == 1 ? SignalToJson(b, b.signals()[0]) : std::string();
-  };
-  std::vector<std::string> fresh;
-  for (const std::string& body : bodies) fresh.push_back(render(*MakeParser(core::Format::kDatadogWebhook, o), body));
-  auto reused = MakeParser(core::Format::kDatadogWebhook, o);
-  for (int round = 0; round < 2; ++round) {
-    for (size_t i = 0; i < bodies.size(); ++i) EXPECT_EQ(render(*reused, bodies[i]), fresh[i]) << bodies[i];
-    for (size_t i = bodies.size(); i-- > 0;) EXPECT_EQ(render(*reused, bodies[i]), fresh[i]) << bodies[i];
-  }
+  const std::vector<std::string> fresh = testing::ExpectReusedParserMatchesFresh(core::Format::kDatadogWebhook, o, bodies);
+  ASSERT_EQ(fresh.size(), bodies.size());
+  for (const std::string& f : fresh) EXPECT_EQ(f.find("rejected"), std::string::npos) << f;
   EXPECT_THAT(fresh[3], HasSubstr(R"("source_id":"4")"));  // The escaped key is still alert_id.
   EXPECT_THAT(fresh[6], HasSubstr(R"("title":"F")"));      // A repeated key: the last one wins.
 }

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,26 @@ inline int RunGoldenDir(const std::string& dir, core::Format format, const Parse
     ++n;
   }
   return n;
+}
+
+// Parses each body with a fresh parser, then all of them with one reused parser, forwards and
+// backwards, twice: a parser's state learned from earlier bodies (key orders, scratch buffers) must
+// not change what it makes of a body. Returns the fresh renderings (RenderParse), one per body.
+inline std::vector<std::string> ExpectReusedParserMatchesFresh(core::Format format, const ParserOptions& options,
+                                                               const std::vector<std::string>& bodies) {
+  ParseResult r;
+  std::vector<std::string> fresh;
+  for (const std::string& body : bodies) fresh.push_back(RenderParse(*MakeParser(format, options), body, body.size(), &r));
+  std::unique_ptr<Parser> reused = MakeParser(format, options);
+  for (int round = 0; round < 2; ++round) {
+    for (size_t i = 0; i < bodies.size(); ++i) {
+      EXPECT_EQ(RenderParse(*reused, bodies[i], bodies[i].size(), &r), fresh[i]) << bodies[i];
+    }
+    for (size_t i = bodies.size(); i-- > 0;) {
+      EXPECT_EQ(RenderParse(*reused, bodies[i], bodies[i].size(), &r), fresh[i]) << bodies[i];
+    }
+  }
+  return fresh;
 }
 
 }  // namespace quell::ingest::testing
