@@ -75,11 +75,8 @@ RecordStatus AlertmanagerParser::ParseRecord(od::value& record, uint32_t offset)
         od::field& kv = kv_r.value_unsafe();  // No copy (see json_fields.h).
         std::string_view name, value;
         int lid = -1;
-        if (is_labels) {
-          QUELL_TRY_FIELD(KeyAndId(kv, label_keys, label_order_, &name, &lid));
-        } else {
-          QUELL_TRY_FIELD(KeyOf(kv, &name));
-        }
+        const FieldError ke = is_labels ? KeyAndId(kv, label_keys, label_order_, &name, &lid) : KeyOf(kv, &name);
+        if (!ke.ok()) return FieldError::Fail(ke.reason, fname);  // Named after the map, as before.
         if (name.size() > max) return FieldError::Fail(RejectReason::kTooLarge, fname);
         name = Copy(name);
         od::json_type vt;

@@ -83,5 +83,16 @@ TEST(AlertmanagerParserTest, KeyOrderOfEarlierAlertsChangesNothing) {
   EXPECT_NE(fresh[1].find(R"("service":"api")"), std::string::npos) << fresh[1];  // job when no service.
 }
 
+// A label or annotation name with a bad escape rejects the alert, naming the map it was in.
+TEST(AlertmanagerParserTest, BadEscapeInANameNamesItsMap) {
+  auto p = MakeParser(core::Format::kAlertmanager);
+  ParseResult r;
+  std::string got = testing::RenderParse(*p, R"([{"labels":{"alertname":"A","x\ud800":"v"}}])", 0, &r);
+  EXPECT_NE(got.find(R"("rejected":"invalid_utf8")"), std::string::npos) << got;
+  EXPECT_NE(got.find(R"("field":"labels")"), std::string::npos) << got;
+  got = testing::RenderParse(*p, R"([{"labels":{"alertname":"A"},"annotations":{"\ud800":"v"}}])", 0, &r);
+  EXPECT_NE(got.find(R"("field":"annotations")"), std::string::npos) << got;
+}
+
 }  // namespace
 }  // namespace quell::ingest
