@@ -86,17 +86,19 @@ bool JsonDocument::TryOpen(std::string_view body, size_t padded_capacity, od::do
     capacity = scratch_capacity_;
   }
   base_ = data;
-  if (keep_out_ != nullptr && kept_ == nullptr) {
+  auto r = parser_.iterate(simdjson::padded_string_view(data, body.size(), capacity));
+  simdjson::error_code e = r.error();
+  if (!e && keep_out_ != nullptr && kept_ == nullptr) {
     if (data == body.data() && keep_out_->Attached(body)) {
       kept_ = data;  // The batch already holds the body: its strings point into it, no copy.
     } else if (body.size() <= kKeepWholeBodyMax) {
+      // After stage 1 (inside iterate), which has just read the whole body: the copy reads it
+      // from the cache instead of being the first to touch it.
       char* copy = keep_out_->arena().Allocate(body.size());
       std::memcpy(copy, data, body.size());
       kept_ = copy;
     }
   }
-  auto r = parser_.iterate(simdjson::padded_string_view(data, body.size(), capacity));
-  simdjson::error_code e = r.error();
   if (e) {
     if (e == simdjson::UTF8_ERROR) {
       *reason = RejectReason::kInvalidUtf8;
