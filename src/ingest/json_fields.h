@@ -280,7 +280,16 @@ bool ParseIntegerText(std::string_view text, T* out, bool* overflow) {
   if (i == text.size()) return false;
   uint64_t v = 0;
   bool wrapped = false;
-  if (text.size() - i <= 19) {  // 19 digits never wrap a uint64 (< 10^19 < 2^64).
+  if (const size_t r = text.size() - i; r >= 9 && r <= 16) {
+    // 9-16 digits (millisecond and microsecond epochs): the first 8 and the last 8, overlapping,
+    // each read at once; the first n - 8 digits are the first group divided by 10^(16 - n).
+    static constexpr uint32_t kPow10[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+    uint32_t first, last;
+    if (!internal::EightDigits(text.data() + i, &first) || !internal::EightDigits(text.data() + text.size() - 8, &last)) {
+      return false;
+    }
+    v = uint64_t{first / kPow10[16 - r]} * 100'000'000 + last;
+  } else if (r <= 19) {  // 19 digits never wrap a uint64 (< 10^19 < 2^64).
     for (uint32_t eight; text.size() - i >= 8 && internal::EightDigits(text.data() + i, &eight); i += 8) {
       v = v * 100'000'000 + eight;
     }

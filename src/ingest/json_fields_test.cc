@@ -58,7 +58,7 @@ TEST(JsonFieldsTest, Rfc3339) {
   EXPECT_EQ(t.unix_nanos(), 1'123'456'789);
 }
 
-// The 8-digits-at-a-time path of ParseIntegerText: block boundaries, a non-digit inside a block,
+// The 8-digits-at-a-time paths of ParseIntegerText: block boundaries, a non-digit inside a block,
 // 19 and 20 digits.
 TEST(JsonFieldsTest, IntegerTextEveryLength) {
   int64_t v = 0;
@@ -78,6 +78,13 @@ TEST(JsonFieldsTest, IntegerTextEveryLength) {
       EXPECT_FALSE(ParseInt64Text(broken, &v, &overflow)) << broken;
       EXPECT_FALSE(overflow);
     }
+  }
+  // The 9-16 digit path (first and last 8 digits overlapping) with a sign and leading zeros.
+  for (const auto& [text, value] : std::vector<std::pair<std::string, int64_t>>{
+           {"+1767225600000", 1767225600000}, {"-1767225600123", -1767225600123}, {"000000001", 1},
+           {"0000000000001234", 1234}, {"9999999999999999", 9999999999999999}, {"1000000000000000", 1000000000000000}}) {
+    ASSERT_TRUE(ParseInt64Text(text, &v, &overflow)) << text;
+    EXPECT_EQ(v, value) << text;
   }
   ASSERT_TRUE(ParseInt64Text("9223372036854775807", &v, &overflow));
   EXPECT_EQ(v, std::numeric_limits<int64_t>::max());
