@@ -129,7 +129,7 @@ inline void AppendInKeyOrder(const SortKey* keys, const Label* in, size_t n, std
 // last, and nothing is allocated per call. `in` must not point into `*out`.
 void AppendSorted(const Label* in, size_t n, std::vector<Label>* out) {
   if (n > kSmallLabelCount) return AppendSortedLarge(in, n, out);
-  SortKey keys[kSmallLabelCount];  // Built and sorted in one pass (as InsertionSort, inline).
+  SortKey keys[kSmallLabelCount];  // Built and insertion-sorted in one pass.
   for (size_t i = 0; i < n; ++i) {
     SortKey k{NamePrefix(in[i].name), static_cast<uint32_t>(i), static_cast<uint32_t>(in[i].name.size())};
     size_t j = i;
