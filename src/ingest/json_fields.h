@@ -13,6 +13,7 @@
 #ifndef QUELL_INGEST_JSON_FIELDS_H_
 #define QUELL_INGEST_JSON_FIELDS_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <span>
@@ -327,18 +328,20 @@ namespace internal {
 
 // ForEachTag's step at a ',' or ':' at offset i (the list's end counts as a ','): an item ends
 // at each ','; its name runs to its first ':'.
-template <typename F>
+// With kTrim false the list holds no byte <= ' ', so there is nothing to trim.
+template <bool kTrim = true, typename F>
 inline void TagDelimiter(const char* p, size_t i, char c, size_t* start, size_t* colon, F& f) {
   if (c == ':') {
     if (*colon == std::string_view::npos) *colon = i;
     return;
   }
+  auto trim = [](std::string_view s) { return kTrim ? TrimSpaces(s) : s; };
   std::string_view name, value;
   if (*colon == std::string_view::npos) {
-    name = TrimSpaces(std::string_view(p + *start, i - *start));
+    name = trim(std::string_view(p + *start, i - *start));
   } else {
-    name = TrimSpaces(std::string_view(p + *start, *colon - *start));
-    value = TrimSpaces(std::string_view(p + *colon + 1, i - *colon - 1));
+    name = trim(std::string_view(p + *start, *colon - *start));
+    value = trim(std::string_view(p + *colon + 1, i - *colon - 1));
   }
   if (!name.empty()) f(name, value);
   *start = i + 1;
@@ -347,15 +350,14 @@ inline void TagDelimiter(const char* p, size_t i, char c, size_t* start, size_t*
 
 }  // namespace internal
 
-template <typename F>
-void ForEachTag(std::string_view csv, F&& f) {
-  // One pass over the bytes, 16 at a time where SSE2 is there: only the ',' and ':' are visited,
-  // told apart by their own masks (not by reloading the byte). A list of 16 bytes or more ends
-  // with one more 16-byte load that overlaps the last full one (reads stay inside the list).
-  const char* p = csv.data();
-  const size_t n = csv.size();
+namespace internal {
+
+// ForEachTag over a list of 16 bytes or more (SSE2): one pass that only visits the ',' and ':',
+// told apart by their own masks (not by reloading the byte); the list ends with one more 16-byte
+// load overlapping the last full one (reads stay inside the list).
+template <bool kTrim, typename F>
+void ForEachTagBlocks(const char* p, size_t n, F& f) {
   size_t start = 0, colon = std::string_view::npos, i = 0;
-#if defined(__SSE2__)
   const __m128i comma_byte = _mm_set1_epi8(','), colon_byte = _mm_set1_epi8(':');
   // Visits the delimiters of the 16 bytes at p + at whose offsets are at + skip or more.
   auto visit = [&](size_t at, unsigned skip) {
@@ -364,17 +366,37 @@ void ForEachTag(std::string_view csv, F&& f) {
     unsigned mask = (static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(chunk, comma_byte))) >> skip) | colons;
     while (mask != 0) {
       const unsigned bit = static_cast<unsigned>(__builtin_ctz(mask));
-      internal::TagDelimiter(p, at + skip + bit, (colons >> bit) & 1 ? ':' : ',', &start, &colon, f);
+      TagDelimiter<kTrim>(p, at + skip + bit, (colons >> bit) & 1 ? ':' : ',', &start, &colon, f);
       mask &= mask - 1;
     }
   };
   for (; i + 16 <= n; i += 16) visit(i, 0);
-  if (i < n && n >= 16) {
-    visit(n - 16, static_cast<unsigned>(i - (n - 16)));
-    i = n;
+  if (i < n) visit(n - 16, static_cast<unsigned>(i - (n - 16)));
+  TagDelimiter<kTrim>(p, n, ',', &start, &colon, f);
+}
+
+}  // namespace internal
+
+template <typename F>
+void ForEachTag(std::string_view csv, F&& f) {
+  const char* p = csv.data();
+  const size_t n = csv.size();
+#if defined(__SSE2__)
+  if (n >= 16) {
+    // Names and values are trimmed of spaces only when the list has a byte <= ' ' (rare: Datadog
+    // tags hold none); one more pass of 16-byte compares decides.
+    const __m128i space = _mm_set1_epi8(' ');
+    unsigned any = 0;
+    for (size_t i = 0; i < n; i += 16) {
+      __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + std::min(i, n - 16)));
+      any |= static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(chunk, space), chunk)));
+    }
+    if (any != 0) return internal::ForEachTagBlocks<true>(p, n, f);
+    return internal::ForEachTagBlocks<false>(p, n, f);
   }
 #endif
-  for (; i < n; ++i) {
+  size_t start = 0, colon = std::string_view::npos;
+  for (size_t i = 0; i < n; ++i) {
     if (p[i] == ',' || p[i] == ':') internal::TagDelimiter(p, i, p[i], &start, &colon, f);
   }
   internal::TagDelimiter(p, n, ',', &start, &colon, f);

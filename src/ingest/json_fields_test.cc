@@ -126,18 +126,23 @@ TEST(JsonFieldsTest, TagsEveryLengthMatchesAReferenceSplit) {
     }
     return out;
   };
-  const std::string pattern = "env:prod,service:a:b, team :x,,solo,:v,k8s.pod.name:web-1 ,z";
-  for (size_t len = 0; len <= 100; ++len) {
-    for (size_t shift = 0; shift < 7; ++shift) {
-      std::string text;
-      while (text.size() < len) text += pattern.substr(shift);
-      text.resize(len);
-      std::unique_ptr<char[]> exact(new char[len + 1]);
-      std::memcpy(exact.get(), text.data(), len);
-      std::string_view csv(exact.get(), len);
-      std::vector<std::pair<std::string, std::string>> got;
-      ForEachTag(csv, [&](std::string_view n, std::string_view v) { got.emplace_back(std::string(n), std::string(v)); });
-      EXPECT_EQ(got, reference(csv)) << "\"" << text << "\"";
+  // With spaces; without (lists of 16+ bytes then skip trimming); with tabs, CR/LF, DEL and UTF-8.
+  const std::vector<std::string> patterns = {"env:prod,service:a:b, team :x,,solo,:v,k8s.pod.name:web-1 ,z",
+                                             "env:prod,service:a:b,team:x,,solo,:v,k8s.pod.name:web-1,z",
+                                             "env:\tprod,\xc3\xbc" "nic\xc3\xb6" "de:v\xc3\xa4" "lue\r\n,x:\x7f,y"};
+  for (const std::string& pattern : patterns) {
+    for (size_t len = 0; len <= 100; ++len) {
+      for (size_t shift = 0; shift < 7; ++shift) {
+        std::string text;
+        while (text.size() < len) text += pattern.substr(shift);
+        text.resize(len);
+        std::unique_ptr<char[]> exact(new char[len + 1]);
+        std::memcpy(exact.get(), text.data(), len);
+        std::string_view csv(exact.get(), len);
+        std::vector<std::pair<std::string, std::string>> got;
+        ForEachTag(csv, [&](std::string_view n, std::string_view v) { got.emplace_back(std::string(n), std::string(v)); });
+        EXPECT_EQ(got, reference(csv)) << "\"" << text << "\"";
+      }
     }
   }
 }
