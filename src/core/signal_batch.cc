@@ -122,11 +122,12 @@ inline void AppendInKeyOrder(const SortKey* keys, const Label* in, size_t n, std
 }
 
 // Appends `in[0..n)` to `out` sorted by name, without empty values and with only the last of
-// each repeated name. Sorts (prefix, index, size) keys: integer compares, moving 16-byte keys
-// instead of 32-byte labels. Up to kSmallLabelCount labels (the short, nearly sorted lists parsers
-// produce) by insertion sort on the stack, stable (an element moves only past strictly greater
-// ones); longer lists by AppendSortedLarge (a stable merge sort). Either way among equal names the last added stays
-// last, and nothing is allocated per call. `in` must not point into `*out`.
+// each repeated name. Up to kSmallLabelCount labels (the short, nearly sorted lists parsers
+// produce): an insertion sort on the stack of (prefix, index, size) keys, with integer compares,
+// moving 16-byte keys instead of 32-byte labels; stable (an element moves only past strictly
+// greater ones). Longer lists: AppendSortedLarge (a stable merge sort). Either way among equal
+// names the last added stays last, and nothing is allocated per call. `in` must not point into
+// `*out`.
 void AppendSorted(const Label* in, size_t n, std::vector<Label>* out) {
   if (n > kSmallLabelCount) return AppendSortedLarge(in, n, out);
   SortKey keys[kSmallLabelCount];  // Built and insertion-sorted in one pass.

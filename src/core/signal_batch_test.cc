@@ -46,7 +46,7 @@ TEST(SignalBatchTest, SortOrderMatchesStringOrderWhenPrefixesTie) {
       "service.namespace", "service.name", "service", "servic", "a", "ab", std::string("ab\0", 3),
       std::string("ab\0c", 4), "abcdefgh", "abcdefghi", "abcdefgh\xff", "\xff", "z", "service.name2",
       "B", "b", "k8s.pod.name", "k8s.pod.uid", "k8s.pod.name"};  // The repeated name: the later wins.
-  for (size_t copies : {size_t{1}, size_t{4}}) {  // 19 labels (insertion sort) and 76 (std::sort).
+  for (size_t copies : {size_t{1}, size_t{4}}) {  // 19 labels (insertion sort) and 76 (merge sort).
     SignalBatch batch;
     batch.Add();
     std::vector<std::string> want;

@@ -55,6 +55,12 @@ TEST(DatadogStatusTest, TitlePrefixes) {
   EXPECT_EQ(priority, "p3");
   ReadDatadogTitlePrefixes("[unclosed CPU", &text, &t, &priority, &rest);
   EXPECT_EQ(rest, "[unclosed CPU");
+  ReadDatadogTitlePrefixes("[Triggered] CPU", &text, &t, &priority, &rest);
+  EXPECT_EQ(rest, "CPU");
+  ReadDatadogTitlePrefixes("[P1] [Triggered on {host:a,env:b}] CPU high", &text, &t, &priority, &rest);
+  EXPECT_EQ(rest, "CPU high");
+  ReadDatadogTitlePrefixes("CPU [x]", &text, &t, &priority, &rest);
+  EXPECT_EQ(rest, "CPU [x]");
 }
 
 }  // namespace

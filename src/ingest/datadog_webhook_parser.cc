@@ -30,16 +30,6 @@ DatadogWebhookParser::DatadogWebhookParser(const ParserOptions& options)
   }
 }
 
-std::string_view DatadogWebhookParser::StripTitlePrefixes(std::string_view title) {
-  title = TrimSpaces(title);
-  while (!title.empty() && title.front() == '[') {
-    size_t close = title.find(']');
-    if (close == std::string_view::npos) break;
-    title = TrimSpaces(title.substr(close + 1));
-  }
-  return title;
-}
-
 RecordStatus DatadogWebhookParser::ParseRecord(od::value& record, uint32_t offset) {
   od::object obj;
   if (auto e = record.get_object().get(obj)) return FromSimdjson(e, "record");

@@ -31,9 +31,6 @@ class DatadogWebhookParser final : public RecordParser {
  public:
   explicit DatadogWebhookParser(const ParserOptions& options);
 
-  // The title without leading "[...]" groups and spaces: "[P1] [Triggered] CPU high" -> "CPU high".
-  static std::string_view StripTitlePrefixes(std::string_view title);
-
  private:
   RecordStatus ParseRecord(od::value& record, uint32_t offset) override;
 

@@ -47,13 +47,6 @@ TEST(DatadogWebhookParserTest, AttachedBodyIsReadInPlaceOtherBodiesAreCopied) {
   EXPECT_FALSE(inside(copied.signals()[0].message));
 }
 
-TEST(DatadogWebhookParserTest, StripsTitlePrefixes) {
-  EXPECT_EQ(DatadogWebhookParser::StripTitlePrefixes("[Triggered] CPU"), "CPU");
-  EXPECT_EQ(DatadogWebhookParser::StripTitlePrefixes("[P1] [Triggered on {host:a,env:b}] CPU high"), "CPU high");
-  EXPECT_EQ(DatadogWebhookParser::StripTitlePrefixes("CPU [x]"), "CPU [x]");
-  EXPECT_EQ(DatadogWebhookParser::StripTitlePrefixes("[unclosed CPU"), "[unclosed CPU");
-}
-
 TEST(DatadogWebhookParserTest, RichStateSeverityAndLabels) {
   ParserOptions o;
   o.datadog_webhook_mapping = &DatadogWebhookMapping::Rich();

@@ -89,7 +89,9 @@ inline std::vector<std::string> ExpectReusedParserMatchesFresh(core::Format form
                                                                const std::vector<std::string>& bodies) {
   ParseResult r;
   std::vector<std::string> fresh;
-  for (const std::string& body : bodies) fresh.push_back(RenderParse(*MakeParser(format, options), body, body.size(), &r));
+  for (const std::string& body : bodies) {
+    fresh.push_back(RenderParse(*MakeParser(format, options), body, body.size(), &r));
+  }
   std::unique_ptr<Parser> reused = MakeParser(format, options);
   for (int round = 0; round < 2; ++round) {
     for (size_t i = 0; i < bodies.size(); ++i) {

@@ -286,7 +286,8 @@ bool ParseIntegerText(std::string_view text, T* out, bool* overflow) {
     // each read at once; the first n - 8 digits are the first group divided by 10^(16 - n).
     static constexpr uint32_t kPow10[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
     uint32_t first, last;
-    if (!internal::EightDigits(text.data() + i, &first) || !internal::EightDigits(text.data() + text.size() - 8, &last)) {
+    if (!internal::EightDigits(text.data() + i, &first) ||
+        !internal::EightDigits(text.data() + text.size() - 8, &last)) {
       return false;
     }
     v = uint64_t{first / kPow10[16 - r]} * 100'000'000 + last;
@@ -347,10 +348,6 @@ inline void TagDelimiter(const char* p, size_t i, char c, size_t* start, size_t*
   *start = i + 1;
   *colon = std::string_view::npos;
 }
-
-}  // namespace internal
-
-namespace internal {
 
 // ForEachTag over a list of 16 bytes or more (SSE2): one pass that only visits the ',' and ':',
 // told apart by their own masks (not by reloading the byte); the list ends with one more 16-byte
