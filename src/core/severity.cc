@@ -78,6 +78,23 @@ Severity SeverityFromDatadogStatus(std::string_view status) {
   return Severity::kUnknown;
 }
 
+Severity SeverityFromOtelText(std::string_view text) {
+  LowerAsciiPrefix<kKeywordMax> lower(text);
+  if (!lower.complete() || text.empty()) return Severity::kUnknown;
+  std::string_view s = lower.view();
+  // SeverityNumber's short names with a level digit: "INFO2", "ERROR3", "FATAL4".
+  if (s.size() > 1 && s.back() >= '2' && s.back() <= '4' &&
+      AnyOf(s.substr(0, s.size() - 1), {"trace", "debug", "info", "warn", "error", "fatal"})) {
+    s.remove_suffix(1);
+  }
+  if (Severity d = SeverityFromDatadogStatus(s); d != Severity::kUnknown) return d;
+  // Level names of common logging libraries (.NET, syslog, java.util.logging, Serilog, zap).
+  if (AnyOf(s, {"information", "informational"})) return Severity::kInfo;
+  if (AnyOf(s, {"verbose", "fine", "finer", "finest", "config"})) return Severity::kDebug;
+  if (AnyOf(s, {"severe", "panic", "dpanic"})) return Severity::kError;
+  return Severity::kUnknown;
+}
+
 Severity SeverityFromDatadogPriority(std::string_view priority) {
   LowerAsciiPrefix<kKeywordMax> lower(priority);
   if (!lower.complete()) return Severity::kUnknown;

@@ -14,6 +14,10 @@
 //   kCritical   21-24 (FATAL)         critical, crit, alert, emergency,   P1                 critical, page, fatal,
 //                                     emerg, fatal                                           emergency, disaster
 //
+// OTel severityText (used when severityNumber is 0 or absent): the Datadog column, plus the short
+// names with a level digit (INFO2, ERROR3: as their first row), information and informational
+// (info), verbose, fine, finer, finest and config (debug), severe, panic and dpanic (error).
+//
 // Datadog priority "normal" (events API) carries no urgency beyond alert_type: parsers apply
 // priority only when alert_type is absent. Matching is ASCII case-insensitive.
 #ifndef QUELL_CORE_SEVERITY_H_
@@ -34,6 +38,8 @@ bool ParseSeverityName(std::string_view name, Severity* out);
 Severity SeverityFromOtelNumber(int64_t severity_number);
 // Datadog alert_type (events), status (logs) and webhook $ALERT_TYPE all use this table.
 Severity SeverityFromDatadogStatus(std::string_view status);
+// An OTLP log record's severityText (see the table above).
+Severity SeverityFromOtelText(std::string_view text);
 // "P1".."P5" (monitor priority) and "normal"/"low" (event priority).
 Severity SeverityFromDatadogPriority(std::string_view priority);
 // The value of an Alertmanager `severity` label.

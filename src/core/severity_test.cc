@@ -38,5 +38,31 @@ TEST(SeverityTest, DatadogAndLabels) {
   EXPECT_LT(Severity::kWarning, Severity::kCritical);
 }
 
+TEST(SeverityTest, OtelSeverityText) {
+  // The Datadog column.
+  EXPECT_EQ(SeverityFromOtelText("ERROR"), Severity::kError);
+  EXPECT_EQ(SeverityFromOtelText("Warn"), Severity::kWarning);
+  EXPECT_EQ(SeverityFromOtelText("FATAL"), Severity::kCritical);
+  // Short names with a level digit map as their first level; other digits and words do not.
+  EXPECT_EQ(SeverityFromOtelText("INFO2"), Severity::kInfo);
+  EXPECT_EQ(SeverityFromOtelText("error3"), Severity::kError);
+  EXPECT_EQ(SeverityFromOtelText("TRACE4"), Severity::kDebug);
+  EXPECT_EQ(SeverityFromOtelText("FATAL2"), Severity::kCritical);
+  EXPECT_EQ(SeverityFromOtelText("INFO5"), Severity::kUnknown);
+  EXPECT_EQ(SeverityFromOtelText("INFO1"), Severity::kUnknown);
+  EXPECT_EQ(SeverityFromOtelText("crit2"), Severity::kUnknown);
+  EXPECT_EQ(SeverityFromOtelText("2"), Severity::kUnknown);
+  // Logging libraries' level names.
+  EXPECT_EQ(SeverityFromOtelText("Information"), Severity::kInfo);    // .NET
+  EXPECT_EQ(SeverityFromOtelText("informational"), Severity::kInfo);  // syslog
+  EXPECT_EQ(SeverityFromOtelText("Verbose"), Severity::kDebug);       // Serilog
+  EXPECT_EQ(SeverityFromOtelText("FINEST"), Severity::kDebug);        // java.util.logging
+  EXPECT_EQ(SeverityFromOtelText("CONFIG"), Severity::kDebug);
+  EXPECT_EQ(SeverityFromOtelText("SEVERE"), Severity::kError);
+  EXPECT_EQ(SeverityFromOtelText("DPanic"), Severity::kError);        // zap
+  EXPECT_EQ(SeverityFromOtelText(""), Severity::kUnknown);
+  EXPECT_EQ(SeverityFromOtelText("Informational-and-then-some"), Severity::kUnknown);
+}
+
 }  // namespace
 }  // namespace quell::core

@@ -211,19 +211,6 @@ inline std::string_view TrimSpaces(std::string_view s) {
   return s;
 }
 
-// True iff `s` is exactly `n` lowercase/uppercase hex digits.
-inline bool IsHex(std::string_view s, size_t n) {
-  if (s.size() != n) return false;
-  // Branch-free over the whole id (trace and span ids are 32 and 16 digits).
-  unsigned bad = 0;
-  for (char ch : s) {
-    unsigned c = static_cast<unsigned char>(ch);
-    unsigned lower = c | 0x20;
-    bad |= static_cast<unsigned>(c - '0' > 9) & static_cast<unsigned>(lower - 'a' > 5);
-  }
-  return bad == 0;
-}
-
 // Appends `s` JSON-escaped (without quotes): ", \, control characters as \n, \t or \u00XX. Bytes
 // >= 0x80 are copied as they are (callers pass valid UTF-8).
 void AppendJsonEscaped(std::string* out, std::string_view s);

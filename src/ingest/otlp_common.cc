@@ -273,6 +273,26 @@ void OtlpResource::ApplyTo(SignalDraft* d) const {
   for (const core::Label& a : annotations) d->Annotate(a.name, a.value);
 }
 
+bool KeepHexId(JsonDocument& doc, std::string_view text, size_t n, std::string_view* out) {
+  if (text.size() != n || n > 32) return false;
+  // Branch-free over the whole id.
+  unsigned bad = 0, upper = 0;
+  for (char ch : text) {
+    const unsigned c = static_cast<unsigned char>(ch);
+    bad |= static_cast<unsigned>(c - '0' > 9) & static_cast<unsigned>((c | 0x20) - 'a' > 5);
+    upper |= static_cast<unsigned>(c - 'A' <= 5);
+  }
+  if (bad != 0) return false;
+  if (upper == 0) {
+    *out = doc.Keep(text);
+    return true;
+  }
+  char lower[32];
+  for (size_t i = 0; i < n; ++i) lower[i] = static_cast<char>(text[i] | 0x20);  // Digits keep their bit.
+  *out = doc.Keep(std::string_view(lower, n));  // Not a view of the body: copied into the batch.
+  return true;
+}
+
 void ApplyRecordAttribute(std::string_view key, const AnyValueText& value, const ParserOptions& options,
                           JsonDocument& doc, SignalDraft* d) {
   if (key == "http.response.status_code" || key == "http.status_code") {

@@ -7,6 +7,10 @@
 // comes before its scopeLogs (logRecords), as every exporter writes them, and in two passes
 // (object::reset()) when the records come first.
 //
+// Trace and span ids: OTLP/JSON writes them as case-insensitive hex (not base64); Quell keeps
+// them lowercase (as W3C traceparent writes them), so that one trace's logs and spans carry the
+// same id whatever case each exporter used.
+//
 // AnyValue rendering (docs/signal-model.md): stringValue as is; intValue in decimal; doubleValue
 // shortest round-trip; boolValue true/false; bytesValue as the base64 text received; arrayValue
 // and kvlistValue as compact JSON ([1,"a"], {"k":"v"}), nested to ParserLimits::max_depth (deeper
@@ -163,6 +167,11 @@ class OtlpParserBase : public Parser {
   core::EventTime observed_;
   std::string_view scope_name_;
 };
+
+// A trace id (n = 32) or span id (n = 16) in its canonical lowercase form, kept in the batch:
+// `*out` views `text` when it has no uppercase digit, else a lowercased copy. False when `text` is
+// not exactly n hex digits.
+bool KeepHexId(JsonDocument& doc, std::string_view text, size_t n, std::string_view* out);
 
 // Applies one record-level attribute to a draft: annotation (key copied), and http status / color
 // when the key names them.

@@ -86,16 +86,16 @@ RecordStatus OtlpLogsParser::ParseRecord(od::value& record, uint32_t, uint32_t o
       case kTraceId: {
         std::string_view id;
         QUELL_TRY_FIELD(ReadString(v, max, "traceId", &id));
-        if (!id.empty() && !IsHex(id, 32)) return FieldError::Fail(RejectReason::kInvalidValue, "traceId");
-        s.source_id = Copy(id);
-        d.Annotate("trace_id", s.source_id);
+        if (!id.empty() && !KeepHexId(doc(), id, 32, &id)) return FieldError::Fail(RejectReason::kInvalidValue, "traceId");
+        s.source_id = id;
+        d.Annotate("trace_id", id);
         break;
       }
       case kSpanId: {
         std::string_view id;
         QUELL_TRY_FIELD(ReadString(v, max, "spanId", &id));
-        if (!id.empty() && !IsHex(id, 16)) return FieldError::Fail(RejectReason::kInvalidValue, "spanId");
-        d.Annotate("span_id", Copy(id));
+        if (!id.empty() && !KeepHexId(doc(), id, 16, &id)) return FieldError::Fail(RejectReason::kInvalidValue, "spanId");
+        d.Annotate("span_id", id);
         break;
       }
       case kEventName: {
@@ -112,7 +112,7 @@ RecordStatus OtlpLogsParser::ParseRecord(od::value& record, uint32_t, uint32_t o
   if (observed_ns > 0) s.observed_time = core::EventTime::FromUnixNanos(observed_ns);
   s.event_time = time_ns > 0 ? core::EventTime::FromUnixNanos(time_ns) : s.observed_time;
   s.severity = core::SeverityFromOtelNumber(severity_number);
-  if (s.severity == core::Severity::kUnknown) s.severity = core::SeverityFromDatadogStatus(severity_text);
+  if (s.severity == core::Severity::kUnknown) s.severity = core::SeverityFromOtelText(severity_text);
   d.Annotate("severity_text", severity_text);
   d.Emit(out());
   return FieldError::Ok();

@@ -9,6 +9,14 @@ namespace {
 
 using testing::kGoldenObserved;
 
+// Annotations keep their insertion order (FindLabel wants sorted labels).
+std::string_view AnnotationOf(const core::SignalBatch& b, const core::Signal& s, std::string_view name) {
+  for (const core::Label& a : b.annotations(s)) {
+    if (a.name == name) return a.value;
+  }
+  return {};
+}
+
 TEST(OtlpLogsParserTest, Golden) { EXPECT_EQ(testing::RunGoldenDir("otlp_logs", core::Format::kOtlpLogs), 2); }
 
 TEST(OtlpLogsParserTest, ResourceAfterScopeLogsStillApplies) {
@@ -68,6 +76,32 @@ TEST(OtlpLogsParserTest, SeverityNumberByNameOrNumber) {
   ASSERT_EQ(b.rejections().size(), 1u);
   EXPECT_EQ(b.rejections()[0].reason, core::RejectReason::kInvalidValue);
   EXPECT_EQ(b.rejections()[0].record_index, 3u);
+}
+
+// severityText when there is no severityNumber, as .NET's "Information" (the OTLP spec's own
+// example) and Java's "SEVERE"; a severityNumber wins over the text. Ids are kept lowercase.
+TEST(OtlpLogsParserTest, SeverityTextAndUppercaseIds) {
+  auto p = MakeParser(core::Format::kOtlpLogs);
+  core::SignalBatch b;
+  std::string body = R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[
+     {"severityText":"Information","traceId":"5B8EFFF798038103D269B633813FC60C","spanId":"EEE19B7EC3C1B174"},
+     {"severityText":"SEVERE"},
+     {"severityText":"Information","severityNumber":17},
+     {"severityText":"loud"},
+     {"spanId":"EEE19B7EC3C1B17"}]}]}]})";
+  ParseResult r = p->Parse(body, body.size(), core::SourceKind::kHttp, kGoldenObserved, &b);
+  ASSERT_EQ(r.accepted, 4u);
+  ASSERT_EQ(r.rejected, 1u);
+  EXPECT_STREQ(b.rejections()[0].field, "spanId");
+  EXPECT_EQ(b.signals()[0].severity, core::Severity::kInfo);
+  EXPECT_EQ(b.signals()[1].severity, core::Severity::kError);
+  EXPECT_EQ(b.signals()[2].severity, core::Severity::kError);
+  EXPECT_EQ(b.signals()[3].severity, core::Severity::kUnknown);
+  EXPECT_EQ(AnnotationOf(b, b.signals()[3], "severity_text"), "loud");
+  const core::Signal& s = b.signals()[0];
+  EXPECT_EQ(s.source_id, "5b8efff798038103d269b633813fc60c");
+  EXPECT_EQ(AnnotationOf(b, s, "trace_id"), "5b8efff798038103d269b633813fc60c");
+  EXPECT_EQ(AnnotationOf(b, s, "span_id"), "eee19b7ec3c1b174");
 }
 
 }  // namespace

@@ -30,21 +30,22 @@ RecordStatus OtlpTracesParser::ParseRecord(od::value& record, uint32_t, uint32_t
     if (OtlpKeyIs(k, "traceId")) {
       QUELL_TRY_FIELD(ReadString(v, max, "traceId", &text));
       if (!text.empty()) {
-        if (!IsHex(text, 32)) return FieldError::Fail(RejectReason::kInvalidValue, "traceId");
-        s.source_id = Copy(text);
+        if (!KeepHexId(doc(), text, 32, &text)) return FieldError::Fail(RejectReason::kInvalidValue, "traceId");
+        s.source_id = text;
         has_trace = true;
       }
     } else if (OtlpKeyIs(k, "spanId")) {
       QUELL_TRY_FIELD(ReadString(v, max, "spanId", &text));
       if (!text.empty()) {
-        if (!IsHex(text, 16)) return FieldError::Fail(RejectReason::kInvalidValue, "spanId");
-        d.Annotate("span_id", Copy(text));
+        if (!KeepHexId(doc(), text, 16, &text)) return FieldError::Fail(RejectReason::kInvalidValue, "spanId");
+        d.Annotate("span_id", text);
         has_span = true;
       }
     } else if (OtlpKeyIs(k, "parentSpanId")) {
       QUELL_TRY_FIELD(ReadString(v, max, "parentSpanId", &text));
-      if (!text.empty() && !IsHex(text, 16)) return FieldError::Fail(RejectReason::kInvalidValue, "parentSpanId");
-      d.Annotate("parent_span_id", Copy(text));
+      if (!text.empty() && !KeepHexId(doc(), text, 16, &text))
+        return FieldError::Fail(RejectReason::kInvalidValue, "parentSpanId");
+      d.Annotate("parent_span_id", text);
     } else if (k == "name") {
       QUELL_TRY_FIELD(ReadString(v, max, "name", &text));
       s.title = Copy(text);

@@ -9,6 +9,14 @@ namespace {
 
 using testing::kGoldenObserved;
 
+// Annotations keep their insertion order (FindLabel wants sorted labels).
+std::string_view AnnotationOf(const core::SignalBatch& b, const core::Signal& s, std::string_view name) {
+  for (const core::Label& a : b.annotations(s)) {
+    if (a.name == name) return a.value;
+  }
+  return {};
+}
+
 TEST(OtlpTracesParserTest, Golden) { EXPECT_EQ(testing::RunGoldenDir("otlp_traces", core::Format::kOtlpTraces), 1); }
 
 TEST(OtlpTracesParserTest, SpanFields) {
@@ -25,6 +33,27 @@ TEST(OtlpTracesParserTest, SpanFields) {
   EXPECT_EQ(s.http_status, 504);
   EXPECT_EQ(s.severity, core::Severity::kError);
   EXPECT_EQ(s.source_id, "0102030405060708090a0b0c0d0e0f10");
+}
+
+// OTLP/JSON ids are case-insensitive hex (the spec's own example writes them uppercase): kept
+// lowercase, so a trace's spans and logs carry one id. Not-hex stays a rejection.
+TEST(OtlpTracesParserTest, HexIdsAreKeptLowercase) {
+  auto p = MakeParser(core::Format::kOtlpTraces);
+  core::SignalBatch b;
+  std::string body = R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"5B8EFFF798038103D269B633813FC60C",
+     "spanId":"EEE19B7EC3C1B174","parentSpanId":"eee19b7eC3C1B173","name":"a","startTimeUnixNano":"1"},
+     {"traceId":"5B8EFFF798038103D269B633813FC60G","spanId":"EEE19B7EC3C1B174","name":"b"}]}]}]})";
+  ParseResult r = p->Parse(body, body.size(), core::SourceKind::kHttp, kGoldenObserved, &b);
+  ASSERT_EQ(r.accepted, 1u);
+  ASSERT_EQ(r.rejected, 1u);
+  EXPECT_EQ(b.rejections()[0].reason, core::RejectReason::kInvalidValue);
+  EXPECT_STREQ(b.rejections()[0].field, "traceId");
+  const core::Signal& s = b.signals()[0];
+  EXPECT_EQ(s.source_id, "5b8efff798038103d269b633813fc60c");
+  EXPECT_EQ(AnnotationOf(b, s, "span_id"), "eee19b7ec3c1b174");
+  EXPECT_EQ(AnnotationOf(b, s, "parent_span_id"), "eee19b7ec3c1b173");
+  // The body is untouched (the lowercase ids are copies).
+  EXPECT_NE(body.find("5B8EFFF798038103D269B633813FC60C"), std::string::npos);
 }
 
 TEST(OtlpTracesParserTest, SpanKindByNameOrNumber) {
