@@ -3,7 +3,7 @@
 // Transport-neutral HTTP request/response. src/server/ owns the listener (Boost.Beast) and turns
 // wire messages into these; handlers in ingest/ (intake), correlate/-facing APIs and sinks/ see
 // only these structs, so they never include Beast and are unit-testable without sockets.
-// Bodies arrive already decoded (Content-Encoding gzip/deflate undone, chunked reassembled).
+// Bodies arrive already decoded (Content-Encoding gzip/deflate/zstd undone, chunked reassembled).
 #ifndef QUELL_CORE_HTTP_MESSAGE_H_
 #define QUELL_CORE_HTTP_MESSAGE_H_
 

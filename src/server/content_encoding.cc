@@ -2,9 +2,11 @@
 #include "server/content_encoding.h"
 
 #include <zlib.h>
+#include <zstd.h>
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 
 #include "core/status_macros.h"
 #include "core/strings.h"
@@ -73,6 +75,74 @@ absl::Status Inflate(std::string_view in, int window_bits, size_t max_decoded_by
   return absl::OkStatus();
 }
 
+absl::Status ZstdCorrupt(size_t rc) {
+  return absl::InvalidArgumentError(fmt::format("content-encoding: corrupt zstd stream ({})", ZSTD_getErrorName(rc)));
+}
+
+// RFC 8878 frames (one or several, back to back) with the same cap and padding as Inflate.
+absl::Status Unzstd(std::string_view in, size_t max_decoded_bytes, std::string* out, size_t padding) {
+  struct FreeDCtx {
+    void operator()(ZSTD_DCtx* c) const { ZSTD_freeDCtx(c); }
+  };
+  thread_local std::unique_ptr<ZSTD_DCtx, FreeDCtx> dctx(ZSTD_createDCtx());
+  if (dctx == nullptr) return absl::InternalError("content-encoding: zstd init failed");
+  ZSTD_DCtx_reset(dctx.get(), ZSTD_reset_session_and_parameters);
+  // The decoder allocates the window a frame asks for: at most 8 MiB (what zstd levels 1-19 use
+  // when streaming, as senders do), or the cap if larger. A frame asking for more is refused
+  // before anything is allocated.
+  int window_log = 23;
+  while (window_log < 31 && (size_t{1} << window_log) < max_decoded_bytes) ++window_log;
+  ZSTD_DCtx_setParameter(dctx.get(), ZSTD_d_windowLogMax, window_log);
+  out->clear();
+  size_t cap = std::min(max_decoded_bytes, std::max<size_t>(in.size() * 4, 4096));
+  out->resize(cap + padding);
+  ZSTD_inBuffer src{in.data(), in.size(), 0};
+  size_t produced = 0;
+  while (true) {
+    if (produced == cap && cap >= max_decoded_bytes) {
+      // Full at the cap: one more byte of output means the body is over the limit.
+      char probe;
+      ZSTD_outBuffer p{&probe, 1, 0};
+      const size_t rc = ZSTD_decompressStream(dctx.get(), &p, &src);
+      if (ZSTD_isError(rc)) {
+        out->clear();
+        return ZstdCorrupt(rc);
+      }
+      if (p.pos != 0) {
+        out->clear();
+        return absl::ResourceExhaustedError(
+            fmt::format("content-encoding: decoded body exceeds {} bytes", max_decoded_bytes));
+      }
+      if (rc == 0 && src.pos == src.size) break;
+      if (src.pos == src.size) {
+        out->clear();
+        return absl::InvalidArgumentError("content-encoding: corrupt or truncated zstd stream");
+      }
+      continue;
+    }
+    if (produced == cap) {
+      cap = std::min(max_decoded_bytes, cap * 2);
+      out->resize(cap + padding);
+    }
+    ZSTD_outBuffer dst{out->data(), cap, produced};
+    const size_t rc = ZSTD_decompressStream(dctx.get(), &dst, &src);
+    if (ZSTD_isError(rc)) {
+      out->clear();
+      return ZstdCorrupt(rc);
+    }
+    produced = dst.pos;
+    if (rc == 0 && src.pos == src.size) break;  // The last frame is complete.
+    if (src.pos == src.size && dst.pos < dst.size) {
+      // All input read, output to spare, and the frame wants more: truncated (or empty).
+      out->clear();
+      return absl::InvalidArgumentError("content-encoding: corrupt or truncated zstd stream");
+    }
+  }
+  out->resize(produced);
+  if (out->capacity() - out->size() < padding) out->reserve(out->size() + padding);
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 ContentEncoding ParseContentEncoding(std::string_view header) {
@@ -80,6 +150,7 @@ ContentEncoding ParseContentEncoding(std::string_view header) {
   if (v.empty() || core::EqualsIgnoreCase(v, "identity")) return ContentEncoding::kIdentity;
   if (core::EqualsIgnoreCase(v, "gzip") || core::EqualsIgnoreCase(v, "x-gzip")) return ContentEncoding::kGzip;
   if (core::EqualsIgnoreCase(v, "deflate")) return ContentEncoding::kDeflate;
+  if (core::EqualsIgnoreCase(v, "zstd")) return ContentEncoding::kZstd;
   return ContentEncoding::kUnsupported;
 }
 
@@ -102,15 +173,24 @@ absl::Status DecodeBody(ContentEncoding encoding, std::string_view in, size_t ma
                          ((static_cast<uint8_t>(in[0]) << 8) | static_cast<uint8_t>(in[1])) % 31 == 0;
       return Inflate(in, zlib_header ? 15 : -15, max_decoded_bytes, out, padding);
     }
+    case ContentEncoding::kZstd:
+      return Unzstd(in, max_decoded_bytes, out, padding);
     case ContentEncoding::kUnsupported:
       break;
   }
-  return absl::UnimplementedError("content-encoding: unsupported (accepted: gzip, deflate, identity)");
+  return absl::UnimplementedError("content-encoding: unsupported (accepted: gzip, deflate, zstd, identity)");
 }
 
 std::string EncodeBody(ContentEncoding encoding, std::string_view in) {
   if (encoding == ContentEncoding::kIdentity) return std::string(in);
   QUELL_CHECK(encoding != ContentEncoding::kUnsupported, "EncodeBody: unsupported encoding");
+  if (encoding == ContentEncoding::kZstd) {
+    std::string out(ZSTD_compressBound(in.size()), '\0');
+    const size_t n = ZSTD_compress(out.data(), out.size(), in.data(), in.size(), 3);
+    QUELL_CHECK(!ZSTD_isError(n), "EncodeBody: zstd compress failed");
+    out.resize(n);
+    return out;
+  }
   z_stream zs;
   std::memset(&zs, 0, sizeof(zs));
   int bits = encoding == ContentEncoding::kGzip ? 15 + 16 : 15;

@@ -1,8 +1,11 @@
 // src/server/content_encoding.h
 //
-// Request-body Content-Encoding: the HTTP server undoes `gzip` and `deflate` (zlib-wrapped, and
-// raw deflate as some clients send it) before any handler sees the body, with a cap on the
+// Request-body Content-Encoding: the HTTP server undoes `gzip`, `deflate` (zlib-wrapped, and raw
+// deflate as some clients send it) and `zstd` (RFC 8878: what the Datadog Agent, Vector and the
+// OpenTelemetry Collector can send) before any handler sees the body, with a cap on the
 // decompressed size so a small compressed body cannot expand without bound (zip bombs -> 413).
+// A zstd frame may not ask for a window over max(8 MiB, the cap), so a decoder's memory stays
+// bounded; concatenated frames decode as one body.
 // Pure functions of their arguments: thread-safe.
 #ifndef QUELL_SERVER_CONTENT_ENCODING_H_
 #define QUELL_SERVER_CONTENT_ENCODING_H_
@@ -15,10 +18,10 @@
 
 namespace quell::server {
 
-enum class ContentEncoding { kIdentity, kGzip, kDeflate, kUnsupported };
+enum class ContentEncoding { kIdentity, kGzip, kDeflate, kZstd, kUnsupported };
 
 // Parses a Content-Encoding header value, case-insensitively. Empty and "identity" are kIdentity;
-// "x-gzip" is kGzip. Anything else (br, zstd, a list of several codings) is kUnsupported.
+// "x-gzip" is kGzip. Anything else (br, snappy, a list of several codings) is kUnsupported.
 ContentEncoding ParseContentEncoding(std::string_view header);
 
 // Decodes `in` into `*out` (replacing its contents). `*out` gets at least `padding` spare bytes of
@@ -29,7 +32,7 @@ ContentEncoding ParseContentEncoding(std::string_view header);
 [[nodiscard]] absl::Status DecodeBody(ContentEncoding encoding, std::string_view in, size_t max_decoded_bytes,
                                       std::string* out, size_t padding = 64);
 
-// Compresses `in` (gzip or zlib-wrapped deflate). For tests, benchmarks and clients; kIdentity copies.
+// Compresses `in` (gzip, zlib-wrapped deflate or zstd). For tests, benchmarks and clients; kIdentity copies.
 // REQUIRES: encoding is not kUnsupported.
 std::string EncodeBody(ContentEncoding encoding, std::string_view in);
 

@@ -1,6 +1,10 @@
 #include "server/content_encoding.h"
 
+#include <zstd.h>
+
+#include <algorithm>
 #include <string>
+#include <string_view>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -18,19 +22,42 @@ std::string Sample() {
   return s;
 }
 
+// One zstd frame written as streaming senders write it: the input fed in pieces, so the frame
+// header carries no content size and the window is the level's (or `window_log`).
+std::string StreamedZstdFrame(std::string_view plain, int window_log = 0) {
+  ZSTD_CCtx* c = ZSTD_createCCtx();
+  ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, 1);
+  if (window_log != 0) ZSTD_CCtx_setParameter(c, ZSTD_c_windowLog, window_log);
+  std::string frame(ZSTD_compressBound(plain.size()) + 1024, '\0');
+  ZSTD_outBuffer o{frame.data(), frame.size(), 0};
+  for (size_t at = 0; at < plain.size(); at += 4096) {
+    ZSTD_inBuffer in{plain.data() + at, std::min<size_t>(4096, plain.size() - at), 0};
+    while (in.pos < in.size) ZSTD_compressStream2(c, &o, &in, ZSTD_e_continue);
+  }
+  ZSTD_inBuffer none{nullptr, 0, 0};
+  while (ZSTD_compressStream2(c, &o, &none, ZSTD_e_end) != 0) {
+  }
+  ZSTD_freeCCtx(c);
+  frame.resize(o.pos);
+  return frame;
+}
+
 TEST(ContentEncodingTest, ParsesHeader) {
   EXPECT_EQ(ParseContentEncoding(""), ContentEncoding::kIdentity);
   EXPECT_EQ(ParseContentEncoding("identity"), ContentEncoding::kIdentity);
   EXPECT_EQ(ParseContentEncoding(" GZIP "), ContentEncoding::kGzip);
   EXPECT_EQ(ParseContentEncoding("x-gzip"), ContentEncoding::kGzip);
   EXPECT_EQ(ParseContentEncoding("Deflate"), ContentEncoding::kDeflate);
+  EXPECT_EQ(ParseContentEncoding("zstd"), ContentEncoding::kZstd);
+  EXPECT_EQ(ParseContentEncoding("ZSTD"), ContentEncoding::kZstd);
   EXPECT_EQ(ParseContentEncoding("br"), ContentEncoding::kUnsupported);
   EXPECT_EQ(ParseContentEncoding("gzip, deflate"), ContentEncoding::kUnsupported);
 }
 
-TEST(ContentEncodingTest, RoundTripsGzipAndDeflateWithPadding) {
+TEST(ContentEncodingTest, RoundTripsEveryEncodingWithPadding) {
   const std::string plain = Sample();
-  for (ContentEncoding enc : {ContentEncoding::kGzip, ContentEncoding::kDeflate, ContentEncoding::kIdentity}) {
+  for (ContentEncoding enc :
+       {ContentEncoding::kGzip, ContentEncoding::kDeflate, ContentEncoding::kZstd, ContentEncoding::kIdentity}) {
     std::string wire = EncodeBody(enc, plain);
     if (enc != ContentEncoding::kIdentity) {
       EXPECT_LT(wire.size(), plain.size() / 4);
@@ -68,6 +95,49 @@ TEST(ContentEncodingTest, ZipBombIsResourceExhausted) {
   // Identity bodies obey the cap too.
   EXPECT_THAT(DecodeBody(ContentEncoding::kIdentity, std::string(11, 'x'), 10, &out),
               StatusIs(absl::StatusCode::kResourceExhausted));
+}
+
+// What streaming senders write: frames without a content size, several back to back.
+TEST(ContentEncodingTest, ZstdStreamedAndConcatenatedFrames) {
+  const std::string a = Sample(), b = "[" + Sample() + "]";
+  const std::string first = StreamedZstdFrame(a);
+  ASSERT_EQ(ZSTD_getFrameContentSize(first.data(), first.size()), ZSTD_CONTENTSIZE_UNKNOWN);
+  const std::string wire = first + StreamedZstdFrame(b);
+  std::string out;
+  ASSERT_THAT(DecodeBody(ContentEncoding::kZstd, wire, 1 << 20, &out, 64), IsOk());
+  EXPECT_EQ(out, a + b);
+  EXPECT_GE(out.capacity() - out.size(), 64u);
+  // The cap counts the frames together: each fits, both do not.
+  EXPECT_THAT(DecodeBody(ContentEncoding::kZstd, wire, a.size() + b.size() - 1, &out),
+              StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_THAT(DecodeBody(ContentEncoding::kZstd, wire, a.size() + b.size(), &out), IsOk());
+}
+
+TEST(ContentEncodingTest, ZstdBombAndBadStreams) {
+  std::string bomb = EncodeBody(ContentEncoding::kZstd, std::string(64 << 20, '\0'));
+  ASSERT_LT(bomb.size(), 100u << 10);
+  std::string out;
+  EXPECT_THAT(DecodeBody(ContentEncoding::kZstd, bomb, 1 << 20, &out),
+              StatusIs(absl::StatusCode::kResourceExhausted, ::testing::HasSubstr("exceeds 1048576 bytes")));
+  EXPECT_TRUE(out.empty());
+  // The same without a content size in the header.
+  EXPECT_THAT(DecodeBody(ContentEncoding::kZstd, StreamedZstdFrame(std::string(8 << 20, '\0')), 1 << 20, &out),
+              StatusIs(absl::StatusCode::kResourceExhausted));
+  std::string exact = EncodeBody(ContentEncoding::kZstd, std::string(1 << 20, 'a'));
+  EXPECT_THAT(DecodeBody(ContentEncoding::kZstd, exact, 1 << 20, &out), IsOk());
+  EXPECT_EQ(out.size(), 1u << 20);
+  const std::string wire = EncodeBody(ContentEncoding::kZstd, Sample());
+  EXPECT_THAT(DecodeBody(ContentEncoding::kZstd, wire.substr(0, wire.size() / 2), 1 << 20, &out),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("truncated")));
+  EXPECT_THAT(DecodeBody(ContentEncoding::kZstd, "definitely not zstd", 1 << 20, &out),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("zstd")));
+  EXPECT_THAT(DecodeBody(ContentEncoding::kZstd, "", 1 << 20, &out), StatusIs(absl::StatusCode::kInvalidArgument));
+  // A frame that asks for a 128 MiB window is refused, not allocated; an 8 MiB one decodes.
+  const std::string plain = Sample();
+  EXPECT_THAT(DecodeBody(ContentEncoding::kZstd, StreamedZstdFrame(plain, 27), 1 << 20, &out),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("zstd")));
+  ASSERT_THAT(DecodeBody(ContentEncoding::kZstd, StreamedZstdFrame(plain, 23), 1 << 20, &out), IsOk());
+  EXPECT_EQ(out, plain);
 }
 
 TEST(ContentEncodingTest, CorruptAndTruncatedAreInvalidArgument) {

@@ -9,7 +9,7 @@
 //     and answered in order (bytes of later pipelined requests wait in the connection's buffer);
 //   - chunked request bodies are reassembled; `Expect: 100-continue` gets "100 Continue" once the
 //     header passed its checks (a too-large Content-Length gets 413 instead and no body is read);
-//   - `Content-Encoding: gzip | deflate` bodies are decoded (core::HttpRequest::body is the decoded
+//   - `Content-Encoding: gzip | deflate | zstd` bodies are decoded (core::HttpRequest::body is the decoded
 //     body, with >= 64 spare bytes of capacity for simdjson); other encodings get 415;
 //   - limits: wire and decoded body over max_body_bytes -> 413 and close; header over
 //     max_header_bytes -> 431 and close; malformed HTTP -> 400 and close;

@@ -157,11 +157,12 @@ TEST_F(HttpServerTest, ChunkedBodyOverLimitGets413) {
   EXPECT_EQ(r->status, 413);
 }
 
-TEST_F(HttpServerTest, GzipAndDeflateBodiesAreDecoded) {
+TEST_F(HttpServerTest, GzipDeflateAndZstdBodiesAreDecoded) {
   StartServer();
   HttpClient c(server_->port());
   const std::string plain(10000, 'q');
-  for (auto [enc, name] : {std::pair{ContentEncoding::kGzip, "gzip"}, std::pair{ContentEncoding::kDeflate, "deflate"}}) {
+  for (auto [enc, name] : {std::pair{ContentEncoding::kGzip, "gzip"}, std::pair{ContentEncoding::kDeflate, "deflate"},
+                           std::pair{ContentEncoding::kZstd, "zstd"}}) {
     auto r = c.Post("/echo", EncodeBody(enc, plain), {{"Content-Encoding", name}});
     ASSERT_THAT(r, IsOk());
     EXPECT_EQ(r->status, 200) << name;
