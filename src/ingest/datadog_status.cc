@@ -1,5 +1,8 @@
 #include "ingest/datadog_status.h"
 
+#include <cstdint>
+#include <cstring>
+
 #include "core/strings.h"
 #include "ingest/json_fields.h"
 
@@ -7,16 +10,45 @@ namespace quell::ingest {
 
 namespace {
 
-// True iff `s` starts with `lower` (lowercase ASCII letters, '-' and ' '), ignoring ASCII case.
-// Unrolled for the literal's length: no call, no loop over a lowercased copy.
+// A keyword as a template argument, so that its words below are compile-time constants.
 template <size_t N>
-bool StartsWithLower(std::string_view s, const char (&lower)[N]) {
-  if (s.size() < N - 1) return false;
-  unsigned diff = 0;
-  for (size_t i = 0; i < N - 1; ++i) {
-    unsigned c = static_cast<unsigned char>(s[i]);
-    c += (c - 'A' < 26u) ? 32u : 0u;
-    diff |= c ^ static_cast<unsigned char>(lower[i]);
+struct Keyword {
+  char text[N];
+  consteval Keyword(const char (&s)[N]) {  // NOLINT: implicit, for StartsWithLower<"...">.
+    for (size_t i = 0; i < N; ++i) text[i] = s[i];
+  }
+  static constexpr size_t size() { return N - 1; }
+  // The bytes at [from, from + 8) (zero past the end) as a little-endian word; with `mask`, 0x20
+  // in each letter's byte instead (the bit that tells a letter's cases apart).
+  constexpr uint64_t Word(size_t from, bool mask) const {
+    uint64_t w = 0;
+    for (size_t i = 0; i < 8 && from + i < N - 1; ++i) {
+      const auto c = static_cast<unsigned char>(text[from + i]);
+      const uint64_t b = mask ? ((c >= 'a' && c <= 'z') ? 0x20 : 0) : c;
+      w |= b << (8 * i);
+    }
+    return w;
+  }
+};
+
+// True iff `s` starts with `K` (lowercase ASCII letters, '-' and ' '), ignoring ASCII case
+// (letters only: every other byte must match exactly). One or two word compares against
+// constants.
+template <Keyword K>
+bool StartsWithLower(std::string_view s) {
+  constexpr size_t n = K.size();
+  static_assert(n >= 1 && n <= 16);
+  if (s.size() < n) return false;
+  constexpr size_t second = n <= 8 ? 0 : n - 8;  // Two overlapping words past 8 bytes.
+  constexpr uint64_t mask0 = K.Word(0, true), word0 = K.Word(0, false);
+  constexpr uint64_t mask1 = K.Word(second, true), word1 = K.Word(second, false);
+  uint64_t x0 = 0;
+  std::memcpy(&x0, s.data(), n < 8 ? n : 8);
+  uint64_t diff = (x0 | mask0) ^ word0;
+  if constexpr (n > 8) {
+    uint64_t x1;
+    std::memcpy(&x1, s.data() + second, 8);
+    diff |= (x1 | mask1) ^ word1;
   }
   return diff == 0;
 }
@@ -28,21 +60,21 @@ DatadogTransition ParseDatadogTransition(std::string_view t) {
   if (t.empty()) return Transition::kNone;
   switch (t[0] | 0x20) {  // ASCII lowercase of the first letter: one or two compares per call.
     case 'r':
-      if (StartsWithLower(t, "recovered")) return Transition::kRecovered;
-      if (StartsWithLower(t, "re-triggered") || StartsWithLower(t, "renotify")) return Transition::kTriggered;
-      if (StartsWithLower(t, "re-warn")) return Transition::kWarn;
+      if (StartsWithLower<"recovered">(t)) return Transition::kRecovered;
+      if (StartsWithLower<"re-triggered">(t) || StartsWithLower<"renotify">(t)) return Transition::kTriggered;
+      if (StartsWithLower<"re-warn">(t)) return Transition::kWarn;
       break;
     case 't':
-      if (StartsWithLower(t, "triggered")) return Transition::kTriggered;
+      if (StartsWithLower<"triggered">(t)) return Transition::kTriggered;
       break;
     case 'a':
-      if (StartsWithLower(t, "alert")) return Transition::kTriggered;
+      if (StartsWithLower<"alert">(t)) return Transition::kTriggered;
       break;
     case 'w':
-      if (StartsWithLower(t, "warn")) return Transition::kWarn;
+      if (StartsWithLower<"warn">(t)) return Transition::kWarn;
       break;
     case 'n':
-      if (StartsWithLower(t, "no data")) return Transition::kNoData;
+      if (StartsWithLower<"no data">(t)) return Transition::kNoData;
       break;
     default: break;
   }

@@ -18,6 +18,19 @@ TEST(DatadogStatusTest, Transitions) {
   EXPECT_EQ(ParseDatadogTransition("No Data"), T::kNoData);
   EXPECT_EQ(ParseDatadogTransition("P1"), T::kNone);
   EXPECT_EQ(ParseDatadogTransition(""), T::kNone);
+  // Case folds letters only: bytes that differ from '-' or ' ' by the case bit do not match them,
+  // and neither do near misses, prefixes of a keyword or non-letters that fold onto a letter.
+  EXPECT_EQ(ParseDatadogTransition("Re\rTriggered"), T::kNone);
+  EXPECT_EQ(ParseDatadogTransition(std::string_view("No\0Data", 7)), T::kNone);
+  EXPECT_EQ(ParseDatadogTransition("Triggere"), T::kNone);
+  EXPECT_EQ(ParseDatadogTransition("Trigge\x12" "ed"), T::kNone);
+  EXPECT_EQ(ParseDatadogTransition("RECOVERED!"), T::kRecovered);
+  EXPECT_EQ(ParseDatadogTransition("recovereD"), T::kRecovered);
+  EXPECT_EQ(ParseDatadogTransition("recovere"), T::kNone);
+  EXPECT_EQ(ParseDatadogTransition("RE-TRIGGERED"), T::kTriggered);
+  EXPECT_EQ(ParseDatadogTransition("re-triggereX"), T::kNone);
+  EXPECT_EQ(ParseDatadogTransition("ALERT"), T::kTriggered);
+  EXPECT_EQ(ParseDatadogTransition("alerX"), T::kNone);
   EXPECT_EQ(DatadogTransitionState(T::kRecovered), core::SignalState::kResolved);
   EXPECT_EQ(DatadogTransitionState(T::kNoData), core::SignalState::kFiring);
   EXPECT_EQ(DatadogTransitionState(T::kNone), core::SignalState::kUnknown);
