@@ -104,6 +104,15 @@ inline std::vector<std::string> ExpectReusedParserMatchesFresh(core::Format form
   return fresh;
 }
 
+// The value of a signal's annotation `name` ("" if none). Annotations keep their insertion order,
+// so this is a linear search (core::FindLabel wants sorted labels).
+inline std::string_view AnnotationOf(const core::SignalBatch& b, const core::Signal& s, std::string_view name) {
+  for (const core::Label& a : b.annotations(s)) {
+    if (a.name == name) return a.value;
+  }
+  return {};
+}
+
 }  // namespace quell::ingest::testing
 
 #endif  // QUELL_INGEST_GOLDEN_FOR_TESTING_H_

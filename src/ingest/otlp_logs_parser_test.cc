@@ -7,15 +7,8 @@
 namespace quell::ingest {
 namespace {
 
+using testing::AnnotationOf;
 using testing::kGoldenObserved;
-
-// Annotations keep their insertion order (FindLabel wants sorted labels).
-std::string_view AnnotationOf(const core::SignalBatch& b, const core::Signal& s, std::string_view name) {
-  for (const core::Label& a : b.annotations(s)) {
-    if (a.name == name) return a.value;
-  }
-  return {};
-}
 
 TEST(OtlpLogsParserTest, Golden) { EXPECT_EQ(testing::RunGoldenDir("otlp_logs", core::Format::kOtlpLogs), 2); }
 

@@ -7,6 +7,7 @@
 namespace quell::ingest {
 namespace {
 
+using testing::AnnotationOf;
 using testing::kGoldenObserved;
 
 TEST(OtlpMetricsParserTest, Golden) { EXPECT_EQ(testing::RunGoldenDir("otlp_metrics", core::Format::kOtlpMetrics), 1); }
@@ -32,8 +33,8 @@ TEST(OtlpMetricsParserTest, AggregationTemporalityByNameOrNumber) {
      {"name":"x","sum":{"aggregationTemporality":"AGGREGATION_TEMPORALITY_CUMULATIVE","isMonotonic":true,"dataPoints":[{"asInt":"1"}]}},
      {"name":"y","sum":{"aggregationTemporality":1,"dataPoints":[{"asInt":"2"}]}}]}]}]})";
   ASSERT_EQ(p->Parse(body, body.size(), core::SourceKind::kHttp, kGoldenObserved, &b).accepted, 2u);
-  EXPECT_EQ(core::FindLabel(b.annotations(b.signals()[0]), "aggregation_temporality"), "cumulative");
-  EXPECT_EQ(core::FindLabel(b.annotations(b.signals()[1]), "aggregation_temporality"), "delta");
+  EXPECT_EQ(AnnotationOf(b, b.signals()[0], "aggregation_temporality"), "cumulative");
+  EXPECT_EQ(AnnotationOf(b, b.signals()[1], "aggregation_temporality"), "delta");
 }
 
 }  // namespace
