@@ -177,7 +177,30 @@ struct Shard::StormState {
 
 namespace {
 constexpr std::string_view kGeneratorKey = "\x01generatorURL";
+
+// Sorts an alert's annotations by name in place (stable: an insertion sort, no allocation; a few
+// entries) and keeps only the last of each repeated name, as a sender's later value wins. The
+// state's annotations are looked up by name (common annotations of a group, LabelSet) and must be
+// sorted; senders write them in any order (Alertmanager: summary, description, runbook_url).
+void SortAnnotations(std::vector<core::Label>* v) {
+  std::vector<core::Label>& a = *v;
+  for (size_t i = 1; i < a.size(); ++i) {
+    const core::Label l = a[i];
+    size_t j = i;
+    while (j != 0 && l.name < a[j - 1].name) {
+      a[j] = a[j - 1];
+      --j;
+    }
+    a[j] = l;
+  }
+  size_t w = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (i + 1 < a.size() && a[i + 1].name == a[i].name) continue;
+    a[w++] = a[i];
+  }
+  a.resize(w);
 }
+}  // namespace
 
 Shard::Shard(std::shared_ptr<const CompiledRules> rules, core::NotificationSink* sink, const Silencer* silencer)
     : sink_(sink), silencer_(silencer) {
@@ -459,6 +482,7 @@ void Shard::ProcessAlert(const core::SignalBatch& batch, const core::Signal& s, 
     label_scratch2_.clear();
     if (!keep.empty()) label_scratch2_.push_back(core::Label{kGeneratorKey, keep});
     for (const core::Label& l : batch.annotations(s)) label_scratch2_.push_back(l);
+    SortAnnotations(&label_scratch2_);
     a->labels.Assign(label_scratch_, label_scratch2_, &names_);
   }
   ApplyState(fp, *a, firing, t);
@@ -476,6 +500,7 @@ Shard::AlertState* Shard::CreateAlert(uint64_t fp, const core::SignalBatch& batc
   label_scratch2_.clear();
   if (!s.link.empty()) label_scratch2_.push_back(core::Label{kGeneratorKey, s.link});
   for (const core::Label& l : batch.annotations(s)) label_scratch2_.push_back(l);
+  SortAnnotations(&label_scratch2_);
   a->labels.Assign(labels, label_scratch2_, &names_);
   a->starts_at = t;
   a->updated_at = t;

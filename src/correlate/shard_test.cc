@@ -4,6 +4,7 @@
 
 #include "core/event_time.h"
 #include "core/fingerprint.h"
+#include "fmt/format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -79,6 +80,47 @@ TEST(ShardTest, NotificationIsComplete) {
   ASSERT_EQ(rec2.out.size(), 1u);
   EXPECT_EQ(rec2.out[0].dedup_key, n.dedup_key);
   EXPECT_EQ(rec2.out[0].incident_id, n.incident_id);
+}
+
+// commonAnnotations holds every annotation all the group's alerts share, whatever order their
+// senders wrote them in (Alertmanager's summary, description, runbook_url is not name order),
+// and none that differ; the generator URL is not an annotation.
+TEST(ShardTest, CommonAnnotationsAreThoseAllAlertsShare) {
+  Recorder rec;
+  Shard shard(Rules(), &rec, nullptr);
+  for (std::string_view instance : {"1", "2"}) {
+    core::SignalBatch b;
+    core::Signal& s = b.Add();
+    s.kind = core::SignalKind::kAlert;
+    s.format = core::Format::kAlertmanager;
+    s.state = core::SignalState::kFiring;
+    s.event_time = T("2026-01-05T10:00:00Z");
+    s.link = "http://prometheus/graph";
+    b.AddLabelCopy("alertname", "A");
+    b.AddLabelCopy("instance", instance);
+    b.FinishLabels();
+    b.AddAnnotation("summary", "Error rate high");
+    b.AddAnnotation("value", instance);
+    b.AddAnnotation("description", "5xx above 5%");
+    b.AddAnnotation("runbook_url", "https://rb/a");
+    b.AddAnnotation("alpha", "first");
+    shard.Process(b);
+  }
+  shard.AdvanceWatermark(T("2026-01-05T10:01:00Z"));
+  ASSERT_EQ(rec.out.size(), 1u);
+  const core::Notification& n = rec.out[0];
+  ASSERT_EQ(n.alerts.size(), 2u);
+  EXPECT_EQ(n.common_annotations.ToString(),
+            "{alpha=\"first\", description=\"5xx above 5%\", runbook_url=\"https://rb/a\", summary=\"Error rate high\"}");
+  for (const core::NotifiedAlert& a : n.alerts) {
+    EXPECT_EQ(a.annotations.Get("value"), a.labels.Get("instance"));
+    EXPECT_EQ(a.annotations.Get("description"), "5xx above 5%");
+    EXPECT_EQ(a.annotations.ToString(),
+              fmt::format("{{alpha=\"first\", description=\"5xx above 5%\", runbook_url=\"https://rb/a\", "
+                          "summary=\"Error rate high\", value=\"{}\"}}",
+                          a.labels.Get("instance")));
+    EXPECT_EQ(a.generator_url, "http://prometheus/graph");
+  }
 }
 
 // Two `continue` siblings with the same matchers are two routes (Alertmanager's Route.ID() adds
