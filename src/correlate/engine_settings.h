@@ -7,7 +7,7 @@
 //     queue_capacity: 64                # batches per shard queue
 //     max_fingerprints_per_shard: 200000
 //     max_groups_per_shard: 50000
-//     allowed_lateness: 1m              # events older than watermark are late (dropped, recorded)
+//     allowed_lateness: 1m              # events older than the watermark are late (applied at it, recorded)
 //     idle_timeout: 30s                 # live mode: advance the watermark with the wall clock
 //     incident_retention: 24h           # resolved incidents stay readable this long
 //     max_future_skew: 15m              # an event time further past its observed time is clamped to it

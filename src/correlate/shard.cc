@@ -426,12 +426,16 @@ void Shard::ProcessAlert(const core::SignalBatch& batch, const core::Signal& s, 
   }
   auto it = alerts_.find(fp);
   AlertState* a = it == alerts_.end() ? nullptr : it->second.get();
+  const int64_t own_t = t;
   if (t < watermark_) {
+    // Late: applied at the watermark, never dropped. Senders re-send a firing alert with its
+    // original startsAt (Prometheus every resend_delay, for as long as it fires), and a page that
+    // arrives late is still a page; its own time stays its start and is in the decision.
     ++stats_.late;
     ++stats_.suppressed[static_cast<size_t>(SuppressReason::kLate)];
     Record(fp, a, DecisionKind::kLate, rules_->lateness_rule(), static_cast<uint64_t>(watermark_), t);
     if (a != nullptr) ++NoiseFor(a->noise, t).counts.late;
-    return;
+    t = watermark_;
   }
   if (t > max_seen_) max_seen_ = t;
   auto note_clamp = [&](AlertState* st) {
@@ -444,7 +448,7 @@ void Shard::ProcessAlert(const core::SignalBatch& batch, const core::Signal& s, 
       note_clamp(nullptr);
       return;
     }
-    a = CreateAlert(fp, batch, s, labels, t);
+    a = CreateAlert(fp, batch, s, labels, t, own_t);
     note_clamp(a);
     ++NoiseFor(a->noise, t).counts.signals;
     return;
@@ -489,7 +493,7 @@ void Shard::ProcessAlert(const core::SignalBatch& batch, const core::Signal& s, 
 }
 
 Shard::AlertState* Shard::CreateAlert(uint64_t fp, const core::SignalBatch& batch, const core::Signal& s,
-                                      core::LabelView labels, int64_t t) {
+                                      core::LabelView labels, int64_t t, int64_t started) {
   while (alerts_.size() >= static_cast<size_t>(rules_->settings().max_fingerprints_per_shard)) {
     EvictOldestAlert(t);
   }
@@ -502,7 +506,7 @@ Shard::AlertState* Shard::CreateAlert(uint64_t fp, const core::SignalBatch& batc
   for (const core::Label& l : batch.annotations(s)) label_scratch2_.push_back(l);
   SortAnnotations(&label_scratch2_);
   a->labels.Assign(labels, label_scratch2_, &names_);
-  a->starts_at = t;
+  a->starts_at = std::min(started, t);
   a->updated_at = t;
   a->last_change = t;
   a->ends_at = s.end_time.is_zero() ? 0 : s.end_time.unix_nanos();
@@ -1486,7 +1490,9 @@ std::string Shard::RenderDecisionDetail(const Decision& d) const {
     case DecisionKind::kTransient: return "resolved within the transient grace: never pages";
     case DecisionKind::kNoise: return "classified noise: recorded, not notified";
     case DecisionKind::kStorm: return fmt::format("rate limited: rolled into storm {}", Hex(arg));
-    case DecisionKind::kLate: return fmt::format("late: behind watermark {}", core::FormatRfc3339(absl::FromUnixNanos(static_cast<int64_t>(arg))));
+    case DecisionKind::kLate:
+      return fmt::format("late: behind watermark {}; applied at the watermark",
+                         core::FormatRfc3339(absl::FromUnixNanos(static_cast<int64_t>(arg))));
     case DecisionKind::kNotified: return fmt::format("notified (sequence {})", arg);
     case DecisionKind::kResolved: return "resolved";
     case DecisionKind::kRefired: return "fired again";
@@ -1761,7 +1767,7 @@ absl::Status Shard::Restore(std::string_view json) {
     auto fp = core::Fingerprint::Parse(a.GetString("fp"));
     if (!fp.ok()) return absl::DataLossError("shard snapshot: bad fingerprint");
     int64_t t = starts->AsInt64();
-    AlertState* st = CreateAlert(fp->value(), batch, last, batch.labels(last), t);
+    AlertState* st = CreateAlert(fp->value(), batch, last, batch.labels(last), t, t);
     const JsonValue* ends = a.Find("ends_at");
     const JsonValue* updated = a.Find("updated_at");
     const JsonValue* firing = a.Find("firing");

@@ -15,7 +15,7 @@
 // input in the same batches (as `quell replay` gives it), not for any split into batches.
 //
 // Operation, per alert signal:
-//   late?     event time < watermark -> dropped, decision kLate, counted.
+//   late?     event time < watermark -> applied at the watermark (start kept), decision kLate, counted.
 //   dedup     fingerprint (all labels, or `dedup` labels for its format) -> AlertState; a repeat
 //             of the same state is a duplicate (counted, no allocation).
 //   flapping  >= N state changes within W -> held until stable for S, then released once.
@@ -180,8 +180,10 @@ class Shard {
   // `clamped_from`: the signal's own time when ProcessSignal clamped it to its observed time (0: not clamped).
   void ProcessAlert(const core::SignalBatch& batch, const core::Signal& s, int64_t clamped_from = 0);
   void ProcessDeploy(const core::SignalBatch& batch, const core::Signal& s);
+  // `t`: when the engine applies the signal; `started`: the alert's own start (t unless it came
+  // late, when it is earlier).
   AlertState* CreateAlert(uint64_t fp, const core::SignalBatch& batch, const core::Signal& s,
-                          core::LabelView labels, int64_t t);
+                          core::LabelView labels, int64_t t, int64_t started);
   void ApplyState(uint64_t fp, AlertState& a, bool firing, int64_t t);
   void Admit(uint64_t fp, AlertState& a, int64_t t);
   void JoinIncident(uint64_t fp, AlertState& a, int route, int64_t t);

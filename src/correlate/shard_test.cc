@@ -339,6 +339,49 @@ route:
   ASSERT_EQ(shard.Alerts(T("2026-01-05T10:00:30Z")).size(), 0u);
 }
 
+// Prometheus re-sends a firing alert every resend_delay (1m) with its original startsAt and
+// endsAt = send + 4m. Behind the watermark, those re-sends are late: they are applied at the
+// watermark (ends_at refreshed), so the alert stays firing for as long as it is re-sent, instead
+// of expiring 4 minutes after the first send. A new alert that starts far behind the watermark
+// (Quell restarted while it fired) still pages, with its own startsAt.
+TEST(ShardTest, LateAlertsAreAppliedAtTheWatermarkNotDropped) {
+  Recorder rec;
+  Shard shard(Rules(), &rec, nullptr);
+  const int64_t minute = int64_t{60} * 1000000000;
+  const core::EventTime fired = T("2026-01-05T10:00:00Z");
+  for (int i = 0; i <= 10; ++i) {
+    const core::EventTime sent = core::EventTime::FromUnixNanos(fired.unix_nanos() + i * minute);
+    Alert(&shard, "Resent", "1", fired, false, core::Format::kAlertmanager,
+          AlertTimes{sent, core::EventTime::FromUnixNanos(sent.unix_nanos() + 4 * minute)});
+    shard.AdvanceWatermark(core::EventTime::FromUnixNanos(sent.unix_nanos() + 30 * 1000000000LL));  // Idle clock.
+  }
+  EXPECT_GE(shard.stats().late, 9u);
+  ASSERT_FALSE(rec.out.empty());
+  for (const core::Notification& n : rec.out) EXPECT_EQ(n.status, core::NotificationStatus::kFiring);
+  std::vector<AlertView> alerts = shard.Alerts(T("2026-01-05T10:10:30Z"));
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_TRUE(alerts[0].firing);
+  EXPECT_EQ(alerts[0].starts_at, fired);
+  // Once the re-sends stop, it expires at its last endsAt (10:14) and resolves.
+  shard.AdvanceWatermark(T("2026-01-05T10:30:00Z"));
+  EXPECT_EQ(rec.out.back().status, core::NotificationStatus::kResolved);
+
+  // An alert that fired an hour before the watermark pages, keeping its start.
+  const size_t before = rec.out.size();
+  Alert(&shard, "FiredLongAgo", "1", T("2026-01-05T09:30:00Z"), false, core::Format::kAlertmanager,
+        AlertTimes{T("2026-01-05T10:30:00Z"), T("2026-01-05T10:34:00Z")});
+  shard.AdvanceWatermark(T("2026-01-05T10:31:00Z"));
+  ASSERT_EQ(rec.out.size(), before + 1);
+  EXPECT_EQ(rec.out.back().group_labels.Get("alertname"), "FiredLongAgo");
+  ASSERT_EQ(rec.out.back().alerts.size(), 1u);
+  EXPECT_EQ(rec.out.back().alerts[0].starts_at, T("2026-01-05T09:30:00Z"));
+  const std::string fp =
+      core::Fingerprint::Of(core::LabelSet::FromPairs({{"alertname", "FiredLongAgo"}, {"instance", "1"}}).view()).ToString();
+  bool late = false;
+  for (const DecisionRecord& d : shard.Explain(fp)) late |= d.decision == "late";
+  EXPECT_TRUE(late);
+}
+
 // Per-reason counters are monotonic: they keep counting after the noise report's day has passed.
 TEST(ShardTest, SuppressedCountersAreMonotonic) {
   Recorder rec;
