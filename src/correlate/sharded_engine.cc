@@ -19,7 +19,12 @@ struct ShardedEngine::Worker {
   size_t batches_queued = 0;
   size_t capacity = 64;
   bool stop = false;
-  std::atomic<int64_t> last_input_wall{0};
+  // Wall time when this shard's event time last moved forward (a batch raised its newest event
+  // time). Ticks move the watermark with the wall clock once it is idle_timeout old: no input,
+  // or only input that does not advance event time (re-sends of alerts that started earlier,
+  // which carry their old startsAt: Prometheus every resend_delay for as long as they fire).
+  std::atomic<int64_t> last_progress_wall{0};
+  const core::Clock* clock = nullptr;
   std::thread thread;
 
   void Run() {
@@ -34,12 +39,16 @@ struct ShardedEngine::Worker {
         if (task.batch) --batches_queued;
       }
       if (task.batch) {
+        const core::EventTime before = shard->max_event_time();
         if (task.all) {
           shard->Process(*task.batch);
         } else {
           shard->Process(*task.batch, task.indices);
           std::lock_guard<std::mutex> lock(mu);
           if (free_indices.size() < kMaxFreeIndices) free_indices.push_back(std::move(task.indices));
+        }
+        if (shard->max_event_time() > before) {
+          last_progress_wall.store(clock->Now().unix_nanos(), std::memory_order_relaxed);
         }
         task.batch.reset();  // The last shard to finish frees the shared batch.
         if (task.pending && task.pending->fetch_sub(1, std::memory_order_acq_rel) == 1 && task.done && *task.done) {
@@ -61,7 +70,8 @@ ShardedEngine::ShardedEngine(std::shared_ptr<const CompiledRules> rules, core::N
     auto w = std::make_unique<Worker>();
     w->shard = std::make_unique<Shard>(rules, sink_, silencer_);
     w->capacity = static_cast<size_t>(rules->settings().queue_capacity);
-    w->last_input_wall.store(clock_->Now().unix_nanos());
+    w->clock = clock_;
+    w->last_progress_wall.store(clock_->Now().unix_nanos());
     shards_.push_back(std::move(w));
   }
   for (auto& w : shards_) {
@@ -158,7 +168,6 @@ absl::Status ShardedEngine::Submit(core::SignalBatch* batch, std::function<void(
   auto shared = std::make_shared<const core::SignalBatch>(std::move(*batch));
   auto done_ptr = std::make_shared<std::function<void()>>(std::move(done));
   auto pending = std::make_shared<std::atomic<int>>(parts);
-  int64_t now = clock_->Now().unix_nanos();
   for (size_t i = 0; i < n; ++i) {
     if (count[i] == 0) continue;
     Worker& w = *shards_[i];
@@ -178,7 +187,6 @@ absl::Status ShardedEngine::Submit(core::SignalBatch* batch, std::function<void(
     }
     w.queue.push_back(std::move(task));
     ++w.batches_queued;
-    w.last_input_wall.store(now, std::memory_order_relaxed);
   }
   locks.clear();
   for (size_t i = 0; i < n; ++i) {
@@ -250,7 +258,7 @@ void ShardedEngine::Tick() {
   // The one place wall time becomes event time (live mode only).
   core::EventTime target = core::EventTime::FromUnixNanos(now.unix_nanos() - lateness);
   for (size_t i = 0; i < shards_.size(); ++i) {
-    if (now.unix_nanos() - shards_[i]->last_input_wall.load(std::memory_order_relaxed) < idle) continue;
+    if (now.unix_nanos() - shards_[i]->last_progress_wall.load(std::memory_order_relaxed) < idle) continue;
     Post(i, Task{nullptr, {}, [target](Shard& s) { s.AdvanceWatermark(target); }, nullptr, nullptr});
   }
 }

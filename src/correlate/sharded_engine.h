@@ -19,9 +19,10 @@
 // AdvanceWatermark, RecordDeployment) travel through the same queues as tasks and never wait for
 // capacity, so a reload lands between batches and a query sees a consistent shard.
 //
-// Live mode: Tick() advances the watermark of every shard that has seen no input for
-// idle_timeout (wall time, from the injected Clock) to (now - allowed_lateness), so group_wait and
-// resolves fire on a quiet system. StartTicker() runs Tick() once a second on a thread; tests call
+// Live mode: Tick() advances the watermark of every shard whose event time has not moved forward
+// for idle_timeout (wall time, from the injected Clock; no input, or only input older than what
+// it has seen, such as re-sends of long-firing alerts) to (now - allowed_lateness), so group_wait
+// and resolves fire on a quiet system. StartTicker() runs Tick() once a second on a thread; tests call
 // Tick() directly with a ManualClock.
 //
 // Threading: every public method is thread-safe. The only locks are the per-shard queue mutexes.

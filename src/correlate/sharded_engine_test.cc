@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <map>
+#include <set>
 #include <condition_variable>
 #include <mutex>
 
@@ -144,6 +145,35 @@ TEST(ShardedEngineTest, LiveModeAdvancesWatermarkAfterIdleTimeout) {
   engine.Tick();
   engine.Drain();
   ASSERT_EQ(rec.Take().size(), 1u);
+}
+
+// Prometheus re-sends every firing alert each resend_delay with its original startsAt. A shard
+// that gets only such re-sends has input, but its event time does not move: it counts as idle,
+// so the wall clock still moves its watermark and a new alert's group_wait fires. (When any
+// input reset the idle timer, re-sends arriving more often than idle_timeout froze the watermark
+// and the new alert never paged.)
+TEST(ShardedEngineTest, ResendsOfOldAlertsDoNotHoldTheWatermark) {
+  BlockingRecorder rec;
+  Silencer silencer;
+  core::ManualClock clock(core::WallTime::FromAbsl(*core::ParseRfc3339("2026-01-05T10:00:00Z")));
+  ShardedEngine engine(Rules(), &rec, &silencer, &clock, 1);
+  core::SignalBatch b;
+  AddAlert(&b, "New", "x", T("2026-01-05T10:00:00Z"));
+  ASSERT_OK(engine.Submit(&b, nullptr));
+  engine.Drain();
+  for (int i = 1; i <= 12; ++i) {  // Every 10 s for two minutes: never 30 s without input.
+    clock.Advance(absl::Seconds(10));
+    AddAlert(&b, "Old", "y", T("2026-01-05T08:00:00Z"));  // Fired two hours ago, re-sent.
+    ASSERT_OK(engine.Submit(&b, nullptr));
+    engine.Drain();
+    engine.Tick();
+    engine.Drain();
+  }
+  std::set<std::string> paged;
+  for (const core::Notification& n : rec.Take()) paged.insert(std::string(n.group_labels.Get("alertname")));
+  EXPECT_TRUE(paged.count("New")) << "the watermark never passed New's group_wait";
+  EXPECT_TRUE(paged.count("Old"));  // Late, applied at the watermark: still a page.
+  EXPECT_GE(engine.Stats().late, 10u);
 }
 
 TEST(ShardedEngineTest, ReloadAckAndExplainThroughQueues) {
