@@ -97,6 +97,7 @@ class Subprocess {
   Subprocess& operator=(const Subprocess&) = delete;
 
   bool started() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   // True iff the child exited before the deadline; exit_code() then holds its status.
   bool Wait(std::chrono::milliseconds timeout) {
     if (exited_) return true;
