@@ -130,4 +130,13 @@ void ReadDatadogTitlePrefixes(std::string_view title, std::string_view* transiti
   if (rest_out != nullptr) *rest_out = rest;
 }
 
+std::string_view DatadogTitleScope(std::string_view transition_text) {
+  const size_t on = transition_text.find(" on {");
+  if (on == std::string_view::npos) return {};
+  std::string_view rest = transition_text.substr(on + 5);
+  const size_t close = rest.rfind('}');
+  if (close == std::string_view::npos) return {};
+  return TrimSpaces(rest.substr(0, close));
+}
+
 }  // namespace quell::ingest

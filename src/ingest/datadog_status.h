@@ -40,6 +40,11 @@ void ReadDatadogTitlePrefixes(std::string_view title, std::string_view* transiti
                               DatadogTransition* transition, std::string_view* priority,
                               std::string_view* rest = nullptr);
 
+// The scope a multi-alert monitor writes into its transition group ("Triggered on {host:a,env:b}"
+// -> "host:a,env:b", a tag list), or "" when there is none. With the default webhook template it
+// is the only place a webhook names its group (host, availability zone, ...).
+std::string_view DatadogTitleScope(std::string_view transition_text);
+
 }  // namespace quell::ingest
 
 #endif  // QUELL_INGEST_DATADOG_STATUS_H_

@@ -41,6 +41,7 @@ RecordStatus DatadogWebhookParser::ParseRecord(od::value& record, uint32_t offse
   order_.Start();
 
   std::string_view raw_title, monitor_id, event_id, transition, alert_type, priority, hostname;
+  bool scope_field = false;
   core::EventTime date, last_updated;
   for (auto field_r : obj) {
     if (auto e = field_r.error()) return FromSimdjson(e, "");
@@ -90,6 +91,7 @@ RecordStatus DatadogWebhookParser::ParseRecord(od::value& record, uint32_t offse
         break;
       case F::kScope:
         QUELL_TRY_FIELD(ReadString(v, max, "alert_scope", &text));
+        scope_field = true;
         if (TrimSpaces(text) != "*") ApplyDatadogTagList(text, color_attr, doc(), &d, FieldTagLabels::kFieldsOnly);
         break;
       case F::kMetric:
@@ -189,6 +191,13 @@ RecordStatus DatadogWebhookParser::ParseRecord(od::value& record, uint32_t offse
   if (!alertname.empty() && alertname.front() == '[')
     ReadDatadogTitlePrefixes(alertname, &title_transition, &title_kind, &title_priority, &alertname);
   if (alertname.empty() && monitor_id.empty()) return FieldError::Fail(RejectReason::kMissingField, "title");
+  // Without an alert_scope field (the default template has none), a multi-alert monitor's group
+  // is only in the title ("[Triggered on {host:a}]"): its tags label the alert, so each group is
+  // its own alert and one group's recovery resolves only that group.
+  if (!scope_field && !title_transition.empty()) {
+    std::string_view scope = DatadogTitleScope(title_transition);
+    if (!scope.empty()) ApplyDatadogTagList(scope, color_attr, doc(), &d, FieldTagLabels::kFieldsOnly);
+  }
 
   // State: the transition field, else the alert type, else a title prefix, else firing.
   // Severity: alert type, else priority (field or "[P2]" title prefix), else the transition.

@@ -4,6 +4,7 @@
 #include "core/yaml_node.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ingest/datadog_status.h"
 #include "ingest/datadog_webhook_mapping.h"
 #include "ingest/golden_for_testing.h"
 #include "tests/testing/status_matchers.h"
@@ -84,6 +85,51 @@ TEST(DatadogWebhookParserTest, SameAlertSameFingerprintAcrossTransitions) {
   EXPECT_EQ(b.signals()[0].fingerprint, b.signals()[1].fingerprint);
   EXPECT_EQ(b.signals()[0].state, core::SignalState::kFiring);
   EXPECT_EQ(b.signals()[1].state, core::SignalState::kResolved);
+}
+
+// The default template has no scope field: a multi-alert monitor names its group only in the
+// title. Each group is its own alert (host label), its recovery matches its trigger, and another
+// group's recovery leaves it firing. With an alert_scope field, the field is the scope.
+TEST(DatadogWebhookParserTest, DefaultTemplateMultiAlertGroupsFromTheTitle) {
+  auto p = MakeParser(core::Format::kDatadogWebhook);
+  core::SignalBatch b;
+  auto body = [](std::string_view title) {
+    return R"({"id":"1","event_type":"query_alert_monitor","date":"1767225540000","title":")" + std::string(title) +
+           R"(","body":"x"})";
+  };
+  for (std::string_view title : {"[Triggered on {host:web-1,availability-zone:us-east-1a}] CPU high",
+                                 "[P2] [Triggered on {host:web-2,availability-zone:us-east-1a}] CPU high",
+                                 "[Recovered on {host:web-1,availability-zone:us-east-1a}] CPU high",
+                                 "[Triggered] CPU high"}) {
+    std::string text = body(title);
+    ASSERT_EQ(p->Parse(text, text.size(), core::SourceKind::kHttp, kGoldenObserved, &b).accepted, 1u) << title;
+  }
+  const auto& s = b.signals();
+  EXPECT_EQ(s[0].host, "web-1");
+  EXPECT_EQ(core::FindLabel(b.labels(s[0]), "host"), "web-1");
+  EXPECT_EQ(core::FindLabel(b.labels(s[0]), "availability-zone"), "us-east-1a");
+  EXPECT_EQ(core::FindLabel(b.labels(s[0]), "alertname"), "CPU high");
+  EXPECT_NE(s[0].fingerprint, s[1].fingerprint);
+  EXPECT_EQ(s[0].fingerprint, s[2].fingerprint);
+  EXPECT_EQ(s[2].state, core::SignalState::kResolved);
+  EXPECT_EQ(s[1].state, core::SignalState::kFiring);
+  EXPECT_EQ(core::FindLabel(b.labels(s[3]), "host"), "");  // A simple monitor: no scope.
+  EXPECT_NE(s[3].fingerprint, s[0].fingerprint);
+
+  ParserOptions o;
+  o.datadog_webhook_mapping = &DatadogWebhookMapping::Rich();
+  auto rich = MakeParser(core::Format::kDatadogWebhook, o);
+  std::string scoped = R"({"alert_id":"7","title":"[Triggered on {host:web-9}] CPU high","alert_scope":"host:web-1"})";
+  ASSERT_EQ(rich->Parse(scoped, scoped.size(), core::SourceKind::kHttp, kGoldenObserved, &b).accepted, 1u);
+  EXPECT_EQ(core::FindLabel(b.labels(b.signals().back()), "host"), "web-1");
+}
+
+TEST(DatadogStatusTest, TitleScope) {
+  EXPECT_EQ(DatadogTitleScope("Triggered on {host:a,env:b}"), "host:a,env:b");
+  EXPECT_EQ(DatadogTitleScope("Recovered on { host:a }"), "host:a");
+  EXPECT_EQ(DatadogTitleScope("Triggered"), "");
+  EXPECT_EQ(DatadogTitleScope("Triggered on {host:a"), "");
+  EXPECT_EQ(DatadogTitleScope("Triggered on host:a"), "");
 }
 
 // The parser learns the template's key order (key_order.h); records in another order, with
