@@ -84,6 +84,12 @@ std::string PagerDutySink::EventBody(const core::Notification& n) const {
     w.BeginArray();
     for (size_t i = 0; i < shown; ++i) w.String(n.alerts[i].labels.ToString());
     w.EndArray();
+    if (!n.common_annotations.empty()) {
+      // What the alerts' senders wrote for humans (summary, description, runbook_url): the
+      // annotations every member shares, as Alertmanager's default PagerDuty details show them.
+      w.Key("annotations");
+      w.Labels(n.common_annotations.view());
+    }
     if (!n.group_key.empty()) w.Field("group_key", n.group_key);
     if (n.deploy) {
       w.Field("deploy", fmt::format("{} {} ({})", n.deploy->service, n.deploy->version, n.deploy->env));
@@ -99,6 +105,14 @@ std::string PagerDutySink::EventBody(const core::Notification& n) const {
       w.Field("href", n.runbook_url);
       w.Field("text", "Runbook");
       w.EndObject();
+    }
+    for (const core::NotifiedAlert& a : n.alerts) {  // The first member's source (e.g. the Prometheus graph).
+      if (a.resolved || a.generator_url.empty()) continue;
+      w.BeginObject();
+      w.Field("href", a.generator_url);
+      w.Field("text", "Source");
+      w.EndObject();
+      break;
     }
     if (n.deploy && !n.deploy->link.empty()) {
       w.BeginObject();

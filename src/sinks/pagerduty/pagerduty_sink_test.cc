@@ -60,6 +60,8 @@ class PagerDutySinkTest : public ::quell::testing::HttpSinkTest {
       a.labels = core::LabelSet{{"alertname", "HighErrorRate"}, {"pod", "p" + std::to_string(i)}};
       n.alerts.push_back(a);
     }
+    n.alerts[1].generator_url = "http://prometheus/graph?g0.expr=errors";
+    n.common_annotations = core::LabelSet{{"summary", "5xx above 5%"}, {"description", "checkout returns 502s"}};
     n.runbook_url = "https://git/runbooks/checkout.md";
     n.deploy = core::AttributedDeploy{"checkout", "1.2.3", "prod", n.time, "https://ci/run/9"};
     n.external_url = "http://quell/api/v1/incidents/inc-1";
@@ -95,10 +97,14 @@ TEST_F(PagerDutySinkTest, TriggerCarriesTheEventsV2Fields) {
   EXPECT_EQ(simdjson::dom::array(details["impacted_services"]).size(), 2u);
   EXPECT_EQ(simdjson::dom::array(details["members"]).size(), 20u);  // max_members.
   EXPECT_EQ(uint64_t(details["truncated_alerts"]), 5u);
+  EXPECT_EQ(std::string_view(details["annotations"]["description"]), "checkout returns 502s");
+  EXPECT_EQ(std::string_view(details["annotations"]["summary"]), "5xx above 5%");
   simdjson::dom::array links = doc["links"];
-  ASSERT_EQ(links.size(), 2u);
+  ASSERT_EQ(links.size(), 3u);
   EXPECT_EQ(std::string_view(links.at(0)["href"]), "https://git/runbooks/checkout.md");
-  EXPECT_EQ(std::string_view(links.at(1)["href"]), "https://ci/run/9");
+  EXPECT_EQ(std::string_view(links.at(1)["href"]), "http://prometheus/graph?g0.expr=errors");
+  EXPECT_EQ(std::string_view(links.at(1)["text"]), "Source");
+  EXPECT_EQ(std::string_view(links.at(2)["href"]), "https://ci/run/9");
 }
 
 TEST_F(PagerDutySinkTest, ChangeEventForAttributedDeployWhenEnabled) {

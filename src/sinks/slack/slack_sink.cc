@@ -70,6 +70,11 @@ std::string SlackSink::MessageBody(const core::Notification& n) const {
   // Summary section.
   std::string body = fmt::format("*{}*\n*Severity:* {} · *Firing:* {} · *Resolved:* {}", SlackEscape(summary),
                                  core::SeverityName(n.severity), n.firing_count, n.resolved_count);
+  // What the alerts' senders wrote for humans, when every member says the same.
+  for (auto [name, title] : {std::pair{"summary", "Summary"}, std::pair{"description", "Description"}}) {
+    std::string_view text = n.common_annotations.Get(name);
+    if (!text.empty() && text != summary) fmt::format_to(std::back_inserter(body), "\n*{}:* {}", title, SlackEscape(text));
+  }
   if (!n.root_cause_service.empty()) {
     fmt::format_to(std::back_inserter(body), "\n*Root cause:* {}", SlackEscape(n.root_cause_service));
   }

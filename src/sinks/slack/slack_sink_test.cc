@@ -39,6 +39,7 @@ class SlackSinkTest : public ::quell::testing::HttpSinkTest {
     n.runbook = "checkout.md";
     n.runbook_url = "https://git/runbooks/checkout.md";
     n.external_url = "http://quell/api/v1/incidents/inc-9";
+    n.common_annotations = core::LabelSet{{"description", "502s from <upstream>"}, {"summary", "5xx above 5%"}};
     core::NotifiedAlert a;
     a.labels = core::LabelSet{{"alertname", "X"}};
     n.alerts.push_back(a);
@@ -63,6 +64,8 @@ TEST_F(SlackSinkTest, PostsBlocksWithFallbackText) {
   EXPECT_EQ(std::string_view(blocks.at(0)["text"]["type"]), "plain_text");
   EXPECT_EQ(std::string_view(blocks.at(1)["type"]), "section");
   std::string_view section = blocks.at(1)["text"]["text"];
+  EXPECT_THAT(std::string(section), HasSubstr("*Summary:* 5xx above 5%"));
+  EXPECT_THAT(std::string(section), HasSubstr("*Description:* 502s from &lt;upstream&gt;"));
   EXPECT_THAT(std::string(section), HasSubstr("*Root cause:* checkout"));
   EXPECT_THAT(std::string(section), HasSubstr("*Firing:* 2"));
   EXPECT_THAT(std::string(section), HasSubstr("<https://ci/run/9|change>"));
