@@ -90,7 +90,8 @@ void WritePrometheusConfig(const std::string& tmp, uint16_t alertmanager_port) {
   }
 }
 
-// Before the fix, the re-sends (all at the alert's old startsAt) kept the shard's input fresh
+// Re-sends every 2 s, idle_timeout 3 s: before the fix, the re-sends (all at the alert's old
+// startsAt) kept the shard's input fresh
 // while its event time stood still, so the watermark never reached group_wait: no page at all;
 // and once the watermark did move, the re-sends were late and dropped, so the alert expired 4
 // resend delays after its first send while Prometheus still fired it.
@@ -101,7 +102,7 @@ TEST(PrometheusCompatTest, AlertFiringBeforeQuellListensPagesAndStaysFiring) {
   ASSERT_FALSE(tmp.empty());
   WritePrometheusConfig(tmp, 0);  // No Alertmanager yet: the alert fires with nobody to tell.
   Subprocess prom({prometheus, "--config.file=" + tmp + "/prometheus.yml", "--storage.tsdb.path=" + tmp + "/data",
-                   "--web.listen-address=127.0.0.1:0", "--rules.alert.resend-delay=1s"},
+                   "--web.listen-address=127.0.0.1:0", "--rules.alert.resend-delay=2s"},
                   tmp + "/prometheus.log");
   ASSERT_TRUE(prom.started());
   ASSERT_TRUE(WaitFor([&] { return ReadFile(tmp + "/prometheus.log").find("Starting rule manager") != std::string::npos; },
@@ -112,7 +113,7 @@ TEST(PrometheusCompatTest, AlertFiringBeforeQuellListensPagesAndStaysFiring) {
   {
     std::ofstream q(tmp + "/quell.yaml");
     q << "server:\n  listen: \"127.0.0.1:0\"\n"
-         "correlate: {allowed_lateness: 1s, idle_timeout: 2s}\n"
+         "correlate: {allowed_lateness: 1s, idle_timeout: 3s}\n"
          "transient: {grace: 0s}\n"
          "route:\n  receiver: pages\n  runbook: default.md\n  group_by: [alertname]\n"
          "  group_wait: 1s\n  group_interval: 1s\n  repeat_interval: 4h\n"
@@ -143,8 +144,8 @@ TEST(PrometheusCompatTest, AlertFiringBeforeQuellListensPagesAndStaysFiring) {
   ASSERT_TRUE(WaitFor([&] { return !firing().empty(); }, std::chrono::seconds(60)))
       << "no page for an alert Prometheus fired before Quell listened\n--- quell.log\n"
       << ReadFile(tmp + "/quell.log") << "\n--- prometheus.log\n" << ReadFile(tmp + "/prometheus.log");
-  // Its first send's endsAt was 4 s after it. Wait for 10 more re-sends (each late: applied at the
-  // watermark, counted), 10 s on: they must have kept it firing.
+  // Its first send's endsAt was 8 s after it (resend delay 2 s, x4). Wait for 6 more re-sends (each
+  // late: applied at the watermark, counted), 12 s on: they must have kept it firing.
   auto late_resends = [&] {
     quell::testing::HttpClient c(port);
     auto r = c.Get("/metrics");
@@ -154,7 +155,7 @@ TEST(PrometheusCompatTest, AlertFiringBeforeQuellListensPagesAndStaysFiring) {
     return std::stoi(m[1]);
   };
   const int late_at_page = late_resends();
-  ASSERT_TRUE(WaitFor([&] { return late_resends() >= late_at_page + 10; }, std::chrono::seconds(60)))
+  ASSERT_TRUE(WaitFor([&] { return late_resends() >= late_at_page + 6; }, std::chrono::seconds(60)))
       << "late re-sends: " << late_resends();
   EXPECT_THAT(resolved(), ::testing::SizeIs(0)) << ReadFile(pages);
   EXPECT_THAT(firing()[0], HasSubstr("fired before Quell listened"));
