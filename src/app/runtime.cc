@@ -42,7 +42,10 @@ bool IsDatadogIntake(std::string_view pattern) {
 // The scope a request needs, or nullopt when the route is open (probes, scrapes, Datadog intake
 // which checks DD-API-KEY itself, Flagger hooks which cannot send headers and only read verdicts).
 std::optional<server::Scope> ScopeFor(std::string_view method, std::string_view pattern) {
-  if (pattern == "/healthz" || pattern == "/readyz" || pattern == "/metrics") return std::nullopt;
+  if (pattern == "/healthz" || pattern == "/readyz" || pattern == "/-/healthy" || pattern == "/-/ready" ||
+      pattern == "/metrics") {
+    return std::nullopt;
+  }
   if (IsDatadogIntake(pattern)) return std::nullopt;
   if (pattern.starts_with("/api/v1/gates/flagger/")) return std::nullopt;
   if (pattern == "/api/v1/audit") return server::Scope::kAdmin;
@@ -273,6 +276,9 @@ absl::Status Runtime::BuildHttp() {
   QUELL_RETURN_IF_ERROR(router_.Route("GET", "/metrics", [this](const core::HttpRequest& r) { return metrics_.Handle(r); }));
   QUELL_RETURN_IF_ERROR(router_.Route("GET", "/healthz", &server::Readiness::HandleHealthz));
   QUELL_RETURN_IF_ERROR(router_.Route("GET", "/readyz", [this](const core::HttpRequest& r) { return readiness_.HandleReadyz(r); }));
+  // Alertmanager's probe paths, so manifests written for Alertmanager keep working.
+  QUELL_RETURN_IF_ERROR(router_.Route("GET", "/-/healthy", &server::Readiness::HandleHealthz));
+  QUELL_RETURN_IF_ERROR(router_.Route("GET", "/-/ready", [this](const core::HttpRequest& r) { return readiness_.HandleReadyz(r); }));
   QUELL_RETURN_IF_ERROR(router_.Route("GET", "/api/v1/audit", [this](const core::HttpRequest& r) { return audit_->HandleGet(r); }));
   QUELL_RETURN_IF_ERROR(router_.Route("POST", "/api/v1/reload", [this](const core::HttpRequest& r) { return HandleReload(r); }));
   router_.SetMiddleware([this](const core::HttpRequest& req, std::string_view pattern, const core::HttpHandler& next) {

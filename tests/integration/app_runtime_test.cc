@@ -103,6 +103,9 @@ TEST_F(AppRuntimeTest, EndToEndWithAuthMetricsReloadAndAudit) {
   auto ready = c.Get("/readyz");
   ASSERT_TRUE(ready.ok());
   EXPECT_EQ(ready->status, 200) << ready->body;
+  // Alertmanager's probe paths answer the same, without a token.
+  EXPECT_EQ(c.Get("/-/ready")->status, 200);
+  EXPECT_EQ(c.Get("/-/healthy")->status, 200);
 
   // Auth: no token 401, wrong scope 403, right scope 200.
   std::string alert = R"([{"labels":{"alertname":"HighErrorRate","service":"checkout","severity":"critical"},
