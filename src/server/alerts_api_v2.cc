@@ -14,6 +14,8 @@
 namespace quell::server {
 namespace {
 
+constexpr std::string_view kAlertmanagerApiVersion = "0.25.0";
+
 using correlate::AppendJsonQuoted;
 using correlate::JsonQuote;
 
@@ -267,8 +269,12 @@ core::HttpResponse AlertsApiV2::Status(const core::HttpRequest&) const {
   std::string out = "{\"cluster\":{\"name\":\"quell\",\"peers\":[],\"status\":\"disabled\"}";
   out += ",\"config\":{\"original\":" + JsonQuote(original) + "}";
   out += ",\"uptime\":" + JsonQuote(core::FormatRfc3339(started_.ToAbsl()));
-  out += fmt::format(",\"versionInfo\":{{\"branch\":\"main\",\"buildDate\":\"\",\"buildUser\":\"quell\",\"goVersion\":\"none\",\"revision\":\"\",\"version\":{}}}",
-                     JsonQuote(core::kQuellVersion));
+  // `version` is the Alertmanager API level Quell serves (what amtool 0.25 is tested against):
+  // clients compare it (amtool warns on a mismatch; dashboards such as karma pick the API by it).
+  // Quell's own version is in `revision`.
+  out += fmt::format(",\"versionInfo\":{{\"branch\":\"main\",\"buildDate\":\"\",\"buildUser\":\"quell\",\"goVersion\":\"none\","
+                     "\"revision\":{},\"version\":\"{}\"}}",
+                     JsonQuote(fmt::format("quell {}", core::kQuellVersion)), kAlertmanagerApiVersion);
   (void)up;
   return core::HttpResponse::Json(200, out + "}");
 }

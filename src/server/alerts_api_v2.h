@@ -7,7 +7,8 @@
 //                              unprocessed (booleans, default true), receiver (regex)
 //                              -> [gettableAlert]
 //   GET /api/v2/alerts/groups  same filters -> [alertGroup {labels, receiver{name}, alerts}]
-//   GET /api/v2/status         versionInfo.version, config.original (the rules rendered as an
+//   GET /api/v2/status         versionInfo (version "0.25.0": the Alertmanager API level served;
+//                              revision "quell <version>"), config.original (the rules rendered as an
 //                              Alertmanager config: route tree, receivers, inhibit rules, time
 //                              intervals; Quell-only keys dropped), cluster.status "disabled", uptime
 //   GET /api/v2/receivers      [{name}]
