@@ -278,7 +278,8 @@ absl::Status Runtime::BuildHttp() {
   QUELL_RETURN_IF_ERROR(router_.Route("GET", "/readyz", [this](const core::HttpRequest& r) { return readiness_.HandleReadyz(r); }));
   // Alertmanager's probe paths, so manifests written for Alertmanager keep working.
   QUELL_RETURN_IF_ERROR(router_.Route("GET", "/-/healthy", &server::Readiness::HandleHealthz));
-  QUELL_RETURN_IF_ERROR(router_.Route("GET", "/-/ready", [this](const core::HttpRequest& r) { return readiness_.HandleReadyz(r); }));
+  QUELL_RETURN_IF_ERROR(
+      router_.Route("GET", "/-/ready", [this](const core::HttpRequest& r) { return readiness_.HandleReadyz(r); }));
   QUELL_RETURN_IF_ERROR(router_.Route("GET", "/api/v1/audit", [this](const core::HttpRequest& r) { return audit_->HandleGet(r); }));
   QUELL_RETURN_IF_ERROR(router_.Route("POST", "/api/v1/reload", [this](const core::HttpRequest& r) { return HandleReload(r); }));
   router_.SetMiddleware([this](const core::HttpRequest& req, std::string_view pattern, const core::HttpHandler& next) {

@@ -8,7 +8,7 @@
 //     max_fingerprints_per_shard: 200000
 //     max_groups_per_shard: 50000
 //     allowed_lateness: 1m              # events older than the watermark are late (applied at it, recorded)
-//     idle_timeout: 30s                 # live mode: no event-time progress this long -> watermark follows the wall clock
+//     idle_timeout: 30s                 # live mode: no event-time progress this long -> wall clock
 //     incident_retention: 24h           # resolved incidents stay readable this long
 //     max_future_skew: 15m              # an event time further past its observed time is clamped to it
 //     catch_up_horizon: 24h             # group_interval ticks further behind one watermark advance collapse into one

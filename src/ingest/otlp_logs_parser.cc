@@ -86,7 +86,8 @@ RecordStatus OtlpLogsParser::ParseRecord(od::value& record, uint32_t, uint32_t o
       case kTraceId: {
         std::string_view id;
         QUELL_TRY_FIELD(ReadString(v, max, "traceId", &id));
-        if (!id.empty() && !KeepHexId(doc(), id, 32, &id)) return FieldError::Fail(RejectReason::kInvalidValue, "traceId");
+        if (!id.empty() && !KeepHexId(doc(), id, 32, &id))
+          return FieldError::Fail(RejectReason::kInvalidValue, "traceId");
         s.source_id = id;
         d.Annotate("trace_id", id);
         break;
@@ -94,7 +95,8 @@ RecordStatus OtlpLogsParser::ParseRecord(od::value& record, uint32_t, uint32_t o
       case kSpanId: {
         std::string_view id;
         QUELL_TRY_FIELD(ReadString(v, max, "spanId", &id));
-        if (!id.empty() && !KeepHexId(doc(), id, 16, &id)) return FieldError::Fail(RejectReason::kInvalidValue, "spanId");
+        if (!id.empty() && !KeepHexId(doc(), id, 16, &id))
+          return FieldError::Fail(RejectReason::kInvalidValue, "spanId");
         d.Annotate("span_id", id);
         break;
       }

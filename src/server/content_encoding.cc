@@ -75,6 +75,10 @@ absl::Status Inflate(std::string_view in, int window_bits, size_t max_decoded_by
   return absl::OkStatus();
 }
 
+absl::Status ZstdTruncated() {
+  return absl::InvalidArgumentError("content-encoding: corrupt or truncated zstd stream");
+}
+
 absl::Status ZstdCorrupt(size_t rc) {
   return absl::InvalidArgumentError(fmt::format("content-encoding: corrupt zstd stream ({})", ZSTD_getErrorName(rc)));
 }
@@ -96,6 +100,10 @@ absl::Status Unzstd(std::string_view in, size_t max_decoded_bytes, std::string* 
   out->clear();
   size_t cap = std::min(max_decoded_bytes, std::max<size_t>(in.size() * 4, 4096));
   out->resize(cap + padding);
+  auto fail = [out](absl::Status status) {
+    out->clear();
+    return status;
+  };
   ZSTD_inBuffer src{in.data(), in.size(), 0};
   size_t produced = 0;
   while (true) {
@@ -104,20 +112,13 @@ absl::Status Unzstd(std::string_view in, size_t max_decoded_bytes, std::string* 
       char probe;
       ZSTD_outBuffer p{&probe, 1, 0};
       const size_t rc = ZSTD_decompressStream(dctx.get(), &p, &src);
-      if (ZSTD_isError(rc)) {
-        out->clear();
-        return ZstdCorrupt(rc);
-      }
+      if (ZSTD_isError(rc)) return fail(ZstdCorrupt(rc));
       if (p.pos != 0) {
-        out->clear();
-        return absl::ResourceExhaustedError(
-            fmt::format("content-encoding: decoded body exceeds {} bytes", max_decoded_bytes));
+        return fail(absl::ResourceExhaustedError(
+            fmt::format("content-encoding: decoded body exceeds {} bytes", max_decoded_bytes)));
       }
       if (rc == 0 && src.pos == src.size) break;
-      if (src.pos == src.size) {
-        out->clear();
-        return absl::InvalidArgumentError("content-encoding: corrupt or truncated zstd stream");
-      }
+      if (src.pos == src.size) return fail(ZstdTruncated());
       continue;
     }
     if (produced == cap) {
@@ -126,16 +127,12 @@ absl::Status Unzstd(std::string_view in, size_t max_decoded_bytes, std::string* 
     }
     ZSTD_outBuffer dst{out->data(), cap, produced};
     const size_t rc = ZSTD_decompressStream(dctx.get(), &dst, &src);
-    if (ZSTD_isError(rc)) {
-      out->clear();
-      return ZstdCorrupt(rc);
-    }
+    if (ZSTD_isError(rc)) return fail(ZstdCorrupt(rc));
     produced = dst.pos;
     if (rc == 0 && src.pos == src.size) break;  // The last frame is complete.
     if (src.pos == src.size && dst.pos < dst.size) {
       // All input read, output to spare, and the frame wants more: truncated (or empty).
-      out->clear();
-      return absl::InvalidArgumentError("content-encoding: corrupt or truncated zstd stream");
+      return fail(ZstdTruncated());
     }
   }
   out->resize(produced);
