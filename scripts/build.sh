@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # build.sh [release|asan|fuzz] : configures and builds one flavour of Quell into build/,
-# build-asan/ or build-fuzz/. Binaries land in <dir>/bin.
+# build-asan/ or build-fuzz/. Binaries land in <dir>/bin. $QUELL_X86_64_LEVEL (v3, the default; v2;
+# v1 for any x86-64 CPU) sets the ISA level our code is compiled for (docs/adr/0008).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 flavour=${1:-release}
@@ -13,9 +14,10 @@ case "$flavour" in
                                 -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++) ;;
   *) echo "usage: build.sh [release|asan|fuzz]" >&2; exit 2 ;;
 esac
+if [ -n "${QUELL_X86_64_LEVEL:-}" ]; then args+=(-DQUELL_X86_64_LEVEL="$QUELL_X86_64_LEVEL"); fi
 generator=()
 if command -v ninja >/dev/null 2>&1; then generator=(-G Ninja); fi
-if [ ! -f "$dir/CMakeCache.txt" ]; then
+if [ ! -f "$dir/CMakeCache.txt" ] || [ -n "${QUELL_X86_64_LEVEL:-}" ]; then
   cmake -S . -B "$dir" "${generator[@]}" "${args[@]}" >/dev/null
 fi
 if [ "$flavour" = fuzz ]; then

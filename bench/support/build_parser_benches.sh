@@ -3,7 +3,8 @@
 # quell-corpus against only quell_ingest + quell_core + quell_bench_support from a Release build
 # dir (default build-parsers-rel), without linking quell_app. bench/CMakeLists.txt links every
 # benchmark with quell_app, so a broken file anywhere in the tree blocks the parser numbers; this
-# script keeps them measurable. Extra compiler flags via $CXXFLAGS (e.g. -march=haswell).
+# script keeps them measurable. It compiles with the build dir's ISA flags (QUELL_X86_64_LEVEL, as
+# CMake wrote them to generated/arch_flags); extra compiler flags via $CXXFLAGS.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 dir=${1:-build-parsers-rel}
@@ -17,7 +18,8 @@ abs=(statusor status strerror str_format_internal cord cordz_info cord_internal 
      log_severity spinlock_wait int128)
 sys=(-lsimdjson -lz -lfmt -lyaml-cpp -lxxhash -latomic -pthread)
 for a in "${abs[@]}"; do sys+=("-labsl_$a"); done
-flags=(-std=c++20 -O3 -DNDEBUG -Isrc -I. -I"$dir/generated" ${CXXFLAGS:-})
+arch=$(cat "$dir/generated/arch_flags" 2>/dev/null || true)
+flags=(-std=c++20 -O3 -DNDEBUG -Isrc -I. -I"$dir/generated" $arch ${CXXFLAGS:-})
 mkdir -p "$dir/bin"
 c++ "${flags[@]}" bench/ingest/parser_bench.cc -o "$dir/bin/parser_bench" "${libs[@]}" -lbenchmark "${sys[@]}" &
 c++ "${flags[@]}" bench/core/signal_batch_bench.cc -o "$dir/bin/signal_batch_bench" "${libs[@]}" -lbenchmark "${sys[@]}" &
