@@ -10,7 +10,8 @@
 // signal's fields, so the last tag or field read wins either way) passes kFieldsOnly: those tags
 // then fill their fields without a label of their own, which spares sorting and de-duplicating
 // the same label two or three times per record (the webhook parser reads them from both
-// alert_scope and tags). The resulting label set is the same.
+// alert_scope and tags). Such a parser also labels alertname and monitor_id itself, over any tag
+// of those names, so kFieldsOnly drops those two tags. The resulting label set is the same.
 // Thread-safety: stateless functions.
 #ifndef QUELL_INGEST_DATADOG_TAGS_H_
 #define QUELL_INGEST_DATADOG_TAGS_H_
@@ -69,6 +70,12 @@ inline void ApplyDatadogTag(std::string_view name, std::string_view value, std::
         draft->Label(name, value);
         return;
       }
+      break;
+    case 9:
+      if (field_labels == FieldTagLabels::kFieldsOnly && name == "alertname") return;
+      break;
+    case 10:
+      if (field_labels == FieldTagLabels::kFieldsOnly && name == "monitor_id") return;
       break;
     default: break;
   }

@@ -39,6 +39,9 @@ RecordStatus DatadogWebhookParser::ParseRecord(od::value& record, uint32_t offse
   const size_t max = max_string();
   const std::string_view color_attr = options().color_attribute;
   order_.Start();
+  // The labels this parser sets itself (alertname, env, host, monitor_id, service), reserved in
+  // name order ahead of the tag labels and filled once the record is read.
+  const uint32_t fixed = d.ReserveLabels(5);
 
   std::string_view raw_title, monitor_id, event_id, transition, alert_type, priority, hostname;
   bool scope_field = false;
@@ -220,13 +223,15 @@ RecordStatus DatadogWebhookParser::ParseRecord(od::value& record, uint32_t offse
   s.event_time = !date.is_zero() ? date : (!last_updated.is_zero() ? last_updated : observed());
 
   // service, env and host tags filled only their fields (FieldTagLabels::kFieldsOnly): labelled
-  // here, once, with what the record's last tag or field said. In name order, so that the label
-  // sort moves each past the same tag labels, record after record (its branches predict).
-  d.Label("alertname", s.title);
-  if (!s.env.empty()) d.Label("env", s.env);
-  if (!s.host.empty()) d.Label("host", s.host);
-  d.Label("monitor_id", monitor_id);
-  if (!s.service.empty()) d.Label("service", s.service);
+  // here, once, with what the record's last tag or field said, in the slots reserved ahead of the
+  // tag labels (in name order: with the usual tags, such as team and version, the labels are
+  // already sorted). Tags named alertname or monitor_id were dropped: these labels are the
+  // record's own. Empty values are dropped with their label.
+  d.SetLabel(fixed, "alertname", s.title);
+  d.SetLabel(fixed + 1, "env", s.env);
+  d.SetLabel(fixed + 2, "host", s.host);
+  d.SetLabel(fixed + 3, "monitor_id", monitor_id);
+  d.SetLabel(fixed + 4, "service", s.service);
   d.Emit(out());
   return FieldError::Ok();
 }

@@ -1,5 +1,8 @@
 #include "ingest/datadog_webhook_parser.h"
 
+#include <string>
+#include <vector>
+
 #include "core/label.h"
 #include "core/yaml_node.h"
 #include "gmock/gmock.h"
@@ -71,6 +74,25 @@ TEST(DatadogWebhookParserTest, RichStateSeverityAndLabels) {
   EXPECT_EQ(core::FindLabel(b.labels(s), "alertname"), "Lag");
   EXPECT_EQ(core::FindLabel(b.labels(s), "monitor_id"), "42");
   EXPECT_EQ(core::FindLabel(b.labels(s), "solo"), "true");
+}
+
+// alertname, env, host, monitor_id and service are the record's own labels: tags of those names
+// never override them (nor duplicate them), whatever the order of fields and tags.
+TEST(DatadogWebhookParserTest, TagsDoNotOverrideTheRecordsOwnLabels) {
+  ParserOptions o;
+  o.datadog_webhook_mapping = &DatadogWebhookMapping::Rich();
+  auto p = MakeParser(core::Format::kDatadogWebhook, o);
+  core::SignalBatch b;
+  std::string body =
+      R"({"tags":"alertname:Other,monitor_id:9,env:staging,aaa:first,zzz:last","alert_id":"42",)"
+      R"("title":"[Triggered] Lag","alert_scope":"env:prod,host:h1","hostname":"h2"})";
+  ASSERT_EQ(p->Parse(body, body.size(), core::SourceKind::kHttp, kGoldenObserved, &b).accepted, 1u);
+  const core::Signal& s = b.signals()[0];
+  std::vector<std::string> got;
+  for (const core::Label& l : b.labels(s)) got.push_back(std::string(l.name) + "=" + std::string(l.value));
+  // Sorted by name, each once; host from the hostname field read last, env from the last tag read.
+  EXPECT_EQ(got, (std::vector<std::string>{"aaa=first", "alertname=Lag", "env=prod", "host=h2", "monitor_id=42",
+                                           "zzz=last"}));
 }
 
 TEST(DatadogWebhookParserTest, SameAlertSameFingerprintAcrossTransitions) {

@@ -43,6 +43,19 @@ class SignalDraft {
   void Label(std::string_view name, std::string_view value) {
     if (label_count_ < kMaxLabels) labels_[label_count_++] = core::Label{name, value};
   }
+  // Reserves `n` label slots at the current end, to be filled by SetLabel once their values are
+  // known (a slot left without a value is dropped, as any label with an empty value). Returns the
+  // first slot. A parser that knows some label names up front reserves them before reading the
+  // record, so that they precede the labels the record adds and the label sort has less to move.
+  uint32_t ReserveLabels(uint32_t n) {
+    const uint32_t first = label_count_;
+    for (uint32_t i = 0; i < n && label_count_ < kMaxLabels; ++i) labels_[label_count_++] = core::Label{};
+    return first;
+  }
+  // REQUIRES: `slot` was returned by ReserveLabels (or lies in a range it reserved) for this draft.
+  void SetLabel(uint32_t slot, std::string_view name, std::string_view value) {
+    if (slot < label_count_) labels_[slot] = core::Label{name, value};
+  }
   void Annotate(std::string_view name, std::string_view value) {
     if (value.empty()) return;
     if (annotation_count_ >= kMaxAnnotations) {
