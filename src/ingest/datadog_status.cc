@@ -53,6 +53,34 @@ bool StartsWithLower(std::string_view s) {
   return diff == 0;
 }
 
+// True iff `s` is `K`, ignoring ASCII case (StartsWithLower plus the length).
+template <Keyword K>
+bool EqualsLower(std::string_view s) {
+  return s.size() == K.size() && StartsWithLower<K>(s);
+}
+
+// Datadog's alert_type values (error, warning, info, success) word-compared; anything else goes
+// to the general status table (core::SeverityFromDatadogStatus), which gives the same answers for
+// these four.
+core::Severity AlertTypeSeverity(std::string_view t) {
+  switch (t[0] | 0x20) {
+    case 'e':
+      if (EqualsLower<"error">(t)) return core::Severity::kError;
+      break;
+    case 'w':
+      if (EqualsLower<"warning">(t)) return core::Severity::kWarning;
+      break;
+    case 'i':
+      if (EqualsLower<"info">(t)) return core::Severity::kInfo;
+      break;
+    case 's':
+      if (EqualsLower<"success">(t)) return core::Severity::kInfo;
+      break;
+    default: break;
+  }
+  return core::SeverityFromDatadogStatus(t);
+}
+
 }  // namespace
 
 DatadogTransition ParseDatadogTransition(std::string_view t) {
@@ -92,7 +120,7 @@ core::SignalState DatadogTransitionState(DatadogTransition transition) {
 core::Severity DatadogAlertSeverity(std::string_view alert_type, std::string_view priority,
                                     DatadogTransition transition) {
   using Transition = DatadogTransition;
-  core::Severity s = alert_type.empty() ? core::Severity::kUnknown : core::SeverityFromDatadogStatus(alert_type);
+  core::Severity s = alert_type.empty() ? core::Severity::kUnknown : AlertTypeSeverity(alert_type);
   if (s == core::Severity::kUnknown && !priority.empty()) s = core::SeverityFromDatadogPriority(priority);
   if (s != core::Severity::kUnknown) return s;
   switch (transition) {

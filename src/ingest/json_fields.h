@@ -250,6 +250,17 @@ inline bool EightDigits(const char* p, uint32_t* out) {
   return true;
 }
 
+// x / 10^k for x < 10^8 and k in [0, 7], by multiplying with ceil(2^64 / 10^k) and keeping the
+// high word (exact for these x: the rounding error times x stays below 2^64), not by a divide.
+inline uint32_t DropDecimalDigits(uint32_t x, size_t k) {
+  static constexpr uint64_t kInversePow10[8] = {0, 0x199999999999999AULL, 0x028F5C28F5C28F5DULL,
+                                                0x004189374BC6A7F0ULL, 0x00068DB8BAC710CCULL,
+                                                0x0000A7C5AC471B48ULL, 0x000010C6F7A0B5EEULL,
+                                                0x000001AD7F29ABCBULL};
+  if (k == 0) return x;
+  return static_cast<uint32_t>((static_cast<unsigned __int128>(x) * kInversePow10[k]) >> 64);
+}
+
 }  // namespace internal
 
 template <typename T>
@@ -271,13 +282,12 @@ bool ParseIntegerText(std::string_view text, T* out, bool* overflow) {
   if (const size_t r = text.size() - i; r >= 9 && r <= 16) {
     // 9-16 digits (millisecond and microsecond epochs): the first 8 and the last 8, overlapping,
     // each read at once; the first n - 8 digits are the first group divided by 10^(16 - n).
-    static constexpr uint32_t kPow10[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
     uint32_t first, last;
     if (!internal::EightDigits(text.data() + i, &first) ||
         !internal::EightDigits(text.data() + text.size() - 8, &last)) {
       return false;
     }
-    v = uint64_t{first / kPow10[16 - r]} * 100'000'000 + last;
+    v = uint64_t{internal::DropDecimalDigits(first, 16 - r)} * 100'000'000 + last;
   } else if (r <= 19) {  // 19 digits never wrap a uint64 (< 10^19 < 2^64).
     for (uint32_t eight; text.size() - i >= 8 && internal::EightDigits(text.data() + i, &eight); i += 8) {
       v = v * 100'000'000 + eight;
