@@ -11,6 +11,13 @@
 // apart by its path, not by when the endpoint read it: a request the child wrote just before
 // SIGKILL may still sit in the socket buffer and be read after the kill (the kernel delivers it
 // before the FIN), which made a positional split count it as a post-restart duplicate.
+//
+// The child is this test binary exec'ed afresh (running only OutboxCrashChild.DeliversUntilKilled,
+// which is skipped in a normal run), not a bare fork of the parent: the parent has threads (the
+// fake endpoint's), and a forked copy of a threaded process may inherit a lock held by a thread
+// that does not exist in the child (one CI run saw the child stop delivering). Whatever happens,
+// the child is killed and reaped before the test returns, so a failure cannot leave it running
+// (and CTest waiting on its inherited output) until the test's timeout.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,6 +26,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <string>
 
 #include "fmt/format.h"
 #include "gmock/gmock.h"
@@ -74,6 +82,49 @@ outbox:
   return ParseSinksConfig(*doc);
 }
 
+constexpr char kChildDirEnv[] = "QUELL_OUTBOX_CRASH_CHILD_DIR";
+constexpr char kChildReadyFdEnv[] = "QUELL_OUTBOX_CRASH_READY_FD";
+
+// The child's role: only runs when the parent exec'ed this binary for it (see the file comment).
+// Queues kKeys x kSeqs notifications, starts delivering, tells the parent, and waits for SIGKILL.
+TEST(OutboxCrashChild, DeliversUntilKilled) {
+  const char* dir_env = std::getenv(kChildDirEnv);
+  const char* fd_env = std::getenv(kChildReadyFdEnv);
+  if (dir_env == nullptr || fd_env == nullptr) GTEST_SKIP() << "the crash test's child role only";
+  auto config = Config(dir_env);
+  if (!config.ok()) ::_exit(2);
+  auto set = BuildReceivers(*config);
+  if (!set.ok()) ::_exit(3);
+  auto outbox = Outbox::Open(config->outbox, core::SystemClock::Get());
+  if (!outbox.ok()) ::_exit(4);
+  Dispatcher d(core::SystemClock::Get(), outbox->get(), nullptr, std::move(set->receivers), set->rate_limits);
+  for (int s = 1; s <= kSeqs; ++s) {
+    for (int k = 0; k < kKeys; ++k) {
+      core::Notification n;
+      n.receiver = "hook";
+      n.dedup_key = fmt::format("k{}", k);
+      n.sequence = static_cast<uint64_t>(s);
+      n.summary = fmt::format("k{} #{}", k, s);
+      d.Send(std::move(n));
+    }
+  }
+  d.Start();
+  char c = 'r';
+  if (::write(std::atoi(fd_env), &c, 1) != 1) ::_exit(5);
+  for (;;) ::pause();  // Until SIGKILL.
+}
+
+// Kills and reaps the child when the test returns early.
+struct ChildGuard {
+  pid_t pid = -1;
+  ~ChildGuard() {
+    if (pid > 0) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  }
+};
+
 TEST(OutboxCrashTest, KilledMidDeliveryThenEverythingIsRedeliveredInOrder) {
   FakeHttpEndpoint hook;
   hook.Push(FakeHttpEndpoint::Behavior::Respond(200), 7);  // The first 7 deliveries succeed...
@@ -84,41 +135,33 @@ TEST(OutboxCrashTest, KilledMidDeliveryThenEverythingIsRedeliveredInOrder) {
 
   int ready[2];
   ASSERT_EQ(::pipe(ready), 0);
-  pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
+  // Everything the child needs is prepared before fork: between fork and exec it only calls
+  // async-signal-safe functions.
+  const std::string exe = std::filesystem::read_symlink("/proc/self/exe").string();
+  const std::string filter = "--gtest_filter=OutboxCrashChild.DeliversUntilKilled";
+  ::setenv(kChildDirEnv, dir.c_str(), 1);
+  ::setenv(kChildReadyFdEnv, std::to_string(ready[1]).c_str(), 1);
+  char* const argv[] = {const_cast<char*>(exe.c_str()), const_cast<char*>(filter.c_str()), nullptr};
+  ChildGuard child;
+  child.pid = ::fork();
+  ASSERT_GE(child.pid, 0);
+  if (child.pid == 0) {
     ::close(ready[0]);
-    auto config = Config(dir);
-    if (!config.ok()) ::_exit(2);
-    auto set = BuildReceivers(*config);
-    if (!set.ok()) ::_exit(3);
-    auto outbox = Outbox::Open(config->outbox, core::SystemClock::Get());
-    if (!outbox.ok()) ::_exit(4);
-    Dispatcher d(core::SystemClock::Get(), outbox->get(), nullptr, std::move(set->receivers), set->rate_limits);
-    for (int s = 1; s <= kSeqs; ++s) {
-      for (int k = 0; k < kKeys; ++k) {
-        core::Notification n;
-        n.receiver = "hook";
-        n.dedup_key = fmt::format("k{}", k);
-        n.sequence = static_cast<uint64_t>(s);
-        n.summary = fmt::format("k{} #{}", k, s);
-        d.Send(std::move(n));
-      }
-    }
-    d.Start();
-    char c = 'r';
-    if (::write(ready[1], &c, 1) != 1) ::_exit(5);
-    for (;;) ::pause();  // Until SIGKILL.
+    ::execv(exe.c_str(), argv);
+    ::_exit(127);
   }
+  ::unsetenv(kChildDirEnv);
+  ::unsetenv(kChildReadyFdEnv);
   ::close(ready[1]);
   char c;
   ASSERT_EQ(::read(ready[0], &c, 1), 1);
   ::close(ready[0]);
   // Wait until the child has had 7 acknowledged deliveries and some hung ones in flight.
-  ASSERT_TRUE(hook.WaitForRequests(9, absl::Seconds(30)));
-  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  ASSERT_TRUE(hook.WaitForRequests(9, absl::Seconds(30))) << hook.request_count() << " requests arrived";
+  ASSERT_EQ(::kill(child.pid, SIGKILL), 0);
   int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_EQ(::waitpid(child.pid, &status, 0), child.pid);
+  child.pid = -1;
   ASSERT_TRUE(WIFSIGNALED(status));
 
   // Restart: a new outbox instance over the same directory, endpoint healthy again.
