@@ -52,27 +52,27 @@ Severity SeverityFromOtelNumber(int64_t n) {
   return Severity::kCritical;
 }
 
-Severity SeverityFromDatadogStatus(std::string_view status) {
-  LowerAsciiPrefix<kKeywordMax> lower(status);
-  if (!lower.complete() || status.empty()) return Severity::kUnknown;
-  const std::string_view s = lower.view();
-  switch (s[0]) {  // Only the keywords with this first letter are compared.
-    case 'a': if (s == "alert") return Severity::kCritical; break;
-    case 'c': if (s == "critical" || s == "crit") return Severity::kCritical; break;
-    case 'd': if (s == "debug") return Severity::kDebug; break;
+Severity SeverityFromDatadogStatus(std::string_view s) {
+  if (s.empty()) return Severity::kUnknown;
+  // Only the keywords with this first letter are compared, each a word at a time ignoring case
+  // (EqualsLower): this runs for every Datadog webhook and log.
+  switch (s[0] | 0x20) {
+    case 'a': if (EqualsLower<"alert">(s)) return Severity::kCritical; break;
+    case 'c': if (EqualsLower<"critical">(s) || EqualsLower<"crit">(s)) return Severity::kCritical; break;
+    case 'd': if (EqualsLower<"debug">(s)) return Severity::kDebug; break;
     case 'e':
-      if (s == "error" || s == "err") return Severity::kError;
-      if (s == "emergency" || s == "emerg") return Severity::kCritical;
+      if (EqualsLower<"error">(s) || EqualsLower<"err">(s)) return Severity::kError;
+      if (EqualsLower<"emergency">(s) || EqualsLower<"emerg">(s)) return Severity::kCritical;
       break;
-    case 'f': if (s == "fatal") return Severity::kCritical; break;
-    case 'i': if (s == "info") return Severity::kInfo; break;
-    case 'n': if (s == "notice") return Severity::kInfo; break;
-    case 'o': if (s == "ok") return Severity::kInfo; break;
-    case 'r': if (s == "recommendation") return Severity::kInfo; break;
-    case 's': if (s == "success" || s == "snapshot") return Severity::kInfo; break;
-    case 't': if (s == "trace") return Severity::kDebug; break;
-    case 'u': if (s == "user_update") return Severity::kInfo; break;
-    case 'w': if (s == "warning" || s == "warn") return Severity::kWarning; break;
+    case 'f': if (EqualsLower<"fatal">(s)) return Severity::kCritical; break;
+    case 'i': if (EqualsLower<"info">(s)) return Severity::kInfo; break;
+    case 'n': if (EqualsLower<"notice">(s)) return Severity::kInfo; break;
+    case 'o': if (EqualsLower<"ok">(s)) return Severity::kInfo; break;
+    case 'r': if (EqualsLower<"recommendation">(s)) return Severity::kInfo; break;
+    case 's': if (EqualsLower<"success">(s) || EqualsLower<"snapshot">(s)) return Severity::kInfo; break;
+    case 't': if (EqualsLower<"trace">(s)) return Severity::kDebug; break;
+    case 'u': if (EqualsLower<"user_update">(s)) return Severity::kInfo; break;
+    case 'w': if (EqualsLower<"warning">(s) || EqualsLower<"warn">(s)) return Severity::kWarning; break;
     default: break;
   }
   return Severity::kUnknown;

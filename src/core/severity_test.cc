@@ -38,6 +38,21 @@ TEST(SeverityTest, DatadogAndLabels) {
   EXPECT_LT(Severity::kWarning, Severity::kCritical);
 }
 
+// The status keywords are compared a word at a time ignoring case: letters match in either case,
+// every other byte exactly, and the length must match.
+TEST(SeverityTest, DatadogStatusCaseAndNearMisses) {
+  for (std::string_view s : {"error", "ERROR", "eRrOr", "err", "ERR"}) EXPECT_EQ(SeverityFromDatadogStatus(s), Severity::kError) << s;
+  for (std::string_view s : {"warning", "WARNING", "Warn"}) EXPECT_EQ(SeverityFromDatadogStatus(s), Severity::kWarning) << s;
+  for (std::string_view s : {"info", "Info", "SUCCESS", "user_update", "USER_UPDATE", "recommendation", "OK"}) {
+    EXPECT_EQ(SeverityFromDatadogStatus(s), Severity::kInfo) << s;
+  }
+  for (std::string_view s : {"Emergency", "CRIT", "alert", "Fatal"}) EXPECT_EQ(SeverityFromDatadogStatus(s), Severity::kCritical) << s;
+  for (std::string_view s : {"errors", "erro", "error ", "e", "w-rning", "warn!", "infos", "succes", "user-update",
+                             "user_updatE_", "okay", "{rror", "@lert"}) {
+    EXPECT_EQ(SeverityFromDatadogStatus(s), Severity::kUnknown) << s;
+  }
+}
+
 TEST(SeverityTest, OtelSeverityText) {
   // The Datadog column.
   EXPECT_EQ(SeverityFromOtelText("ERROR"), Severity::kError);

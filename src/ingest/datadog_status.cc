@@ -8,80 +8,7 @@
 
 namespace quell::ingest {
 
-namespace {
-
-// A keyword as a template argument, so that its words below are compile-time constants.
-template <size_t N>
-struct Keyword {
-  char text[N];
-  consteval Keyword(const char (&s)[N]) {  // NOLINT: implicit, for StartsWithLower<"...">.
-    for (size_t i = 0; i < N; ++i) text[i] = s[i];
-  }
-  static constexpr size_t size() { return N - 1; }
-  // The bytes at [from, from + 8) (zero past the end) as a little-endian word; with `mask`, 0x20
-  // in each letter's byte instead (the bit that tells a letter's cases apart).
-  constexpr uint64_t Word(size_t from, bool mask) const {
-    uint64_t w = 0;
-    for (size_t i = 0; i < 8 && from + i < N - 1; ++i) {
-      const auto c = static_cast<unsigned char>(text[from + i]);
-      const uint64_t b = mask ? ((c >= 'a' && c <= 'z') ? 0x20 : 0) : c;
-      w |= b << (8 * i);
-    }
-    return w;
-  }
-};
-
-// True iff `s` starts with `K` (lowercase ASCII letters, '-' and ' '), ignoring ASCII case
-// (letters only: every other byte must match exactly). One or two word compares against
-// constants.
-template <Keyword K>
-bool StartsWithLower(std::string_view s) {
-  constexpr size_t n = K.size();
-  static_assert(n >= 1 && n <= 16);
-  if (s.size() < n) return false;
-  constexpr size_t second = n <= 8 ? 0 : n - 8;  // Two overlapping words past 8 bytes.
-  constexpr uint64_t mask0 = K.Word(0, true), word0 = K.Word(0, false);
-  constexpr uint64_t mask1 = K.Word(second, true), word1 = K.Word(second, false);
-  uint64_t x0 = 0;
-  std::memcpy(&x0, s.data(), n < 8 ? n : 8);
-  uint64_t diff = (x0 | mask0) ^ word0;
-  if constexpr (n > 8) {
-    uint64_t x1;
-    std::memcpy(&x1, s.data() + second, 8);
-    diff |= (x1 | mask1) ^ word1;
-  }
-  return diff == 0;
-}
-
-// True iff `s` is `K`, ignoring ASCII case (StartsWithLower plus the length).
-template <Keyword K>
-bool EqualsLower(std::string_view s) {
-  return s.size() == K.size() && StartsWithLower<K>(s);
-}
-
-// Datadog's alert_type values (error, warning, info, success) word-compared; anything else goes
-// to the general status table (core::SeverityFromDatadogStatus), which gives the same answers for
-// these four.
-core::Severity AlertTypeSeverity(std::string_view t) {
-  switch (t[0] | 0x20) {
-    case 'e':
-      if (EqualsLower<"error">(t)) return core::Severity::kError;
-      break;
-    case 'w':
-      if (EqualsLower<"warning">(t)) return core::Severity::kWarning;
-      break;
-    case 'i':
-      if (EqualsLower<"info">(t)) return core::Severity::kInfo;
-      break;
-    case 's':
-      if (EqualsLower<"success">(t)) return core::Severity::kInfo;
-      break;
-    default: break;
-  }
-  return core::SeverityFromDatadogStatus(t);
-}
-
-}  // namespace
+using core::StartsWithLower;
 
 DatadogTransition ParseDatadogTransition(std::string_view t) {
   using Transition = DatadogTransition;
@@ -120,7 +47,7 @@ core::SignalState DatadogTransitionState(DatadogTransition transition) {
 core::Severity DatadogAlertSeverity(std::string_view alert_type, std::string_view priority,
                                     DatadogTransition transition) {
   using Transition = DatadogTransition;
-  core::Severity s = alert_type.empty() ? core::Severity::kUnknown : AlertTypeSeverity(alert_type);
+  core::Severity s = alert_type.empty() ? core::Severity::kUnknown : core::SeverityFromDatadogStatus(alert_type);
   if (s == core::Severity::kUnknown && !priority.empty()) s = core::SeverityFromDatadogPriority(priority);
   if (s != core::Severity::kUnknown) return s;
   switch (transition) {
