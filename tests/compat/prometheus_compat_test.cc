@@ -91,10 +91,10 @@ void WritePrometheusConfig(const std::string& tmp, uint16_t alertmanager_port) {
 }
 
 // Re-sends every 2 s, idle_timeout 3 s: before the fix, the re-sends (all at the alert's old
-// startsAt) kept the shard's input fresh
-// while its event time stood still, so the watermark never reached group_wait: no page at all;
-// and once the watermark did move, the re-sends were late and dropped, so the alert expired 4
-// resend delays after its first send while Prometheus still fired it.
+// startsAt) kept the shard's input fresh while its event time stood still, so the watermark never
+// reached group_wait: no page at all; and once the watermark did move, the re-sends were late and
+// dropped, so the alert expired 4 resend delays after its first send while Prometheus still fired
+// it.
 TEST(PrometheusCompatTest, AlertFiringBeforeQuellListensPagesAndStaysFiring) {
   std::string prometheus = FindExecutable("prometheus");
   if (prometheus.empty()) GTEST_SKIP() << "prometheus not installed: Prometheus compat test skipped";
