@@ -17,6 +17,7 @@ std::string_view RejectReasonName(RejectReason r) {
     case RejectReason::kInvalidUtf8: return "invalid_utf8";
     case RejectReason::kTooManyRecords: return "too_many_records";
     case RejectReason::kUnsupported: return "unsupported";
+    case RejectReason::kMalformedProtobuf: return "malformed_protobuf";
   }
   return "malformed_json";
 }

@@ -25,8 +25,9 @@ enum class RejectReason : uint8_t {
   kInvalidUtf8,        // Strings must be valid UTF-8.
   kTooManyRecords,     // More records in one body than allowed.
   kUnsupported,        // A valid record of a kind Quell does not take (e.g. exponential histogram).
+  kMalformedProtobuf,  // An OTLP protobuf body whose wire format is broken (truncated, bad length).
 };
-inline constexpr int kRejectReasonCount = 11;
+inline constexpr int kRejectReasonCount = 12;
 
 // "empty_body", "malformed_json", ... (stable: metric label values and dead-letter headers).
 std::string_view RejectReasonName(RejectReason r);

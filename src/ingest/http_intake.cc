@@ -6,7 +6,9 @@
 #include <utility>
 
 #include "core/json_writer.h"
+#include "core/strings.h"
 #include "fmt/format.h"
+#include "ingest/otlp_protobuf.h"
 #include "simdjson.h"
 
 namespace quell::ingest {
@@ -98,6 +100,31 @@ core::HttpResponse ErrorResponse(Family family, int status, std::string_view mes
   return core::HttpResponse::Json(status, std::move(body));
 }
 
+// An OTLP error answer to a protobuf request: the google.rpc.Status, protobuf-encoded.
+core::HttpResponse ProtobufErrorResponse(int status, std::string_view message) {
+  core::HttpResponse r;
+  r.status = status;
+  r.content_type = "application/x-protobuf";
+  r.body = OtlpProtobufStatus(RpcCode(status), message);
+  return r;
+}
+
+// Content-Type application/x-protobuf (OTLP/HTTP binary protobuf; "application/protobuf" too),
+// with or without parameters, in any case.
+bool IsProtobufContentType(std::string_view ct) {
+  const size_t semi = ct.find(';');
+  std::string_view type = ct.substr(0, semi);
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  return core::EqualsIgnoreCase(type, "application/x-protobuf") || core::EqualsIgnoreCase(type, "application/protobuf");
+}
+
+OtlpRequestKind OtlpKindOf(IntakeEndpoint e) {
+  return e == IntakeEndpoint::kOtlpLogs     ? OtlpRequestKind::kLogs
+         : e == IntakeEndpoint::kOtlpTraces ? OtlpRequestKind::kTraces
+                                            : OtlpRequestKind::kMetrics;
+}
+
 core::HttpResponse WithRetryAfter(core::HttpResponse r, int64_t seconds) {
   r.headers.emplace_back("Retry-After", fmt::format("{}", std::max<int64_t>(1, seconds)));
   return r;
@@ -134,6 +161,9 @@ std::string_view RejectedField(IntakeEndpoint e) {
 }
 
 constexpr size_t kMaxRateLimitClients = 65536;
+// How much larger than the protobuf body its OTLP JSON may be (names, hex ids, decimal strings);
+// real exports grow 1.5-3x. A body whose JSON would be larger is answered 413.
+constexpr size_t kOtlpJsonExpansion = 4;
 constexpr size_t kFormatCount = 9;  // core::Format values.
 
 }  // namespace
@@ -184,6 +214,7 @@ struct HttpIntake::Worker {
   core::SignalBatch scratch;
   std::vector<core::Rejection> rejections;
   std::vector<std::pair<std::string_view, std::string_view>> tags;
+  OtlpProtobufTranscoder protobuf;
 };
 
 absl::StatusOr<std::unique_ptr<HttpIntake>> HttpIntake::Create(IntakeConfig config, HttpIntakeDeps deps) {
@@ -200,7 +231,15 @@ absl::StatusOr<std::unique_ptr<HttpIntake>> HttpIntake::Create(IntakeConfig conf
     ParserOptions options = deps.parser_options;
     options.limits.max_body_bytes = config.max_body_bytes;
     options.limits.max_records = config.max_records_per_body;
-    deps.parser_factory = [options](core::Format f) { return MakeParser(f, options); };
+    deps.parser_factory = [options](core::Format f) {
+      ParserOptions o = options;
+      // An OTLP protobuf body is parsed as its JSON transcoding, which is larger than the body the
+      // intake's limit applied to (kOtlpJsonExpansion); JSON bodies were checked at the door.
+      if (f == core::Format::kOtlpLogs || f == core::Format::kOtlpTraces || f == core::Format::kOtlpMetrics) {
+        o.limits.max_body_bytes *= kOtlpJsonExpansion;
+      }
+      return MakeParser(f, o);
+    };
   }
   return std::unique_ptr<HttpIntake>(new HttpIntake(std::move(config), std::move(deps), std::move(keys)));
 }
@@ -398,28 +437,32 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
   st.requests.fetch_add(1, std::memory_order_relaxed);
   const Family family = FamilyOf(e);
   const core::Format format = IntakeEndpointFormat(e);
+  // OTLP/HTTP binary protobuf: answered in protobuf, read through the JSON parser (otlp_protobuf.h).
+  const bool protobuf = family == Family::kOtlp && IsProtobufContentType(req.Header("Content-Type"));
+  auto error = [&](int status, std::string_view message) {
+    return protobuf ? ProtobufErrorResponse(status, message) : ErrorResponse(family, status, message);
+  };
 
   std::string_view key;
   if ((family == Family::kDatadog || family == Family::kDatadogLogs) && !KeyAllowed(req, &key)) {
     st.forbidden.fetch_add(1, std::memory_order_relaxed);
-    return ErrorResponse(family, 403, "Forbidden: missing or invalid API key");
+    return error(403, "Forbidden: missing or invalid API key");
   }
   if (int64_t wait = RateLimit(key, req.remote); wait > 0) {
     st.rate_limited.fetch_add(1, std::memory_order_relaxed);
-    return WithRetryAfter(ErrorResponse(family, 429, "rate limit exceeded"), wait);
+    return WithRetryAfter(error(429, "rate limit exceeded"), wait);
   }
   if (req.body.size() > config_.max_body_bytes) {
     st.too_large.fetch_add(1, std::memory_order_relaxed);
-    return ErrorResponse(family, 413,
-                         fmt::format("body: {} bytes exceeds the limit of {} bytes", req.body.size(),
-                                     config_.max_body_bytes));
+    return error(413, fmt::format("body: {} bytes exceeds the limit of {} bytes", req.body.size(),
+                                  config_.max_body_bytes));
   }
-  if (family == Family::kOtlp) {
+  if (family == Family::kOtlp && !protobuf) {
     std::string_view ct = req.Header("Content-Type");
-    if (ct.find("protobuf") != std::string_view::npos || ct.find("grpc") != std::string_view::npos) {
+    if (ct.find("grpc") != std::string_view::npos) {
       st.unsupported_media.fetch_add(1, std::memory_order_relaxed);
-      return ErrorResponse(family, 415,
-                           "content-type: Quell accepts OTLP/HTTP JSON only (application/json), not protobuf");
+      return error(415, "content-type: OTLP over gRPC is not served here; use OTLP/HTTP (application/x-protobuf "
+                        "or application/json)");
     }
   }
 
@@ -434,13 +477,37 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
   if (!parser) parser = deps_.parser_factory(format);
   if (!parser) {
     st.sink_errors.fetch_add(1, std::memory_order_relaxed);
-    return ErrorResponse(family, 503, "intake: no parser for this format");
+    return error(503, "intake: no parser for this format");
   }
   const core::EventTime observed = core::EventTime::FromUnixNanos(deps_.clock->Now().unix_nanos());
   core::SignalBatch* batch = &w->batch;
   // The batch takes the request body (no copy): the parser points the signals' strings into it and
   // the batch keeps it alive until the shards are done with them.
-  const std::shared_ptr<const std::string> owned = req.TakeBody();
+  std::shared_ptr<const std::string> owned = req.TakeBody();
+  if (protobuf) {
+    // The JSON transcoding replaces the protobuf body: the signals point into it, dead letters
+    // carry it (readable, and replayable through the JSON parser).
+    auto json = std::make_shared<std::string>();
+    json->reserve(owned->size() * 2 + 256 + simdjson::SIMDJSON_PADDING);
+    ProtobufError pe;
+    const size_t max_json = config_.max_body_bytes * kOtlpJsonExpansion;
+    if (!w->protobuf.Transcode(OtlpKindOf(e), *owned, max_json, json.get(), &pe)) {
+      if (pe.too_large) {
+        st.too_large.fetch_add(1, std::memory_order_relaxed);
+        return error(413, fmt::format("body: its OTLP JSON exceeds {} bytes ({} times the body limit)", max_json,
+                                      kOtlpJsonExpansion));
+      }
+      core::Rejection r;
+      r.reason = core::RejectReason::kMalformedProtobuf;
+      r.offset = pe.offset;
+      r.field = "";
+      DeadLetter(format, r, *owned);
+      st.bodies_rejected.fetch_add(1, std::memory_order_relaxed);
+      return error(400, fmt::format("body: malformed_protobuf at byte {}: {}", pe.offset, pe.reason));
+    }
+    if (json->capacity() - json->size() < simdjson::SIMDJSON_PADDING) json->reserve(json->size() + simdjson::SIMDJSON_PADDING);
+    owned = std::move(json);
+  }
   const std::string_view body = *owned;
   batch->AttachBytes(body, owned);
   ParseResult pr = parser->Parse(body, owned->capacity(), core::SourceKind::kHttp, observed, batch);
@@ -451,10 +518,10 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
     if (r.reason == core::RejectReason::kTooLarge && r.record_index == 0 && batch->empty() &&
         body.size() > config_.max_body_bytes) {
       st.too_large.fetch_add(1, std::memory_order_relaxed);
-      return ErrorResponse(family, 413, fmt::format("body: {}", r.ToString()));
+      return error(413, fmt::format("body: {}", r.ToString()));
     }
     st.bodies_rejected.fetch_add(1, std::memory_order_relaxed);
-    return ErrorResponse(family, 400, fmt::format("body: {}", r.ToString()));
+    return error(400, fmt::format("body: {}", r.ToString()));
   }
 
   if (e == IntakeEndpoint::kDatadogLogs) {
@@ -479,12 +546,12 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
       const int64_t retry = absl::ToInt64Seconds(absl::Ceil(config_.retry_after, absl::Seconds(1)));
       if (s.code() == absl::StatusCode::kResourceExhausted) {
         st.backpressure.fetch_add(1, std::memory_order_relaxed);
-        return WithRetryAfter(ErrorResponse(family, family == Family::kOtlp ? 503 : 429,
+        return WithRetryAfter(error(family == Family::kOtlp ? 503 : 429,
                                             "intake: pipeline is full, retry later"),
                               retry);
       }
       st.sink_errors.fetch_add(1, std::memory_order_relaxed);
-      return WithRetryAfter(ErrorResponse(family, 503, "intake: pipeline unavailable, retry later"), retry);
+      return WithRetryAfter(error(503, "intake: pipeline unavailable, retry later"), retry);
     }
     st.signals_accepted.fetch_add(n, std::memory_order_relaxed);
   }
@@ -497,6 +564,15 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
     case IntakeEndpoint::kOtlpLogs:
     case IntakeEndpoint::kOtlpTraces:
     case IntakeEndpoint::kOtlpMetrics: {
+      if (protobuf) {
+        res.status = 200;
+        res.content_type = "application/x-protobuf";
+        if (any_rejected) {
+          res.body = OtlpProtobufExportResponse(static_cast<int64_t>(w->rejections.size()),
+                                                RejectionSummary(w->rejections, 3));
+        }
+        break;
+      }
       if (!any_rejected) {
         res = core::HttpResponse::Json(200, "{}");
         break;
@@ -515,7 +591,7 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
     }
     case IntakeEndpoint::kAlertmanager:
       if (any_rejected) {
-        res = ErrorResponse(family, 400, fmt::format("{} invalid alert(s): {}", w->rejections.size(),
+        res = error(400, fmt::format("{} invalid alert(s): {}", w->rejections.size(),
                                                      RejectionSummary(w->rejections, 5)));
       } else {
         res = core::HttpResponse::Json(200, "");
@@ -523,17 +599,17 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
       break;
     case IntakeEndpoint::kDatadogEvents:
       res = n > 0 ? core::HttpResponse::Json(202, std::move(event_answer))
-                  : ErrorResponse(family, 400, fmt::format("event: {}", RejectionSummary(w->rejections, 1)));
+                  : error(400, fmt::format("event: {}", RejectionSummary(w->rejections, 1)));
       break;
     case IntakeEndpoint::kDatadogLogs:
       res = n > 0 || !any_rejected
                 ? core::HttpResponse::Json(202, "{}")
-                : ErrorResponse(family, 400, fmt::format("logs: {}", RejectionSummary(w->rejections, 3)));
+                : error(400, fmt::format("logs: {}", RejectionSummary(w->rejections, 3)));
       break;
     case IntakeEndpoint::kDatadogWebhook:
       res = n > 0 || !any_rejected
                 ? core::HttpResponse::Json(202, "{\"status\":\"ok\"}")
-                : ErrorResponse(family, 400, fmt::format("webhook: {}", RejectionSummary(w->rejections, 1)));
+                : error(400, fmt::format("webhook: {}", RejectionSummary(w->rejections, 1)));
       break;
   }
   if (res.status < 300) st.accepted_requests.fetch_add(1, std::memory_order_relaxed);

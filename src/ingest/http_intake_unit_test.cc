@@ -150,12 +150,20 @@ TEST_F(HttpIntakeUnitTest, OtlpPartialSuccessAnd400And415) {
   core::HttpResponse bad = intake_->Handle(IntakeEndpoint::kOtlpLogs, Req("garbage"));
   EXPECT_EQ(bad.status, 400);
   EXPECT_THAT(bad.body, HasSubstr(R"("code":3)"));
-  core::HttpRequest proto = Req("\x0a\x02");
-  proto.headers.emplace_back("Content-Type", "application/x-protobuf");
-  core::HttpResponse unsupported = intake_->Handle(IntakeEndpoint::kOtlpTraces, proto);
+  core::HttpRequest grpc = Req("\x0a\x02");
+  grpc.headers.emplace_back("Content-Type", "application/grpc+proto");
+  core::HttpResponse unsupported = intake_->Handle(IntakeEndpoint::kOtlpTraces, grpc);
   EXPECT_EQ(unsupported.status, 415);
-  EXPECT_THAT(unsupported.body, HasSubstr("JSON only"));
+  EXPECT_THAT(unsupported.body, HasSubstr("gRPC is not served here"));
+  // Protobuf is taken (tests/integration/http_intake_test.cc); a truncated one is a protobuf 400.
+  core::HttpRequest truncated = Req("\x0a\x02");
+  truncated.headers.emplace_back("Content-Type", "Application/X-Protobuf; charset=binary");
+  core::HttpResponse pb = intake_->Handle(IntakeEndpoint::kOtlpTraces, truncated);
+  EXPECT_EQ(pb.status, 400);
+  EXPECT_EQ(pb.content_type, "application/x-protobuf");
+  EXPECT_THAT(pb.body, HasSubstr("malformed_protobuf at byte 0"));
   EXPECT_EQ(intake_->stats(IntakeEndpoint::kOtlpLogs).bodies_rejected.load(), 1u);
+  EXPECT_EQ(intake_->stats(IntakeEndpoint::kOtlpTraces).bodies_rejected.load(), 1u);
   EXPECT_EQ(intake_->stats(IntakeEndpoint::kOtlpTraces).unsupported_media.load(), 1u);
 }
 

@@ -1,6 +1,7 @@
-// The real OpenTelemetry JS OTLP/HTTP JSON exporters (logs, traces, metrics; SDK 2.x line,
-// exporters 0.223) against quell-intake-harness: Quell must answer them as success and receive
-// exactly what they sent. Runs `npm ci` into tests/compat/otel-js when node_modules is missing.
+// The real OpenTelemetry JS OTLP/HTTP exporters (logs, traces, metrics; SDK 2.x line, exporters
+// 0.223), JSON (*-otlp-http) and binary protobuf (*-otlp-proto, the SDKs' default protocol),
+// against quell-intake-harness: Quell must answer them as success and receive exactly what they
+// sent, the same either way. Runs `npm ci` into tests/compat/otel-js when node_modules is missing.
 #include <string>
 
 #include "gmock/gmock.h"
@@ -15,20 +16,22 @@ using ::testing::SizeIs;
 
 const std::string kDir = std::string(QUELL_SOURCE_DIR) + "/tests/compat/otel-js";
 
-TEST(OtelJsCompatTest, ExportersDeliverLogsTracesAndMetrics) {
+class OtelJsCompatTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(OtelJsCompatTest, ExportersDeliverLogsTracesAndMetrics) {
   std::string node = FindExecutable("node");
   std::string npm = FindExecutable("npm");
   if (node.empty() || npm.empty()) GTEST_SKIP() << "node/npm not installed: OTel JS compat test skipped";
   std::string tmp = MakeTempDir("quell-otel-js-");
   ASSERT_FALSE(tmp.empty());
-  ASSERT_EQ(NpmCiIfMissing(npm, kDir, "@opentelemetry/exporter-logs-otlp-http", tmp + "/npm.log"), "");
+  ASSERT_EQ(NpmCiIfMissing(npm, kDir, "@opentelemetry/exporter-logs-otlp-proto", tmp + "/npm.log"), "");
 
   std::optional<Subprocess> harness;
   uint16_t port = StartHarness(&harness, QUELL_HARNESS, tmp);
   ASSERT_NE(port, 0) << ReadFile(tmp + "/harness.log");
 
   Subprocess sender({node, kDir + "/send.js"}, tmp + "/node.log", kDir,
-                    {{"QUELL_URL", "http://127.0.0.1:" + std::to_string(port)}});
+                    {{"QUELL_URL", "http://127.0.0.1:" + std::to_string(port)}, {"QUELL_OTLP_PROTOCOL", GetParam()}});
   ASSERT_TRUE(sender.Wait(std::chrono::seconds(60))) << "node send.js timed out";
   ASSERT_EQ(sender.exit_code(), 0) << ReadFile(tmp + "/node.log");
 
@@ -67,6 +70,11 @@ TEST(OtelJsCompatTest, ExportersDeliverLogsTracesAndMetrics) {
   EXPECT_THAT(hist[0], HasSubstr("\"metric_type\":\"histogram\""));
   EXPECT_THAT(hist[0], HasSubstr("\"count\":1"));
 }
+
+INSTANTIATE_TEST_SUITE_P(Protocols, OtelJsCompatTest, ::testing::Values("http/json", "http/protobuf"),
+                         [](const ::testing::TestParamInfo<const char*>& info) {
+                           return std::string(info.param) == "http/json" ? "Json" : "Protobuf";
+                         });
 
 }  // namespace
 }  // namespace quell::compat

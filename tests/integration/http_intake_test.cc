@@ -174,10 +174,74 @@ TEST_F(HttpIntakeIntegrationTest, OtlpChunkedBodyAndPartialSuccess) {
   EXPECT_EQ(got[0].message, "payment failed");
   EXPECT_EQ(got[1].message, "ok2");
 
-  auto proto = c.Post("/v1/traces", "\x0a\x00", {{"Content-Type", "application/x-protobuf"}});
-  ASSERT_THAT(proto, IsOk());
-  EXPECT_EQ(proto->status, 415);
-  EXPECT_THAT(proto->body, HasSubstr("JSON only"));
+  auto grpc = c.Post("/v1/traces", std::string("\x0a\x00", 2), {{"Content-Type", "application/grpc"}});
+  ASSERT_THAT(grpc, IsOk());
+  EXPECT_EQ(grpc->status, 415);
+  EXPECT_THAT(grpc->body, HasSubstr("gRPC is not served here"));
+}
+
+// Protobuf wire format for the test bodies: a length-delimited field and a varint field.
+std::string Ld(int field, std::string_view bytes) {
+  std::string out(1, static_cast<char>((field << 3) | 2));
+  for (size_t n = bytes.size(); ; n >>= 7) {
+    if (n < 0x80) {
+      out.push_back(static_cast<char>(n));
+      break;
+    }
+    out.push_back(static_cast<char>((n & 0x7f) | 0x80));
+  }
+  return out + std::string(bytes);
+}
+std::string Vi(int field, uint8_t v) { return std::string{static_cast<char>(field << 3), static_cast<char>(v)}; }
+
+// ExportLogsServiceRequest {resource_logs {resource {service.name}, scope_logs {log_records...}}}.
+std::string ProtobufLogs(const std::vector<std::string>& records) {
+  std::string scope_logs;
+  for (const std::string& r : records) scope_logs += Ld(2, r);
+  const std::string kv = Ld(1, "service.name") + Ld(2, Ld(1, "checkout"));
+  return Ld(1, Ld(1, Ld(1, kv)) + Ld(2, scope_logs));
+}
+
+TEST_F(HttpIntakeIntegrationTest, OtlpProtobufBodiesAreReadAndAnsweredInProtobuf) {
+  HttpClient c(server_->port());
+  const std::vector<std::pair<std::string, std::string>> pb = {{"Content-Type", "application/x-protobuf"}};
+  const std::string failed = Vi(2, 17) + Ld(5, Ld(1, "payment failed"));
+  const std::string ok = Vi(2, 9) + Ld(5, Ld(1, "payment ok"));
+
+  // All accepted: 200 with an empty ExportLogsServiceResponse; gzip as the Collector sends it.
+  auto r = c.Post("/v1/logs", server::EncodeBody(server::ContentEncoding::kGzip, ProtobufLogs({failed, ok})),
+                  {{"Content-Type", "application/x-protobuf"}, {"Content-Encoding", "gzip"}});
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->Header("Content-Type"), "application/x-protobuf");
+  EXPECT_EQ(r->body, "");
+  auto got = sink_.received();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].format, "otlp_logs");
+  EXPECT_EQ(got[0].service, "checkout");
+  EXPECT_EQ(got[0].message, "payment failed");
+  EXPECT_EQ(got[1].message, "payment ok");
+
+  // One record rejected (severityNumber 99): partial_success {rejected_log_records: 1, message}.
+  auto partial = c.Post("/v1/logs", ProtobufLogs({ok, Vi(2, 99), ok}), pb);
+  ASSERT_THAT(partial, IsOk());
+  EXPECT_EQ(partial->status, 200);
+  EXPECT_EQ(partial->Header("Content-Type"), "application/x-protobuf");
+  ASSERT_GE(partial->body.size(), 4u);
+  EXPECT_EQ(partial->body.substr(0, 1), "\x0a");                 // partial_success
+  EXPECT_EQ(partial->body.substr(2, 2), std::string("\x08\x01"));  // rejected_log_records = 1
+  EXPECT_THAT(partial->body, HasSubstr("out_of_range"));
+  EXPECT_EQ(sink_.size(), 4u);
+
+  // A broken wire format: 400 with a protobuf google.rpc.Status {code 3, message}, dead-lettered.
+  auto bad = c.Post("/v1/logs", std::string("\x0a\x05\x01", 3), pb);
+  ASSERT_THAT(bad, IsOk());
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_EQ(bad->Header("Content-Type"), "application/x-protobuf");
+  EXPECT_EQ(bad->body.substr(0, 2), std::string("\x08\x03"));
+  EXPECT_THAT(bad->body, HasSubstr("malformed_protobuf at byte 0"));
+  EXPECT_THAT(DeadLetters(), ::testing::Contains(HasSubstr("malformed_protobuf at byte 0")));
+  EXPECT_EQ(sink_.size(), 4u);
 }
 
 TEST_F(HttpIntakeIntegrationTest, DatadogLogsGzipDdtagsAndKeys) {

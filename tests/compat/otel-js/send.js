@@ -1,15 +1,18 @@
-// Sends a fixed set of logs, spans and metrics through the real OpenTelemetry JS OTLP/HTTP JSON
-// exporters to QUELL_URL (e.g. http://127.0.0.1:PORT). Exits 0 only if every export succeeded.
+// Sends a fixed set of logs, spans and metrics through the real OpenTelemetry JS OTLP/HTTP
+// exporters to QUELL_URL (e.g. http://127.0.0.1:PORT): the JSON exporters (*-otlp-http), or with
+// QUELL_OTLP_PROTOCOL=http/protobuf the binary protobuf ones (*-otlp-proto, the SDKs' default
+// protocol). Exits 0 only if every export succeeded.
 // Run by tests/compat/otel_js_compat_test.cc; what it sends is asserted there.
 'use strict';
 const { SpanKind, SpanStatusCode } = require('@opentelemetry/api');
 const { resourceFromAttributes } = require('@opentelemetry/resources');
 const { LoggerProvider, SimpleLogRecordProcessor } = require('@opentelemetry/sdk-logs');
-const { OTLPLogExporter } = require('@opentelemetry/exporter-logs-otlp-http');
 const { BasicTracerProvider, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-base');
-const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http');
 const { MeterProvider, PeriodicExportingMetricReader } = require('@opentelemetry/sdk-metrics');
-const { OTLPMetricExporter } = require('@opentelemetry/exporter-metrics-otlp-http');
+const proto = process.env.QUELL_OTLP_PROTOCOL === 'http/protobuf';
+const { OTLPLogExporter } = require(proto ? '@opentelemetry/exporter-logs-otlp-proto' : '@opentelemetry/exporter-logs-otlp-http');
+const { OTLPTraceExporter } = require(proto ? '@opentelemetry/exporter-trace-otlp-proto' : '@opentelemetry/exporter-trace-otlp-http');
+const { OTLPMetricExporter } = require(proto ? '@opentelemetry/exporter-metrics-otlp-proto' : '@opentelemetry/exporter-metrics-otlp-http');
 
 const base = process.env.QUELL_URL;
 if (!base) {
@@ -82,7 +85,7 @@ async function sendMetrics() {
     console.error(`${failures} export(s) failed`);
     process.exit(1);
   }
-  console.log('sent logs, traces and metrics');
+  console.log(`sent logs, traces and metrics (${proto ? 'http/protobuf' : 'http/json'})`);
 })().catch((e) => {
   console.error(e);
   process.exit(1);
