@@ -12,6 +12,7 @@
 #include "core/signal_batch.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ingest/otlp_protobuf_parser.h"
 #include "ingest/parser.h"
 
 namespace quell::ingest {
@@ -333,6 +334,35 @@ TEST(OtlpProtobufTest, ExportResponseAndStatusEncodings) {
   EXPECT_EQ(OtlpProtobufExportResponse(2, "bad"), std::string("\x0a\x07\x08\x02\x12\x03" "bad", 9));
   // google.rpc.Status {code (1) = 3, message (2) = "no"}
   EXPECT_EQ(OtlpProtobufStatus(3, "no"), std::string("\x08\x03\x12\x02no", 6));
+}
+
+TEST(OtlpProtobufParserTest, ParsesProtobufAndRejectsBrokenBodiesWhole) {
+  EXPECT_EQ(OtlpProtobufParser::Make(core::Format::kAlertmanager, ParserOptions()), nullptr);
+  EXPECT_EQ(OtlpProtobufParser::Wrap(MakeParser(core::Format::kDatadogLog)), nullptr);
+  std::unique_ptr<Parser> parser = OtlpProtobufParser::Make(core::Format::kOtlpLogs, ParserOptions());
+  ASSERT_NE(parser, nullptr);
+  EXPECT_EQ(parser->format(), core::Format::kOtlpLogs);
+  core::SignalBatch batch;
+  const std::string body = LogsRequest().str();
+  ParseResult pr = parser->Parse(body, body.size(), core::SourceKind::kKafka, core::EventTime(), &batch);
+  EXPECT_EQ(pr.accepted, 2u);
+  EXPECT_EQ(batch.signals()[0].service, "checkout");
+
+  batch.Clear();
+  pr = parser->Parse(std::string("\x0a\x05\x01", 3), 3, core::SourceKind::kKafka, core::EventTime(), &batch);
+  EXPECT_TRUE(pr.body_rejected);
+  EXPECT_EQ(pr.accepted, 0u);
+  ASSERT_EQ(batch.rejections().size(), 1u);
+  EXPECT_EQ(batch.rejections()[0].reason, core::RejectReason::kMalformedProtobuf);
+  EXPECT_EQ(batch.rejections()[0].offset, 0u);
+
+  // A transcoding over the wrapped parser's limit is one too_large rejection.
+  std::unique_ptr<Parser> small = OtlpProtobufParser::Wrap(MakeParser(core::Format::kOtlpLogs), 100);
+  batch.Clear();
+  pr = small->Parse(body, body.size(), core::SourceKind::kKafka, core::EventTime(), &batch);
+  EXPECT_TRUE(pr.body_rejected);
+  ASSERT_EQ(batch.rejections().size(), 1u);
+  EXPECT_EQ(batch.rejections()[0].reason, core::RejectReason::kTooLarge);
 }
 
 }  // namespace

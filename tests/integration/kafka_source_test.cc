@@ -7,6 +7,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <set>
@@ -331,6 +332,73 @@ TEST_F(KafkaSourceTest, RealAlertmanagerParserThroughTheDefaultFactory) {
   EXPECT_EQ(st.dead_letters, 1u);
   EXPECT_EQ(st.dead_letters_by_reason[static_cast<int>(core::RejectReason::kWrongType)], 1u);
   EXPECT_EQ(st.signals, 3u);
+}
+
+// Protobuf wire format for the OTLP test messages: a length-delimited field and a varint field.
+std::string Ld(int field, std::string_view bytes) {
+  std::string out(1, static_cast<char>((field << 3) | 2));
+  out.push_back(static_cast<char>(bytes.size()));  // The test messages stay under 128 bytes.
+  return out + std::string(bytes);
+}
+std::string Vi(int field, uint8_t v) { return std::string{static_cast<char>(field << 3), static_cast<char>(v)}; }
+
+// ExportLogsServiceRequest {resource_logs {scope_logs {log_records {severity_number 17, event_name}}}}.
+std::string ProtobufLogs(const std::vector<std::string>& event_names) {
+  std::string records;
+  for (const std::string& n : event_names) records += Ld(2, Vi(2, 17) + Ld(12, n));
+  return Ld(1, Ld(2, records));
+}
+
+// The OpenTelemetry Collector's Kafka exporter writes OTLP in binary protobuf by default
+// (`otlp_proto`): a topic configured `encoding: protobuf`, or a message whose content-type says
+// so, is read through OtlpProtobufParser; a broken one is dead-lettered as malformed_protobuf.
+TEST_F(KafkaSourceTest, OtlpProtobufMessagesByTopicEncodingAndByHeader) {
+  ASSERT_OK(cluster_->CreateTopic("otlp", 1));
+  ASSERT_OK(cluster_->CreateTopic("auto-1", 1));
+  ASSERT_OK(cluster_->CreateTopic("dlq", 1));
+  ASSERT_OK(cluster_->Produce("otlp", 0, "", ProtobufLogs({"e1", "e2"})));
+  ASSERT_OK(cluster_->Produce("otlp", 0, "bad", std::string("\x0a\x05\x01", 3)));
+  ASSERT_OK(cluster_->Produce("otlp", 0, "", ProtobufLogs({"e3"})));
+  ASSERT_OK(cluster_->Produce("auto-1", 0, "", ProtobufLogs({"h1"}),
+                              {{"quell-format", "otlp_logs"}, {"content-type", "application/x-protobuf"}}));
+  ASSERT_OK(cluster_->Flush());
+
+  RecordingSink sink;
+  KafkaSourceConfig cfg = TestConfig(cluster_->bootstrap_servers(), "g-otlp-pb", "otlp");
+  cfg.topics[0].format = core::Format::kOtlpLogs;
+  cfg.topics[0].protobuf = true;
+  KafkaTopicConfig by_header;
+  by_header.pattern = "^auto-.*";
+  by_header.is_regex = true;
+  cfg.topics.push_back(by_header);
+  cfg.dead_letter_topic = "dlq";
+  ASSERT_OK_AND_ASSIGN(auto source, KafkaSource::Create(cfg, &sink));  // ingest::MakeParser.
+  ASSERT_OK(source->Start());
+  ASSERT_TRUE(WaitFor([&] { return sink.count() >= 4; }, std::chrono::seconds(60)));
+  std::vector<std::string> titles = sink.titles();
+  std::sort(titles.begin(), titles.end());
+  EXPECT_THAT(titles, ::testing::ElementsAre("e1", "e2", "e3", "h1"));
+  ASSERT_TRUE(WaitFor([&] {
+    auto s = source->Stats();
+    int64_t otlp = -1;
+    for (const auto& p : s.partitions) {
+      if (p.topic == "otlp") otlp = p.committed;
+    }
+    return otlp == 3;  // Past the dead-lettered message once the dead letter is acknowledged.
+  }));
+  KafkaSourceStats st = source->Stats();
+  EXPECT_EQ(st.dead_letters, 1u);
+  EXPECT_EQ(st.dead_letters_by_reason[static_cast<int>(core::RejectReason::kMalformedProtobuf)], 1u);
+
+  RawConsumer raw(cluster_->bootstrap_servers(), "g-otlp-pb-dlq");
+  auto dead = raw.ReadAll("dlq", 1, 1);
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].key, "bad");
+  EXPECT_EQ(dead[0].value, std::string("\x0a\x05\x01", 3));
+  EXPECT_EQ(dead[0].headers.at("quell-reason"), "malformed_protobuf");
+  EXPECT_EQ(dead[0].headers.at("quell-byte-offset"), "0");
+  EXPECT_EQ(dead[0].headers.at("quell-format"), "otlp_logs");
+  EXPECT_EQ(dead[0].headers.at("content-type"), "application/x-protobuf");
 }
 
 // Flags a librdkafka debug line (forwarded by the source's log callback to spdlog) that

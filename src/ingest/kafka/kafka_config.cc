@@ -15,7 +15,7 @@ constexpr std::string_view kManagedProperties[] = {
     "enable.auto.offset.store"};
 
 absl::StatusOr<KafkaTopicConfig> ParseTopic(const core::YamlNode& node) {
-  QUELL_RETURN_IF_ERROR(node.CheckKeys("topics[]", {"name", "regex", "format"}));
+  QUELL_RETURN_IF_ERROR(node.CheckKeys("topics[]", {"name", "regex", "format", "encoding"}));
   KafkaTopicConfig t;
   t.where = node.location();
   auto name = node.Child("name");
@@ -42,6 +42,20 @@ absl::StatusOr<KafkaTopicConfig> ParseTopic(const core::YamlNode& node) {
           "topics[]: format: unknown format \"{}\" (allowed: auto, datadog_webhook, datadog_event, "
           "datadog_log, otlp_logs, otlp_traces, otlp_metrics, alertmanager, quell)",
           s));
+    }
+  }
+  if (auto e = node.Child("encoding")) {
+    QUELL_ASSIGN_OR_RETURN(std::string s, e->AsString());
+    if (s == "protobuf" || s == "otlp_proto") {
+      t.protobuf = true;
+    } else if (s != "json" && s != "otlp_json") {
+      return e->Error(fmt::format("topics[]: encoding: unknown encoding \"{}\" (allowed: json, protobuf; "
+                                  "the Collector's names otlp_json, otlp_proto)",
+                                  s));
+    }
+    if (t.protobuf && t.format != core::Format::kOtlpLogs && t.format != core::Format::kOtlpTraces &&
+        t.format != core::Format::kOtlpMetrics) {
+      return e->Error("topics[]: encoding: protobuf needs format otlp_logs, otlp_traces or otlp_metrics");
     }
   }
   return t;

@@ -14,6 +14,9 @@
 //           format: alertmanager                 # core::FormatName spelling
 //         - regex: "^otlp-.*"                    # librdkafka regex subscription (leading ^)
 //           format: auto                         # from each message's headers (see docs/kafka.md)
+//         - name: otlp_logs                      # the OpenTelemetry Collector's Kafka exporter
+//           format: otlp_logs
+//           encoding: protobuf                   # its default otlp_proto encoding (json: otlp_json)
 //       dead_letter_topic: quell-dead-letters
 //       batch_size: 1000
 //       poll_timeout: 100ms
@@ -50,6 +53,10 @@ struct KafkaTopicConfig {
   // The wire format of every message on the topic. kUnknown (`format: auto`, the default) reads
   // it from each message's `quell-format` or `content-type` header (docs/kafka.md).
   core::Format format = core::Format::kUnknown;
+  // `encoding: protobuf` (alias `otlp_proto`, the OpenTelemetry Collector Kafka exporter's
+  // default): OTLP messages in binary protobuf (otlp_protobuf_parser.h). Only with an OTLP
+  // format; the default, `json` (alias `otlp_json`), is what every format reads.
+  bool protobuf = false;
   core::SourceLocation where;
 };
 

@@ -97,6 +97,28 @@ TEST(KafkaConfigTest, ErrorsPointAtTheLine) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("also a consumed topic")));
   EXPECT_THAT(Parse("brokers: k\ntopics: []\n"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("at least one topic")));
+  EXPECT_THAT(Parse("brokers: k\ntopics:\n  - name: t\n    format: otlp_logs\n    encoding: avro\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("quell.yaml:5:15"), HasSubstr("unknown encoding \"avro\""))));
+  EXPECT_THAT(Parse("brokers: k\ntopics:\n  - name: t\n    format: alertmanager\n    encoding: protobuf\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("quell.yaml:5:15"), HasSubstr("protobuf needs format otlp_logs"))));
+}
+
+TEST(KafkaConfigTest, OtlpTopicsTakeTheCollectorsEncodings) {
+  ASSERT_OK_AND_ASSIGN(KafkaSourceConfig c, Parse(R"(
+brokers: k:9092
+topics:
+  - {name: otlp_logs, format: otlp_logs, encoding: otlp_proto}
+  - {name: otlp_spans, format: otlp_traces, encoding: protobuf}
+  - {name: otlp_metrics, format: otlp_metrics, encoding: otlp_json}
+  - {name: alerts, format: alertmanager, encoding: json}
+)"));
+  ASSERT_EQ(c.topics.size(), 4u);
+  EXPECT_TRUE(c.topics[0].protobuf);
+  EXPECT_TRUE(c.topics[1].protobuf);
+  EXPECT_FALSE(c.topics[2].protobuf);
+  EXPECT_FALSE(c.topics[3].protobuf);
 }
 
 TEST(KafkaConfigTest, ManagedPropertiesAreRejected) {

@@ -33,6 +33,7 @@
 #include "core/status_macros.h"
 #include "core/strings.h"
 #include "fmt/format.h"
+#include "ingest/otlp_protobuf_parser.h"
 #include "re2/re2.h"
 #include "spdlog/spdlog.h"
 
@@ -124,22 +125,32 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
+// A message's format and, for OTLP, whether it is binary protobuf (otlp_protobuf_parser.h).
+struct WireFormat {
+  core::Format format = core::Format::kUnknown;
+  bool protobuf = false;
+};
+
 // The format named by a message's headers: `quell-format: <name>` first, then `content-type`
-// with a `format=<name>` parameter, or application/x-ndjson (Quell's NDJSON records).
-core::Format FormatFromHeaders(const rd_kafka_message_t* m) {
+// with a `format=<name>` parameter, or application/x-ndjson (Quell's NDJSON records). A
+// content-type of application/x-protobuf (or application/protobuf) marks an OTLP format's message
+// as binary protobuf.
+WireFormat FormatFromHeaders(const rd_kafka_message_t* m) {
+  WireFormat w;
   rd_kafka_headers_t* h = nullptr;
-  if (rd_kafka_message_headers(m, &h) != RD_KAFKA_RESP_ERR_NO_ERROR) return core::Format::kUnknown;
-  core::Format f = core::Format::kUnknown;
-  std::string_view qf = Trim(HeaderValue(h, "quell-format"));
-  if (!qf.empty()) {
-    core::ParseFormatName(qf, &f);
-    return f;
-  }
+  if (rd_kafka_message_headers(m, &h) != RD_KAFKA_RESP_ERR_NO_ERROR) return w;
   std::string_view ct = HeaderValue(h, "content-type");
   if (ct.empty()) ct = HeaderValue(h, "Content-Type");
-  if (ct.empty()) return f;
   size_t semi = ct.find(';');
-  std::string_view media = Trim(ct.substr(0, semi));
+  const std::string_view media = Trim(ct.substr(0, semi));
+  w.protobuf = core::EqualsIgnoreCase(media, "application/x-protobuf") ||
+               core::EqualsIgnoreCase(media, "application/protobuf");
+  std::string_view qf = Trim(HeaderValue(h, "quell-format"));
+  if (!qf.empty()) {
+    core::ParseFormatName(qf, &w.format);
+    return w;
+  }
+  if (ct.empty()) return w;
   while (semi != std::string_view::npos) {
     std::string_view rest = ct.substr(semi + 1);
     size_t next = rest.find(';');
@@ -147,13 +158,13 @@ core::Format FormatFromHeaders(const rd_kafka_message_t* m) {
     if (param.size() > 7 && core::EqualsIgnoreCase(param.substr(0, 7), "format=")) {
       std::string_view v = param.substr(7);
       if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
-      core::ParseFormatName(v, &f);
-      return f;
+      core::ParseFormatName(v, &w.format);
+      return w;
     }
     semi = next == std::string_view::npos ? next : semi + 1 + next;
   }
-  if (core::EqualsIgnoreCase(media, "application/x-ndjson")) return core::Format::kQuell;
-  return f;
+  if (core::EqualsIgnoreCase(media, "application/x-ndjson")) w.format = core::Format::kQuell;
+  return w;
 }
 
 void LogCallback(const rd_kafka_t*, int level, const char* fac, const char* buf) {
@@ -186,7 +197,7 @@ class KafkaSource::Impl {
  public:
   Impl(const KafkaSourceConfig& config, core::BatchSink* sink, KafkaSourceOptions options)
       : config_(config), sink_(sink), options_(std::move(options)) {
-    parsers_.resize(static_cast<size_t>(core::Format::kQuell) + 1);
+    parsers_.resize(2 * (static_cast<size_t>(core::Format::kQuell) + 1));
     tried_parser_.resize(parsers_.size(), false);
   }
 
@@ -469,26 +480,30 @@ class KafkaSource::Impl {
     touched_.erase(std::remove(touched_.begin(), touched_.end(), p), touched_.end());
   }
 
-  Parser* ParserFor(core::Format f) {
-    size_t i = static_cast<size_t>(f);
-    if (i >= parsers_.size()) return nullptr;
+  // Parsers by format, the protobuf ones (OTLP formats only) after the JSON ones.
+  Parser* ParserFor(WireFormat w) {
+    const size_t formats = parsers_.size() / 2;
+    size_t i = static_cast<size_t>(w.format);
+    if (i >= formats) return nullptr;
+    if (w.protobuf) i += formats;
     if (!tried_parser_[i]) {
       tried_parser_[i] = true;
-      parsers_[i] = options_.parser_factory(f);
+      parsers_[i] = options_.parser_factory(w.format);
+      if (w.protobuf) parsers_[i] = OtlpProtobufParser::Wrap(std::move(parsers_[i]));
     }
     return parsers_[i].get();
   }
 
-  core::Format TopicFormat(const char* topic) {
+  WireFormat TopicFormat(const char* topic) {
     auto it = topic_formats_.find(absl::string_view(topic));
-    return it == topic_formats_.end() ? core::Format::kUnknown : it->second;
+    return it == topic_formats_.end() ? WireFormat{} : it->second;
   }
 
   void ParseAndSubmit(PartitionState* p, core::EventTime observed) {
     p->batch.Clear();
     const uint64_t seq = p->next_seq++;
     int dead_letters = 0;
-    core::Format topic_format = TopicFormat(p->topic.c_str());
+    const WireFormat topic_format = TopicFormat(p->topic.c_str());
     const size_t count = p->pending.size();
     for (size_t i = 0; i < count; ++i) {
       rd_kafka_message_t* m = p->pending[i];
@@ -500,13 +515,14 @@ class KafkaSource::Impl {
       bytes_.fetch_add(m->len, std::memory_order_relaxed);
       p->position.store(m->offset + 1, std::memory_order_relaxed);
       std::string_view body(static_cast<const char*>(m->payload), m->payload == nullptr ? 0 : m->len);
-      core::Format f = topic_format != core::Format::kUnknown ? topic_format : FormatFromHeaders(m);
-      Parser* parser = f == core::Format::kUnknown ? nullptr : ParserFor(f);
+      const WireFormat w = topic_format.format != core::Format::kUnknown ? topic_format : FormatFromHeaders(m);
+      const core::Format f = w.format;
+      Parser* parser = f == core::Format::kUnknown ? nullptr : ParserFor(w);
       if (parser == nullptr) {
         core::Rejection r;
         r.reason = core::RejectReason::kUnsupported;
         r.field = "quell-format";
-        dead_letters += DeadLetter(p, seq, m, std::span<const core::Rejection>(&r, 1), f);
+        dead_letters += DeadLetter(p, seq, m, std::span<const core::Rejection>(&r, 1), w);
         continue;
       }
       size_t before = p->batch.rejections().size();
@@ -516,7 +532,7 @@ class KafkaSource::Impl {
         static const core::Rejection kWhole{core::RejectReason::kMalformedJson, 0, 0, ""};
         rej = std::span<const core::Rejection>(&kWhole, 1);
       }
-      if (!rej.empty()) dead_letters += DeadLetter(p, seq, m, rej, f);
+      if (!rej.empty()) dead_letters += DeadLetter(p, seq, m, rej, w);
     }
     for (rd_kafka_message_t* m : p->pending) rd_kafka_message_destroy(m);
     p->pending.clear();
@@ -614,7 +630,8 @@ class KafkaSource::Impl {
   // ---- Dead letters ---------------------------------------------------------------------------
   // Produces `m` to the dead-letter topic; returns the number of acknowledgements to wait for.
   int DeadLetter(PartitionState* p, uint64_t seq, const rd_kafka_message_t* m,
-                 std::span<const core::Rejection> rej, core::Format f) {
+                 std::span<const core::Rejection> rej, WireFormat w) {
+    const core::Format f = w.format;
     dead_letters_.fetch_add(1, std::memory_order_relaxed);
     by_reason_[static_cast<size_t>(rej[0].reason)].fetch_add(1, std::memory_order_relaxed);
     if (dlq_ == nullptr) {
@@ -642,6 +659,7 @@ class KafkaSource::Impl {
     add("quell-rejections", all);
     add("quell-rejected-records", std::to_string(rej.size()));
     if (f != core::Format::kUnknown) add("quell-format", core::FormatName(f));
+    if (w.protobuf) add("content-type", "application/x-protobuf");  // Re-read as it was written.
     auto* token = new DeadLetterToken{Shared(p), seq};
     rd_kafka_resp_err_t e;
     for (;;) {
@@ -847,15 +865,17 @@ class KafkaSource::Impl {
   }
 
   // The format of the first config entry naming or matching `topic` (kUnknown: from headers).
-  core::Format FormatForTopic(const char* topic) const {
+  WireFormat FormatForTopic(const char* topic) const {
     for (const KafkaTopicConfig& t : config_.topics) {
-      if (!t.is_regex && t.pattern == topic) return t.format;
+      if (!t.is_regex && t.pattern == topic) return WireFormat{t.format, t.protobuf};
     }
     for (size_t i = 0; i < config_.topics.size(); ++i) {
       const re2::RE2* re = topic_regexes_[i].get();
-      if (re != nullptr && re2::RE2::PartialMatch(topic, *re)) return config_.topics[i].format;
+      if (re != nullptr && re2::RE2::PartialMatch(topic, *re)) {
+        return WireFormat{config_.topics[i].format, config_.topics[i].protobuf};
+      }
     }
-    return core::Format::kUnknown;
+    return WireFormat{};
   }
 
   void Revoke(rd_kafka_topic_partition_list_t* parts, bool lost) {
@@ -914,7 +934,7 @@ class KafkaSource::Impl {
   // Poll thread only (mutations also under table_mu_ so Stats() can read).
   mutable std::mutex table_mu_;
   absl::flat_hash_map<std::string, std::vector<std::shared_ptr<PartitionState>>> table_;
-  absl::flat_hash_map<std::string, core::Format> topic_formats_;
+  absl::flat_hash_map<std::string, WireFormat> topic_formats_;
   std::vector<std::unique_ptr<re2::RE2>> topic_regexes_;  // Per config_.topics entry.
   std::vector<std::unique_ptr<Parser>> parsers_;
   std::vector<bool> tried_parser_;
