@@ -29,6 +29,8 @@
 #include "benchmark/benchmark.h"
 #include "core/signal_batch.h"
 #include "ingest/datadog_webhook_mapping.h"
+#include "ingest/otlp_protobuf.h"
+#include "ingest/otlp_protobuf_parser.h"
 #include "ingest/parser.h"
 #include "simdjson.h"
 
@@ -250,6 +252,57 @@ void BM_ParseVsBare(benchmark::State& state, core::Format f) {
   state.counters["parse_over_bare"] = seconds[0] / seconds[1];
   state.counters["parse_copy_over_bare"] = seconds[0] / seconds[2];
 }
+
+// OTLP/HTTP in binary protobuf against JSON, the same requests: the corpus bodies written as
+// protobuf (ingest::OtlpJsonToProtobuf) through OtlpProtobufParser (transcode, then the JSON
+// parser), and the JSON bodies through the JSON parser, alternating pass by pass (thread CPU time).
+// Counters: each side's requests/s, protobuf bytes per JSON byte, and protobuf/json = JSON time /
+// protobuf time.
+void BM_OtlpProtobufVsJson(benchmark::State& state, core::Format f) {
+  const Corpus& c = GetCorpus(f);
+  const ingest::OtlpRequestKind kind = f == core::Format::kOtlpLogs     ? ingest::OtlpRequestKind::kLogs
+                                       : f == core::Format::kOtlpTraces ? ingest::OtlpRequestKind::kTraces
+                                                                        : ingest::OtlpRequestKind::kMetrics;
+  Corpus pb;
+  for (const std::string& b : c.bodies) {
+    absl::StatusOr<std::string> p = ingest::OtlpJsonToProtobuf(kind, b);
+    if (!p.ok()) {
+      state.SkipWithError("a corpus body has no protobuf form");
+      return;
+    }
+    pb.bytes += p->size();
+    pb.bodies.push_back(*std::move(p));
+  }
+  std::unique_ptr<ingest::Parser> json_parser = ingest::MakeParser(f, Options(f));
+  std::unique_ptr<ingest::Parser> pb_parser = ingest::OtlpProtobufParser::Make(f, Options(f));
+  core::SignalBatch batch;
+  double seconds[2] = {0, 0};  // json, protobuf
+  PassResult total[2];
+  int first = 0;
+  for (auto _ : state) {
+    for (int k = 0; k < 2; ++k) {
+      const int side = (first + k) % 2;
+      const double t0 = ThreadCpuSeconds();
+      PassResult r = ParsePass(side == 0 ? c : pb, side == 0 ? *json_parser : *pb_parser, batch, false);
+      seconds[side] += ThreadCpuSeconds() - t0;
+      total[side].signals += r.signals;
+      total[side].rejected += r.rejected;
+    }
+    first ^= 1;
+  }
+  if (total[0].signals != total[1].signals || total[0].rejected != total[1].rejected) {
+    state.SkipWithError("protobuf and JSON gave different signal counts");
+  }
+  const double docs = static_cast<double>(state.iterations() * c.bodies.size());
+  state.counters["json_docs_per_s"] = docs / seconds[0];
+  state.counters["protobuf_docs_per_s"] = docs / seconds[1];
+  state.counters["protobuf_bytes_per_json_byte"] = static_cast<double>(pb.bytes) / static_cast<double>(c.bytes);
+  state.counters["protobuf_over_json"] = seconds[0] / seconds[1];
+}
+
+BENCHMARK_CAPTURE(BM_OtlpProtobufVsJson, otlp_logs, core::Format::kOtlpLogs)->MinTime(1);
+BENCHMARK_CAPTURE(BM_OtlpProtobufVsJson, otlp_traces, core::Format::kOtlpTraces)->MinTime(1);
+BENCHMARK_CAPTURE(BM_OtlpProtobufVsJson, otlp_metrics, core::Format::kOtlpMetrics)->MinTime(1);
 
 BENCHMARK_CAPTURE(BM_ParseVsBare, datadog_webhook, core::Format::kDatadogWebhook)->MinTime(2);
 BENCHMARK_CAPTURE(BM_ParseVsBare, otlp_logs, core::Format::kOtlpLogs)->MinTime(2);

@@ -1,12 +1,16 @@
 // src/ingest/otlp_protobuf.cc
 #include "ingest/otlp_protobuf.h"
 
+#include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <iterator>
+#include <limits>
 #include <span>
 
 #include "fmt/format.h"
+#include "simdjson.h"
 
 namespace quell::ingest {
 namespace {
@@ -42,7 +46,7 @@ enum class T : uint8_t {
 
 struct Field {
   uint32_t number;
-  const char* name;  // JSON name (lowerCamelCase).
+  std::string_view name;  // JSON name (lowerCamelCase).
   T type;
   bool repeated = false;
   M message = kMessageCount;
@@ -330,12 +334,34 @@ void AppendJsonString(std::string* out, std::string_view s) {
 
 void AppendHex(std::string* out, std::string_view bytes) {
   static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
+  char buf[130];  // Quotes and 64 bytes' digits at a time (trace ids are 16 bytes).
+  size_t n = 0;
+  buf[n++] = '"';
   for (unsigned char c : bytes) {
-    out->push_back(kHex[c >> 4]);
-    out->push_back(kHex[c & 0xf]);
+    if (n + 2 > sizeof buf) {
+      out->append(buf, n);
+      n = 0;
+    }
+    buf[n++] = kHex[c >> 4];
+    buf[n++] = kHex[c & 0xf];
   }
-  out->push_back('"');
+  if (n + 1 > sizeof buf) {
+    out->append(buf, n);
+    n = 0;
+  }
+  buf[n++] = '"';
+  out->append(buf, n);
+}
+
+// An integer as JSON, quoted (64-bit types, as the OTLP JSON encoding writes them) or not.
+template <typename I>
+void AppendInteger(std::string* out, I v, bool quoted) {
+  char buf[24];
+  char* p = buf;
+  if (quoted) *p++ = '"';
+  p = std::to_chars(p, buf + sizeof buf - 1, v).ptr;
+  if (quoted) *p++ = '"';
+  out->append(buf, static_cast<size_t>(p - buf));
 }
 
 void AppendBase64(std::string* out, std::string_view bytes) {
@@ -374,19 +400,18 @@ void AppendDouble(std::string* out, double d) {
 
 // A scalar of type t (wire types 0, 1, 5) with the raw value v.
 void AppendScalar(std::string* out, T t, uint64_t v) {
-  auto it = std::back_inserter(*out);
   switch (t) {
     case T::kBool: out->append(v != 0 ? "true" : "false"); break;
     case T::kInt64:
-    case T::kSfixed64: fmt::format_to(it, "\"{}\"", static_cast<int64_t>(v)); break;
+    case T::kSfixed64: AppendInteger(out, static_cast<int64_t>(v), true); break;
     case T::kUint64:
-    case T::kFixed64: fmt::format_to(it, "\"{}\"", v); break;
+    case T::kFixed64: AppendInteger(out, v, true); break;
     case T::kUint32:
-    case T::kFixed32: fmt::format_to(it, "{}", static_cast<uint32_t>(v)); break;
-    case T::kEnum: fmt::format_to(it, "{}", static_cast<int32_t>(static_cast<uint32_t>(v))); break;
+    case T::kFixed32: AppendInteger(out, static_cast<uint32_t>(v), false); break;
+    case T::kEnum: AppendInteger(out, static_cast<int32_t>(static_cast<uint32_t>(v)), false); break;
     case T::kSint32: {
       const uint32_t u = static_cast<uint32_t>(v);
-      fmt::format_to(it, "{}", static_cast<int32_t>((u >> 1) ^ (~(u & 1) + 1)));
+      AppendInteger(out, static_cast<int32_t>((u >> 1) ^ (~(u & 1) + 1)), false);
       break;
     }
     case T::kDouble: {
@@ -515,9 +540,14 @@ bool OtlpProtobufTranscoder::Message(uint8_t message, uint32_t begin, uint32_t e
     written |= uint64_t{1} << f;
     if (comma) out_->push_back(',');
     comma = true;
-    out_->push_back('"');
-    out_->append(field.name);
-    out_->append("\":");
+    {
+      char key[64];  // "name": (the longest name is 22 bytes).
+      key[0] = '"';
+      std::memcpy(key + 1, field.name.data(), field.name.size());
+      key[field.name.size() + 1] = '"';
+      key[field.name.size() + 2] = ':';
+      out_->append(key, field.name.size() + 3);
+    }
 
     // Writes one occurrence (all the values of a packed one, each preceded by a comma but the
     // first of the array).
@@ -582,6 +612,231 @@ bool OtlpProtobufTranscoder::Message(uint8_t message, uint32_t begin, uint32_t e
     return Fail(begin, "the JSON transcoding is too large");
   }
   return true;
+}
+
+namespace {
+
+// `key` is the field's JSON name, or its snake_case form ("timeUnixNano" / "time_unix_nano").
+bool NameMatches(std::string_view key, std::string_view camel) {
+  if (key == camel) return true;
+  size_t k = 0;
+  for (char c : camel) {
+    if (c >= 'A' && c <= 'Z') {
+      if (k >= key.size() || key[k] != '_') return false;
+      ++k;
+      c = static_cast<char>(c - 'A' + 'a');
+    }
+    if (k >= key.size() || key[k] != c) return false;
+    ++k;
+  }
+  return k == key.size();
+}
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+int Base64Digit(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '+' || c == '-') return 62;
+  if (c == '/' || c == '_') return 63;
+  return -1;
+}
+
+class JsonToProtobuf {
+ public:
+  absl::Status Message(M message, simdjson::dom::element v, std::string* out) {
+    simdjson::dom::object obj;
+    if (v.get_object().get(obj)) return absl::InvalidArgumentError("expected an object");
+    const std::span<const Field> schema = kSchema[message];
+    for (auto [key, value] : obj) {
+      const Field* field = nullptr;
+      for (const Field& f : schema) {
+        if (NameMatches(key, f.name)) field = &f;
+      }
+      if (field == nullptr) continue;  // Dropped, as protobuf's JSON readers discard unknown fields.
+      if (field->repeated) {
+        simdjson::dom::array arr;
+        if (value.get_array().get(arr)) return absl::InvalidArgumentError(fmt::format("{}: expected an array", key));
+        for (simdjson::dom::element e : arr) {
+          if (absl::Status st = Value(*field, e, out); !st.ok()) return st;
+        }
+      } else if (absl::Status st = Value(*field, value, out); !st.ok()) {
+        return st;
+      }
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  static absl::Status Bad(const Field& f, std::string_view what) {
+    return absl::InvalidArgumentError(fmt::format("{}: {}", f.name, what));
+  }
+
+  // A number, or a string holding one (the OTLP JSON encoding writes 64-bit integers as strings).
+  static bool Integer(simdjson::dom::element v, bool is_signed, uint64_t* out) {
+    if (v.is_string()) {
+      std::string_view s = v.get_string().value_unsafe();
+      bool neg = !s.empty() && s[0] == '-';
+      if (neg) s.remove_prefix(1);
+      if (s.empty() || (neg && !is_signed)) return false;
+      uint64_t x = 0;
+      for (char c : s) {
+        if (c < '0' || c > '9' || __builtin_mul_overflow(x, uint64_t{10}, &x) ||
+            __builtin_add_overflow(x, static_cast<uint64_t>(c - '0'), &x)) {
+          return false;
+        }
+      }
+      *out = neg ? 0 - x : x;
+      return true;
+    }
+    int64_t i;
+    if (v.get_int64().get(i) == simdjson::SUCCESS) {
+      if (i < 0 && !is_signed) return false;
+      *out = static_cast<uint64_t>(i);
+      return true;
+    }
+    uint64_t u;
+    if (v.get_uint64().get(u) == simdjson::SUCCESS && !is_signed) {
+      *out = u;
+      return true;
+    }
+    return false;
+  }
+
+  static bool Double(simdjson::dom::element v, double* out) {
+    if (v.is_string()) {
+      std::string_view s = v.get_string().value_unsafe();
+      if (s == "NaN") *out = std::numeric_limits<double>::quiet_NaN();
+      else if (s == "Infinity") *out = std::numeric_limits<double>::infinity();
+      else if (s == "-Infinity") *out = -std::numeric_limits<double>::infinity();
+      else {
+        const std::string text(s);
+        char* end = nullptr;
+        *out = std::strtod(text.c_str(), &end);
+        return !text.empty() && end == text.c_str() + text.size();
+      }
+      return true;
+    }
+    return v.get_double().get(*out) == simdjson::SUCCESS;
+  }
+
+  absl::Status Value(const Field& f, simdjson::dom::element v, std::string* out) {
+    auto tag = [&](int wire) { AppendVarint(out, (uint64_t{f.number} << 3) | static_cast<uint64_t>(wire)); };
+    auto fixed = [&](uint64_t x, int n) {
+      for (int i = 0; i < n; ++i) out->push_back(static_cast<char>(x >> (8 * i)));
+    };
+    switch (f.type) {
+      case T::kString: {
+        std::string_view s;
+        if (v.get_string().get(s)) return Bad(f, "expected a string");
+        AppendLengthDelimited(out, f.number, s);
+        return absl::OkStatus();
+      }
+      case T::kHex:
+      case T::kBase64: {
+        std::string_view s;
+        if (v.get_string().get(s)) return Bad(f, "expected a string");
+        std::string bytes;
+        if (f.type == T::kHex) {
+          if (s.size() % 2 != 0) return Bad(f, "odd number of hex digits");
+          for (size_t i = 0; i < s.size(); i += 2) {
+            const int hi = HexDigit(s[i]), lo = HexDigit(s[i + 1]);
+            if (hi < 0 || lo < 0) return Bad(f, "not hex");
+            bytes.push_back(static_cast<char>(hi * 16 + lo));
+          }
+        } else {
+          uint32_t acc = 0;
+          int bits = 0;
+          for (char c : s) {
+            if (c == '=') break;
+            const int d = Base64Digit(c);
+            if (d < 0) return Bad(f, "not base64");
+            acc = (acc << 6) | static_cast<uint32_t>(d);
+            bits += 6;
+            if (bits >= 8) {
+              bits -= 8;
+              bytes.push_back(static_cast<char>((acc >> bits) & 0xff));
+            }
+          }
+        }
+        AppendLengthDelimited(out, f.number, bytes);
+        return absl::OkStatus();
+      }
+      case T::kBool: {
+        bool b;
+        if (v.get_bool().get(b)) return Bad(f, "expected true or false");
+        tag(0);
+        AppendVarint(out, b ? 1 : 0);
+        return absl::OkStatus();
+      }
+      case T::kInt64:
+      case T::kUint64:
+      case T::kUint32:
+      case T::kEnum:
+      case T::kSint32:
+      case T::kFixed64:
+      case T::kSfixed64:
+      case T::kFixed32: {
+        const bool is_signed = f.type == T::kInt64 || f.type == T::kEnum || f.type == T::kSint32 ||
+                               f.type == T::kSfixed64;
+        uint64_t x;
+        if (!Integer(v, is_signed, &x)) return Bad(f, "expected an integer");
+        if (f.type == T::kFixed64 || f.type == T::kSfixed64) {
+          tag(1);
+          fixed(x, 8);
+        } else if (f.type == T::kFixed32) {
+          tag(5);
+          fixed(x, 4);
+        } else if (f.type == T::kSint32) {
+          const auto i = static_cast<int32_t>(x);
+          tag(0);
+          AppendVarint(out, (static_cast<uint32_t>(i) << 1) ^ static_cast<uint32_t>(i >> 31));
+        } else {
+          tag(0);
+          AppendVarint(out, f.type == T::kEnum ? static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(x))) : x);
+        }
+        return absl::OkStatus();
+      }
+      case T::kDouble: {
+        double d;
+        if (!Double(v, &d)) return Bad(f, "expected a number");
+        uint64_t x;
+        std::memcpy(&x, &d, sizeof x);
+        tag(1);
+        fixed(x, 8);
+        return absl::OkStatus();
+      }
+      case T::kMessage: {
+        std::string child;
+        if (absl::Status st = Message(f.message, v, &child); !st.ok()) {
+          return absl::InvalidArgumentError(fmt::format("{}: {}", f.name, std::string(st.message())));
+        }
+        AppendLengthDelimited(out, f.number, child);
+        return absl::OkStatus();
+      }
+    }
+    return Bad(f, "unknown type");
+  }
+};
+
+}  // namespace
+
+absl::StatusOr<std::string> OtlpJsonToProtobuf(OtlpRequestKind kind, std::string_view json) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (auto e = parser.parse(std::string(json)).get(root)) return absl::InvalidArgumentError(simdjson::error_message(e));
+  const M request = kind == OtlpRequestKind::kLogs     ? kLogsRequest
+                    : kind == OtlpRequestKind::kTraces ? kTracesRequest
+                                                       : kMetricsRequest;
+  std::string out;
+  if (absl::Status st = JsonToProtobuf().Message(request, root, &out); !st.ok()) return st;
+  return out;
 }
 
 std::string OtlpProtobufExportResponse(int64_t rejected, std::string_view error_message) {

@@ -32,6 +32,8 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/statusor.h"
+
 namespace quell::ingest {
 
 enum class OtlpRequestKind : uint8_t { kLogs, kTraces, kMetrics };
@@ -70,6 +72,12 @@ class OtlpProtobufTranscoder {
   ProtobufError* error_ = nullptr;
   std::vector<Entry> entries_;  // A stack: each message's fields above its parent's.
 };
+
+// The inverse, for tools and tests: the binary protobuf of an OTLP JSON request (names in
+// lowerCamelCase or snake_case; 64-bit integers and doubles as numbers or strings; enums as
+// numbers). Repeated scalars are written unpacked; keys the schema does not name are dropped.
+// Fails on values of the wrong JSON type, bad hex or base64, and on JSON that is not an object.
+absl::StatusOr<std::string> OtlpJsonToProtobuf(OtlpRequestKind kind, std::string_view json);
 
 // The body of a successful ExportLogsServiceResponse, ExportTraceServiceResponse or
 // ExportMetricsServiceResponse (the three have the same shape): empty when nothing was rejected,

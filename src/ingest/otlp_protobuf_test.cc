@@ -4,6 +4,7 @@
 #include "ingest/otlp_protobuf.h"
 
 #include <cstdint>
+#include <regex>
 #include <cstring>
 #include <limits>
 #include <memory>
@@ -12,6 +13,7 @@
 #include "core/signal_batch.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ingest/golden_for_testing.h"
 #include "ingest/otlp_protobuf_parser.h"
 #include "ingest/parser.h"
 
@@ -363,6 +365,63 @@ TEST(OtlpProtobufParserTest, ParsesProtobufAndRejectsBrokenBodiesWhole) {
   EXPECT_TRUE(pr.body_rejected);
   ASSERT_EQ(batch.rejections().size(), 1u);
   EXPECT_EQ(batch.rejections()[0].reason, core::RejectReason::kTooLarge);
+}
+
+// Every OTLP golden fixture (tests/data/golden/otlp_*), written as protobuf (OtlpJsonToProtobuf)
+// and read back through OtlpProtobufParser, gives the signals of its .expected.jsonl: byte offsets
+// aside, which refer to the transcoding.
+TEST(OtlpProtobufParserTest, GoldenFixturesRoundTripThroughProtobuf) {
+  namespace fs = std::filesystem;
+  const std::regex offsets("\"(record_offset|offset)\":[0-9]+");
+  const std::pair<const char*, core::Format> dirs[] = {{"otlp_logs", core::Format::kOtlpLogs},
+                                                       {"otlp_traces", core::Format::kOtlpTraces},
+                                                       {"otlp_metrics", core::Format::kOtlpMetrics}};
+  int checked = 0;
+  for (const auto& [dir, format] : dirs) {
+    const OtlpRequestKind kind = format == core::Format::kOtlpLogs     ? OtlpRequestKind::kLogs
+                                 : format == core::Format::kOtlpTraces ? OtlpRequestKind::kTraces
+                                                                       : OtlpRequestKind::kMetrics;
+    for (const auto& e : fs::directory_iterator(fs::path(QUELL_SOURCE_DIR) / "tests/data/golden" / dir)) {
+      const std::string name = e.path().filename().string();
+      if (!name.ends_with(".json")) continue;
+      SCOPED_TRACE(e.path().string());
+      absl::StatusOr<std::string> pb = OtlpJsonToProtobuf(kind, testing::ReadFileForTesting(e.path()));
+      if (name == "otel_js.json" && format != core::Format::kOtlpMetrics) {
+        // These hold ids that are not hex (traceId "not-hex", spanId "ccc"), which the JSON parsers
+        // take and protobuf bytes cannot carry: the encoder refuses them.
+        EXPECT_FALSE(pb.ok());
+        continue;
+      }
+      ASSERT_TRUE(pb.ok()) << pb.status();
+      std::unique_ptr<Parser> parser = OtlpProtobufParser::Make(format, ParserOptions());
+      ParseResult r;
+      std::string got = testing::RenderParse(*parser, *pb, pb->size(), &r);
+      fs::path expected = e.path();
+      expected.replace_extension(".expected.jsonl");
+      EXPECT_EQ(std::regex_replace(got, offsets, "\"$1\":0"),
+                std::regex_replace(testing::ReadFileForTesting(expected), offsets, "\"$1\":0"));
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 2);  // otlp_logs/snake_case.json, otlp_metrics/all_types.json
+}
+
+TEST(OtlpProtobufTest, JsonToProtobufRefusesWhatProtobufCannotCarryAndDropsUnknownKeys) {
+  EXPECT_EQ(*OtlpJsonToProtobuf(OtlpRequestKind::kLogs, R"({"nope":1})"), "");
+  EXPECT_FALSE(OtlpJsonToProtobuf(OtlpRequestKind::kLogs, R"({"resourceLogs":{"scopeLogs":[]}})").ok());
+  EXPECT_FALSE(OtlpJsonToProtobuf(OtlpRequestKind::kLogs, R"({"resourceLogs":[{"schemaUrl":7}]})").ok());
+  EXPECT_FALSE(OtlpJsonToProtobuf(OtlpRequestKind::kTraces,
+                                  R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"zz"}]}]}]})")
+                   .ok());
+  EXPECT_FALSE(OtlpJsonToProtobuf(OtlpRequestKind::kMetrics, "[]").ok());
+  // snake_case names and numbers as strings are read as the JSON parsers read them.
+  absl::StatusOr<std::string> pb =
+      OtlpJsonToProtobuf(OtlpRequestKind::kLogs, R"({"resource_logs":[{"scope_logs":[{"log_records":[)"
+                                                 R"({"time_unix_nano":"5","severity_number":9}]}]}]})");
+  ASSERT_TRUE(pb.ok()) << pb.status();
+  Result r = Transcode(OtlpRequestKind::kLogs, *pb);
+  ASSERT_TRUE(r.ok);
+  EXPECT_EQ(r.json, R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":"5","severityNumber":9}]}]}]})");
 }
 
 }  // namespace
