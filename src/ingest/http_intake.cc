@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "core/json_writer.h"
+#include "core/rpc_status.h"
 #include "core/strings.h"
 #include "fmt/format.h"
 #include "ingest/otlp_protobuf.h"
@@ -33,19 +34,6 @@ Family FamilyOf(IntakeEndpoint e) {
       break;
   }
   return Family::kAlertmanager;
-}
-
-// google.rpc.Code for an HTTP status, as OTLP/HTTP error bodies carry it.
-int RpcCode(int http_status) {
-  switch (http_status) {
-    case 400: return 3;   // INVALID_ARGUMENT
-    case 403: return 7;   // PERMISSION_DENIED
-    case 413: return 8;   // RESOURCE_EXHAUSTED
-    case 415: return 3;
-    case 429: return 8;
-    case 503: return 14;  // UNAVAILABLE
-    default: return 2;    // UNKNOWN
-  }
 }
 
 std::string_view StatusTitle(int http_status) {
@@ -89,7 +77,7 @@ core::HttpResponse ErrorResponse(Family family, int status, std::string_view mes
       break;
     case Family::kOtlp:
       w.BeginObject();
-      w.Field("code", RpcCode(status));
+      w.Field("code", core::RpcCodeForHttpStatus(status));
       w.Field("message", message);
       w.EndObject();
       break;
@@ -105,18 +93,8 @@ core::HttpResponse ProtobufErrorResponse(int status, std::string_view message) {
   core::HttpResponse r;
   r.status = status;
   r.content_type = "application/x-protobuf";
-  r.body = OtlpProtobufStatus(RpcCode(status), message);
+  r.body = core::RpcStatusProtobuf(core::RpcCodeForHttpStatus(status), message);
   return r;
-}
-
-// Content-Type application/x-protobuf (OTLP/HTTP binary protobuf; "application/protobuf" too),
-// with or without parameters, in any case.
-bool IsProtobufContentType(std::string_view ct) {
-  const size_t semi = ct.find(';');
-  std::string_view type = ct.substr(0, semi);
-  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
-  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
-  return core::EqualsIgnoreCase(type, "application/x-protobuf") || core::EqualsIgnoreCase(type, "application/protobuf");
 }
 
 OtlpRequestKind OtlpKindOf(IntakeEndpoint e) {
@@ -438,7 +416,7 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
   const Family family = FamilyOf(e);
   const core::Format format = IntakeEndpointFormat(e);
   // OTLP/HTTP binary protobuf: answered in protobuf, read through the JSON parser (otlp_protobuf.h).
-  const bool protobuf = family == Family::kOtlp && IsProtobufContentType(req.Header("Content-Type"));
+  const bool protobuf = family == Family::kOtlp && core::IsProtobufContentType(req.Header("Content-Type"));
   auto error = [&](int status, std::string_view message) {
     return protobuf ? ProtobufErrorResponse(status, message) : ErrorResponse(family, status, message);
   };

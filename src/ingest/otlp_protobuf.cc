@@ -9,6 +9,7 @@
 #include <limits>
 #include <span>
 
+#include "core/rpc_status.h"
 #include "fmt/format.h"
 #include "simdjson.h"
 
@@ -853,13 +854,7 @@ std::string OtlpProtobufExportResponse(int64_t rejected, std::string_view error_
 }
 
 std::string OtlpProtobufStatus(int32_t code, std::string_view message) {
-  std::string out;
-  if (code != 0) {
-    AppendVarint(&out, (1 << 3) | 0);
-    AppendVarint(&out, static_cast<uint64_t>(static_cast<int64_t>(code)));  // int32: sign-extended.
-  }
-  if (!message.empty()) AppendLengthDelimited(&out, 2, message);
-  return out;
+  return core::RpcStatusProtobuf(code, message);
 }
 
 }  // namespace quell::ingest

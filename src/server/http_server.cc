@@ -31,6 +31,7 @@
 #include "boost/beast/ssl.hpp"
 #include "openssl/ssl.h"
 #include "fmt/format.h"
+#include "core/rpc_status.h"
 #include "core/status_macros.h"
 #include "server/content_encoding.h"
 #include "server/query_string.h"
@@ -311,13 +312,13 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
         switch (s.code()) {
           case absl::StatusCode::kResourceExhausted:
             server_->stats_.rejected_too_large.fetch_add(1, std::memory_order_relaxed);
-            return Write(JsonError(413, std::string(s.message())), true);
+            return Write(ErrorFor(req.Header("Content-Type"), 413, std::string(s.message())), true);
           case absl::StatusCode::kUnimplemented:
             server_->stats_.rejected_unsupported_encoding.fetch_add(1, std::memory_order_relaxed);
-            return Write(JsonError(415, std::string(s.message())), !keep_alive);
+            return Write(ErrorFor(req.Header("Content-Type"), 415, std::string(s.message())), !keep_alive);
           default:
             server_->stats_.rejected_bad_request.fetch_add(1, std::memory_order_relaxed);
-            return Write(JsonError(400, std::string(s.message())), !keep_alive);
+            return Write(ErrorFor(req.Header("Content-Type"), 400, std::string(s.message())), !keep_alive);
         }
       }
     }
@@ -336,8 +337,25 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   // Answers with `status` and closes the connection.
   void Fail(int status, std::string message, bool close) {
-    if (parser_) version_ = parser_->is_header_done() ? parser_->get().version() : 11;
-    Write(JsonError(status, message), close);
+    std::string_view content_type;
+    if (parser_) {
+      version_ = parser_->is_header_done() ? parser_->get().version() : 11;
+      // The fields read so far (all of them when the header failed on its Content-Length).
+      auto ct = parser_->get().find(http::field::content_type);
+      if (ct != parser_->get().end()) content_type = std::string_view(ct->value().data(), ct->value().size());
+    }
+    Write(ErrorFor(content_type, status, message), close);
+  }
+
+  // A refusal in the shape the client reads: to a protobuf request (OTLP/HTTP) a protobuf
+  // google.rpc.Status, as the OTLP specification asks; else JSON {"error": ...}.
+  static core::HttpResponse ErrorFor(std::string_view content_type, int status, std::string_view message) {
+    if (!core::IsProtobufContentType(content_type)) return JsonError(status, message);
+    core::HttpResponse r;
+    r.status = status;
+    r.content_type = "application/x-protobuf";
+    r.body = core::RpcStatusProtobuf(core::RpcCodeForHttpStatus(status), message);
+    return r;
   }
 
   void Write(core::HttpResponse r, bool close) {

@@ -193,6 +193,33 @@ TEST_F(HttpServerTest, ZipBombGets413AndCorruptGzip400AndBrotli415) {
   EXPECT_EQ(server_->stats().rejected_unsupported_encoding.load(), 1u);
 }
 
+// OTLP/HTTP asks for a protobuf google.rpc.Status in answers to protobuf requests, also when the
+// server refuses the body before any handler sees it.
+TEST_F(HttpServerTest, RefusalsOfProtobufRequestsAreProtobufStatuses) {
+  ServerConfig cfg;
+  cfg.max_body_bytes = 1 << 20;
+  StartServer(cfg);
+  {
+    HttpClient c(server_->port());
+    auto bad = c.Post("/echo", "not gzip at all",
+                      {{"Content-Encoding", "gzip"}, {"Content-Type", "application/x-protobuf"}});
+    ASSERT_THAT(bad, IsOk());
+    EXPECT_EQ(bad->status, 400);
+    EXPECT_EQ(bad->Header("Content-Type"), "application/x-protobuf");
+    EXPECT_EQ(bad->body.substr(0, 3), std::string("\x08\x03\x12", 3));  // code INVALID_ARGUMENT, message
+  }
+  HttpClient c(server_->port());
+  ASSERT_THAT(c.SendRaw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\n"
+                        "Content-Length: 99999999\r\n\r\n"),
+              IsOk());
+  auto big = c.ReadResponse();
+  ASSERT_THAT(big, IsOk());
+  EXPECT_EQ(big->status, 413);
+  EXPECT_EQ(big->Header("Content-Type"), "application/x-protobuf");
+  EXPECT_EQ(big->body.substr(0, 3), std::string("\x08\x08\x12", 3));  // RESOURCE_EXHAUSTED
+  EXPECT_THAT(big->body, HasSubstr("exceeds the limit"));
+}
+
 TEST_F(HttpServerTest, SlowHeaderGets408AndClose) {
   ServerConfig cfg;
   cfg.header_timeout = absl::Milliseconds(200);

@@ -1,0 +1,52 @@
+// src/core/rpc_status.cc
+#include "core/rpc_status.h"
+
+#include "core/strings.h"
+
+namespace quell::core {
+namespace {
+
+void AppendVarint(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+}  // namespace
+
+int32_t RpcCodeForHttpStatus(int http_status) {
+  switch (http_status) {
+    case 400: return 3;   // INVALID_ARGUMENT
+    case 403: return 7;   // PERMISSION_DENIED
+    case 413: return 8;   // RESOURCE_EXHAUSTED
+    case 415: return 3;
+    case 429: return 8;
+    case 503: return 14;  // UNAVAILABLE
+    default: return 2;    // UNKNOWN
+  }
+}
+
+std::string RpcStatusProtobuf(int32_t code, std::string_view message) {
+  std::string out;
+  if (code != 0) {
+    out.push_back(static_cast<char>((1 << 3) | 0));
+    AppendVarint(&out, static_cast<uint64_t>(static_cast<int64_t>(code)));  // int32: sign-extended.
+  }
+  if (!message.empty()) {
+    out.push_back(static_cast<char>((2 << 3) | 2));
+    AppendVarint(&out, message.size());
+    out.append(message);
+  }
+  return out;
+}
+
+bool IsProtobufContentType(std::string_view ct) {
+  std::string_view type = ct.substr(0, ct.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  return EqualsIgnoreCase(type, "application/x-protobuf") || EqualsIgnoreCase(type, "application/protobuf");
+}
+
+}  // namespace quell::core

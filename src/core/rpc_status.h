@@ -1,0 +1,28 @@
+// src/core/rpc_status.h
+//
+// google.rpc.Status, the error body of OTLP/HTTP: the code for an HTTP status, and the message in
+// protobuf's binary encoding, which OTLP/HTTP requires in answers to protobuf requests (JSON
+// requests get the same fields as JSON, written by their handler). Shared by the HTTP intake and
+// the HTTP server's own refusals (a corrupt or oversized body answered before routing).
+#ifndef QUELL_CORE_RPC_STATUS_H_
+#define QUELL_CORE_RPC_STATUS_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace quell::core {
+
+// google.rpc.Code for an HTTP status, as OTLP/HTTP pairs them: 400/415 INVALID_ARGUMENT (3),
+// 403 PERMISSION_DENIED (7), 413/429 RESOURCE_EXHAUSTED (8), 503 UNAVAILABLE (14), else UNKNOWN (2).
+int32_t RpcCodeForHttpStatus(int http_status);
+
+// google.rpc.Status {code = 1, message = 2} in protobuf's binary encoding (no details).
+std::string RpcStatusProtobuf(int32_t code, std::string_view message);
+
+// Content-Type application/x-protobuf or application/protobuf, parameters and case aside.
+bool IsProtobufContentType(std::string_view content_type);
+
+}  // namespace quell::core
+
+#endif  // QUELL_CORE_RPC_STATUS_H_

@@ -1,0 +1,41 @@
+// src/core/rpc_status_test.cc
+#include "core/rpc_status.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace quell::core {
+namespace {
+
+TEST(RpcStatusTest, CodesForHttpStatuses) {
+  EXPECT_EQ(RpcCodeForHttpStatus(400), 3);
+  EXPECT_EQ(RpcCodeForHttpStatus(403), 7);
+  EXPECT_EQ(RpcCodeForHttpStatus(413), 8);
+  EXPECT_EQ(RpcCodeForHttpStatus(415), 3);
+  EXPECT_EQ(RpcCodeForHttpStatus(429), 8);
+  EXPECT_EQ(RpcCodeForHttpStatus(503), 14);
+  EXPECT_EQ(RpcCodeForHttpStatus(500), 2);
+}
+
+TEST(RpcStatusTest, ProtobufEncoding) {
+  EXPECT_EQ(RpcStatusProtobuf(3, "no"), std::string("\x08\x03\x12\x02no", 6));
+  EXPECT_EQ(RpcStatusProtobuf(0, ""), "");
+  // A message of 200 bytes: its length is a two-byte varint (0xc8 0x01).
+  const std::string m(200, 'x');
+  EXPECT_EQ(RpcStatusProtobuf(14, m), std::string("\x08\x0e\x12\xc8\x01", 5) + m);
+  // A negative code is a ten-byte varint, as protobuf writes int32.
+  EXPECT_EQ(RpcStatusProtobuf(-1, "").size(), 11u);
+}
+
+TEST(RpcStatusTest, ProtobufContentTypes) {
+  EXPECT_TRUE(IsProtobufContentType("application/x-protobuf"));
+  EXPECT_TRUE(IsProtobufContentType("Application/X-Protobuf; charset=binary"));
+  EXPECT_TRUE(IsProtobufContentType(" application/protobuf "));
+  EXPECT_FALSE(IsProtobufContentType("application/json"));
+  EXPECT_FALSE(IsProtobufContentType("application/grpc+proto"));
+  EXPECT_FALSE(IsProtobufContentType(""));
+}
+
+}  // namespace
+}  // namespace quell::core
