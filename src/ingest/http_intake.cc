@@ -10,6 +10,7 @@
 #include "core/strings.h"
 #include "fmt/format.h"
 #include "ingest/otlp_protobuf.h"
+#include "ingest/otlp_protobuf_parser.h"
 #include "simdjson.h"
 
 namespace quell::ingest {
@@ -139,9 +140,9 @@ std::string_view RejectedField(IntakeEndpoint e) {
 }
 
 constexpr size_t kMaxRateLimitClients = 65536;
-// How much larger than the protobuf body its OTLP JSON may be (names, hex ids, decimal strings);
-// real exports grow 1.5-3x. A body whose JSON would be larger is answered 413.
-constexpr size_t kOtlpJsonExpansion = 4;
+// How much larger than the protobuf body its OTLP JSON may be (names, hex ids, decimal strings;
+// real exports grow 2.6-2.8x). A body whose JSON would be larger is answered 413.
+constexpr size_t kOtlpJsonExpansion = OtlpProtobufParser::kJsonExpansion;
 constexpr size_t kFormatCount = 9;  // core::Format values.
 
 }  // namespace

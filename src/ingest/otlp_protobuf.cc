@@ -9,8 +9,11 @@
 #include <limits>
 #include <span>
 
+#include "absl/strings/escaping.h"
 #include "core/rpc_status.h"
+#include "core/strings.h"
 #include "fmt/format.h"
+#include "ingest/json_fields.h"
 #include "simdjson.h"
 
 namespace quell::ingest {
@@ -308,6 +311,8 @@ uint64_t LoadLittleEndian(const unsigned char* p, int n) {
 
 // ---- JSON output ----
 
+// Not core::JsonWriter::AppendEscapedTo: that one replaces invalid UTF-8 with U+FFFD, and a
+// protobuf string that is not UTF-8 must be refused (by the JSON parser's validation), not altered.
 void AppendJsonString(std::string* out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out->push_back('"');
@@ -366,26 +371,8 @@ void AppendInteger(std::string* out, I v, bool quoted) {
 }
 
 void AppendBase64(std::string* out, std::string_view bytes) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   out->push_back('"');
-  size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    const uint32_t v = (uint32_t{static_cast<unsigned char>(bytes[i])} << 16) |
-                       (uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8) |
-                       uint32_t{static_cast<unsigned char>(bytes[i + 2])};
-    out->push_back(kAlphabet[(v >> 18) & 63]);
-    out->push_back(kAlphabet[(v >> 12) & 63]);
-    out->push_back(kAlphabet[(v >> 6) & 63]);
-    out->push_back(kAlphabet[v & 63]);
-  }
-  if (const size_t rest = bytes.size() - i; rest > 0) {
-    uint32_t v = uint32_t{static_cast<unsigned char>(bytes[i])} << 16;
-    if (rest == 2) v |= uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8;
-    out->push_back(kAlphabet[(v >> 18) & 63]);
-    out->push_back(kAlphabet[(v >> 12) & 63]);
-    out->push_back(rest == 2 ? kAlphabet[(v >> 6) & 63] : '=');
-    out->push_back('=');
-  }
+  out->append(absl::Base64Escape(core::ToAbsl(bytes)));  // bytesValue only: rare, so a copy is fine.
   out->push_back('"');
 }
 
@@ -617,35 +604,10 @@ bool OtlpProtobufTranscoder::Message(uint8_t message, uint32_t begin, uint32_t e
 
 namespace {
 
-// `key` is the field's JSON name, or its snake_case form ("timeUnixNano" / "time_unix_nano").
-bool NameMatches(std::string_view key, std::string_view camel) {
-  if (key == camel) return true;
-  size_t k = 0;
-  for (char c : camel) {
-    if (c >= 'A' && c <= 'Z') {
-      if (k >= key.size() || key[k] != '_') return false;
-      ++k;
-      c = static_cast<char>(c - 'A' + 'a');
-    }
-    if (k >= key.size() || key[k] != c) return false;
-    ++k;
-  }
-  return k == key.size();
-}
-
 int HexDigit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-int Base64Digit(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+' || c == '-') return 62;
-  if (c == '/' || c == '_') return 63;
   return -1;
 }
 
@@ -658,7 +620,7 @@ class JsonToProtobuf {
     for (auto [key, value] : obj) {
       const Field* field = nullptr;
       for (const Field& f : schema) {
-        if (NameMatches(key, f.name)) field = &f;
+        if (OtlpKeyIs(key, f.name)) field = &f;  // lowerCamelCase or snake_case
       }
       if (field == nullptr) continue;  // Dropped, as protobuf's JSON readers discard unknown fields.
       if (field->repeated) {
@@ -751,20 +713,9 @@ class JsonToProtobuf {
             if (hi < 0 || lo < 0) return Bad(f, "not hex");
             bytes.push_back(static_cast<char>(hi * 16 + lo));
           }
-        } else {
-          uint32_t acc = 0;
-          int bits = 0;
-          for (char c : s) {
-            if (c == '=') break;
-            const int d = Base64Digit(c);
-            if (d < 0) return Bad(f, "not base64");
-            acc = (acc << 6) | static_cast<uint32_t>(d);
-            bits += 6;
-            if (bits >= 8) {
-              bits -= 8;
-              bytes.push_back(static_cast<char>((acc >> bits) & 0xff));
-            }
-          }
+        } else if (!absl::Base64Unescape(core::ToAbsl(s), &bytes) &&
+                   !absl::WebSafeBase64Unescape(core::ToAbsl(s), &bytes)) {
+          return Bad(f, "not base64");
         }
         AppendLengthDelimited(out, f.number, bytes);
         return absl::OkStatus();

@@ -414,6 +414,20 @@ TEST(OtlpProtobufTest, JsonToProtobufRefusesWhatProtobufCannotCarryAndDropsUnkno
                                   R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"zz"}]}]}]})")
                    .ok());
   EXPECT_FALSE(OtlpJsonToProtobuf(OtlpRequestKind::kMetrics, "[]").ok());
+  EXPECT_FALSE(OtlpJsonToProtobuf(OtlpRequestKind::kLogs,
+                                  R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"bytesValue":"%%"}}]}]}]})")
+                   .ok());
+  // bytesValue: base64 in, bytes on the wire, the same base64 out (web-safe input is taken too).
+  for (const char* b64 : {"aGVsbG8/", "aGVsbG8_"}) {
+    absl::StatusOr<std::string> bytes = OtlpJsonToProtobuf(
+        OtlpRequestKind::kLogs,
+        std::string(R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"bytesValue":")") + b64 + R"("}}]}]}]})");
+    ASSERT_TRUE(bytes.ok()) << bytes.status();
+    EXPECT_THAT(*bytes, HasSubstr("hello?"));
+    Result back = Transcode(OtlpRequestKind::kLogs, *bytes);
+    ASSERT_TRUE(back.ok);
+    EXPECT_THAT(back.json, HasSubstr(R"("bytesValue":"aGVsbG8/")"));
+  }
   // snake_case names and numbers as strings are read as the JSON parsers read them.
   absl::StatusOr<std::string> pb =
       OtlpJsonToProtobuf(OtlpRequestKind::kLogs, R"({"resource_logs":[{"scope_logs":[{"log_records":[)"
