@@ -69,6 +69,31 @@ inline bool KeyEqual(const SortKey& a, const SortKey& b, const Label* labels) {
 
 constexpr size_t kSmallLabelCount = 64;
 
+// The common case of AppendSorted: names already strictly ascending, as parsers mostly add them
+// (their own labels in name order, then tags such as team and version). Strictly ascending means
+// no repeated name either, so the labels are appended as they are, less those with empty values,
+// without building sort keys. Returns false, having appended nothing, at the first name that is
+// not greater than the one before it; the caller then sorts. Costs one prefix compare per label
+// (a whole compare only when two neighbours share their first 8 bytes).
+inline bool AppendIfAscending(const Label* in, size_t n, std::vector<Label>* out) {
+  bool any_empty = false;
+  uint64_t prev = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t p = NamePrefix(in[i].name);
+    if (i != 0 && p <= prev && (p != prev || !(in[i - 1].name < in[i].name))) return false;
+    prev = p;
+    any_empty |= in[i].value.empty();
+  }
+  if (!any_empty) {
+    out->insert(out->end(), in, in + n);
+    return true;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (!in[i].value.empty()) out->push_back(in[i]);
+  }
+  return true;
+}
+
 // Appends the labels in key order, skipping empty values and all but the last of equal names.
 inline void AppendInKeyOrder(const SortKey* keys, const Label* in, size_t n, std::vector<Label>* out) {
   for (size_t i = 0; i < n; ++i) {
@@ -130,6 +155,7 @@ inline void AppendInKeyOrder(const SortKey* keys, const Label* in, size_t n, std
 // `*out`.
 void AppendSorted(const Label* in, size_t n, std::vector<Label>* out) {
   if (n > kSmallLabelCount) return AppendSortedLarge(in, n, out);
+  if (AppendIfAscending(in, n, out)) return;
   SortKey keys[kSmallLabelCount];  // Built and insertion-sorted in one pass.
   for (size_t i = 0; i < n; ++i) {
     SortKey k{NamePrefix(in[i].name), static_cast<uint32_t>(i), static_cast<uint32_t>(in[i].name.size())};

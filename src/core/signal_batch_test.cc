@@ -135,6 +135,46 @@ TEST(SignalBatchTest, AppendMatchesAReferenceAtEverySize) {
   }
 }
 
+// Labels that arrive already in name order (what parsers mostly produce) take a path without sort
+// keys; it must give what the sort gives: names tied on their 8-byte prefixes, empty values
+// dropped, and input that stops being strictly ascending at its first, middle or last label (a
+// repeated name too) handed to the sort with nothing appended twice.
+TEST(SignalBatchTest, AscendingInputMatchesTheSort) {
+  const std::vector<std::string> ascending = {"a", "ab", std::string("ab\0", 3), "abcdefgh", "abcdefghi",
+                                              "alertname", "env", "host", "service", "service.name",
+                                              "service.namespace", "team", "version"};
+  auto check = [](const std::vector<Label>& labels) {
+    std::map<std::string, std::string> want;
+    for (const Label& l : labels) want[std::string(l.name)] = std::string(l.value);
+    for (auto it = want.begin(); it != want.end();) it = it->second.empty() ? want.erase(it) : std::next(it);
+    SignalBatch batch;
+    batch.Append(Signal(), labels, {});
+    LabelView got = batch.labels(batch.signals()[0]);
+    std::vector<std::pair<std::string, std::string>> got_pairs;
+    for (const Label& l : got) got_pairs.emplace_back(std::string(l.name), std::string(l.value));
+    const std::vector<std::pair<std::string, std::string>> want_pairs(want.begin(), want.end());
+    EXPECT_EQ(got_pairs, want_pairs);
+    EXPECT_EQ(batch.signals()[0].fingerprint, Fingerprint::Of(got));
+  };
+  std::vector<std::string> values;
+  for (size_t i = 0; i < ascending.size(); ++i) values.push_back("v" + std::to_string(i));
+  std::vector<Label> labels;
+  for (size_t i = 0; i < ascending.size(); ++i) labels.push_back(Label{ascending[i], values[i]});
+  check(labels);
+  std::vector<Label> with_empty = labels;
+  with_empty[0].value = "";
+  with_empty[5].value = "";
+  check(with_empty);
+  for (size_t at : {size_t{1}, size_t{6}, ascending.size() - 1}) {
+    std::vector<Label> swapped = labels;  // Out of order at `at`.
+    std::swap(swapped[at - 1], swapped[at]);
+    check(swapped);
+    std::vector<Label> repeated = labels;  // The same name twice in a row: the later one wins.
+    repeated[at].name = repeated[at - 1].name;
+    check(repeated);
+  }
+}
+
 TEST(SignalBatchTest, DropLastRemovesLabelsToo) {
   SignalBatch batch;
   batch.Add();

@@ -369,6 +369,51 @@ void ForEachTagBlocks(const char* p, size_t n, F& f) {
   TagDelimiter<kTrim>(p, n, ',', &start, &colon, f);
 }
 
+// The bits of a list of 16-64 bytes (bit i for byte i) that are ',', that are ':' and that are
+// <= ' ': 16-byte loads at 0, 16, 32 and 48, the last one moved back to end at the list's end
+// (an overlap sets the same bits twice; reads stay inside the list).
+struct TagMasks {
+  uint64_t commas = 0, colons = 0, low = 0;
+};
+inline TagMasks TagMasksOf(const char* p, size_t n) {
+  const __m128i comma_byte = _mm_set1_epi8(','), colon_byte = _mm_set1_epi8(':'), space = _mm_set1_epi8(' ');
+  TagMasks m;
+  for (size_t i = 0; i < n; i += 16) {
+    const size_t at = std::min(i, n - 16);
+    const __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at));
+    auto bits = [&](__m128i eq) { return uint64_t{static_cast<uint16_t>(_mm_movemask_epi8(eq))} << at; };
+    m.commas |= bits(_mm_cmpeq_epi8(chunk, comma_byte));
+    m.colons |= bits(_mm_cmpeq_epi8(chunk, colon_byte));
+    m.low |= bits(_mm_cmpeq_epi8(_mm_min_epu8(chunk, space), chunk));
+  }
+  return m;
+}
+
+// ForEachTag over a list of 16-64 bytes without a byte <= ' ' (nothing to trim), from its masks:
+// one step per item, not per delimiter. An item runs to the next ',' (or the end); its name to
+// the first ':' inside it.
+template <typename F>
+void ForEachTagMasked(const char* p, size_t n, uint64_t commas, uint64_t colons, F& f) {
+  size_t start = 0;
+  for (;;) {
+    const bool last = commas == 0;
+    const size_t end = last ? n : static_cast<size_t>(__builtin_ctzll(commas));
+    if (end > start) {  // start < end <= n <= 64: the shift is defined.
+      const size_t len = end - start;
+      uint64_t colon = colons >> start;
+      if (len < 64) colon &= (uint64_t{1} << len) - 1;
+      if (colon == 0) {
+        f(std::string_view(p + start, len), std::string_view());
+      } else if (const size_t k = static_cast<size_t>(__builtin_ctzll(colon)); k != 0) {
+        f(std::string_view(p + start, k), std::string_view(p + start + k + 1, len - k - 1));
+      }
+    }
+    if (last) return;
+    start = end + 1;
+    commas &= commas - 1;
+  }
+}
+
 }  // namespace internal
 
 template <typename F>
@@ -376,7 +421,12 @@ void ForEachTag(std::string_view csv, F&& f) {
   const char* p = csv.data();
   const size_t n = csv.size();
 #if defined(__SSE2__)
-  if (n >= 16) {
+  if (n >= 16 && n <= 64) {  // Most lists: masks of the whole list, then one step per tag.
+    const internal::TagMasks m = internal::TagMasksOf(p, n);
+    if (m.low == 0) return internal::ForEachTagMasked(p, n, m.commas, m.colons, f);
+    return internal::ForEachTagBlocks<true>(p, n, f);
+  }
+  if (n > 64) {
     // Names and values are trimmed of spaces only when the list has a byte <= ' ' (rare: Datadog
     // tags hold none); one more pass of 16-byte compares decides.
     const __m128i space = _mm_set1_epi8(' ');
