@@ -240,6 +240,33 @@ const JsonValue* JsonValue::Find(std::string_view key) const {
   return nullptr;
 }
 
+void JsonValue::AppendTo(std::string* out) const {
+  switch (type_) {
+    case Type::kNull: *out += "null"; return;
+    case Type::kBool: *out += bool_ ? "true" : "false"; return;
+    case Type::kNumber: *out += string_; return;
+    case Type::kString: AppendJsonQuoted(out, string_); return;
+    case Type::kArray:
+      *out += '[';
+      for (size_t i = 0; i < items_.size(); ++i) {
+        if (i > 0) *out += ',';
+        items_[i].AppendTo(out);
+      }
+      *out += ']';
+      return;
+    case Type::kObject:
+      *out += '{';
+      for (size_t i = 0; i < members_.size(); ++i) {
+        if (i > 0) *out += ',';
+        AppendJsonQuoted(out, members_[i].first);
+        *out += ':';
+        members_[i].second.AppendTo(out);
+      }
+      *out += '}';
+      return;
+  }
+}
+
 std::string JsonValue::GetString(std::string_view key, std::string def) const {
   const JsonValue* v = Find(key);
   if (v == nullptr || !v->is_string()) return def;

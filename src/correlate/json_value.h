@@ -4,7 +4,8 @@
 // (Serialize/Restore of shards and silences), API request bodies (silences, deployments, acks)
 // and scenario files. Not for the hot path (ingest uses simdjson). Parse() accepts RFC 8259 JSON
 // with a nesting limit of 64; numbers are kept as double plus their source text, so 64-bit
-// integers round-trip through AsInt64(). JsonQuote() writes a JSON string literal.
+// integers round-trip through AsInt64(). AppendTo() writes a value back; JsonQuote() writes a
+// JSON string literal.
 // Plain value; not thread-safe for concurrent mutation.
 #ifndef QUELL_CORRELATE_JSON_VALUE_H_
 #define QUELL_CORRELATE_JSON_VALUE_H_
@@ -43,6 +44,9 @@ class JsonValue {
   const JsonValue* Find(std::string_view key) const;
   // Member's string, or `def` when absent / not a string.
   std::string GetString(std::string_view key, std::string def = "") const;
+  // Appends the value as compact JSON: members in their order, numbers as their source text (so
+  // Parse(Dump()) gives the same value and 64-bit integers survive).
+  void AppendTo(std::string* out) const;
 
  private:
   friend class JsonParser;

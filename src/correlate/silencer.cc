@@ -1,16 +1,10 @@
 #include "correlate/silencer.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
 #include "core/event_time.h"
+#include "core/state_file.h"
 #include "core/status_macros.h"
 #include "core/strings.h"
 #include "correlate/json_value.h"
@@ -129,35 +123,8 @@ void Silencer::GarbageCollect(absl::Time now, absl::Duration retention) {
 absl::Status Silencer::CommitLocked() {
   PublishLocked();
   if (snapshot_path_.empty()) return absl::OkStatus();
-  std::string json = SerializeLocked();
-  std::string tmp = snapshot_path_ + ".tmp";
-  auto fail = [&](std::string_view what) {
-    return absl::UnavailableError(fmt::format("silences: snapshot {}: {}: {}", tmp, what, std::strerror(errno)));
-  };
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return fail("open");
-  size_t off = 0;
-  while (off < json.size()) {
-    ssize_t n = ::write(fd, json.data() + off, json.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      ::close(fd);
-      return fail("write");
-    }
-    off += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    ::close(fd);
-    return fail("fsync");
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), snapshot_path_.c_str()) != 0) return fail("rename");
-  std::string dir = std::filesystem::path(snapshot_path_).parent_path().string();
-  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  absl::Status st = core::WriteStateFile(snapshot_path_, SerializeLocked());
+  if (!st.ok()) return absl::UnavailableError(fmt::format("silences: snapshot {}", std::string(st.message())));
   return absl::OkStatus();
 }
 
@@ -167,11 +134,10 @@ absl::Status Silencer::OpenSnapshotFile(std::string path) {
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent, ec);
   if (ec) return absl::UnavailableError(fmt::format("silences: snapshot {}: {}", path, ec.message()));
-  std::ifstream in(path, std::ios::binary);
-  if (in) {
-    std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) return absl::DataLossError(fmt::format("silences: snapshot {}: read failed", path));
-    absl::Status st = Restore(json);
+  absl::StatusOr<std::optional<std::string>> json = core::ReadStateFile(path);
+  if (!json.ok()) return absl::DataLossError(fmt::format("silences: snapshot {}", std::string(json.status().message())));
+  if (json->has_value()) {
+    absl::Status st = Restore(**json);
     if (!st.ok()) return absl::DataLossError(fmt::format("{} ({})", std::string(st.message()), path));
   }
   std::lock_guard<std::mutex> lock(mu_);
