@@ -42,6 +42,14 @@ std::string RpcStatusProtobuf(int32_t code, std::string_view message) {
   return out;
 }
 
+HttpResponse RpcStatusResponse(int status, std::string_view message) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "application/x-protobuf";
+  r.body = RpcStatusProtobuf(RpcCodeForHttpStatus(status), message);
+  return r;
+}
+
 bool IsProtobufContentType(std::string_view ct) {
   std::string_view type = ct.substr(0, ct.find(';'));
   while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);

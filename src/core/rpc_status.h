@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/http_message.h"
+
 namespace quell::core {
 
 // google.rpc.Code for an HTTP status, as OTLP/HTTP pairs them: 400/415 INVALID_ARGUMENT (3),
@@ -19,6 +21,10 @@ int32_t RpcCodeForHttpStatus(int http_status);
 
 // google.rpc.Status {code = 1, message = 2} in protobuf's binary encoding (no details).
 std::string RpcStatusProtobuf(int32_t code, std::string_view message);
+
+// The answer to a protobuf request that failed with HTTP `status`: that status, Content-Type
+// application/x-protobuf and RpcStatusProtobuf(RpcCodeForHttpStatus(status), message).
+HttpResponse RpcStatusResponse(int status, std::string_view message);
 
 // Content-Type application/x-protobuf or application/protobuf, parameters and case aside.
 bool IsProtobufContentType(std::string_view content_type);

@@ -28,6 +28,13 @@ TEST(RpcStatusTest, ProtobufEncoding) {
   EXPECT_EQ(RpcStatusProtobuf(-1, "").size(), 11u);
 }
 
+TEST(RpcStatusTest, ResponseCarriesStatusTypeAndBody) {
+  HttpResponse r = RpcStatusResponse(429, "slow down");
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(r.content_type, "application/x-protobuf");
+  EXPECT_EQ(r.body, RpcStatusProtobuf(8, "slow down"));  // RESOURCE_EXHAUSTED.
+}
+
 TEST(RpcStatusTest, ProtobufContentTypes) {
   EXPECT_TRUE(IsProtobufContentType("application/x-protobuf"));
   EXPECT_TRUE(IsProtobufContentType("Application/X-Protobuf; charset=binary"));

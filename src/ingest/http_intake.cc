@@ -90,14 +90,6 @@ core::HttpResponse ErrorResponse(Family family, int status, std::string_view mes
 }
 
 // An OTLP error answer to a protobuf request: the google.rpc.Status, protobuf-encoded.
-core::HttpResponse ProtobufErrorResponse(int status, std::string_view message) {
-  core::HttpResponse r;
-  r.status = status;
-  r.content_type = "application/x-protobuf";
-  r.body = core::RpcStatusProtobuf(core::RpcCodeForHttpStatus(status), message);
-  return r;
-}
-
 OtlpRequestKind OtlpKindOf(IntakeEndpoint e) {
   return e == IntakeEndpoint::kOtlpLogs     ? OtlpRequestKind::kLogs
          : e == IntakeEndpoint::kOtlpTraces ? OtlpRequestKind::kTraces
@@ -419,7 +411,7 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
   // OTLP/HTTP binary protobuf: answered in protobuf, read through the JSON parser (otlp_protobuf.h).
   const bool protobuf = family == Family::kOtlp && core::IsProtobufContentType(req.Header("Content-Type"));
   auto error = [&](int status, std::string_view message) {
-    return protobuf ? ProtobufErrorResponse(status, message) : ErrorResponse(family, status, message);
+    return protobuf ? core::RpcStatusResponse(status, message) : ErrorResponse(family, status, message);
   };
 
   std::string_view key;
@@ -467,7 +459,9 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
     // The JSON transcoding replaces the protobuf body: the signals point into it, dead letters
     // carry it (readable, and replayable through the JSON parser).
     auto json = std::make_shared<std::string>();
-    json->reserve(owned->size() * 2 + 256 + simdjson::SIMDJSON_PADDING);
+    // Real exports grow 2.6-2.8 times as JSON (bench/results/parsers.md, session 8): 3x, so that
+    // the buffer is not reallocated half-way.
+    json->reserve(owned->size() * 3 + 256 + simdjson::SIMDJSON_PADDING);
     ProtobufError pe;
     const size_t max_json = config_.max_body_bytes * kOtlpJsonExpansion;
     if (!w->protobuf.Transcode(OtlpKindOf(e), *owned, max_json, json.get(), &pe)) {

@@ -351,11 +351,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   // google.rpc.Status, as the OTLP specification asks; else JSON {"error": ...}.
   static core::HttpResponse ErrorFor(std::string_view content_type, int status, std::string_view message) {
     if (!core::IsProtobufContentType(content_type)) return JsonError(status, message);
-    core::HttpResponse r;
-    r.status = status;
-    r.content_type = "application/x-protobuf";
-    r.body = core::RpcStatusProtobuf(core::RpcCodeForHttpStatus(status), message);
-    return r;
+    return core::RpcStatusResponse(status, message);
   }
 
   void Write(core::HttpResponse r, bool close) {
