@@ -262,6 +262,18 @@ void RegisterMetricsSources(server::MetricsEndpoint* endpoint, const MetricsDeps
       f->Add({}, r->last_ok.load() ? 1.0 : 0.0);
     });
   }
+
+  if (deps.checkpoints != nullptr) {
+    const CheckpointStats* c = deps.checkpoints;
+    endpoint->AddSource([c](server::MetricFamilies* f) {
+      f->Counter("quell_state_checkpoints_total", "Correlation state checkpoints to correlate.state_file by outcome.");
+      f->Add({{"outcome", "success"}}, D(c->success.load()));
+      f->Add({{"outcome", "failure"}}, D(c->failure.load()));
+      f->Gauge("quell_state_last_checkpoint_success_timestamp_seconds",
+               "Unix time of the last successful correlation state checkpoint (0: none yet).");
+      f->Add({}, static_cast<double>(c->last_success_unix_nanos.load()) * 1e-9);
+    });
+  }
 }
 
 }  // namespace quell::app

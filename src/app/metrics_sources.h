@@ -23,6 +23,7 @@
 namespace quell::app {
 
 struct ReloadStats;
+struct CheckpointStats;
 
 struct MetricsDeps {
   const Pipeline* pipeline = nullptr;
@@ -32,6 +33,7 @@ struct MetricsDeps {
   const sinks::Dispatcher* dispatcher = nullptr;
   gates::GateEvaluator* gates = nullptr;
   const ReloadStats* reload = nullptr;
+  const CheckpointStats* checkpoints = nullptr;  // Only with correlate.state_file.
   std::function<std::optional<ingest::KafkaSourceStats>()> kafka;
   std::function<const server::HttpServerStats*()> http;
 };

@@ -6,6 +6,7 @@
 
 #include "app/metrics_sources.h"
 #include "core/json_writer.h"
+#include "core/state_file.h"
 #include "core/status_macros.h"
 #include "correlate/compiled_rules.h"
 #include "fmt/format.h"
@@ -149,6 +150,7 @@ absl::Status Runtime::Start() {
   QUELL_RETURN_IF_ERROR(silencer_.OpenSnapshotFile(config_.rules.settings.silences_file));
   engine_ = std::make_unique<correlate::ShardedEngine>(correlate::CompiledRules::Build(config_.rules), tee_.get(),
                                                        &silencer_, clock_, config_.rules.settings.shards);
+  QUELL_RETURN_IF_ERROR(RestoreState());
   engine_->StartTicker();
   pipeline_ = std::make_unique<Pipeline>(engine_.get(), gates_.get());
 
@@ -172,6 +174,9 @@ absl::Status Runtime::Start() {
     ingest::KafkaSourceOptions kopts;
     kopts.clock = clock_;
     kopts.parser_options.datadog_webhook_mapping = &config_.datadog_webhook;
+    if (!state_file_.empty()) {
+      kopts.before_commit = [this](std::span<ingest::KafkaCommitOffset> offsets) { return commit_gate_.Limit(offsets); };
+    }
     QUELL_ASSIGN_OR_RETURN(kafka_, ingest::KafkaSource::Create(*config_.kafka, pipeline_.get(), kopts));
     QUELL_RETURN_IF_ERROR(kafka_->Start());
   }
@@ -204,6 +209,46 @@ absl::Status Runtime::Start() {
   return absl::OkStatus();
 }
 
+absl::Status Runtime::RestoreState() {
+  state_file_ = config_.rules.settings.state_file;
+  checkpoint_interval_ = config_.rules.settings.state_checkpoint_interval;
+  last_checkpoint_ = clock_->Now();
+  if (state_file_.empty()) return absl::OkStatus();
+  EnsureParentDir(state_file_);
+  absl::StatusOr<std::optional<std::string>> json = core::ReadStateFile(state_file_);
+  if (!json.ok()) return absl::DataLossError(fmt::format("correlation state: {}", std::string(json.status().message())));
+  if (!json->has_value()) {
+    spdlog::info("quell: no correlation state at {} yet: starting empty", state_file_);
+    return absl::OkStatus();
+  }
+  size_t alerts = 0;
+  absl::Status st = engine_->RestoreState(**json, &alerts);
+  if (!st.ok()) {
+    return absl::DataLossError(
+        fmt::format("{} ({}): move the file aside to start without it", std::string(st.message()), state_file_));
+  }
+  spdlog::info("quell: restored {} alerts from {}", alerts, state_file_);
+  return absl::OkStatus();
+}
+
+absl::Status Runtime::CheckpointState() {
+  if (state_file_.empty() || !engine_) return absl::OkStatus();
+  std::lock_guard<std::mutex> lock(checkpoint_mu_);  // Housekeeping and Stop may both write.
+  last_checkpoint_ = clock_->Now();
+  // Every Kafka offset reported done so far has its messages in the engine, so in this snapshot.
+  const CheckpointCommitGate::Offsets covered = commit_gate_.Begin();
+  absl::Status st = core::WriteStateFile(state_file_, engine_->SerializeState());
+  if (!st.ok()) {
+    checkpoint_stats_.failure.fetch_add(1);
+    spdlog::warn("quell: correlation state checkpoint failed: {}", std::string(st.message()));
+    return st;
+  }
+  commit_gate_.Durable(covered);
+  checkpoint_stats_.success.fetch_add(1);
+  checkpoint_stats_.last_success_unix_nanos.store(last_checkpoint_.unix_nanos());
+  return absl::OkStatus();
+}
+
 void Runtime::RunHousekeeping() {
   const core::WallTime now = clock_->Now();
   gates_->AdvanceTo(core::EventTime::FromUnixNanos(now.unix_nanos()));
@@ -212,6 +257,12 @@ void Runtime::RunHousekeeping() {
     ingest::KafkaSourceStats ks = kafka_->Stats();
     readiness_.Set("kafka_assigned", !ks.partitions.empty(), fmt::format("{} partitions assigned", ks.partitions.size()));
   }
+  bool due;
+  {
+    std::lock_guard<std::mutex> lock(checkpoint_mu_);
+    due = now.unix_nanos() - last_checkpoint_.unix_nanos() >= absl::ToInt64Nanoseconds(checkpoint_interval_);
+  }
+  if (due) CheckpointState().IgnoreError();  // Logged and counted; the next one retries.
 }
 
 void Runtime::WaitForReplay() {
@@ -222,10 +273,14 @@ void Runtime::Stop() {
   if (stopping_.exchange(true)) return;
   // Sources first, so nothing new arrives; then drain the engine; then flush delivery.
   if (server_) server_->Stop();
+  // A checkpoint while Kafka still runs, so that its revocation commits all that was done (the
+  // commits wait for a checkpoint): a restart then re-reads only what was in flight.
+  if (started_ && kafka_) CheckpointState().IgnoreError();
   if (kafka_) kafka_->Stop();
   WaitForReplay();
   if (gate_ticker_.joinable()) gate_ticker_.join();
   if (engine_) engine_->Drain();
+  if (started_) CheckpointState().IgnoreError();  // After the drain: every admitted batch is in it.
   if (dispatcher_) dispatcher_->Stop();
   if (dead_letters_) (void)dead_letters_->Flush();
 }
@@ -386,6 +441,7 @@ void Runtime::RegisterMetrics() {
   deps.dispatcher = dispatcher_.get();
   deps.gates = gates_.get();
   deps.reload = &reload_stats_;
+  if (!state_file_.empty()) deps.checkpoints = &checkpoint_stats_;
   deps.kafka = [this]() -> std::optional<ingest::KafkaSourceStats> {
     if (!kafka_) return std::nullopt;
     return kafka_->Stats();

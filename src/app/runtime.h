@@ -10,7 +10,12 @@
 //
 // Start() brings it up in dependency order (sinks first, sources last) and Stop() takes it down in
 // reverse, draining the engine and syncing the outbox, so an accepted signal is either delivered or
-// pending in the outbox at exit. Reload() re-reads the config file and swaps rules and gates
+// pending in the outbox at exit. With correlate.state_file set, the engine's alerts and deploys
+// survive restarts: restored at Start() before any source runs (a file that is not a state
+// snapshot stops the start, as a corrupt silences file does), checkpointed every
+// correlate.state_checkpoint_interval by housekeeping and once more by Stop() after the engine
+// has drained (core/state_file.h: a crash leaves the previous checkpoint); Kafka offsets are then
+// committed only as far as a durable checkpoint covers them (CheckpointCommitGate). Reload() re-reads the config file and swaps rules and gates
 // atomically; receivers, outbox, server and Kafka settings take effect at the next start (reported
 // in the reload answer). All methods from the controlling thread, except Reload (thread-safe).
 #ifndef QUELL_APP_RUNTIME_H_
@@ -23,6 +28,7 @@
 #include <thread>
 
 #include "absl/status/status.h"
+#include "app/checkpoint_commit_gate.h"
 #include "app/pipeline.h"
 #include "app/quell_config.h"
 #include "core/clock.h"
@@ -61,6 +67,13 @@ struct ReloadStats {
   std::atomic<bool> last_ok{true};
 };
 
+// Correlation state checkpoints (correlate.state_file), for /metrics.
+struct CheckpointStats {
+  std::atomic<uint64_t> success{0};
+  std::atomic<uint64_t> failure{0};
+  std::atomic<int64_t> last_success_unix_nanos{0};
+};
+
 class Runtime {
  public:
   Runtime(QuellConfig config, RuntimeOptions options);
@@ -77,10 +90,15 @@ class Runtime {
   sinks::Dispatcher* dispatcher() { return dispatcher_.get(); }
   const Pipeline* pipeline() const { return pipeline_.get(); }
   const server::MetricsEndpoint& metrics() const { return metrics_; }
+  const CheckpointCommitGate& commit_gate() const { return commit_gate_; }
+  const ingest::KafkaSource* kafka_source() const { return kafka_.get(); }
   // Periodic upkeep (a background thread runs it about once a second; tests call it directly):
   // gates advance to the clock's now, expired silences older than correlate.silence_retention are
-  // dropped, Kafka readiness is refreshed.
+  // dropped, Kafka readiness is refreshed, the correlation state is checkpointed when due.
   void RunHousekeeping();
+  // Writes the correlation state to correlate.state_file now (no-op without one). Failures are
+  // logged and counted (quell_state_checkpoints_total{outcome="failure"}); the next one retries.
+  absl::Status CheckpointState();
   // Blocks until the replay thread (if any) finished.
   void WaitForReplay();
 
@@ -88,6 +106,7 @@ class Runtime {
   class NotificationTee;
   absl::Status BuildSinks();
   absl::Status BuildHttp();
+  absl::Status RestoreState();
   void RegisterMetrics();
   core::HttpResponse Middleware(const core::HttpRequest& req, std::string_view pattern,
                                 const core::HttpHandler& next);
@@ -124,6 +143,13 @@ class Runtime {
   std::thread gate_ticker_;
   std::atomic<bool> stopping_{false};
   bool started_ = false;
+  // correlate.state_file and state_checkpoint_interval at Start (a reload does not move them).
+  std::string state_file_;
+  absl::Duration checkpoint_interval_;
+  std::mutex checkpoint_mu_;
+  core::WallTime last_checkpoint_;
+  CheckpointStats checkpoint_stats_;
+  CheckpointCommitGate commit_gate_;  // Kafka commits wait for the checkpoint (with a state_file).
 };
 
 }  // namespace quell::app

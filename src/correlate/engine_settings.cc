@@ -22,7 +22,8 @@ absl::StatusOr<EngineSettings> ParseEngineSettings(const core::YamlNode& node) {
       "correlate", {"shards", "queue_capacity", "max_fingerprints_per_shard", "max_groups_per_shard",
                     "allowed_lateness", "idle_timeout", "incident_retention", "decision_log_size",
                     "max_alerts_per_notification", "external_url", "runbook_base_url", "silences_file",
-                    "catch_up_horizon", "silence_retention", "max_future_skew"}));
+                    "catch_up_horizon", "silence_retention", "max_future_skew", "state_file",
+                    "state_checkpoint_interval"}));
   EngineSettings s;
   s.where = node.location();
   int64_t v = s.shards;
@@ -50,6 +51,10 @@ absl::StatusOr<EngineSettings> ParseEngineSettings(const core::YamlNode& node) {
   QUELL_RETURN_IF_ERROR(node.ReadString("external_url", &s.external_url));
   QUELL_RETURN_IF_ERROR(node.ReadString("runbook_base_url", &s.runbook_base_url));
   QUELL_RETURN_IF_ERROR(node.ReadString("silences_file", &s.silences_file));
+  QUELL_RETURN_IF_ERROR(node.ReadString("state_file", &s.state_file));
+  QUELL_RETURN_IF_ERROR(node.ReadDuration("state_checkpoint_interval", &s.state_checkpoint_interval));
+  if (s.state_checkpoint_interval < absl::Seconds(1))
+    return node.Child("state_checkpoint_interval")->Error("state_checkpoint_interval: must be >= 1s");
   return s;
 }
 

@@ -18,6 +18,8 @@
 //     runbook_base_url: https://git.example.com/runbooks/
 //     silences_file: quell-state/silences.json  # silence snapshot, read at start ("" = memory only)
 //     silence_retention: 120h           # expired silences are dropped this long after they end
+//     state_file: quell-state/correlation.json  # alerts and deploys across restarts ("" = memory only)
+//     state_checkpoint_interval: 10s    # how often state_file is rewritten (and once at shutdown)
 #ifndef QUELL_CORRELATE_ENGINE_SETTINGS_H_
 #define QUELL_CORRELATE_ENGINE_SETTINGS_H_
 
@@ -47,6 +49,8 @@ struct EngineSettings {
   std::string external_url;
   std::string runbook_base_url;
   std::string silences_file;  // Read at start; a reload does not move it.
+  std::string state_file;     // Read at start, written every state_checkpoint_interval and at stop.
+  absl::Duration state_checkpoint_interval = absl::Seconds(10);
   core::SourceLocation where;
 };
 

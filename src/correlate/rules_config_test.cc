@@ -69,6 +69,15 @@ TEST(RulesConfigTest, ErrorsNameFileLineColumn) {
   EXPECT_EQ(ok.settings.max_future_skew, absl::ZeroDuration());
   EXPECT_EQ(ok.settings.catch_up_horizon, absl::Hours(2));
   EXPECT_EQ(ok.settings.silence_retention, absl::Hours(120));
+  EXPECT_EQ(ok.settings.state_file, "");
+  EXPECT_EQ(ok.settings.state_checkpoint_interval, absl::Seconds(10));
+  EXPECT_THAT(Load(route + "correlate:\n  state_checkpoint_interval: 500ms\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("rules.yaml:3:30: state_checkpoint_interval: must be >= 1s")));
+  ASSERT_OK_AND_ASSIGN(RulesConfig with_state,
+                       Load(route + "correlate: {state_file: s/c.json, state_checkpoint_interval: 1m}\n"));
+  EXPECT_EQ(with_state.settings.state_file, "s/c.json");
+  EXPECT_EQ(with_state.settings.state_checkpoint_interval, absl::Minutes(1));
 }
 
 TEST(RulesConfigTest, IgnoresOtherSectionsButStrictRejectsUnknown) {

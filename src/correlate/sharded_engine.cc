@@ -5,6 +5,7 @@
 
 #include "core/fingerprint.h"
 #include "core/strings.h"
+#include "correlate/json_value.h"
 #include "fmt/format.h"
 
 namespace quell::correlate {
@@ -279,6 +280,79 @@ void ShardedEngine::StartTicker() {
 
 void ShardedEngine::Drain() {
   Gather<int>([](Shard&) { return 0; });
+}
+
+std::string ShardedEngine::SerializeState() {
+  std::string out = R"({"version":1,"shards":[)";
+  bool first = true;
+  for (const std::string& part : Gather<std::string>([](Shard& s) { return s.Serialize(); })) {
+    if (!first) out += ',';
+    first = false;
+    out += part;
+  }
+  out += "]}";
+  return out;
+}
+
+absl::Status ShardedEngine::RestoreState(std::string_view json, size_t* alerts) {
+  auto doc = JsonValue::Parse(json);
+  if (!doc.ok()) return absl::DataLossError(fmt::format("correlation state: {}", std::string(doc.status().message())));
+  const JsonValue* version = doc->Find("version");
+  if (version == nullptr || version->AsInt64() != 1) return absl::DataLossError("correlation state: unsupported version");
+  const JsonValue* parts = doc->Find("shards");
+  if (parts == nullptr || !parts->is_array()) return absl::DataLossError("correlation state: no \"shards\" array");
+  const size_t n = shards_.size();
+  const std::shared_ptr<const CompiledRules> rules = this->rules();
+  std::vector<std::string> routed(n);  // Per target shard: its alert objects, comma-separated.
+  std::string deploys = "[]";
+  int64_t watermark = INT64_MAX;
+  size_t count = 0;
+  std::vector<int> scratch;
+  for (size_t p = 0; p < parts->items().size(); ++p) {
+    const JsonValue& part = parts->items()[p];
+    const JsonValue* list = part.is_object() ? part.Find("alerts") : nullptr;
+    if (list == nullptr || !list->is_array()) {
+      return absl::DataLossError(fmt::format("correlation state: shard {} has no \"alerts\" array", p));
+    }
+    if (const JsonValue* d = part.Find("deploys"); p == 0 && d != nullptr && d->is_array()) {
+      deploys.clear();
+      d->AppendTo(&deploys);
+    }
+    if (const JsonValue* w = part.Find("watermark"); w != nullptr && w->AsInt64() != INT64_MIN) {
+      watermark = std::min(watermark, w->AsInt64());
+    }
+    for (const JsonValue& a : list->items()) {
+      const JsonValue* labels = a.Find("labels");
+      if (labels == nullptr || !labels->is_object()) {
+        return absl::DataLossError(fmt::format("correlation state: shard {}: an alert without labels", p));
+      }
+      size_t target = 0;
+      if (n > 1) {  // Where Submit would send it.
+        core::SignalBatch batch;
+        batch.Add().kind = core::SignalKind::kAlert;
+        for (const auto& [name, value] : labels->members()) batch.AddLabelCopy(name, value.AsString());
+        batch.FinishLabels();
+        target = ShardFor(*rules, batch, batch.last(), &scratch);
+      }
+      if (!routed[target].empty()) routed[target] += ',';
+      a.AppendTo(&routed[target]);
+      ++count;
+    }
+  }
+  std::vector<absl::Status> results(n);
+  for (size_t i = 0; i < n; ++i) {
+    std::string snapshot = fmt::format(R"({{"version":1,"watermark":{},"max_seen":{},"alerts":[{}],"deploys":{}}})",
+                                       watermark == INT64_MAX ? INT64_MIN : watermark, INT64_MIN, routed[i], deploys);
+    absl::Status* result = &results[i];
+    Post(i, Task{nullptr, {}, [snapshot = std::move(snapshot), result](Shard& s) { *result = s.Restore(snapshot); },
+                 nullptr, nullptr});
+  }
+  Drain();
+  for (const absl::Status& r : results) {
+    if (!r.ok()) return absl::DataLossError(fmt::format("correlation state: {}", std::string(r.message())));
+  }
+  if (alerts != nullptr) *alerts = count;
+  return absl::OkStatus();
 }
 
 std::vector<IncidentView> ShardedEngine::ListIncidents() {

@@ -80,6 +80,20 @@ class ShardedEngine final : public core::BatchSink {
   // Blocks until every task queued before the call has run (tests, shutdown, snapshots).
   void Drain();
 
+  // Correlation state across restarts (the runtime's `state_file`). SerializeState() writes every
+  // shard's snapshot (Shard::Serialize: alerts with labels, annotations, state and times; the
+  // watermark; deploys) into one JSON document, {"version":1,"shards":[<shard snapshot>...]}, each
+  // taken between two batches on its shard thread (consistent per shard). RestoreState() rebuilds
+  // the shards from such a document, sending every alert to the shard this engine routes its
+  // labels to, so the snapshot may come from a run with another shard count or other rules. Every
+  // shard gets the first snapshot's deploys (deploys reach every shard) and the lowest watermark
+  // of the snapshots. Restored firing alerts are re-admitted into fresh incidents (Shard::Restore):
+  // their notifications carry the same dedup keys as before. `*alerts` (optional) is set to the
+  // number of alerts restored. REQUIRES: no Submit yet. Errors: DataLoss (a document that is not
+  // such a snapshot; shards may then hold part of it).
+  std::string SerializeState();
+  [[nodiscard]] absl::Status RestoreState(std::string_view json, size_t* alerts = nullptr);
+
   // Reads: newest first; safe from any thread (run on the shard threads).
   std::vector<IncidentView> ListIncidents();
   std::optional<IncidentView> GetIncident(std::string_view id);

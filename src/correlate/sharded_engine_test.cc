@@ -73,6 +73,98 @@ void AddAlert(core::SignalBatch* b, std::string_view name, std::string_view serv
   b->FinishLabels();
 }
 
+void AddResolved(core::SignalBatch* b, std::string_view name, std::string_view service, core::EventTime t) {
+  AddAlert(b, name, service, t);
+  b->last().state = core::SignalState::kResolved;
+}
+
+std::map<std::string, core::NotificationStatus> KeysByStatus(const std::vector<core::Notification>& out) {
+  std::map<std::string, core::NotificationStatus> keys;
+  for (const core::Notification& n : out) keys[n.dedup_key] = n.status;
+  return keys;
+}
+
+// A restart with correlate.state_file: the state taken from a 2-shard engine restores into a
+// 3-shard one (every alert lands where the new engine routes its labels, so a re-send updates it
+// instead of opening a second alert), the restored incidents notify with the dedup keys the
+// receivers already hold, and the resolves that arrive after the restart close them.
+TEST(ShardedEngineTest, StateRestoresIntoAnotherShardCountWithTheSameDedupKeys) {
+  Silencer silencer;
+  core::ManualClock clock;
+  BlockingRecorder before_rec;
+  std::string state;
+  std::map<std::string, core::NotificationStatus> paged;
+  {
+    ShardedEngine before(Rules(), &before_rec, &silencer, &clock, 2);
+    core::SignalBatch b;
+    AddAlert(&b, "Latency", "web", T("2026-01-05T10:00:00Z"));
+    AddAlert(&b, "Errors", "api", T("2026-01-05T10:00:01Z"));
+    AddAlert(&b, "Conns", "db", T("2026-01-05T10:00:02Z"));
+    for (int i = 0; i < 6; ++i) AddAlert(&b, "Other", "svc" + std::to_string(i), T("2026-01-05T10:00:03Z"));
+    ASSERT_OK(before.Submit(&b, nullptr));
+    core::Deployment d;
+    d.service = "api";
+    d.version = "v2";
+    d.started_at = T("2026-01-05T09:58:00Z");
+    before.RecordDeployment(d);
+    before.AdvanceWatermark(T("2026-01-05T10:05:00Z"));
+    before.Drain();
+    paged = KeysByStatus(before_rec.Take());
+    ASSERT_EQ(paged.size(), 7u);  // The db cascade and six others.
+    state = before.SerializeState();
+  }
+
+  BlockingRecorder rec;
+  ShardedEngine after(Rules(), &rec, &silencer, &clock, 3);
+  size_t alerts = 0;
+  ASSERT_OK(after.RestoreState(state, &alerts));
+  EXPECT_EQ(alerts, 9u);
+  ASSERT_EQ(after.Alerts().size(), 9u);
+  EXPECT_EQ(after.ListIncidents().size(), 7u);
+  after.AdvanceWatermark(T("2026-01-05T10:06:00Z"));
+  after.Drain();
+  std::map<std::string, core::NotificationStatus> renotified = KeysByStatus(rec.Take());
+  EXPECT_EQ(renotified, paged);  // Same keys, all firing: receivers deduplicate them.
+
+  core::SignalBatch again;  // A re-send after the restart finds its restored alert.
+  AddAlert(&again, "Other", "svc3", T("2026-01-05T10:00:03Z"));
+  ASSERT_OK(after.Submit(&again, nullptr));
+  after.Drain();
+  EXPECT_EQ(after.Alerts().size(), 9u);
+
+  core::SignalBatch resolved;
+  AddResolved(&resolved, "Latency", "web", T("2026-01-05T10:07:00Z"));
+  AddResolved(&resolved, "Errors", "api", T("2026-01-05T10:07:00Z"));
+  AddResolved(&resolved, "Conns", "db", T("2026-01-05T10:07:00Z"));
+  for (int i = 0; i < 6; ++i) AddResolved(&resolved, "Other", "svc" + std::to_string(i), T("2026-01-05T10:07:00Z"));
+  ASSERT_OK(after.Submit(&resolved, nullptr));
+  after.AdvanceWatermark(T("2026-01-05T10:20:00Z"));
+  after.Drain();
+  std::map<std::string, core::NotificationStatus> closed = KeysByStatus(rec.Take());
+  ASSERT_EQ(closed.size(), paged.size());
+  for (const auto& [key, status] : closed) {
+    EXPECT_TRUE(paged.count(key)) << key;
+    EXPECT_EQ(status, core::NotificationStatus::kResolved) << key;
+  }
+  // The deploy came along: the restored state holds it.
+  EXPECT_NE(after.SerializeState().find(R"("version":"v2")"), std::string::npos);
+}
+
+TEST(ShardedEngineTest, RestoreStateRefusesWhatIsNotAStateSnapshot) {
+  BlockingRecorder rec;
+  Silencer silencer;
+  core::ManualClock clock;
+  ShardedEngine engine(Rules(), &rec, &silencer, &clock, 2);
+  EXPECT_THAT(engine.RestoreState("not json"), StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(engine.RestoreState(R"({"version":2,"shards":[]})"), StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(engine.RestoreState(R"({"version":1})"), StatusIs(absl::StatusCode::kDataLoss));
+  EXPECT_THAT(engine.RestoreState(R"({"version":1,"shards":[{"alerts":[{"fp":"00"}]}]})"),
+              StatusIs(absl::StatusCode::kDataLoss));
+  // An empty engine's own state restores to an empty engine.
+  ASSERT_OK(engine.RestoreState(engine.SerializeState()));
+  EXPECT_TRUE(engine.Alerts().empty());
+}
+
 TEST(ShardedEngineTest, CascadeLandsOnOneShardAndDoneFiresOnce) {
   BlockingRecorder rec;
   Silencer silencer;

@@ -273,6 +273,69 @@ TEST_F(AppRuntimeTest, ExpiredSilencesAreDroppedAfterTheRetention) {
   rt.Stop();
 }
 
+// correlate.state_file: the alerts of one run are there in the next (restored before the HTTP
+// listener serves), housekeeping checkpoints them every state_checkpoint_interval and Stop once
+// more, /metrics counts the checkpoints, and a file that is not a state snapshot stops the start
+// with its path in the error.
+TEST_F(AppRuntimeTest, AlertsSurviveARestartThroughTheStateFile) {
+  std::string text = Config(dir_.string(), "0s");
+  const std::string state_path = (dir_ / "state" / "correlation.json").string();
+  const std::string settings = fmt::format("  idle_timeout: 1s\n  state_file: {}\n  state_checkpoint_interval: 5s\n", state_path);
+  text.replace(text.find("  idle_timeout: 1s\n"), std::string("  idle_timeout: 1s\n").size(), settings);
+  Write(config_path_, text);
+  const core::WallTime start = core::WallTime::FromUnixNanos(1795662000000000000);  // 2026-11-26T03:00:00Z
+  core::ManualClock clock(start);
+  RuntimeOptions opts;
+  opts.start_kafka = false;
+  opts.replay_sample = false;
+  opts.clock = &clock;
+  const std::string alert = R"([{"labels":{"alertname":"DiskFull","service":"billing","severity":"critical"},
+                                "annotations":{"summary":"disk 97%"},"startsAt":"2026-11-26T02:59:00Z"}])";
+  auto alert_names = [](HttpClient& c) {
+    auto r = c.Get("/api/v2/alerts", Bearer("oncall-token"));
+    return r.ok() && r->status == 200 ? r->body : std::string("error");
+  };
+  {
+    ASSERT_OK_AND_ASSIGN(QuellConfig cfg, LoadConfig(config_path_));
+    EXPECT_EQ(cfg.rules.settings.state_file, state_path);
+    Runtime rt(std::move(cfg), opts);
+    ASSERT_OK(rt.Start());
+    HttpClient c(rt.http_port());
+    EXPECT_FALSE(fs::exists(state_path));  // No state yet, nothing to restore.
+    ASSERT_EQ(c.Post("/api/v2/alerts", alert, Bearer("ingest-token"))->status, 200);
+    EXPECT_THAT(alert_names(c), HasSubstr("DiskFull"));
+    clock.Set(start + absl::Seconds(4));
+    rt.RunHousekeeping();
+    EXPECT_FALSE(fs::exists(state_path));  // Not due yet.
+    clock.Set(start + absl::Seconds(6));
+    rt.RunHousekeeping();
+    ASSERT_TRUE(fs::exists(state_path));
+    EXPECT_THAT(ReadAll(state_path), HasSubstr("DiskFull"));
+    EXPECT_THAT(c.Get("/metrics")->body, HasSubstr(R"(quell_state_checkpoints_total{outcome="success"} 1)"));
+    fs::remove(state_path);
+    rt.Stop();  // The final checkpoint.
+    ASSERT_TRUE(fs::exists(state_path));
+  }
+  {
+    ASSERT_OK_AND_ASSIGN(QuellConfig cfg, LoadConfig(config_path_));
+    Runtime rt(std::move(cfg), opts);
+    ASSERT_OK(rt.Start());
+    HttpClient c(rt.http_port());
+    const std::string alerts = alert_names(c);  // No POST in this run.
+    EXPECT_THAT(alerts, HasSubstr("DiskFull"));
+    EXPECT_THAT(alerts, HasSubstr("disk 97%"));
+    EXPECT_THAT(alerts, HasSubstr("2026-11-26T02:59:00"));
+    rt.Stop();
+  }
+  Write(state_path, "{\"version\":1,\"shards\":[{\"alerts\":7}]}");
+  ASSERT_OK_AND_ASSIGN(QuellConfig cfg, LoadConfig(config_path_));
+  Runtime rt(std::move(cfg), opts);
+  absl::Status st = rt.Start();
+  EXPECT_EQ(st.code(), absl::StatusCode::kDataLoss) << st;
+  EXPECT_THAT(std::string(st.message()), HasSubstr(state_path));
+  rt.Stop();
+}
+
 // The quick start (`scripts/run.sh`): the embedded default replays the bundled sample, recorded on
 // 2026-01-01, and then runs live. The sample is rebased to start-up time (ingest.replay.timestamps:
 // now), so going live moves the watermark minutes, not eleven months: the sample's incidents page

@@ -2,8 +2,8 @@
 //
 // KafkaSource against librdkafka's in-process mock cluster with real produced messages: complete
 // consumption of a multi-partition topic with commits only after `done` (contiguously), per
-// partition order, backpressure (pause, hold, resume), dead letters with their headers, and
-// header-based format detection.
+// partition order, backpressure (pause, hold, resume), dead letters with their headers,
+// header-based format detection, and commits held back to the last durable state checkpoint.
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "gmock/gmock.h"
+#include "app/checkpoint_commit_gate.h"
 #include "gtest/gtest.h"
 #include "ingest/kafka/mock_cluster.h"
 #include "spdlog/sinks/base_sink.h"
@@ -305,6 +306,43 @@ TEST_F(KafkaSourceTest, MalformedMessagesGoToTheDeadLetterTopicWhileGoodRecordsF
   EXPECT_EQ(by_key["kx"].headers.at("quell-reason"), "unsupported");
   EXPECT_EQ(by_key["kx"].headers.at("quell-source-topic"), "hdr-1");
   EXPECT_EQ(by_key["kx"].headers.count("quell-format"), 0u);
+}
+
+// With correlate.state_file the runtime's CheckpointCommitGate is the source's before_commit hook:
+// done offsets are committed only once a checkpoint that holds their messages is durable, so a
+// crash re-reads what the last checkpoint missed (ADR 0044).
+TEST_F(KafkaSourceTest, CommitsWaitForTheCheckpointThatCoversThem) {
+  constexpr int kPartitions = 2, kPerPartition = 20;
+  ASSERT_OK(cluster_->CreateTopic("gated", kPartitions));
+  for (int p = 0; p < kPartitions; ++p) {
+    for (int i = 0; i < kPerPartition; ++i) ASSERT_OK(cluster_->Produce("gated", p, "", fmt::format("ok p{}-{:04}", p, i)));
+  }
+  ASSERT_OK(cluster_->Flush());
+  RecordingSink sink;  // Fires done at once: every batch is processed.
+  app::CheckpointCommitGate gate;
+  KafkaSourceOptions opts = TestOptions();
+  opts.before_commit = [&](std::span<KafkaCommitOffset> offsets) { return gate.Limit(offsets); };
+  ASSERT_OK_AND_ASSIGN(auto source,
+                       KafkaSource::Create(TestConfig(cluster_->bootstrap_servers(), "g-gated", "gated"), &sink, opts));
+  ASSERT_OK(source->Start());
+  ASSERT_TRUE(WaitFor([&] { return sink.count() == kPartitions * kPerPartition; }));
+  // The hook has seen both partitions done to their end, and held them back: no checkpoint yet.
+  auto reported_to_end = [&] {
+    app::CheckpointCommitGate::Offsets r = gate.Begin();
+    return r.size() == kPartitions && r.begin()->second == kPerPartition && r.rbegin()->second == kPerPartition;
+  };
+  ASSERT_TRUE(WaitFor(reported_to_end));
+  RawConsumer raw(cluster_->bootstrap_servers(), "g-gated");
+  for (int64_t c : raw.Committed("gated", kPartitions)) EXPECT_LT(c, 0);
+  for (int p = 0; p < kPartitions; ++p) EXPECT_EQ(CommittedOf(source->Stats(), p), -1);
+
+  gate.Durable(gate.Begin());  // A checkpoint holding everything done so far is on disk.
+  ASSERT_TRUE(WaitFor([&] {
+    KafkaSourceStats s = source->Stats();
+    return CommittedOf(s, 0) == kPerPartition && CommittedOf(s, 1) == kPerPartition;
+  }));
+  for (int64_t c : raw.Committed("gated", kPartitions)) EXPECT_EQ(c, kPerPartition);
+  source->Stop();
 }
 
 TEST_F(KafkaSourceTest, RealAlertmanagerParserThroughTheDefaultFactory) {

@@ -730,11 +730,22 @@ class KafkaSource::Impl {
     }
     if (commit_offsets_.empty()) return true;
     if (options_.before_commit) {
-      absl::Status s = options_.before_commit(commit_offsets_);
+      absl::Status s = options_.before_commit(std::span<KafkaCommitOffset>(commit_offsets_));
       if (!s.ok()) {
         spdlog::warn("kafka source: commit deferred: {}", core::FromAbsl(s.message()));
         return false;
       }
+      // Offsets the hook lowered to or below what is already stored wait for a later round.
+      size_t kept = 0;
+      for (size_t i = 0; i < commit_offsets_.size(); ++i) {
+        if (commit_offsets_[i].offset <= commit_parts_[i]->commit_requested) continue;
+        commit_offsets_[kept] = commit_offsets_[i];
+        commit_parts_[kept] = commit_parts_[i];
+        ++kept;
+      }
+      commit_offsets_.resize(kept);
+      commit_parts_.resize(kept);
+      if (commit_offsets_.empty()) return true;
     }
     rd_kafka_topic_partition_list_t* l =
         rd_kafka_topic_partition_list_new(static_cast<int>(commit_offsets_.size()));

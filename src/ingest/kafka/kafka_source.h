@@ -26,8 +26,9 @@
 //     its offset is committed only after the dead-letter copy is acknowledged.
 //
 // Durable-state hook: `KafkaSourceOptions::before_commit` runs on the poll thread with the offsets
-// about to be committed; a state store makes commits wait for durability by flushing there (or
-// by returning an error, which defers the commit to the next interval). See ADR 0030.
+// about to be committed; a state store makes commits wait for durability by lowering them to what
+// it has made durable (the runtime's CheckpointCommitGate, ADR 0044), by flushing there, or by
+// returning an error, which defers the commit to the next interval. See ADR 0030.
 //
 // Threading: each of the `consumers` consumers (KafkaSourceConfig::consumers, default 1) has one
 // internal poll thread (Start/Stop) that runs its librdkafka calls, its own parsers and Submit;
@@ -111,9 +112,12 @@ struct KafkaSourceOptions {
   // Builds one parser per format on the poll thread; empty means ingest::MakeParser.
   ParserFactory parser_factory;
   ParserOptions parser_options;
-  // Runs before each commit (poll thread). Not OK: the commit is skipped and retried at the next
-  // interval (revocation and Stop then give the partition up uncommitted: at-least-once).
-  std::function<absl::Status(std::span<const KafkaCommitOffset>)> before_commit;
+  // Runs before each offset store (poll thread) with the done offsets about to be stored for
+  // commit. It may lower an offset (commit only what a state store has made durable): an offset
+  // at or below the partition's last stored one is then left out this time. Not OK: nothing is
+  // stored; retried at the next interval (revocation and Stop then give the partition up
+  // uncommitted: at-least-once).
+  std::function<absl::Status(std::span<KafkaCommitOffset>)> before_commit;
 };
 
 class KafkaSource {
