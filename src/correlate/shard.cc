@@ -7,6 +7,7 @@
 
 #include "core/duration.h"
 #include "core/fingerprint.h"
+#include "core/status_macros.h"
 #include "core/strings.h"
 #include "correlate/json_value.h"
 #include "fmt/format.h"
@@ -1700,8 +1701,96 @@ std::string Shard::Serialize() const {
                          JsonQuote(d.link), JsonQuote(d.source), JsonQuote(d.id));
     }
   }
+  // What each open incident has notified, so that a restore does not notify it again.
+  out += "],\"incidents\":[";
+  first = true;
+  auto hex_list = [&](const std::vector<uint64_t>& fps) {
+    out += '[';
+    for (size_t i = 0; i < fps.size(); ++i) {
+      if (i > 0) out += ',';
+      out += '"';
+      out += Hex(fps[i]);
+      out += '"';
+    }
+    out += ']';
+  };
+  for (uint64_t serial : incident_order_) {
+    auto it = incidents_.find(serial);
+    if (it == incidents_.end() || !it->second.open) continue;
+    const Incident& inc = it->second;
+    if (!inc.has_entry && !inc.acked && !inc.rolled) continue;  // Nothing notified or decided yet.
+    auto seq = sequence_by_dedup_.find(inc.dedup);
+    if (!first) out += ',';
+    first = false;
+    out += fmt::format(
+        "{{\"dedup\":\"{}\",\"id\":\"{}\",\"created_at\":{},\"has_entry\":{},\"paged\":{},\"rolled\":{},"
+        "\"last_notify_at\":{},\"sequence\":{},\"acked\":{},\"acked_by\":{},\"ack_comment\":{},\"last_firing\":",
+        Hex(inc.dedup), inc.id, inc.created_at, inc.has_entry, inc.paged, inc.rolled, inc.last_notify_at,
+        seq == sequence_by_dedup_.end() ? 0 : seq->second, inc.acked, JsonQuote(inc.acked_by), JsonQuote(inc.ack_comment));
+    hex_list(inc.last_firing);
+    out += ",\"last_resolved\":";
+    hex_list(inc.last_resolved);
+    out += '}';
+  }
   out += "]}";
   return out;
+}
+
+absl::Status Shard::RestoreIncidentState(const JsonValue& saved) {
+  auto hex = [](const std::string& text, uint64_t* v) {
+    auto f = core::Fingerprint::Parse(text);
+    if (!f.ok()) return false;
+    *v = f->value();
+    return true;
+  };
+  auto flag = [&](std::string_view key) {
+    const JsonValue* v = saved.Find(key);
+    return v != nullptr && v->is_bool() && v->AsBool();
+  };
+  auto number = [&](std::string_view key) {
+    const JsonValue* v = saved.Find(key);
+    return v != nullptr ? v->AsInt64() : 0;
+  };
+  auto list = [&](std::string_view key, std::vector<uint64_t>* out) {
+    out->clear();
+    const JsonValue* v = saved.Find(key);
+    if (v == nullptr || !v->is_array()) return true;
+    for (const JsonValue& item : v->items()) {
+      uint64_t fp;
+      if (!hex(item.AsString(), &fp)) return false;
+      out->push_back(fp);
+    }
+    std::sort(out->begin(), out->end());  // Binary-searched and compared as sets.
+    return true;
+  };
+  uint64_t dedup, id_hash;
+  if (!hex(saved.GetString("dedup"), &dedup) || !hex(saved.GetString("id"), &id_hash)) {
+    return absl::DataLossError("shard snapshot: an incident without a dedup key or id");
+  }
+  uint64_t& sequence = sequence_by_dedup_[dedup];  // Sequence numbers keep increasing per key.
+  sequence = std::max(sequence, static_cast<uint64_t>(std::max<int64_t>(0, number("sequence"))));
+  for (auto& [serial, inc] : incidents_) {
+    if (!inc.open || inc.dedup != dedup) continue;
+    std::vector<uint64_t> last_firing, last_resolved;
+    if (!list("last_firing", &last_firing) || !list("last_resolved", &last_resolved)) {
+      return absl::DataLossError("shard snapshot: an incident with a bad fingerprint");
+    }
+    inc.id_hash = id_hash;
+    inc.id = Hex(id_hash);
+    inc.created_at = number("created_at");
+    inc.has_entry = flag("has_entry");
+    inc.paged = flag("paged");
+    inc.rolled = flag("rolled");
+    inc.last_notify_at = number("last_notify_at");
+    inc.last_firing = std::move(last_firing);
+    inc.last_resolved = std::move(last_resolved);
+    inc.acked = flag("acked");
+    inc.acked_by = saved.GetString("acked_by");
+    inc.ack_comment = saved.GetString("ack_comment");
+    inc.Note(inc.last_activity, "restored with its notification state from the state file");
+    break;
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Shard::Restore(std::string_view json) {
@@ -1782,6 +1871,9 @@ absl::Status Shard::Restore(std::string_view json) {
       }
     }
     max_seen_ = std::max(max_seen_, st->updated_at);
+  }
+  if (const JsonValue* incidents = doc->Find("incidents"); incidents != nullptr && incidents->is_array()) {
+    for (const JsonValue& saved : incidents->items()) QUELL_RETURN_IF_ERROR(RestoreIncidentState(saved));
   }
   if (const JsonValue* w = doc->Find("watermark")) {
     if (w->AsInt64() != INT64_MIN) AdvanceWatermark(Ev(w->AsInt64()));

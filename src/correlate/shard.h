@@ -65,6 +65,8 @@
 
 namespace quell::correlate {
 
+class JsonValue;
+
 // Why a signal or an alert was kept from notifying. Counted in ShardStats::suppressed (monotonic,
 // exported as quell_correlate_suppressed_total{reason}): kDedup and kLate once per signal, the
 // others once per alert each time it becomes suppressed for that reason (the decisions `explain`
@@ -151,9 +153,13 @@ class Shard {
   const CompiledRules& rules() const { return *rules_; }
 
   // State snapshot (JSON, format in docs/rules.md "State snapshot"): alerts with labels,
-  // annotations, state and times; the watermark; deploys. Restore() rebuilds alerts and
-  // re-admits firing ones into fresh incidents (dedup keys are derived, so receivers see the same
-  // incidents again). Errors: DataLoss.
+  // annotations, state and times; the watermark; deploys; and what each open incident has
+  // notified (its id, the alerts in its last notification, when, its sequence number, its ack).
+  // Restore() rebuilds the alerts, re-admits firing ones into incidents (dedup keys are derived
+  // from route and group labels, so they come back under the same keys), and gives an incident
+  // whose dedup key is in the snapshot its id and notification state back: it notifies again only
+  // for a change (an alert firing or resolved since) or its repeat_interval, as it would have
+  // without the restart. Errors: DataLoss.
   std::string Serialize() const;
   [[nodiscard]] absl::Status Restore(std::string_view json);
 
@@ -197,6 +203,7 @@ class Shard {
   uint32_t InternRoutes(const std::vector<int>& routes);
   void FlushIncident(Incident& inc, int64_t now);
   void CloseIncident(Incident& inc, int64_t now);
+  absl::Status RestoreIncidentState(const JsonValue& saved);
   void EvictOldestAlert(int64_t t);
   void EvictOldestIncident(int64_t t);
   void RemoveAlert(uint64_t fp, AlertState& a);

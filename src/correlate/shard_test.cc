@@ -211,7 +211,7 @@ TEST(ShardTest, PagedThenSilencedIncidentStillGetsItsResolve) {
   EXPECT_EQ(rec.out[1].status, core::NotificationStatus::kResolved);
 }
 
-TEST(ShardTest, SerializeRestoreKeepsAlertsAndDedupKeys) {
+TEST(ShardTest, SerializeRestoreKeepsAlertsDedupKeysAndWhatWasNotified) {
   Recorder rec;
   Shard shard(Rules(), &rec, nullptr);
   Alert(&shard, "A", "1", T("2026-01-05T10:00:00Z"));
@@ -222,8 +222,14 @@ TEST(ShardTest, SerializeRestoreKeepsAlertsAndDedupKeys) {
   ASSERT_OK(restored.Restore(snap));
   EXPECT_EQ(restored.stats().active_alerts, 1u);
   restored.AdvanceWatermark(T("2026-01-05T10:02:00Z"));
-  ASSERT_EQ(rec2.out.size(), 1u);  // Re-notified once after a restore; receivers dedupe on the key.
+  EXPECT_TRUE(rec2.out.empty());  // The incident knows it paged A: the restore sends nothing.
+  Alert(&restored, "A", "1", T("2026-01-05T10:03:00Z"), /*resolved=*/true);
+  restored.AdvanceWatermark(T("2026-01-05T10:10:00Z"));
+  ASSERT_EQ(rec2.out.size(), 1u);  // The resolve, under the page's key and incident id.
+  EXPECT_EQ(rec2.out[0].status, core::NotificationStatus::kResolved);
   EXPECT_EQ(rec2.out[0].dedup_key, rec.out[0].dedup_key);
+  EXPECT_EQ(rec2.out[0].incident_id, rec.out[0].incident_id);
+  EXPECT_EQ(rec2.out[0].sequence, rec.out[0].sequence + 1);
   EXPECT_THAT(restored.Restore("{\"version\":2}"), StatusIs(absl::StatusCode::kDataLoss));
 }
 

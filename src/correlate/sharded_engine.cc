@@ -305,6 +305,7 @@ absl::Status ShardedEngine::RestoreState(std::string_view json, size_t* alerts) 
   const std::shared_ptr<const CompiledRules> rules = this->rules();
   std::vector<std::string> routed(n);  // Per target shard: its alert objects, comma-separated.
   std::string deploys = "[]";
+  std::string incidents;  // Every part's saved incident states, comma-separated.
   int64_t watermark = INT64_MAX;
   size_t count = 0;
   std::vector<int> scratch;
@@ -317,6 +318,12 @@ absl::Status ShardedEngine::RestoreState(std::string_view json, size_t* alerts) 
     if (const JsonValue* d = part.Find("deploys"); p == 0 && d != nullptr && d->is_array()) {
       deploys.clear();
       d->AppendTo(&deploys);
+    }
+    if (const JsonValue* saved = part.Find("incidents"); saved != nullptr && saved->is_array()) {
+      for (const JsonValue& inc : saved->items()) {  // Every shard gets them: each keeps its own.
+        if (!incidents.empty()) incidents += ',';
+        inc.AppendTo(&incidents);
+      }
     }
     if (const JsonValue* w = part.Find("watermark"); w != nullptr && w->AsInt64() != INT64_MIN) {
       watermark = std::min(watermark, w->AsInt64());
@@ -341,8 +348,9 @@ absl::Status ShardedEngine::RestoreState(std::string_view json, size_t* alerts) 
   }
   std::vector<absl::Status> results(n);
   for (size_t i = 0; i < n; ++i) {
-    std::string snapshot = fmt::format(R"({{"version":1,"watermark":{},"max_seen":{},"alerts":[{}],"deploys":{}}})",
-                                       watermark == INT64_MAX ? INT64_MIN : watermark, INT64_MIN, routed[i], deploys);
+    std::string snapshot =
+        fmt::format(R"({{"version":1,"watermark":{},"max_seen":{},"alerts":[{}],"deploys":{},"incidents":[{}]}})",
+                    watermark == INT64_MAX ? INT64_MIN : watermark, INT64_MIN, routed[i], deploys, incidents);
     absl::Status* result = &results[i];
     Post(i, Task{nullptr, {}, [snapshot = std::move(snapshot), result](Shard& s) { *result = s.Restore(snapshot); },
                  nullptr, nullptr});

@@ -87,8 +87,9 @@ class ShardedEngine final : public core::BatchSink {
   // the shards from such a document, sending every alert to the shard this engine routes its
   // labels to, so the snapshot may come from a run with another shard count or other rules. Every
   // shard gets the first snapshot's deploys (deploys reach every shard) and the lowest watermark
-  // of the snapshots. Restored firing alerts are re-admitted into fresh incidents (Shard::Restore):
-  // their notifications carry the same dedup keys as before. `*alerts` (optional) is set to the
+  // of the snapshots, and every shard is offered every saved incident state (Shard::Restore: the
+  // shard whose re-admitted alerts form an incident with that dedup key takes it back, with its id
+  // and what it notified, so it does not notify again). `*alerts` (optional) is set to the
   // number of alerts restored. REQUIRES: no Submit yet. Errors: DataLoss (a document that is not
   // such a snapshot; shards may then hold part of it).
   std::string SerializeState();

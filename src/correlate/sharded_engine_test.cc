@@ -86,14 +86,16 @@ std::map<std::string, core::NotificationStatus> KeysByStatus(const std::vector<c
 
 // A restart with correlate.state_file: the state taken from a 2-shard engine restores into a
 // 3-shard one (every alert lands where the new engine routes its labels, so a re-send updates it
-// instead of opening a second alert), the restored incidents notify with the dedup keys the
-// receivers already hold, and the resolves that arrive after the restart close them.
+// instead of opening a second alert), the incidents come back with their ids and what they had
+// paged (so nothing is paged again), and the resolves that arrive after the restart close them
+// under the same dedup keys, their sequence numbers following the pages'.
 TEST(ShardedEngineTest, StateRestoresIntoAnotherShardCountWithTheSameDedupKeys) {
   Silencer silencer;
   core::ManualClock clock;
   BlockingRecorder before_rec;
   std::string state;
   std::map<std::string, core::NotificationStatus> paged;
+  std::set<std::string> ids_before;
   {
     ShardedEngine before(Rules(), &before_rec, &silencer, &clock, 2);
     core::SignalBatch b;
@@ -111,6 +113,7 @@ TEST(ShardedEngineTest, StateRestoresIntoAnotherShardCountWithTheSameDedupKeys) 
     before.Drain();
     paged = KeysByStatus(before_rec.Take());
     ASSERT_EQ(paged.size(), 7u);  // The db cascade and six others.
+    for (const IncidentView& v : before.ListIncidents()) ids_before.insert(v.id);
     state = before.SerializeState();
   }
 
@@ -120,11 +123,13 @@ TEST(ShardedEngineTest, StateRestoresIntoAnotherShardCountWithTheSameDedupKeys) 
   ASSERT_OK(after.RestoreState(state, &alerts));
   EXPECT_EQ(alerts, 9u);
   ASSERT_EQ(after.Alerts().size(), 9u);
-  EXPECT_EQ(after.ListIncidents().size(), 7u);
+  std::set<std::string> ids_after;
+  for (const IncidentView& v : after.ListIncidents()) ids_after.insert(v.id);
+  EXPECT_EQ(ids_after, ids_before);  // The same incidents, by id (their pages link to them).
   after.AdvanceWatermark(T("2026-01-05T10:06:00Z"));
   after.Drain();
-  std::map<std::string, core::NotificationStatus> renotified = KeysByStatus(rec.Take());
-  EXPECT_EQ(renotified, paged);  // Same keys, all firing: receivers deduplicate them.
+  // Each incident knows what it paged: the restart sends nothing.
+  EXPECT_TRUE(rec.Take().empty());
 
   core::SignalBatch again;  // A re-send after the restart finds its restored alert.
   AddAlert(&again, "Other", "svc3", T("2026-01-05T10:00:03Z"));
@@ -140,14 +145,59 @@ TEST(ShardedEngineTest, StateRestoresIntoAnotherShardCountWithTheSameDedupKeys) 
   ASSERT_OK(after.Submit(&resolved, nullptr));
   after.AdvanceWatermark(T("2026-01-05T10:20:00Z"));
   after.Drain();
-  std::map<std::string, core::NotificationStatus> closed = KeysByStatus(rec.Take());
+  const std::vector<core::Notification> resolves = rec.Take();
+  std::map<std::string, core::NotificationStatus> closed = KeysByStatus(resolves);
   ASSERT_EQ(closed.size(), paged.size());
   for (const auto& [key, status] : closed) {
     EXPECT_TRUE(paged.count(key)) << key;
     EXPECT_EQ(status, core::NotificationStatus::kResolved) << key;
   }
+  for (const core::Notification& n : resolves) EXPECT_EQ(n.sequence, 2u) << n.dedup_key;  // After the page's 1.
   // The deploy came along: the restored state holds it.
   EXPECT_NE(after.SerializeState().find(R"("version":"v2")"), std::string::npos);
+}
+
+// A restored incident keeps its ack (no repeat while acknowledged) and, without one, its
+// repeat_interval counts from its last page before the restart, not from the restart.
+TEST(ShardedEngineTest, RestoredIncidentsKeepTheirAckAndRepeatSchedule) {
+  Silencer silencer;
+  core::ManualClock clock;
+  std::string state;
+  std::string acked_id;
+  {
+    BlockingRecorder rec;
+    ShardedEngine before(Rules(), &rec, &silencer, &clock, 1);
+    core::SignalBatch b;
+    AddAlert(&b, "Acked", "a", T("2026-01-05T10:00:00Z"));
+    AddAlert(&b, "Open", "b", T("2026-01-05T10:00:00Z"));
+    ASSERT_OK(before.Submit(&b, nullptr));
+    before.AdvanceWatermark(T("2026-01-05T10:01:00Z"));
+    before.Drain();
+    ASSERT_EQ(rec.Take().size(), 2u);
+    for (const IncidentView& v : before.ListIncidents()) {
+      if (v.group_labels.Get("alertname") == "Acked") acked_id = v.id;
+    }
+    ASSERT_FALSE(acked_id.empty());
+    ASSERT_OK(before.Ack(acked_id, "alice", "on it"));
+    before.Drain();
+    state = before.SerializeState();
+  }
+  BlockingRecorder rec;
+  ShardedEngine after(Rules(), &rec, &silencer, &clock, 1);
+  ASSERT_OK(after.RestoreState(state));
+  std::optional<IncidentView> acked = after.GetIncident(acked_id);
+  ASSERT_TRUE(acked.has_value());
+  EXPECT_TRUE(acked->acked);
+  EXPECT_EQ(acked->acked_by, "alice");
+  after.AdvanceWatermark(T("2026-01-05T13:00:00Z"));  // 3h after the pages: no repeat yet.
+  after.Drain();
+  EXPECT_TRUE(rec.Take().empty());
+  after.AdvanceWatermark(T("2026-01-05T14:02:00Z"));  // Past 4h: Open repeats, Acked is held.
+  after.Drain();
+  std::vector<core::Notification> repeats = rec.Take();
+  ASSERT_EQ(repeats.size(), 1u);
+  EXPECT_EQ(repeats[0].group_labels.Get("alertname"), "Open");
+  EXPECT_EQ(repeats[0].sequence, 2u);
 }
 
 TEST(ShardedEngineTest, RestoreStateRefusesWhatIsNotAStateSnapshot) {
