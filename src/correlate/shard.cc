@@ -655,6 +655,7 @@ void Shard::JoinIncident(uint64_t fp, AlertState& a, int route_index, int64_t t)
     n.next_flush = t + absl::ToInt64Nanoseconds(rc.group_wait);
     n.noise = NoiseIndex(core::FindLabel(labels, "alertname"), route.key);
     n.Note(t, fmt::format("opened by {} via {}", Hex(fp), route.name));
+    if (!restored_incidents_.empty()) ApplyRestoredState(n);
     open_by_key_[index_key] = serial;
     incident_order_.push_back(serial);
     Schedule(n.next_flush, kFlush, serial);
@@ -1311,6 +1312,14 @@ void Shard::EvictOldestIncident(int64_t t) {
 
 void Shard::GarbageCollect(int64_t now) {
   int64_t retention = absl::ToInt64Nanoseconds(rules_->settings().incident_retention);
+  // Restored incident states whose alerts never came back (resolved, or the rules changed).
+  for (auto it = restored_incidents_.begin(); it != restored_incidents_.end();) {
+    if (now - it->second.last_notify_at > retention) {
+      restored_incidents_.erase(it++);
+    } else {
+      ++it;
+    }
+  }
   for (auto it = incidents_.begin(); it != incidents_.end();) {
     if (!it->second.open && now - it->second.resolved_at > retention) {
       incidents_.erase(it++);
@@ -1763,34 +1772,54 @@ absl::Status Shard::RestoreIncidentState(const JsonValue& saved) {
     std::sort(out->begin(), out->end());  // Binary-searched and compared as sets.
     return true;
   };
-  uint64_t dedup, id_hash;
-  if (!hex(saved.GetString("dedup"), &dedup) || !hex(saved.GetString("id"), &id_hash)) {
+  uint64_t dedup;
+  RestoredIncident r;
+  if (!hex(saved.GetString("dedup"), &dedup) || !hex(saved.GetString("id"), &r.id_hash)) {
     return absl::DataLossError("shard snapshot: an incident without a dedup key or id");
+  }
+  if (!list("last_firing", &r.last_firing) || !list("last_resolved", &r.last_resolved)) {
+    return absl::DataLossError("shard snapshot: an incident with a bad fingerprint");
   }
   uint64_t& sequence = sequence_by_dedup_[dedup];  // Sequence numbers keep increasing per key.
   sequence = std::max(sequence, static_cast<uint64_t>(std::max<int64_t>(0, number("sequence"))));
-  for (auto& [serial, inc] : incidents_) {
-    if (!inc.open || inc.dedup != dedup) continue;
-    std::vector<uint64_t> last_firing, last_resolved;
-    if (!list("last_firing", &last_firing) || !list("last_resolved", &last_resolved)) {
-      return absl::DataLossError("shard snapshot: an incident with a bad fingerprint");
+  r.created_at = number("created_at");
+  r.last_notify_at = number("last_notify_at");
+  r.has_entry = flag("has_entry");
+  r.paged = flag("paged");
+  r.rolled = flag("rolled");
+  r.acked = flag("acked");
+  r.acked_by = saved.GetString("acked_by");
+  r.ack_comment = saved.GetString("ack_comment");
+  restored_incidents_[dedup] = std::move(r);
+  for (auto& [serial, inc] : incidents_) {  // Already open again (its alerts were admitted)?
+    if (inc.open && inc.dedup == dedup) {
+      ApplyRestoredState(inc);
+      break;
     }
-    inc.id_hash = id_hash;
-    inc.id = Hex(id_hash);
-    inc.created_at = number("created_at");
-    inc.has_entry = flag("has_entry");
-    inc.paged = flag("paged");
-    inc.rolled = flag("rolled");
-    inc.last_notify_at = number("last_notify_at");
-    inc.last_firing = std::move(last_firing);
-    inc.last_resolved = std::move(last_resolved);
-    inc.acked = flag("acked");
-    inc.acked_by = saved.GetString("acked_by");
-    inc.ack_comment = saved.GetString("ack_comment");
-    inc.Note(inc.last_activity, "restored with its notification state from the state file");
-    break;
   }
   return absl::OkStatus();
+}
+
+// Called when an incident opens: if a restored snapshot had one under its dedup key, it takes
+// that one's id and notification state (once).
+void Shard::ApplyRestoredState(Incident& inc) {
+  auto it = restored_incidents_.find(inc.dedup);
+  if (it == restored_incidents_.end()) return;
+  RestoredIncident& r = it->second;
+  inc.id_hash = r.id_hash;
+  inc.id = Hex(r.id_hash);
+  inc.created_at = r.created_at;
+  inc.has_entry = r.has_entry;
+  inc.paged = r.paged;
+  inc.rolled = r.rolled;
+  inc.last_notify_at = r.last_notify_at;
+  inc.last_firing = std::move(r.last_firing);
+  inc.last_resolved = std::move(r.last_resolved);
+  inc.acked = r.acked;
+  inc.acked_by = std::move(r.acked_by);
+  inc.ack_comment = std::move(r.ack_comment);
+  inc.Note(inc.last_activity, "restored with its notification state from the state file");
+  restored_incidents_.erase(it);
 }
 
 absl::Status Shard::Restore(std::string_view json) {
@@ -1804,6 +1833,7 @@ absl::Status Shard::Restore(std::string_view json) {
     return absl::DataLossError("shard snapshot: missing alerts or deploys");
   }
   alerts_.clear();
+  restored_incidents_.clear();
   extra_incidents_.clear();
   flap_history_.clear();
   alert_order_.clear();

@@ -204,6 +204,7 @@ class Shard {
   void FlushIncident(Incident& inc, int64_t now);
   void CloseIncident(Incident& inc, int64_t now);
   absl::Status RestoreIncidentState(const JsonValue& saved);
+  void ApplyRestoredState(Incident& inc);
   void EvictOldestAlert(int64_t t);
   void EvictOldestIncident(int64_t t);
   void RemoveAlert(uint64_t fp, AlertState& a);
@@ -258,6 +259,17 @@ class Shard {
   absl::node_hash_map<uint64_t, Incident> incidents_;       // By serial (open and retained).
   absl::flat_hash_map<uint64_t, uint64_t> open_by_key_;     // Index key -> serial.
   absl::flat_hash_map<uint64_t, uint64_t> sequence_by_dedup_;
+  // Notification state of the incidents of a restored snapshot, by dedup key, until the incident
+  // with that key is created again (its alerts may be admitted later: lateness, transient grace).
+  struct RestoredIncident {
+    uint64_t id_hash = 0;
+    int64_t created_at = 0;
+    int64_t last_notify_at = 0;
+    bool has_entry = false, paged = false, rolled = false, acked = false;
+    std::string acked_by, ack_comment;
+    std::vector<uint64_t> last_firing, last_resolved;
+  };
+  absl::flat_hash_map<uint64_t, RestoredIncident> restored_incidents_;
   std::deque<uint64_t> incident_order_;                     // Serials, creation order.
   std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers_;
   // Inhibition: per rule, equal-label hash -> firing sources.

@@ -233,6 +233,25 @@ TEST(ShardTest, SerializeRestoreKeepsAlertsDedupKeysAndWhatWasNotified) {
   EXPECT_THAT(restored.Restore("{\"version\":2}"), StatusIs(absl::StatusCode::kDataLoss));
 }
 
+// With allowed lateness and a transient grace (as the default config has) restored alerts join
+// their incidents only later, when the watermark passes their hold: the incident opened then
+// still takes back what it had notified, so the restore pages nothing.
+TEST(ShardTest, RestoredStateReachesIncidentsThatReopenAfterTheirAlertsAreHeld) {
+  const std::string extra = "correlate: {allowed_lateness: 1m}\ntransient: {grace: 2m}\n";
+  Recorder rec;
+  Shard shard(Rules(extra), &rec, nullptr);
+  Alert(&shard, "A", "1", T("2026-01-05T10:00:00Z"));
+  shard.AdvanceWatermark(T("2026-01-05T10:05:00Z"));
+  ASSERT_EQ(rec.out.size(), 1u);
+  Recorder rec2;
+  Shard restored(Rules(extra), &rec2, nullptr);
+  ASSERT_OK(restored.Restore(shard.Serialize()));
+  restored.AdvanceWatermark(T("2026-01-05T10:20:00Z"));
+  EXPECT_TRUE(rec2.out.empty());
+  ASSERT_EQ(restored.ListIncidents().size(), 1u);
+  EXPECT_EQ(restored.ListIncidents()[0].id, rec.out[0].incident_id);
+}
+
 // One sender with a clock far ahead (startsAt in 2100, observed at 10:00) must not drag the
 // watermark along: its alert is processed at its observed time (decision future_clamped, with the
 // rule), and an on-time alert a minute later is not late and pages.
