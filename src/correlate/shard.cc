@@ -1765,14 +1765,14 @@ absl::Status Shard::RestoreIncidentState(const JsonValue& saved) {
     const JsonValue* v = saved.Find(key);
     if (v == nullptr || !v->is_array()) return true;
     for (const JsonValue& item : v->items()) {
-      uint64_t fp;
+      uint64_t fp = 0;
       if (!hex(item.AsString(), &fp)) return false;
       out->push_back(fp);
     }
     std::sort(out->begin(), out->end());  // Binary-searched and compared as sets.
     return true;
   };
-  uint64_t dedup;
+  uint64_t dedup = 0;
   RestoredIncident r;
   if (!hex(saved.GetString("dedup"), &dedup) || !hex(saved.GetString("id"), &r.id_hash)) {
     return absl::DataLossError("shard snapshot: an incident without a dedup key or id");
