@@ -6,6 +6,9 @@
 //   BM_MemoryPerFingerprint       heap bytes per active fingerprint and per group (mallinfo2)
 //   BM_StormCorpus                labeled storm corpus: recall, pages per incident, noise
 //                                 compression, root-cause accuracy (counters), signals/s
+//   BM_StateSerialize/100000      one shard's state snapshot (Shard::Serialize, what a
+//                                 correlate.state_file checkpoint writes): time, bytes per alert
+//   BM_StateRestore/100000        Shard::Restore of that snapshot (start-up with a state file)
 // Run: build-NAME-rel/bin/engine_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 #include <malloc.h>
 
@@ -152,6 +155,54 @@ void BM_MemoryPerFingerprint(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * n);
 }
 BENCHMARK(BM_MemoryPerFingerprint)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+// A shard holding `n` alerts in n/10 paged incidents (group_by [alertname, service], 10 instances
+// per service), as a checkpoint finds it.
+std::unique_ptr<correlate::Shard> PagedShard(int n, NullSink* sink) {
+  auto shard = std::make_unique<correlate::Shard>(Rules("[alertname, service]", n + 1), sink, nullptr);
+  std::vector<core::SignalBatch> batches;
+  for (int i = 0; i < n; i += 1024) {
+    core::SignalBatch b;
+    for (int j = i; j < std::min(n, i + 1024); ++j) {
+      AddAlert(&b, kBase, "HighLatency", b.Copy(fmt::format("svc-{}", j / 10)), b.Copy(fmt::format("i-{}", j)));
+    }
+    batches.push_back(std::move(b));
+  }
+  for (auto& b : batches) shard->Process(b);
+  shard->AdvanceWatermark(core::EventTime::FromUnixNanos(kBase + int64_t{60} * 1000000000));
+  return shard;
+}
+
+void BM_StateSerialize(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  NullSink sink;
+  std::unique_ptr<correlate::Shard> shard = PagedShard(n, &sink);
+  size_t bytes = 0;
+  for (auto _ : state) {
+    std::string snapshot = shard->Serialize();
+    bytes = snapshot.size();
+    benchmark::DoNotOptimize(snapshot.data());
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * n);
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
+  state.counters["bytes_per_alert"] = static_cast<double>(bytes) / n;
+  state.counters["pages"] = static_cast<double>(sink.count);
+}
+BENCHMARK(BM_StateSerialize)->Arg(100000)->Unit(benchmark::kMillisecond);
+
+void BM_StateRestore(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  NullSink sink;
+  const std::string snapshot = PagedShard(n, &sink)->Serialize();
+  NullSink after;
+  for (auto _ : state) {
+    correlate::Shard shard(Rules("[alertname, service]", n + 1), &after, nullptr);
+    if (!shard.Restore(snapshot).ok()) state.SkipWithError("restore failed");
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) * n);
+  state.counters["notifications_after_restore"] = static_cast<double>(after.count);
+}
+BENCHMARK(BM_StateRestore)->Arg(100000)->Unit(benchmark::kMillisecond);
 
 void BM_StormCorpus(benchmark::State& state) {
   // range(1): 0 = Prometheus' send cadence (every 60 s while firing), 1 = the old corpus (5 sends 15 s apart).
