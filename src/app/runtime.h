@@ -15,9 +15,9 @@
 // snapshot stops the start, as a corrupt silences file does), checkpointed every
 // correlate.state_checkpoint_interval by housekeeping and once more by Stop() after the engine
 // has drained (core/state_file.h: a crash leaves the previous checkpoint); Kafka offsets are then
-// committed only as far as a durable checkpoint covers them (CheckpointCommitGate). Reload() re-reads the config file and swaps rules and gates
-// atomically; receivers, outbox, server and Kafka settings take effect at the next start (reported
-// in the reload answer). All methods from the controlling thread, except Reload (thread-safe).
+// committed only as far as a durable checkpoint covers them (CheckpointCommitGate). Reload()
+// re-reads the config file and swaps rules and gates atomically; receivers, outbox, server and
+// Kafka settings take effect at the next start (reported in the reload answer). All methods from the controlling thread, except Reload (thread-safe).
 #ifndef QUELL_APP_RUNTIME_H_
 #define QUELL_APP_RUNTIME_H_
 

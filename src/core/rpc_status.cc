@@ -4,17 +4,13 @@
 #include "core/strings.h"
 
 namespace quell::core {
-namespace {
-
-void AppendVarint(std::string* out, uint64_t v) {
+void AppendProtobufVarint(std::string* out, uint64_t v) {
   while (v >= 0x80) {
     out->push_back(static_cast<char>((v & 0x7f) | 0x80));
     v >>= 7;
   }
   out->push_back(static_cast<char>(v));
 }
-
-}  // namespace
 
 int32_t RpcCodeForHttpStatus(int http_status) {
   switch (http_status) {
@@ -32,11 +28,11 @@ std::string RpcStatusProtobuf(int32_t code, std::string_view message) {
   std::string out;
   if (code != 0) {
     out.push_back(static_cast<char>((1 << 3) | 0));
-    AppendVarint(&out, static_cast<uint64_t>(static_cast<int64_t>(code)));  // int32: sign-extended.
+    AppendProtobufVarint(&out, static_cast<uint64_t>(static_cast<int64_t>(code)));  // int32: sign-extended.
   }
   if (!message.empty()) {
     out.push_back(static_cast<char>((2 << 3) | 2));
-    AppendVarint(&out, message.size());
+    AppendProtobufVarint(&out, message.size());
     out.append(message);
   }
   return out;

@@ -19,6 +19,10 @@ namespace quell::core {
 // 403 PERMISSION_DENIED (7), 413/429 RESOURCE_EXHAUSTED (8), 503 UNAVAILABLE (14), else UNKNOWN (2).
 int32_t RpcCodeForHttpStatus(int http_status);
 
+// Appends `v` as a protobuf base-128 varint (what RpcStatusProtobuf writes its fields with; the
+// OTLP protobuf encoder in ingest/otlp_protobuf.cc uses it too).
+void AppendProtobufVarint(std::string* out, uint64_t v);
+
 // google.rpc.Status {code = 1, message = 2} in protobuf's binary encoding (no details).
 std::string RpcStatusProtobuf(int32_t code, std::string_view message);
 

@@ -655,7 +655,6 @@ void Shard::JoinIncident(uint64_t fp, AlertState& a, int route_index, int64_t t)
     n.next_flush = t + absl::ToInt64Nanoseconds(rc.group_wait);
     n.noise = NoiseIndex(core::FindLabel(labels, "alertname"), route.key);
     n.Note(t, fmt::format("opened by {} via {}", Hex(fp), route.name));
-    if (!restored_incidents_.empty()) ApplyRestoredState(n);
     open_by_key_[index_key] = serial;
     incident_order_.push_back(serial);
     Schedule(n.next_flush, kFlush, serial);
@@ -667,7 +666,9 @@ void Shard::JoinIncident(uint64_t fp, AlertState& a, int route_index, int64_t t)
   if (std::find(inc->members.begin(), inc->members.end(), fp) == inc->members.end()) {
     inc->members.push_back(fp);
     if (!created) inc->Note(t, fmt::format("{} joined", Hex(fp)));
-    if (inc->acked) {
+    // An alert its last notification already listed (back after a restore, or refiring) is not
+    // news to whoever acknowledged.
+    if (inc->acked && !std::binary_search(inc->last_firing.begin(), inc->last_firing.end(), fp)) {
       inc->acked = false;
       inc->Note(t, "ack cleared: new member");
     }
@@ -679,6 +680,9 @@ void Shard::JoinIncident(uint64_t fp, AlertState& a, int route_index, int64_t t)
     }
     inc->max_severity = a.severity;
   }
+  // Reopened after a restore: the snapshot's id, ack, severity and notification state, taken
+  // after its first member joined (which would otherwise clear the restored ack).
+  if (created && !restored_incidents_.empty()) ApplyRestoredState(*inc);
   inc->last_activity = std::max(inc->last_activity, t);
   AddIncident(fp, a, inc->serial);
   Record(fp, &a, DecisionKind::kGrouped, rules.RouteRule(route_index), inc->id_hash, t);
@@ -1733,9 +1737,11 @@ std::string Shard::Serialize() const {
     first = false;
     out += fmt::format(
         "{{\"dedup\":\"{}\",\"id\":\"{}\",\"created_at\":{},\"has_entry\":{},\"paged\":{},\"rolled\":{},"
-        "\"last_notify_at\":{},\"sequence\":{},\"acked\":{},\"acked_by\":{},\"ack_comment\":{},\"last_firing\":",
+        "\"last_notify_at\":{},\"sequence\":{},\"max_severity\":{},\"acked\":{},\"acked_by\":{},\"ack_comment\":{},"
+        "\"last_firing\":",
         Hex(inc.dedup), inc.id, inc.created_at, inc.has_entry, inc.paged, inc.rolled, inc.last_notify_at,
-        seq == sequence_by_dedup_.end() ? 0 : seq->second, inc.acked, JsonQuote(inc.acked_by), JsonQuote(inc.ack_comment));
+        seq == sequence_by_dedup_.end() ? 0 : seq->second, static_cast<int>(inc.max_severity), inc.acked,
+        JsonQuote(inc.acked_by), JsonQuote(inc.ack_comment));
     hex_list(inc.last_firing);
     out += ",\"last_resolved\":";
     hex_list(inc.last_resolved);
@@ -1788,15 +1794,10 @@ absl::Status Shard::RestoreIncidentState(const JsonValue& saved) {
   r.paged = flag("paged");
   r.rolled = flag("rolled");
   r.acked = flag("acked");
+  r.max_severity = static_cast<core::Severity>(std::clamp<int64_t>(number("max_severity"), 0, static_cast<int64_t>(core::Severity::kCritical)));
   r.acked_by = saved.GetString("acked_by");
   r.ack_comment = saved.GetString("ack_comment");
-  restored_incidents_[dedup] = std::move(r);
-  for (auto& [serial, inc] : incidents_) {  // Already open again (its alerts were admitted)?
-    if (inc.open && inc.dedup == dedup) {
-      ApplyRestoredState(inc);
-      break;
-    }
-  }
+  restored_incidents_[dedup] = std::move(r);  // Taken by the incident when it opens again.
   return absl::OkStatus();
 }
 
@@ -1815,6 +1816,7 @@ void Shard::ApplyRestoredState(Incident& inc) {
   inc.last_notify_at = r.last_notify_at;
   inc.last_firing = std::move(r.last_firing);
   inc.last_resolved = std::move(r.last_resolved);
+  inc.max_severity = std::max(inc.max_severity, r.max_severity);
   inc.acked = r.acked;
   inc.acked_by = std::move(r.acked_by);
   inc.ack_comment = std::move(r.ack_comment);
@@ -1845,6 +1847,11 @@ absl::Status Shard::Restore(std::string_view json) {
   inhibit_sources_.assign(rules_->config().inhibit_rules.size(), {});
   watermark_ = INT64_MIN;
   max_seen_ = INT64_MIN;
+  // The saved incident states first: each is taken by the incident its alerts open again, below
+  // or later (allowed lateness, transient grace), in JoinIncident.
+  if (const JsonValue* incidents = doc->Find("incidents"); incidents != nullptr && incidents->is_array()) {
+    for (const JsonValue& saved : incidents->items()) QUELL_RETURN_IF_ERROR(RestoreIncidentState(saved));
+  }
   for (const JsonValue& d : deploys->items()) {
     core::Deployment dep;
     dep.service = d.GetString("service");
@@ -1901,9 +1908,6 @@ absl::Status Shard::Restore(std::string_view json) {
       }
     }
     max_seen_ = std::max(max_seen_, st->updated_at);
-  }
-  if (const JsonValue* incidents = doc->Find("incidents"); incidents != nullptr && incidents->is_array()) {
-    for (const JsonValue& saved : incidents->items()) QUELL_RETURN_IF_ERROR(RestoreIncidentState(saved));
   }
   if (const JsonValue* w = doc->Find("watermark")) {
     if (w->AsInt64() != INT64_MIN) AdvanceWatermark(Ev(w->AsInt64()));

@@ -266,6 +266,7 @@ class Shard {
     int64_t created_at = 0;
     int64_t last_notify_at = 0;
     bool has_entry = false, paged = false, rolled = false, acked = false;
+    core::Severity max_severity = core::Severity::kUnknown;
     std::string acked_by, ack_comment;
     std::vector<uint64_t> last_firing, last_resolved;
   };

@@ -235,21 +235,28 @@ TEST(ShardTest, SerializeRestoreKeepsAlertsDedupKeysAndWhatWasNotified) {
 
 // With allowed lateness and a transient grace (as the default config has) restored alerts join
 // their incidents only later, when the watermark passes their hold: the incident opened then
-// still takes back what it had notified, so the restore pages nothing.
+// still takes back what it had notified and its ack, so the restore pages nothing.
 TEST(ShardTest, RestoredStateReachesIncidentsThatReopenAfterTheirAlertsAreHeld) {
   const std::string extra = "correlate: {allowed_lateness: 1m}\ntransient: {grace: 2m}\n";
   Recorder rec;
   Shard shard(Rules(extra), &rec, nullptr);
   Alert(&shard, "A", "1", T("2026-01-05T10:00:00Z"));
+  Alert(&shard, "A", "2", T("2026-01-05T10:00:30Z"));  // Two members, admitted one after the other.
   shard.AdvanceWatermark(T("2026-01-05T10:05:00Z"));
   ASSERT_EQ(rec.out.size(), 1u);
+  ASSERT_OK(shard.Ack(rec.out[0].incident_id, "alice", "looking"));
   Recorder rec2;
   Shard restored(Rules(extra), &rec2, nullptr);
   ASSERT_OK(restored.Restore(shard.Serialize()));
   restored.AdvanceWatermark(T("2026-01-05T10:20:00Z"));
   EXPECT_TRUE(rec2.out.empty());
   ASSERT_EQ(restored.ListIncidents().size(), 1u);
-  EXPECT_EQ(restored.ListIncidents()[0].id, rec.out[0].incident_id);
+  const IncidentView v = restored.ListIncidents()[0];
+  EXPECT_EQ(v.id, rec.out[0].incident_id);
+  EXPECT_EQ(v.firing, 2u);
+  // The second member joining again is not news: the ack holds.
+  EXPECT_TRUE(v.acked);
+  EXPECT_EQ(v.acked_by, "alice");
 }
 
 // One sender with a clock far ahead (startsAt in 2100, observed at 10:00) must not drag the

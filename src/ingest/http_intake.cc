@@ -89,7 +89,7 @@ core::HttpResponse ErrorResponse(Family family, int status, std::string_view mes
   return core::HttpResponse::Json(status, std::move(body));
 }
 
-// An OTLP error answer to a protobuf request: the google.rpc.Status, protobuf-encoded.
+// The OTLP request an intake endpoint takes.
 OtlpRequestKind OtlpKindOf(IntakeEndpoint e) {
   return e == IntakeEndpoint::kOtlpLogs     ? OtlpRequestKind::kLogs
          : e == IntakeEndpoint::kOtlpTraces ? OtlpRequestKind::kTraces

@@ -311,30 +311,12 @@ uint64_t LoadLittleEndian(const unsigned char* p, int n) {
 
 // ---- JSON output ----
 
-// Not core::JsonWriter::AppendEscapedTo: that one replaces invalid UTF-8 with U+FFFD, and a
-// protobuf string that is not UTF-8 must be refused (by the JSON parser's validation), not altered.
+// json_fields' AppendJsonEscaped, not core::JsonWriter::AppendEscapedTo: the latter replaces
+// invalid UTF-8 with U+FFFD, and a protobuf string that is not UTF-8 must be refused (by the JSON
+// parser's validation), not altered; AppendJsonEscaped copies bytes >= 0x80 as they are.
 void AppendJsonString(std::string* out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
   out->push_back('"');
-  size_t run = 0;  // Bytes copied as they are, appended in one go.
-  for (size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out->append(s.data() + run, i - run);
-    run = i + 1;
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default:
-        out->append("\\u00");
-        out->push_back(kHex[c >> 4]);
-        out->push_back(kHex[c & 0xf]);
-    }
-  }
-  out->append(s.data() + run, s.size() - run);
+  AppendJsonEscaped(out, s);
   out->push_back('"');
 }
 
@@ -412,17 +394,9 @@ void AppendScalar(std::string* out, T t, uint64_t v) {
   }
 }
 
-void AppendVarint(std::string* out, uint64_t v) {
-  while (v >= 0x80) {
-    out->push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out->push_back(static_cast<char>(v));
-}
-
 void AppendLengthDelimited(std::string* out, uint32_t number, std::string_view bytes) {
-  AppendVarint(out, (uint64_t{number} << 3) | 2);
-  AppendVarint(out, bytes.size());
+  core::AppendProtobufVarint(out, (uint64_t{number} << 3) | 2);
+  core::AppendProtobufVarint(out, bytes.size());
   out->append(bytes);
 }
 
@@ -690,7 +664,7 @@ class JsonToProtobuf {
   }
 
   absl::Status Value(const Field& f, simdjson::dom::element v, std::string* out) {
-    auto tag = [&](int wire) { AppendVarint(out, (uint64_t{f.number} << 3) | static_cast<uint64_t>(wire)); };
+    auto tag = [&](int wire) { core::AppendProtobufVarint(out, (uint64_t{f.number} << 3) | static_cast<uint64_t>(wire)); };
     auto fixed = [&](uint64_t x, int n) {
       for (int i = 0; i < n; ++i) out->push_back(static_cast<char>(x >> (8 * i)));
     };
@@ -724,7 +698,7 @@ class JsonToProtobuf {
         bool b;
         if (v.get_bool().get(b)) return Bad(f, "expected true or false");
         tag(0);
-        AppendVarint(out, b ? 1 : 0);
+        core::AppendProtobufVarint(out, b ? 1 : 0);
         return absl::OkStatus();
       }
       case T::kInt64:
@@ -748,10 +722,10 @@ class JsonToProtobuf {
         } else if (f.type == T::kSint32) {
           const auto i = static_cast<int32_t>(x);
           tag(0);
-          AppendVarint(out, (static_cast<uint32_t>(i) << 1) ^ static_cast<uint32_t>(i >> 31));
+          core::AppendProtobufVarint(out, (static_cast<uint32_t>(i) << 1) ^ static_cast<uint32_t>(i >> 31));
         } else {
           tag(0);
-          AppendVarint(out, f.type == T::kEnum ? static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(x))) : x);
+          core::AppendProtobufVarint(out, f.type == T::kEnum ? static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(x))) : x);
         }
         return absl::OkStatus();
       }
@@ -795,8 +769,8 @@ std::string OtlpProtobufExportResponse(int64_t rejected, std::string_view error_
   if (rejected == 0 && error_message.empty()) return {};
   std::string partial;
   if (rejected != 0) {
-    AppendVarint(&partial, (1 << 3) | 0);
-    AppendVarint(&partial, static_cast<uint64_t>(rejected));
+    core::AppendProtobufVarint(&partial, (1 << 3) | 0);
+    core::AppendProtobufVarint(&partial, static_cast<uint64_t>(rejected));
   }
   if (!error_message.empty()) AppendLengthDelimited(&partial, 2, error_message);
   std::string out;

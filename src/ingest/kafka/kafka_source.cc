@@ -30,6 +30,7 @@
 #include <thread>
 
 #include "absl/container/flat_hash_map.h"
+#include "core/rpc_status.h"
 #include "core/status_macros.h"
 #include "core/strings.h"
 #include "fmt/format.h"
@@ -143,8 +144,7 @@ WireFormat FormatFromHeaders(const rd_kafka_message_t* m) {
   if (ct.empty()) ct = HeaderValue(h, "Content-Type");
   size_t semi = ct.find(';');
   const std::string_view media = Trim(ct.substr(0, semi));
-  w.protobuf = core::EqualsIgnoreCase(media, "application/x-protobuf") ||
-               core::EqualsIgnoreCase(media, "application/protobuf");
+  w.protobuf = core::IsProtobufContentType(ct);
   std::string_view qf = Trim(HeaderValue(h, "quell-format"));
   if (!qf.empty()) {
     core::ParseFormatName(qf, &w.format);
