@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -25,6 +26,7 @@
 #include "core/clock.h"
 #include "fmt/format.h"
 #include "ingest/http_intake.h"
+#include "ingest/intake_journal.h"
 #include "ingest/parser.h"
 #include "server/http_server.h"
 
@@ -48,10 +50,20 @@ class CountingSink : public core::BatchSink {
 };
 
 struct Fixture {
-  Fixture() {
+  // With `journal_mode` 1 (fsync: never) or 2 (fsync: always), the intake journals every body to a
+  // fresh directory under /tmp (ingest.journal).
+  explicit Fixture(int journal_mode = 0) {
     ingest::HttpIntakeDeps deps;
     deps.sink = &sink;
     deps.clock = core::SystemClock::Get();
+    if (journal_mode != 0) {
+      ingest::IntakeJournalConfig jc;
+      jc.dir = fmt::format("/tmp/quell_bench_journal_{}_{}", ::getpid(), journal_mode);
+      std::filesystem::remove_all(jc.dir);
+      jc.fsync = journal_mode == 2;
+      journal = std::move(*ingest::IntakeJournal::Open(jc));
+      deps.journal = journal.get();
+    }
     intake = std::move(*ingest::HttpIntake::Create({}, deps));
     for (auto& r : intake->Routes()) {
       if (!router.Route(r.method, r.path, r.handler).ok()) std::abort();
@@ -67,14 +79,16 @@ struct Fixture {
     if (!server->Start().ok()) std::abort();
   }
   CountingSink sink;
+  std::unique_ptr<ingest::IntakeJournal> journal;
   std::unique_ptr<ingest::HttpIntake> intake;
   server::Router router;
   std::unique_ptr<server::HttpServer> server;
 };
 
-Fixture& GetFixture() {
-  static Fixture* f = new Fixture();
-  return *f;
+Fixture& GetFixture(int journal_mode = 0) {
+  static Fixture* f[3] = {};
+  if (f[journal_mode] == nullptr) f[journal_mode] = new Fixture(journal_mode);
+  return *f[journal_mode];
 }
 
 std::string AlertsBody(int n) {
@@ -197,8 +211,8 @@ double ProcessCpuSeconds() {
 }
 
 void RunHttp(benchmark::State& state, const std::string& path, const std::string& body, int batch,
-             bool count_signals) {
-  Fixture& f = GetFixture();
+             bool count_signals, int journal_mode = 0) {
+  Fixture& f = GetFixture(journal_mode);
   LoadClient client(f.server->port(), path, body);
   const uint64_t before = f.sink.signals();
   const double cpu_before = ProcessCpuSeconds();
@@ -220,6 +234,10 @@ void RunHttp(benchmark::State& state, const std::string& path, const std::string
   state.SetItemsProcessed(requests * batch);
   state.SetBytesProcessed(requests * static_cast<int64_t>(body.size()));
   state.counters["requests_per_second"] = benchmark::Counter(static_cast<double>(requests), benchmark::Counter::kIsRate);
+  if (f.journal) {
+    // What a state checkpoint does: the sink ran every done callback, so everything is trimmed.
+    (void)f.journal->CheckpointDurable(f.journal->BeginCheckpoint());
+  }
 }
 
 void BM_AlertmanagerAlerts(benchmark::State& state) {
@@ -237,6 +255,17 @@ void BM_DatadogEvents(benchmark::State& state) {
 void BM_OtlpLogs(benchmark::State& state) {
   int n = static_cast<int>(state.range(0));
   RunHttp(state, "/v1/logs", OtlpLogsBody(n), n, true);
+}
+// The same alert bodies with the intake journal (ingest.journal): fsync never, then always (one
+// connection, 16 pipelined requests, 1 I/O thread: every request waits for its own fdatasync, the
+// worst case for the group commit).
+void BM_AlertmanagerAlertsJournalNoFsync(benchmark::State& state) {
+  int n = static_cast<int>(state.range(0));
+  RunHttp(state, "/api/v2/alerts", AlertsBody(n), n, true, 1);
+}
+void BM_AlertmanagerAlertsJournalFsync(benchmark::State& state) {
+  int n = static_cast<int>(state.range(0));
+  RunHttp(state, "/api/v2/alerts", AlertsBody(n), n, true, 2);
 }
 // Reference: a real Alertmanager (e.g. Debian's prometheus-alertmanager 0.25) at
 // QUELL_BENCH_ALERTMANAGER_PORT on 127.0.0.1, same bodies and load. Skipped when the variable is unset.
@@ -288,6 +317,8 @@ void BM_ParseOnlyAlerts(benchmark::State& state) {
 }
 
 BENCHMARK(BM_AlertmanagerAlerts)->Arg(1)->Arg(100)->Arg(1000)->UseRealTime();
+BENCHMARK(BM_AlertmanagerAlertsJournalNoFsync)->Arg(1)->Arg(100)->UseRealTime();
+BENCHMARK(BM_AlertmanagerAlertsJournalFsync)->Arg(1)->Arg(100)->UseRealTime();
 BENCHMARK(BM_DatadogLogs)->Arg(1)->Arg(100)->Arg(1000)->UseRealTime();
 BENCHMARK(BM_DatadogEvents)->Arg(1)->UseRealTime();
 BENCHMARK(BM_OtlpLogs)->Arg(1)->Arg(100)->Arg(1000)->UseRealTime();

@@ -79,6 +79,7 @@ void RegisterMetricsSources(server::MetricsEndpoint* endpoint, const MetricsDeps
           {"too_large", &ingest::IntakeEndpointStats::too_large},
           {"unsupported_media", &ingest::IntakeEndpointStats::unsupported_media},
           {"error", &ingest::IntakeEndpointStats::sink_errors},
+          {"journal_error", &ingest::IntakeEndpointStats::journal_errors},
       };
       f->Counter("quell_http_intake_requests_total", "Intake requests by endpoint and outcome.");
       for (int e = 0; e < ingest::kIntakeEndpointCount; ++e) {
@@ -272,6 +273,26 @@ void RegisterMetricsSources(server::MetricsEndpoint* endpoint, const MetricsDeps
       f->Gauge("quell_state_last_checkpoint_success_timestamp_seconds",
                "Unix time of the last successful correlation state checkpoint (0: none yet).");
       f->Add({}, static_cast<double>(c->last_success_unix_nanos.load()) * 1e-9);
+    });
+  }
+
+  if (deps.journal != nullptr) {
+    const ingest::IntakeJournal* j = deps.journal;
+    endpoint->AddSource([j](server::MetricFamilies* f) {
+      const ingest::IntakeJournalStats& s = j->stats();
+      f->Counter("quell_intake_journal_records_total", "HTTP intake bodies appended to the intake journal.");
+      f->Add({}, D(s.records.load()));
+      f->Counter("quell_intake_journal_bytes_total", "Bytes appended to the intake journal.");
+      f->Add({}, D(s.bytes.load()));
+      f->Counter("quell_intake_journal_syncs_total", "fdatasync calls of the intake journal (one per group commit).");
+      f->Add({}, D(s.syncs.load()));
+      f->Counter("quell_intake_journal_errors_total",
+                 "Intake journal writes or syncs that failed (the request was answered 503).");
+      f->Add({}, D(s.write_errors.load()));
+      f->Gauge("quell_intake_journal_segments", "Intake journal segment files on disk (trimmed at state checkpoints).");
+      f->Add({}, static_cast<double>(j->segments()));
+      f->Gauge("quell_intake_journal_disk_bytes", "Bytes of the intake journal's segment files on disk.");
+      f->Add({}, static_cast<double>(j->disk_bytes()));
     });
   }
 }

@@ -15,6 +15,7 @@
 #include "correlate/sharded_engine.h"
 #include "ingest/dead_letter.h"
 #include "ingest/http_intake.h"
+#include "ingest/intake_journal.h"
 #include "ingest/kafka/kafka_source.h"
 #include "server/http_server.h"
 #include "server/metrics_endpoint.h"
@@ -34,6 +35,7 @@ struct MetricsDeps {
   gates::GateEvaluator* gates = nullptr;
   const ReloadStats* reload = nullptr;
   const CheckpointStats* checkpoints = nullptr;  // Only with correlate.state_file.
+  const ingest::IntakeJournal* journal = nullptr;  // Only with ingest.journal.
   std::function<std::optional<ingest::KafkaSourceStats>()> kafka;
   std::function<const server::HttpServerStats*()> http;
 };

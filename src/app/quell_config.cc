@@ -26,7 +26,8 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 }
 
 absl::Status ParseIngest(const core::YamlNode& node, QuellConfig* cfg) {
-  QUELL_RETURN_IF_ERROR(node.CheckKeys("ingest", {"http", "kafka", "datadog_webhook", "dead_letter", "replay"}));
+  QUELL_RETURN_IF_ERROR(
+      node.CheckKeys("ingest", {"http", "kafka", "datadog_webhook", "dead_letter", "replay", "journal"}));
   if (auto http = node.Child("http")) {
     QUELL_ASSIGN_OR_RETURN(cfg->intake, ingest::ParseIntakeConfig(*http));
   }
@@ -36,6 +37,9 @@ absl::Status ParseIngest(const core::YamlNode& node, QuellConfig* cfg) {
   }
   if (auto dd = node.Child("datadog_webhook")) {
     QUELL_ASSIGN_OR_RETURN(cfg->datadog_webhook, ingest::ParseDatadogWebhookMapping(*dd));
+  }
+  if (auto journal = node.Child("journal")) {
+    QUELL_ASSIGN_OR_RETURN(cfg->journal, ingest::ParseIntakeJournalConfig(*journal));
   }
   if (auto dl = node.Child("dead_letter")) {
     QUELL_RETURN_IF_ERROR(dl->CheckKeys("ingest.dead_letter", {"path"}));
@@ -172,6 +176,11 @@ absl::StatusOr<QuellConfig> Load(std::string_view text, const std::string& name,
   }
 
   QUELL_RETURN_IF_ERROR(correlate::Validate(cfg.rules, cfg.sinks.receiver_names(), cfg.sinks.runbooks.dir));
+  if (!cfg.journal.dir.empty() && cfg.rules.settings.state_file.empty()) {
+    return absl::InvalidArgumentError(fmt::format(
+        "{}: ingest.journal: needs correlate.state_file (the journal is trimmed at each state checkpoint)",
+        cfg.journal.where.ToString()));
+  }
   cfg.content_sha256 = server::Sha256Hex(hashed);
   return cfg;
 }

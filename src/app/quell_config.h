@@ -5,7 +5,7 @@
 //
 //   server:          HTTP listener                      (server/server_config.h)
 //   ingest:          http (intake), kafka (source), datadog_webhook (field mapping),
-//                    dead_letter {path}, replay {file, speed}
+//                    dead_letter {path}, replay {file, speed}, journal {dir, fsync}
 //   route, inhibit_rules, time_intervals, maintenance_windows, dedup, flapping, transient,
 //   topology, deploys, rate_limits, correlate:        the engine's rules (correlate/rules_config.h)
 //   receivers, redaction, outbox, runbooks:            delivery (sinks/sinks_config.h)
@@ -38,6 +38,7 @@
 #include "correlate/rules_config.h"
 #include "ingest/datadog_webhook_mapping.h"
 #include "ingest/intake_config.h"
+#include "ingest/intake_journal_config.h"
 #include "ingest/kafka/kafka_config.h"
 #include "server/server_config.h"
 #include "sinks/sinks_config.h"
@@ -60,6 +61,7 @@ struct QuellConfig {
   ingest::IntakeConfig intake;
   std::optional<ingest::KafkaSourceConfig> kafka;
   ingest::DatadogWebhookMapping datadog_webhook = ingest::DatadogWebhookMapping::Default();
+  ingest::IntakeJournalConfig journal;  // ingest.journal; dir empty = none.
   std::string dead_letter_path = "quell-dead-letters.jsonl";
   ReplayConfig replay;
   correlate::RulesConfig rules;

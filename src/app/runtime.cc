@@ -11,6 +11,7 @@
 #include "correlate/compiled_rules.h"
 #include "fmt/format.h"
 #include "ingest/ndjson_replayer.h"
+#include "ingest/otlp_protobuf_parser.h"
 #include "sinks/kafka/kafka_sink.h"
 #include "sinks/kafka/kafka_sink_config.h"
 #include "sinks/receiver_factory.h"
@@ -151,8 +152,10 @@ absl::Status Runtime::Start() {
   engine_ = std::make_unique<correlate::ShardedEngine>(correlate::CompiledRules::Build(config_.rules), tee_.get(),
                                                        &silencer_, clock_, config_.rules.settings.shards);
   QUELL_RETURN_IF_ERROR(RestoreState());
-  engine_->StartTicker();
   pipeline_ = std::make_unique<Pipeline>(engine_.get(), gates_.get());
+  // Before the ticker: a long downtime must not move the watermark past what the journal holds.
+  QUELL_RETURN_IF_ERROR(RecoverJournal());
+  engine_->StartTicker();
 
   EnsureParentDir(config_.dead_letter_path);
   QUELL_ASSIGN_OR_RETURN(dead_letters_, ingest::DeadLetterFile::Open(config_.dead_letter_path));
@@ -231,12 +234,44 @@ absl::Status Runtime::RestoreState() {
   return absl::OkStatus();
 }
 
+absl::Status Runtime::RecoverJournal() {
+  if (config_.journal.dir.empty()) return absl::OkStatus();
+  QUELL_ASSIGN_OR_RETURN(journal_, ingest::IntakeJournal::Open(config_.journal));
+  const std::vector<std::string>& segments = journal_->leftover_segments();
+  if (segments.empty()) return absl::OkStatus();
+  ingest::ReplayOptions ropts;
+  ropts.source = core::SourceKind::kHttp;
+  ropts.parser.datadog_webhook_mapping = &config_.datadog_webhook;
+  // What the intake accepted passed its limits; OTLP protobuf bodies are journaled as their
+  // (larger) JSON transcoding.
+  ropts.parser.limits.max_body_bytes = config_.intake.max_body_bytes * ingest::OtlpProtobufParser::kJsonExpansion;
+  ropts.parser.limits.max_records = config_.intake.max_records_per_body;
+  uint64_t accepted = 0, rejected = 0;
+  for (const std::string& path : segments) {
+    ingest::Replayer replayer(pipeline_.get(), clock_, ropts);
+    absl::Status s = replayer.ReplayFile(path);
+    if (!s.ok()) {
+      return absl::DataLossError(fmt::format("intake journal: replaying {}: {}", path, std::string(s.message())));
+    }
+    accepted += replayer.stats().accepted;
+    rejected += replayer.stats().rejected;
+  }
+  engine_->Drain();
+  // Rejections here were dead-lettered when the body first came in, or are a line cut short by a
+  // crash before its request was answered.
+  spdlog::info("quell: replayed the intake journal ({} segments in {}): {} signals, {} records rejected",
+               segments.size(), journal_->dir(), accepted, rejected);
+  return absl::OkStatus();
+}
+
 absl::Status Runtime::CheckpointState() {
   if (state_file_.empty() || !engine_) return absl::OkStatus();
   std::lock_guard<std::mutex> lock(checkpoint_mu_);  // Housekeeping and Stop may both write.
   last_checkpoint_ = clock_->Now();
   // Every Kafka offset reported done so far has its messages in the engine, so in this snapshot.
   const CheckpointCommitGate::Offsets covered = commit_gate_.Begin();
+  // Likewise every journaled HTTP body up to the mark.
+  const uint64_t journal_mark = journal_ ? journal_->BeginCheckpoint() : 0;
   absl::Status st = core::WriteStateFile(state_file_, engine_->SerializeState());
   if (!st.ok()) {
     checkpoint_stats_.failure.fetch_add(1);
@@ -244,6 +279,10 @@ absl::Status Runtime::CheckpointState() {
     return st;
   }
   commit_gate_.Durable(covered);
+  if (journal_) {
+    absl::Status js = journal_->CheckpointDurable(journal_mark);
+    if (!js.ok()) spdlog::warn("quell: {}", std::string(js.message()));
+  }
   checkpoint_stats_.success.fetch_add(1);
   checkpoint_stats_.last_success_unix_nanos.store(last_checkpoint_.unix_nanos());
   return absl::OkStatus();
@@ -292,6 +331,7 @@ absl::Status Runtime::BuildHttp() {
   deps.sink = pipeline_.get();
   deps.clock = clock_;
   deps.parser_options.datadog_webhook_mapping = &config_.datadog_webhook;
+  deps.journal = journal_.get();
   ingest::DeadLetterFile* dl = dead_letters_.get();
   const core::Clock* clock = clock_;
   deps.dead_letter = [dl, clock](core::Format format, const core::Rejection& r, std::string_view body) {
@@ -442,6 +482,7 @@ void Runtime::RegisterMetrics() {
   deps.gates = gates_.get();
   deps.reload = &reload_stats_;
   if (!state_file_.empty()) deps.checkpoints = &checkpoint_stats_;
+  deps.journal = journal_.get();
   deps.kafka = [this]() -> std::optional<ingest::KafkaSourceStats> {
     if (!kafka_) return std::nullopt;
     return kafka_->Stats();

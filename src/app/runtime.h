@@ -15,7 +15,10 @@
 // snapshot stops the start, as a corrupt silences file does), checkpointed every
 // correlate.state_checkpoint_interval by housekeeping and once more by Stop() after the engine
 // has drained (core/state_file.h: a crash leaves the previous checkpoint); Kafka offsets are then
-// committed only as far as a durable checkpoint covers them (CheckpointCommitGate). Reload()
+// committed only as far as a durable checkpoint covers them (CheckpointCommitGate). With
+// ingest.journal as well, every body the HTTP intake accepts is journaled (on disk before its 2xx)
+// until a checkpoint covers it, and Start() replays what a crash left there after the restore
+// and before the ticker and the listener (ingest/intake_journal.h, ADR 0045). Reload()
 // re-reads the config file and swaps rules and gates atomically; receivers, outbox, server and
 // Kafka settings take effect at the next start (reported in the reload answer). All methods from the controlling thread, except Reload (thread-safe).
 #ifndef QUELL_APP_RUNTIME_H_
@@ -37,6 +40,7 @@
 #include "correlate/silencer.h"
 #include "ingest/dead_letter.h"
 #include "ingest/http_intake.h"
+#include "ingest/intake_journal.h"
 #include "ingest/kafka/kafka_source.h"
 #include "server/alerts_api_v2.h"
 #include "server/api_tokens.h"
@@ -107,6 +111,9 @@ class Runtime {
   absl::Status BuildSinks();
   absl::Status BuildHttp();
   absl::Status RestoreState();
+  // Opens ingest.journal (if configured) and replays what an earlier run left in it into the
+  // engine, before the listener opens; the engine is drained after it.
+  absl::Status RecoverJournal();
   void RegisterMetrics();
   core::HttpResponse Middleware(const core::HttpRequest& req, std::string_view pattern,
                                 const core::HttpHandler& next);
@@ -124,6 +131,7 @@ class Runtime {
   std::unique_ptr<gates::GateEvaluator> gates_;
   std::unique_ptr<NotificationTee> tee_;
   correlate::Silencer silencer_;
+  std::unique_ptr<ingest::IntakeJournal> journal_;  // Before engine_: its done callbacks use it.
   std::unique_ptr<correlate::ShardedEngine> engine_;
   std::unique_ptr<Pipeline> pipeline_;
   std::unique_ptr<ingest::DeadLetterFile> dead_letters_;

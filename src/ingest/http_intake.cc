@@ -513,7 +513,14 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
     event_answer = DatadogEventAnswer(*batch, body, next_event_id_.fetch_add(1, std::memory_order_relaxed));
   }
   if (n > 0) {
-    absl::Status s = deps_.sink->Submit(batch, [] {});
+    IntakeJournal* journal = deps_.journal;
+    std::shared_ptr<IntakeJournalTicket> ticket;
+    std::function<void()> done = [] {};
+    if (journal != nullptr) {
+      ticket = std::make_shared<IntakeJournalTicket>();
+      done = [journal, ticket] { journal->Done(ticket.get()); };
+    }
+    absl::Status s = deps_.sink->Submit(batch, std::move(done));
     if (!s.ok()) {
       st.signals_refused.fetch_add(n, std::memory_order_relaxed);
       const int64_t retry = absl::ToInt64Seconds(absl::Ceil(config_.retry_after, absl::Seconds(1)));
@@ -527,6 +534,18 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
       return WithRetryAfter(error(503, "intake: pipeline unavailable, retry later"), retry);
     }
     st.signals_accepted.fetch_add(n, std::memory_order_relaxed);
+    if (journal != nullptr) {
+      // After Submit, so that a refused body is not journaled; the ticket sorts out a batch the
+      // engine finished before this append.
+      std::string_view ddtags = e == IntakeEndpoint::kDatadogLogs ? req.Query("ddtags") : std::string_view();
+      absl::Status js = journal->Append(ticket.get(), format, observed, body, ddtags);
+      if (js.ok()) js = journal->WaitDurable(*ticket);
+      if (!js.ok()) {
+        st.journal_errors.fetch_add(1, std::memory_order_relaxed);
+        const int64_t retry = absl::ToInt64Seconds(absl::Ceil(config_.retry_after, absl::Seconds(1)));
+        return WithRetryAfter(error(503, "intake: journal write failed, retry later"), retry);
+      }
+    }
   }
   for (const core::Rejection& r : w->rejections) DeadLetter(format, r, body);
   st.records_rejected.fetch_add(w->rejections.size(), std::memory_order_relaxed);

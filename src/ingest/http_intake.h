@@ -16,7 +16,8 @@
 //   limit (per API key, else per client IP); 413 decoded body over max_body_bytes; 415 OTLP
 //   protobuf (JSON only); 400 body unreadable (dead-lettered whole); 429 (OTLP: 503) + Retry-After
 //   when BatchSink::Submit returns ResourceExhausted (nothing is dead-lettered then: the client
-//   retries the same body). Good records of a body with some bad ones pass: the bad ones go to the
+//   retries the same body); 503 + Retry-After when the intake journal (deps.journal) cannot write
+//   the accepted body (the signals were taken: a retry may apply them twice, which alerts absorb). Good records of a body with some bad ones pass: the bad ones go to the
 //   dead-letter callback, and OTLP answers partialSuccess, Alertmanager 400 with the errors (as
 //   Alertmanager does), Datadog logs 202. Nothing is dropped without being counted and answered.
 //
@@ -49,6 +50,7 @@
 #include "core/signal.h"
 #include "core/token_bucket.h"
 #include "ingest/intake_config.h"
+#include "ingest/intake_journal.h"
 #include "ingest/parser.h"
 
 namespace quell::ingest {
@@ -90,6 +92,10 @@ struct HttpIntakeDeps {
   IntakeDeadLetterFn dead_letter;            // Optional; counted either way.
   ParserFactory parser_factory;              // Optional; default MakeParser(format, options).
   ParserOptions parser_options;              // For the default factory (limits from config apply).
+  // Optional write-ahead log (ingest.journal): every body whose signals the sink took is appended
+  // (the logs intake's ?ddtags= with it) and, with fsync, on disk before the 2xx; a journal that
+  // cannot write answers 503 + Retry-After. Its Done() follows the sink's done callback.
+  IntakeJournal* journal = nullptr;
 };
 
 // Counters per endpoint, monotonic.
@@ -106,6 +112,7 @@ struct IntakeEndpointStats {
   std::atomic<uint64_t> too_large{0};             // 413.
   std::atomic<uint64_t> unsupported_media{0};     // 415.
   std::atomic<uint64_t> sink_errors{0};           // 503: the sink failed otherwise.
+  std::atomic<uint64_t> journal_errors{0};        // 503: the intake journal could not write or sync.
 };
 
 class HttpIntake {

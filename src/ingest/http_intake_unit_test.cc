@@ -1,8 +1,13 @@
 // Unit tests for HttpIntake without sockets, with a fake Parser: each body line "ok <title>" is a
 // signal, "bad" a rejected record; a body "garbage" is unreadable as a whole.
 // (tests/integration/http_intake_test.cc covers the real parsers over loopback.)
+#include <unistd.h>
+
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -74,19 +79,26 @@ class RecordingSink : public core::BatchSink {
       services.push_back(std::string(s.service));
     }
     batch->Clear();
-    done();
+    if (defer) {
+      deferred.push_back(std::move(done));
+    } else {
+      done();
+    }
     return absl::OkStatus();
   }
   std::mutex mu;
   bool full = false;
+  bool defer = false;  // Keep the done callbacks (the engine has not processed the batch yet).
+  std::vector<std::function<void()>> deferred;
   std::vector<std::string> titles, label_strings, services;
 };
 
 class HttpIntakeUnitTest : public ::testing::Test {
  protected:
-  void Make(IntakeConfig cfg = {}) {
+  void Make(IntakeConfig cfg = {}, IntakeJournal* journal = nullptr) {
     HttpIntakeDeps deps;
     deps.sink = &sink_;
+    deps.journal = journal;
     deps.clock = &clock_;
     deps.parser_factory = [](core::Format f) { return std::make_unique<FakeParser>(f); };
     deps.dead_letter = [this](core::Format f, const core::Rejection& r, std::string_view body) {
@@ -282,6 +294,45 @@ TEST_F(HttpIntakeUnitTest, DatadogEventAnswerEchoesTheEvent) {
   EXPECT_EQ(intake_->Handle(IntakeEndpoint::kDatadogEvents, Req("bad")).status, 400);
   EXPECT_EQ(intake_->Handle(IntakeEndpoint::kDatadogEvents, Req("garbage")).status, 400);
   EXPECT_EQ(dead_.size(), 2u);
+}
+
+TEST_F(HttpIntakeUnitTest, JournalKeepsWhatWasAcceptedUntilACheckpointCoversIt) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("quell_intake_unit_journal_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  IntakeJournalConfig jc;
+  jc.dir = dir.string();
+  auto journal = IntakeJournal::Open(jc);
+  ASSERT_THAT(journal, IsOk());
+  IntakeJournal& j = **journal;
+  Make({}, &j);
+  sink_.defer = true;
+  core::HttpRequest logs = Req("ok a");
+  logs.query.emplace_back("ddtags", "env:prod");
+  EXPECT_EQ(intake_->Handle(IntakeEndpoint::kDatadogLogs, logs).status, 202);
+  EXPECT_EQ(intake_->Handle(IntakeEndpoint::kAlertmanager, Req("ok c\nbad")).status, 400);  // c was taken.
+  sink_.full = true;
+  EXPECT_EQ(intake_->Handle(IntakeEndpoint::kAlertmanager, Req("ok refused")).status, 429);
+  sink_.full = false;
+  EXPECT_EQ(intake_->Handle(IntakeEndpoint::kAlertmanager, Req("garbage")).status, 400);
+  EXPECT_EQ(j.stats().records.load(), 2u);  // Not the refused body, not the unreadable one.
+  EXPECT_GE(j.stats().syncs.load(), 1u);    // fsync: always, before the answers.
+  std::ifstream in(dir / "intake-00000000000000000001.ndjson");
+  std::stringstream text;
+  text << in.rdbuf();
+  EXPECT_THAT(text.str(), HasSubstr(R"("format":"datadog_log","ddtags":"env:prod","body_b64":)"));
+  EXPECT_THAT(text.str(), HasSubstr(R"("format":"alertmanager","body_b64":)"));
+
+  // The engine has not processed them: a checkpoint now must keep the segment.
+  EXPECT_EQ(j.BeginCheckpoint(), 0u);
+  for (auto& done : sink_.deferred) done();
+  const uint64_t mark = j.BeginCheckpoint();
+  EXPECT_EQ(mark, 1u);
+  ASSERT_THAT(j.CheckpointDurable(mark), IsOk());
+  EXPECT_FALSE(fs::exists(dir / "intake-00000000000000000001.ndjson"));
+  intake_.reset();
+  journal->reset();
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -73,7 +73,7 @@ ParseResult NdjsonRecordParser::ParseLine(std::string_view line, uint32_t line_i
   int64_t t_ns = 0;
   size_t body_begin = 0, body_end = 0;
   bool has_body = false, has_b64 = false;
-  std::string_view b64;
+  std::string_view b64, ddtags;
   for (auto f_r : obj) {
     od::field f;
     if (auto e = std::move(f_r).get(f)) {
@@ -105,6 +105,8 @@ ParseResult NdjsonRecordParser::ParseLine(std::string_view line, uint32_t line_i
           body_end = end;
           has_body = true;
         }
+      } else if (k == "ddtags") {
+        st = ReadString(v, options_.limits.max_body_bytes, "ddtags", &ddtags);
       } else if (k == "body_b64") {
         st = ReadString(v, options_.limits.max_body_bytes * 2, "body_b64", &b64);
         has_b64 = st.ok();
@@ -142,7 +144,9 @@ ParseResult NdjsonRecordParser::ParseLine(std::string_view line, uint32_t line_i
   uint64_t body_offset = line_offset + (has_body ? body_begin : 0);
   size_t signals_before = out->size();
   rejections_before = out->rejections().size();
+  if (!ddtags.empty()) inner->SetBatchTags(ddtags);
   ParseResult inner_result = inner->Parse(body, body.size(), source, *t, out);
+  if (!ddtags.empty()) inner->SetBatchTags("");
   auto rs = out->mutable_rejections();
   for (size_t i = rejections_before; i < rs.size(); ++i) {
     rs[i].offset = Clamp32(body_offset + rs[i].offset);

@@ -7,7 +7,9 @@
 // `t` is the observed time in Unix nanoseconds (number or decimal string; absent -> the arrival
 // time given to Parse); `format` is a core::FormatName other than "quell"/"unknown"; the original
 // body is embedded as JSON under `body`, or as base64 under `body_b64` when it was not a valid
-// JSON object/array (RecordWriter decides). Keys may come in any order; unknown keys are ignored.
+// JSON object/array (RecordWriter decides). Optional `ddtags` ("k:v,k2:v2") are batch tags for the
+// body's parser (Parser::SetBatchTags: the Datadog logs intake's `?ddtags=`; other formats ignore
+// them). Keys may come in any order; unknown keys are ignored.
 // Each line's body is re-parsed with the parser of its format (MakeParser, created lazily and
 // kept), and its signals and rejections land in the same batch; signals keep `t` as observed time.
 //

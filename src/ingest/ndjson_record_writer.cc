@@ -26,10 +26,15 @@ RecordWriter::~RecordWriter() {
 }
 
 void RecordWriter::FormatRecord(core::Format format, core::EventTime observed, std::string_view body,
-                                std::string* line) {
+                                std::string* line, std::string_view ddtags) {
   line->clear();
   fmt::format_to(std::back_inserter(*line), R"({{"t":{},"format":"{}",)", observed.unix_nanos(),
                  core::FormatName(format));
+  if (!ddtags.empty()) {
+    line->append(R"("ddtags":")");
+    AppendJsonEscaped(line, ddtags);
+    line->append("\",");
+  }
   std::string_view trimmed = TrimSpaces(body);
   bool embed = !trimmed.empty() && (trimmed.front() == '{' || trimmed.front() == '[') &&
                SkipJsonValue(trimmed, 0) == trimmed.size() && FirstInvalidUtf8(trimmed) == trimmed.size();

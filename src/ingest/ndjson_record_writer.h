@@ -2,7 +2,7 @@
 //
 // RecordWriter: appends input bodies to a Quell NDJSON record file (format in
 // ndjson_record_parser.h and docs/formats.md), one line per body: the arrival time, the format
-// name and the original body. A body that is one valid JSON object or array in valid UTF-8 is
+// name, the original body and, for Datadog logs, the request's `?ddtags=`. A body that is one valid JSON object or array in valid UTF-8 is
 // embedded as JSON under "body" (its CR/LF whitespace turned into spaces, which keeps it valid
 // JSON on one line); anything else (truncated, binary, not UTF-8) is stored losslessly as
 // "body_b64", so a recording of bad traffic replays the same rejections.
@@ -36,8 +36,10 @@ class RecordWriter {
   RecordWriter(const RecordWriter&) = delete;
   RecordWriter& operator=(const RecordWriter&) = delete;
 
-  // Formats one record line (with its trailing "\n") into `*line` (cleared first).
-  static void FormatRecord(core::Format format, core::EventTime observed, std::string_view body, std::string* line);
+  // Formats one record line (with its trailing "\n") into `*line` (cleared first). `ddtags`, when
+  // not empty, is the Datadog logs intake's `?ddtags=` list, kept as "ddtags" so a replay applies it.
+  static void FormatRecord(core::Format format, core::EventTime observed, std::string_view body, std::string* line,
+                           std::string_view ddtags = {});
 
   [[nodiscard]] absl::Status Append(core::Format format, core::EventTime observed, std::string_view body);
   [[nodiscard]] absl::Status Flush();

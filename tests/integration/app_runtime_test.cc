@@ -401,6 +401,18 @@ TEST(AppConfigTest, ReplayTimestampsMustBeRecordedOrNow) {
                                             HasSubstr("q.yaml:4:17: timestamps: \"later\" is not one of recorded, now")));
 }
 
+TEST(AppConfigTest, IntakeJournalNeedsAStateFile) {
+  const std::string base = "route:\n  receiver: x\n  class: investigate\nreceivers:\n  - name: x\n";
+  auto cfg = LoadConfigString("ingest:\n  journal:\n    dir: j\n" + base, "q.yaml", ".");
+  EXPECT_THAT(cfg, quell::testing::StatusIs(absl::StatusCode::kInvalidArgument,
+                                            HasSubstr("q.yaml:3:5: ingest.journal: needs correlate.state_file")));
+  auto ok = LoadConfigString("ingest:\n  journal:\n    dir: j\n    fsync: never\ncorrelate:\n  state_file: s.json\n" + base,
+                             "q.yaml", ".");
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->journal.dir, "j");
+  EXPECT_FALSE(ok->journal.fsync);
+}
+
 TEST(AppConfigTest, UnknownTopLevelKeyPointsAtIt) {
   auto cfg = LoadConfigString("route:\n  receiver: x\nreceivers:\n  - name: x\nrouts: {}\n", "q.yaml", ".");
   EXPECT_THAT(cfg, quell::testing::StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("q.yaml:5:1: config: unknown key \"routs\"")));

@@ -1,0 +1,131 @@
+// src/ingest/intake_journal.h
+//
+// IntakeJournal: the HTTP intake's write-ahead log (ADR 0045). Every body the intake hands to the
+// pipeline is appended, as one Quell NDJSON record line (ndjson_record_writer.h: arrival time,
+// format, body, and the logs intake's `?ddtags=`), to the current segment
+// `<dir>/intake-<20-digit number>.ndjson`, and with `fsync: always` it is on disk before the client
+// gets its 2xx: WaitDurable() is a group commit, so concurrent requests share one fdatasync. After
+// a crash the segments left in the directory are replayed, oldest first and through the same
+// parsers, into the restored correlation state before the listener opens (leftover_segments()),
+// so a webhook that was answered 202 is not lost with the process. Without fsync the records
+// survive a crash of the process (they are in the kernel's page cache), not one of the machine.
+//
+// Trimming follows the correlation state checkpoints (ADR 0044). A record is pending from Append
+// until Done() (its batch has been processed by the engine). A checkpoint calls BeginCheckpoint()
+// just before it snapshots the engine: the current segment is closed when it holds records, and the
+// result marks the newest closed segment up to which no record is pending, so every record up to
+// the mark is in that snapshot. CheckpointDurable() with the mark, once the snapshot is on disk,
+// removes those segments. A record may come back twice after a crash (one the engine processed
+// before the checkpoint began but appended after; a crash between a checkpoint and its trim);
+// replaying an alert's state again is idempotent, and events past allowed lateness are dropped
+// as late, so replay is at-least-once, like the Kafka source.
+//
+// One record's progress is an IntakeJournalTicket: Append and Done may come in either order (the
+// engine may process a batch before the intake thread appends its body); the ticket counts the
+// record pending only in the first case.
+//
+// Thread-safe: Append/WaitDurable on the server's I/O threads, Done on shard threads, the
+// checkpoint calls on housekeeping's thread or the one that stops the runtime.
+#ifndef QUELL_INGEST_INTAKE_JOURNAL_H_
+#define QUELL_INGEST_INTAKE_JOURNAL_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "core/event_time.h"
+#include "core/signal.h"
+#include "ingest/intake_journal_config.h"
+
+namespace quell::ingest {
+
+struct IntakeJournalTicket {
+  std::atomic<int> state{0};  // 0: new; 1: done before it was appended; 2: appended, pending.
+  uint64_t segment = 0;       // Set by Append.
+  uint64_t sequence = 0;      // Set by Append: the record's number, for WaitDurable.
+};
+
+struct IntakeJournalStats {
+  std::atomic<uint64_t> records{0};        // Appended.
+  std::atomic<uint64_t> bytes{0};          // Appended.
+  std::atomic<uint64_t> syncs{0};          // fdatasync calls (one per group commit).
+  std::atomic<uint64_t> write_errors{0};   // Append or fdatasync failures (the request got 503).
+  std::atomic<uint64_t> segments_trimmed{0};
+};
+
+class IntakeJournal {
+ public:
+  // Creates `config.dir` when missing, lists the segments an earlier run left (leftover_segments)
+  // and opens a new current segment after them. Errors: Unavailable "intake journal DIR: reason".
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<IntakeJournal>> Open(const IntakeJournalConfig& config);
+  // Closes the current segment; removes it when it holds no record.
+  ~IntakeJournal();
+  IntakeJournal(const IntakeJournal&) = delete;
+  IntakeJournal& operator=(const IntakeJournal&) = delete;
+
+  // Paths of the segments found at Open, oldest first: the runtime replays them before it serves.
+  // They count as closed and processed: the first durable checkpoint after that replay trims them.
+  const std::vector<std::string>& leftover_segments() const { return leftovers_; }
+
+  // Appends one record. Errors: Unavailable (the write failed: answer 503 so the client retries).
+  [[nodiscard]] absl::Status Append(IntakeJournalTicket* ticket, core::Format format, core::EventTime observed,
+                                    std::string_view body, std::string_view ddtags = {});
+  // Returns once the ticket's record is on disk (fsync: always; immediately otherwise).
+  // Errors: Unavailable (fdatasync failed).
+  [[nodiscard]] absl::Status WaitDurable(const IntakeJournalTicket& ticket);
+  // The record's batch has been processed by the engine (or refused: then it never will be).
+  void Done(IntakeJournalTicket* ticket);
+
+  // See the class comment. Returns the trim mark (0: nothing to trim).
+  uint64_t BeginCheckpoint();
+  // Removes the closed segments up to `mark`. Errors: Unavailable (a file could not be removed;
+  // the next checkpoint tries again).
+  [[nodiscard]] absl::Status CheckpointDurable(uint64_t mark);
+
+  const IntakeJournalStats& stats() const { return stats_; }
+  // Segments on disk (closed ones and the current one) and their bytes.
+  size_t segments() const;
+  uint64_t disk_bytes() const;
+  const std::string& dir() const { return config_.dir; }
+
+ private:
+  struct Fd;
+  struct Closed {
+    uint64_t id;
+    uint64_t bytes;
+  };
+  explicit IntakeJournal(IntakeJournalConfig config);
+  std::string SegmentPath(uint64_t id) const;
+  absl::Status OpenSegment(uint64_t id);  // REQUIRES: mu_ held (or not shared yet).
+
+  const IntakeJournalConfig config_;
+  std::vector<std::string> leftovers_;
+  IntakeJournalStats stats_;
+
+  mutable std::mutex mu_;
+  std::shared_ptr<Fd> fd_;              // The current segment.
+  uint64_t current_ = 0;                // Its id.
+  uint64_t current_records_ = 0;
+  uint64_t current_bytes_ = 0;
+  uint64_t appended_ = 0;               // Sequence of the last record appended.
+  std::vector<Closed> closed_;          // Oldest first.
+  std::map<uint64_t, uint64_t> pending_;  // Segment id -> records not yet Done.
+  std::string line_;
+
+  std::mutex sync_mu_;
+  std::condition_variable sync_cv_;
+  bool syncing_ = false;
+  uint64_t synced_ = 0;                 // Every record up to this sequence is on disk.
+};
+
+}  // namespace quell::ingest
+
+#endif  // QUELL_INGEST_INTAKE_JOURNAL_H_

@@ -1,0 +1,272 @@
+#include "ingest/intake_journal.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "ingest/intake_journal_config.h"
+#include "ingest/ndjson_replayer.h"
+#include "ingest/parser.h"
+#include "ingest/signal_json.h"
+#include "tests/testing/status_matchers.h"
+
+namespace quell::ingest {
+namespace {
+
+namespace fs = std::filesystem;
+using ::quell::testing::IsOk;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr std::string_view kWebhook =
+    R"({"id":"7312345678901234567","last_updated":"1767225540000","event_type":"query_alert_monitor",)"
+    R"("title":"[Triggered] High error rate on checkout","date":"1767225540000","org":{"id":"123456","name":"acme"},)"
+    R"("body":"%%%\nError rate above 5% on checkout\n%%%"})";
+constexpr std::string_view kLogs = R"([{"message":"boom","status":"error","service":"checkout","ddtags":"team:pay"}])";
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::string> Segments(const fs::path& dir) {
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// SignalToJson without the record offset (a replay counts it from the start of the journal file).
+std::string Rendered(const core::SignalBatch& b, const core::Signal& s) {
+  static const std::regex kOffset(R"("record_offset":[0-9]+,)");
+  return std::regex_replace(SignalToJson(b, s), kOffset, "");
+}
+
+// Renders every signal it is given.
+class RenderingSink : public core::BatchSink {
+ public:
+  absl::Status Submit(core::SignalBatch* batch, std::function<void()> done) override {
+    for (const core::Signal& s : batch->signals()) rendered.push_back(Rendered(*batch, s));
+    rejections += batch->rejections().size();
+    batch->Clear();
+    done();
+    return absl::OkStatus();
+  }
+  std::vector<std::string> rendered;
+  size_t rejections = 0;
+};
+
+std::vector<std::string> ParseDirect(core::Format f, std::string_view body, std::string_view ddtags,
+                                     core::EventTime observed) {
+  std::unique_ptr<Parser> p = MakeParser(f, ParserOptions{});
+  p->SetBatchTags(ddtags);
+  core::SignalBatch b;
+  std::string padded(body);
+  (void)p->Parse(padded, padded.size(), core::SourceKind::kHttp, observed, &b);
+  std::vector<std::string> out;
+  for (const core::Signal& s : b.signals()) out.push_back(Rendered(b, s));
+  return out;
+}
+
+class IntakeJournalTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("quell_intake_journal_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  IntakeJournalConfig Config(bool fsync = true) {
+    IntakeJournalConfig c;
+    c.dir = (dir_ / "journal").string();
+    c.fsync = fsync;
+    return c;
+  }
+  fs::path dir_;
+};
+
+TEST_F(IntakeJournalTest, RecordsReplayToTheSignalsTheIntakeParsed) {
+  const core::EventTime t1 = core::EventTime::FromUnixNanos(1'767'225'601'000'000'000);
+  const core::EventTime t2 = core::EventTime::FromUnixNanos(1'767'225'602'000'000'000);
+  {
+    auto j = IntakeJournal::Open(Config());
+    ASSERT_THAT(j, IsOk());
+    EXPECT_TRUE((*j)->leftover_segments().empty());
+    IntakeJournalTicket a, b;
+    ASSERT_THAT((*j)->Append(&a, core::Format::kDatadogWebhook, t1, kWebhook), IsOk());
+    ASSERT_THAT((*j)->WaitDurable(a), IsOk());
+    ASSERT_THAT((*j)->Append(&b, core::Format::kDatadogLog, t2, kLogs, "env:prod,canary"), IsOk());
+    ASSERT_THAT((*j)->WaitDurable(b), IsOk());
+    EXPECT_EQ(a.sequence, 1u);
+    EXPECT_EQ(b.sequence, 2u);
+    EXPECT_EQ((*j)->stats().records.load(), 2u);
+    EXPECT_GE((*j)->stats().syncs.load(), 1u);
+    EXPECT_EQ((*j)->segments(), 1u);
+    // Never marked done: a crash now leaves both records for the next start.
+  }
+  auto j = IntakeJournal::Open(Config());
+  ASSERT_THAT(j, IsOk());
+  ASSERT_EQ((*j)->leftover_segments().size(), 1u);
+  EXPECT_THAT(ReadFile((*j)->leftover_segments()[0]), HasSubstr(R"("ddtags":"env:prod,canary")"));
+
+  RenderingSink sink;
+  core::ManualClock clock(core::WallTime::FromUnixNanos(0));
+  ReplayOptions ro;
+  ro.source = core::SourceKind::kHttp;
+  Replayer replayer(&sink, &clock, ro);
+  ASSERT_THAT(replayer.ReplayFile((*j)->leftover_segments()[0]), IsOk());
+  EXPECT_EQ(sink.rejections, 0u);
+  std::vector<std::string> want = ParseDirect(core::Format::kDatadogWebhook, kWebhook, "", t1);
+  std::vector<std::string> logs = ParseDirect(core::Format::kDatadogLog, kLogs, "env:prod,canary", t2);
+  want.insert(want.end(), logs.begin(), logs.end());
+  ASSERT_EQ(want.size(), 2u);
+  EXPECT_THAT(want[1], HasSubstr(R"("canary")"));  // The batch tags reached the direct parse...
+  EXPECT_EQ(sink.rendered, want);                   // ...and the replay, with the same times.
+}
+
+TEST_F(IntakeJournalTest, ACheckpointTrimsOnlySegmentsWhoseRecordsWereProcessed) {
+  auto opened = IntakeJournal::Open(Config(false));
+  ASSERT_THAT(opened, IsOk());
+  IntakeJournal& j = **opened;
+  const auto t = core::EventTime::FromUnixNanos(1);
+  IntakeJournalTicket a;
+  ASSERT_THAT(j.Append(&a, core::Format::kAlertmanager, t, R"([{"labels":{"alertname":"A"}}])"), IsOk());
+  // The engine has not processed A: its segment closes but must stay.
+  uint64_t mark = j.BeginCheckpoint();
+  EXPECT_EQ(mark, 0u);
+  ASSERT_THAT(j.CheckpointDurable(mark), IsOk());
+  EXPECT_EQ(j.segments(), 2u);
+  IntakeJournalTicket b;
+  ASSERT_THAT(j.Append(&b, core::Format::kAlertmanager, t, R"([{"labels":{"alertname":"B"}}])"), IsOk());
+  j.Done(&b);
+  // B is done, A is not: the mark stops before A's segment, so B's (later) one stays too.
+  EXPECT_EQ(j.BeginCheckpoint(), 0u);
+  EXPECT_EQ(j.segments(), 3u);
+  j.Done(&a);
+  mark = j.BeginCheckpoint();  // Nothing new since: no rotation, both closed segments are covered.
+  EXPECT_EQ(mark, 2u);
+  EXPECT_EQ(j.segments(), 3u);
+  ASSERT_THAT(j.CheckpointDurable(mark), IsOk());
+  EXPECT_EQ(j.segments(), 1u);
+  EXPECT_EQ(j.stats().segments_trimmed.load(), 2u);
+  EXPECT_THAT(Segments(dir_ / "journal"), ElementsAre("intake-00000000000000000003.ndjson"));
+  EXPECT_EQ(j.disk_bytes(), 0u);
+}
+
+TEST_F(IntakeJournalTest, ABatchProcessedBeforeItsAppendIsNotPending) {
+  auto opened = IntakeJournal::Open(Config(false));
+  ASSERT_THAT(opened, IsOk());
+  IntakeJournal& j = **opened;
+  IntakeJournalTicket a;
+  j.Done(&a);  // The engine finished before the intake thread appended.
+  ASSERT_THAT(j.Append(&a, core::Format::kAlertmanager, core::EventTime::FromUnixNanos(1), "[]"), IsOk());
+  uint64_t mark = j.BeginCheckpoint();
+  EXPECT_EQ(mark, 1u);
+  ASSERT_THAT(j.CheckpointDurable(mark), IsOk());
+  EXPECT_THAT(Segments(dir_ / "journal"), ElementsAre("intake-00000000000000000002.ndjson"));
+}
+
+TEST_F(IntakeJournalTest, LeftoversAreReplayedInOrderAndTrimmedByTheFirstCheckpoint) {
+  for (int run = 0; run < 3; ++run) {
+    auto j = IntakeJournal::Open(Config(false));
+    ASSERT_THAT(j, IsOk());
+    EXPECT_EQ((*j)->leftover_segments().size(), static_cast<size_t>(run));
+    IntakeJournalTicket t;
+    ASSERT_THAT((*j)->Append(&t, core::Format::kAlertmanager, core::EventTime::FromUnixNanos(run + 1), "[]"), IsOk());
+  }
+  auto j = IntakeJournal::Open(Config(false));
+  ASSERT_THAT(j, IsOk());
+  const std::vector<std::string>& left = (*j)->leftover_segments();
+  ASSERT_EQ(left.size(), 3u);
+  EXPECT_THAT(left[0], HasSubstr("intake-00000000000000000001.ndjson"));
+  EXPECT_THAT(left[2], HasSubstr("intake-00000000000000000003.ndjson"));
+  EXPECT_THAT(ReadFile(left[2]), HasSubstr(R"({"t":3,)"));
+  // Nothing appended in this run: the checkpoint does not rotate, and trims the three.
+  uint64_t mark = (*j)->BeginCheckpoint();
+  EXPECT_EQ(mark, 3u);
+  ASSERT_THAT((*j)->CheckpointDurable(mark), IsOk());
+  j->reset();  // The empty current segment is removed when the journal closes.
+  EXPECT_TRUE(Segments(dir_ / "journal").empty());
+}
+
+TEST_F(IntakeJournalTest, ConcurrentRequestsShareSyncsAndKeepWholeLines) {
+  auto opened = IntakeJournal::Open(Config(true));
+  ASSERT_THAT(opened, IsOk());
+  IntakeJournal& j = **opened;
+  constexpr int kThreads = 4, kEach = 100;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&, i] {
+      for (int k = 0; k < kEach; ++k) {
+        IntakeJournalTicket t;
+        std::string body = R"([{"labels":{"alertname":"A)" + std::to_string(i) + "_" + std::to_string(k) + R"("}}])";
+        if (!j.Append(&t, core::Format::kAlertmanager, core::EventTime::FromUnixNanos(1), body).ok() ||
+            !j.WaitDurable(t).ok()) {
+          failures.fetch_add(1);
+        }
+        j.Done(&t);
+        if (k == kEach / 2 && i == 0) (void)j.BeginCheckpoint();  // A rotation in the middle.
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(j.stats().records.load(), static_cast<uint64_t>(kThreads * kEach));
+  EXPECT_LE(j.stats().syncs.load(), static_cast<uint64_t>(kThreads * kEach));
+  // Every line is whole and replays.
+  RenderingSink sink;
+  core::ManualClock clock(core::WallTime::FromUnixNanos(0));
+  for (const std::string& name : Segments(dir_ / "journal")) {
+    Replayer replayer(&sink, &clock, ReplayOptions{});
+    ASSERT_THAT(replayer.ReplayFile((dir_ / "journal" / name).string()), IsOk());
+  }
+  EXPECT_EQ(sink.rendered.size(), static_cast<size_t>(kThreads * kEach));
+  EXPECT_EQ(sink.rejections, 0u);
+}
+
+TEST_F(IntakeJournalTest, OpenFailsWithTheDirectoryNamed) {
+  fs::create_directories(dir_);
+  std::ofstream(dir_ / "file") << "x";
+  IntakeJournalConfig c;
+  c.dir = (dir_ / "file" / "journal").string();
+  auto j = IntakeJournal::Open(c);
+  ASSERT_FALSE(j.ok());
+  EXPECT_EQ(j.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(j.status().message()), HasSubstr(c.dir));
+}
+
+TEST(IntakeJournalConfigTest, ParsesAndNamesBadValues) {
+  auto parse = [](const std::string& yaml) -> absl::StatusOr<IntakeJournalConfig> {
+    auto node = core::YamlNode::LoadString(yaml, "quell.yaml");
+    if (!node.ok()) return node.status();
+    return ParseIntakeJournalConfig(*node->Child("journal"));
+  };
+  auto ok = parse("journal:\n  dir: /var/lib/quell/journal\n  fsync: never\n");
+  ASSERT_THAT(ok, IsOk());
+  EXPECT_EQ(ok->dir, "/var/lib/quell/journal");
+  EXPECT_FALSE(ok->fsync);
+  EXPECT_TRUE(parse("journal:\n  dir: j\n")->fsync);
+  auto bad = parse("journal:\n  dir: j\n  fsync: sometimes\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(std::string(bad.status().message()),
+              HasSubstr("quell.yaml:3:10: ingest.journal.fsync: \"sometimes\" is not one of always, never"));
+  auto missing = parse("journal:\n  fsync: never\n");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(std::string(missing.status().message()), HasSubstr("quell.yaml:2:3"));
+  EXPECT_THAT(std::string(missing.status().message()), HasSubstr("dir"));
+  auto unknown = parse("journal:\n  dir: j\n  sync: always\n");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_THAT(std::string(unknown.status().message()), HasSubstr("sync"));
+}
+
+}  // namespace
+}  // namespace quell::ingest
