@@ -32,11 +32,17 @@ int RunCli(int argc, char** argv) {
   routes_test->add_option("--config", routes_config, "Config file (default: the embedded default)");
   routes_test->add_option("labels", routes_labels, "label=value pairs")->required();
 
-  std::string replay_config, replay_input, replay_output = "-";
+  std::string replay_config, replay_input, replay_output = "-", replay_baseline;
   CLI::App* replay = app.add_subcommand("replay", "Backtest rules on a recorded NDJSON stream (event time)");
-  replay->add_option("input", replay_input, "NDJSON record file")->required();
+  replay->add_option("input", replay_input, "NDJSON record file (quell record, an intake journal segment)")
+      ->required();
   replay->add_option("--config", replay_config, "Config file (default: the embedded default)");
-  replay->add_option("--output", replay_output, "Where notifications go, one JSON per line (- = stdout)");
+  CLI::Option* replay_output_opt = replay->add_option(
+      "--output", replay_output,
+      "Where notifications go, one JSON per line (- = stdout; with --baseline: not written unless given)");
+  replay->add_option("--baseline", replay_baseline,
+                     "Compare with this config on the same stream: counts, pages by receiver, alerts paged "
+                     "under only one of them (report on stdout)");
 
   std::string record_output, record_listen = "127.0.0.1:9797";
   CLI::App* record = app.add_subcommand("record", "Record intake request bodies to an NDJSON file");
@@ -59,7 +65,10 @@ int RunCli(int argc, char** argv) {
   if (*run) return RunRunCommand(run_config);
   if (*check) return RunCheckConfig(check_path, stdout, stderr);
   if (*routes_test) return RunRoutesTest(routes_config, routes_labels, stdout, stderr);
-  if (*replay) return RunReplay(replay_config, replay_input, replay_output, stderr);
+  if (*replay) {
+    if (!replay_baseline.empty() && replay_output_opt->count() == 0) replay_output.clear();
+    return RunReplay(replay_config, replay_input, replay_output, replay_baseline, stdout, stderr);
+  }
   if (*record) return RunRecord(record_output, record_listen);
   if (*test_rules) return RunTestRules(rule_test_files, stdout, stderr);
   if (*gate_wait) return RunGateWait(gate_options);

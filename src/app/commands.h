@@ -26,12 +26,14 @@ int RunCheckConfig(const std::string& path, std::FILE* out, std::FILE* err);
 int RunRoutesTest(const std::string& config_path, const std::vector<std::string>& labels, std::FILE* out,
                   std::FILE* err);
 
-// `quell replay FILE [--config FILE] [--output FILE]`: backtests the config's rules on a recorded
-// NDJSON stream in event time (no wall clock, no HTTP, no receivers): every notification the engine
-// would send is written as one JSON line to `output` ("-" = stdout), then a summary to `err`.
-// Replaying the same input with the same rules gives the same bytes.
+// `quell replay FILE [--config FILE] [--baseline FILE] [--output FILE]`: backtests the config's
+// rules on a recorded NDJSON stream in event time (no wall clock, no HTTP, no receivers; backtest.h):
+// every notification the engine would send is written as one JSON line to `output` ("-" = `out`,
+// "" = not written), then a summary to `err`. With `baseline_path`, the same stream also runs
+// through the baseline config and a comparison report (backtest.h) goes to `out`. Replaying the
+// same input with the same rules gives the same bytes.
 int RunReplay(const std::string& config_path, const std::string& input, const std::string& output,
-              std::FILE* err);
+              const std::string& baseline_path, std::FILE* out, std::FILE* err);
 
 // `quell record --output FILE [--listen ADDR]`: serves the intake endpoints and appends every
 // request body, as received, to an NDJSON record file for later `quell replay`. Runs until

@@ -1,114 +1,88 @@
-#include <algorithm>
-#include <fstream>
-#include <mutex>
-#include <vector>
+// src/app/replay_command.cc: `quell replay` (commands.h).
+#include <optional>
+#include <string>
 
+#include "app/backtest.h"
 #include "app/commands.h"
 #include "app/quell_config.h"
-#include "core/clock.h"
-#include "core/notification_sink.h"
-#include "correlate/compiled_rules.h"
-#include "correlate/sharded_engine.h"
-#include "correlate/silencer.h"
-#include "ingest/ndjson_replayer.h"
 #include "sinks/notification_json.h"
 
 namespace quell::app {
 namespace {
 
-// Collects notifications; they are sorted by (time, dedup key, sequence) before writing, so the
-// output does not depend on shard thread interleaving.
-class CollectingSink final : public core::NotificationSink {
- public:
-  void Send(core::Notification n) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    out_.push_back(std::move(n));
-  }
-  std::vector<core::Notification> Take() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return std::move(out_);
-  }
+absl::StatusOr<QuellConfig> Load(const std::string& path) {
+  return path.empty() ? LoadEmbeddedDefault() : LoadConfig(path);
+}
 
- private:
-  std::mutex mu_;
-  std::vector<core::Notification> out_;
-};
+void Summary(std::FILE* err, const char* what, const BacktestRun& run) {
+  uint64_t firing = 0;
+  for (const core::Notification& n : run.notifications) firing += n.status == core::NotificationStatus::kFiring;
+  std::fprintf(err,
+               "replay%s: %llu signals accepted, %llu records rejected; %llu alerts in, %llu incidents, %zu notifications "
+               "(%llu firing)\n",
+               what, static_cast<unsigned long long>(run.replay.accepted),
+               static_cast<unsigned long long>(run.replay.rejected), static_cast<unsigned long long>(run.stats.alerts_in),
+               static_cast<unsigned long long>(run.stats.incidents_opened), run.notifications.size(),
+               static_cast<unsigned long long>(firing));
+}
 
-// Tracks the largest event time seen, to flush every timer after the input ends.
-class MaxTimeSink final : public core::BatchSink {
- public:
-  explicit MaxTimeSink(core::BatchSink* next) : next_(next) {}
-  absl::Status Submit(core::SignalBatch* batch, std::function<void()> done) override {
-    core::EventTime m = max_;
-    for (const core::Signal& s : batch->signals()) m = std::max({m, s.event_time, s.end_time});
-    absl::Status st = next_->Submit(batch, std::move(done));
-    if (st.ok()) max_ = m;
-    return st;
+// Writes one JSON line per notification to `output` ("-" = `out`). False (reported) on error.
+bool WriteNotifications(const BacktestRun& run, const std::string& output, std::FILE* out, std::FILE* err) {
+  std::FILE* f = out;
+  if (output != "-") {
+    f = std::fopen(output.c_str(), "w");
+    if (f == nullptr) {
+      std::fprintf(err, "replay: cannot write %s\n", output.c_str());
+      return false;
+    }
   }
-  core::EventTime max() const { return max_; }
-
- private:
-  core::BatchSink* next_;
-  core::EventTime max_;
-};
+  std::string line;
+  for (const core::Notification& n : run.notifications) {
+    line = sinks::NotificationToJson(n);
+    line.push_back('\n');
+    std::fwrite(line.data(), 1, line.size(), f);
+  }
+  if (f != out) std::fclose(f);
+  return true;
+}
 
 }  // namespace
 
-int RunReplay(const std::string& config_path, const std::string& input, const std::string& output, std::FILE* err) {
-  absl::StatusOr<QuellConfig> cfg = config_path.empty() ? LoadEmbeddedDefault() : LoadConfig(config_path);
+int RunReplay(const std::string& config_path, const std::string& input, const std::string& output,
+              const std::string& baseline_path, std::FILE* out, std::FILE* err) {
+  absl::StatusOr<QuellConfig> cfg = Load(config_path);
   if (!cfg.ok()) {
     std::fprintf(err, "%s\n", std::string(cfg.status().message()).c_str());
     return 1;
   }
-  // Event time only: the wall clock is frozen at 0 so the live-mode idle ticker never fires.
-  core::ManualClock clock(core::WallTime::FromUnixNanos(0));
-  CollectingSink sink;
-  correlate::Silencer silencer;
-  correlate::ShardedEngine engine(correlate::CompiledRules::Build(cfg->rules), &sink, &silencer, &clock,
-                                  cfg->rules.settings.shards);
-  MaxTimeSink tracker(&engine);
-  ingest::ReplayOptions ropts;
-  ropts.parser.datadog_webhook_mapping = &cfg->datadog_webhook;
-  ingest::Replayer replayer(&tracker, &clock, ropts, [](core::WallTime) {});
-  absl::Status s = replayer.ReplayFile(input);
-  if (!s.ok()) {
-    std::fprintf(err, "replay: %s\n", std::string(s.message()).c_str());
-    return 1;
-  }
-  engine.Drain();
-  // Flush every pending timer: group_wait, repeat and resolve timers up to a day past the input.
-  engine.AdvanceWatermark(tracker.max() + absl::Hours(24));
-  engine.Drain();
-  std::vector<core::Notification> notes = sink.Take();
-  std::stable_sort(notes.begin(), notes.end(), [](const core::Notification& a, const core::Notification& b) {
-    if (a.time != b.time) return a.time < b.time;
-    if (a.dedup_key != b.dedup_key) return a.dedup_key < b.dedup_key;
-    return a.sequence < b.sequence;
-  });
-  std::ofstream file;
-  std::FILE* out = stdout;
-  if (output != "-" && !output.empty()) {
-    out = std::fopen(output.c_str(), "w");
-    if (out == nullptr) {
-      std::fprintf(err, "replay: cannot write %s\n", output.c_str());
+  std::optional<QuellConfig> baseline_cfg;
+  if (!baseline_path.empty()) {
+    absl::StatusOr<QuellConfig> b = Load(baseline_path);
+    if (!b.ok()) {
+      std::fprintf(err, "%s\n", std::string(b.status().message()).c_str());
       return 1;
     }
+    baseline_cfg = *std::move(b);
   }
-  std::string line;
-  uint64_t pages = 0;
-  for (const core::Notification& n : notes) {
-    line = sinks::NotificationToJson(n);
-    line.push_back('\n');
-    std::fwrite(line.data(), 1, line.size(), out);
-    if (n.status == core::NotificationStatus::kFiring) ++pages;
+  absl::StatusOr<BacktestRun> run = ReplayForBacktest(*cfg, input);
+  if (!run.ok()) {
+    std::fprintf(err, "replay: %s\n", std::string(run.status().message()).c_str());
+    return 1;
   }
-  if (out != stdout) std::fclose(out);
-  correlate::ShardStats st = engine.Stats();
-  std::fprintf(err, "replay: %llu records accepted, %llu rejected; %llu alerts in, %llu incidents, %zu notifications (%llu firing)\n",
-               static_cast<unsigned long long>(replayer.stats().accepted),
-               static_cast<unsigned long long>(replayer.stats().rejected),
-               static_cast<unsigned long long>(st.alerts_in), static_cast<unsigned long long>(st.incidents_opened),
-               notes.size(), static_cast<unsigned long long>(pages));
+  if (!output.empty() && !WriteNotifications(*run, output, out, err)) return 1;
+  if (!baseline_cfg) {
+    Summary(err, "", *run);
+    return 0;
+  }
+  absl::StatusOr<BacktestRun> base = ReplayForBacktest(*baseline_cfg, input);
+  if (!base.ok()) {
+    std::fprintf(err, "replay: %s\n", std::string(base.status().message()).c_str());
+    return 1;
+  }
+  Summary(err, " (baseline)", *base);
+  Summary(err, " (candidate)", *run);
+  std::string report = FormatBacktestReport(input, *base, *run, CompareBacktests(*base, *run));
+  std::fwrite(report.data(), 1, report.size(), out);
   return 0;
 }
 
