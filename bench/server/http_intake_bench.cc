@@ -50,7 +50,8 @@ class CountingSink : public core::BatchSink {
 };
 
 struct Fixture {
-  // With `journal_mode` 1 (fsync: never) or 2 (fsync: always), the intake journals every body to a
+  // With `journal_mode` 1 (fsync: never; interval syncs in the background, off the request path)
+  // or 2 (fsync: always), the intake journals every body to a
   // fresh directory under /tmp (ingest.journal).
   explicit Fixture(int journal_mode = 0) {
     ingest::HttpIntakeDeps deps;
@@ -60,7 +61,7 @@ struct Fixture {
       ingest::IntakeJournalConfig jc;
       jc.dir = fmt::format("/tmp/quell_bench_journal_{}_{}", ::getpid(), journal_mode);
       std::filesystem::remove_all(jc.dir);
-      jc.fsync = journal_mode == 2;
+      jc.fsync = journal_mode == 2 ? ingest::JournalFsync::kAlways : ingest::JournalFsync::kNever;
       journal = std::move(*ingest::IntakeJournal::Open(jc));
       deps.journal = journal.get();
     }

@@ -93,7 +93,7 @@ struct HttpIntakeDeps {
   ParserFactory parser_factory;              // Optional; default MakeParser(format, options).
   ParserOptions parser_options;              // For the default factory (limits from config apply).
   // Optional write-ahead log (ingest.journal): every body whose signals the sink took is appended
-  // (the logs intake's ?ddtags= with it) and, with fsync, on disk before the 2xx; a journal that
+  // (the logs intake's ?ddtags= with it) before the 2xx (with fsync: always, on disk); a journal that
   // cannot write answers 503 + Retry-After. Its Done() follows the sink's done callback.
   IntakeJournal* journal = nullptr;
 };

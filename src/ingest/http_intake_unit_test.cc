@@ -302,6 +302,7 @@ TEST_F(HttpIntakeUnitTest, JournalKeepsWhatWasAcceptedUntilACheckpointCoversIt) 
   fs::remove_all(dir);
   IntakeJournalConfig jc;
   jc.dir = dir.string();
+  jc.fsync = JournalFsync::kAlways;
   auto journal = IntakeJournal::Open(jc);
   ASSERT_THAT(journal, IsOk());
   IntakeJournal& j = **journal;

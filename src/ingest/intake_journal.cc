@@ -55,7 +55,16 @@ struct IntakeJournal::Fd {
 IntakeJournal::IntakeJournal(IntakeJournalConfig config) : config_(std::move(config)) {}
 
 IntakeJournal::~IntakeJournal() {
+  if (syncer_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(stop_mu_);
+      stopping_ = true;
+    }
+    stop_cv_.notify_all();
+    syncer_.join();
+  }
   std::lock_guard<std::mutex> lock(mu_);
+  if (fd_ && current_records_ > 0 && config_.fsync != JournalFsync::kNever) ::fdatasync(fd_->fd);
   fd_.reset();
   if (current_records_ == 0 && current_ != 0) {
     std::error_code ec;
@@ -91,7 +100,32 @@ absl::StatusOr<std::unique_ptr<IntakeJournal>> IntakeJournal::Open(const IntakeJ
   absl::Status s = j->OpenSegment(next);
   if (!s.ok()) return s;
   SyncDir(config.dir);
+  if (config.fsync == JournalFsync::kInterval) {
+    IntakeJournal* self = j.get();
+    j->syncer_ = std::thread([self] { self->SyncLoop(); });
+  }
   return j;
+}
+
+void IntakeJournal::SyncLoop() {
+  uint64_t synced = 0;
+  std::unique_lock<std::mutex> stop(stop_mu_);
+  while (!stop_cv_.wait_for(stop, absl::ToChronoMilliseconds(config_.fsync_interval), [this] { return stopping_; })) {
+    std::shared_ptr<Fd> fd;
+    uint64_t appended;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      fd = fd_;
+      appended = appended_;
+    }
+    if (appended == synced || !fd) continue;
+    if (::fdatasync(fd->fd) == 0) {
+      synced = appended;
+      stats_.syncs.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      stats_.write_errors.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
 }
 
 absl::Status IntakeJournal::OpenSegment(uint64_t id) {
@@ -107,15 +141,17 @@ absl::Status IntakeJournal::OpenSegment(uint64_t id) {
 
 absl::Status IntakeJournal::Append(IntakeJournalTicket* ticket, core::Format format, core::EventTime observed,
                                    std::string_view body, std::string_view ddtags) {
+  // Formatted outside the lock (a body of 30 KB takes ~12 us to validate), written under it.
+  thread_local std::string line;
+  RecordWriter::FormatRecord(format, observed, body, &line, ddtags);
   std::lock_guard<std::mutex> lock(mu_);
-  RecordWriter::FormatRecord(format, observed, body, &line_, ddtags);
   if (!fd_) {
     stats_.write_errors.fetch_add(1, std::memory_order_relaxed);
     return absl::UnavailableError(fmt::format("intake journal {}: no open segment", config_.dir));
   }
   size_t off = 0;
-  while (off < line_.size()) {
-    ssize_t n = ::write(fd_->fd, line_.data() + off, line_.size() - off);
+  while (off < line.size()) {
+    ssize_t n = ::write(fd_->fd, line.data() + off, line.size() - off);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       int err = errno;
@@ -131,14 +167,14 @@ absl::Status IntakeJournal::Append(IntakeJournalTicket* ticket, core::Format for
     off += static_cast<size_t>(n);
   }
   ++current_records_;
-  current_bytes_ += line_.size();
+  current_bytes_ += line.size();
   ticket->segment = current_;
   ticket->sequence = ++appended_;
   int expected = 0;
   if (ticket->state.compare_exchange_strong(expected, 2, std::memory_order_acq_rel)) ++pending_[current_];
   stats_.records.fetch_add(1, std::memory_order_relaxed);
-  stats_.bytes.fetch_add(line_.size(), std::memory_order_relaxed);
-  if (line_.capacity() > (1u << 20)) std::string().swap(line_);  // Do not keep one large body's buffer.
+  stats_.bytes.fetch_add(line.size(), std::memory_order_relaxed);
+  if (line.capacity() > (1u << 20)) std::string().swap(line);  // Do not keep one large body's buffer.
   return absl::OkStatus();
 }
 
@@ -152,7 +188,7 @@ void IntakeJournal::Done(IntakeJournalTicket* ticket) {
 }
 
 absl::Status IntakeJournal::WaitDurable(const IntakeJournalTicket& ticket) {
-  if (!config_.fsync) return absl::OkStatus();
+  if (config_.fsync != JournalFsync::kAlways) return absl::OkStatus();
   std::unique_lock<std::mutex> lock(sync_mu_);
   while (synced_ < ticket.sequence) {
     if (syncing_) {
@@ -189,7 +225,7 @@ uint64_t IntakeJournal::BeginCheckpoint() {
   if (current_records_ > 0) {
     // Records of a closed segment must be on disk before a later group commit (on the next
     // segment's file) reports their sequence numbers durable.
-    if (config_.fsync && fd_) ::fdatasync(fd_->fd);
+    if (config_.fsync != JournalFsync::kNever && fd_) ::fdatasync(fd_->fd);
     closed_.push_back(Closed{current_, current_bytes_});
     absl::Status s = OpenSegment(current_ + 1);
     if (!s.ok()) {

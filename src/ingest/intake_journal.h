@@ -3,12 +3,18 @@
 // IntakeJournal: the HTTP intake's write-ahead log (ADR 0045). Every body the intake hands to the
 // pipeline is appended, as one Quell NDJSON record line (ndjson_record_writer.h: arrival time,
 // format, body, and the logs intake's `?ddtags=`), to the current segment
-// `<dir>/intake-<20-digit number>.ndjson`, and with `fsync: always` it is on disk before the client
-// gets its 2xx: WaitDurable() is a group commit, so concurrent requests share one fdatasync. After
-// a crash the segments left in the directory are replayed, oldest first and through the same
-// parsers, into the restored correlation state before the listener opens (leftover_segments()),
-// so a webhook that was answered 202 is not lost with the process. Without fsync the records
-// survive a crash of the process (they are in the kernel's page cache), not one of the machine.
+// `<dir>/intake-<20-digit number>.ndjson` before the client gets its 2xx. After a crash the
+// segments left in the directory are replayed, oldest first and through the same parsers, into
+// the restored correlation state before the listener opens (leftover_segments()), so a webhook
+// that was answered 202 is not lost with the process: an appended record is in the kernel's page
+// cache, which a crash of the process does not lose. What a crash of the machine may lose depends
+// on `fsync` (intake_journal_config.h):
+//   interval (default): a background thread fdatasyncs the current segment every fsync_interval
+//                       when something was appended: at most that interval is lost;
+//   always:             WaitDurable() returns once the record is on disk, a group commit
+//                       (concurrent requests share one fdatasync), so nothing answered is lost;
+//   never:              the kernel writes back when it chooses.
+// A segment closed by a checkpoint is fdatasynced in every mode but never.
 //
 // Trimming follows the correlation state checkpoints (ADR 0044). A record is pending from Append
 // until Done() (its batch has been processed by the engine). A checkpoint calls BeginCheckpoint()
@@ -37,6 +43,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -66,7 +73,7 @@ class IntakeJournal {
   // Creates `config.dir` when missing, lists the segments an earlier run left (leftover_segments)
   // and opens a new current segment after them. Errors: Unavailable "intake journal DIR: reason".
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<IntakeJournal>> Open(const IntakeJournalConfig& config);
-  // Closes the current segment; removes it when it holds no record.
+  // Stops the background sync; closes the current segment; removes it when it holds no record.
   ~IntakeJournal();
   IntakeJournal(const IntakeJournal&) = delete;
   IntakeJournal& operator=(const IntakeJournal&) = delete;
@@ -78,7 +85,7 @@ class IntakeJournal {
   // Appends one record. Errors: Unavailable (the write failed: answer 503 so the client retries).
   [[nodiscard]] absl::Status Append(IntakeJournalTicket* ticket, core::Format format, core::EventTime observed,
                                     std::string_view body, std::string_view ddtags = {});
-  // Returns once the ticket's record is on disk (fsync: always; immediately otherwise).
+  // Returns once the ticket's record is on disk (fsync: always; at once in the other modes).
   // Errors: Unavailable (fdatasync failed).
   [[nodiscard]] absl::Status WaitDurable(const IntakeJournalTicket& ticket);
   // The record's batch has been processed by the engine (or refused: then it never will be).
@@ -105,6 +112,7 @@ class IntakeJournal {
   explicit IntakeJournal(IntakeJournalConfig config);
   std::string SegmentPath(uint64_t id) const;
   absl::Status OpenSegment(uint64_t id);  // REQUIRES: mu_ held (or not shared yet).
+  void SyncLoop();                        // fsync: interval.
 
   const IntakeJournalConfig config_;
   std::vector<std::string> leftovers_;
@@ -118,12 +126,17 @@ class IntakeJournal {
   uint64_t appended_ = 0;               // Sequence of the last record appended.
   std::vector<Closed> closed_;          // Oldest first.
   std::map<uint64_t, uint64_t> pending_;  // Segment id -> records not yet Done.
-  std::string line_;
 
   std::mutex sync_mu_;
   std::condition_variable sync_cv_;
   bool syncing_ = false;
   uint64_t synced_ = 0;                 // Every record up to this sequence is on disk.
+
+  // fsync: interval.
+  std::mutex stop_mu_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  std::thread syncer_;
 };
 
 }  // namespace quell::ingest

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -84,7 +85,7 @@ class IntakeJournalTest : public ::testing::Test {
     fs::remove_all(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
-  IntakeJournalConfig Config(bool fsync = true) {
+  IntakeJournalConfig Config(JournalFsync fsync = JournalFsync::kAlways) {
     IntakeJournalConfig c;
     c.dir = (dir_ / "journal").string();
     c.fsync = fsync;
@@ -133,7 +134,7 @@ TEST_F(IntakeJournalTest, RecordsReplayToTheSignalsTheIntakeParsed) {
 }
 
 TEST_F(IntakeJournalTest, ACheckpointTrimsOnlySegmentsWhoseRecordsWereProcessed) {
-  auto opened = IntakeJournal::Open(Config(false));
+  auto opened = IntakeJournal::Open(Config(JournalFsync::kNever));
   ASSERT_THAT(opened, IsOk());
   IntakeJournal& j = **opened;
   const auto t = core::EventTime::FromUnixNanos(1);
@@ -162,7 +163,7 @@ TEST_F(IntakeJournalTest, ACheckpointTrimsOnlySegmentsWhoseRecordsWereProcessed)
 }
 
 TEST_F(IntakeJournalTest, ABatchProcessedBeforeItsAppendIsNotPending) {
-  auto opened = IntakeJournal::Open(Config(false));
+  auto opened = IntakeJournal::Open(Config(JournalFsync::kNever));
   ASSERT_THAT(opened, IsOk());
   IntakeJournal& j = **opened;
   IntakeJournalTicket a;
@@ -176,13 +177,13 @@ TEST_F(IntakeJournalTest, ABatchProcessedBeforeItsAppendIsNotPending) {
 
 TEST_F(IntakeJournalTest, LeftoversAreReplayedInOrderAndTrimmedByTheFirstCheckpoint) {
   for (int run = 0; run < 3; ++run) {
-    auto j = IntakeJournal::Open(Config(false));
+    auto j = IntakeJournal::Open(Config(JournalFsync::kNever));
     ASSERT_THAT(j, IsOk());
     EXPECT_EQ((*j)->leftover_segments().size(), static_cast<size_t>(run));
     IntakeJournalTicket t;
     ASSERT_THAT((*j)->Append(&t, core::Format::kAlertmanager, core::EventTime::FromUnixNanos(run + 1), "[]"), IsOk());
   }
-  auto j = IntakeJournal::Open(Config(false));
+  auto j = IntakeJournal::Open(Config(JournalFsync::kNever));
   ASSERT_THAT(j, IsOk());
   const std::vector<std::string>& left = (*j)->leftover_segments();
   ASSERT_EQ(left.size(), 3u);
@@ -198,7 +199,7 @@ TEST_F(IntakeJournalTest, LeftoversAreReplayedInOrderAndTrimmedByTheFirstCheckpo
 }
 
 TEST_F(IntakeJournalTest, ConcurrentRequestsShareSyncsAndKeepWholeLines) {
-  auto opened = IntakeJournal::Open(Config(true));
+  auto opened = IntakeJournal::Open(Config(JournalFsync::kAlways));
   ASSERT_THAT(opened, IsOk());
   IntakeJournal& j = **opened;
   constexpr int kThreads = 4, kEach = 100;
@@ -233,6 +234,23 @@ TEST_F(IntakeJournalTest, ConcurrentRequestsShareSyncsAndKeepWholeLines) {
   EXPECT_EQ(sink.rejections, 0u);
 }
 
+// fsync: interval: the request does not wait; a background thread syncs what was appended.
+TEST_F(IntakeJournalTest, IntervalModeSyncsInTheBackground) {
+  IntakeJournalConfig c = Config(JournalFsync::kInterval);
+  c.fsync_interval = absl::Milliseconds(10);
+  auto opened = IntakeJournal::Open(c);
+  ASSERT_THAT(opened, IsOk());
+  IntakeJournal& j = **opened;
+  IntakeJournalTicket t;
+  ASSERT_THAT(j.Append(&t, core::Format::kAlertmanager, core::EventTime::FromUnixNanos(1), "[]"), IsOk());
+  ASSERT_THAT(j.WaitDurable(t), IsOk());  // At once.
+  // The syncer runs on wall time (a real thread): poll for its fdatasync, 10 s at most.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (j.stats().syncs.load() == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  EXPECT_EQ(j.stats().syncs.load(), 1u);
+  EXPECT_EQ(j.stats().write_errors.load(), 0u);
+}
+
 TEST_F(IntakeJournalTest, OpenFailsWithTheDirectoryNamed) {
   fs::create_directories(dir_);
   std::ofstream(dir_ / "file") << "x";
@@ -253,12 +271,22 @@ TEST(IntakeJournalConfigTest, ParsesAndNamesBadValues) {
   auto ok = parse("journal:\n  dir: /var/lib/quell/journal\n  fsync: never\n");
   ASSERT_THAT(ok, IsOk());
   EXPECT_EQ(ok->dir, "/var/lib/quell/journal");
-  EXPECT_FALSE(ok->fsync);
-  EXPECT_TRUE(parse("journal:\n  dir: j\n")->fsync);
+  EXPECT_EQ(ok->fsync, JournalFsync::kNever);
+  auto defaults = parse("journal:\n  dir: j\n");
+  ASSERT_THAT(defaults, IsOk());
+  EXPECT_EQ(defaults->fsync, JournalFsync::kInterval);
+  EXPECT_EQ(defaults->fsync_interval, absl::Seconds(1));
+  auto every = parse("journal:\n  dir: j\n  fsync: always\n  fsync_interval: 5s\n");
+  ASSERT_THAT(every, IsOk());
+  EXPECT_EQ(every->fsync, JournalFsync::kAlways);
+  EXPECT_EQ(every->fsync_interval, absl::Seconds(5));
+  auto too_short = parse("journal:\n  dir: j\n  fsync_interval: 1ms\n");
+  ASSERT_FALSE(too_short.ok());
+  EXPECT_THAT(std::string(too_short.status().message()), HasSubstr("quell.yaml:3:19: ingest.journal.fsync_interval"));
   auto bad = parse("journal:\n  dir: j\n  fsync: sometimes\n");
   ASSERT_FALSE(bad.ok());
   EXPECT_THAT(std::string(bad.status().message()),
-              HasSubstr("quell.yaml:3:10: ingest.journal.fsync: \"sometimes\" is not one of always, never"));
+              HasSubstr("quell.yaml:3:10: ingest.journal.fsync: \"sometimes\" is not one of interval, always, never"));
   auto missing = parse("journal:\n  fsync: never\n");
   ASSERT_FALSE(missing.ok());
   EXPECT_THAT(std::string(missing.status().message()), HasSubstr("quell.yaml:2:3"));

@@ -2,10 +2,11 @@
 //
 // RecordWriter: appends input bodies to a Quell NDJSON record file (format in
 // ndjson_record_parser.h and docs/formats.md), one line per body: the arrival time, the format
-// name, the original body and, for Datadog logs, the request's `?ddtags=`. A body that is one valid JSON object or array in valid UTF-8 is
-// embedded as JSON under "body" (its CR/LF whitespace turned into spaces, which keeps it valid
-// JSON on one line); anything else (truncated, binary, not UTF-8) is stored losslessly as
-// "body_b64", so a recording of bad traffic replays the same rejections.
+// name, the original body and, for Datadog logs, the request's `?ddtags=`. A body that is one
+// valid JSON object or array in valid UTF-8 (simdjson's DOM parser decides) is embedded as JSON
+// under "body" (its CR/LF whitespace turned into spaces, which keeps it valid JSON on one line);
+// anything else (truncated, binary, not UTF-8, not JSON) is stored losslessly as "body_b64", so a
+// recording of bad traffic replays the same rejections.
 //
 // Thread-safe: Append may be called from several threads (one mutex; lines never interleave).
 // Writes go through stdio buffering; Flush() or destruction pushes them to the file.
