@@ -8,6 +8,7 @@
 #include "core/json_writer.h"
 #include "core/state_file.h"
 #include "core/status_macros.h"
+#include "server/console_assets.h"
 #include "correlate/compiled_rules.h"
 #include "fmt/format.h"
 #include "ingest/ndjson_replayer.h"
@@ -50,6 +51,10 @@ std::optional<server::Scope> ScopeFor(std::string_view method, std::string_view 
   }
   if (IsDatadogIntake(pattern)) return std::nullopt;
   if (pattern.starts_with("/api/v1/gates/flagger/")) return std::nullopt;
+  // The console's page, script and styles hold no data; the APIs it calls keep their scopes.
+  if (method == "GET" && (pattern == "/" || pattern == "/console" || pattern.starts_with("/console/"))) {
+    return std::nullopt;
+  }
   if (pattern == "/api/v1/audit") return server::Scope::kAdmin;
   if (method == "GET" || method == "HEAD") return server::Scope::kRead;
   if (pattern == "/v1/logs" || pattern == "/v1/traces" || pattern == "/v1/metrics" || pattern == "/api/v2/alerts") {
@@ -342,6 +347,7 @@ absl::Status Runtime::BuildHttp() {
   for (ingest::IntakeRoute& r : intake_->Routes()) {
     QUELL_RETURN_IF_ERROR(router_.Route(r.method, r.path, std::move(r.handler)));
   }
+  QUELL_RETURN_IF_ERROR(server::ConsoleAssets::Register(&router_));
   alerts_api_ = std::make_unique<server::AlertsApiV2>(engine_.get(), clock_);
   QUELL_RETURN_IF_ERROR(alerts_api_->Register(&router_));
   silences_api_ = std::make_unique<server::SilencesApi>(&silencer_, clock_);

@@ -5,7 +5,8 @@
 //   sources (HTTP intake, Kafka, NDJSON replay) -> Pipeline -> ShardedEngine -> NotificationTee
 //        -> Dispatcher (redact, outbox, receivers);   admitted batches -> GateEvaluator
 //   HttpServer + Router: intake, Alertmanager v2 API, silences, incidents, gates, deployments,
-//        /metrics, /healthz, /readyz, /api/v1/audit, /api/v1/reload (with API token scopes and
+//        /metrics, /healthz, /readyz, /api/v1/audit, /api/v1/reload, the web console at /console
+//        (server/console_assets.h) (with API token scopes and
 //        audit entries for writes, through the router middleware).
 //
 // Start() brings it up in dependency order (sinks first, sources last) and Stop() takes it down in

@@ -114,6 +114,17 @@ TEST_F(AppRuntimeTest, EndToEndWithAuthMetricsReloadAndAudit) {
   EXPECT_EQ(c.Post("/api/v2/alerts", alert, Bearer("oncall-token"))->status, 403);
   EXPECT_EQ(c.Post("/api/v2/alerts", alert, Bearer("ingest-token"))->status, 200);
   EXPECT_EQ(c.Get("/api/v1/incidents")->status, 401);
+  // The web console's files are open; the APIs it calls are not (it sends the pasted token).
+  EXPECT_EQ(c.Get("/")->status, 302);
+  auto console = c.Get("/console");
+  ASSERT_TRUE(console.ok());
+  EXPECT_EQ(console->status, 200);
+  EXPECT_THAT(console->body, HasSubstr("/console/app.js"));
+  EXPECT_EQ(c.Get("/console/app.js")->status, 200);
+  for (const char* api : {"/api/v1/incidents", "/api/v2/alerts", "/api/v2/silences", "/api/v1/gates"}) {
+    EXPECT_EQ(c.Get(api)->status, 401) << api;
+    EXPECT_EQ(c.Get(api, Bearer("oncall-token"))->status, 200) << api;
+  }
 
   // The page reaches the file receiver (group_wait 0s; the engine's live ticker fires it).
   std::string pages_path = (dir_ / "pages.jsonl").string();
@@ -410,7 +421,7 @@ TEST(AppConfigTest, IntakeJournalNeedsAStateFile) {
                              "q.yaml", ".");
   ASSERT_TRUE(ok.ok()) << ok.status();
   EXPECT_EQ(ok->journal.dir, "j");
-  EXPECT_FALSE(ok->journal.fsync);
+  EXPECT_EQ(ok->journal.fsync, ingest::JournalFsync::kNever);
 }
 
 TEST(AppConfigTest, UnknownTopLevelKeyPointsAtIt) {
