@@ -22,8 +22,9 @@
 // Live mode: Tick() advances the watermark of every shard whose event time has not moved forward
 // for idle_timeout (wall time, from the injected Clock; no input, or only input older than what
 // it has seen, such as re-sends of long-firing alerts) to (now - allowed_lateness), so group_wait
-// and resolves fire on a quiet system. StartTicker() runs Tick() once a second on a thread; tests call
-// Tick() directly with a ManualClock.
+// and resolves fire on a quiet system. StartTicker() runs Tick() on a thread every idle_timeout / 4,
+// clamped to 50 ms..1 s (once a second with the default 30s); tests call Tick() directly with a
+// ManualClock.
 //
 // Threading: every public method is thread-safe. The only locks are the per-shard queue mutexes.
 // `*sink`, `*silencer` and `*clock` must outlive the engine; the destructor drains and joins.
