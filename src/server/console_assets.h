@@ -7,7 +7,8 @@
 //   GET /                   302 to /console
 //   GET /console            index.html
 //   GET /console/app.js     the script: incidents (ack, silence, explain), alerts, silences
-//                           (create, expire), deploy gate verdicts, from the JSON APIs
+//                           (create, expire), deploy gate verdicts, the noise report, from the
+//                           JSON APIs
 //   GET /console/app.css
 //
 // The assets are public (they hold no data); the APIs they call keep their scopes, and the page

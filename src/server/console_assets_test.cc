@@ -81,7 +81,8 @@ TEST(ConsoleAssetsTest, TheScriptAndThePageAgree) {
     EXPECT_TRUE(in_page || created) << id;
   }
   for (const char* path : {"'/api/v1/incidents'", "'/api/v1/incidents/'", "/ack`", "'/api/v2/alerts'",
-                           "'/api/v2/silences'", "'/api/v2/silence/'", "'/api/v1/gates'", "/explain`"}) {
+                           "'/api/v2/silences'", "'/api/v2/silence/'", "'/api/v1/gates'", "/explain`",
+                           "'/api/v1/noise?window='"}) {
     EXPECT_THAT(js, HasSubstr(path));
   }
 }

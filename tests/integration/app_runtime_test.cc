@@ -121,7 +121,8 @@ TEST_F(AppRuntimeTest, EndToEndWithAuthMetricsReloadAndAudit) {
   EXPECT_EQ(console->status, 200);
   EXPECT_THAT(console->body, HasSubstr("/console/app.js"));
   EXPECT_EQ(c.Get("/console/app.js")->status, 200);
-  for (const char* api : {"/api/v1/incidents", "/api/v2/alerts", "/api/v2/silences", "/api/v1/gates"}) {
+  for (const char* api : {"/api/v1/incidents", "/api/v2/alerts", "/api/v2/silences", "/api/v1/gates",
+                          "/api/v1/noise?window=24h"}) {
     EXPECT_EQ(c.Get(api)->status, 401) << api;
     EXPECT_EQ(c.Get(api, Bearer("oncall-token"))->status, 200) << api;
   }

@@ -1,5 +1,6 @@
 // Quell console (server/console/index.html): incidents with ack, silence and explain, the
-// Alertmanager view of alerts, silences (create, expire) and deploy gate verdicts, refreshed every
+// Alertmanager view of alerts, silences (create, expire), deploy gate verdicts and the noise report
+// (per alertname and route: what to tune), refreshed every
 // 5 s from the JSON APIs (docs/http-api.md). Every value from the APIs is written with
 // textContent, never parsed as HTML: alert labels come from anyone who can send an alert.
 'use strict';
@@ -59,6 +60,7 @@ function ago(iso) {
 function fmtSeconds(s) {
   if (s < 90) return s + 's';
   if (s < 5400) return Math.round(s / 60) + 'm';
+  if (s < 36000) return String(Number((s / 3600).toFixed(1))) + 'h';  // 1.5h, 2h
   if (s < 172800) return Math.round(s / 3600) + 'h';
   return Math.round(s / 86400) + 'd';
 }
@@ -292,9 +294,27 @@ async function loadGates() {
   fill('gates', rows);
 }
 
+// Noise (the platform team's view: which alerts to tune) -----------------------------------------
+
+async function loadNoise() {
+  const win = document.getElementById('noise-window').value || '24h';
+  const data = await api('GET', '/api/v1/noise?window=' + encodeURIComponent(win));
+  const rows = [];
+  for (const n of data.rows || []) {
+    const suppressed = Object.entries(n.suppressed || {}).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`);
+    const ttr = n.median_time_to_resolve_seconds;
+    rows.push(el('tr', {},
+      el('td', {}, n.alertname), el('td', {}, n.route), el('td', {}, n.signals), el('td', {}, n.alerts),
+      el('td', {}, n.incidents), el('td', {}, n.pages), el('td', {}, suppressed.join(', ')),
+      el('td', {}, ttr === null || ttr === undefined ? '' : fmtSeconds(Math.round(ttr)))));
+  }
+  if (rows.length === 0) rows.push(el('tr', {}, el('td', { colspan: '8', class: 'muted' }, 'Nothing in this window.')));
+  fill('noise', rows);
+}
+
 // Tabs and refresh -------------------------------------------------------------------------------
 
-const loaders = { incidents: loadIncidents, alerts: loadAlerts, silences: loadSilences, gates: loadGates };
+const loaders = { incidents: loadIncidents, alerts: loadAlerts, silences: loadSilences, gates: loadGates, noise: loadNoise };
 
 async function refresh() {
   try {
@@ -325,6 +345,7 @@ if (typeof document !== 'undefined') document.addEventListener('DOMContentLoaded
   document.getElementById('silence-form').addEventListener('submit', createSilence);
   document.getElementById('show-resolved').addEventListener('change', refresh);
   document.getElementById('alert-filter').addEventListener('input', refresh);
+  document.getElementById('noise-window').addEventListener('change', refresh);
   refresh();
   setInterval(refresh, REFRESH_MS);
 });

@@ -46,11 +46,11 @@ global.Node = Node;
 
 const ids = {};
 const page = {};
-for (const id of ['error', 'updated', 'token', 'token-form', 'incident-detail', 'show-resolved', 'alert-filter',
+for (const id of ['error', 'updated', 'token', 'token-form', 'incident-detail', 'show-resolved', 'alert-filter', 'noise-window',
                   'silence-form', 'silence-matchers', 'silence-duration', 'silence-by', 'silence-comment']) {
   ids[id] = new Element('div');
 }
-for (const section of ['incidents', 'alerts', 'silences', 'gates']) {
+for (const section of ['incidents', 'alerts', 'silences', 'gates', 'noise']) {
   page[section] = new Element('tbody');
   ids[section] = new Element('section');
   ids[section].id = section;
@@ -81,6 +81,8 @@ const answers = {
     status: { state: 'active' }, startsAt: '2026-01-01T00:00:00Z', receivers: [{ name: 'pages' }] }],
   'GET /api/v2/silences': [{ id: 's1', status: { state: 'active' }, endsAt: '2099-01-01T00:00:00Z', createdBy: 'bob',
     comment: 'maintenance', matchers: [{ name: 'service', value: 'db', isRegex: false, isEqual: true }] }],
+  'GET /api/v1/noise?window=24h': { window: '24h', rows: [{ alertname: 'DiskFull', route: '{}', signals: 40, alerts: 4,
+    incidents: 2, pages: 2, suppressed: { silenced: 3, inhibited: 0 }, median_time_to_resolve_seconds: 5400 }] },
   'GET /api/v1/gates': [{ verdict: 'fail', service: 'checkout', env: 'prod', version: 'v2', baseline_version: 'v1',
     gate: 'errors', reasons: ['error rate 5% vs 1%'] }],
 };
@@ -110,6 +112,8 @@ const c = require(process.argv[2]);
   assert.throws(() => c.parseDuration('2 hours'), /duration:/);
   assert.strictEqual(c.fmtSeconds(7200), '2h');
   assert.strictEqual(c.fmtSeconds(45), '45s');
+  assert.strictEqual(c.fmtSeconds(5400), '1.5h');
+  assert.strictEqual(c.fmtSeconds(200000), '2d');
 
   // Incidents: the resolved one is hidden; the hostile label is text, not an element.
   c.state.token = 'tok';
@@ -136,7 +140,9 @@ const c = require(process.argv[2]);
   assert.ok(!/null|undefined/.test(detail.textContent), detail.textContent);
 
   // Alerts, silences (list and create), gates.
-  for (const [tab, want] of [['alerts', 'disk 97%'], ['silences', 'maintenance'], ['gates', 'error rate 5% vs 1%']]) {
+  ids['noise-window'].value = '24h';
+  for (const [tab, want] of [['alerts', 'disk 97%'], ['silences', 'maintenance'], ['gates', 'error rate 5% vs 1%'],
+                             ['noise', 'silenced 3']]) {
     c.state.tab = tab;
     c.state.detail = null;
     await c.refresh();
@@ -153,6 +159,7 @@ const c = require(process.argv[2]);
   assert.deepStrictEqual(body.matchers, [{ name: 'service', value: 'db', isRegex: false, isEqual: true }]);
   assert.strictEqual(Date.parse(body.endsAt) - Date.parse(body.startsAt), 3600e3);
   assert.strictEqual(body.createdBy, 'carol');
+  assert.ok(page.noise.textContent.includes('1.5h'), page.noise.textContent);  // Median time to resolve.
 
   // An API answering 401 shows why.
   global.fetch = async () => ({ status: 401, ok: false, text: async () => 'unauthorized' });
