@@ -133,6 +133,31 @@ TEST_F(IntakeJournalTest, RecordsReplayToTheSignalsTheIntakeParsed) {
   EXPECT_EQ(sink.rendered, want);                   // ...and the replay, with the same times.
 }
 
+// A machine crash can leave the last line cut short (its request was never answered): the replay
+// rejects that line with its reason and keeps every whole record before it.
+TEST_F(IntakeJournalTest, ATornLastLineCostsOnlyThatRecord) {
+  std::string path;
+  {
+    auto j = IntakeJournal::Open(Config(JournalFsync::kNever));
+    ASSERT_THAT(j, IsOk());
+    IntakeJournalTicket a, b;
+    ASSERT_THAT((*j)->Append(&a, core::Format::kDatadogWebhook, core::EventTime::FromUnixNanos(1), kWebhook), IsOk());
+    ASSERT_THAT((*j)->Append(&b, core::Format::kDatadogWebhook, core::EventTime::FromUnixNanos(2), kWebhook), IsOk());
+    path = (dir_ / "journal" / "intake-00000000000000000001.ndjson").string();
+  }
+  fs::resize_file(path, fs::file_size(path) - 40);
+  auto j = IntakeJournal::Open(Config(JournalFsync::kNever));
+  ASSERT_THAT(j, IsOk());
+  ASSERT_EQ((*j)->leftover_segments().size(), 1u);
+  RenderingSink sink;
+  core::ManualClock clock(core::WallTime::FromUnixNanos(0));
+  Replayer replayer(&sink, &clock, ReplayOptions{});
+  ASSERT_THAT(replayer.ReplayFile((*j)->leftover_segments()[0]), IsOk());
+  EXPECT_EQ(sink.rendered.size(), 1u);
+  EXPECT_EQ(sink.rejections, 1u);
+  EXPECT_EQ(replayer.stats().lines, 2u);
+}
+
 TEST_F(IntakeJournalTest, ACheckpointTrimsOnlySegmentsWhoseRecordsWereProcessed) {
   auto opened = IntakeJournal::Open(Config(JournalFsync::kNever));
   ASSERT_THAT(opened, IsOk());
