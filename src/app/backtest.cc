@@ -2,6 +2,7 @@
 #include "app/backtest.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <utility>
@@ -100,8 +101,22 @@ absl::StatusOr<BacktestRun> ReplayForBacktest(const QuellConfig& config, const s
   ingest::ReplayOptions ropts;
   ropts.parser.datadog_webhook_mapping = &config.datadog_webhook;
   ingest::Replayer replayer(&tracker, &clock, ropts, [](core::WallTime) {});
-  absl::Status s = replayer.ReplayFile(input);
-  if (!s.ok()) return s;
+  // A directory (an intake journal's, or a set of recordings): its *.ndjson files in name order,
+  // which is the journal's segment order.
+  std::vector<std::string> files{input};
+  std::error_code ec;
+  if (std::filesystem::is_directory(input, ec)) {
+    files.clear();
+    for (const auto& e : std::filesystem::directory_iterator(input, ec)) {
+      if (e.is_regular_file() && e.path().extension() == ".ndjson") files.push_back(e.path().string());
+    }
+    std::sort(files.begin(), files.end());
+    if (files.empty()) return absl::NotFoundError(fmt::format("{}: no .ndjson files in this directory", input));
+  }
+  for (const std::string& f : files) {
+    absl::Status s = replayer.ReplayFile(f);
+    if (!s.ok()) return s;
+  }
   engine.Drain();
   // Flush every pending timer: group_wait, repeat and resolve timers up to a day past the input.
   engine.AdvanceWatermark(tracker.max() + absl::Hours(24));

@@ -3,7 +3,8 @@
 // Backtesting rules on a recorded stream (`quell replay REC [--config NEW] [--baseline OLD]`).
 //
 // ReplayForBacktest replays a Quell NDJSON record file (docs/formats.md: what `quell record` and
-// the intake journal write) through a fresh engine built from one config, in event time only (a
+// the intake journal write), or every *.ndjson file of a directory in name order (an intake
+// journal's segments), through a fresh engine built from one config, in event time only (a
 // ManualClock frozen at 0, so the live idle ticker never fires), flushes every timer up to a day
 // past the last event, and returns every notification the engine would have sent -- sorted by
 // (time, dedup key, sequence), so the result does not depend on shard threads -- with the engine's
@@ -41,7 +42,8 @@ struct BacktestRun {
   ingest::ReplayStats replay;
 };
 
-// Errors: the replayer's (NotFound when `input` cannot be opened).
+// Errors: the replayer's (NotFound when `input` cannot be opened, or is a directory without
+// *.ndjson files).
 [[nodiscard]] absl::StatusOr<BacktestRun> ReplayForBacktest(const QuellConfig& config, const std::string& input);
 
 // One alert notified firing to one receiver under one config only.

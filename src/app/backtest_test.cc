@@ -152,6 +152,32 @@ TEST_F(BacktestTest, ComparisonNamesTheAlertsThatWouldNoLongerPageAndTheDelay) {
   EXPECT_THAT(report, HasSubstr("the first notification moved for 1: median +30s, largest +30s"));
 }
 
+// A directory of segments (an intake journal's) replays as their concatenation, in name order.
+TEST_F(BacktestTest, ADirectoryReplaysItsFilesInNameOrder) {
+  std::ifstream in(dir_ / "rec.ndjson");
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l + "\n");
+  ASSERT_EQ(lines.size(), 4u);
+  fs::create_directories(dir_ / "journal");
+  std::ofstream(dir_ / "journal" / "intake-00000000000000000002.ndjson") << lines[2] << lines[3];
+  std::ofstream(dir_ / "journal" / "intake-00000000000000000001.ndjson") << lines[0] << lines[1];
+  std::ofstream(dir_ / "journal" / "notes.txt") << "not a segment";
+  absl::StatusOr<QuellConfig> cfg = LoadConfig((dir_ / "new.yaml").string());
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  absl::StatusOr<BacktestRun> from_dir = ReplayForBacktest(*cfg, (dir_ / "journal").string());
+  ASSERT_TRUE(from_dir.ok()) << from_dir.status();
+  const BacktestRun from_file = Run("new.yaml");
+  EXPECT_EQ(from_dir->replay.accepted, 3u);
+  EXPECT_EQ(from_dir->replay.rejected, 1u);
+  const BacktestComparison c = CompareBacktests(from_file, *from_dir);
+  EXPECT_TRUE(c.only_baseline.empty());
+  EXPECT_TRUE(c.only_candidate.empty());
+  EXPECT_EQ(c.moved, 0u);
+  fs::create_directories(dir_ / "empty");
+  absl::StatusOr<BacktestRun> none = ReplayForBacktest(*cfg, (dir_ / "empty").string());
+  EXPECT_EQ(none.status().code(), absl::StatusCode::kNotFound);
+}
+
 TEST_F(BacktestTest, TheSameConfigTwiceChangesNothing) {
   const BacktestRun a = Run("new.yaml");
   const BacktestRun b = Run("new.yaml");

@@ -34,7 +34,9 @@ int RunCli(int argc, char** argv) {
 
   std::string replay_config, replay_input, replay_output = "-", replay_baseline;
   CLI::App* replay = app.add_subcommand("replay", "Backtest rules on a recorded NDJSON stream (event time)");
-  replay->add_option("input", replay_input, "NDJSON record file (quell record, an intake journal segment)")
+  replay
+      ->add_option("input", replay_input,
+                   "NDJSON record file (quell record), or a directory of them (an intake journal)")
       ->required();
   replay->add_option("--config", replay_config, "Config file (default: the embedded default)");
   CLI::Option* replay_output_opt = replay->add_option(
