@@ -1,6 +1,9 @@
 // Unit tests for HttpIntake without sockets, with a fake Parser: each body line "ok <title>" is a
 // signal, "bad" a rejected record; a body "garbage" is unreadable as a whole.
 // (tests/integration/http_intake_test.cc covers the real parsers over loopback.)
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -333,6 +336,43 @@ TEST_F(HttpIntakeUnitTest, JournalKeepsWhatWasAcceptedUntilACheckpointCoversIt) 
   EXPECT_FALSE(fs::exists(dir / "intake-00000000000000000001.ndjson"));
   intake_.reset();
   journal->reset();
+  fs::remove_all(dir);
+}
+
+// Disk full under the journal (a file size limit in a child process): the request is answered 503
+// with Retry-After and counted, so the client sends it again; the next one that fits is taken.
+TEST_F(HttpIntakeUnitTest, AJournalThatCannotWriteAnswers503) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("quell_intake_unit_full_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::signal(SIGXFSZ, SIG_IGN);
+    rlimit limit{2048, 2048};
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+    int code = 0;
+    {
+      IntakeJournalConfig jc;
+      jc.dir = dir.string();
+      jc.fsync = JournalFsync::kNever;
+      auto journal = IntakeJournal::Open(jc);
+      if (!journal.ok()) std::_Exit(10);
+      Make({}, journal->get());
+      core::HttpResponse full = intake_->Handle(IntakeEndpoint::kAlertmanager, Req("ok " + std::string(4000, 'x')));
+      bool retry_after = false;
+      for (const auto& [k, v] : full.headers) retry_after |= k == "Retry-After" && v == "1";
+      if (full.status != 503 || !retry_after || full.body.find("journal") == std::string::npos) code = 11;
+      if (intake_->stats(IntakeEndpoint::kAlertmanager).journal_errors.load() != 1) code = 12;
+      if (intake_->Handle(IntakeEndpoint::kAlertmanager, Req("ok small")).status != 200) code = 13;
+      intake_.reset();
+    }
+    std::_Exit(code);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 0);
   fs::remove_all(dir);
 }
 

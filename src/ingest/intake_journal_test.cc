@@ -1,5 +1,8 @@
 #include "ingest/intake_journal.h"
 
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -156,6 +159,45 @@ TEST_F(IntakeJournalTest, ATornLastLineCostsOnlyThatRecord) {
   EXPECT_EQ(sink.rendered.size(), 1u);
   EXPECT_EQ(sink.rejections, 1u);
   EXPECT_EQ(replayer.stats().lines, 2u);
+}
+
+// Disk full (a file size limit in a child process stands in for it): the append that does not fit
+// fails, the part of it that was written is cut off, and the records before and after it are
+// whole lines that replay.
+TEST_F(IntakeJournalTest, AFullDiskFailsTheAppendAndKeepsWholeLines) {
+  const std::string small = R"([{"labels":{"alertname":"Small"}}])";
+  const std::string big = R"([{"labels":{"alertname":"Big"},"annotations":{"summary":")" + std::string(8000, 'x') + R"("}}])";
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::signal(SIGXFSZ, SIG_IGN);
+    rlimit limit{4096, 4096};
+    ::setrlimit(RLIMIT_FSIZE, &limit);
+    int code = 0;
+    {
+      auto j = IntakeJournal::Open(Config(JournalFsync::kNever));
+      if (!j.ok()) std::_Exit(10);
+      IntakeJournalTicket a, b, c;
+      if (!(*j)->Append(&a, core::Format::kAlertmanager, core::EventTime::FromUnixNanos(1), small).ok()) code = 11;
+      absl::Status full = (*j)->Append(&b, core::Format::kAlertmanager, core::EventTime::FromUnixNanos(2), big);
+      if (full.code() != absl::StatusCode::kUnavailable) code = 12;
+      if ((*j)->stats().write_errors.load() != 1) code = 13;
+      if (!(*j)->Append(&c, core::Format::kAlertmanager, core::EventTime::FromUnixNanos(3), small).ok()) code = 14;
+    }
+    std::_Exit(code);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << status;
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  const std::string path = (dir_ / "journal" / "intake-00000000000000000001.ndjson").string();
+  EXPECT_LT(fs::file_size(path), 4096u);
+  RenderingSink sink;
+  core::ManualClock clock(core::WallTime::FromUnixNanos(0));
+  Replayer replayer(&sink, &clock, ReplayOptions{});
+  ASSERT_THAT(replayer.ReplayFile(path), IsOk());
+  EXPECT_EQ(sink.rendered.size(), 2u);
+  EXPECT_EQ(sink.rejections, 0u);
 }
 
 TEST_F(IntakeJournalTest, ACheckpointTrimsOnlySegmentsWhoseRecordsWereProcessed) {
