@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "core/clock.h"
+#include "core/json_writer.h"
 #include "core/notification_sink.h"
 #include "correlate/compiled_rules.h"
 #include "correlate/sharded_engine.h"
@@ -220,6 +221,52 @@ std::string FormatBacktestReport(const std::string& input, const BacktestRun& ba
     fmt::format_to(std::back_inserter(out), "; the first notification moved for {}: median {}, largest {}\n", c.moved,
                    SignedDuration(c.median_shift), SignedDuration(c.largest_shift));
   }
+  return out;
+}
+
+std::string BacktestReportJson(const std::string& input, const BacktestRun& baseline, const BacktestRun& candidate,
+                               const BacktestComparison& c) {
+  std::string out;
+  core::JsonWriter w(&out);
+  w.BeginObject();
+  w.Field("input", input);
+  w.Field("baseline", baseline.config_name);
+  w.Field("candidate", candidate.config_name);
+  auto counts = [&](std::string_view key, const std::vector<BacktestComparison::Count>& list) {
+    w.Key(key);
+    w.BeginArray();
+    for (const auto& n : list) {
+      w.BeginObject();
+      w.Field("name", n.name);
+      w.Field("baseline", n.baseline);
+      w.Field("candidate", n.candidate);
+      w.EndObject();
+    }
+    w.EndArray();
+  };
+  counts("counts", c.counts);
+  counts("by_receiver", c.by_receiver);
+  auto changes = [&](std::string_view key, const std::vector<BacktestAlertChange>& list) {
+    w.Key(key);
+    w.BeginArray();
+    for (const BacktestAlertChange& ch : list) {
+      w.BeginObject();
+      w.Field("receiver", ch.receiver);
+      w.Field("labels", ch.labels);
+      w.Field("first", core::FormatRfc3339(ch.first.ToAbsl()));
+      w.EndObject();
+    }
+    w.EndArray();
+  };
+  changes("only_baseline", c.only_baseline);
+  changes("only_candidate", c.only_candidate);
+  w.Field("notified_by_both", c.notified_by_both);
+  w.Field("moved", c.moved);
+  w.Key("median_shift_seconds");
+  w.Double(absl::ToDoubleSeconds(c.median_shift));
+  w.Key("largest_shift_seconds");
+  w.Double(absl::ToDoubleSeconds(c.largest_shift));
+  w.EndObject();
   return out;
 }
 

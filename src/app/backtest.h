@@ -75,6 +75,13 @@ BacktestComparison CompareBacktests(const BacktestRun& baseline, const BacktestR
 std::string FormatBacktestReport(const std::string& input, const BacktestRun& baseline, const BacktestRun& candidate,
                                  const BacktestComparison& comparison, size_t max_listed = 50);
 
+// The same comparison as one JSON object, every alert listed, for a rule change's CI job:
+//   {"input","baseline","candidate","counts":[{"name","baseline","candidate"}],"by_receiver":[...],
+//    "only_baseline":[{"receiver","labels","first"}],"only_candidate":[...],"notified_by_both",
+//    "moved","median_shift_seconds","largest_shift_seconds"}
+std::string BacktestReportJson(const std::string& input, const BacktestRun& baseline, const BacktestRun& candidate,
+                               const BacktestComparison& comparison);
+
 }  // namespace quell::app
 
 #endif  // QUELL_APP_BACKTEST_H_

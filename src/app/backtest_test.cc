@@ -208,7 +208,10 @@ TEST_F(BacktestTest, ReplayCommandWritesNotificationsOrTheReport) {
   const std::string rec = (dir_ / "rec.ndjson").string();
   std::FILE* out = std::tmpfile();
   std::FILE* err = std::tmpfile();
-  ASSERT_EQ(RunReplay((dir_ / "new.yaml").string(), rec, "-", "", out, err), 0);
+  ReplayCommandOptions plain;
+  plain.config = (dir_ / "new.yaml").string();
+  plain.input = rec;
+  ASSERT_EQ(RunReplay(plain, out, err), 0);
   const std::string lines = ReadBack(out);
   // ApiDown and DiskFull, firing and then resolved (resolve_timeout: the alerts carry no endsAt).
   EXPECT_EQ(std::count(lines.begin(), lines.end(), '\n'), 4);
@@ -222,7 +225,11 @@ TEST_F(BacktestTest, ReplayCommandWritesNotificationsOrTheReport) {
   out = std::tmpfile();
   err = std::tmpfile();
   const std::string written = (dir_ / "candidate.jsonl").string();
-  ASSERT_EQ(RunReplay((dir_ / "new.yaml").string(), rec, written, (dir_ / "old.yaml").string(), out, err), 0);
+  ReplayCommandOptions compare = plain;
+  compare.output = written;
+  compare.baseline = (dir_ / "old.yaml").string();
+  compare.report_json = (dir_ / "report.json").string();
+  ASSERT_EQ(RunReplay(compare, out, err), 0);
   const std::string report = ReadBack(out);
   EXPECT_THAT(report, HasSubstr("baseline:  " + (dir_ / "old.yaml").string()));
   EXPECT_THAT(report, HasSubstr("Alerts notified firing only under the baseline"));
@@ -234,12 +241,52 @@ TEST_F(BacktestTest, ReplayCommandWritesNotificationsOrTheReport) {
   EXPECT_THAT(ss.str(), HasSubstr(R"("receiver":"db-oncall")"));
   std::fclose(out);
   std::fclose(err);
+  // The JSON report lists every alert (no "and N more"), readable by a CI job.
+  std::ifstream report_in(dir_ / "report.json");
+  std::stringstream report_json;
+  report_json << report_in.rdbuf();
+  EXPECT_THAT(report_json.str(), HasSubstr(R"("only_candidate":[{"receiver":"db-oncall","labels":"{alertname=\"DiskFull\")"));
+  EXPECT_THAT(report_json.str(), HasSubstr(R"("first":"2026-01-05T08:01:10Z")"));
+  EXPECT_THAT(report_json.str(), HasSubstr(R"("median_shift_seconds":30)"));
+  EXPECT_THAT(report_json.str(), HasSubstr(R"({"name":"firing notifications","baseline":3,"candidate":2})"));
+
+  // --fail-on-new: the candidate notifies db-oncall about DiskFull, which the baseline did not.
+  out = std::tmpfile();
+  err = std::tmpfile();
+  ReplayCommandOptions gate = plain;
+  gate.output.clear();
+  gate.baseline = (dir_ / "old.yaml").string();
+  gate.fail_on_new = true;
+  EXPECT_EQ(RunReplay(gate, out, err), 3);
+  EXPECT_THAT(ReadBack(err), HasSubstr("1 alert(s) would be notified to a receiver that the baseline did not notify"));
+  std::fclose(out);
+  std::fclose(err);
+  // The same config as its own baseline: nothing is new.
+  out = std::tmpfile();
+  err = std::tmpfile();
+  gate.config = (dir_ / "old.yaml").string();
+  gate.baseline = (dir_ / "old.yaml").string();
+  EXPECT_EQ(RunReplay(gate, out, err), 0);
+  std::fclose(out);
+  std::fclose(err);
+  // Without a baseline these options are refused.
+  out = std::tmpfile();
+  err = std::tmpfile();
+  ReplayCommandOptions lone = plain;
+  lone.fail_on_new = true;
+  EXPECT_EQ(RunReplay(lone, out, err), 1);
+  EXPECT_THAT(ReadBack(err), HasSubstr("compare with a --baseline"));
+  std::fclose(out);
+  std::fclose(err);
 
   // A baseline that does not load is an error naming its position.
   std::ofstream(dir_ / "bad.yaml") << "route:\n  receiver: pages\n  group_wait: soon\nreceivers:\n  - name: pages\n";
   out = std::tmpfile();
   err = std::tmpfile();
-  EXPECT_EQ(RunReplay((dir_ / "new.yaml").string(), rec, "", (dir_ / "bad.yaml").string(), out, err), 1);
+  ReplayCommandOptions bad = plain;
+  bad.output.clear();
+  bad.baseline = (dir_ / "bad.yaml").string();
+  EXPECT_EQ(RunReplay(bad, out, err), 1);
   EXPECT_THAT(ReadBack(err), HasSubstr("bad.yaml:3:"));
   std::fclose(out);
   std::fclose(err);

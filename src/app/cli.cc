@@ -32,19 +32,22 @@ int RunCli(int argc, char** argv) {
   routes_test->add_option("--config", routes_config, "Config file (default: the embedded default)");
   routes_test->add_option("labels", routes_labels, "label=value pairs")->required();
 
-  std::string replay_config, replay_input, replay_output = "-", replay_baseline;
+  ReplayCommandOptions replay_options;
   CLI::App* replay = app.add_subcommand("replay", "Backtest rules on a recorded NDJSON stream (event time)");
   replay
-      ->add_option("input", replay_input,
+      ->add_option("input", replay_options.input,
                    "NDJSON record file (quell record), or a directory of them (an intake journal)")
       ->required();
-  replay->add_option("--config", replay_config, "Config file (default: the embedded default)");
+  replay->add_option("--config", replay_options.config, "Config file (default: the embedded default)");
   CLI::Option* replay_output_opt = replay->add_option(
-      "--output", replay_output,
+      "--output", replay_options.output,
       "Where notifications go, one JSON per line (- = stdout; with --baseline: not written unless given)");
-  replay->add_option("--baseline", replay_baseline,
+  replay->add_option("--baseline", replay_options.baseline,
                      "Compare with this config on the same stream: counts, pages by receiver, alerts paged "
                      "under only one of them (report on stdout)");
+  replay->add_option("--report-json", replay_options.report_json, "With --baseline: the comparison as JSON");
+  replay->add_flag("--fail-on-new", replay_options.fail_on_new,
+                   "With --baseline: exit 3 if an alert would be notified to a receiver the baseline did not notify");
 
   std::string record_output, record_listen = "127.0.0.1:9797";
   CLI::App* record = app.add_subcommand("record", "Record intake request bodies to an NDJSON file");
@@ -68,8 +71,8 @@ int RunCli(int argc, char** argv) {
   if (*check) return RunCheckConfig(check_path, stdout, stderr);
   if (*routes_test) return RunRoutesTest(routes_config, routes_labels, stdout, stderr);
   if (*replay) {
-    if (!replay_baseline.empty() && replay_output_opt->count() == 0) replay_output.clear();
-    return RunReplay(replay_config, replay_input, replay_output, replay_baseline, stdout, stderr);
+    if (!replay_options.baseline.empty() && replay_output_opt->count() == 0) replay_options.output.clear();
+    return RunReplay(replay_options, stdout, stderr);
   }
   if (*record) return RunRecord(record_output, record_listen);
   if (*test_rules) return RunTestRules(rule_test_files, stdout, stderr);

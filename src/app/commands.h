@@ -26,14 +26,24 @@ int RunCheckConfig(const std::string& path, std::FILE* out, std::FILE* err);
 int RunRoutesTest(const std::string& config_path, const std::vector<std::string>& labels, std::FILE* out,
                   std::FILE* err);
 
-// `quell replay FILE [--config FILE] [--baseline FILE] [--output FILE]`: backtests the config's
-// rules on a recorded NDJSON stream in event time (no wall clock, no HTTP, no receivers; backtest.h):
-// every notification the engine would send is written as one JSON line to `output` ("-" = `out`,
-// "" = not written), then a summary to `err`. With `baseline_path`, the same stream also runs
-// through the baseline config and a comparison report (backtest.h) goes to `out`. Replaying the
-// same input with the same rules gives the same bytes.
-int RunReplay(const std::string& config_path, const std::string& input, const std::string& output,
-              const std::string& baseline_path, std::FILE* out, std::FILE* err);
+// `quell replay FILE|DIR [--config FILE] [--baseline FILE] [--output FILE] [--report-json FILE]
+// [--fail-on-new]`: backtests the config's rules on a recorded NDJSON stream in event time (no wall
+// clock, no HTTP, no receivers; backtest.h): every notification the engine would send is written as
+// one JSON line to `output` ("-" = `out`, "" = not written), then a summary to `err`. With a
+// baseline, the same stream also runs through the baseline config and the comparison report
+// (backtest.h) goes to `out`, and as JSON to `report_json` when set. Exit status: 0; 1 on an error;
+// 3 with `fail_on_new` when some alert would be notified to a receiver under the config and not
+// under the baseline (a rule change's CI job). Replaying the same input with the same rules gives the
+// same bytes.
+struct ReplayCommandOptions {
+  std::string config;       // Empty: the embedded default.
+  std::string input;
+  std::string output = "-";
+  std::string baseline;     // Empty: no comparison.
+  std::string report_json;  // Empty: none.
+  bool fail_on_new = false;
+};
+int RunReplay(const ReplayCommandOptions& options, std::FILE* out, std::FILE* err);
 
 // `quell record --output FILE [--listen ADDR]`: serves the intake endpoints and appends every
 // request body, as received, to an NDJSON record file for later `quell replay`. Runs until

@@ -1,4 +1,5 @@
 // src/app/replay_command.cc: `quell replay` (commands.h).
+#include <fstream>
 #include <optional>
 #include <string>
 
@@ -48,41 +49,58 @@ bool WriteNotifications(const BacktestRun& run, const std::string& output, std::
 
 }  // namespace
 
-int RunReplay(const std::string& config_path, const std::string& input, const std::string& output,
-              const std::string& baseline_path, std::FILE* out, std::FILE* err) {
-  absl::StatusOr<QuellConfig> cfg = Load(config_path);
+int RunReplay(const ReplayCommandOptions& o, std::FILE* out, std::FILE* err) {
+  if (o.baseline.empty() && (!o.report_json.empty() || o.fail_on_new)) {
+    std::fprintf(err, "replay: --report-json and --fail-on-new compare with a --baseline config\n");
+    return 1;
+  }
+  absl::StatusOr<QuellConfig> cfg = Load(o.config);
   if (!cfg.ok()) {
     std::fprintf(err, "%s\n", std::string(cfg.status().message()).c_str());
     return 1;
   }
   std::optional<QuellConfig> baseline_cfg;
-  if (!baseline_path.empty()) {
-    absl::StatusOr<QuellConfig> b = Load(baseline_path);
+  if (!o.baseline.empty()) {
+    absl::StatusOr<QuellConfig> b = Load(o.baseline);
     if (!b.ok()) {
       std::fprintf(err, "%s\n", std::string(b.status().message()).c_str());
       return 1;
     }
     baseline_cfg = *std::move(b);
   }
-  absl::StatusOr<BacktestRun> run = ReplayForBacktest(*cfg, input);
+  absl::StatusOr<BacktestRun> run = ReplayForBacktest(*cfg, o.input);
   if (!run.ok()) {
     std::fprintf(err, "replay: %s\n", std::string(run.status().message()).c_str());
     return 1;
   }
-  if (!output.empty() && !WriteNotifications(*run, output, out, err)) return 1;
+  if (!o.output.empty() && !WriteNotifications(*run, o.output, out, err)) return 1;
   if (!baseline_cfg) {
     Summary(err, "", *run);
     return 0;
   }
-  absl::StatusOr<BacktestRun> base = ReplayForBacktest(*baseline_cfg, input);
+  absl::StatusOr<BacktestRun> base = ReplayForBacktest(*baseline_cfg, o.input);
   if (!base.ok()) {
     std::fprintf(err, "replay: %s\n", std::string(base.status().message()).c_str());
     return 1;
   }
   Summary(err, " (baseline)", *base);
   Summary(err, " (candidate)", *run);
-  std::string report = FormatBacktestReport(input, *base, *run, CompareBacktests(*base, *run));
+  const BacktestComparison comparison = CompareBacktests(*base, *run);
+  std::string report = FormatBacktestReport(o.input, *base, *run, comparison);
   std::fwrite(report.data(), 1, report.size(), out);
+  if (!o.report_json.empty()) {
+    std::ofstream json(o.report_json, std::ios::trunc);
+    json << BacktestReportJson(o.input, *base, *run, comparison) << "\n";
+    if (!json) {
+      std::fprintf(err, "replay: cannot write %s\n", o.report_json.c_str());
+      return 1;
+    }
+  }
+  if (o.fail_on_new && !comparison.only_candidate.empty()) {
+    std::fprintf(err, "replay: %zu alert(s) would be notified to a receiver that the baseline did not notify\n",
+                 comparison.only_candidate.size());
+    return 3;
+  }
   return 0;
 }
 
