@@ -1745,7 +1745,21 @@ std::string Shard::Serialize() const {
     hex_list(inc.last_firing);
     out += ",\"last_resolved\":";
     hex_list(inc.last_resolved);
-    out += '}';
+    // Its notifications and timeline, so that the incident's page (API, console) keeps its history.
+    out += ",\"sent\":[";
+    for (size_t i = 0; i < inc.sent.size(); ++i) {
+      const SentNotification& n = inc.sent[i];
+      out += fmt::format(
+          "{}{{\"t\":{},\"receiver\":{},\"status\":{},\"sequence\":{},\"firing\":{},\"resolved\":{}}}",
+          i ? "," : "", n.time.unix_nanos(), JsonQuote(n.receiver), JsonQuote(n.status), n.sequence, n.firing,
+          n.resolved);
+    }
+    out += "],\"timeline\":[";
+    for (size_t i = 0; i < inc.timeline.size(); ++i) {
+      out += fmt::format("{}{{\"t\":{},\"what\":{}}}", i ? "," : "", inc.timeline[i].time.unix_nanos(),
+                         JsonQuote(inc.timeline[i].what));
+    }
+    out += "]}";
   }
   out += "]}";
   return out;
@@ -1797,6 +1811,26 @@ absl::Status Shard::RestoreIncidentState(const JsonValue& saved) {
   r.max_severity = static_cast<core::Severity>(std::clamp<int64_t>(number("max_severity"), 0, static_cast<int64_t>(core::Severity::kCritical)));
   r.acked_by = saved.GetString("acked_by");
   r.ack_comment = saved.GetString("ack_comment");
+  // Optional (snapshots before session 10 have neither).
+  auto field = [](const JsonValue& o, std::string_view key) {
+    const JsonValue* v = o.Find(key);
+    return v != nullptr ? std::max<int64_t>(0, v->AsInt64()) : 0;
+  };
+  if (const JsonValue* sent = saved.Find("sent"); sent != nullptr && sent->is_array()) {
+    for (const JsonValue& n : sent->items()) {
+      if (r.sent.size() >= kMaxSent) break;
+      r.sent.push_back(SentNotification{core::EventTime::FromUnixNanos(field(n, "t")), n.GetString("receiver"),
+                                        n.GetString("status"), static_cast<uint64_t>(field(n, "sequence")),
+                                        static_cast<uint32_t>(field(n, "firing")),
+                                        static_cast<uint32_t>(field(n, "resolved"))});
+    }
+  }
+  if (const JsonValue* timeline = saved.Find("timeline"); timeline != nullptr && timeline->is_array()) {
+    for (const JsonValue& e : timeline->items()) {
+      if (r.timeline.size() >= kMaxTimeline) break;
+      r.timeline.push_back(TimelineEntry{core::EventTime::FromUnixNanos(field(e, "t")), e.GetString("what")});
+    }
+  }
   restored_incidents_[dedup] = std::move(r);  // Taken by the incident when it opens again.
   return absl::OkStatus();
 }
@@ -1820,6 +1854,14 @@ void Shard::ApplyRestoredState(Incident& inc) {
   inc.acked = r.acked;
   inc.acked_by = std::move(r.acked_by);
   inc.ack_comment = std::move(r.ack_comment);
+  // The saved history first, then what happened since the incident opened again (capped as usual).
+  auto prepend = [](auto* saved, auto* current, size_t cap) {
+    saved->insert(saved->end(), std::make_move_iterator(current->begin()), std::make_move_iterator(current->end()));
+    if (saved->size() > cap) saved->erase(saved->begin(), saved->begin() + static_cast<long>(saved->size() - cap));
+    *current = std::move(*saved);
+  };
+  prepend(&r.sent, &inc.sent, kMaxSent);
+  prepend(&r.timeline, &inc.timeline, kMaxTimeline);
   inc.Note(inc.last_activity, "restored with its notification state from the state file");
   restored_incidents_.erase(it);
 }

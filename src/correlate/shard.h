@@ -269,6 +269,8 @@ class Shard {
     core::Severity max_severity = core::Severity::kUnknown;
     std::string acked_by, ack_comment;
     std::vector<uint64_t> last_firing, last_resolved;
+    std::vector<SentNotification> sent;   // What it notified, for the API and the console.
+    std::vector<TimelineEntry> timeline;  // Its history before the restart.
   };
   absl::flat_hash_map<uint64_t, RestoredIncident> restored_incidents_;
   std::deque<uint64_t> incident_order_;                     // Serials, creation order.

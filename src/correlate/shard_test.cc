@@ -257,6 +257,25 @@ TEST(ShardTest, RestoredStateReachesIncidentsThatReopenAfterTheirAlertsAreHeld) 
   // The second member joining again is not news: the ack holds.
   EXPECT_TRUE(v.acked);
   EXPECT_EQ(v.acked_by, "alice");
+  // Its page keeps its history: what it notified before the restart, and its timeline (the saved
+  // entries first, then the restore itself).
+  auto before = shard.GetIncident(rec.out[0].incident_id);
+  auto after = restored.GetIncident(rec.out[0].incident_id);
+  ASSERT_TRUE(before.has_value());
+  ASSERT_TRUE(after.has_value());
+  ASSERT_EQ(after->notifications.size(), 1u);
+  EXPECT_EQ(after->notifications[0].sequence, before->notifications[0].sequence);
+  EXPECT_EQ(after->notifications[0].status, "firing");
+  EXPECT_EQ(after->notifications[0].time, before->notifications[0].time);
+  ASSERT_GT(after->timeline.size(), before->timeline.size());
+  for (size_t i = 0; i < before->timeline.size(); ++i) {
+    EXPECT_EQ(after->timeline[i].what, before->timeline[i].what) << i;
+    EXPECT_EQ(after->timeline[i].time, before->timeline[i].time) << i;
+  }
+  EXPECT_TRUE(std::any_of(after->timeline.begin() + static_cast<long>(before->timeline.size()), after->timeline.end(),
+                          [](const TimelineEntry& e) {
+                            return e.what == "restored with its notification state from the state file";
+                          }));
 }
 
 // One sender with a clock far ahead (startsAt in 2100, observed at 10:00) must not drag the
