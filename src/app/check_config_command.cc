@@ -1,5 +1,7 @@
 #include <functional>
+#include <string>
 
+#include "absl/time/time.h"
 #include "app/commands.h"
 #include "app/quell_config.h"
 #include "correlate/route_config.h"
@@ -44,6 +46,23 @@ int RunCheckConfig(const std::string& path, std::FILE* out, std::FILE* err) {
   std::fprintf(out, "inhibit rules: %zu, time intervals: %zu, maintenance windows: %zu, topology services: %zu, gates: %zu\n",
                cfg->rules.inhibit_rules.size(), cfg->rules.time_intervals.size(), cfg->rules.maintenance_windows.size(),
                cfg->rules.topology.services.size(), cfg->gates.gates.size());
+  // What survives a restart or a crash (ADR 0044, ADR 0045).
+  const auto& settings = cfg->rules.settings;
+  if (settings.state_file.empty()) {
+    std::fprintf(out, "state: none (a restart forgets alerts and open incidents; set correlate.state_file)\n");
+  } else {
+    std::fprintf(out, "state: %s, checkpointed every %s\n", settings.state_file.c_str(),
+                 absl::FormatDuration(settings.state_checkpoint_interval).c_str());
+  }
+  if (cfg->journal.dir.empty()) {
+    std::fprintf(out, "intake journal: none (what HTTP clients sent since the last checkpoint is lost in a crash)\n");
+  } else {
+    std::string fsync(ingest::JournalFsyncName(cfg->journal.fsync));
+    if (cfg->journal.fsync == ingest::JournalFsync::kInterval) {
+      fsync += " " + absl::FormatDuration(cfg->journal.fsync_interval);
+    }
+    std::fprintf(out, "intake journal: %s, fsync %s\n", cfg->journal.dir.c_str(), fsync.c_str());
+  }
   if (cfg->tokens_file.empty() && !IsLoopback(cfg->server.address)) {
     std::fprintf(out, "warning: server listens on %s without API tokens (auth.tokens_file): anyone who reaches it can "
                       "create silences and reload the config\n", cfg->server.address.c_str());

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "app/commands.h"
 #include "app/quell_config.h"
 #include "app/runtime.h"
 #include "gmock/gmock.h"
@@ -423,6 +424,35 @@ TEST(AppConfigTest, IntakeJournalNeedsAStateFile) {
   ASSERT_TRUE(ok.ok()) << ok.status();
   EXPECT_EQ(ok->journal.dir, "j");
   EXPECT_EQ(ok->journal.fsync, ingest::JournalFsync::kNever);
+}
+
+// check-config says what survives a restart or a crash.
+TEST(AppConfigTest, CheckConfigReportsStateAndJournal) {
+  fs::path dir = fs::path(::testing::TempDir()) / fmt::format("quell_check_{}", ::getpid());
+  fs::create_directories(dir);
+  const std::string base = "route:\n  receiver: x\n  class: investigate\nreceivers:\n  - name: x\n";
+  Write((dir / "durable.yaml").string(),
+        "ingest:\n  journal:\n    dir: j\ncorrelate:\n  state_file: s.json\n  state_checkpoint_interval: 30s\n" + base);
+  Write((dir / "bare.yaml").string(), base);
+  auto run = [](const fs::path& path) {
+    std::FILE* out = std::tmpfile();
+    std::FILE* err = std::tmpfile();
+    EXPECT_EQ(RunCheckConfig(path.string(), out, err), 0);
+    std::rewind(out);
+    std::string text;
+    char buf[4096];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, out)) > 0;) text.append(buf, n);
+    std::fclose(out);
+    std::fclose(err);
+    return text;
+  };
+  const std::string durable = run(dir / "durable.yaml");
+  EXPECT_THAT(durable, HasSubstr("state: s.json, checkpointed every 30s\n"));
+  EXPECT_THAT(durable, HasSubstr("intake journal: j, fsync interval 1s\n"));
+  const std::string bare = run(dir / "bare.yaml");
+  EXPECT_THAT(bare, HasSubstr("state: none (a restart forgets alerts and open incidents"));
+  EXPECT_THAT(bare, HasSubstr("intake journal: none"));
+  fs::remove_all(dir);
 }
 
 TEST(AppConfigTest, UnknownTopLevelKeyPointsAtIt) {
