@@ -22,11 +22,7 @@
 // notification by default (correlate.max_alerts_per_notification); the harness lifts that, since
 // Alertmanager's webhook lists them all and the sink counts alerts. A tool, not a test: it sleeps
 // while waiting.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,6 +39,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bench/support/pipelined_http_client.h"
 #include "fmt/format.h"
 #include "server/http_server.h"
 #include "server/router.h"
@@ -126,89 +123,10 @@ class Sink {
   uint64_t errors_ = 0;
 };
 
-// One keep-alive connection; writes `pipeline` requests, then reads as many answers.
-class Poster {
- public:
-  explicit Poster(uint16_t port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    ::inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    ok_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
-    int one = 1;
-    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  }
-  ~Poster() { ::close(fd_); }
-  bool ok() const { return ok_; }
-
-  // Sends the bodies pipelined. False on an answer other than 2xx, 429 or 503; the indices of the
-  // bodies answered 429/503 (backpressure: send them again) go to `*refused`.
-  bool Round(const std::vector<std::string>& bodies, std::vector<size_t>* refused) {
-    std::string out;
-    for (const std::string& b : bodies) {
-      out += fmt::format(
-          "POST /api/v2/alerts HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-          "Content-Length: {}\r\n\r\n{}",
-          b.size(), b);
-    }
-    for (size_t off = 0; off < out.size();) {
-      ssize_t n = ::send(fd_, out.data() + off, out.size() - off, MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      off += static_cast<size_t>(n);
-    }
-    size_t answered = 0;
-    while (answered < bodies.size()) {
-      size_t end = buf_.find("\r\n\r\n", pos_);
-      if (end != std::string::npos) {
-        if (buf_.compare(pos_ + 9, 3, "429") == 0 || buf_.compare(pos_ + 9, 3, "503") == 0) {
-          refused->push_back(answered);
-        } else if (buf_.compare(pos_ + 9, 1, "2") != 0) {
-          std::fprintf(stderr, "answer: %s\n", buf_.substr(pos_, 200).c_str());
-          return false;
-        }
-        size_t cl = buf_.find("Content-Length: ", pos_);
-        if (cl == std::string::npos || cl > end) cl = buf_.find("content-length: ", pos_);
-        size_t len = cl != std::string::npos && cl < end ? std::strtoul(buf_.c_str() + cl + 16, nullptr, 10) : 0;
-        if (buf_.size() >= end + 4 + len) {
-          pos_ = end + 4 + len;
-          ++answered;
-          continue;
-        }
-      }
-      buf_.erase(0, pos_);
-      pos_ = 0;
-      char tmp[65536];
-      ssize_t n = ::recv(fd_, tmp, sizeof(tmp), 0);
-      if (n <= 0) return false;
-      buf_.append(tmp, static_cast<size_t>(n));
-    }
-    return true;
-  }
-
- private:
-  int fd_ = -1;
-  bool ok_ = false;
-  std::string buf_;
-  size_t pos_ = 0;
-};
-
 bool Ready(uint16_t port, const char* path) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  ::inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-  bool ok = false;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0) {
-    std::string req = fmt::format("GET {} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", path);
-    if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) > 0) {
-      char buf[64] = {};
-      ok = ::recv(fd, buf, sizeof(buf) - 1, 0) > 12 && std::string_view(buf).substr(9, 3) == "200";
-    }
-  }
-  ::close(fd);
-  return ok;
+  quell::bench::PipelinedHttpClient c(port);
+  std::vector<int> status;
+  return c.Exchange(fmt::format("GET {} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", path), 1, &status) && status[0] == 200;
 }
 
 pid_t Spawn(const std::vector<std::string>& argv, const std::string& log, const std::string& sink_url) {
@@ -299,10 +217,11 @@ Result RunOne(const Options& o, const std::string& name, Sink* sink, uint16_t si
   std::vector<std::string> bodies;
   for (int i = 0; i < o.alerts; i += o.batch) bodies.push_back(AlertsBody(i, std::min(o.batch, o.alerts - i), o.groups));
   std::vector<Clock::time_point> sent(bodies.size());
-  Poster poster(port);
+  quell::bench::PipelinedHttpClient conn(port);
   const Clock::time_point t0 = Clock::now();
-  bool ok = poster.ok();
+  bool ok = conn.connected();
   constexpr size_t kPipeline = 16;
+  std::vector<int> statuses;
   for (size_t i = 0; ok && i < bodies.size(); i += kPipeline) {
     std::vector<size_t> pending;
     for (size_t k = i; k < std::min(bodies.size(), i + kPipeline); ++k) pending.push_back(k);
@@ -311,13 +230,19 @@ Result RunOne(const Options& o, const std::string& name, Sink* sink, uint16_t si
     const Clock::time_point now = Clock::now();
     for (size_t k : pending) sent[k] = now;
     while (ok && !pending.empty()) {
-      std::vector<std::string> round;
-      for (size_t k : pending) round.push_back(bodies[k]);
-      std::vector<size_t> refused;
-      ok = poster.Round(round, &refused);
+      std::string round;
+      for (size_t k : pending) round += quell::bench::PipelinedHttpClient::Post("/api/v2/alerts", bodies[k]);
+      ok = conn.Exchange(round, pending.size(), &statuses);
       std::vector<size_t> again;
-      for (size_t idx : refused) again.push_back(pending[idx]);
-      r.refused += refused.size();
+      for (size_t a = 0; ok && a < statuses.size(); ++a) {
+        if (statuses[a] == 429 || statuses[a] == 503) {
+          again.push_back(pending[a]);
+        } else if (statuses[a] < 200 || statuses[a] > 299) {
+          std::fprintf(stderr, "%s answered %d\n", name.c_str(), statuses[a]);
+          ok = false;
+        }
+      }
+      r.refused += again.size();
       pending = std::move(again);
       if (!pending.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }

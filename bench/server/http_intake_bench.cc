@@ -8,10 +8,6 @@
 //   BM_HttpNoop      same bodies to a handler that answers 200 without parsing (HTTP cost alone);
 //   BM_ParseOnly     the same parser on the same body without HTTP (parse cost alone).
 // items_per_second = signals/s.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <time.h>
@@ -22,11 +18,13 @@
 #include <memory>
 #include <string>
 
+#include "bench/support/pipelined_http_client.h"
 #include "benchmark/benchmark.h"
 #include "core/clock.h"
 #include "fmt/format.h"
 #include "ingest/http_intake.h"
 #include "ingest/intake_journal.h"
+#include "ingest/ndjson_record_writer.h"
 #include "ingest/parser.h"
 #include "server/http_server.h"
 
@@ -144,64 +142,28 @@ std::string OtlpLogsBody(int n) {
   return b + "]}]}]}";
 }
 
-// Minimal pipelining client: writes kPipeline requests, then reads kPipeline responses.
+// kPipeline copies of one POST, written together, answered in order; every answer must be 2xx.
 class LoadClient {
  public:
-  LoadClient(uint16_t port, const std::string& path, const std::string& body) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    ::inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-    if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) std::abort();
-    int one = 1;
-    ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    std::string req = fmt::format(
-        "POST {} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nDD-API-KEY: x\r\n"
-        "Content-Length: {}\r\n\r\n{}",
-        path, body.size(), body);
+  LoadClient(uint16_t port, const std::string& path, const std::string& body) : conn_(port) {
+    if (!conn_.connected()) std::abort();
+    const std::string req = bench::PipelinedHttpClient::Post(path, body, "DD-API-KEY: x\r\n");
     for (int i = 0; i < kPipeline; ++i) round_ += req;
   }
-  ~LoadClient() { ::close(fd_); }
 
   // One round; false on an error or a non-2xx answer.
   bool Round() {
-    size_t off = 0;
-    while (off < round_.size()) {
-      ssize_t n = ::send(fd_, round_.data() + off, round_.size() - off, MSG_NOSIGNAL);
-      if (n <= 0) return false;
-      off += static_cast<size_t>(n);
-    }
-    int answered = 0;
-    while (answered < kPipeline) {
-      size_t end = buf_.find("\r\n\r\n", pos_);
-      if (end != std::string::npos) {
-        if (buf_.compare(pos_ + 9, 1, "2") != 0) return false;
-        size_t cl = buf_.find("Content-Length: ", pos_);
-        size_t len = cl != std::string::npos && cl < end ? std::strtoul(buf_.c_str() + cl + 16, nullptr, 10) : 0;
-        if (buf_.size() >= end + 4 + len) {
-          pos_ = end + 4 + len;
-          ++answered;
-          continue;
-        }
-      }
-      if (pos_ > 0) {
-        buf_.erase(0, pos_);
-        pos_ = 0;
-      }
-      char tmp[65536];
-      ssize_t n = ::recv(fd_, tmp, sizeof(tmp), 0);
-      if (n <= 0) return false;
-      buf_.append(tmp, static_cast<size_t>(n));
+    if (!conn_.Exchange(round_, kPipeline, &statuses_)) return false;
+    for (int s : statuses_) {
+      if (s < 200 || s > 299) return false;
     }
     return true;
   }
 
  private:
-  int fd_ = -1;
+  bench::PipelinedHttpClient conn_;
   std::string round_;
-  std::string buf_;
-  size_t pos_ = 0;
+  std::vector<int> statuses_;
 };
 
 // CPU time of the whole process (client and server threads), in seconds.
@@ -317,6 +279,20 @@ void BM_ParseOnlyAlerts(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(body.size()));
 }
 
+// What the intake journal adds per request on the I/O thread: the record line of one body
+// (RecordWriter::FormatRecord: validation with simdjson's DOM parser, CR/LF to spaces, the copy).
+void BM_JournalRecordLine(benchmark::State& state) {
+  const std::string body = AlertsBody(static_cast<int>(state.range(0)));
+  std::string line;
+  for (auto _ : state) {
+    ingest::RecordWriter::FormatRecord(core::Format::kAlertmanager, core::EventTime::FromUnixNanos(1), body, &line);
+    benchmark::DoNotOptimize(line.data());
+  }
+  if (line.find("\"body\":[") == std::string::npos) state.SkipWithError("the body was not embedded as JSON");
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(body.size()));
+}
+
+BENCHMARK(BM_JournalRecordLine)->Arg(1)->Arg(100);
 BENCHMARK(BM_AlertmanagerAlerts)->Arg(1)->Arg(100)->Arg(1000)->UseRealTime();
 BENCHMARK(BM_AlertmanagerAlertsJournalNoFsync)->Arg(1)->Arg(100)->UseRealTime();
 BENCHMARK(BM_AlertmanagerAlertsJournalFsync)->Arg(1)->Arg(100)->UseRealTime();

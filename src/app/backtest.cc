@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
-#include <mutex>
 #include <utility>
 
 #include "core/clock.h"
@@ -17,23 +16,6 @@
 
 namespace quell::app {
 namespace {
-
-// Collects notifications from the shard threads.
-class CollectingSink final : public core::NotificationSink {
- public:
-  void Send(core::Notification n) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    out_.push_back(std::move(n));
-  }
-  std::vector<core::Notification> Take() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return std::move(out_);
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<core::Notification> out_;
-};
 
 // Tracks the largest event time submitted, to flush every timer after the input ends.
 class MaxTimeSink final : public core::BatchSink {
@@ -94,7 +76,7 @@ absl::StatusOr<BacktestRun> ReplayForBacktest(const QuellConfig& config, const s
   run.config_name = config.path;
   // Event time only: the wall clock is frozen at 0 so the live-mode idle ticker never fires.
   core::ManualClock clock(core::WallTime::FromUnixNanos(0));
-  CollectingSink sink;
+  core::CollectingNotificationSink sink;
   correlate::Silencer silencer;
   correlate::ShardedEngine engine(correlate::CompiledRules::Build(config.rules), &sink, &silencer, &clock,
                                   config.rules.settings.shards);

@@ -287,7 +287,8 @@ void RegisterMetricsSources(server::MetricsEndpoint* endpoint, const MetricsDeps
       f->Counter("quell_intake_journal_syncs_total", "fdatasync calls of the intake journal (one per group commit).");
       f->Add({}, D(s.syncs.load()));
       f->Counter("quell_intake_journal_errors_total",
-                 "Intake journal writes or syncs that failed (the request was answered 503).");
+                 "Intake journal writes or syncs that failed (a request's write or fsync: always sync answers 503; "
+                 "a failed background sync of fsync: interval is retried at the next interval).");
       f->Add({}, D(s.write_errors.load()));
       f->Gauge("quell_intake_journal_segments", "Intake journal segment files on disk (trimmed at state checkpoints).");
       f->Add({}, static_cast<double>(j->segments()));

@@ -23,7 +23,6 @@
 // Exit status 0 when every test passes, 1 otherwise.
 #include <algorithm>
 #include <filesystem>
-#include <mutex>
 
 #include "app/commands.h"
 #include "app/quell_config.h"
@@ -46,22 +45,6 @@ namespace {
 
 // t0 of every test: a fixed instant, so output is the same on every run.
 const core::EventTime kT0 = core::EventTime::FromUnixNanos(1767225600LL * 1000000000LL);  // 2026-01-01
-
-class Recorder final : public core::NotificationSink {
- public:
-  void Send(core::Notification n) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    notes_.push_back(std::move(n));
-  }
-  std::vector<core::Notification> Take() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return std::move(notes_);
-  }
-
- private:
-  std::mutex mu_;
-  std::vector<core::Notification> notes_;
-};
 
 struct InputAlert {
   absl::Duration at;
@@ -185,7 +168,7 @@ bool Matches(const Expected& e, const core::Notification& n) {
 // Runs one test; returns the failure text, or empty on success.
 std::string RunOne(const QuellConfig& cfg, const RuleTest& t) {
   core::ManualClock clock(core::WallTime::FromUnixNanos(0));  // Frozen: event time only.
-  Recorder recorder;
+  core::CollectingNotificationSink recorder;
   correlate::Silencer silencer;
   correlate::ShardedEngine engine(correlate::CompiledRules::Build(cfg.rules), &recorder, &silencer, &clock, 1);
   std::unique_ptr<ingest::Parser> parser = ingest::MakeParser(core::Format::kAlertmanager);

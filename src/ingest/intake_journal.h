@@ -64,7 +64,8 @@ struct IntakeJournalStats {
   std::atomic<uint64_t> records{0};        // Appended.
   std::atomic<uint64_t> bytes{0};          // Appended.
   std::atomic<uint64_t> syncs{0};          // fdatasync calls (one per group commit).
-  std::atomic<uint64_t> write_errors{0};   // Append or fdatasync failures (the request got 503).
+  std::atomic<uint64_t> write_errors{0};   // Append or fdatasync failures (a request's: it got 503;
+                                           // the background sync's: retried next interval).
   std::atomic<uint64_t> segments_trimmed{0};
 };
 
