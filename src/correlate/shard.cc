@@ -1776,10 +1776,12 @@ absl::Status Shard::RestoreIncidentState(const JsonValue& saved) {
     const JsonValue* v = saved.Find(key);
     return v != nullptr && v->is_bool() && v->AsBool();
   };
-  auto number = [&](std::string_view key) {
-    const JsonValue* v = saved.Find(key);
-    return v != nullptr ? v->AsInt64() : 0;
+  // A count or a time in nanoseconds: never negative; absent = 0.
+  auto field = [](const JsonValue& o, std::string_view key) {
+    const JsonValue* v = o.Find(key);
+    return v != nullptr ? std::max<int64_t>(0, v->AsInt64()) : 0;
   };
+  auto number = [&](std::string_view key) { return field(saved, key); };
   auto list = [&](std::string_view key, std::vector<uint64_t>* out) {
     out->clear();
     const JsonValue* v = saved.Find(key);
@@ -1801,7 +1803,7 @@ absl::Status Shard::RestoreIncidentState(const JsonValue& saved) {
     return absl::DataLossError("shard snapshot: an incident with a bad fingerprint");
   }
   uint64_t& sequence = sequence_by_dedup_[dedup];  // Sequence numbers keep increasing per key.
-  sequence = std::max(sequence, static_cast<uint64_t>(std::max<int64_t>(0, number("sequence"))));
+  sequence = std::max(sequence, static_cast<uint64_t>(number("sequence")));
   r.created_at = number("created_at");
   r.last_notify_at = number("last_notify_at");
   r.has_entry = flag("has_entry");
@@ -1812,10 +1814,6 @@ absl::Status Shard::RestoreIncidentState(const JsonValue& saved) {
   r.acked_by = saved.GetString("acked_by");
   r.ack_comment = saved.GetString("ack_comment");
   // Optional (snapshots before session 10 have neither).
-  auto field = [](const JsonValue& o, std::string_view key) {
-    const JsonValue* v = o.Find(key);
-    return v != nullptr ? std::max<int64_t>(0, v->AsInt64()) : 0;
-  };
   if (const JsonValue* sent = saved.Find("sent"); sent != nullptr && sent->is_array()) {
     for (const JsonValue& n : sent->items()) {
       if (r.sent.size() >= kMaxSent) break;
