@@ -16,8 +16,14 @@
 // Cost: BM_Observe (spans/s into the evaluator) beside BM_ObserveBaseline (the same spans into
 // bare DDSketch/counters: the floor), BM_GateQuery (the GET /api/v1/gates/{service} handler on a
 // warm evaluator) beside BM_VerdictJsonOnly (rendering the same verdict, no evaluation).
+//
+// State: BM_GateStateSerialize/N and BM_GateStateRestore/N: the gates' part of a correlation-state
+// checkpoint (GateEvaluator::Serialize, taken under the evaluator's lock, so Observe waits for it)
+// and its restore at start-up, for N services behind one "*" gate, each with a blue and a green
+// version tracked through 35 minutes of traffic (5 req/s per color): full evidence retention.
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -242,6 +248,60 @@ void BM_VerdictJsonOnly(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(bytes));
 }
 BENCHMARK(BM_VerdictJsonOnly);
+
+// N services, blue v1 and green v2 each, 35 minutes of spans at 5 req/s per color.
+std::unique_ptr<GateEvaluator> ManyServices(int services) {
+  auto root = core::YamlNode::LoadString("gates:\n  - name: all\n    service: \"*\"\n    max_duration: 30m\n", "bench.yaml");
+  auto gates = std::make_unique<GateEvaluator>(*ParseGatesConfig(*root), GateEvaluatorOptions{}, nullptr);
+  std::vector<TrafficSpec> specs;
+  for (int i = 0; i < services; ++i) {
+    for (auto [version, color] : {std::pair{"v1", core::DeployColor::kBlue}, std::pair{"v2", core::DeployColor::kGreen}}) {
+      TrafficSpec s = Spec(version, color);
+      s.service = "svc-" + std::to_string(i);
+      s.requests_per_second = 5;
+      specs.push_back(s);
+      core::Deployment d = Deploy(version, color, kT0);
+      d.service = s.service;
+      gates->AddDeployment(d);
+    }
+  }
+  TrafficSimulator sim(5);
+  core::SignalBatch batch;
+  for (absl::Duration t; t < absl::Minutes(35); t += absl::Seconds(10)) {
+    batch.Clear();
+    for (const TrafficSpec& s : specs) sim.Generate(s, kT0 + t, kT0 + t + absl::Seconds(10), &batch);
+    gates->Observe(batch);
+  }
+  return gates;
+}
+
+void BM_GateStateSerialize(benchmark::State& state) {
+  const int services = static_cast<int>(state.range(0));
+  std::unique_ptr<GateEvaluator> gates = ManyServices(services);
+  size_t bytes = 0;
+  for (auto _ : state) {
+    std::string saved = gates->Serialize();
+    bytes = saved.size();
+    benchmark::DoNotOptimize(saved.data());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
+  state.counters["bytes"] = static_cast<double>(bytes);
+  state.counters["tracked"] = static_cast<double>(gates->TrackedVerdicts().size());
+}
+BENCHMARK(BM_GateStateSerialize)->Arg(50)->Unit(benchmark::kMillisecond);
+
+void BM_GateStateRestore(benchmark::State& state) {
+  const int services = static_cast<int>(state.range(0));
+  const std::string saved = ManyServices(services)->Serialize();
+  auto root = core::YamlNode::LoadString("gates:\n  - name: all\n    service: \"*\"\n    max_duration: 30m\n", "bench.yaml");
+  const GatesConfig config = *ParseGatesConfig(*root);
+  for (auto _ : state) {
+    GateEvaluator restored(config, GateEvaluatorOptions{}, nullptr);
+    if (!restored.Restore(saved).ok()) state.SkipWithError("restore failed");
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * saved.size()));
+}
+BENCHMARK(BM_GateStateRestore)->Arg(50)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace quell::gates

@@ -6,6 +6,7 @@
 
 #include "absl/time/clock.h"
 #include "app/metrics_sources.h"
+#include "app/state_document.h"
 #include "core/json_writer.h"
 #include "core/state_file.h"
 #include "core/status_macros.h"
@@ -230,13 +231,20 @@ absl::Status Runtime::RestoreState() {
     spdlog::info("quell: no correlation state at {} yet: starting empty", state_file_);
     return absl::OkStatus();
   }
-  size_t alerts = 0;
-  absl::Status st = engine_->RestoreState(**json, &alerts);
-  if (!st.ok()) {
+  absl::StatusOr<StateDocument> doc = StateDocument::Parse(**json);
+  auto aside = [&](const absl::Status& st) {
     return absl::DataLossError(
         fmt::format("{} ({}): move the file aside to start without it", std::string(st.message()), state_file_));
+  };
+  if (!doc.ok()) return aside(doc.status());
+  // The gates first: the engine's restore may report incidents attributed to deploys to them.
+  if (!doc->gates().empty()) {
+    if (absl::Status st = gates_->Restore(doc->gates()); !st.ok()) return aside(st);
   }
-  spdlog::info("quell: restored {} alerts from {}", alerts, state_file_);
+  size_t alerts = 0;
+  if (absl::Status st = engine_->RestoreState(doc->engine(), &alerts); !st.ok()) return aside(st);
+  spdlog::info("quell: restored {} alerts{} from {}", alerts,
+               doc->gates().empty() ? " (no deploy-gate state saved)" : " and the deploy gates' state", state_file_);
   return absl::OkStatus();
 }
 
@@ -281,7 +289,8 @@ absl::Status Runtime::CheckpointState() {
   const CheckpointCommitGate::Offsets covered = commit_gate_.Begin();
   // Likewise every journaled HTTP body up to the mark.
   const uint64_t journal_mark = journal_ ? journal_->BeginCheckpoint() : 0;
-  absl::Status st = core::WriteStateFile(state_file_, engine_->SerializeState());
+  // The engine and the gates, one after the other: both hold at least what the marks cover.
+  absl::Status st = core::WriteStateFile(state_file_, StateDocument::Compose(engine_->SerializeState(), gates_->Serialize()));
   if (!st.ok()) {
     checkpoint_stats_.failure.fetch_add(1);
     spdlog::warn("quell: correlation state checkpoint failed: {}", std::string(st.message()));

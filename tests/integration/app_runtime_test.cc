@@ -287,11 +287,12 @@ TEST_F(AppRuntimeTest, ExpiredSilencesAreDroppedAfterTheRetention) {
 }
 
 // correlate.state_file: the alerts of one run are there in the next (restored before the HTTP
-// listener serves), housekeeping checkpoints them every state_checkpoint_interval and Stop once
-// more, /metrics counts the checkpoints, and a file that is not a state snapshot stops the start
-// with its path in the error.
+// listener serves), and so are the deploy gates' deployments, tracked canaries and overrides;
+// housekeeping checkpoints them every state_checkpoint_interval and Stop once more, /metrics counts
+// the checkpoints, and a file that is not a state snapshot stops the start with its path in the
+// error.
 TEST_F(AppRuntimeTest, AlertsSurviveARestartThroughTheStateFile) {
-  std::string text = Config(dir_.string(), "0s");
+  std::string text = Config(dir_.string(), "0s") + "gates:\n  - service: billing\n    env: prod\n";
   const std::string state_path = (dir_ / "state" / "correlation.json").string();
   const std::string settings = fmt::format("  idle_timeout: 1s\n  state_file: {}\n  state_checkpoint_interval: 5s\n", state_path);
   text.replace(text.find("  idle_timeout: 1s\n"), std::string("  idle_timeout: 1s\n").size(), settings);
@@ -317,6 +318,13 @@ TEST_F(AppRuntimeTest, AlertsSurviveARestartThroughTheStateFile) {
     EXPECT_FALSE(fs::exists(state_path));  // No state yet, nothing to restore.
     ASSERT_EQ(c.Post("/api/v2/alerts", alert, Bearer("ingest-token"))->status, 200);
     EXPECT_THAT(alert_names(c), HasSubstr("DiskFull"));
+    for (const char* d : {R"({"service":"billing","env":"prod","version":"v1","color":"blue","started_at":"2026-11-26T02:00:00Z"})",
+                          R"({"service":"billing","env":"prod","version":"v2","color":"green","started_at":"2026-11-26T02:58:00Z"})"}) {
+      ASSERT_EQ(c.Post("/api/v1/deployments", d, Bearer("deploy-token"))->status, 200);
+    }
+    auto overridden = c.Post("/api/v1/gates/billing/override", R"({"verdict":"fail","reason":"bad migration","version":"v2"})",
+                             Bearer("deploy-token"));
+    ASSERT_EQ(overridden->status, 200) << overridden->body;
     clock.Set(start + absl::Seconds(4));
     rt.RunHousekeeping();
     EXPECT_FALSE(fs::exists(state_path));  // Not due yet.
@@ -338,6 +346,13 @@ TEST_F(AppRuntimeTest, AlertsSurviveARestartThroughTheStateFile) {
     EXPECT_THAT(alerts, HasSubstr("DiskFull"));
     EXPECT_THAT(alerts, HasSubstr("disk 97%"));
     EXPECT_THAT(alerts, HasSubstr("2026-11-26T02:59:00"));
+    auto deployments = c.Get("/api/v1/deployments?service=billing", Bearer("deploy-token"));
+    EXPECT_THAT(deployments->body, HasSubstr(R"("version":"v2")"));
+    EXPECT_THAT(deployments->body, HasSubstr(R"("version":"v1")"));
+    auto gate = c.Get("/api/v1/gates/billing", Bearer("deploy-token"));  // The latest green: v2.
+    EXPECT_EQ(gate->status, 200) << gate->body;
+    EXPECT_THAT(gate->body, HasSubstr(R"("verdict":"fail")"));
+    EXPECT_THAT(gate->body, HasSubstr("bad migration"));
     rt.Stop();
   }
   Write(state_path, "{\"version\":1,\"shards\":[{\"alerts\":7}]}");

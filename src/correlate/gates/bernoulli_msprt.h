@@ -39,6 +39,22 @@ class BernoulliMsprt {
   uint64_t trials() const { return trials_; }
   uint64_t bad() const { return bad_; }
 
+  // What a correlation-state snapshot keeps: Restore(saved()) on a test with the same p0 continues
+  // exactly where this one stopped.
+  struct Saved {
+    uint64_t trials = 0;
+    uint64_t bad = 0;
+    double log_e = 0;
+    double log_max_e = 0;
+  };
+  Saved saved() const { return {trials_, bad_, log_e_, log_max_e_}; }
+  void Restore(const Saved& s) {
+    trials_ = s.trials;
+    bad_ = s.bad;
+    log_e_ = s.log_e;
+    log_max_e_ = s.log_max_e;
+  }
+
  private:
   double p0_;
   std::array<double, kGrid.size()> log_up_{};    // log(p_j / p0)

@@ -55,5 +55,21 @@ TEST(BernoulliMsprtTest, RejectsAClearExcess) {
   EXPECT_FALSE(ok.Rejects(0.05));
 }
 
+TEST(BernoulliMsprtTest, RestoredStateContinuesExactly) {
+  std::mt19937_64 rng(9);
+  std::binomial_distribution<uint64_t> bad(300, 0.08);
+  BernoulliMsprt whole(0.05), first(0.05), second(0.05);
+  for (int i = 0; i < 20; ++i) {
+    const uint64_t x = bad(rng);
+    whole.Update(300, x);
+    (i < 7 ? first : second).Update(300, x);
+    if (i == 6) second.Restore(first.saved());
+  }
+  EXPECT_EQ(second.log_e_value(), whole.log_e_value());
+  EXPECT_EQ(second.log_max_e_value(), whole.log_max_e_value());
+  EXPECT_EQ(second.trials(), whole.trials());
+  EXPECT_EQ(second.bad(), whole.bad());
+}
+
 }  // namespace
 }  // namespace quell::gates

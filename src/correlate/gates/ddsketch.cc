@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/status_macros.h"
+#include "fmt/format.h"
 
 namespace quell::gates {
 
@@ -142,6 +143,72 @@ uint64_t DDSketch::CountAbove(int index) const {
     above += counts_[static_cast<size_t>(i)];
   }
   return above;
+}
+
+void DDSketch::AppendJson(core::JsonWriter* w) const {
+  w->BeginObject();
+  if (count_ > 0) {
+    w->Field("offset", offset_);
+    w->Field("size", static_cast<uint64_t>(counts_.size()));
+    w->Key("bins");  // Sparse: slot, count for every non-empty bucket (most are empty).
+    w->BeginArray();
+    for (size_t i = 0; i < counts_.size(); ++i) {
+      if (counts_[i] == 0) continue;
+      w->Uint(i);
+      w->Uint(counts_[i]);
+    }
+    w->EndArray();
+    w->Field("zero", zero_count_);
+    w->Field("min", min_);
+    w->Field("max", max_);
+    w->Field("sum", sum_);
+  }
+  w->EndObject();
+}
+
+absl::Status DDSketch::RestoreJson(const correlate::JsonValue& v) {
+  Clear();
+  if (!v.is_object()) return absl::DataLossError("sketch: not an object");
+  if (v.members().empty()) return absl::OkStatus();
+  const correlate::JsonValue* offset = v.Find("offset");
+  const correlate::JsonValue* size = v.Find("size");
+  const correlate::JsonValue* bins = v.Find("bins");
+  const correlate::JsonValue* zero = v.Find("zero");
+  const correlate::JsonValue* mn = v.Find("min");
+  const correlate::JsonValue* mx = v.Find("max");
+  const correlate::JsonValue* sum = v.Find("sum");
+  if (offset == nullptr || !offset->is_number() || size == nullptr || !size->is_number() || bins == nullptr ||
+      !bins->is_array() || zero == nullptr || !zero->is_number() || mn == nullptr || !mn->is_number() ||
+      mx == nullptr || !mx->is_number() || sum == nullptr || !sum->is_number()) {
+    return absl::DataLossError("sketch: needs offset, size, bins, zero, min, max and sum");
+  }
+  const int64_t n = size->AsInt64();
+  if (n < 0 || n > max_buckets_) return absl::DataLossError(fmt::format("sketch: {} buckets, at most {}", n, max_buckets_));
+  const int64_t off = offset->AsInt64();
+  if (off < -(int64_t{1} << 30) || off > (int64_t{1} << 30)) return absl::DataLossError("sketch: offset out of range");
+  if (zero->AsInt64() < 0 || !(mn->AsDouble() <= mx->AsDouble())) return absl::DataLossError("sketch: bad zero count or range");
+  const std::vector<correlate::JsonValue>& b = bins->items();
+  if (b.size() % 2 != 0) return absl::DataLossError("sketch: bins are not slot, count pairs");
+  std::vector<uint64_t> restored(static_cast<size_t>(n), 0);
+  uint64_t total = static_cast<uint64_t>(zero->AsInt64());
+  int64_t last = -1;
+  for (size_t i = 0; i < b.size(); i += 2) {
+    if (!b[i].is_number() || !b[i + 1].is_number()) return absl::DataLossError("sketch: a bin is not a number");
+    const int64_t slot = b[i].AsInt64(), count = b[i + 1].AsInt64();
+    if (slot <= last || slot >= n || count <= 0) return absl::DataLossError("sketch: bins out of order or range");
+    last = slot;
+    restored[static_cast<size_t>(slot)] = static_cast<uint64_t>(count);
+    total += static_cast<uint64_t>(count);
+  }
+  if (total == 0) return absl::DataLossError("sketch: a saved sketch with no values");
+  offset_ = static_cast<int>(off);
+  counts_ = std::move(restored);
+  zero_count_ = static_cast<uint64_t>(zero->AsInt64());
+  count_ = total;
+  min_ = mn->AsDouble();
+  max_ = mx->AsDouble();
+  sum_ = sum->AsDouble();
+  return absl::OkStatus();
 }
 
 }  // namespace quell::gates

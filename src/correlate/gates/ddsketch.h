@@ -20,11 +20,20 @@
 //
 // Allocation: Add allocates only when the index range grows; Clear() keeps capacity. A value type:
 // copyable, movable. Not thread-safe.
+//
+// Snapshots (the deploy gates' part of the correlation state): AppendJson writes
+// {"offset":i,"size":n,"bins":[slot,count,...],"zero":n,"min":x,"max":y,"sum":s} (bins: the non-empty
+// buckets only; {} when the sketch is empty); RestoreJson reads it
+// back into a sketch of the same accuracy, which then answers and merges exactly as the saved one.
 #ifndef QUELL_CORRELATE_GATES_DDSKETCH_H_
 #define QUELL_CORRELATE_GATES_DDSKETCH_H_
 
 #include <cstdint>
 #include <vector>
+
+#include "absl/status/status.h"
+#include "core/json_writer.h"
+#include "correlate/json_value.h"
 
 namespace quell::gates {
 
@@ -69,6 +78,10 @@ class DDSketch {
   double Estimate(int index) const;
   // The number of values in buckets above `index`, i.e. values > UpperBound(index). Exact.
   uint64_t CountAbove(int index) const;
+
+  void AppendJson(core::JsonWriter* w) const;
+  // DataLoss when `v` is not a saved sketch (wrong types, more buckets than max_buckets, min > max).
+  [[nodiscard]] absl::Status RestoreJson(const correlate::JsonValue& v);
 
  private:
   void Grow(int index);

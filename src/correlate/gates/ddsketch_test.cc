@@ -5,6 +5,8 @@
 #include <random>
 #include <vector>
 
+#include "core/json_writer.h"
+#include "correlate/json_value.h"
 #include "gtest/gtest.h"
 
 namespace quell::gates {
@@ -153,6 +155,70 @@ TEST(DDSketchTest, ClearKeepsNothing) {
   EXPECT_EQ(s.CountAbove(0), 0u);
   s.Add(7);
   EXPECT_NEAR(s.Quantile(0.5), 7, 0.07);
+}
+
+// A saved and restored sketch answers and merges exactly as the original.
+TEST(DDSketchTest, JsonRoundTripIsExact) {
+  std::mt19937_64 rng(11);
+  std::lognormal_distribution<double> dist(std::log(5e7), 0.8);
+  DDSketch original;
+  for (int i = 0; i < 20000; ++i) original.Add(dist(rng));
+  original.Add(0);  // The zero bucket.
+  std::string json;
+  core::JsonWriter w(&json);
+  original.AppendJson(&w);
+  auto v = correlate::JsonValue::Parse(json);
+  ASSERT_TRUE(v.ok()) << v.status();
+  DDSketch restored;
+  ASSERT_TRUE(restored.RestoreJson(*v).ok());
+  EXPECT_EQ(restored.count(), original.count());
+  EXPECT_EQ(restored.min(), original.min());
+  EXPECT_EQ(restored.max(), original.max());
+  EXPECT_EQ(restored.sum(), original.sum());
+  for (double q : kQuantiles) {
+    EXPECT_EQ(restored.QuantileIndex(q), original.QuantileIndex(q)) << q;
+    EXPECT_EQ(restored.Quantile(q), original.Quantile(q)) << q;
+  }
+  const int p90 = original.QuantileIndex(0.9);
+  EXPECT_EQ(restored.CountAbove(p90), original.CountAbove(p90));
+  DDSketch more;
+  for (int i = 0; i < 1000; ++i) more.Add(dist(rng) * 3);
+  restored.Merge(more);
+  original.Merge(more);
+  EXPECT_EQ(restored.Quantile(0.99), original.Quantile(0.99));
+  EXPECT_EQ(restored.count(), original.count());
+}
+
+TEST(DDSketchTest, EmptySketchSavesAsAnEmptyObject) {
+  DDSketch empty;
+  std::string json;
+  core::JsonWriter w(&json);
+  empty.AppendJson(&w);
+  EXPECT_EQ(json, "{}");
+  DDSketch restored;
+  restored.Add(42);
+  ASSERT_TRUE(restored.RestoreJson(*correlate::JsonValue::Parse(json)).ok());
+  EXPECT_TRUE(restored.empty());
+}
+
+TEST(DDSketchTest, RestoreRejectsWhatIsNotASavedSketch) {
+  for (const char* bad : {R"([])", R"({"offset":1})",
+                          R"({"offset":1,"size":2,"bins":[0,1,1,-2],"zero":0,"min":1,"max":2,"sum":3})",
+                          R"({"offset":1,"size":2,"bins":[],"zero":0,"min":1,"max":2,"sum":0})",
+                          R"({"offset":1,"size":2,"bins":[1,1,0,1],"zero":0,"min":1,"max":2,"sum":3})",
+                          R"({"offset":1,"size":2,"bins":[2,1],"zero":0,"min":1,"max":2,"sum":3})",
+                          R"({"offset":1,"size":2,"bins":[0],"zero":0,"min":1,"max":2,"sum":3})",
+                          R"({"offset":1,"size":1,"bins":[0,1],"zero":0,"min":3,"max":2,"sum":3})",
+                          R"({"offset":"1","size":1,"bins":[0,1],"zero":0,"min":1,"max":2,"sum":3})"}) {
+    DDSketch s;
+    auto v = correlate::JsonValue::Parse(bad);
+    ASSERT_TRUE(v.ok()) << bad;
+    EXPECT_EQ(s.RestoreJson(*v).code(), absl::StatusCode::kDataLoss) << bad;
+    EXPECT_TRUE(s.empty()) << bad;
+  }
+  DDSketch small(0.01, 2);
+  auto v = correlate::JsonValue::Parse(R"({"offset":1,"size":3,"bins":[0,1,2,1],"zero":0,"min":1,"max":2,"sum":3})");
+  EXPECT_EQ(small.RestoreJson(*v).code(), absl::StatusCode::kDataLoss);  // More buckets than it may hold.
 }
 
 }  // namespace

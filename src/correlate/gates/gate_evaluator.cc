@@ -9,12 +9,14 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "core/duration.h"
+#include "core/json_writer.h"
 #include "core/status_macros.h"
 #include "core/label.h"
 #include "core/label_set.h"
 #include "correlate/gates/bernoulli_msprt.h"
 #include "correlate/gates/ddsketch.h"
 #include "correlate/gates/odds_ratio_msprt.h"
+#include "correlate/json_value.h"
 #include "fmt/format.h"
 
 namespace quell::gates {
@@ -53,6 +55,9 @@ struct Bucket {
   int64_t index = 0;
   uint64_t samples = 0;
   std::vector<IndicatorBucket> ind;
+  // A closed bucket never changes (a signal for it is late, not counted): its snapshot JSON is
+  // formatted once and reused by every later checkpoint (GateEvaluator::Serialize).
+  mutable std::string saved;
 };
 
 // One (service, env, version) inside one gate.
@@ -74,6 +79,7 @@ struct Series {
     b.ind.resize(indicators);
     b.index = index;
     b.samples = 0;
+    b.saved.clear();
     return b;
   }
 
@@ -134,6 +140,7 @@ struct GateRuntime {
   int tests = 0;           // Sequential tests in the gate (alpha is split over them).
   double test_alpha = 0;   // alpha / tests.
   std::string signature;   // What evidence means: interval + indicator selections.
+  std::string definition;  // Definition(config): what its verdicts mean.
   int64_t last_closed = std::numeric_limits<int64_t>::min();
   SeriesMap series;
 };
@@ -166,6 +173,24 @@ std::string Signature(const GateConfig& g) {
   return s;
 }
 
+// Everything of a gate's definition that its verdicts depend on (Signature plus thresholds,
+// durations, alpha and score): a restored canary continues its saved tests only under the same.
+std::string Definition(const GateConfig& g) {
+  auto opt = [](const std::optional<double>& v) { return v ? fmt::format("{}", *v) : std::string("-"); };
+  std::string s = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|", Signature(g), g.service, g.env, g.min_samples,
+                              absl::ToInt64Nanoseconds(g.min_duration), absl::ToInt64Nanoseconds(g.max_duration),
+                              absl::ToInt64Nanoseconds(g.lateness), absl::ToInt64Nanoseconds(g.staleness), g.alpha,
+                              g.score.pass, g.score.marginal, g.group_weights.size(), g.indicators.size());
+  for (const auto& [name, w] : g.group_weights) s += fmt::format("{}={},", name, w);
+  for (const IndicatorConfig& i : g.indicators) {
+    s += fmt::format("{}:{}:{}:{}:{}:{}:{}:{}:{}:{}|", i.critical, i.weight, i.group, i.quantile,
+                     static_cast<int>(i.direction), absl::ToInt64Nanoseconds(i.window),
+                     absl::ToInt64Nanoseconds(i.for_duration), opt(i.thresholds.absolute), opt(i.thresholds.relative),
+                     i.name);
+  }
+  return s;
+}
+
 std::unique_ptr<GateRuntime> MakeRuntime(GateConfig config) {
   auto g = std::make_unique<GateRuntime>();
   g->interval_ns = absl::ToInt64Nanoseconds(config.interval);
@@ -175,6 +200,7 @@ std::unique_ptr<GateRuntime> MakeRuntime(GateConfig config) {
   }
   g->test_alpha = g->tests > 0 ? config.alpha / g->tests : config.alpha;
   g->signature = Signature(config);
+  g->definition = Definition(config);
   g->config = std::move(config);
   return g;
 }
@@ -1136,6 +1162,512 @@ absl::StatusOr<GateVerdict> GateEvaluator::ChangeOverride(const GateQuery& query
   }
   Flush(&out, sink_);
   return v;
+}
+
+// ---- Snapshots --------------------------------------------------------------------------------
+
+namespace {
+
+using correlate::JsonValue;
+
+void WriteTime(core::JsonWriter& w, std::string_view key, core::EventTime t) { w.Field(key, t.unix_nanos()); }
+
+void WriteOptional(core::JsonWriter& w, std::string_view key, const std::optional<double>& v) {
+  w.Key(key);
+  if (v) {
+    w.Double(*v);
+  } else {
+    w.Null();
+  }
+}
+
+void WriteSketch(core::JsonWriter& w, std::string_view key, const DDSketch& sketch) {
+  w.Key(key);
+  sketch.AppendJson(&w);
+}
+
+// Reads the fields of one saved object; the first missing or mistyped field is the error.
+class SavedObject {
+ public:
+  SavedObject(const JsonValue& v, std::string_view what, std::string* error) : v_(v), what_(what), error_(error) {
+    if (!v.is_object()) Fail("", "an object");
+  }
+  const JsonValue* Get(std::string_view key, JsonValue::Type type, bool required = true) {
+    const JsonValue* f = v_.is_object() ? v_.Find(key) : nullptr;
+    if (f == nullptr || f->is_null()) {
+      if (required) Fail(key, "present");
+      return nullptr;
+    }
+    if (f->type() != type) {
+      Fail(key, type == JsonValue::Type::kNumber   ? "a number"
+                : type == JsonValue::Type::kString ? "a string"
+                : type == JsonValue::Type::kBool   ? "a boolean"
+                : type == JsonValue::Type::kArray  ? "an array"
+                                                   : "an object");
+      return nullptr;
+    }
+    return f;
+  }
+  int64_t Int(std::string_view key) {
+    const JsonValue* f = Get(key, JsonValue::Type::kNumber);
+    return f != nullptr ? f->AsInt64() : 0;
+  }
+  uint64_t Count(std::string_view key) {
+    const JsonValue* f = Get(key, JsonValue::Type::kNumber, /*required=*/false);
+    if (f == nullptr) return 0;  // Zero counts are left out.
+    if (f->AsInt64() < 0) Fail(key, "a count");
+    return static_cast<uint64_t>(std::max<int64_t>(0, f->AsInt64()));
+  }
+  double Double(std::string_view key) {
+    const JsonValue* f = Get(key, JsonValue::Type::kNumber);
+    return f != nullptr ? f->AsDouble() : 0;
+  }
+  std::optional<double> OptionalDouble(std::string_view key) {
+    const JsonValue* f = Get(key, JsonValue::Type::kNumber, /*required=*/false);
+    return f != nullptr ? std::optional<double>(f->AsDouble()) : std::nullopt;
+  }
+  std::string String(std::string_view key) {
+    const JsonValue* f = Get(key, JsonValue::Type::kString, /*required=*/false);
+    return f != nullptr ? f->AsString() : std::string();
+  }
+  bool Bool(std::string_view key) {
+    const JsonValue* f = Get(key, JsonValue::Type::kBool, /*required=*/false);
+    return f != nullptr && f->AsBool();
+  }
+  core::EventTime Time(std::string_view key) { return core::EventTime::FromUnixNanos(Int(key)); }
+  const std::vector<JsonValue>& Array(std::string_view key) {
+    static const std::vector<JsonValue> kEmpty;
+    const JsonValue* f = Get(key, JsonValue::Type::kArray, /*required=*/false);
+    return f != nullptr ? f->items() : kEmpty;
+  }
+  Verdict VerdictAt(std::string_view key) {
+    const int64_t v = Int(key);
+    if (v < 0 || v > static_cast<int64_t>(Verdict::kInconclusive)) Fail(key, "a verdict");
+    return static_cast<Verdict>(std::clamp<int64_t>(v, 0, static_cast<int64_t>(Verdict::kInconclusive)));
+  }
+  void Fail(std::string_view key, std::string_view want) {
+    if (error_->empty()) {
+      *error_ = key.empty() ? fmt::format("{} is not {}", what_, want)
+                            : fmt::format("{}: \"{}\" is not {}", what_, key, want);
+    }
+  }
+
+ private:
+  const JsonValue& v_;
+  std::string_view what_;
+  std::string* error_;
+};
+
+void WriteIndicatorBucket(core::JsonWriter& w, const IndicatorBucket& b) {
+  w.BeginObject();
+  if (b.trials != 0) w.Field("trials", b.trials);
+  if (b.bad != 0) w.Field("bad", b.bad);
+  if (b.points != 0) {
+    w.Field("points", b.points);
+    w.Field("sum", b.sum);
+  }
+  if (!b.sketch.empty()) WriteSketch(w, "sketch", b.sketch);
+  w.EndObject();
+}
+
+void WriteBucket(core::JsonWriter& w, const Bucket& b) {
+  w.BeginObject();
+  w.Field("index", b.index);
+  w.Field("samples", b.samples);
+  w.Key("ind");
+  w.BeginArray();
+  for (const IndicatorBucket& ib : b.ind) WriteIndicatorBucket(w, ib);
+  w.EndArray();
+  w.EndObject();
+}
+
+// Buckets before `closed` are final: written from (and into) their cached JSON.
+void WriteSeries(core::JsonWriter& w, const VersionKey& key, const Series& series, int64_t closed) {
+  w.BeginObject();
+  w.Field("service", key.service);
+  w.Field("env", key.env);
+  w.Field("version", key.version);
+  w.Field("color", core::DeployColorName(series.color));
+  WriteTime(w, "first_seen", series.first_seen);
+  WriteTime(w, "last_seen", series.last_seen);
+  w.Field("late", series.late);
+  w.Key("buckets");
+  w.BeginArray();
+  for (const Bucket& b : series.buckets) {
+    if (b.index >= closed) {
+      WriteBucket(w, b);
+      continue;
+    }
+    if (b.saved.empty()) {
+      core::JsonWriter bw(&b.saved);
+      WriteBucket(bw, b);
+    }
+    w.Raw(b.saved);
+  }
+  w.EndArray();
+  w.EndObject();
+}
+
+void WriteIndicatorState(core::JsonWriter& w, const IndicatorState& st) {
+  w.BeginObject();
+  if (st.compare) {
+    const OddsRatioMsprt::Saved c = st.compare->saved();
+    w.Key("compare");
+    w.BeginObject();
+    w.Key("log_lr");
+    w.BeginArray();
+    for (double x : c.log_lr) w.Double(x);
+    w.EndArray();
+    w.Field("log_e", c.log_e);
+    w.Field("log_max_e", c.log_max_e);
+    w.Field("intervals", c.intervals);
+    w.EndObject();
+  }
+  if (st.absolute) {
+    const BernoulliMsprt::Saved a = st.absolute->saved();
+    w.Key("absolute");
+    w.BeginObject();
+    w.Field("trials", a.trials);
+    w.Field("bad", a.bad);
+    w.Field("log_e", a.log_e);
+    w.Field("log_max_e", a.log_max_e);
+    w.EndObject();
+  }
+  WriteSketch(w, "canary_sketch", st.canary_sketch);
+  WriteSketch(w, "baseline_sketch", st.baseline_sketch);
+  w.Field("canary_trials", st.canary_trials);
+  w.Field("canary_bad", st.canary_bad);
+  w.Field("baseline_trials", st.baseline_trials);
+  w.Field("baseline_bad", st.baseline_bad);
+  WriteOptional(w, "canary_mean", st.canary_mean);
+  WriteOptional(w, "baseline_mean", st.baseline_mean);
+  w.Field("canary_points", st.canary_points);
+  w.Field("baseline_points", st.baseline_points);
+  w.Field("breaching", st.breaching);
+  WriteTime(w, "breach_since", st.breach_since);
+  w.Field("failed", st.failed);
+  WriteTime(w, "failed_at", st.failed_at);
+  w.Field("fail_reason", st.fail_reason);
+  w.EndObject();
+}
+
+// Restores `st` (already set up by ResetTests for the same definition) from `v`.
+absl::Status ReadIndicatorState(const JsonValue& v, IndicatorState& st) {
+  std::string error;
+  SavedObject o(v, "gate state: indicator", &error);
+  if (const JsonValue* c = o.Get("compare", JsonValue::Type::kObject, /*required=*/false)) {
+    if (!st.compare) return absl::DataLossError("gate state: an indicator without a comparison test has one saved");
+    SavedObject co(*c, "gate state: comparison test", &error);
+    OddsRatioMsprt::Saved saved;
+    const std::vector<JsonValue>& lr = co.Array("log_lr");
+    if (lr.size() != saved.log_lr.size()) return absl::DataLossError("gate state: comparison test: log_lr has the wrong size");
+    for (size_t i = 0; i < lr.size(); ++i) {
+      if (!lr[i].is_number()) return absl::DataLossError("gate state: comparison test: log_lr holds a non-number");
+      saved.log_lr[i] = lr[i].AsDouble();
+    }
+    saved.log_e = co.Double("log_e");
+    saved.log_max_e = co.Double("log_max_e");
+    saved.intervals = co.Count("intervals");
+    st.compare->Restore(saved);
+  }
+  if (const JsonValue* a = o.Get("absolute", JsonValue::Type::kObject, /*required=*/false)) {
+    if (!st.absolute) return absl::DataLossError("gate state: an indicator without an absolute test has one saved");
+    SavedObject ao(*a, "gate state: absolute test", &error);
+    BernoulliMsprt::Saved saved;
+    saved.trials = ao.Count("trials");
+    saved.bad = ao.Count("bad");
+    saved.log_e = ao.Double("log_e");
+    saved.log_max_e = ao.Double("log_max_e");
+    st.absolute->Restore(saved);
+  }
+  if (const JsonValue* sk = o.Get("canary_sketch", JsonValue::Type::kObject)) {
+    QUELL_RETURN_IF_ERROR(st.canary_sketch.RestoreJson(*sk));
+  }
+  if (const JsonValue* sk = o.Get("baseline_sketch", JsonValue::Type::kObject)) {
+    QUELL_RETURN_IF_ERROR(st.baseline_sketch.RestoreJson(*sk));
+  }
+  st.canary_trials = o.Count("canary_trials");
+  st.canary_bad = o.Count("canary_bad");
+  st.baseline_trials = o.Count("baseline_trials");
+  st.baseline_bad = o.Count("baseline_bad");
+  st.canary_mean = o.OptionalDouble("canary_mean");
+  st.baseline_mean = o.OptionalDouble("baseline_mean");
+  st.canary_points = o.Count("canary_points");
+  st.baseline_points = o.Count("baseline_points");
+  st.breaching = o.Bool("breaching");
+  st.breach_since = o.Time("breach_since");
+  st.failed = o.Bool("failed");
+  st.failed_at = o.Time("failed_at");
+  st.fail_reason = o.String("fail_reason");
+  if (!error.empty()) return absl::DataLossError(error);
+  return absl::OkStatus();
+}
+
+absl::Status ReadSeries(const JsonValue& v, size_t indicators, VersionKey* key, Series* series) {
+  std::string error;
+  SavedObject o(v, "gate state: series", &error);
+  key->service = o.String("service");
+  key->env = o.String("env");
+  key->version = o.String("version");
+  core::ParseDeployColor(o.String("color"), &series->color);
+  series->first_seen = o.Time("first_seen");
+  series->last_seen = o.Time("last_seen");
+  series->late = o.Count("late");
+  for (const JsonValue& bv : o.Array("buckets")) {
+    SavedObject bo(bv, "gate state: bucket", &error);
+    Bucket b;
+    b.index = bo.Int("index");
+    b.samples = bo.Count("samples");
+    const std::vector<JsonValue>& ind = bo.Array("ind");
+    if (!error.empty()) break;
+    if (ind.size() != indicators) {
+      return absl::DataLossError(fmt::format("gate state: a bucket of {} {} has {} indicators, the gate {}",
+                                             key->service, key->version, ind.size(), indicators));
+    }
+    if (!series->buckets.empty() && b.index != series->buckets.back().index + 1) {
+      return absl::DataLossError("gate state: buckets are not contiguous");
+    }
+    b.ind.resize(indicators);
+    for (size_t i = 0; i < indicators; ++i) {
+      SavedObject io(ind[i], "gate state: bucket indicator", &error);
+      IndicatorBucket& ib = b.ind[i];
+      ib.trials = io.Count("trials");
+      ib.bad = io.Count("bad");
+      ib.points = io.Count("points");
+      ib.sum = ib.points != 0 ? io.Double("sum") : 0;
+      if (const JsonValue* sk = io.Get("sketch", JsonValue::Type::kObject, /*required=*/false)) {
+        QUELL_RETURN_IF_ERROR(ib.sketch.RestoreJson(*sk));
+      }
+    }
+    series->buckets.push_back(std::move(b));
+  }
+  if (!error.empty()) return absl::DataLossError(error);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string GateEvaluator::Serialize() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const State& s = *state_;
+  std::string out;
+  core::JsonWriter w(&out);
+  w.BeginObject();
+  w.Field("version", 1);
+  WriteTime(w, "now", s.now);
+  w.Key("deployments");
+  w.BeginArray();
+  for (const core::Deployment& d : s.registry.List()) {
+    w.BeginObject();
+    w.Field("service", d.service);
+    w.Field("env", d.env);
+    w.Field("version", d.version);
+    w.Field("color", core::DeployColorName(d.color));
+    WriteTime(w, "started_at", d.started_at);
+    w.Field("source", d.source);
+    w.Field("link", d.link);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("incidents");
+  w.BeginArray();
+  for (const AttributedIncident& i : s.incidents) {
+    w.BeginObject();
+    w.Field("id", i.incident_id);
+    w.Field("severity", core::SeverityName(i.severity));
+    w.Field("service", i.deploy.service);
+    w.Field("version", i.deploy.version);
+    w.Field("env", i.deploy.env);
+    WriteTime(w, "deploy_time", i.deploy.time);
+    w.Field("link", i.deploy.link);
+    WriteTime(w, "time", i.time);
+    w.Field("summary", i.summary);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("gates");
+  w.BeginArray();
+  for (const auto& g : s.gates) {
+    w.BeginObject();
+    w.Field("name", g->config.name);
+    w.Field("signature", g->signature);
+    w.Field("definition", g->definition);
+    w.Field("last_closed", g->last_closed);
+    w.Key("series");
+    w.BeginArray();
+    const int64_t closed = s.ClosedIndex(*g);
+    for (const auto& [key, series] : g->series) WriteSeries(w, key, series, closed);
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("tracked");
+  w.BeginArray();
+  for (const auto& t : s.tracked) {
+    w.BeginObject();
+    w.Field("gate", t->gate->config.name);
+    w.Field("service", t->key.service);
+    w.Field("env", t->key.env);
+    w.Field("version", t->key.version);
+    w.Field("baseline", t->baseline);
+    WriteTime(w, "started_at", t->started_at);
+    w.Field("start_index", t->start_index);
+    w.Field("next_index", t->next_index);
+    w.Field("has_verdict", t->has_verdict);
+    w.Field("last", static_cast<int>(t->last));
+    w.Field("final", t->final);
+    w.Field("final_verdict", static_cast<int>(t->final_verdict));
+    w.Key("final_reasons");
+    w.BeginArray();
+    for (const std::string& r : t->final_reasons) w.String(r);
+    w.EndArray();
+    if (t->manual) {
+      w.Key("override");
+      w.BeginObject();
+      w.Field("verdict", static_cast<int>(t->manual->verdict));
+      w.Field("reason", t->manual->reason);
+      w.Field("by", t->manual->by);
+      WriteTime(w, "at", t->manual->at);
+      w.EndObject();
+    }
+    w.Field("sequence", t->sequence);
+    w.Key("ind");
+    w.BeginArray();
+    for (const IndicatorState& st : t->ind) WriteIndicatorState(w, st);
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return out;
+}
+
+absl::Status GateEvaluator::Restore(std::string_view json) {
+  absl::StatusOr<JsonValue> doc = JsonValue::Parse(json);
+  if (!doc.ok()) return absl::DataLossError(fmt::format("gate state: {}", std::string(doc.status().message())));
+  std::string error;
+  SavedObject root(*doc, "gate state", &error);
+  if (root.Int("version") != 1) return absl::DataLossError("gate state: unsupported version");
+
+  // Everything is read into a fresh state first, so that a bad document changes nothing.
+  auto fresh = std::make_unique<State>();
+  State& s = *fresh;
+  std::vector<core::Notification> out;
+  std::unique_lock<std::mutex> lock(mu_);
+  s.options = state_->options;
+  s.now = root.Time("now");
+  for (const JsonValue& dv : root.Array("deployments")) {
+    SavedObject o(dv, "gate state: deployment", &error);
+    core::Deployment d;
+    d.service = o.String("service");
+    d.env = o.String("env");
+    d.version = o.String("version");
+    core::ParseDeployColor(o.String("color"), &d.color);
+    d.started_at = o.Time("started_at");
+    d.source = o.String("source");
+    d.link = o.String("link");
+    if (d.service.empty() || d.version.empty()) o.Fail("service", "a deployment's service and version");
+    s.registry.Upsert(d);
+  }
+  for (const JsonValue& iv : root.Array("incidents")) {
+    SavedObject o(iv, "gate state: incident", &error);
+    AttributedIncident i;
+    i.incident_id = o.String("id");
+    core::ParseSeverityName(o.String("severity"), &i.severity);
+    i.deploy.service = o.String("service");
+    i.deploy.version = o.String("version");
+    i.deploy.env = o.String("env");
+    i.deploy.time = o.Time("deploy_time");
+    i.deploy.link = o.String("link");
+    i.time = o.Time("time");
+    i.summary = o.String("summary");
+    s.incidents.push_back(std::move(i));
+  }
+  if (!error.empty()) return absl::DataLossError(error);
+  // Gates of the current definitions; evidence from the saved gate of the same name and meaning.
+  absl::flat_hash_map<std::string, bool> unchanged;  // Gate name -> same definition as saved.
+  for (const auto& current : state_->gates) s.gates.push_back(MakeRuntime(current->config));
+  for (const JsonValue& gv : root.Array("gates")) {
+    SavedObject o(gv, "gate state: gate", &error);
+    const std::string name = o.String("name");
+    if (!error.empty()) return absl::DataLossError(error);
+    GateRuntime* g = nullptr;
+    for (auto& cand : s.gates) {
+      if (cand->config.name == name) g = cand.get();
+    }
+    if (g == nullptr || o.String("signature") != g->signature) continue;  // Gone, or its evidence means something else.
+    unchanged[name] = o.String("definition") == g->definition;
+    if (unchanged[name]) g->last_closed = o.Int("last_closed");
+    for (const JsonValue& sv : o.Array("series")) {
+      VersionKey key;
+      Series series;
+      QUELL_RETURN_IF_ERROR(ReadSeries(sv, g->config.indicators.size(), &key, &series));
+      g->series.insert_or_assign(std::move(key), std::move(series));
+    }
+    if (!error.empty()) return absl::DataLossError(error);
+  }
+  std::vector<Tracked*> reevaluate;
+  for (const JsonValue& tv : root.Array("tracked")) {
+    SavedObject o(tv, "gate state: tracked canary", &error);
+    const std::string gate = o.String("gate");
+    GateRuntime* g = nullptr;
+    for (auto& cand : s.gates) {
+      if (cand->config.name == gate) g = cand.get();
+    }
+    if (g == nullptr) continue;
+    auto t = std::make_unique<Tracked>();
+    t->gate = g;
+    t->key = VersionKey{o.String("service"), o.String("env"), o.String("version")};
+    t->baseline = o.String("baseline");
+    t->started_at = o.Time("started_at");
+    t->start_index = FloorDiv(t->started_at.unix_nanos(), g->interval_ns);
+    t->has_verdict = o.Bool("has_verdict");
+    t->last = o.VerdictAt("last");
+    t->sequence = o.Count("sequence");
+    if (const JsonValue* ov = o.Get("override", JsonValue::Type::kObject, /*required=*/false)) {
+      SavedObject mo(*ov, "gate state: override", &error);
+      GateOverride m;
+      m.verdict = mo.VerdictAt("verdict");
+      m.reason = mo.String("reason");
+      m.by = mo.String("by");
+      m.at = mo.Time("at");
+      t->manual = std::move(m);
+    }
+    s.ResetTests(*t);
+    if (!error.empty()) return absl::DataLossError(error);
+    auto it = unchanged.find(gate);
+    if (it != unchanged.end() && it->second) {
+      // Same definition: the saved tests continue.
+      t->next_index = o.Int("next_index");
+      t->final = o.Bool("final");
+      t->final_verdict = o.VerdictAt("final_verdict");
+      for (const JsonValue& r : o.Array("final_reasons")) {
+        if (r.is_string()) t->final_reasons.push_back(r.AsString());
+      }
+      const std::vector<JsonValue>& ind = o.Array("ind");
+      if (ind.size() != t->ind.size()) {
+        return absl::DataLossError(fmt::format("gate state: canary {} {} has {} indicators saved, the gate {}",
+                                               t->key.service, t->key.version, ind.size(), t->ind.size()));
+      }
+      for (size_t i = 0; i < ind.size(); ++i) QUELL_RETURN_IF_ERROR(ReadIndicatorState(ind[i], t->ind[i]));
+      if (t->next_index < t->start_index) return absl::DataLossError("gate state: a canary's progress is before its start");
+    } else {
+      reevaluate.push_back(t.get());  // As Reload: the tests run again over the kept evidence.
+    }
+    if (!error.empty()) return absl::DataLossError(error);
+    s.tracked.push_back(std::move(t));
+  }
+  s.TrimTracked();
+  state_ = std::move(fresh);
+  for (Tracked* t : reevaluate) {
+    for (const auto& kept : state_->tracked) {
+      if (kept.get() == t) state_->Refresh(*t);
+    }
+  }
+  out.swap(state_->outbox);
+  lock.unlock();
+  Flush(&out, sink_);
+  return absl::OkStatus();
 }
 
 std::vector<GateVerdict> GateEvaluator::TrackedVerdicts() {

@@ -114,6 +114,20 @@ class GateEvaluator {
   std::vector<core::Deployment> Deployments() const;
   core::EventTime now() const;
 
+  // Deploy-gate state across restarts (stored in the runtime's correlation state file beside the
+  // engine's shards, ADR 0044). Serialize() writes the clock, the deployments, the attributed
+  // incidents, every gate's evidence (series and their interval buckets) and every tracked canary
+  // (baseline, progress, sequential-test state, verdict, override, final verdict) as one JSON
+  // object. Restore() loads it into an evaluator that has observed nothing yet:
+  //   - a gate whose definition is unchanged continues exactly where it stopped: same verdicts,
+  //     e-values and evidence, and no notification is repeated;
+  //   - a gate whose definition changed is treated as Reload treats it (evidence kept when its
+  //     interval and indicator selections are unchanged; tracked canaries re-evaluated);
+  //   - saved gates that no longer exist are dropped, with their canaries.
+  // DataLoss (nothing restored) for a document that is not a saved gate state.
+  std::string Serialize() const;
+  [[nodiscard]] absl::Status Restore(std::string_view json);
+
  private:
   struct State;
   // Sets (`override` given) or clears the override of the canary `query` resolves to.

@@ -1,6 +1,7 @@
 #include "correlate/gates/gate_evaluator.h"
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@ namespace {
 
 using ::testing::Contains;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class RecordingSink : public core::NotificationSink {
  public:
@@ -397,6 +399,166 @@ TEST(GateEvaluatorTest, OneBatchSpanningManyIntervalsIsNotLate) {
   ASSERT_OK_AND_ASSIGN(GateVerdict v, gates.Evaluate({"checkout", "prod", "v2", ""}));
   EXPECT_EQ(v.canary_late, 0u);
   EXPECT_EQ(v.verdict, Verdict::kFail) << v.ToJson();
+}
+
+// ---- State across restarts ----
+
+struct Instance {
+  RecordingSink sink;
+  std::unique_ptr<GateEvaluator> gates;
+  explicit Instance(std::string_view yaml = kGate) : gates(std::make_unique<GateEvaluator>(Config(yaml), GateEvaluatorOptions{}, &sink)) {}
+};
+
+// The verdicts of one run, polled after every 10 s step.
+std::vector<std::string> FeedAndPoll(GateEvaluator& gates, TrafficSimulator& sim, absl::Duration from, absl::Duration to) {
+  std::vector<std::string> verdicts;
+  TrafficSpec blue = Spec("v1", core::DeployColor::kBlue, 0.01);
+  TrafficSpec green = Spec("v2", core::DeployColor::kGreen, 0.016);
+  green.latency_scale = 1.02;
+  Feed(gates, sim, from, to, blue, green, [&](absl::Duration) {
+    auto v = gates.Evaluate({"checkout", "prod", "v2", ""});
+    verdicts.push_back(v.ok() ? v->ToJson() : v.status().ToString());
+  });
+  return verdicts;
+}
+
+// A restart between two checkpoints changes nothing: the restored evaluator gives the same
+// verdicts, evidence and e-values from then on as one that never stopped, and it does not repeat
+// the notifications sent before the restart.
+TEST(GateEvaluatorStateTest, RestoredStateContinuesExactly) {
+  Instance whole;
+  whole.gates->AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
+  whole.gates->AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  TrafficSimulator whole_sim(21);
+  std::vector<std::string> expected = FeedAndPoll(*whole.gates, whole_sim, absl::ZeroDuration(), absl::Minutes(8));
+  ASSERT_EQ(expected.size(), 48u);
+  // The restart falls just before the decision.
+  size_t decided = 0;
+  while (decided < expected.size() && expected[decided].find("\"verdict\":\"fail\"") == std::string::npos) ++decided;
+  ASSERT_LT(decided, expected.size()) << "the canary never fails: no decision to restart before";
+  ASSERT_GE(decided, 2u);
+  const absl::Duration restart = absl::Seconds(10) * static_cast<int64_t>(decided - 1);
+
+  Instance before;
+  before.gates->AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
+  before.gates->AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  TrafficSimulator sim(21);
+  std::vector<std::string> got = FeedAndPoll(*before.gates, sim, absl::ZeroDuration(), restart);
+  const size_t sent_before = before.sink.sent.size();
+  EXPECT_EQ(got.back(), expected[got.size() - 1]);
+  EXPECT_THAT(got.back(), Not(HasSubstr("\"verdict\":\"fail\"")));
+  const std::string saved = before.gates->Serialize();
+  EXPECT_EQ(before.gates->Serialize(), saved);  // Closed buckets from their cached JSON: the same bytes.
+
+  Instance after;
+  ASSERT_OK(after.gates->Restore(saved));
+  EXPECT_TRUE(after.sink.sent.empty());  // Nothing changed, so nothing is notified again.
+  EXPECT_EQ(after.gates->Deployments().size(), 2u);
+  std::vector<std::string> rest = FeedAndPoll(*after.gates, sim, restart, absl::Minutes(8));
+  got.insert(got.end(), rest.begin(), rest.end());
+  ASSERT_EQ(got.size(), expected.size());
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(got[i], expected[i]) << "step " << i;
+  // The notifications after the restart are the uninterrupted run's, with the same sequence numbers.
+  ASSERT_EQ(after.sink.sent.size() + sent_before, whole.sink.sent.size());
+  for (size_t i = 0; i < after.sink.sent.size(); ++i) {
+    EXPECT_EQ(after.sink.sent[i].summary, whole.sink.sent[sent_before + i].summary);
+    EXPECT_EQ(after.sink.sent[i].sequence, whole.sink.sent[sent_before + i].sequence);
+  }
+}
+
+TEST(GateEvaluatorStateTest, RestoreKeepsOverridesFinalVerdictsAndIncidents) {
+  Instance before;
+  before.gates->AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
+  before.gates->AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  before.gates->AddDeployment(Deploy("v3", core::DeployColor::kGreen, kT0));
+  TrafficSimulator sim(2);
+  Feed(*before.gates, sim, absl::ZeroDuration(), absl::Minutes(1), Spec("v1", core::DeployColor::kBlue),
+       Spec("v2", core::DeployColor::kGreen));
+  ASSERT_OK(before.gates->SetOverride({"checkout", "prod", "v2", ""}, {Verdict::kPass, "hotfix", "alice", {}}).status());
+  AttributedIncident inc;
+  inc.incident_id = "inc-7";
+  inc.deploy.service = "checkout";
+  inc.deploy.version = "v3";
+  inc.deploy.env = "prod";
+  inc.time = kT0 + absl::Seconds(30);
+  inc.summary = "checkout 5xx";
+  before.gates->OnIncident(inc);
+  ASSERT_OK_AND_ASSIGN(GateVerdict v3, before.gates->Evaluate({"checkout", "prod", "v3", ""}));
+  ASSERT_EQ(v3.verdict, Verdict::kFail);
+
+  Instance after;
+  ASSERT_OK(after.gates->Restore(before.gates->Serialize()));
+  ASSERT_OK_AND_ASSIGN(GateVerdict v2, after.gates->Evaluate({"checkout", "prod", "v2", ""}));
+  EXPECT_EQ(v2.verdict, Verdict::kPass);
+  ASSERT_TRUE(v2.manual_override.has_value());
+  EXPECT_EQ(v2.manual_override->by, "alice");
+  EXPECT_EQ(v2.manual_override->reason, "hotfix");
+  ASSERT_OK_AND_ASSIGN(GateVerdict restored_v3, after.gates->Evaluate({"checkout", "prod", "v3", ""}));
+  EXPECT_EQ(restored_v3.verdict, Verdict::kFail);
+  EXPECT_THAT(restored_v3.reasons, Contains(HasSubstr("incident inc-7 attributed to checkout v3: checkout 5xx")));
+  EXPECT_TRUE(after.sink.sent.empty());
+  EXPECT_EQ(after.gates->now(), before.gates->now());
+}
+
+// A changed gate definition after the restart: the evidence stays, the canary is judged again
+// under the new rules (as a reload does), and the change of verdict is notified.
+TEST(GateEvaluatorStateTest, ChangedDefinitionReevaluatesFromTheKeptEvidence) {
+  Instance before;
+  before.gates->AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
+  before.gates->AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  TrafficSimulator sim(4);
+  Feed(*before.gates, sim, absl::ZeroDuration(), absl::Minutes(3), Spec("v1", core::DeployColor::kBlue),
+       Spec("v2", core::DeployColor::kGreen));
+  ASSERT_OK_AND_ASSIGN(GateVerdict passed, before.gates->Evaluate({"checkout", "prod", "v2", ""}));
+  ASSERT_EQ(passed.verdict, Verdict::kPass);
+
+  Instance after(R"(
+gates:
+  - name: checkout
+    service: checkout
+    env: prod
+    min_samples: 100
+    min_duration: 10m
+    max_duration: 20m
+)");
+  ASSERT_OK(after.gates->Restore(before.gates->Serialize()));
+  ASSERT_EQ(after.sink.sent.size(), 1u);  // pass -> pending under the longer min_duration.
+  EXPECT_EQ(after.sink.sent[0].group_labels.Get("verdict"), "pending");
+  ASSERT_OK_AND_ASSIGN(GateVerdict v, after.gates->Evaluate({"checkout", "prod", "v2", ""}));
+  EXPECT_EQ(v.verdict, Verdict::kPending);
+  EXPECT_EQ(v.canary_samples, passed.canary_samples);
+  EXPECT_THAT(v.reasons, Contains(HasSubstr("min duration: 3m of 10m")));
+
+  // A gate that no longer exists takes its evidence and canaries with it.
+  Instance other(R"(
+gates:
+  - name: payments
+    service: payments
+)");
+  ASSERT_OK(other.gates->Restore(before.gates->Serialize()));
+  EXPECT_TRUE(other.gates->TrackedVerdicts().empty());
+  EXPECT_THAT(other.gates->Evaluate({"checkout", "prod", "v2", ""}), quell::testing::StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST(GateEvaluatorStateTest, BadDocumentIsDataLossAndChangesNothing) {
+  Instance before;
+  before.gates->AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
+  TrafficSimulator sim(4);
+  Feed(*before.gates, sim, absl::ZeroDuration(), absl::Minutes(1), Spec("v1", core::DeployColor::kBlue),
+       Spec("v2", core::DeployColor::kGreen));
+  const std::string good = before.gates->Serialize();
+  std::string mistyped = good;
+  const size_t at = mistyped.find("{\"index\":");
+  ASSERT_NE(at, std::string::npos);
+  mistyped.replace(at, 9, "{\"index\":\"x\",\"was\":");  // A mistyped field inside.
+  for (const std::string& bad : {std::string("not json"), std::string("{\"version\":9}"), std::string("[]"),
+                                 good.substr(0, good.size() / 2), mistyped}) {
+    Instance target;
+    target.gates->AddDeployment(Deploy("v7", core::DeployColor::kBlue, kT0));
+    EXPECT_THAT(target.gates->Restore(bad), quell::testing::StatusIs(absl::StatusCode::kDataLoss)) << bad.substr(0, 80);
+    ASSERT_EQ(target.gates->Deployments().size(), 1u);
+    EXPECT_EQ(target.gates->Deployments()[0].version, "v7");
+  }
 }
 
 }  // namespace

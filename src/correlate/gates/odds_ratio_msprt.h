@@ -60,6 +60,22 @@ class OddsRatioMsprt {
   double null_odds_ratio() const { return null_odds_ratio_; }
   uint64_t intervals() const { return intervals_; }
 
+  // What a correlation-state snapshot keeps: Restore(saved()) on a test with the same null odds
+  // ratio continues exactly where this one stopped.
+  struct Saved {
+    std::array<double, kGrid.size()> log_lr{};
+    double log_e = 0;
+    double log_max_e = 0;
+    uint64_t intervals = 0;
+  };
+  Saved saved() const { return {log_lr_, log_e_, log_max_e_, intervals_}; }
+  void Restore(const Saved& s) {
+    log_lr_ = s.log_lr;
+    log_e_ = s.log_e;
+    log_max_e_ = s.log_max_e;
+    intervals_ = s.intervals;
+  }
+
  private:
   double null_odds_ratio_;
   std::array<double, kGrid.size()> log_lr_{};  // log prod f(psi_j) / f(psi_0), per grid point.

@@ -120,5 +120,22 @@ TEST(OddsRatioMsprtTest, MaxEValueIsMonotone) {
   EXPECT_NEAR(t.p_value(), 1 / peak, 1e-12);
 }
 
+// A test restored from saved() continues exactly as the uninterrupted one.
+TEST(OddsRatioMsprtTest, RestoredStateContinuesExactly) {
+  std::mt19937_64 rng(5);
+  std::binomial_distribution<uint64_t> canary(400, 0.03), baseline(400, 0.01);
+  OddsRatioMsprt whole(1.0), first(1.0), second(1.0);
+  for (int i = 0; i < 30; ++i) {
+    const uint64_t x = canary(rng), y = baseline(rng);
+    whole.Update(400, x, 400, y);
+    (i < 12 ? first : second).Update(400, x, 400, y);
+    if (i == 11) second.Restore(first.saved());
+  }
+  EXPECT_EQ(second.log_e_value(), whole.log_e_value());
+  EXPECT_EQ(second.log_max_e_value(), whole.log_max_e_value());
+  EXPECT_EQ(second.intervals(), whole.intervals());
+  EXPECT_EQ(second.Rejects(0.005), whole.Rejects(0.005));
+}
+
 }  // namespace
 }  // namespace quell::gates

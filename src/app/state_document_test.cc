@@ -1,0 +1,47 @@
+#include "app/state_document.h"
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+
+namespace quell::app {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(StateDocumentTest, ComposedPartsReadBackVerbatim) {
+  const std::string engine = R"({"version":1,"shards":[{"alerts":[{"fp":"x\"}"}]}]})";
+  const std::string gates = R"({"version":1,"now":5,"gates":[],"tracked":[]})";
+  const std::string doc = StateDocument::Compose(engine, gates);
+  EXPECT_EQ(doc.rfind(R"({"version":2,"engine":)", 0), 0u);
+  ASSERT_OK_AND_ASSIGN(StateDocument parsed, StateDocument::Parse(doc));
+  EXPECT_EQ(parsed.version(), 2);
+  EXPECT_EQ(parsed.engine(), engine);
+  EXPECT_EQ(parsed.gates(), gates);
+  StateDocument moved = std::move(parsed);  // The views follow their bytes.
+  EXPECT_EQ(moved.engine(), engine);
+}
+
+// A file written before the gates were saved is the engine's snapshot alone.
+TEST(StateDocumentTest, VersionOneIsTheEngineAlone) {
+  const std::string v1 = R"({"version":1,"shards":[{"alerts":[]}]})";
+  ASSERT_OK_AND_ASSIGN(StateDocument parsed, StateDocument::Parse(v1));
+  EXPECT_EQ(parsed.version(), 1);
+  EXPECT_EQ(parsed.engine(), v1);
+  EXPECT_TRUE(parsed.gates().empty());
+}
+
+TEST(StateDocumentTest, WhatIsNotAStateDocumentIsDataLoss) {
+  for (const char* bad : {"", "[]", "{\"version\":3,\"engine\":{}}", "{\"version\":2,\"gates\":{}}",
+                          "{\"version\":2,\"engine\":[]}", "{\"version\":\"2\"}", "{\"version\":2,\"engine\":{}} x",
+                          "{\"version\":2,\"engine\":{\"a\":"}) {
+    auto parsed = StateDocument::Parse(bad);
+    EXPECT_THAT(parsed.status(), quell::testing::StatusIs(absl::StatusCode::kDataLoss)) << bad;
+    EXPECT_THAT(std::string(parsed.status().message()), HasSubstr("correlation state")) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace quell::app
