@@ -16,6 +16,7 @@
 #define QUELL_CORE_JSON_WRITER_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,6 +59,15 @@ class JsonWriter {
   void Field(std::string_view k, uint32_t v) { Key(k); Uint(v); }
   void Field(std::string_view k, double v) { Key(k); Double(v); }
   void Field(std::string_view k, bool v) { Key(k); Bool(v); }
+  // An absent value is written as null.
+  void Field(std::string_view k, const std::optional<double>& v) {
+    Key(k);
+    if (v) {
+      Double(*v);
+    } else {
+      Null();
+    }
+  }
 
   // Appends `s` as a quoted, escaped JSON string to `out`.
   static void AppendEscapedTo(std::string* out, std::string_view s);

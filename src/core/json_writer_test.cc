@@ -43,5 +43,16 @@ TEST(JsonWriterTest, NonFiniteDoublesAreNull) {
   EXPECT_EQ(out, "[1.5,null]");
 }
 
+TEST(JsonWriterTest, OptionalDoubleIsTheValueOrNull) {
+  std::string out;
+  JsonWriter w(&out);
+  w.BeginObject();
+  w.Field("a", std::optional<double>(0.25));
+  w.Field("b", std::optional<double>());
+  w.Field("c", 1.5);  // A plain double still takes the double overload.
+  w.EndObject();
+  EXPECT_EQ(out, R"({"a":0.25,"b":null,"c":1.5})");
+}
+
 }  // namespace
 }  // namespace quell::core

@@ -1172,15 +1172,6 @@ using correlate::JsonValue;
 
 void WriteTime(core::JsonWriter& w, std::string_view key, core::EventTime t) { w.Field(key, t.unix_nanos()); }
 
-void WriteOptional(core::JsonWriter& w, std::string_view key, const std::optional<double>& v) {
-  w.Key(key);
-  if (v) {
-    w.Double(*v);
-  } else {
-    w.Null();
-  }
-}
-
 void WriteSketch(core::JsonWriter& w, std::string_view key, const DDSketch& sketch) {
   w.Key(key);
   sketch.AppendJson(&w);
@@ -1339,8 +1330,8 @@ void WriteIndicatorState(core::JsonWriter& w, const IndicatorState& st) {
   w.Field("canary_bad", st.canary_bad);
   w.Field("baseline_trials", st.baseline_trials);
   w.Field("baseline_bad", st.baseline_bad);
-  WriteOptional(w, "canary_mean", st.canary_mean);
-  WriteOptional(w, "baseline_mean", st.baseline_mean);
+  w.Field("canary_mean", st.canary_mean);
+  w.Field("baseline_mean", st.baseline_mean);
   w.Field("canary_points", st.canary_points);
   w.Field("baseline_points", st.baseline_points);
   w.Field("breaching", st.breaching);

@@ -25,24 +25,15 @@ void Time(core::JsonWriter& w, std::string_view key, core::EventTime t) {
   }
 }
 
-void Optional(core::JsonWriter& w, std::string_view key, const std::optional<double>& v) {
-  w.Key(key);
-  if (v) {
-    w.Double(*v);
-  } else {
-    w.Null();
-  }
-}
-
 void Color(core::JsonWriter& w, std::string_view key, const ColorEvidence& c) {
   w.Key(key);
   w.BeginObject();
   w.Field("version", c.version);
   w.Field("samples", c.samples);
   w.Field("bad", c.bad);
-  Optional(w, "value", c.value);
-  Optional(w, "lower", c.lower);
-  Optional(w, "upper", c.upper);
+  w.Field("value", c.value);
+  w.Field("lower", c.lower);
+  w.Field("upper", c.upper);
   w.EndObject();
 }
 
@@ -72,7 +63,7 @@ std::string GateVerdict::ToJson() const {
   core::JsonWriter w(&out);
   w.BeginObject();
   w.Field("verdict", VerdictName(verdict));
-  Optional(w, "score", score);
+  w.Field("score", score);
   w.Key("reasons");
   w.BeginArray();
   for (const std::string& r : reasons) w.String(r);
@@ -130,13 +121,13 @@ std::string GateVerdict::ToJson() const {
     if (i.type == IndicatorType::kLatency) w.Field("quantile", i.quantile);
     Color(w, "baseline", i.baseline);
     Color(w, "canary", i.canary);
-    Optional(w, "effect", i.effect);
+    w.Field("effect", i.effect);
     Test(w, "statistic", i.comparison);
     Test(w, "absolute_statistic", i.absolute);
     w.Key("thresholds");
     w.BeginObject();
-    Optional(w, "absolute", i.threshold_absolute);
-    Optional(w, "relative", i.threshold_relative);
+    w.Field("absolute", i.threshold_absolute);
+    w.Field("relative", i.threshold_relative);
     w.EndObject();
     Time(w, "failed_at", i.failed_at);
     w.EndObject();
