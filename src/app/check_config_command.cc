@@ -49,9 +49,9 @@ int RunCheckConfig(const std::string& path, std::FILE* out, std::FILE* err) {
   // What survives a restart or a crash (ADR 0044, ADR 0045).
   const auto& settings = cfg->rules.settings;
   if (settings.state_file.empty()) {
-    std::fprintf(out, "state: none (a restart forgets alerts and open incidents; set correlate.state_file)\n");
+    std::fprintf(out, "state: none (a restart forgets alerts, open incidents and deploy-gate evidence; set correlate.state_file)\n");
   } else {
-    std::fprintf(out, "state: %s, checkpointed every %s\n", settings.state_file.c_str(),
+    std::fprintf(out, "state: %s (alerts, incidents, deploy gates), checkpointed every %s\n", settings.state_file.c_str(),
                  absl::FormatDuration(settings.state_checkpoint_interval).c_str());
   }
   if (cfg->journal.dir.empty()) {

@@ -283,8 +283,22 @@ absl::Status Runtime::RecoverJournal() {
 
 absl::Status Runtime::CheckpointState() {
   if (state_file_.empty() || !engine_) return absl::OkStatus();
-  std::lock_guard<std::mutex> lock(checkpoint_mu_);  // Housekeeping and Stop may both write.
+  std::lock_guard<std::mutex> lock(checkpoint_mu_);  // Housekeeping, Stop and API writes may all write.
+  return CheckpointStateLocked();
+}
+
+absl::Status Runtime::PersistStateChange() {
+  const uint64_t mine = state_changes_.fetch_add(1) + 1;
+  if (state_file_.empty() || !engine_) return absl::OkStatus();
+  std::lock_guard<std::mutex> lock(checkpoint_mu_);
+  if (checkpointed_changes_ >= mine) return absl::OkStatus();  // A checkpoint that began after it is durable.
+  return CheckpointStateLocked();
+}
+
+absl::Status Runtime::CheckpointStateLocked() {
   last_checkpoint_ = clock_->Now();
+  // Every API change counted so far is applied, so in this snapshot.
+  const uint64_t changes = state_changes_.load();
   // Every Kafka offset reported done so far has its messages in the engine, so in this snapshot.
   const CheckpointCommitGate::Offsets covered = commit_gate_.Begin();
   // Likewise every journaled HTTP body up to the mark.
@@ -297,6 +311,7 @@ absl::Status Runtime::CheckpointState() {
     return st;
   }
   commit_gate_.Durable(covered);
+  checkpointed_changes_ = std::max(checkpointed_changes_, changes);
   if (journal_) {
     absl::Status js = journal_->CheckpointDurable(journal_mark);
     if (!js.ok()) spdlog::warn("quell: {}", std::string(js.message()));
@@ -445,6 +460,18 @@ core::HttpResponse Runtime::Middleware(const core::HttpRequest& req, std::string
     if (tokens_.enabled()) e.details.emplace_back("token", principal);
     absl::Status s = audit_->Append(e);
     if (!s.ok()) spdlog::error("quell: {}", std::string(s.message()));
+  }
+  // Writes that change the correlation or gate state are durable before they are answered (the
+  // silences API persists its own snapshot file on every change).
+  if (resp.status >= 200 && resp.status < 300 &&
+      (pattern == "/api/v1/deployments" || pattern == "/api/v1/gates/{service}/override" ||
+       pattern == "/api/v1/incidents/{id}/ack")) {
+    if (absl::Status st = PersistStateChange(); !st.ok()) {
+      core::HttpResponse refused = JsonMessage(
+          503, "error", fmt::format("applied, but the state is not durable yet ({}): retry", std::string(st.message())));
+      refused.headers.emplace_back("Retry-After", "1");
+      return refused;
+    }
   }
   return resp;
 }

@@ -104,6 +104,11 @@ class Runtime {
   // Writes the correlation state to correlate.state_file now (no-op without one). Failures are
   // logged and counted (quell_state_checkpoints_total{outcome="failure"}); the next one retries.
   absl::Status CheckpointState();
+  // For an API write that changed the state (a deployment registered, a gate override set or
+  // cleared, an incident acknowledged): returns once a checkpoint that began after the change is
+  // durable, so a 2xx answer survives a crash. Concurrent callers share one checkpoint (group
+  // commit). OK without a state file. An error: the change is applied but not durable yet.
+  absl::Status PersistStateChange();
   // Blocks until the replay thread (if any) finished.
   void WaitForReplay();
 
@@ -115,6 +120,7 @@ class Runtime {
   // Opens ingest.journal (if configured) and replays what an earlier run left in it into the
   // engine, before the listener opens; the engine is drained after it.
   absl::Status RecoverJournal();
+  absl::Status CheckpointStateLocked();  // REQUIRES: checkpoint_mu_ held.
   void RegisterMetrics();
   core::HttpResponse Middleware(const core::HttpRequest& req, std::string_view pattern,
                                 const core::HttpHandler& next);
@@ -157,6 +163,8 @@ class Runtime {
   absl::Duration checkpoint_interval_;
   std::mutex checkpoint_mu_;
   core::WallTime last_checkpoint_;
+  std::atomic<uint64_t> state_changes_{0};  // API writes that changed the state so far.
+  uint64_t checkpointed_changes_ = 0;        // Of them, covered by a durable checkpoint (checkpoint_mu_).
   CheckpointStats checkpoint_stats_;
   CheckpointCommitGate commit_gate_;  // Kafka commits wait for the checkpoint (with a state_file).
 };

@@ -318,13 +318,6 @@ TEST_F(AppRuntimeTest, AlertsSurviveARestartThroughTheStateFile) {
     EXPECT_FALSE(fs::exists(state_path));  // No state yet, nothing to restore.
     ASSERT_EQ(c.Post("/api/v2/alerts", alert, Bearer("ingest-token"))->status, 200);
     EXPECT_THAT(alert_names(c), HasSubstr("DiskFull"));
-    for (const char* d : {R"({"service":"billing","env":"prod","version":"v1","color":"blue","started_at":"2026-11-26T02:00:00Z"})",
-                          R"({"service":"billing","env":"prod","version":"v2","color":"green","started_at":"2026-11-26T02:58:00Z"})"}) {
-      ASSERT_EQ(c.Post("/api/v1/deployments", d, Bearer("deploy-token"))->status, 200);
-    }
-    auto overridden = c.Post("/api/v1/gates/billing/override", R"({"verdict":"fail","reason":"bad migration","version":"v2"})",
-                             Bearer("deploy-token"));
-    ASSERT_EQ(overridden->status, 200) << overridden->body;
     clock.Set(start + absl::Seconds(4));
     rt.RunHousekeeping();
     EXPECT_FALSE(fs::exists(state_path));  // Not due yet.
@@ -333,9 +326,24 @@ TEST_F(AppRuntimeTest, AlertsSurviveARestartThroughTheStateFile) {
     ASSERT_TRUE(fs::exists(state_path));
     EXPECT_THAT(ReadAll(state_path), HasSubstr("DiskFull"));
     EXPECT_THAT(c.Get("/metrics")->body, HasSubstr(R"(quell_state_checkpoints_total{outcome="success"} 1)"));
+    // Deployments and overrides are durable when answered, long before the next checkpoint is due.
+    fs::remove(state_path);
+    for (const char* d : {R"({"service":"billing","env":"prod","version":"v1","color":"blue","started_at":"2026-11-26T02:00:00Z"})",
+                          R"({"service":"billing","env":"prod","version":"v2","color":"green","started_at":"2026-11-26T02:58:00Z"})"}) {
+      ASSERT_EQ(c.Post("/api/v1/deployments", d, Bearer("deploy-token"))->status, 200);
+      EXPECT_TRUE(fs::exists(state_path));
+    }
+    auto overridden = c.Post("/api/v1/gates/billing/override", R"({"verdict":"fail","reason":"bad migration","version":"v2"})",
+                             Bearer("deploy-token"));
+    ASSERT_EQ(overridden->status, 200) << overridden->body;
+    EXPECT_THAT(c.Get("/metrics")->body, HasSubstr(R"(quell_state_checkpoints_total{outcome="success"} 4)"));
+    // What a crash right now would leave: the next run starts from this copy.
+    const std::string at_crash = state_path + ".at-crash";
+    fs::copy_file(state_path, at_crash);
     fs::remove(state_path);
     rt.Stop();  // The final checkpoint.
     ASSERT_TRUE(fs::exists(state_path));
+    fs::rename(at_crash, state_path);
   }
   {
     ASSERT_OK_AND_ASSIGN(QuellConfig cfg, LoadConfig(config_path_));
@@ -353,7 +361,20 @@ TEST_F(AppRuntimeTest, AlertsSurviveARestartThroughTheStateFile) {
     EXPECT_EQ(gate->status, 200) << gate->body;
     EXPECT_THAT(gate->body, HasSubstr(R"("verdict":"fail")"));
     EXPECT_THAT(gate->body, HasSubstr("bad migration"));
+    // A change that cannot be made durable is applied but answered 503 with Retry-After, so the
+    // deploy pipeline retries it (registering a deployment again is harmless).
+    const fs::path state_dir = fs::path(state_path).parent_path();
+    fs::remove_all(state_dir);
+    Write(state_dir.string(), "not a directory");
+    auto refused = c.Post("/api/v1/deployments", R"({"service":"billing","env":"prod","version":"v3","color":"green"})",
+                          Bearer("deploy-token"));
+    EXPECT_EQ(refused->status, 503) << refused->body;
+    EXPECT_THAT(refused->body, HasSubstr("not durable"));
+    EXPECT_EQ(refused->Header("Retry-After"), "1");
+    EXPECT_THAT(c.Get("/api/v1/deployments?service=billing", Bearer("deploy-token"))->body, HasSubstr(R"("version":"v3")"));
     rt.Stop();
+    fs::remove(state_dir);
+    fs::create_directories(state_dir);
   }
   Write(state_path, "{\"version\":1,\"shards\":[{\"alerts\":7}]}");
   ASSERT_OK_AND_ASSIGN(QuellConfig cfg, LoadConfig(config_path_));
@@ -462,10 +483,10 @@ TEST(AppConfigTest, CheckConfigReportsStateAndJournal) {
     return text;
   };
   const std::string durable = run(dir / "durable.yaml");
-  EXPECT_THAT(durable, HasSubstr("state: s.json, checkpointed every 30s\n"));
+  EXPECT_THAT(durable, HasSubstr("state: s.json (alerts, incidents, deploy gates), checkpointed every 30s\n"));
   EXPECT_THAT(durable, HasSubstr("intake journal: j, fsync interval 1s\n"));
   const std::string bare = run(dir / "bare.yaml");
-  EXPECT_THAT(bare, HasSubstr("state: none (a restart forgets alerts and open incidents"));
+  EXPECT_THAT(bare, HasSubstr("state: none (a restart forgets alerts, open incidents and deploy-gate evidence"));
   EXPECT_THAT(bare, HasSubstr("intake journal: none"));
   fs::remove_all(dir);
 }
