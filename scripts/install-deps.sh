@@ -8,6 +8,7 @@ PACKAGES=(
   librdkafka-dev libsimdjson-dev libabsl-dev prometheus-cpp-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev libre2-dev libxxhash-dev
   libcli11-dev libcurl4-openssl-dev librocksdb-dev libboost-dev zlib1g-dev libzstd-dev libssl-dev
+  libgrpc++-dev
   clang libclang-rt-14-dev
   # Real clients and peers used by tests/compat and bench/: kcat, Prometheus (promtool),
   # Alertmanager (amtool), wrk, curl.

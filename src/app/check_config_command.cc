@@ -39,6 +39,11 @@ int RunCheckConfig(const std::string& path, std::FILE* out, std::FILE* err) {
   std::fprintf(out, "check-config: %s is valid (sha256 %s)\n", path.c_str(), cfg->content_sha256.c_str());
   std::fprintf(out, "files:\n");
   for (const std::string& f : cfg->files) std::fprintf(out, "  %s\n", f.c_str());
+  std::fprintf(out, "listeners: http %s:%u%s", cfg->server.address.c_str(), cfg->server.port, cfg->server.tls ? " (tls)" : "");
+  if (cfg->server.otlp_grpc) {
+    std::fprintf(out, ", otlp grpc %s:%u", cfg->server.otlp_grpc->address.c_str(), cfg->server.otlp_grpc->port);
+  }
+  std::fprintf(out, "\n");
   std::fprintf(out, "receivers:\n");
   for (const auto& r : cfg->sinks.receivers) std::fprintf(out, "  %s  [%s]\n", r.name.c_str(), r.where.ToString().c_str());
   std::fprintf(out, "routes:\n");

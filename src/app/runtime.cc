@@ -15,6 +15,7 @@
 #include "ingest/ndjson_replayer.h"
 #include "ingest/otlp_protobuf_parser.h"
 #include "server/console_assets.h"
+#include "server/otlp_grpc_server.h"
 #include "sinks/kafka/kafka_sink.h"
 #include "sinks/kafka/kafka_sink_config.h"
 #include "sinks/receiver_factory.h"
@@ -179,6 +180,20 @@ absl::Status Runtime::Start() {
   readiness_.Set("http", true, fmt::format("{}:{}", config_.server.address, server_->port()));
   spdlog::info("quell: listening on {}:{} ({} routes), config {} sha256 {}", config_.server.address,
                server_->port(), router_.size(), config_.path, config_.content_sha256);
+  if (config_.server.otlp_grpc) {
+    server::OtlpGrpcServerOptions gopts;
+    gopts.address = config_.server.otlp_grpc->address;
+    gopts.port = config_.server.otlp_grpc->port;
+    gopts.max_message_bytes = config_.server.max_body_bytes;
+    gopts.shutdown_grace = config_.server.shutdown_grace;
+    gopts.tls = config_.server.tls;
+    // The same router as HTTP: OTLP/HTTP protobuf's intake, API tokens, limits and journal.
+    QUELL_ASSIGN_OR_RETURN(otlp_grpc_, server::OtlpGrpcServer::Start(std::move(gopts), [this](core::HttpRequest* req) {
+                             return router_.Handle(req);
+                           }));
+    readiness_.Set("otlp_grpc", true, fmt::format("{}:{}", config_.server.otlp_grpc->address, otlp_grpc_->port()));
+    spdlog::info("quell: OTLP/gRPC on {}:{}", config_.server.otlp_grpc->address, otlp_grpc_->port());
+  }
 
   if (config_.kafka && options_.start_kafka) {
     ingest::KafkaSourceOptions kopts;
@@ -345,6 +360,7 @@ void Runtime::Stop() {
   if (stopping_.exchange(true)) return;
   // Sources first, so nothing new arrives; then drain the engine; then flush delivery.
   if (server_) server_->Stop();
+  if (otlp_grpc_) otlp_grpc_->Stop();
   // A checkpoint while Kafka still runs, so that its revocation commits all that was done (the
   // commits wait for a checkpoint): a restart then re-reads only what was in flight.
   if (started_ && kafka_) CheckpointState().IgnoreError();
@@ -358,6 +374,7 @@ void Runtime::Stop() {
 }
 
 uint16_t Runtime::http_port() const { return server_ ? server_->port() : 0; }
+uint16_t Runtime::otlp_grpc_port() const { return otlp_grpc_ ? otlp_grpc_->port() : 0; }
 
 absl::Status Runtime::BuildHttp() {
   ingest::HttpIntakeDeps deps;

@@ -49,6 +49,7 @@
 #include "server/gates_api.h"
 #include "server/health_endpoints.h"
 #include "server/http_server.h"
+#include "server/otlp_grpc_server.h"
 #include "server/incidents_api.h"
 #include "server/metrics_endpoint.h"
 #include "server/router.h"
@@ -91,6 +92,8 @@ class Runtime {
   [[nodiscard]] absl::Status Reload(const std::string& who);
 
   uint16_t http_port() const;
+  // The OTLP/gRPC port (server.otlp_grpc_listen), 0 when not served.
+  uint16_t otlp_grpc_port() const;
   correlate::ShardedEngine* engine() { return engine_.get(); }
   sinks::Dispatcher* dispatcher() { return dispatcher_.get(); }
   const Pipeline* pipeline() const { return pipeline_.get(); }
@@ -153,6 +156,7 @@ class Runtime {
   std::unique_ptr<server::AuditLog> audit_;
   server::Router router_;
   std::unique_ptr<server::HttpServer> server_;
+  std::unique_ptr<server::OtlpGrpcServer> otlp_grpc_;  // server.otlp_grpc_listen; null when off.
   std::unique_ptr<ingest::KafkaSource> kafka_;
   std::thread replay_thread_;
   std::thread gate_ticker_;

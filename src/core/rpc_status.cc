@@ -1,6 +1,8 @@
 // src/core/rpc_status.cc
 #include "core/rpc_status.h"
 
+#include <algorithm>
+
 #include "core/strings.h"
 
 namespace quell::core {
@@ -36,6 +38,39 @@ std::string RpcStatusProtobuf(int32_t code, std::string_view message) {
     out.append(message);
   }
   return out;
+}
+
+std::optional<std::string> RpcStatusMessage(std::string_view b) {
+  size_t i = 0;
+  auto varint = [&](uint64_t* v) {
+    *v = 0;
+    for (int shift = 0; shift < 64 && i < b.size(); shift += 7) {
+      const uint8_t byte = static_cast<uint8_t>(b[i++]);
+      *v |= static_cast<uint64_t>(byte & 0x7f) << shift;
+      if ((byte & 0x80) == 0) return true;
+    }
+    return false;
+  };
+  std::optional<std::string> message;
+  while (i < b.size()) {
+    uint64_t tag, v;
+    if (!varint(&tag)) return std::nullopt;
+    switch (tag & 7) {
+      case 0:
+        if (!varint(&v)) return std::nullopt;
+        break;
+      case 1: i += 8; break;
+      case 5: i += 4; break;
+      case 2:
+        if (!varint(&v) || v > b.size() - std::min(i, b.size())) return std::nullopt;
+        if ((tag >> 3) == 2) message = std::string(b.substr(i, v));
+        i += v;
+        break;
+      default: return std::nullopt;
+    }
+    if (i > b.size()) return std::nullopt;
+  }
+  return message;
 }
 
 HttpResponse RpcStatusResponse(int status, std::string_view message) {

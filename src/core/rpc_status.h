@@ -8,6 +8,7 @@
 #define QUELL_CORE_RPC_STATUS_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,10 @@ void AppendProtobufVarint(std::string* out, uint64_t v);
 
 // google.rpc.Status {code = 1, message = 2} in protobuf's binary encoding (no details).
 std::string RpcStatusProtobuf(int32_t code, std::string_view message);
+
+// The message (field 2) of a google.rpc.Status in protobuf's binary encoding; nullopt when the
+// bytes are not one (a broken varint or length) or carry no message. Other fields are skipped.
+std::optional<std::string> RpcStatusMessage(std::string_view protobuf);
 
 // The answer to a protobuf request that failed with HTTP `status`: that status, Content-Type
 // application/x-protobuf and RpcStatusProtobuf(RpcCodeForHttpStatus(status), message).

@@ -44,5 +44,15 @@ TEST(RpcStatusTest, ProtobufContentTypes) {
   EXPECT_FALSE(IsProtobufContentType(""));
 }
 
+TEST(RpcStatusTest, MessageReadsBackWhatWasWritten) {
+  EXPECT_EQ(RpcStatusMessage(RpcStatusProtobuf(14, "pipeline full")), "pipeline full");
+  EXPECT_EQ(RpcStatusMessage(RpcStatusProtobuf(3, std::string(300, 'x'))), std::string(300, 'x'));  // Two-byte length.
+  EXPECT_EQ(RpcStatusMessage(RpcStatusProtobuf(3, "")), std::nullopt);
+  std::string with_details = RpcStatusProtobuf(8, "slow down") + std::string("\x1a\x02\x0a\x00", 4);
+  EXPECT_EQ(RpcStatusMessage(with_details), "slow down");
+  EXPECT_EQ(RpcStatusMessage(std::string("\x12\x05" "ab", 4)), std::nullopt);  // Length past the end.
+  EXPECT_EQ(RpcStatusMessage("{\"error\":\"json\"}"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace quell::core

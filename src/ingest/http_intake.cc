@@ -432,8 +432,9 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
     std::string_view ct = req.Header("Content-Type");
     if (ct.find("grpc") != std::string_view::npos) {
       st.unsupported_media.fetch_add(1, std::memory_order_relaxed);
-      return error(415, "content-type: OTLP over gRPC is not served here; use OTLP/HTTP (application/x-protobuf "
-                        "or application/json)");
+      return error(415, "content-type: OTLP over gRPC is not served here: send it to the OTLP/gRPC port "
+                        "(server.otlp_grpc_listen, 4317 by default), or use OTLP/HTTP (application/x-protobuf or "
+                        "application/json) on this one");
     }
   }
 

@@ -84,7 +84,7 @@ absl::StatusOr<ServerConfig> ParseServerConfig(const core::YamlNode& node) {
   if (node.IsNull()) return cfg;
   QUELL_RETURN_IF_ERROR(node.CheckKeys("server", {"listen", "io_threads", "idle_timeout", "header_timeout",
                                                   "read_timeout", "write_timeout", "max_body_bytes",
-                                                  "max_header_bytes", "shutdown_grace", "tls"}));
+                                                  "max_header_bytes", "shutdown_grace", "tls", "otlp_grpc_listen"}));
   if (auto tls = node.Child("tls")) {
     QUELL_ASSIGN_OR_RETURN(cfg.tls, ParseTlsConfig(*tls));
   }
@@ -92,6 +92,13 @@ absl::StatusOr<ServerConfig> ParseServerConfig(const core::YamlNode& node) {
     QUELL_ASSIGN_OR_RETURN(std::string text, listen->AsString());
     absl::Status s = ParseListenAddress(text, &cfg.address, &cfg.port);
     if (!s.ok()) return listen->Error(fmt::format("server.{}", std::string(s.message())));
+  }
+  if (auto grpc = node.Child("otlp_grpc_listen")) {
+    QUELL_ASSIGN_OR_RETURN(std::string text, grpc->AsString());
+    ServerConfig::GrpcListen g;
+    absl::Status s = ParseListenAddress(text, &g.address, &g.port);
+    if (!s.ok()) return grpc->Error(fmt::format("server.otlp_grpc_{}", std::string(s.message())));
+    cfg.otlp_grpc = g;
   }
   int64_t threads = cfg.io_threads;
   QUELL_RETURN_IF_ERROR(node.ReadInt("io_threads", &threads));

@@ -14,6 +14,8 @@
 //     max_body_bytes: 16777216   # on the wire and after Content-Encoding decoding (-> 413)
 //     max_header_bytes: 16384    # (-> 431)
 //     shutdown_grace: 5s         # Stop() lets in-flight requests finish for this long
+//     otlp_grpc_listen: "127.0.0.1:4317"  # optional: OTLP over gRPC on a second port (ADR 0014);
+//                                # absent: off. Same limits, tokens and TLS as the HTTP listener.
 //     tls:                       # optional: serve HTTPS only (no plain HTTP on this listener)
 //       cert_file: /etc/quell/tls/server.crt   # PEM certificate chain, leaf first
 //       key_file: /etc/quell/tls/server.key    # PEM private key (unencrypted; keep it 0600)
@@ -58,6 +60,12 @@ struct ServerConfig {
   size_t max_header_bytes = 16 * 1024;
   absl::Duration shutdown_grace = absl::Seconds(5);
   std::optional<TlsConfig> tls;                  // Set: the listener speaks HTTPS only.
+  // `otlp_grpc_listen`: OTLP/gRPC (server/otlp_grpc_server.h) on this address; unset: not served.
+  struct GrpcListen {
+    std::string address;
+    uint16_t port = 4317;
+  };
+  std::optional<GrpcListen> otlp_grpc;
   core::SourceLocation where;                    // file:line:col of the section.
 };
 

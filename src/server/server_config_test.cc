@@ -25,6 +25,17 @@ TEST(ServerConfigTest, Defaults) {
   EXPECT_EQ(cfg->address, "127.0.0.1");
   EXPECT_EQ(cfg->port, 9797);
   EXPECT_EQ(cfg->io_threads, 2);
+  EXPECT_FALSE(cfg->otlp_grpc.has_value());  // OTLP/gRPC only when asked for.
+}
+
+TEST(ServerConfigTest, OtlpGrpcListen) {
+  auto cfg = Parse("otlp_grpc_listen: \"0.0.0.0:4317\"\n");
+  ASSERT_THAT(cfg, IsOk());
+  ASSERT_TRUE(cfg->otlp_grpc.has_value());
+  EXPECT_EQ(cfg->otlp_grpc->address, "0.0.0.0");
+  EXPECT_EQ(cfg->otlp_grpc->port, 4317);
+  EXPECT_THAT(Parse("listen: \"127.0.0.1:9797\"\notlp_grpc_listen: \"4317\"\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("quell.yaml:2:19: server.otlp_grpc_listen")));
 }
 
 TEST(ServerConfigTest, ParsesEverything) {

@@ -1,8 +1,11 @@
-// The real OpenTelemetry JS OTLP/HTTP exporters (logs, traces, metrics; SDK 2.x line, exporters
-// 0.223), JSON (*-otlp-http) and binary protobuf (*-otlp-proto, the SDKs' default protocol),
-// against quell-intake-harness: Quell must answer them as success and receive exactly what they
-// sent, the same either way. Runs `npm ci` into tests/compat/otel-js when node_modules is missing.
+// The real OpenTelemetry JS OTLP exporters (logs, traces, metrics; SDK 2.x line, exporters 0.223):
+// OTLP/HTTP JSON (*-otlp-http), OTLP/HTTP binary protobuf (*-otlp-proto, the SDKs' default
+// protocol) and OTLP/gRPC (*-otlp-grpc, the Collector's default), against quell-intake-harness:
+// Quell must answer them as success and receive exactly what they sent, the same every way. Runs
+// `npm ci` into tests/compat/otel-js when node_modules (or the gRPC exporters in it) is missing.
+#include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -24,10 +27,15 @@ TEST_P(OtelJsCompatTest, ExportersDeliverLogsTracesAndMetrics) {
   if (node.empty() || npm.empty()) GTEST_SKIP() << "node/npm not installed: OTel JS compat test skipped";
   std::string tmp = MakeTempDir("quell-otel-js-");
   ASSERT_FALSE(tmp.empty());
-  ASSERT_EQ(NpmCiIfMissing(npm, kDir, "@opentelemetry/exporter-logs-otlp-proto", tmp + "/npm.log"), "");
+  ASSERT_EQ(NpmCiIfMissing(npm, kDir, "@opentelemetry/exporter-logs-otlp-grpc", tmp + "/npm.log"), "");
 
+  const bool grpc = std::string(GetParam()) == "grpc";
   std::optional<Subprocess> harness;
-  uint16_t port = StartHarness(&harness, QUELL_HARNESS, tmp);
+  uint16_t port = StartHarness(&harness, QUELL_HARNESS, tmp,
+                               grpc ? std::vector<std::string>{"--grpc-port-file", tmp + "/grpc-port"}
+                                    : std::vector<std::string>{});
+  ASSERT_NE(port, 0) << ReadFile(tmp + "/harness.log");
+  if (grpc) port = static_cast<uint16_t>(std::atoi(ReadFile(tmp + "/grpc-port").c_str()));
   ASSERT_NE(port, 0) << ReadFile(tmp + "/harness.log");
 
   Subprocess sender({node, kDir + "/send.js"}, tmp + "/node.log", kDir,
@@ -71,9 +79,10 @@ TEST_P(OtelJsCompatTest, ExportersDeliverLogsTracesAndMetrics) {
   EXPECT_THAT(hist[0], HasSubstr("\"count\":1"));
 }
 
-INSTANTIATE_TEST_SUITE_P(Protocols, OtelJsCompatTest, ::testing::Values("http/json", "http/protobuf"),
+INSTANTIATE_TEST_SUITE_P(Protocols, OtelJsCompatTest, ::testing::Values("http/json", "http/protobuf", "grpc"),
                          [](const ::testing::TestParamInfo<const char*>& info) {
-                           return std::string(info.param) == "http/json" ? "Json" : "Protobuf";
+                           const std::string p = info.param;
+                           return p == "http/json" ? "Json" : p == "http/protobuf" ? "Protobuf" : "Grpc";
                          });
 
 }  // namespace

@@ -11,6 +11,9 @@
 // Lines are flushed as they are written. Runs until SIGTERM/SIGINT.
 //
 //   quell-intake-harness --out /tmp/got.jsonl --port-file /tmp/port [--port 0] [--dd-api-key-env NAME]
+//                        [--grpc-port-file /tmp/grpc-port]
+// With --grpc-port-file it also serves OTLP/gRPC (server::OtlpGrpcServer, the same router) on an
+// ephemeral loopback port and writes that port there.
 #include <time.h>
 
 #include <cerrno>
@@ -26,6 +29,7 @@
 #include "core/severity.h"
 #include "ingest/http_intake.h"
 #include "server/http_server.h"
+#include "server/otlp_grpc_server.h"
 
 namespace {
 
@@ -94,14 +98,15 @@ class JsonlSink : public quell::core::BatchSink {
 };
 
 int Usage() {
-  std::fprintf(stderr, "usage: quell-intake-harness --out FILE [--port-file FILE] [--port N] [--dd-api-key-env NAME]\n");
+  std::fprintf(stderr, "usage: quell-intake-harness --out FILE [--port-file FILE] [--port N] [--dd-api-key-env NAME] "
+                       "[--grpc-port-file FILE]\n");
   return 2;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string out_path, port_file, key_env;
+  std::string out_path, port_file, key_env, grpc_port_file;
   int port = 0;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -114,6 +119,8 @@ int main(int argc, char** argv) {
       port = std::atoi(argv[++i]);
     } else if (a == "--dd-api-key-env") {
       key_env = argv[++i];
+    } else if (a == "--grpc-port-file") {
+      grpc_port_file = argv[++i];
     } else {
       return Usage();
     }
@@ -160,16 +167,33 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "quell-intake-harness: %s\n", std::string(s.message()).c_str());
     return 1;
   }
+  std::unique_ptr<quell::server::OtlpGrpcServer> grpc;
+  if (!grpc_port_file.empty()) {
+    quell::server::OtlpGrpcServerOptions gopts;
+    gopts.port = 0;
+    auto started = quell::server::OtlpGrpcServer::Start(gopts, [&router](quell::core::HttpRequest* req) {
+      return router.Handle(req);
+    });
+    if (!started.ok()) {
+      std::fprintf(stderr, "quell-intake-harness: %s\n", std::string(started.status().message()).c_str());
+      return 1;
+    }
+    grpc = std::move(*started);
+  }
   std::signal(SIGTERM, OnSignal);
   std::signal(SIGINT, OnSignal);
-  if (!port_file.empty()) {
-    std::string tmp = port_file + ".tmp";
+  auto write_port = [](const std::string& path, unsigned port) {
+    std::string tmp = path + ".tmp";
     std::FILE* pf = std::fopen(tmp.c_str(), "w");
-    if (pf == nullptr) return 1;
-    std::fprintf(pf, "%u\n", server.port());
+    if (pf == nullptr) return false;
+    std::fprintf(pf, "%u\n", port);
     std::fclose(pf);
-    std::rename(tmp.c_str(), port_file.c_str());  // Readers never see a partial file.
-  }
+    std::rename(tmp.c_str(), path.c_str());  // Readers never see a partial file.
+    return true;
+  };
+  // The gRPC port first: a reader that saw the HTTP port finds it there too.
+  if (grpc && !write_port(grpc_port_file, grpc->port())) return 1;
+  if (!port_file.empty() && !write_port(port_file, server.port())) return 1;
   std::printf("listening on 127.0.0.1:%u\n", server.port());
   std::fflush(stdout);
   while (!g_stop) {
@@ -177,6 +201,7 @@ int main(int argc, char** argv) {
     nanosleep(&ts, nullptr);  // Polls the stop flag; signals interrupt it.
   }
   server.Stop();
+  if (grpc) grpc->Stop();
   std::fclose(out);
   return 0;
 }

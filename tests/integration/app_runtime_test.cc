@@ -402,6 +402,9 @@ TEST(QuickStartTest, EmbeddedDefaultReplaysTheSampleAtStartUpTimeAndGoesLiveQuie
     ASSERT_OK_AND_ASSIGN(QuellConfig cfg, LoadEmbeddedDefault());
     EXPECT_TRUE(cfg.replay.rebase_to_now);
     cfg.server.port = 0;
+    ASSERT_TRUE(cfg.server.otlp_grpc.has_value());  // OTLP/gRPC on 127.0.0.1:4317 by default.
+    EXPECT_EQ(cfg.server.otlp_grpc->port, 4317);
+    cfg.server.otlp_grpc->port = 0;
     const core::WallTime start = core::WallTime::FromUnixNanos(1795662000000000000);  // 2026-11-26T03:00:00Z
     core::ManualClock clock(start);
     std::FILE* out = std::tmpfile();
@@ -484,6 +487,7 @@ TEST(AppConfigTest, CheckConfigReportsStateAndJournal) {
   };
   const std::string durable = run(dir / "durable.yaml");
   EXPECT_THAT(durable, HasSubstr("state: s.json (alerts, incidents, deploy gates), checkpointed every 30s\n"));
+  EXPECT_THAT(durable, HasSubstr("listeners: http 127.0.0.1:9797\n"));  // No OTLP/gRPC unless configured.
   EXPECT_THAT(durable, HasSubstr("intake journal: j, fsync interval 1s\n"));
   const std::string bare = run(dir / "bare.yaml");
   EXPECT_THAT(bare, HasSubstr("state: none (a restart forgets alerts, open incidents and deploy-gate evidence"));

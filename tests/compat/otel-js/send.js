@@ -1,7 +1,8 @@
-// Sends a fixed set of logs, spans and metrics through the real OpenTelemetry JS OTLP/HTTP
-// exporters to QUELL_URL (e.g. http://127.0.0.1:PORT): the JSON exporters (*-otlp-http), or with
-// QUELL_OTLP_PROTOCOL=http/protobuf the binary protobuf ones (*-otlp-proto, the SDKs' default
-// protocol). Exits 0 only if every export succeeded.
+// Sends a fixed set of logs, spans and metrics through the real OpenTelemetry JS OTLP exporters
+// to QUELL_URL (e.g. http://127.0.0.1:PORT): the JSON exporters (*-otlp-http), with
+// QUELL_OTLP_PROTOCOL=http/protobuf the binary protobuf ones (*-otlp-proto), with
+// QUELL_OTLP_PROTOCOL=grpc the gRPC ones (*-otlp-grpc, the Collector's and many SDKs' default;
+// QUELL_URL is then the gRPC port). Exits 0 only if every export succeeded.
 // Run by tests/compat/otel_js_compat_test.cc; what it sends is asserted there.
 'use strict';
 const { SpanKind, SpanStatusCode } = require('@opentelemetry/api');
@@ -9,10 +10,18 @@ const { resourceFromAttributes } = require('@opentelemetry/resources');
 const { LoggerProvider, SimpleLogRecordProcessor } = require('@opentelemetry/sdk-logs');
 const { BasicTracerProvider, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-base');
 const { MeterProvider, PeriodicExportingMetricReader } = require('@opentelemetry/sdk-metrics');
-const proto = process.env.QUELL_OTLP_PROTOCOL === 'http/protobuf';
-const { OTLPLogExporter } = require(proto ? '@opentelemetry/exporter-logs-otlp-proto' : '@opentelemetry/exporter-logs-otlp-http');
-const { OTLPTraceExporter } = require(proto ? '@opentelemetry/exporter-trace-otlp-proto' : '@opentelemetry/exporter-trace-otlp-http');
-const { OTLPMetricExporter } = require(proto ? '@opentelemetry/exporter-metrics-otlp-proto' : '@opentelemetry/exporter-metrics-otlp-http');
+const protocol = process.env.QUELL_OTLP_PROTOCOL || 'http/json';
+const flavour = { 'http/json': 'otlp-http', 'http/protobuf': 'otlp-proto', grpc: 'otlp-grpc' }[protocol];
+if (!flavour) {
+  console.error(`unknown QUELL_OTLP_PROTOCOL ${protocol}`);
+  process.exit(2);
+}
+const grpc = protocol === 'grpc';
+const { OTLPLogExporter } = require(`@opentelemetry/exporter-logs-${flavour}`);
+const { OTLPTraceExporter } = require(`@opentelemetry/exporter-trace-${flavour}`);
+const { OTLPMetricExporter } = require(`@opentelemetry/exporter-metrics-${flavour}`);
+// gRPC exporters take the server's address; HTTP ones the signal's URL.
+const urlFor = (path) => (grpc ? base : `${base}${path}`);
 
 const base = process.env.QUELL_URL;
 if (!base) {
@@ -37,7 +46,7 @@ function check(kind) {
 }
 
 async function sendLogs() {
-  const exporter = new OTLPLogExporter({ url: `${base}/v1/logs` });
+  const exporter = new OTLPLogExporter({ url: urlFor('/v1/logs') });
   const origExport = exporter.export.bind(exporter);
   exporter.export = (items, cb) => origExport(items, (r) => { if (r.code !== 0) check('logs')(r.error || new Error('code ' + r.code)); cb(r); });
   const provider = new LoggerProvider({ resource, processors: [new SimpleLogRecordProcessor({ exporter })] });
@@ -49,8 +58,9 @@ async function sendLogs() {
 }
 
 async function sendTraces() {
-  // gzip on this exporter: the body arrives chunked and Content-Encoding: gzip.
-  const exporter = new OTLPTraceExporter({ url: `${base}/v1/traces`, compression: 'gzip' });
+  // gzip on this exporter: over HTTP the body arrives chunked and Content-Encoding: gzip; over gRPC
+  // as a compressed message.
+  const exporter = new OTLPTraceExporter({ url: urlFor('/v1/traces'), compression: 'gzip' });
   const origExport = exporter.export.bind(exporter);
   exporter.export = (items, cb) => origExport(items, (r) => { if (r.code !== 0) check('traces')(r.error || new Error('code ' + r.code)); cb(r); });
   const provider = new BasicTracerProvider({ resource, spanProcessors: [new SimpleSpanProcessor(exporter)] });
@@ -65,7 +75,7 @@ async function sendTraces() {
 }
 
 async function sendMetrics() {
-  const exporter = new OTLPMetricExporter({ url: `${base}/v1/metrics` });
+  const exporter = new OTLPMetricExporter({ url: urlFor('/v1/metrics') });
   const origExport = exporter.export.bind(exporter);
   exporter.export = (items, cb) => origExport(items, (r) => { if (r.code !== 0) check('metrics')(r.error || new Error('code ' + r.code)); cb(r); });
   const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 600000 });
@@ -85,7 +95,7 @@ async function sendMetrics() {
     console.error(`${failures} export(s) failed`);
     process.exit(1);
   }
-  console.log(`sent logs, traces and metrics (${proto ? 'http/protobuf' : 'http/json'})`);
+  console.log(`sent logs, traces and metrics (${protocol})`);
 })().catch((e) => {
   console.error(e);
   process.exit(1);

@@ -1,0 +1,238 @@
+#include "server/otlp_grpc_server.h"
+
+#include <grpcpp/generic/async_generic_service.h>
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <utility>
+#include <vector>
+
+#include "core/rpc_status.h"
+#include "fmt/format.h"
+
+namespace quell::server {
+namespace {
+
+constexpr size_t kBodyPadding = 64;  // simdjson's padding, as the HTTP server leaves it.
+
+// google.rpc.Status {code, message, details: [Any(google.rpc.RetryInfo{retry_delay})]}: the
+// grpc-status-details-bin of a throttled call, from which OTLP exporters read how long to wait.
+std::string StatusWithRetryInfo(int32_t code, std::string_view message, int64_t retry_seconds) {
+  std::string duration;  // google.protobuf.Duration {seconds = 1}
+  duration.push_back(0x08);
+  core::AppendProtobufVarint(&duration, static_cast<uint64_t>(retry_seconds));
+  std::string retry_info;  // google.rpc.RetryInfo {retry_delay = 1}
+  retry_info.push_back(0x0a);
+  core::AppendProtobufVarint(&retry_info, duration.size());
+  retry_info += duration;
+  constexpr std::string_view kType = "type.googleapis.com/google.rpc.RetryInfo";
+  std::string any;  // google.protobuf.Any {type_url = 1, value = 2}
+  any.push_back(0x0a);
+  core::AppendProtobufVarint(&any, kType.size());
+  any += kType;
+  any.push_back(0x12);
+  core::AppendProtobufVarint(&any, retry_info.size());
+  any += retry_info;
+  std::string status = core::RpcStatusProtobuf(code, message);
+  status.push_back(0x1a);  // details = 3
+  core::AppendProtobufVarint(&status, any.size());
+  status += any;
+  return status;
+}
+
+// The text of an HTTP error answer: google.rpc.Status.message for protobuf bodies, else the body.
+std::string ErrorText(const core::HttpResponse& r) {
+  if (core::IsProtobufContentType(r.content_type)) {
+    if (std::optional<std::string> m = core::RpcStatusMessage(r.body)) return *m;
+  }
+  std::string text = r.body.substr(0, 1024);
+  return text.empty() ? fmt::format("HTTP status {}", r.status) : text;
+}
+
+int64_t RetryAfterSeconds(const core::HttpResponse& r) {
+  for (const auto& [k, v] : r.headers) {
+    if (core::EqualsIgnoreCase(k, "Retry-After")) {
+      int64_t s = 0;
+      for (char c : v) {
+        if (c < '0' || c > '9') return 1;
+        s = s * 10 + (c - '0');
+        if (s > 3600) return 3600;
+      }
+      return std::max<int64_t>(1, s);
+    }
+  }
+  return 1;
+}
+
+grpc::Status ToGrpcStatus(const core::HttpResponse& r) {
+  const std::string text = ErrorText(r);
+  switch (r.status) {
+    case 400:
+    case 415: return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, text);
+    case 401: return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, text);
+    case 403: return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, text);
+    case 413: return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, text);
+    case 429:
+    case 503:
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, text,
+                          StatusWithRetryInfo(grpc::StatusCode::UNAVAILABLE, text, RetryAfterSeconds(r)));
+    default: return grpc::Status(grpc::StatusCode::INTERNAL, text);
+  }
+}
+
+// "ipv4:127.0.0.1:5000" -> "127.0.0.1:5000"; "ipv6:[::1]:5000" -> "[::1]:5000".
+std::string RemoteOf(const std::string& peer) {
+  const size_t colon = peer.find(':');
+  return colon == std::string::npos ? peer : peer.substr(colon + 1);
+}
+
+class ExportReactor final : public grpc::ServerGenericBidiReactor {
+ public:
+  ExportReactor(grpc::GenericCallbackServerContext* ctx, const OtlpGrpcServer::Handler* handler)
+      : ctx_(ctx), handler_(handler), path_(OtlpGrpcServer::PathForMethod(ctx->method())) {
+    if (path_.empty()) {
+      Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, fmt::format("method {} is not served", ctx->method())));
+      return;
+    }
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "no request message"));
+      return;
+    }
+    core::HttpRequest req;
+    req.method = "POST";
+    req.path = std::string(path_);
+    for (const auto& [k, v] : ctx_->client_metadata()) {
+      const std::string_view key(k.data(), k.size());
+      if (key.empty() || key.front() == ':' || key.starts_with("grpc-") || key.ends_with("-bin") ||
+          key == "content-type" || key == "te") {
+        continue;
+      }
+      req.headers.emplace_back(std::string(key), std::string(v.data(), v.size()));
+    }
+    req.headers.emplace_back("Content-Type", "application/x-protobuf");
+    req.remote = RemoteOf(ctx_->peer());
+    std::vector<grpc::Slice> slices;
+    if (grpc::Status s = request_.Dump(&slices); !s.ok()) {
+      Finish(grpc::Status(grpc::StatusCode::INTERNAL, "reading the request message failed"));
+      return;
+    }
+    size_t n = 0;
+    for (const grpc::Slice& s : slices) n += s.size();
+    req.body.reserve(n + kBodyPadding);
+    for (const grpc::Slice& s : slices) req.body.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    request_.Clear();
+    const core::HttpResponse resp = (*handler_)(&req);
+    if (resp.status < 200 || resp.status >= 300) {
+      Finish(ToGrpcStatus(resp));
+      return;
+    }
+    grpc::Slice slice(resp.body.data(), resp.body.size());
+    response_ = grpc::ByteBuffer(&slice, 1);
+    StartWriteAndFinish(&response_, grpc::WriteOptions(), grpc::Status::OK);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  grpc::GenericCallbackServerContext* ctx_;
+  const OtlpGrpcServer::Handler* handler_;
+  std::string_view path_;
+  grpc::ByteBuffer request_;
+  grpc::ByteBuffer response_;
+};
+
+class ExportService final : public grpc::CallbackGenericService {
+ public:
+  explicit ExportService(OtlpGrpcServer::Handler handler) : handler_(std::move(handler)) {}
+  grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override {
+    return new ExportReactor(ctx, &handler_);
+  }
+
+ private:
+  OtlpGrpcServer::Handler handler_;
+};
+
+absl::StatusOr<std::string> ReadPem(const std::string& path, std::string_view what) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  if (!in.good() && !in.eof()) return absl::InvalidArgumentError(fmt::format("otlp grpc: cannot read {} {}", what, path));
+  std::string text = ss.str();
+  if (text.empty()) return absl::InvalidArgumentError(fmt::format("otlp grpc: cannot read {} {}", what, path));
+  return text;
+}
+
+}  // namespace
+
+struct OtlpGrpcServer::Impl {
+  explicit Impl(Handler handler) : service(std::move(handler)) {}
+  ExportService service;
+  std::unique_ptr<grpc::Server> server;
+  absl::Duration shutdown_grace;
+  bool stopped = false;
+};
+
+std::string_view OtlpGrpcServer::PathForMethod(std::string_view m) {
+  if (m == "/opentelemetry.proto.collector.logs.v1.LogsService/Export") return "/v1/logs";
+  if (m == "/opentelemetry.proto.collector.trace.v1.TraceService/Export") return "/v1/traces";
+  if (m == "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export") return "/v1/metrics";
+  return {};
+}
+
+absl::StatusOr<std::unique_ptr<OtlpGrpcServer>> OtlpGrpcServer::Start(OtlpGrpcServerOptions options, Handler handler) {
+  auto impl = std::make_unique<Impl>(std::move(handler));
+  impl->shutdown_grace = options.shutdown_grace;
+  std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
+  if (options.tls) {
+    grpc::SslServerCredentialsOptions ssl;
+    absl::StatusOr<std::string> key = ReadPem(options.tls->key_file, "key");
+    if (!key.ok()) return key.status();
+    absl::StatusOr<std::string> cert = ReadPem(options.tls->cert_file, "certificate");
+    if (!cert.ok()) return cert.status();
+    ssl.pem_key_cert_pairs.push_back({*key, *cert});
+    if (!options.tls->client_ca_file.empty()) {
+      absl::StatusOr<std::string> ca = ReadPem(options.tls->client_ca_file, "client CA");
+      if (!ca.ok()) return ca.status();
+      ssl.pem_root_certs = *ca;
+      ssl.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+    }
+    creds = grpc::SslServerCredentials(ssl);
+  }
+  const std::string target = options.address.find(':') != std::string::npos
+                                 ? fmt::format("[{}]:{}", options.address, options.port)
+                                 : fmt::format("{}:{}", options.address, options.port);
+  int selected = 0;
+  grpc::ServerBuilder builder;
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);  // A second server on the port fails, as HTTP's does.
+  builder.AddListeningPort(target, creds, &selected);
+  builder.RegisterCallbackGenericService(&impl->service);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(std::min<size_t>(options.max_message_bytes, INT32_MAX)));
+  impl->server = builder.BuildAndStart();
+  if (impl->server == nullptr || selected == 0) {
+    return absl::UnavailableError(fmt::format("otlp grpc: cannot listen on {}", target));
+  }
+  std::unique_ptr<OtlpGrpcServer> s(new OtlpGrpcServer(std::move(impl)));
+  s->port_ = static_cast<uint16_t>(selected);
+  return s;
+}
+
+OtlpGrpcServer::OtlpGrpcServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+OtlpGrpcServer::~OtlpGrpcServer() { Stop(); }
+
+void OtlpGrpcServer::Stop() {
+  if (impl_ == nullptr || impl_->stopped) return;
+  impl_->stopped = true;
+  const auto deadline = std::chrono::system_clock::now() +
+                        std::chrono::milliseconds(absl::ToInt64Milliseconds(impl_->shutdown_grace));
+  impl_->server->Shutdown(deadline);
+  impl_->server->Wait();
+}
+
+}  // namespace quell::server

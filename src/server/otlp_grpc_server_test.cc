@@ -1,0 +1,165 @@
+#include "server/otlp_grpc_server.h"
+
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+
+#include <future>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/rpc_status.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+
+namespace quell::server {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kLogs[] = "/opentelemetry.proto.collector.logs.v1.LogsService/Export";
+
+struct Call {
+  grpc::Status status;
+  std::string response;
+  std::string error_details;
+};
+
+// One unary call with the generic stub: raw bytes in, raw bytes out.
+Call Send(uint16_t port, const std::string& method, const std::string& body,
+          const std::vector<std::pair<std::string, std::string>>& metadata = {}, bool gzip = false) {
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  if (gzip) ctx.set_compression_algorithm(GRPC_COMPRESS_GZIP);
+  for (const auto& [k, v] : metadata) ctx.AddMetadata(k, v);
+  grpc::Slice slice(body.data(), body.size());
+  grpc::ByteBuffer request(&slice, 1), response;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&ctx, method, grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status s) { done.set_value(std::move(s)); });
+  Call c;
+  c.status = done.get_future().get();
+  c.error_details = c.status.error_details();
+  std::vector<grpc::Slice> slices;
+  if (response.Valid() && response.Dump(&slices).ok()) {
+    for (const grpc::Slice& s : slices) c.response.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  return c;
+}
+
+// A server whose handler records what it was given and answers `answer`.
+struct Fixture {
+  std::mutex mu;
+  std::vector<core::HttpRequest> seen;
+  std::vector<size_t> capacities;  // Of the bodies as the handler got them (a copy drops the spare room).
+  core::HttpResponse answer;
+  std::unique_ptr<OtlpGrpcServer> server;
+
+  explicit Fixture(size_t max_message_bytes = 1 << 20) {
+    OtlpGrpcServerOptions o;
+    o.port = 0;
+    o.max_message_bytes = max_message_bytes;
+    o.shutdown_grace = absl::Seconds(1);
+    auto s = OtlpGrpcServer::Start(o, [this](core::HttpRequest* req) {
+      std::lock_guard<std::mutex> lock(mu);
+      seen.push_back(*req);
+      capacities.push_back(req->body.capacity());
+      return answer;
+    });
+    EXPECT_TRUE(s.ok()) << s.status();
+    server = std::move(*s);
+  }
+};
+
+TEST(OtlpGrpcServerTest, ExportBecomesAnOtlpHttpProtobufRequest) {
+  Fixture f;
+  f.answer.status = 200;
+  f.answer.content_type = "application/x-protobuf";
+  f.answer.body = std::string("\x0a\x02\x08\x01", 4);  // A partial_success, passed through as is.
+  const std::string body("\x0a\x00payload", 9);
+  Call c = Send(f.server->port(), kLogs, body, {{"authorization", "Bearer t0ken"}, {"x-tenant", "a"}});
+  ASSERT_TRUE(c.status.ok()) << c.status.error_message();
+  EXPECT_EQ(c.response, f.answer.body);
+  ASSERT_EQ(f.seen.size(), 1u);
+  const core::HttpRequest& req = f.seen[0];
+  EXPECT_EQ(req.method, "POST");
+  EXPECT_EQ(req.path, "/v1/logs");
+  EXPECT_EQ(req.body, body);
+  EXPECT_GE(f.capacities[0], body.size() + 64);  // Room for simdjson's padding.
+  EXPECT_EQ(req.Header("Content-Type"), "application/x-protobuf");
+  EXPECT_EQ(req.Header("Authorization"), "Bearer t0ken");
+  EXPECT_EQ(req.Header("x-tenant"), "a");
+  EXPECT_THAT(req.remote, HasSubstr("127.0.0.1:"));
+  // Traces and metrics go to their paths; gzip is undone by gRPC before the handler sees it.
+  ASSERT_TRUE(Send(f.server->port(), "/opentelemetry.proto.collector.trace.v1.TraceService/Export", body, {}, true).status.ok());
+  ASSERT_TRUE(Send(f.server->port(), "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export", body).status.ok());
+  ASSERT_EQ(f.seen.size(), 3u);
+  EXPECT_EQ(f.seen[1].path, "/v1/traces");
+  EXPECT_EQ(f.seen[1].body, body);
+  EXPECT_EQ(f.seen[2].path, "/v1/metrics");
+}
+
+TEST(OtlpGrpcServerTest, HttpRefusalsBecomeOtlpGrpcStatusCodes) {
+  Fixture f;
+  struct Case {
+    int http;
+    grpc::StatusCode want;
+  } cases[] = {{400, grpc::StatusCode::INVALID_ARGUMENT}, {415, grpc::StatusCode::INVALID_ARGUMENT},
+               {401, grpc::StatusCode::UNAUTHENTICATED},  {403, grpc::StatusCode::PERMISSION_DENIED},
+               {413, grpc::StatusCode::RESOURCE_EXHAUSTED}, {500, grpc::StatusCode::INTERNAL}};
+  for (const Case& k : cases) {
+    f.answer = core::RpcStatusResponse(k.http, "why " + std::to_string(k.http));
+    Call c = Send(f.server->port(), kLogs, "x");
+    EXPECT_EQ(c.status.error_code(), k.want) << k.http;
+    EXPECT_EQ(c.status.error_message(), "why " + std::to_string(k.http));
+    EXPECT_TRUE(c.error_details.empty()) << k.http;  // Not retryable: no RetryInfo.
+  }
+  // A JSON error body (the API token check answers before the intake) keeps its text.
+  f.answer.status = 401;
+  f.answer.content_type = "application/json";
+  f.answer.body = R"({"error":"missing bearer token"})";
+  EXPECT_THAT(Send(f.server->port(), kLogs, "x").status.error_message(), HasSubstr("missing bearer token"));
+}
+
+// Throttling, as the OTLP spec's gRPC section asks: UNAVAILABLE (retryable) with a RetryInfo whose
+// retry_delay is the intake's Retry-After.
+TEST(OtlpGrpcServerTest, BackpressureIsUnavailableWithRetryInfo) {
+  Fixture f;
+  for (int http : {429, 503}) {
+    f.answer = core::RpcStatusResponse(http, "pipeline full");
+    f.answer.headers.emplace_back("Retry-After", "7");
+    Call c = Send(f.server->port(), kLogs, "x");
+    EXPECT_EQ(c.status.error_code(), grpc::StatusCode::UNAVAILABLE) << http;
+    EXPECT_EQ(c.status.error_message(), "pipeline full");
+    // google.rpc.Status{code 14, message, details: [Any{RetryInfo{retry_delay{seconds: 7}}}]}.
+    EXPECT_EQ(core::RpcStatusMessage(c.error_details), "pipeline full");
+    EXPECT_THAT(c.error_details, HasSubstr("type.googleapis.com/google.rpc.RetryInfo"));
+    EXPECT_THAT(c.error_details, HasSubstr(std::string("\x12\x04\x0a\x02\x08\x07", 6)));
+  }
+}
+
+TEST(OtlpGrpcServerTest, OtherMethodsAreUnimplementedAndLargeMessagesRefused) {
+  Fixture f(/*max_message_bytes=*/1024);
+  f.answer.status = 200;
+  Call c = Send(f.server->port(), "/opentelemetry.proto.collector.profiles.v1development.ProfilesService/Export", "x");
+  EXPECT_EQ(c.status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  Call big = Send(f.server->port(), kLogs, std::string(4096, 'x'));
+  EXPECT_EQ(big.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_TRUE(f.seen.empty());  // Neither reached the handler.
+  EXPECT_EQ(OtlpGrpcServer::PathForMethod(kLogs), "/v1/logs");
+  EXPECT_EQ(OtlpGrpcServer::PathForMethod("/x.Y/Export"), "");
+}
+
+TEST(OtlpGrpcServerTest, PortInUseIsUnavailable) {
+  Fixture f;
+  OtlpGrpcServerOptions o;
+  o.port = f.server->port();
+  auto second = OtlpGrpcServer::Start(o, [](core::HttpRequest*) { return core::HttpResponse(); });
+  EXPECT_THAT(second.status(), quell::testing::StatusIs(absl::StatusCode::kUnavailable));
+}
+
+}  // namespace
+}  // namespace quell::server
