@@ -7,6 +7,10 @@
 // the machine's 2 cores. Baselines in the same binary:
 //   BM_HttpNoop      same bodies to a handler that answers 200 without parsing (HTTP cost alone);
 //   BM_ParseOnly     the same parser on the same body without HTTP (parse cost alone).
+// OTLP logs over the three OTLP transports, same records: BM_OtlpLogs (HTTP JSON),
+// BM_OtlpLogsProtobuf (HTTP, the same request as binary protobuf, transcoded: ADR 0013) and
+// BM_OtlpLogsGrpc (that protobuf as a gRPC Export call, ADR 0014: one channel, 16 calls in flight
+// per round, onto the same router and intake).
 // items_per_second = signals/s.
 #include <unistd.h>
 
@@ -27,6 +31,11 @@
 #include "ingest/ndjson_record_writer.h"
 #include "ingest/parser.h"
 #include "server/http_server.h"
+#include "server/otlp_grpc_server.h"
+#include "ingest/otlp_protobuf.h"
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <future>
 
 namespace quell {
 namespace {
@@ -76,12 +85,18 @@ struct Fixture {
     cfg.io_threads = 1;
     server = std::make_unique<server::HttpServer>(cfg, &router);
     if (!server->Start().ok()) std::abort();
+    server::OtlpGrpcServerOptions gopts;
+    gopts.port = 0;
+    auto g = server::OtlpGrpcServer::Start(gopts, [this](core::HttpRequest* req) { return router.Handle(req); });
+    if (!g.ok()) std::abort();
+    grpc = std::move(*g);
   }
   CountingSink sink;
   std::unique_ptr<ingest::IntakeJournal> journal;
   std::unique_ptr<ingest::HttpIntake> intake;
   server::Router router;
   std::unique_ptr<server::HttpServer> server;
+  std::unique_ptr<server::OtlpGrpcServer> grpc;
 };
 
 Fixture& GetFixture(int journal_mode = 0) {
@@ -145,9 +160,10 @@ std::string OtlpLogsBody(int n) {
 // kPipeline copies of one POST, written together, answered in order; every answer must be 2xx.
 class LoadClient {
  public:
-  LoadClient(uint16_t port, const std::string& path, const std::string& body) : conn_(port) {
+  LoadClient(uint16_t port, const std::string& path, const std::string& body, const std::string& headers = "")
+      : conn_(port) {
     if (!conn_.connected()) std::abort();
-    const std::string req = bench::PipelinedHttpClient::Post(path, body, "DD-API-KEY: x\r\n");
+    const std::string req = bench::PipelinedHttpClient::Post(path, body, "DD-API-KEY: x\r\n" + headers);
     for (int i = 0; i < kPipeline; ++i) round_ += req;
   }
 
@@ -166,6 +182,40 @@ class LoadClient {
   std::vector<int> statuses_;
 };
 
+// kPipeline concurrent Export calls on one channel per round; every one must be OK.
+class GrpcLoadClient {
+ public:
+  GrpcLoadClient(uint16_t port, const std::string& body)
+      : stub_(grpc::CreateChannel(fmt::format("127.0.0.1:{}", port), grpc::InsecureChannelCredentials())),
+        body_(body.data(), body.size()) {}
+
+  bool Round() {
+    struct Call {
+      grpc::ClientContext ctx;
+      grpc::ByteBuffer request, response;
+    };
+    std::vector<std::unique_ptr<Call>> calls;
+    std::atomic<int> remaining{kPipeline};
+    std::atomic<bool> ok{true};
+    std::promise<void> done;
+    for (int i = 0; i < kPipeline; ++i) calls.push_back(std::make_unique<Call>());
+    for (auto& c : calls) {
+      c->request = grpc::ByteBuffer(&body_, 1);
+      stub_.UnaryCall(&c->ctx, "/opentelemetry.proto.collector.logs.v1.LogsService/Export", grpc::StubOptions(),
+                      &c->request, &c->response, [&](grpc::Status s) {
+                        if (!s.ok()) ok = false;
+                        if (remaining.fetch_sub(1) == 1) done.set_value();
+                      });
+    }
+    done.get_future().wait();
+    return ok;
+  }
+
+ private:
+  grpc::GenericStub stub_;
+  grpc::Slice body_;
+};
+
 // CPU time of the whole process (client and server threads), in seconds.
 double ProcessCpuSeconds() {
   timespec ts;
@@ -173,10 +223,10 @@ double ProcessCpuSeconds() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
-void RunHttp(benchmark::State& state, const std::string& path, const std::string& body, int batch,
-             bool count_signals, int journal_mode = 0) {
+template <typename Client>
+void RunClient(benchmark::State& state, Client& client, const std::string& body, int batch, bool count_signals,
+               int journal_mode) {
   Fixture& f = GetFixture(journal_mode);
-  LoadClient client(f.server->port(), path, body);
   const uint64_t before = f.sink.signals();
   const double cpu_before = ProcessCpuSeconds();
   for (auto _ : state) {
@@ -203,6 +253,12 @@ void RunHttp(benchmark::State& state, const std::string& path, const std::string
   }
 }
 
+void RunHttp(benchmark::State& state, const std::string& path, const std::string& body, int batch,
+             bool count_signals, int journal_mode = 0) {
+  LoadClient client(GetFixture(journal_mode).server->port(), path, body);
+  RunClient(state, client, body, batch, count_signals, journal_mode);
+}
+
 void BM_AlertmanagerAlerts(benchmark::State& state) {
   int n = static_cast<int>(state.range(0));
   RunHttp(state, "/api/v2/alerts", AlertsBody(n), n, true);
@@ -218,6 +274,23 @@ void BM_DatadogEvents(benchmark::State& state) {
 void BM_OtlpLogs(benchmark::State& state) {
   int n = static_cast<int>(state.range(0));
   RunHttp(state, "/v1/logs", OtlpLogsBody(n), n, true);
+}
+std::string OtlpLogsProtobuf(int n) {
+  absl::StatusOr<std::string> b = ingest::OtlpJsonToProtobuf(ingest::OtlpRequestKind::kLogs, OtlpLogsBody(n));
+  if (!b.ok()) std::abort();
+  return *b;
+}
+void BM_OtlpLogsProtobuf(benchmark::State& state) {
+  int n = static_cast<int>(state.range(0));
+  const std::string body = OtlpLogsProtobuf(n);
+  LoadClient client(GetFixture().server->port(), "/v1/logs", body, "Content-Type: application/x-protobuf\r\n");
+  RunClient(state, client, body, n, true, 0);
+}
+void BM_OtlpLogsGrpc(benchmark::State& state) {
+  int n = static_cast<int>(state.range(0));
+  const std::string body = OtlpLogsProtobuf(n);
+  GrpcLoadClient client(GetFixture().grpc->port(), body);
+  RunClient(state, client, body, n, true, 0);
 }
 // The same alert bodies with the intake journal (ingest.journal): fsync never, then always (one
 // connection, 16 pipelined requests, 1 I/O thread: every request waits for its own fdatasync, the
@@ -299,6 +372,8 @@ BENCHMARK(BM_AlertmanagerAlertsJournalFsync)->Arg(1)->Arg(100)->UseRealTime();
 BENCHMARK(BM_DatadogLogs)->Arg(1)->Arg(100)->Arg(1000)->UseRealTime();
 BENCHMARK(BM_DatadogEvents)->Arg(1)->UseRealTime();
 BENCHMARK(BM_OtlpLogs)->Arg(1)->Arg(100)->Arg(1000)->UseRealTime();
+BENCHMARK(BM_OtlpLogsProtobuf)->Arg(1)->Arg(100)->Arg(1000)->UseRealTime();
+BENCHMARK(BM_OtlpLogsGrpc)->Arg(1)->Arg(100)->Arg(1000)->UseRealTime();
 BENCHMARK(BM_HttpNoop)->Arg(1)->Arg(100)->Arg(1000)->UseRealTime();
 BENCHMARK(BM_ExternalAlertmanager)->Arg(1)->Arg(100)->UseRealTime();
 BENCHMARK(BM_ParseOnlyAlerts)->Arg(1)->Arg(100)->Arg(1000);

@@ -31,9 +31,10 @@ PipelinedHttpClient::~PipelinedHttpClient() {
 }
 
 std::string PipelinedHttpClient::Post(std::string_view path, std::string_view body, std::string_view extra_headers) {
-  return fmt::format(
-      "POST {} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n{}Content-Length: {}\r\n\r\n{}", path,
-      extra_headers, body.size(), body);
+  // JSON unless the extra headers name a Content-Type of their own.
+  const bool typed = extra_headers.find("Content-Type:") != std::string_view::npos;
+  return fmt::format("POST {} HTTP/1.1\r\nHost: 127.0.0.1\r\n{}{}Content-Length: {}\r\n\r\n{}", path,
+                     typed ? "" : "Content-Type: application/json\r\n", extra_headers, body.size(), body);
 }
 
 bool PipelinedHttpClient::Exchange(std::string_view requests, size_t count, std::vector<int>* statuses) {

@@ -24,7 +24,8 @@ class PipelinedHttpClient {
 
   bool connected() const { return connected_; }
 
-  // One POST of a JSON body, `extra_headers` being whole "Name: value\r\n" lines.
+  // One POST, `extra_headers` being whole "Name: value\r\n" lines; Content-Type: application/json
+  // unless they name another.
   static std::string Post(std::string_view path, std::string_view body, std::string_view extra_headers = {});
 
   // Writes `requests` (one or more whole requests) and reads `count` answers, whose status codes
