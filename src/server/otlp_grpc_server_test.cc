@@ -1,10 +1,8 @@
 #include "server/otlp_grpc_server.h"
 
-#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include <fstream>
-#include <future>
 #include <sstream>
 #include <mutex>
 #include <string>
@@ -13,6 +11,7 @@
 #include "core/rpc_status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/grpc_unary_call.h"
 #include "tests/testing/status_matchers.h"
 
 namespace quell::server {
@@ -22,34 +21,11 @@ using ::testing::HasSubstr;
 
 constexpr char kLogs[] = "/opentelemetry.proto.collector.logs.v1.LogsService/Export";
 
-struct Call {
-  grpc::Status status;
-  std::string response;
-  std::string error_details;
-};
+using Call = ::quell::testing::GrpcCallResult;
 
-// One unary call with the generic stub: raw bytes in, raw bytes out.
 Call Send(uint16_t port, const std::string& method, const std::string& body,
           const std::vector<std::pair<std::string, std::string>>& metadata = {}, bool gzip = false) {
-  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
-  grpc::GenericStub stub(channel);
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-  if (gzip) ctx.set_compression_algorithm(GRPC_COMPRESS_GZIP);
-  for (const auto& [k, v] : metadata) ctx.AddMetadata(k, v);
-  grpc::Slice slice(body.data(), body.size());
-  grpc::ByteBuffer request(&slice, 1), response;
-  std::promise<grpc::Status> done;
-  stub.UnaryCall(&ctx, method, grpc::StubOptions(), &request, &response,
-                 [&](grpc::Status s) { done.set_value(std::move(s)); });
-  Call c;
-  c.status = done.get_future().get();
-  c.error_details = c.status.error_details();
-  std::vector<grpc::Slice> slices;
-  if (response.Valid() && response.Dump(&slices).ok()) {
-    for (const grpc::Slice& s : slices) c.response.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  }
-  return c;
+  return ::quell::testing::GrpcUnaryCall(port, method, body, metadata, gzip);
 }
 
 // A server whose handler records what it was given and answers `answer`.
@@ -193,15 +169,7 @@ TEST(OtlpGrpcServerTest, TlsAndMutualTls) {
       args.SetSslTargetNameOverride("localhost");
       auto channel = grpc::CreateCustomChannel("127.0.0.1:" + std::to_string((*server)->port()),
                                                grpc::SslCredentials(ssl), args);
-      grpc::GenericStub stub(channel);
-      grpc::ClientContext ctx;
-      ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-      grpc::Slice slice(std::string("x"));
-      grpc::ByteBuffer request(&slice, 1), response;
-      std::promise<grpc::Status> done;
-      stub.UnaryCall(&ctx, kLogs, grpc::StubOptions(), &request, &response,
-                     [&](grpc::Status st) { done.set_value(std::move(st)); });
-      return done.get_future().get();
+      return ::quell::testing::GrpcUnaryCall(channel, kLogs, "x").status;
     };
     EXPECT_TRUE(call(/*with_client_cert=*/true).ok()) << "mutual=" << mutual;
     grpc::Status anonymous = call(/*with_client_cert=*/false);

@@ -3,12 +3,10 @@
 // the same body, byte for byte: one implementation behind both transports (ADR 0014).
 #include <unistd.h>
 
-#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include <filesystem>
 #include <fstream>
-#include <future>
 
 #include "app/quell_config.h"
 #include "app/runtime.h"
@@ -17,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "ingest/otlp_protobuf.h"
 #include "server/api_tokens.h"
+#include "tests/testing/grpc_unary_call.h"
 #include "tests/testing/http_client.h"
 #include "tests/testing/status_matchers.h"
 
@@ -36,30 +35,12 @@ constexpr char kLogsJson[] = R"({"resourceLogs":[{"resource":{"attributes":[
   {"timeUnixNano":"1767225601000000000","severityNumber":9,"body":{"stringValue":"retrying"}},
   {"timeUnixNano":"1767225602000000000","severityNumber":99,"body":{"stringValue":"bad"}}]}]}]})";
 
-struct Call {
-  grpc::Status status;
-  std::string response;
-};
+using Call = ::quell::testing::GrpcCallResult;
 
 Call Export(uint16_t port, const std::string& body, const std::string& token, bool gzip = false) {
-  auto channel = grpc::CreateChannel(fmt::format("127.0.0.1:{}", port), grpc::InsecureChannelCredentials());
-  grpc::GenericStub stub(channel);
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-  if (!token.empty()) ctx.AddMetadata("authorization", "Bearer " + token);
-  if (gzip) ctx.set_compression_algorithm(GRPC_COMPRESS_GZIP);
-  grpc::Slice slice(body.data(), body.size());
-  grpc::ByteBuffer request(&slice, 1), response;
-  std::promise<grpc::Status> done;
-  stub.UnaryCall(&ctx, kLogsMethod, grpc::StubOptions(), &request, &response,
-                 [&](grpc::Status s) { done.set_value(std::move(s)); });
-  Call c;
-  c.status = done.get_future().get();
-  std::vector<grpc::Slice> slices;
-  if (response.Valid() && response.Dump(&slices).ok()) {
-    for (const grpc::Slice& s : slices) c.response.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  }
-  return c;
+  std::vector<std::pair<std::string, std::string>> metadata;
+  if (!token.empty()) metadata.emplace_back("authorization", "Bearer " + token);
+  return ::quell::testing::GrpcUnaryCall(port, kLogsMethod, body, metadata, gzip);
 }
 
 class OtlpGrpcTest : public ::testing::Test {
