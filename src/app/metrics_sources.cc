@@ -117,6 +117,25 @@ void RegisterMetricsSources(server::MetricsEndpoint* endpoint, const MetricsDeps
     });
   }
 
+  if (deps.otlp_grpc) {
+    auto grpc = deps.otlp_grpc;
+    endpoint->AddSource([grpc](server::MetricFamilies* f) {
+      const server::OtlpGrpcServerStats* s = grpc();
+      if (s == nullptr) return;
+      static constexpr const char* kMethods[] = {"logs", "traces", "metrics", "other"};
+      f->Counter("quell_otlp_grpc_calls_total",
+                 "OTLP/gRPC calls by Export method and the gRPC status code answered (UNREAD: the call ended "
+                 "before its message was read: cancelled, or over the size limit).");
+      for (size_t m = 0; m < s->calls.size(); ++m) {
+        for (size_t c = 0; c < s->calls[m].size(); ++c) {
+          const uint64_t n = s->calls[m][c].load(std::memory_order_relaxed);
+          if (n == 0) continue;
+          f->Add({{"method", kMethods[m]}, {"code", std::string(server::GrpcCodeName(static_cast<int>(c)))}}, D(n));
+        }
+      }
+    });
+  }
+
   if (deps.kafka) {
     auto kafka = deps.kafka;
     endpoint->AddSource([kafka](server::MetricFamilies* f) {

@@ -19,6 +19,7 @@
 #include "ingest/kafka/kafka_source.h"
 #include "server/http_server.h"
 #include "server/metrics_endpoint.h"
+#include "server/otlp_grpc_server.h"
 #include "sinks/dispatcher.h"
 
 namespace quell::app {
@@ -38,6 +39,7 @@ struct MetricsDeps {
   const ingest::IntakeJournal* journal = nullptr;  // Only with ingest.journal.
   std::function<std::optional<ingest::KafkaSourceStats>()> kafka;
   std::function<const server::HttpServerStats*()> http;
+  std::function<const server::OtlpGrpcServerStats*()> otlp_grpc;  // Null result: not served.
 };
 
 // Registers one source per component on `endpoint`. Every pointer in `deps` must outlive it.

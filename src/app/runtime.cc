@@ -175,11 +175,6 @@ absl::Status Runtime::Start() {
 
   QUELL_RETURN_IF_ERROR(BuildHttp());
   RegisterMetrics();
-  server_ = std::make_unique<server::HttpServer>(config_.server, &router_);
-  QUELL_RETURN_IF_ERROR(server_->Start());
-  readiness_.Set("http", true, fmt::format("{}:{}", config_.server.address, server_->port()));
-  spdlog::info("quell: listening on {}:{} ({} routes), config {} sha256 {}", config_.server.address,
-               server_->port(), router_.size(), config_.path, config_.content_sha256);
   if (config_.server.otlp_grpc) {
     server::OtlpGrpcServerOptions gopts;
     gopts.address = config_.server.otlp_grpc->address;
@@ -195,6 +190,11 @@ absl::Status Runtime::Start() {
     spdlog::info("quell: OTLP/gRPC on {}:{}", config_.server.otlp_grpc->address, otlp_grpc_->port());
   }
 
+  server_ = std::make_unique<server::HttpServer>(config_.server, &router_);
+  QUELL_RETURN_IF_ERROR(server_->Start());
+  readiness_.Set("http", true, fmt::format("{}:{}", config_.server.address, server_->port()));
+  spdlog::info("quell: listening on {}:{} ({} routes), config {} sha256 {}", config_.server.address,
+               server_->port(), router_.size(), config_.path, config_.content_sha256);
   if (config_.kafka && options_.start_kafka) {
     ingest::KafkaSourceOptions kopts;
     kopts.clock = clock_;
@@ -551,6 +551,10 @@ void Runtime::RegisterMetrics() {
     return kafka_->Stats();
   };
   deps.http = [this]() -> const server::HttpServerStats* { return server_ ? &server_->stats() : nullptr; };
+  // Set before the HTTP listener serves /metrics (the gRPC listener starts first).
+  deps.otlp_grpc = [this]() -> const server::OtlpGrpcServerStats* {
+    return otlp_grpc_ ? &otlp_grpc_->stats() : nullptr;
+  };
   RegisterMetricsSources(&metrics_, deps);
 }
 

@@ -88,12 +88,20 @@ std::string RemoteOf(const std::string& peer) {
   return colon == std::string::npos ? peer : peer.substr(colon + 1);
 }
 
+int MethodIndex(std::string_view path) {
+  if (path == "/v1/logs") return OtlpGrpcServerStats::kLogs;
+  if (path == "/v1/traces") return OtlpGrpcServerStats::kTraces;
+  if (path == "/v1/metrics") return OtlpGrpcServerStats::kMetrics;
+  return OtlpGrpcServerStats::kOther;
+}
+
 class ExportReactor final : public grpc::ServerGenericBidiReactor {
  public:
-  ExportReactor(grpc::GenericCallbackServerContext* ctx, const OtlpGrpcServer::Handler* handler)
-      : ctx_(ctx), handler_(handler), path_(OtlpGrpcServer::PathForMethod(ctx->method())) {
+  ExportReactor(grpc::GenericCallbackServerContext* ctx, const OtlpGrpcServer::Handler* handler,
+                OtlpGrpcServerStats* stats)
+      : ctx_(ctx), handler_(handler), stats_(stats), path_(OtlpGrpcServer::PathForMethod(ctx->method())) {
     if (path_.empty()) {
-      Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, fmt::format("method {} is not served", ctx->method())));
+      Answer(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, fmt::format("method {} is not served", ctx->method())));
       return;
     }
     StartRead(&request_);
@@ -101,6 +109,7 @@ class ExportReactor final : public grpc::ServerGenericBidiReactor {
 
   void OnReadDone(bool ok) override {
     if (!ok) {
+      Count(OtlpGrpcServerStats::kUnread);
       Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "no request message"));
       return;
     }
@@ -119,7 +128,7 @@ class ExportReactor final : public grpc::ServerGenericBidiReactor {
     req.remote = RemoteOf(ctx_->peer());
     std::vector<grpc::Slice> slices;
     if (grpc::Status s = request_.Dump(&slices); !s.ok()) {
-      Finish(grpc::Status(grpc::StatusCode::INTERNAL, "reading the request message failed"));
+      Answer(grpc::Status(grpc::StatusCode::INTERNAL, "reading the request message failed"));
       return;
     }
     size_t n = 0;
@@ -129,19 +138,29 @@ class ExportReactor final : public grpc::ServerGenericBidiReactor {
     request_.Clear();
     const core::HttpResponse resp = (*handler_)(&req);
     if (resp.status < 200 || resp.status >= 300) {
-      Finish(ToGrpcStatus(resp));
+      Answer(ToGrpcStatus(resp));
       return;
     }
     grpc::Slice slice(resp.body.data(), resp.body.size());
     response_ = grpc::ByteBuffer(&slice, 1);
+    Count(grpc::StatusCode::OK);
     StartWriteAndFinish(&response_, grpc::WriteOptions(), grpc::Status::OK);
   }
 
   void OnDone() override { delete this; }
 
  private:
+  void Count(int code) {
+    stats_->calls[static_cast<size_t>(MethodIndex(path_))][static_cast<size_t>(code)].fetch_add(1, std::memory_order_relaxed);
+  }
+  void Answer(const grpc::Status& status) {
+    Count(static_cast<int>(status.error_code()));
+    Finish(status);
+  }
+
   grpc::GenericCallbackServerContext* ctx_;
   const OtlpGrpcServer::Handler* handler_;
+  OtlpGrpcServerStats* stats_;
   std::string_view path_;
   grpc::ByteBuffer request_;
   grpc::ByteBuffer response_;
@@ -151,11 +170,13 @@ class ExportService final : public grpc::CallbackGenericService {
  public:
   explicit ExportService(OtlpGrpcServer::Handler handler) : handler_(std::move(handler)) {}
   grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext* ctx) override {
-    return new ExportReactor(ctx, &handler_);
+    return new ExportReactor(ctx, &handler_, &stats_);
   }
+  const OtlpGrpcServerStats& stats() const { return stats_; }
 
  private:
   OtlpGrpcServer::Handler handler_;
+  OtlpGrpcServerStats stats_;
 };
 
 absl::StatusOr<std::string> ReadPem(const std::string& path, std::string_view what) {
@@ -177,6 +198,16 @@ struct OtlpGrpcServer::Impl {
   absl::Duration shutdown_grace;
   bool stopped = false;
 };
+
+std::string_view GrpcCodeName(int code) {
+  static constexpr std::string_view kNames[] = {
+      "OK",      "CANCELLED",          "UNKNOWN",        "INVALID_ARGUMENT",  "DEADLINE_EXCEEDED", "NOT_FOUND",
+      "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",
+      "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED", "UNREAD"};
+  return code >= 0 && code <= OtlpGrpcServerStats::kUnread ? kNames[code] : "UNKNOWN";
+}
+
+const OtlpGrpcServerStats& OtlpGrpcServer::stats() const { return impl_->service.stats(); }
 
 std::string_view OtlpGrpcServer::PathForMethod(std::string_view m) {
   if (m == "/opentelemetry.proto.collector.logs.v1.LogsService/Export") return "/v1/logs";

@@ -32,6 +32,8 @@
 #ifndef QUELL_SERVER_OTLP_GRPC_SERVER_H_
 #define QUELL_SERVER_OTLP_GRPC_SERVER_H_
 
+#include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -53,6 +55,17 @@ struct OtlpGrpcServerOptions {
   std::optional<TlsConfig> tls;  // Set: TLS with the HTTP listener's certificate and key.
 };
 
+// Calls answered, by method (kLogs, kTraces, kMetrics, kOther: any other method, UNIMPLEMENTED) and
+// by the gRPC status code sent (0..16); kUnread: the call ended before its message was read
+// (cancelled by the client, or refused by gRPC for its size: RESOURCE_EXHAUSTED).
+struct OtlpGrpcServerStats {
+  enum Method { kLogs = 0, kTraces, kMetrics, kOther, kMethods };
+  static constexpr int kUnread = 17;
+  std::array<std::array<std::atomic<uint64_t>, kUnread + 1>, kMethods> calls{};
+};
+// "OK", "INVALID_ARGUMENT", ... for codes 0..16; "UNREAD" for OtlpGrpcServerStats::kUnread.
+std::string_view GrpcCodeName(int code);
+
 class OtlpGrpcServer {
  public:
   using Handler = std::function<core::HttpResponse(core::HttpRequest* req)>;
@@ -66,6 +79,7 @@ class OtlpGrpcServer {
   OtlpGrpcServer& operator=(const OtlpGrpcServer&) = delete;
 
   uint16_t port() const { return port_; }
+  const OtlpGrpcServerStats& stats() const;
   void Stop();
 
   // The HTTP path an Export method is served as; empty for any other method.

@@ -78,6 +78,10 @@ TEST(OtlpGrpcServerTest, ExportBecomesAnOtlpHttpProtobufRequest) {
   EXPECT_EQ(f.seen[1].path, "/v1/traces");
   EXPECT_EQ(f.seen[1].body, body);
   EXPECT_EQ(f.seen[2].path, "/v1/metrics");
+  const OtlpGrpcServerStats& st = f.server->stats();
+  EXPECT_EQ(st.calls[OtlpGrpcServerStats::kLogs][0].load(), 1u);  // OK
+  EXPECT_EQ(st.calls[OtlpGrpcServerStats::kTraces][0].load(), 1u);
+  EXPECT_EQ(st.calls[OtlpGrpcServerStats::kMetrics][0].load(), 1u);
 }
 
 TEST(OtlpGrpcServerTest, HttpRefusalsBecomeOtlpGrpcStatusCodes) {
@@ -127,6 +131,11 @@ TEST(OtlpGrpcServerTest, OtherMethodsAreUnimplementedAndLargeMessagesRefused) {
   Call big = Send(f.server->port(), kLogs, std::string(4096, 'x'));
   EXPECT_EQ(big.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_TRUE(f.seen.empty());  // Neither reached the handler.
+  const OtlpGrpcServerStats& st = f.server->stats();
+  EXPECT_EQ(st.calls[OtlpGrpcServerStats::kOther][grpc::StatusCode::UNIMPLEMENTED].load(), 1u);
+  EXPECT_EQ(st.calls[OtlpGrpcServerStats::kLogs][OtlpGrpcServerStats::kUnread].load(), 1u);
+  EXPECT_EQ(GrpcCodeName(grpc::StatusCode::UNAVAILABLE), "UNAVAILABLE");
+  EXPECT_EQ(GrpcCodeName(OtlpGrpcServerStats::kUnread), "UNREAD");
   EXPECT_EQ(OtlpGrpcServer::PathForMethod(kLogs), "/v1/logs");
   EXPECT_EQ(OtlpGrpcServer::PathForMethod("/x.Y/Export"), "");
 }

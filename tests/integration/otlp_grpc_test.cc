@@ -108,8 +108,10 @@ TEST_F(OtlpGrpcTest, ExportAnswersAsOtlpHttpProtobufDoes) {
   Call compressed = Export(rt_->otlp_grpc_port(), body, "ingest-token", /*gzip=*/true);
   ASSERT_TRUE(compressed.status.ok()) << compressed.status.error_message();
   EXPECT_EQ(compressed.response, http_call->body);
-  // Two good records per call, three calls.
-  EXPECT_THAT(http.Get("/metrics")->body, HasSubstr(R"(quell_ingest_signals_total{source="http",format="otlp_logs"} 6)"));
+  // Two good records per call, three calls; the two gRPC ones counted as such.
+  const std::string metrics = http.Get("/metrics")->body;
+  EXPECT_THAT(metrics, HasSubstr(R"(quell_ingest_signals_total{source="http",format="otlp_logs"} 6)"));
+  EXPECT_THAT(metrics, HasSubstr(R"(quell_otlp_grpc_calls_total{method="logs",code="OK"} 2)"));
 }
 
 TEST_F(OtlpGrpcTest, RefusalsUseOtlpGrpcStatusCodes) {
@@ -123,6 +125,10 @@ TEST_F(OtlpGrpcTest, RefusalsUseOtlpGrpcStatusCodes) {
   EXPECT_THAT(broken.status.error_message(), HasSubstr("protobuf"));
   Call big = Export(rt_->otlp_grpc_port(), std::string(70000, '\0'), "ingest-token");
   EXPECT_EQ(big.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  HttpClient http(rt_->http_port());
+  const std::string metrics = http.Get("/metrics")->body;
+  EXPECT_THAT(metrics, HasSubstr(R"(quell_otlp_grpc_calls_total{method="logs",code="UNAUTHENTICATED"} 2)"));
+  EXPECT_THAT(metrics, HasSubstr(R"(quell_otlp_grpc_calls_total{method="logs",code="INVALID_ARGUMENT"} 1)"));
 }
 
 }  // namespace
