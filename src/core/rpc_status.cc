@@ -26,17 +26,19 @@ int32_t RpcCodeForHttpStatus(int http_status) {
   }
 }
 
+void AppendProtobufBytes(std::string* out, uint32_t number, std::string_view bytes) {
+  AppendProtobufVarint(out, (uint64_t{number} << 3) | 2);
+  AppendProtobufVarint(out, bytes.size());
+  out->append(bytes);
+}
+
 std::string RpcStatusProtobuf(int32_t code, std::string_view message) {
   std::string out;
   if (code != 0) {
     out.push_back(static_cast<char>((1 << 3) | 0));
     AppendProtobufVarint(&out, static_cast<uint64_t>(static_cast<int64_t>(code)));  // int32: sign-extended.
   }
-  if (!message.empty()) {
-    out.push_back(static_cast<char>((2 << 3) | 2));
-    AppendProtobufVarint(&out, message.size());
-    out.append(message);
-  }
+  if (!message.empty()) AppendProtobufBytes(&out, 2, message);
   return out;
 }
 

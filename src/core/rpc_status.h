@@ -23,6 +23,9 @@ int32_t RpcCodeForHttpStatus(int http_status);
 // Appends `v` as a protobuf base-128 varint (what RpcStatusProtobuf writes its fields with; the
 // OTLP protobuf encoder in ingest/otlp_protobuf.cc uses it too).
 void AppendProtobufVarint(std::string* out, uint64_t v);
+// Appends field `number` as a length-delimited field (wire type 2: tag, length, `bytes`): strings,
+// bytes and embedded messages.
+void AppendProtobufBytes(std::string* out, uint32_t number, std::string_view bytes);
 
 // google.rpc.Status {code = 1, message = 2} in protobuf's binary encoding (no details).
 std::string RpcStatusProtobuf(int32_t code, std::string_view message);

@@ -394,12 +394,6 @@ void AppendScalar(std::string* out, T t, uint64_t v) {
   }
 }
 
-void AppendLengthDelimited(std::string* out, uint32_t number, std::string_view bytes) {
-  core::AppendProtobufVarint(out, (uint64_t{number} << 3) | 2);
-  core::AppendProtobufVarint(out, bytes.size());
-  out->append(bytes);
-}
-
 }  // namespace
 
 bool OtlpProtobufTranscoder::Fail(uint32_t offset, std::string reason) {
@@ -672,7 +666,7 @@ class JsonToProtobuf {
       case T::kString: {
         std::string_view s;
         if (v.get_string().get(s)) return Bad(f, "expected a string");
-        AppendLengthDelimited(out, f.number, s);
+        core::AppendProtobufBytes(out, f.number, s);
         return absl::OkStatus();
       }
       case T::kHex:
@@ -691,7 +685,7 @@ class JsonToProtobuf {
                    !absl::WebSafeBase64Unescape(core::ToAbsl(s), &bytes)) {
           return Bad(f, "not base64");
         }
-        AppendLengthDelimited(out, f.number, bytes);
+        core::AppendProtobufBytes(out, f.number, bytes);
         return absl::OkStatus();
       }
       case T::kBool: {
@@ -743,7 +737,7 @@ class JsonToProtobuf {
         if (absl::Status st = Message(f.message, v, &child); !st.ok()) {
           return absl::InvalidArgumentError(fmt::format("{}: {}", f.name, std::string(st.message())));
         }
-        AppendLengthDelimited(out, f.number, child);
+        core::AppendProtobufBytes(out, f.number, child);
         return absl::OkStatus();
       }
     }
@@ -772,9 +766,9 @@ std::string OtlpProtobufExportResponse(int64_t rejected, std::string_view error_
     core::AppendProtobufVarint(&partial, (1 << 3) | 0);
     core::AppendProtobufVarint(&partial, static_cast<uint64_t>(rejected));
   }
-  if (!error_message.empty()) AppendLengthDelimited(&partial, 2, error_message);
+  if (!error_message.empty()) core::AppendProtobufBytes(&partial, 2, error_message);
   std::string out;
-  AppendLengthDelimited(&out, 1, partial);
+  core::AppendProtobufBytes(&out, 1, partial);
   return out;
 }
 

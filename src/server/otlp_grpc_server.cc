@@ -24,21 +24,12 @@ std::string StatusWithRetryInfo(int32_t code, std::string_view message, int64_t 
   duration.push_back(0x08);
   core::AppendProtobufVarint(&duration, static_cast<uint64_t>(retry_seconds));
   std::string retry_info;  // google.rpc.RetryInfo {retry_delay = 1}
-  retry_info.push_back(0x0a);
-  core::AppendProtobufVarint(&retry_info, duration.size());
-  retry_info += duration;
-  constexpr std::string_view kType = "type.googleapis.com/google.rpc.RetryInfo";
+  core::AppendProtobufBytes(&retry_info, 1, duration);
   std::string any;  // google.protobuf.Any {type_url = 1, value = 2}
-  any.push_back(0x0a);
-  core::AppendProtobufVarint(&any, kType.size());
-  any += kType;
-  any.push_back(0x12);
-  core::AppendProtobufVarint(&any, retry_info.size());
-  any += retry_info;
+  core::AppendProtobufBytes(&any, 1, "type.googleapis.com/google.rpc.RetryInfo");
+  core::AppendProtobufBytes(&any, 2, retry_info);
   std::string status = core::RpcStatusProtobuf(code, message);
-  status.push_back(0x1a);  // details = 3
-  core::AppendProtobufVarint(&status, any.size());
-  status += any;
+  core::AppendProtobufBytes(&status, 3, any);  // details
   return status;
 }
 
@@ -88,10 +79,22 @@ std::string RemoteOf(const std::string& peer) {
   return colon == std::string::npos ? peer : peer.substr(colon + 1);
 }
 
-int MethodIndex(std::string_view path) {
-  if (path == "/v1/logs") return OtlpGrpcServerStats::kLogs;
-  if (path == "/v1/traces") return OtlpGrpcServerStats::kTraces;
-  if (path == "/v1/metrics") return OtlpGrpcServerStats::kMetrics;
+// The Export methods served, in OtlpGrpcServerStats::Method order, and the path each is served as.
+struct ExportMethod {
+  std::string_view grpc_method;
+  std::string_view path;
+};
+constexpr ExportMethod kExports[OtlpGrpcServerStats::kOther] = {
+    {"/opentelemetry.proto.collector.logs.v1.LogsService/Export", "/v1/logs"},
+    {"/opentelemetry.proto.collector.trace.v1.TraceService/Export", "/v1/traces"},
+    {"/opentelemetry.proto.collector.metrics.v1.MetricsService/Export", "/v1/metrics"},
+};
+
+// The OtlpGrpcServerStats::Method of a gRPC method name (kOther: not served).
+int MethodOf(std::string_view grpc_method) {
+  for (int i = 0; i < OtlpGrpcServerStats::kOther; ++i) {
+    if (kExports[i].grpc_method == grpc_method) return i;
+  }
   return OtlpGrpcServerStats::kOther;
 }
 
@@ -99,8 +102,8 @@ class ExportReactor final : public grpc::ServerGenericBidiReactor {
  public:
   ExportReactor(grpc::GenericCallbackServerContext* ctx, const OtlpGrpcServer::Handler* handler,
                 OtlpGrpcServerStats* stats)
-      : ctx_(ctx), handler_(handler), stats_(stats), path_(OtlpGrpcServer::PathForMethod(ctx->method())) {
-    if (path_.empty()) {
+      : ctx_(ctx), handler_(handler), stats_(stats), method_(MethodOf(ctx->method())) {
+    if (method_ == OtlpGrpcServerStats::kOther) {
       Answer(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, fmt::format("method {} is not served", ctx->method())));
       return;
     }
@@ -115,7 +118,7 @@ class ExportReactor final : public grpc::ServerGenericBidiReactor {
     }
     core::HttpRequest req;
     req.method = "POST";
-    req.path = std::string(path_);
+    req.path = std::string(kExports[method_].path);
     for (const auto& [k, v] : ctx_->client_metadata()) {
       const std::string_view key(k.data(), k.size());
       if (key.empty() || key.front() == ':' || key.starts_with("grpc-") || key.ends_with("-bin") ||
@@ -151,7 +154,7 @@ class ExportReactor final : public grpc::ServerGenericBidiReactor {
 
  private:
   void Count(int code) {
-    stats_->calls[static_cast<size_t>(MethodIndex(path_))][static_cast<size_t>(code)].fetch_add(1, std::memory_order_relaxed);
+    stats_->calls[static_cast<size_t>(method_)][static_cast<size_t>(code)].fetch_add(1, std::memory_order_relaxed);
   }
   void Answer(const grpc::Status& status) {
     Count(static_cast<int>(status.error_code()));
@@ -161,7 +164,7 @@ class ExportReactor final : public grpc::ServerGenericBidiReactor {
   grpc::GenericCallbackServerContext* ctx_;
   const OtlpGrpcServer::Handler* handler_;
   OtlpGrpcServerStats* stats_;
-  std::string_view path_;
+  int method_;  // OtlpGrpcServerStats::Method.
   grpc::ByteBuffer request_;
   grpc::ByteBuffer response_;
 };
@@ -210,10 +213,8 @@ std::string_view GrpcCodeName(int code) {
 const OtlpGrpcServerStats& OtlpGrpcServer::stats() const { return impl_->service.stats(); }
 
 std::string_view OtlpGrpcServer::PathForMethod(std::string_view m) {
-  if (m == "/opentelemetry.proto.collector.logs.v1.LogsService/Export") return "/v1/logs";
-  if (m == "/opentelemetry.proto.collector.trace.v1.TraceService/Export") return "/v1/traces";
-  if (m == "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export") return "/v1/metrics";
-  return {};
+  const int i = MethodOf(m);
+  return i == OtlpGrpcServerStats::kOther ? std::string_view() : kExports[i].path;
 }
 
 absl::StatusOr<std::unique_ptr<OtlpGrpcServer>> OtlpGrpcServer::Start(OtlpGrpcServerOptions options, Handler handler) {

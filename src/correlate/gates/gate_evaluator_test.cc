@@ -45,6 +45,17 @@ gates:
     max_duration: 20m
 )";
 
+// kGate with a longer min_duration: the same evidence, a different rule for pass.
+constexpr std::string_view kGateLongerMinDuration = R"(
+gates:
+  - name: checkout
+    service: checkout
+    env: prod
+    min_samples: 100
+    min_duration: 10m
+    max_duration: 20m
+)";
+
 core::Deployment Deploy(std::string version, core::DeployColor color, core::EventTime at) {
   core::Deployment d;
   d.service = "checkout";
@@ -354,15 +365,7 @@ TEST(GateEvaluatorTest, ReloadKeepsEvidenceAndAppliesNewThresholds) {
   ASSERT_OK_AND_ASSIGN(GateVerdict before, gates.Evaluate({"checkout", "prod", "v2", ""}));
   EXPECT_EQ(before.verdict, Verdict::kPass);
   // Same indicators, a longer min_duration: the evidence stays, the verdict follows the new rule.
-  gates.Reload(Config(R"(
-gates:
-  - name: checkout
-    service: checkout
-    env: prod
-    min_samples: 100
-    min_duration: 10m
-    max_duration: 20m
-)"));
+  gates.Reload(Config(kGateLongerMinDuration));
   ASSERT_OK_AND_ASSIGN(GateVerdict after, gates.Evaluate({"checkout", "prod", "v2", ""}));
   EXPECT_EQ(after.verdict, Verdict::kPending);
   EXPECT_EQ(after.canary_samples, before.canary_samples);
@@ -512,15 +515,7 @@ TEST(GateEvaluatorStateTest, ChangedDefinitionReevaluatesFromTheKeptEvidence) {
   ASSERT_OK_AND_ASSIGN(GateVerdict passed, before.gates->Evaluate({"checkout", "prod", "v2", ""}));
   ASSERT_EQ(passed.verdict, Verdict::kPass);
 
-  Instance after(R"(
-gates:
-  - name: checkout
-    service: checkout
-    env: prod
-    min_samples: 100
-    min_duration: 10m
-    max_duration: 20m
-)");
+  Instance after(kGateLongerMinDuration);
   ASSERT_OK(after.gates->Restore(before.gates->Serialize()));
   ASSERT_EQ(after.sink.sent.size(), 1u);  // pass -> pending under the longer min_duration.
   EXPECT_EQ(after.sink.sent[0].group_labels.Get("verdict"), "pending");
