@@ -12,8 +12,9 @@
 //   BM_KafkaSource         the full source
 //   BM_KafkaSourceNoParse  the source with a parser that emits one empty signal per message (the
 //                          source's own overhead against BM_BareConsumer)
-//   BM_BareConsumerTwo     two bare batch consumers on two threads, half the partitions each
-//   BM_KafkaSourceTwoConsumers  the full source with `consumers: 2`
+//   BM_BareConsumers/N     N bare batch consumers on N threads, the partitions split round-robin
+//   BM_KafkaSourceConsumers/N  the full source with `consumers: N`
+// (N = 2 on the 2-vCPU machines; 4 and 8 for the multi-core scaling runs of bench/results/kafka.md)
 // cores_busy = process CPU seconds / wall seconds over the timed window (every thread: the mock
 // brokers, librdkafka's and ours), i.e. how much of the machine each case used.
 // The topic lives in an in-process librdkafka mock cluster (48 partitions of 5000 messages, sized under the mock's
@@ -204,10 +205,11 @@ void RunBare(benchmark::State& state, bool parse, bool single = false, int prefe
   state.SetBytesProcessed(fx->bytes * state.iterations());
 }
 
-// Two bare batch consumers on two threads, each assigned half the partitions: the baseline for a
-// source running `consumers: 2`.
-void BM_BareConsumerTwo(benchmark::State& state) {
+// N bare batch consumers on N threads, each assigned every N-th partition: the baseline for a
+// source running `consumers: N`.
+void BM_BareConsumers(benchmark::State& state) {
   Fixture* fx = GetFixture();
+  const int consumers = static_cast<int>(state.range(0));
   double cpu = 0, wall = 0;
   for (auto _ : state) {
     std::atomic<int64_t> seen{0};
@@ -215,11 +217,13 @@ void BM_BareConsumerTwo(benchmark::State& state) {
     Clock::time_point first{};
     double cpu0 = 0;
     std::mutex first_mu;
+    std::vector<rd_kafka_t*> handles(static_cast<size_t>(consumers), nullptr);
     auto run = [&](int index) {
-      rd_kafka_t* rk = NewAssignedConsumer(fx->cluster->bootstrap_servers(), index, 2);
+      rd_kafka_t* rk = NewAssignedConsumer(fx->cluster->bootstrap_servers(), index, consumers);
       rd_kafka_queue_t* q = rd_kafka_queue_get_consumer(rk);
       std::vector<rd_kafka_message_t*> msgs(1000);
-      const int64_t mine = kMessages / 2;
+      int64_t mine = 0;  // Messages of this consumer's partitions.
+      for (int p = index; p < kPartitions; p += consumers) mine += kPerPartition;
       int64_t n_mine = 0;
       while (n_mine < mine) {
         ssize_t n = rd_kafka_consume_batch_queue(q, 100, msgs.data(), msgs.size());
@@ -236,12 +240,12 @@ void BM_BareConsumerTwo(benchmark::State& state) {
       }
       seen.fetch_add(n_mine);
       rd_kafka_queue_destroy(q);
-      return rk;
+      handles[static_cast<size_t>(index)] = rk;
     };
-    rd_kafka_t* a = nullptr;
-    std::thread t([&] { a = run(1); });
-    rd_kafka_t* b = run(0);
-    t.join();
+    std::vector<std::thread> threads;
+    for (int i = 1; i < consumers; ++i) threads.emplace_back(run, i);
+    run(0);
+    for (std::thread& t : threads) t.join();
     Clock::time_point last = Clock::now();
     double secs;
     {
@@ -251,7 +255,7 @@ void BM_BareConsumerTwo(benchmark::State& state) {
     }
     wall += secs;
     state.SetIterationTime(secs);
-    for (rd_kafka_t* rk : {a, b}) {
+    for (rd_kafka_t* rk : handles) {
       rd_kafka_consumer_close(rk);
       rd_kafka_destroy(rk);
     }
@@ -402,17 +406,19 @@ void RunSource(benchmark::State& state, bool real_parser, int consumers = 1) {
 
 void BM_KafkaSource(benchmark::State& state) { RunSource(state, true); }
 void BM_KafkaSourceNoParse(benchmark::State& state) { RunSource(state, false); }
-void BM_KafkaSourceTwoConsumers(benchmark::State& state) { RunSource(state, true, 2); }
+void BM_KafkaSourceConsumers(benchmark::State& state) {
+  RunSource(state, true, static_cast<int>(state.range(0)));
+}
 
 BENCHMARK(BM_ParseOnly)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_BareConsumer)->UseManualTime()->Iterations(3)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_BareConsumerTwo)->UseManualTime()->Iterations(3)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_BareConsumers)->Arg(2)->Arg(4)->Arg(8)->UseManualTime()->Iterations(3)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_BareConsumerParse)->UseManualTime()->Iterations(3)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_BareConsumerSingle)->UseManualTime()->Iterations(3)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_BareConsumerParsePrefetchAB)->UseManualTime()->Iterations(6)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_KafkaSource)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_KafkaSourceNoParse)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_KafkaSourceTwoConsumers)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_KafkaSourceConsumers)->Arg(2)->Arg(4)->Arg(8)->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace quell::ingest
