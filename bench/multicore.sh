@@ -7,6 +7,10 @@
 #                         to one core, then every BM_Bare/BM_Parse pair once
 #   OUT_DIR/kafka.txt     kafka_source_bench: bare consumers (1, 2, 4, 8), the source with
 #                         `consumers: 1, 2, 4, 8`, medians of 5
+#   OUT_DIR/engine.txt    engine_submit_bench BM_EngineSubmit/N: the sharded engine with 1-8 shards
+#
+# QUELL_PARTS (default "parse kafka engine") picks the parts; QUELL_PARSE_RUNS and QUELL_KAFKA_REPS
+# shorten them.
 #
 # The binaries come from build/bin, or through $QUELL_RUN (a wrapper taking "BINARY ARGS...", e.g.
 # one that runs a copied build with its own libraries).
@@ -36,18 +40,30 @@ pin() {  # pin CORE BINARY ARGS...: on one core where taskset exists.
 } > "$out/machine.txt" 2>&1
 cat "$out/machine.txt"
 
+parts=" ${QUELL_PARTS:-parse kafka engine} "
 core=$(( $(nproc) > 4 ? 3 : $(nproc) - 1 ))  # A core away from core 0's interrupts.
-{
-  for i in $(seq ${QUELL_PARSE_RUNS:-10}); do
-    echo "== run $i $(date -u +%T)"
-    pin "$core" parser_bench --benchmark_filter='ParseVsBare' 2>&1 | grep ParseVsBare
-  done
-  echo "== every format, once"
-  pin "$core" parser_bench --benchmark_filter='BM_Bare/|BM_Parse/' --benchmark_min_time=0.5 2>&1 | grep -E '^BM_'
-} > "$out/parse.txt"
-tail -n 20 "$out/parse.txt"
+if [[ $parts == *" parse "* ]]; then
+  {
+    for i in $(seq "${QUELL_PARSE_RUNS:-10}"); do
+      echo "== run $i $(date -u +%T)"
+      pin "$core" parser_bench --benchmark_filter='ParseVsBare' 2>&1 | grep ParseVsBare
+    done
+    echo "== every format, once"
+    pin "$core" parser_bench --benchmark_filter='BM_Bare/|BM_Parse/' --benchmark_min_time=0.5 2>&1 | grep -E '^BM_'
+  } > "$out/parse.txt"
+  tail -n 20 "$out/parse.txt"
+fi
 
-run kafka_source_bench \
-  --benchmark_filter='BM_ParseOnly|BM_BareConsumer/|BM_BareConsumerSingle|BM_BareConsumers/|BM_KafkaSource/|BM_KafkaSourceNoParse|BM_KafkaSourceConsumers/' \
-  --benchmark_repetitions=${QUELL_KAFKA_REPS:-5} --benchmark_report_aggregates_only=true 2>&1 | grep -v '\] \[info\]' > "$out/kafka.txt"
-grep -E '^BM_.*(median|manual_time )|Run on|Load' "$out/kafka.txt"
+if [[ $parts == *" kafka "* ]]; then
+  run kafka_source_bench \
+    --benchmark_filter='BM_ParseOnly|BM_BareConsumer/|BM_BareConsumerSingle|BM_BareConsumers/|BM_KafkaSource/|BM_KafkaSourceNoParse|BM_KafkaSourceConsumers/' \
+    --benchmark_repetitions="${QUELL_KAFKA_REPS:-5}" --benchmark_report_aggregates_only=true 2>&1 |
+    grep -v '\] \[info\]' > "$out/kafka.txt"
+  grep -E '^BM_.*(median|manual_time )|Run on|Load' "$out/kafka.txt"
+fi
+
+if [[ $parts == *" engine "* ]]; then
+  run engine_submit_bench --benchmark_filter='BM_EngineSubmit' --benchmark_repetitions=3 \
+    --benchmark_report_aggregates_only=true > "$out/engine.txt" 2>&1
+  grep -E 'median' "$out/engine.txt"
+fi

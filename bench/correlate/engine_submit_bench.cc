@@ -186,7 +186,7 @@ void BM_EngineSubmit(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(signals));
   state.counters["allocs_per_batch"] = static_cast<double>(allocs) / static_cast<double>(batches);
 }
-BENCHMARK(BM_EngineSubmit)->Arg(1)->Arg(2)->Arg(4)->UseRealTime();
+BENCHMARK(BM_EngineSubmit)->Arg(1)->Arg(2)->Arg(4)->Arg(8)->UseRealTime();
 
 }  // namespace
 }  // namespace quell
