@@ -129,6 +129,13 @@ absl::StatusOr<ServerConfig> ParseServerConfig(const core::YamlNode& node) {
     }
     *s.out = static_cast<size_t>(v);
   }
+  if (cfg.tls && cfg.tls->min_version == 13 && cfg.otlp_grpc) {
+    // gRPC 1.51 (Debian 12) has no setting for the TLS floor: its listener would accept TLS 1.2.
+    // Refused rather than served weaker than configured.
+    return node.Child("tls")->Child("min_version")->Error(
+        "server.tls.min_version: \"1.3\" cannot be applied to server.otlp_grpc_listen (its gRPC "
+        "library accepts TLS 1.2 and 1.3); remove otlp_grpc_listen or set min_version \"1.2\"");
+  }
   return cfg;
 }
 

@@ -20,7 +20,8 @@
 //       cert_file: /etc/quell/tls/server.crt   # PEM certificate chain, leaf first
 //       key_file: /etc/quell/tls/server.key    # PEM private key (unencrypted; keep it 0600)
 //       client_ca_file: /etc/quell/tls/ca.crt  # optional: require client certificates (mutual TLS)
-//       min_version: "1.2"                     # "1.2" (default) or "1.3"
+//       min_version: "1.2"                     # "1.2" (default) or "1.3" (refused with otlp_grpc_listen:
+//                                              # the gRPC listener cannot be held to TLS 1.3)
 #ifndef QUELL_SERVER_SERVER_CONFIG_H_
 #define QUELL_SERVER_SERVER_CONFIG_H_
 

@@ -1,5 +1,11 @@
 #include "server/server_config.h"
 
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "fmt/format.h"
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -77,6 +83,23 @@ TEST(ServerConfigTest, ErrorsPointAtTheLine) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("quell.yaml:2:14: server.tls.cert_file: cannot read")));
   EXPECT_THAT(Parse("tls:\n  cert: /x\n"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("quell.yaml:2:3: server.tls: unknown key \"cert\"")));
+}
+
+// gRPC 1.51 cannot hold its listener to TLS 1.3: a config asking for both is refused, not served
+// weaker than it says.
+TEST(ServerConfigTest, Tls13IsRefusedWithTheGrpcListener) {
+  const std::string pem = ::testing::TempDir() + "/server_config_test.pem";
+  { std::ofstream(pem) << "not parsed here\n"; }
+  const std::string tls = fmt::format("tls:\n  cert_file: {0}\n  key_file: {0}\n  min_version: \"1.3\"\n", pem);
+  EXPECT_THAT(Parse(tls), IsOk());  // HTTPS alone applies TLS 1.3.
+  EXPECT_THAT(Parse(tls + "otlp_grpc_listen: \"127.0.0.1:4317\"\n"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("quell.yaml:4:16: server.tls.min_version: \"1.3\" cannot be applied to "
+                                 "server.otlp_grpc_listen")));
+  std::string tls12 = tls;
+  tls12.replace(tls12.find("1.3"), 3, "1.2");
+  EXPECT_THAT(Parse(tls12 + "otlp_grpc_listen: \"127.0.0.1:4317\"\n"), IsOk());
+  std::remove(pem.c_str());
 }
 
 TEST(ServerConfigTest, ListenAddressForms) {
