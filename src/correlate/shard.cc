@@ -5,6 +5,7 @@
 #include <limits>
 #include <set>
 
+#include "absl/container/flat_hash_set.h"
 #include "core/duration.h"
 #include "core/fingerprint.h"
 #include "core/status_macros.h"
@@ -494,7 +495,7 @@ void Shard::ProcessAlert(const core::SignalBatch& batch, const core::Signal& s, 
 }
 
 Shard::AlertState* Shard::CreateAlert(uint64_t fp, const core::SignalBatch& batch, const core::Signal& s,
-                                      core::LabelView labels, int64_t t, int64_t started) {
+                                      core::LabelView labels, int64_t t, int64_t started, bool firing) {
   while (alerts_.size() >= static_cast<size_t>(rules_->settings().max_fingerprints_per_shard)) {
     EvictOldestAlert(t);
   }
@@ -521,6 +522,10 @@ Shard::AlertState* Shard::CreateAlert(uint64_t fp, const core::SignalBatch& batc
   a->noise = NoiseIndex(core::FindLabel(labels, "alertname"), routes.route(route_scratch_[0]).key);
   ++NoiseFor(a->noise, t).counts.alerts;
   Record(fp, a, DecisionKind::kDeduplicated, rules_->dedup_rule(), fp, t);
+  if (!firing) {  // Restored resolved: kept for the API and a later refire, in no incident.
+    a->firing = a->raw_firing = false;
+    return a;
+  }
   if (a->ends_at > t) {
     a->flags |= kExpireTimer;
     Schedule(a->ends_at, kExpire, fp);
@@ -1727,6 +1732,23 @@ std::string Shard::Serialize() const {
     }
     out += ']';
   };
+  // An incident's notifications and timeline, so that its page (API, console) keeps its history.
+  auto append_history = [&](const Incident& inc) {
+    out += ",\"sent\":[";
+    for (size_t i = 0; i < inc.sent.size(); ++i) {
+      const SentNotification& n = inc.sent[i];
+      out += fmt::format(
+          "{}{{\"t\":{},\"receiver\":{},\"status\":{},\"sequence\":{},\"firing\":{},\"resolved\":{}}}",
+          i ? "," : "", n.time.unix_nanos(), JsonQuote(n.receiver), JsonQuote(n.status), n.sequence, n.firing,
+          n.resolved);
+    }
+    out += "],\"timeline\":[";
+    for (size_t i = 0; i < inc.timeline.size(); ++i) {
+      out += fmt::format("{}{{\"t\":{},\"what\":{}}}", i ? "," : "", inc.timeline[i].time.unix_nanos(),
+                         JsonQuote(inc.timeline[i].what));
+    }
+    out += ']';
+  };
   for (uint64_t serial : incident_order_) {
     auto it = incidents_.find(serial);
     if (it == incidents_.end() || !it->second.open) continue;
@@ -1745,50 +1767,93 @@ std::string Shard::Serialize() const {
     hex_list(inc.last_firing);
     out += ",\"last_resolved\":";
     hex_list(inc.last_resolved);
-    // Its notifications and timeline, so that the incident's page (API, console) keeps its history.
-    out += ",\"sent\":[";
-    for (size_t i = 0; i < inc.sent.size(); ++i) {
-      const SentNotification& n = inc.sent[i];
-      out += fmt::format(
-          "{}{{\"t\":{},\"receiver\":{},\"status\":{},\"sequence\":{},\"firing\":{},\"resolved\":{}}}",
-          i ? "," : "", n.time.unix_nanos(), JsonQuote(n.receiver), JsonQuote(n.status), n.sequence, n.firing,
-          n.resolved);
-    }
-    out += "],\"timeline\":[";
-    for (size_t i = 0; i < inc.timeline.size(); ++i) {
-      out += fmt::format("{}{{\"t\":{},\"what\":{}}}", i ? "," : "", inc.timeline[i].time.unix_nanos(),
-                         JsonQuote(inc.timeline[i].what));
-    }
-    out += "]}";
+    append_history(inc);
+    out += '}';
+  }
+  // Resolved incidents still within incident_retention, so that the incidents API and the console
+  // keep the last day's history across a restart. Read-only records: an incident of the same
+  // group that fires again opens a new one, as it would have without the restart.
+  out += "],\"closed\":[";
+  first = true;
+  std::vector<const Incident*> closed;
+  for (const auto& [serial, inc] : incidents_) {
+    if (!inc.open) closed.push_back(&inc);
+  }
+  std::sort(closed.begin(), closed.end(), [](const Incident* a, const Incident* b) { return a->serial < b->serial; });
+  for (const Incident* inc : closed) {
+    auto seq = sequence_by_dedup_.find(inc->dedup);
+    if (!first) out += ',';
+    first = false;
+    out += fmt::format(
+        "{{\"dedup\":\"{}\",\"id\":\"{}\",\"route\":{},\"receiver\":{},\"created_at\":{},\"last_activity\":{},"
+        "\"resolved_at\":{},\"paged\":{},\"rolled\":{},\"last_notify_at\":{},\"sequence\":{},\"max_severity\":{},"
+        "\"acked\":{},\"acked_by\":{},\"ack_comment\":{},\"group_labels\":",
+        Hex(inc->dedup), inc->id, JsonQuote(inc->rules->routes().route(inc->route).key), JsonQuote(inc->receiver),
+        inc->created_at, inc->last_activity, inc->resolved_at, inc->paged, inc->rolled, inc->last_notify_at,
+        seq == sequence_by_dedup_.end() ? 0 : seq->second, static_cast<int>(inc->max_severity), inc->acked,
+        JsonQuote(inc->acked_by), JsonQuote(inc->ack_comment));
+    lab.assign(inc->group_labels.view().begin(), inc->group_labels.view().end());
+    AppendLabelsJson(&out, lab);
+    out += ",\"members\":";
+    hex_list(inc->members);
+    append_history(*inc);
+    out += '}';
   }
   out += "]}";
   return out;
 }
 
+namespace {
+
+bool ParseHexFingerprint(const std::string& text, uint64_t* v) {
+  auto f = core::Fingerprint::Parse(text);
+  if (!f.ok()) return false;
+  *v = f->value();
+  return true;
+}
+
+// A count or a time in nanoseconds of a snapshot entry: never negative; absent = 0.
+int64_t NonNegativeField(const JsonValue& o, std::string_view key) {
+  const JsonValue* v = o.Find(key);
+  return v != nullptr ? std::max<int64_t>(0, v->AsInt64()) : 0;
+}
+
+// An incident's saved notifications and timeline ("sent", "timeline"; either may be absent).
+void ReadIncidentHistory(const JsonValue& saved, std::vector<SentNotification>* sent,
+                         std::vector<TimelineEntry>* timeline) {
+  if (const JsonValue* list = saved.Find("sent"); list != nullptr && list->is_array()) {
+    for (const JsonValue& n : list->items()) {
+      if (sent->size() >= kMaxSent) break;
+      sent->push_back(SentNotification{core::EventTime::FromUnixNanos(NonNegativeField(n, "t")),
+                                       n.GetString("receiver"), n.GetString("status"),
+                                       static_cast<uint64_t>(NonNegativeField(n, "sequence")),
+                                       static_cast<uint32_t>(NonNegativeField(n, "firing")),
+                                       static_cast<uint32_t>(NonNegativeField(n, "resolved"))});
+    }
+  }
+  if (const JsonValue* list = saved.Find("timeline"); list != nullptr && list->is_array()) {
+    for (const JsonValue& e : list->items()) {
+      if (timeline->size() >= kMaxTimeline) break;
+      timeline->push_back(TimelineEntry{core::EventTime::FromUnixNanos(NonNegativeField(e, "t")), e.GetString("what")});
+    }
+  }
+}
+
+}  // namespace
+
 absl::Status Shard::RestoreIncidentState(const JsonValue& saved) {
-  auto hex = [](const std::string& text, uint64_t* v) {
-    auto f = core::Fingerprint::Parse(text);
-    if (!f.ok()) return false;
-    *v = f->value();
-    return true;
-  };
   auto flag = [&](std::string_view key) {
     const JsonValue* v = saved.Find(key);
     return v != nullptr && v->is_bool() && v->AsBool();
   };
-  // A count or a time in nanoseconds: never negative; absent = 0.
-  auto field = [](const JsonValue& o, std::string_view key) {
-    const JsonValue* v = o.Find(key);
-    return v != nullptr ? std::max<int64_t>(0, v->AsInt64()) : 0;
-  };
-  auto number = [&](std::string_view key) { return field(saved, key); };
+  auto number = [&](std::string_view key) { return NonNegativeField(saved, key); };
   auto list = [&](std::string_view key, std::vector<uint64_t>* out) {
     out->clear();
     const JsonValue* v = saved.Find(key);
     if (v == nullptr || !v->is_array()) return true;
     for (const JsonValue& item : v->items()) {
       uint64_t fp = 0;
-      if (!hex(item.AsString(), &fp)) return false;
+      if (!ParseHexFingerprint(item.AsString(), &fp)) return false;
       out->push_back(fp);
     }
     std::sort(out->begin(), out->end());  // Binary-searched and compared as sets.
@@ -1796,7 +1861,7 @@ absl::Status Shard::RestoreIncidentState(const JsonValue& saved) {
   };
   uint64_t dedup = 0;
   RestoredIncident r;
-  if (!hex(saved.GetString("dedup"), &dedup) || !hex(saved.GetString("id"), &r.id_hash)) {
+  if (!ParseHexFingerprint(saved.GetString("dedup"), &dedup) || !ParseHexFingerprint(saved.GetString("id"), &r.id_hash)) {
     return absl::DataLossError("shard snapshot: an incident without a dedup key or id");
   }
   if (!list("last_firing", &r.last_firing) || !list("last_resolved", &r.last_resolved)) {
@@ -1813,24 +1878,57 @@ absl::Status Shard::RestoreIncidentState(const JsonValue& saved) {
   r.max_severity = static_cast<core::Severity>(std::clamp<int64_t>(number("max_severity"), 0, static_cast<int64_t>(core::Severity::kCritical)));
   r.acked_by = saved.GetString("acked_by");
   r.ack_comment = saved.GetString("ack_comment");
-  // Optional (snapshots before session 10 have neither).
-  if (const JsonValue* sent = saved.Find("sent"); sent != nullptr && sent->is_array()) {
-    for (const JsonValue& n : sent->items()) {
-      if (r.sent.size() >= kMaxSent) break;
-      r.sent.push_back(SentNotification{core::EventTime::FromUnixNanos(field(n, "t")), n.GetString("receiver"),
-                                        n.GetString("status"), static_cast<uint64_t>(field(n, "sequence")),
-                                        static_cast<uint32_t>(field(n, "firing")),
-                                        static_cast<uint32_t>(field(n, "resolved"))});
-    }
-  }
-  if (const JsonValue* timeline = saved.Find("timeline"); timeline != nullptr && timeline->is_array()) {
-    for (const JsonValue& e : timeline->items()) {
-      if (r.timeline.size() >= kMaxTimeline) break;
-      r.timeline.push_back(TimelineEntry{core::EventTime::FromUnixNanos(field(e, "t")), e.GetString("what")});
-    }
-  }
+  ReadIncidentHistory(saved, &r.sent, &r.timeline);  // Optional (snapshots before session 10 have neither).
   restored_incidents_[dedup] = std::move(r);  // Taken by the incident when it opens again.
   return absl::OkStatus();
+}
+
+void Shard::RestoreClosedIncident(const JsonValue& saved) {
+  uint64_t dedup = 0, id_hash = 0;
+  const int route = rules_->routes().FindByKey(saved.GetString("route"));
+  if (route < 0 || !ParseHexFingerprint(saved.GetString("dedup"), &dedup) ||
+      !ParseHexFingerprint(saved.GetString("id"), &id_hash)) {
+    return;  // Its route is gone from the rules (or the entry is damaged): history only, not kept.
+  }
+  const uint64_t serial = ++incident_serial_;
+  Incident& inc = incidents_[serial];
+  inc.serial = serial;
+  inc.dedup = dedup;
+  inc.id_hash = id_hash;
+  inc.id = Hex(id_hash);
+  inc.rules = rules_;
+  inc.route = route;
+  inc.open = false;
+  inc.receiver = saved.GetString("receiver");
+  inc.created_at = NonNegativeField(saved, "created_at");
+  inc.last_activity = NonNegativeField(saved, "last_activity");
+  inc.resolved_at = NonNegativeField(saved, "resolved_at");
+  inc.last_notify_at = NonNegativeField(saved, "last_notify_at");
+  auto flag = [&](std::string_view key) {
+    const JsonValue* v = saved.Find(key);
+    return v != nullptr && v->is_bool() && v->AsBool();
+  };
+  inc.paged = flag("paged");
+  inc.rolled = flag("rolled");
+  inc.acked = flag("acked");
+  inc.acked_by = saved.GetString("acked_by");
+  inc.ack_comment = saved.GetString("ack_comment");
+  inc.max_severity = static_cast<core::Severity>(
+      std::clamp<int64_t>(NonNegativeField(saved, "max_severity"), 0, static_cast<int64_t>(core::Severity::kCritical)));
+  std::vector<std::pair<std::string, std::string>> group;
+  if (const JsonValue* g = saved.Find("group_labels"); g != nullptr && g->is_object()) {
+    for (const auto& [k, v] : g->members()) group.emplace_back(k, v.AsString());
+  }
+  inc.group_labels = core::LabelSet::FromPairs(std::move(group));
+  if (const JsonValue* m = saved.Find("members"); m != nullptr && m->is_array()) {
+    for (const JsonValue& item : m->items()) {
+      uint64_t fp = 0;
+      if (ParseHexFingerprint(item.AsString(), &fp)) inc.members.push_back(fp);
+    }
+  }
+  uint64_t& sequence = sequence_by_dedup_[dedup];  // A later incident of the group continues it.
+  sequence = std::max(sequence, static_cast<uint64_t>(NonNegativeField(saved, "sequence")));
+  ReadIncidentHistory(saved, &inc.sent, &inc.timeline);
 }
 
 // Called when an incident opens: if a restored snapshot had one under its dedup key, it takes
@@ -1904,6 +2002,12 @@ absl::Status Shard::Restore(std::string_view json) {
     dep.started_at = core::EventTime::FromUnixNanos(t ? t->AsInt64() : 0);
     RecordDeployment(dep);
   }
+  // Alerts an open incident's last notification listed (firing or resolved).
+  absl::flat_hash_set<uint64_t> notified;
+  for (const auto& [dedup, r] : restored_incidents_) {
+    notified.insert(r.last_firing.begin(), r.last_firing.end());
+    notified.insert(r.last_resolved.begin(), r.last_resolved.end());
+  }
   for (const JsonValue& a : alerts->items()) {
     const JsonValue* labels = a.Find("labels");
     const JsonValue* starts = a.Find("starts_at");
@@ -1933,12 +2037,24 @@ absl::Status Shard::Restore(std::string_view json) {
     auto fp = core::Fingerprint::Parse(a.GetString("fp"));
     if (!fp.ok()) return absl::DataLossError("shard snapshot: bad fingerprint");
     int64_t t = starts->AsInt64();
-    AlertState* st = CreateAlert(fp->value(), batch, last, batch.labels(last), t, t);
     const JsonValue* ends = a.Find("ends_at");
     const JsonValue* updated = a.Find("updated_at");
     const JsonValue* firing = a.Find("firing");
+    const bool resolved = firing != nullptr && firing->is_bool() && !firing->AsBool();
+    if (resolved && !notified.contains(fp->value())) {
+      // Resolved and in no open incident's last notification: restored resolved, without
+      // opening (and closing) an incident of its own that never paged; its resolved incident, if
+      // still retained, comes back from "closed" below.
+      AlertState* st = CreateAlert(fp->value(), batch, last, batch.labels(last), t, t, /*firing=*/false);
+      st->updated_at = updated ? updated->AsInt64() : t;
+      st->ends_at = ends ? ends->AsInt64() : t;
+      st->last_change = std::max(t, st->ends_at);
+      max_seen_ = std::max(max_seen_, st->updated_at);
+      continue;
+    }
+    AlertState* st = CreateAlert(fp->value(), batch, last, batch.labels(last), t, t);
     st->updated_at = updated ? updated->AsInt64() : t;
-    if (firing != nullptr && firing->is_bool() && !firing->AsBool()) {
+    if (resolved) {  // An open incident listed it: it rejoins and resolves there, as before.
       ApplyState(fp->value(), *st, false, ends ? ends->AsInt64() : t);
     } else if (ends != nullptr) {
       st->ends_at = ends->AsInt64();
@@ -1948,6 +2064,11 @@ absl::Status Shard::Restore(std::string_view json) {
       }
     }
     max_seen_ = std::max(max_seen_, st->updated_at);
+  }
+  // Resolved incidents last: their members are the alerts just restored (absent in snapshots
+  // before session 12).
+  if (const JsonValue* closed = doc->Find("closed"); closed != nullptr && closed->is_array()) {
+    for (const JsonValue& saved : closed->items()) RestoreClosedIncident(saved);
   }
   if (const JsonValue* w = doc->Find("watermark")) {
     if (w->AsInt64() != INT64_MIN) AdvanceWatermark(Ev(w->AsInt64()));

@@ -154,7 +154,8 @@ class Shard {
 
   // State snapshot (JSON, format in docs/rules.md "State snapshot"): alerts with labels,
   // annotations, state and times; the watermark; deploys; and what each open incident has
-  // notified (its id, the alerts in its last notification, when, its sequence number, its ack).
+  // notified (its id, the alerts in its last notification, when, its sequence number, its ack);
+  // and the resolved incidents still within incident_retention, with their members and history.
   // Restore() rebuilds the alerts, re-admits firing ones into incidents (dedup keys are derived
   // from route and group labels, so they come back under the same keys), and gives an incident
   // whose dedup key is in the snapshot its id and notification state back: it notifies again only
@@ -188,8 +189,9 @@ class Shard {
   void ProcessDeploy(const core::SignalBatch& batch, const core::Signal& s);
   // `t`: when the engine applies the signal; `started`: the alert's own start (t unless it came
   // late, when it is earlier).
+  // `firing` false (a restore): the alert is created resolved, in no incident, with no timers.
   AlertState* CreateAlert(uint64_t fp, const core::SignalBatch& batch, const core::Signal& s,
-                          core::LabelView labels, int64_t t, int64_t started);
+                          core::LabelView labels, int64_t t, int64_t started, bool firing = true);
   void ApplyState(uint64_t fp, AlertState& a, bool firing, int64_t t);
   void Admit(uint64_t fp, AlertState& a, int64_t t);
   void JoinIncident(uint64_t fp, AlertState& a, int route, int64_t t);
@@ -204,6 +206,9 @@ class Shard {
   void FlushIncident(Incident& inc, int64_t now);
   void CloseIncident(Incident& inc, int64_t now);
   absl::Status RestoreIncidentState(const JsonValue& saved);
+  // A resolved incident of a snapshot ("closed"): kept as it was, read-only, until
+  // incident_retention after its resolution; skipped when its route key is gone from the rules.
+  void RestoreClosedIncident(const JsonValue& saved);
   void ApplyRestoredState(Incident& inc);
   void EvictOldestAlert(int64_t t);
   void EvictOldestIncident(int64_t t);

@@ -278,6 +278,95 @@ TEST(ShardTest, RestoredStateReachesIncidentsThatReopenAfterTheirAlertsAreHeld) 
                           }));
 }
 
+// A resolved incident stays readable for incident_retention across a restart (the incidents API
+// and the console keep the day's history), sends nothing, and the group firing again opens a new
+// incident whose notifications continue the old one's sequence.
+TEST(ShardTest, ResolvedIncidentsSurviveARestoreForTheirRetention) {
+  const std::string extra = "correlate: {allowed_lateness: 0s, incident_retention: 1h}\n";
+  Recorder rec;
+  Shard shard(Rules(extra), &rec, nullptr);
+  Alert(&shard, "A", "1", T("2026-01-05T10:00:00Z"));
+  shard.AdvanceWatermark(T("2026-01-05T10:01:00Z"));
+  ASSERT_EQ(rec.out.size(), 1u);
+  const std::string id = rec.out[0].incident_id;
+  ASSERT_OK(shard.Ack(id, "alice", "rolled back"));
+  Alert(&shard, "A", "1", T("2026-01-05T10:03:00Z"), /*resolved=*/true);
+  shard.AdvanceWatermark(T("2026-01-05T10:10:00Z"));
+  ASSERT_EQ(rec.out.size(), 2u);
+  auto before = shard.GetIncident(id);
+  ASSERT_TRUE(before.has_value());
+  ASSERT_EQ(before->status, "resolved");
+
+  Recorder rec2;
+  Shard restored(Rules(extra), &rec2, nullptr);
+  ASSERT_OK(restored.Restore(shard.Serialize()));
+  restored.AdvanceWatermark(T("2026-01-05T10:11:00Z"));
+  EXPECT_TRUE(rec2.out.empty());
+  auto after = restored.GetIncident(id);
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->status, "resolved");
+  EXPECT_EQ(after->dedup_key, before->dedup_key);
+  EXPECT_EQ(after->group_key, before->group_key);
+  EXPECT_EQ(after->receiver, "pager");
+  EXPECT_EQ(after->started_at, before->started_at);
+  EXPECT_EQ(after->resolved_at, before->resolved_at);
+  EXPECT_TRUE(after->acked);
+  EXPECT_EQ(after->acked_by, "alice");
+  EXPECT_EQ(after->ack_comment, "rolled back");
+  EXPECT_EQ(after->resolved_members, 1u);
+  ASSERT_EQ(after->members.size(), 1u);
+  EXPECT_EQ(after->members[0].labels.Get("instance"), "1");
+  ASSERT_EQ(after->notifications.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(after->notifications[i].status, before->notifications[i].status) << i;
+    EXPECT_EQ(after->notifications[i].sequence, before->notifications[i].sequence) << i;
+    EXPECT_EQ(after->notifications[i].time, before->notifications[i].time) << i;
+  }
+  ASSERT_EQ(after->timeline.size(), before->timeline.size());
+  for (size_t i = 0; i < before->timeline.size(); ++i) EXPECT_EQ(after->timeline[i].what, before->timeline[i].what) << i;
+
+  Alert(&restored, "A", "1", T("2026-01-05T10:20:00Z"));
+  restored.AdvanceWatermark(T("2026-01-05T10:21:00Z"));
+  ASSERT_EQ(rec2.out.size(), 1u);
+  EXPECT_NE(rec2.out[0].incident_id, id);
+  EXPECT_EQ(rec2.out[0].dedup_key, rec.out[0].dedup_key);
+  EXPECT_EQ(rec2.out[0].sequence, rec.out[1].sequence + 1);
+  EXPECT_EQ(restored.ListIncidents().size(), 2u);
+  // Past its retention (resolved at 10:10, kept 1h) it is gone, as it would have been.
+  restored.AdvanceWatermark(T("2026-01-05T11:30:00Z"));
+  EXPECT_FALSE(restored.GetIncident(id).has_value());
+  EXPECT_EQ(restored.ListIncidents().size(), 1u);
+}
+
+// A resolved incident whose route is gone from the new rules is not restored (its page would
+// name a route that no longer exists); the rest of the snapshot loads.
+TEST(ShardTest, ResolvedIncidentOfARemovedRouteIsNotRestored) {
+  const std::string child =
+      "route: {receiver: pager, group_by: [alertname], group_wait: 30s, runbook: r.md, "
+      "routes: [{matchers: ['alertname=\"A\"'], receiver: pager}]}\n";
+  Recorder rec;
+  Shard shard(Rules(child), &rec, nullptr);
+  Alert(&shard, "A", "1", T("2026-01-05T10:00:00Z"));
+  shard.AdvanceWatermark(T("2026-01-05T10:01:00Z"));
+  Alert(&shard, "A", "1", T("2026-01-05T10:03:00Z"), /*resolved=*/true);
+  shard.AdvanceWatermark(T("2026-01-05T10:10:00Z"));
+  ASSERT_EQ(rec.out.size(), 2u);
+  const std::string snap = shard.Serialize();
+  Recorder rec2;
+  Shard same(Rules(child), &rec2, nullptr);
+  ASSERT_OK(same.Restore(snap));
+  EXPECT_EQ(same.ListIncidents().size(), 1u);
+  Shard changed(Rules(), &rec2, nullptr);  // The root route only.
+  ASSERT_OK(changed.Restore(snap));
+  EXPECT_TRUE(changed.ListIncidents().empty());
+  // Its resolved alert is restored all the same (resolved, so not among the active alerts).
+  auto old_incident = shard.GetIncident(rec.out[0].incident_id);
+  ASSERT_TRUE(old_incident.has_value());
+  ASSERT_EQ(old_incident->members.size(), 1u);
+  EXPECT_FALSE(changed.Explain(old_incident->members[0].fingerprint).empty());
+  EXPECT_TRUE(changed.Alerts().empty());
+}
+
 // One sender with a clock far ahead (startsAt in 2100, observed at 10:00) must not drag the
 // watermark along: its alert is processed at its observed time (decision future_clamped, with the
 // rule), and an on-time alert a minute later is not late and pages.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <future>
 
+#include "absl/container/flat_hash_map.h"
 #include "core/fingerprint.h"
 #include "core/strings.h"
 #include "correlate/json_value.h"
@@ -314,6 +315,8 @@ absl::Status ShardedEngine::RestoreState(std::string_view json, size_t* alerts) 
   int64_t watermark = INT64_MAX;
   size_t count = 0;
   std::vector<int> scratch;
+  absl::flat_hash_map<std::string, size_t> shard_of;  // Alert fingerprint (hex) -> target shard.
+  std::vector<const JsonValue*> closed;                 // Every part's resolved incidents.
   for (size_t p = 0; p < parts->items().size(); ++p) {
     const JsonValue& part = parts->items()[p];
     const JsonValue* list = part.is_object() ? part.Find("alerts") : nullptr;
@@ -329,6 +332,9 @@ absl::Status ShardedEngine::RestoreState(std::string_view json, size_t* alerts) 
         if (!incidents.empty()) incidents += ',';
         inc.AppendTo(&incidents);
       }
+    }
+    if (const JsonValue* saved = part.Find("closed"); saved != nullptr && saved->is_array()) {
+      for (const JsonValue& inc : saved->items()) closed.push_back(&inc);
     }
     if (const JsonValue* w = part.Find("watermark"); w != nullptr && w->AsInt64() != INT64_MIN) {
       watermark = std::min(watermark, w->AsInt64());
@@ -348,14 +354,32 @@ absl::Status ShardedEngine::RestoreState(std::string_view json, size_t* alerts) 
       }
       if (!routed[target].empty()) routed[target] += ',';
       a.AppendTo(&routed[target]);
+      if (n > 1) shard_of.emplace(a.GetString("fp"), target);
       ++count;
     }
   }
+  // A resolved incident goes to the shard of its first member still saved, so that its page lists
+  // its alerts (shard 0 when none is left).
+  std::vector<std::string> closed_of(n);
+  for (const JsonValue* inc : closed) {
+    size_t target = 0;
+    if (const JsonValue* members = inc->Find("members"); n > 1 && members != nullptr && members->is_array()) {
+      for (const JsonValue& m : members->items()) {
+        auto it = shard_of.find(m.AsString());
+        if (it != shard_of.end()) {
+          target = it->second;
+          break;
+        }
+      }
+    }
+    if (!closed_of[target].empty()) closed_of[target] += ',';
+    inc->AppendTo(&closed_of[target]);
+  }
   std::vector<absl::Status> results(n);
   for (size_t i = 0; i < n; ++i) {
-    std::string snapshot =
-        fmt::format(R"({{"version":1,"watermark":{},"max_seen":{},"alerts":[{}],"deploys":{},"incidents":[{}]}})",
-                    watermark == INT64_MAX ? INT64_MIN : watermark, INT64_MIN, routed[i], deploys, incidents);
+    std::string snapshot = fmt::format(
+        R"({{"version":1,"watermark":{},"max_seen":{},"alerts":[{}],"deploys":{},"incidents":[{}],"closed":[{}]}})",
+        watermark == INT64_MAX ? INT64_MIN : watermark, INT64_MIN, routed[i], deploys, incidents, closed_of[i]);
     absl::Status* result = &results[i];
     Post(i, Task{nullptr, {}, [snapshot = std::move(snapshot), result](Shard& s) { *result = s.Restore(snapshot); },
                  nullptr, nullptr});

@@ -155,6 +155,27 @@ TEST(ShardedEngineTest, StateRestoresIntoAnotherShardCountWithTheSameDedupKeys) 
   for (const core::Notification& n : resolves) EXPECT_EQ(n.sequence, 2u) << n.dedup_key;  // After the page's 1.
   // The deploy came along: the restored state holds it.
   EXPECT_NE(after.SerializeState().find(R"("version":"v2")"), std::string::npos);
+
+  // Another restart, into 2 shards: the resolved incidents stay listed (incident_retention), by
+  // the same ids, each on the shard of its alerts so that its page lists them; none notifies.
+  BlockingRecorder rec2;
+  ShardedEngine again2(Rules(), &rec2, &silencer, &clock, 2);
+  ASSERT_OK(again2.RestoreState(after.SerializeState()));
+  again2.AdvanceWatermark(T("2026-01-05T10:21:00Z"));
+  again2.Drain();
+  EXPECT_TRUE(rec2.Take().empty());
+  std::set<std::string> resolved_ids;
+  for (const IncidentView& v : again2.ListIncidents()) {
+    EXPECT_EQ(v.status, "resolved") << v.id;
+    resolved_ids.insert(v.id);
+    auto detail = again2.GetIncident(v.id);
+    ASSERT_TRUE(detail.has_value());
+    EXPECT_FALSE(detail->members.empty()) << v.id;
+    EXPECT_EQ(detail->resolved_members, detail->members.size()) << v.id;
+    ASSERT_FALSE(detail->notifications.empty()) << v.id;
+    EXPECT_EQ(detail->notifications.back().status, "resolved") << v.id;
+  }
+  EXPECT_EQ(resolved_ids, ids_before);
 }
 
 // A restored incident keeps its ack (no repeat while acknowledged) and, without one, its
