@@ -53,7 +53,12 @@ absl::Status ValidateRoute(const RulesConfig& cfg, const RouteConfig& r,
       std::filesystem::path p = std::filesystem::path(runbooks_dir) / r.runbook;
       std::error_code ec;
       if (!std::filesystem::is_regular_file(p, ec)) {
-        return Err(r.runbook_where, fmt::format("route: runbook \"{}\" does not exist in {}", r.runbook, runbooks_dir));
+        std::string where = runbooks_dir;
+        if (std::filesystem::path(runbooks_dir).is_relative()) {  // Relative to the working directory: say which.
+          std::filesystem::path cwd = std::filesystem::current_path(ec);
+          if (!ec) where += fmt::format(" (relative to the working directory {})", cwd.string());
+        }
+        return Err(r.runbook_where, fmt::format("route: runbook \"{}\" does not exist in {}", r.runbook, where));
       }
     }
   }

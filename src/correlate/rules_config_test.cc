@@ -149,6 +149,11 @@ TEST(RulesConfigTest, ValidateUndefinedReceiverAndMissingRunbook) {
   ASSERT_OK_AND_ASSIGN(RulesConfig cfg2, Load("route:\n  receiver: a\n  runbook: missing.md\n"));
   EXPECT_THAT(Validate(cfg2, {"a"}, std::string(QUELL_SOURCE_DIR) + "/runbooks"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("rules.yaml:3:12: route: runbook \"missing.md\" does not exist")));
+  // A relative runbooks dir is resolved against the working directory: the error says which one.
+  EXPECT_THAT(Validate(cfg2, {"a"}, "runbooks"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("does not exist in runbooks (relative to the working directory " +
+                                 std::filesystem::current_path().string() + ")")));
   ASSERT_OK_AND_ASSIGN(RulesConfig cfg3, Load("route:\n  receiver: a\n"));
   EXPECT_THAT(Validate(cfg3, {"a"}, ""), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("has no runbook")));
   ASSERT_OK_AND_ASSIGN(RulesConfig cfg4, Load("route:\n  receiver: a\n  class: noise\n"));
