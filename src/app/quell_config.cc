@@ -42,8 +42,9 @@ absl::Status ParseIngest(const core::YamlNode& node, QuellConfig* cfg) {
     QUELL_ASSIGN_OR_RETURN(cfg->journal, ingest::ParseIntakeJournalConfig(*journal));
   }
   if (auto dl = node.Child("dead_letter")) {
-    QUELL_RETURN_IF_ERROR(dl->CheckKeys("ingest.dead_letter", {"path"}));
+    QUELL_RETURN_IF_ERROR(dl->CheckKeys("ingest.dead_letter", {"path", "redact"}));
     QUELL_RETURN_IF_ERROR(dl->ReadString("path", &cfg->dead_letter_path));
+    QUELL_RETURN_IF_ERROR(dl->ReadBool("redact", &cfg->dead_letter_redact));
   }
   if (auto replay = node.Child("replay")) {
     QUELL_RETURN_IF_ERROR(replay->CheckKeys("ingest.replay", {"file", "speed", "timestamps"}));

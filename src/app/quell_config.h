@@ -63,6 +63,7 @@ struct QuellConfig {
   ingest::DatadogWebhookMapping datadog_webhook = ingest::DatadogWebhookMapping::Default();
   ingest::IntakeJournalConfig journal;  // ingest.journal; dir empty = none.
   std::string dead_letter_path = "quell-dead-letters.jsonl";
+  bool dead_letter_redact = true;      // ingest.dead_letter.redact: originals through the redactor.
   ReplayConfig replay;
   correlate::RulesConfig rules;
   sinks::SinksConfig sinks;

@@ -166,7 +166,12 @@ absl::Status Runtime::Start() {
   engine_->StartTicker();
 
   EnsureParentDir(config_.dead_letter_path);
-  QUELL_ASSIGN_OR_RETURN(dead_letters_, ingest::DeadLetterFile::Open(config_.dead_letter_path));
+  ingest::DeadLetterFile::Options dead_letter_options;
+  if (config_.dead_letter_redact) {
+    const sinks::Redactor* redactor = redactor_.get();
+    dead_letter_options.redact = [redactor](std::string_view original) { return redactor->RedactLine(original); };
+  }
+  QUELL_ASSIGN_OR_RETURN(dead_letters_, ingest::DeadLetterFile::Open(config_.dead_letter_path, std::move(dead_letter_options)));
   EnsureParentDir(config_.audit_path);
   QUELL_ASSIGN_OR_RETURN(audit_, server::AuditLog::Open(config_.audit_path, clock_));
   if (!config_.tokens_file.empty()) {

@@ -55,6 +55,7 @@ std::string DeadLetterEntry::ToJson() const {
   }
   out.push_back('"');
   if (truncated) out.append(R"(,"truncated":true)");
+  if (redacted) out.append(R"(,"redacted":true)");
   out.push_back('}');
   return out;
 }
@@ -74,7 +75,7 @@ absl::StatusOr<std::unique_ptr<DeadLetterFile>> DeadLetterFile::Open(const std::
     ::close(fd);
     return absl::UnavailableError(fmt::format("dead-letter file {}: {}", path, std::strerror(err)));
   }
-  return std::unique_ptr<DeadLetterFile>(new DeadLetterFile(f, path, options));
+  return std::unique_ptr<DeadLetterFile>(new DeadLetterFile(f, path, std::move(options)));
 }
 
 DeadLetterFile::~DeadLetterFile() {
@@ -83,7 +84,16 @@ DeadLetterFile::~DeadLetterFile() {
 
 absl::Status DeadLetterFile::Write(const DeadLetterEntry& entry) {
   counters_.Count(entry.reason);
-  std::string line = entry.ToJson();
+  std::string line;
+  if (options_.redact) {
+    DeadLetterEntry redacted = entry;
+    const std::string text = options_.redact(entry.original);
+    redacted.original = text;
+    redacted.redacted = true;
+    line = redacted.ToJson();
+  } else {
+    line = entry.ToJson();
+  }
   line.push_back('\n');
   std::lock_guard<std::mutex> lock(mu_);
   if (std::fwrite(line.data(), 1, line.size(), file_) != line.size() ||

@@ -12,7 +12,10 @@
 // the rejection offset), else the body from the offset on; at most max_original_bytes (then
 // "truncated":true). Bytes that are not valid UTF-8 are written as "original_b64" (base64) instead,
 // so the file stays valid JSON and nothing is lost. The file is created with mode 0600: it holds
-// payload data (which may be sensitive), unlike logs and error messages, which never do.
+// payload data (which may be sensitive), unlike logs and error messages, which never do. With
+// Options::redact set (the app sets the `redaction:` rules' detectors, ingest.dead_letter.redact,
+// default on) `original` is written redacted ("redacted":true): an SSN in a malformed webhook does
+// not stay on disk, at the cost of the exact bytes (the Kafka dead-letter topic keeps those).
 //
 // Thread-safety: DeadLetterCounters and DeadLetterFile are safe to share between threads.
 #ifndef QUELL_INGEST_DEAD_LETTER_H_
@@ -22,6 +25,7 @@
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -46,6 +50,7 @@ struct DeadLetterEntry {
   core::EventTime observed;     // Arrival time.
   std::string_view original;    // The rejected bytes (see the file comment).
   bool truncated = false;       // `original` was cut at the size limit.
+  bool redacted = false;        // `original` went through DeadLetterFile::Options::redact.
 
   // The entry for rejection `r` of `body`: `original` views `body` (record slice, at most
   // `max_original_bytes`).
@@ -88,6 +93,8 @@ class DeadLetterFile {
   struct Options {
     size_t max_original_bytes = 64 * 1024;  // Per entry.
     bool flush_each = false;                 // fflush after every Write (tests, low volume).
+    // Set: applied to each entry's `original` before it is written (PHI/PII redaction).
+    std::function<std::string(std::string_view)> redact;
   };
   // Opens `path` for appending (created 0600). Errors: Unavailable "dead-letter file PATH: reason".
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<DeadLetterFile>> Open(const std::string& path, Options options);
@@ -111,7 +118,7 @@ class DeadLetterFile {
 
  private:
   DeadLetterFile(std::FILE* file, std::string path, Options options)
-      : file_(file), path_(std::move(path)), options_(options) {}
+      : file_(file), path_(std::move(path)), options_(std::move(options)) {}
 
   std::mutex mu_;
   std::FILE* file_;  // Guarded by mu_.

@@ -81,6 +81,30 @@ TEST(DeadLetterFileTest, WritesOneLinePerRejectionAndCounts) {
   std::filesystem::remove(path);
 }
 
+// Options::redact sees each entry's original bytes and its result is what is written, marked.
+TEST(DeadLetterFileTest, RedactHookRewritesTheOriginal) {
+  std::string path = TempPath("dlq-redact");
+  DeadLetterFile::Options options{.max_original_bytes = 1024, .flush_each = true};
+  std::vector<std::string> seen;
+  options.redact = [&seen](std::string_view original) {
+    seen.emplace_back(original);
+    std::string out(original);
+    for (size_t at; (at = out.find("secret")) != std::string::npos;) out.replace(at, 6, "[X]");
+    return out;
+  };
+  ASSERT_OK_AND_ASSIGN(auto file, DeadLetterFile::Open(path, std::move(options)));
+  core::Rejection r;
+  r.reason = core::RejectReason::kMalformedJson;
+  ASSERT_OK(file->WriteRejections({&r, 1}, core::Format::kDatadogEvent, core::SourceKind::kHttp,
+                                  R"({"title":"secret","text":)", {}));
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0], R"({"title":"secret","text":)");
+  auto lines = ReadLines(path);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_THAT(lines[0], HasSubstr(R"("original":"{\"title\":\"[X]\",\"text\":","redacted":true})"));
+  std::filesystem::remove(path);
+}
+
 TEST(DeadLetterFileTest, OpenErrorNamesPath) {
   auto f = DeadLetterFile::Open("/nonexistent-dir/x.jsonl");
   ASSERT_FALSE(f.ok());

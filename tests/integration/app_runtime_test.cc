@@ -255,6 +255,45 @@ TEST(AppConfigTest, EmbeddedDefaultLoads) {
 
 // Expired silences are dropped correlate.silence_retention (default 120h, Alertmanager's
 // --data.retention) after they end, by the runtime's housekeeping: before, they were kept forever.
+// A rejected body goes to the dead-letter file through the `redaction:` detectors (healthcare:
+// an SSN or an e-mail address in a malformed webhook must not stay on disk), marked "redacted";
+// ingest.dead_letter.redact: false keeps the exact bytes.
+TEST_F(AppRuntimeTest, DeadLettersAreRedactedUnlessTurnedOff) {
+  const std::string body =
+      R"({"title":"Lab feed down for 123-45-6789","body":"ask jane.doe@example.com","date":"not a date"})";
+  for (bool redact : {true, false}) {
+    SCOPED_TRACE(redact);
+    fs::remove(dir_ / "dead.jsonl");
+    std::string text = Config(dir_.string(), "0s");
+    if (!redact) text.replace(text.find("    path: " + dir_.string() + "/dead.jsonl\n"), 0, "    redact: false\n");
+    Write(config_path_, text);
+    ASSERT_OK_AND_ASSIGN(QuellConfig cfg, LoadConfig(config_path_));
+    EXPECT_EQ(cfg.dead_letter_redact, redact);
+    RuntimeOptions opts;
+    opts.start_kafka = false;
+    opts.replay_sample = false;
+    Runtime rt(std::move(cfg), opts);
+    ASSERT_OK(rt.Start());
+    HttpClient c(rt.http_port());
+    auto r = c.Post("/api/v1/datadog/webhook", body, Bearer("ingest-token"));
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 400) << r->body;
+    rt.Stop();
+    const std::string dead = ReadAll((dir_ / "dead.jsonl").string());
+    ASSERT_THAT(dead, HasSubstr("\"format\":\"datadog_webhook\""));
+    if (redact) {
+      EXPECT_THAT(dead, Not(HasSubstr("123-45-6789")));
+      EXPECT_THAT(dead, Not(HasSubstr("jane.doe@example.com")));
+      EXPECT_THAT(dead, HasSubstr("[REDACTED:ssn]"));
+      EXPECT_THAT(dead, HasSubstr("[REDACTED:email]"));
+      EXPECT_THAT(dead, HasSubstr("\"redacted\":true"));
+    } else {
+      EXPECT_THAT(dead, HasSubstr("123-45-6789"));
+      EXPECT_THAT(dead, Not(HasSubstr("\"redacted\"")));
+    }
+  }
+}
+
 TEST_F(AppRuntimeTest, ExpiredSilencesAreDroppedAfterTheRetention) {
   ASSERT_OK_AND_ASSIGN(QuellConfig cfg, LoadConfig(config_path_));
   EXPECT_EQ(cfg.rules.settings.silence_retention, absl::Hours(120));
