@@ -517,12 +517,33 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
     IntakeJournal* journal = deps_.journal;
     std::shared_ptr<IntakeJournalTicket> ticket;
     std::function<void()> done = [] {};
+    const std::string_view ddtags = e == IntakeEndpoint::kDatadogLogs ? req.Query("ddtags") : std::string_view();
+    auto journal_failed = [&] {
+      st.journal_errors.fetch_add(1, std::memory_order_relaxed);
+      const int64_t retry = absl::ToInt64Seconds(absl::Ceil(config_.retry_after, absl::Seconds(1)));
+      return WithRetryAfter(error(503, "intake: journal write failed, retry later"), retry);
+    };
+    // Normally the body is journaled after Submit, so that a refused body is not journaled. While
+    // the journal is failing (disk full), it is journaled first: a body it cannot take is then not
+    // applied either, and the client's retry of the 503 does not apply it twice.
+    const bool append_first = journal != nullptr && journal->failing();
     if (journal != nullptr) {
       ticket = std::make_shared<IntakeJournalTicket>();
       done = [journal, ticket] { journal->Done(ticket.get()); };
     }
+    if (append_first) {
+      absl::Status js = journal->Append(ticket.get(), format, observed, body, ddtags);
+      if (js.ok()) js = journal->WaitDurable(*ticket);
+      if (!js.ok()) {
+        journal->Done(ticket.get());  // Never submitted.
+        return journal_failed();
+      }
+    }
     absl::Status s = deps_.sink->Submit(batch, std::move(done));
     if (!s.ok()) {
+      // Refused: `done` will not run. A record journaled first is released for trimming (after a
+      // crash before that trim, its replay would apply what the client was told to send again).
+      if (append_first) journal->Done(ticket.get());
       st.signals_refused.fetch_add(n, std::memory_order_relaxed);
       const int64_t retry = absl::ToInt64Seconds(absl::Ceil(config_.retry_after, absl::Seconds(1)));
       if (s.code() == absl::StatusCode::kResourceExhausted) {
@@ -535,17 +556,14 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
       return WithRetryAfter(error(503, "intake: pipeline unavailable, retry later"), retry);
     }
     st.signals_accepted.fetch_add(n, std::memory_order_relaxed);
-    if (journal != nullptr) {
-      // After Submit, so that a refused body is not journaled; the ticket sorts out a batch the
-      // engine finished before this append.
-      std::string_view ddtags = e == IntakeEndpoint::kDatadogLogs ? req.Query("ddtags") : std::string_view();
+    if (journal != nullptr && !append_first) {
+      // After Submit; the ticket sorts out a batch the engine finished before this append. A
+      // failure here answers 503 for a body already applied (its retry applies it again: alerts
+      // are idempotent by fingerprint); the journal is failing from now on, so the next bodies are
+      // journaled first.
       absl::Status js = journal->Append(ticket.get(), format, observed, body, ddtags);
       if (js.ok()) js = journal->WaitDurable(*ticket);
-      if (!js.ok()) {
-        st.journal_errors.fetch_add(1, std::memory_order_relaxed);
-        const int64_t retry = absl::ToInt64Seconds(absl::Ceil(config_.retry_after, absl::Seconds(1)));
-        return WithRetryAfter(error(503, "intake: journal write failed, retry later"), retry);
-      }
+      if (!js.ok()) return journal_failed();
     }
   }
   for (const core::Rejection& r : w->rejections) DeadLetter(format, r, body);

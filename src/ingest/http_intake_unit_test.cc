@@ -341,6 +341,8 @@ TEST_F(HttpIntakeUnitTest, JournalKeepsWhatWasAcceptedUntilACheckpointCoversIt) 
 
 // Disk full under the journal (a file size limit in a child process): the request is answered 503
 // with Retry-After and counted, so the client sends it again; the next one that fits is taken.
+// From the first failure on, bodies are journaled before they are submitted: the client's retry of
+// the 503 (still too large) is not applied a second time; a body that fits is, once.
 TEST_F(HttpIntakeUnitTest, AJournalThatCannotWriteAnswers503) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("quell_intake_unit_full_" + std::to_string(::getpid()));
@@ -364,7 +366,11 @@ TEST_F(HttpIntakeUnitTest, AJournalThatCannotWriteAnswers503) {
       for (const auto& [k, v] : full.headers) retry_after |= k == "Retry-After" && v == "1";
       if (full.status != 503 || !retry_after || full.body.find("journal") == std::string::npos) code = 11;
       if (intake_->stats(IntakeEndpoint::kAlertmanager).journal_errors.load() != 1) code = 12;
+      if (sink_.titles.size() != 1 || !(*journal)->failing()) code = 14;  // Applied before the append failed.
+      if (intake_->Handle(IntakeEndpoint::kAlertmanager, Req("ok " + std::string(4000, 'x'))).status != 503) code = 15;
+      if (sink_.titles.size() != 1) code = 16;  // The retry: journaled first, refused, not applied.
       if (intake_->Handle(IntakeEndpoint::kAlertmanager, Req("ok small")).status != 200) code = 13;
+      if (sink_.titles.size() != 2 || (*journal)->failing()) code = 17;
       intake_.reset();
     }
     std::_Exit(code);

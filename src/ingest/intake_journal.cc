@@ -147,6 +147,7 @@ absl::Status IntakeJournal::Append(IntakeJournalTicket* ticket, core::Format for
   std::lock_guard<std::mutex> lock(mu_);
   if (!fd_) {
     stats_.write_errors.fetch_add(1, std::memory_order_relaxed);
+    failing_.store(true, std::memory_order_relaxed);
     return absl::UnavailableError(fmt::format("intake journal {}: no open segment", config_.dir));
   }
   size_t off = 0;
@@ -161,6 +162,7 @@ absl::Status IntakeJournal::Append(IntakeJournalTicket* ticket, core::Format for
         (void)::write(fd_->fd, "\n", 1);
       }
       stats_.write_errors.fetch_add(1, std::memory_order_relaxed);
+      failing_.store(true, std::memory_order_relaxed);
       return absl::UnavailableError(
           fmt::format("intake journal {}: write failed: {}", SegmentPath(current_), std::strerror(err)));
     }
@@ -188,7 +190,10 @@ void IntakeJournal::Done(IntakeJournalTicket* ticket) {
 }
 
 absl::Status IntakeJournal::WaitDurable(const IntakeJournalTicket& ticket) {
-  if (config_.fsync != JournalFsync::kAlways) return absl::OkStatus();
+  if (config_.fsync != JournalFsync::kAlways) {
+    failing_.store(false, std::memory_order_relaxed);  // Its Append succeeded.
+    return absl::OkStatus();
+  }
   std::unique_lock<std::mutex> lock(sync_mu_);
   while (synced_ < ticket.sequence) {
     if (syncing_) {
@@ -214,9 +219,11 @@ absl::Status IntakeJournal::WaitDurable(const IntakeJournalTicket& ticket) {
     sync_cv_.notify_all();
     if (rc != 0) {
       stats_.write_errors.fetch_add(1, std::memory_order_relaxed);
+      failing_.store(true, std::memory_order_relaxed);
       return absl::UnavailableError(fmt::format("intake journal {}: fdatasync failed: {}", config_.dir, std::strerror(err)));
     }
   }
+  failing_.store(false, std::memory_order_relaxed);
   return absl::OkStatus();
 }
 

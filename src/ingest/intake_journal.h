@@ -91,6 +91,10 @@ class IntakeJournal {
   [[nodiscard]] absl::Status WaitDurable(const IntakeJournalTicket& ticket);
   // The record's batch has been processed by the engine (or refused: then it never will be).
   void Done(IntakeJournalTicket* ticket);
+  // True from a request's failed Append or WaitDurable until one succeeds again. The intake then
+  // appends before it submits (http_intake.cc), so a request answered 503 for the journal was not
+  // applied either, and the client's retry does not apply it twice.
+  bool failing() const { return failing_.load(std::memory_order_relaxed); }
 
   // See the class comment. Returns the trim mark (0: nothing to trim).
   uint64_t BeginCheckpoint();
@@ -118,6 +122,7 @@ class IntakeJournal {
   const IntakeJournalConfig config_;
   std::vector<std::string> leftovers_;
   IntakeJournalStats stats_;
+  std::atomic<bool> failing_{false};
 
   mutable std::mutex mu_;
   std::shared_ptr<Fd> fd_;              // The current segment.
