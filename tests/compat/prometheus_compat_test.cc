@@ -13,6 +13,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "server/api_tokens.h"
 #include "tests/compat/subprocess.h"
 #include "tests/testing/http_client.h"
 
@@ -162,6 +163,68 @@ TEST(PrometheusCompatTest, AlertFiringBeforeQuellListensPagesAndStaysFiring) {
   // Prometheus stops: no more re-sends, so it expires at its last endsAt and resolves.
   ASSERT_EQ(::kill(prom.pid(), SIGTERM), 0);
   EXPECT_TRUE(WaitFor([&] { return !resolved().empty(); }, std::chrono::seconds(30))) << ReadFile(pages);
+}
+
+// A Quell that requires API tokens (auth.tokens_file): Prometheus's `authorization` block sends
+// the ingest token as a Bearer credential, and the alert pages.
+TEST(PrometheusCompatTest, AlertsReachAQuellThatRequiresAToken) {
+  std::string prometheus = FindExecutable("prometheus");
+  if (prometheus.empty()) GTEST_SKIP() << "prometheus not installed: Prometheus compat test skipped";
+  std::string tmp = MakeTempDir("quell-prometheus-auth-");
+  ASSERT_FALSE(tmp.empty());
+  const std::string pages = tmp + "/pages.jsonl";
+  {
+    std::ofstream tokens(tmp + "/tokens.yaml");
+    tokens << "tokens:\n  - {name: prometheus, sha256: " << server::Sha256Hex("prom-ingest-secret")
+           << ", scopes: [ingest]}\n";
+    std::ofstream q(tmp + "/quell.yaml");
+    q << "server:\n  listen: \"127.0.0.1:0\"\n"
+         "correlate: {allowed_lateness: 0s, idle_timeout: 1s}\n"
+         "transient: {grace: 0s}\n"
+         "route:\n  receiver: pages\n  runbook: default.md\n  group_by: [alertname]\n"
+         "  group_wait: 1s\n  group_interval: 1s\n  repeat_interval: 4h\n"
+         "receivers:\n  - name: pages\n    file_configs: [{path: " << pages << "}]\n"
+         "runbooks: {dir: " << QUELL_SOURCE_DIR << "/runbooks}\n"
+         "outbox: {dir: " << tmp << "/outbox}\n"
+         "audit: {path: " << tmp << "/audit.jsonl}\n"
+         "auth: {tokens_file: " << tmp << "/tokens.yaml}\n"
+         "ingest:\n  dead_letter: {path: " << tmp << "/dead.jsonl}\n";
+  }
+  Subprocess quell({std::string(QUELL_BINARY_DIR) + "/bin/quell", "run", "--config", tmp + "/quell.yaml"},
+                   tmp + "/quell.log");
+  ASSERT_TRUE(quell.started());
+  uint16_t port = 0;
+  ASSERT_TRUE(WaitFor([&] {
+    std::smatch m;
+    std::string text = ReadFile(tmp + "/quell.log");
+    if (!std::regex_search(text, m, std::regex("listening on 127\\.0\\.0\\.1:([0-9]+)"))) return false;
+    port = static_cast<uint16_t>(std::stoi(m[1]));
+    return true;
+  }, std::chrono::seconds(30))) << ReadFile(tmp + "/quell.log");
+  {
+    // Without the token the same POST is refused: the test below can only pass through auth.
+    quell::testing::HttpClient c(port);
+    auto r = c.Post("/api/v2/alerts", R"([{"labels":{"alertname":"NoToken"}}])");
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(r->status, 401);
+    std::ofstream rules(tmp + "/rules.yml");
+    rules << "groups:\n  - name: quell-compat\n    interval: 1s\n    rules:\n"
+             "      - alert: QuellCompatAuth\n        expr: vector(1)\n        labels: {severity: critical}\n";
+    std::ofstream cfg(tmp + "/prometheus.yml");
+    cfg << "global:\n  evaluation_interval: 1s\n  scrape_interval: 1m\n"
+           "rule_files: [" << tmp << "/rules.yml]\n"
+           "alerting:\n  alertmanagers:\n    - api_version: v2\n"
+           "      authorization: {type: Bearer, credentials: prom-ingest-secret}\n"
+           "      static_configs:\n        - targets: ['127.0.0.1:" << port << "']\n";
+  }
+  Subprocess prom({prometheus, "--config.file=" + tmp + "/prometheus.yml", "--storage.tsdb.path=" + tmp + "/data",
+                   "--web.listen-address=127.0.0.1:0", "--rules.alert.resend-delay=1s"},
+                  tmp + "/prometheus.log");
+  ASSERT_TRUE(prom.started());
+  EXPECT_TRUE(WaitFor([&] { return !LinesWith(pages, {"QuellCompatAuth", "\"status\":\"firing\""}).empty(); },
+                      std::chrono::seconds(60)))
+      << "no page through the token\n--- quell.log\n" << ReadFile(tmp + "/quell.log") << "\n--- prometheus.log\n"
+      << ReadFile(tmp + "/prometheus.log");
 }
 
 }  // namespace
