@@ -2,9 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "core/read_file.h"
 #include "core/status_macros.h"
 #include "core/yaml_node.h"
 #include "fmt/format.h"
@@ -17,13 +16,7 @@ namespace fs = std::filesystem;
 
 constexpr std::string_view kEmbeddedName = "<embedded default>";
 
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(fmt::format("{}: cannot read file", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using core::ReadFile;
 
 absl::Status ParseIngest(const core::YamlNode& node, QuellConfig* cfg) {
   QUELL_RETURN_IF_ERROR(

@@ -1,9 +1,8 @@
 #include "core/secret_ref.h"
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
+#include "core/read_file.h"
 #include "core/status_macros.h"
 #include "fmt/format.h"
 
@@ -18,13 +17,12 @@ absl::StatusOr<std::string> SecretRef::Resolve() const {
     }
     return std::string(v);
   }
-  std::ifstream in(name, std::ios::binary);
-  if (!in) {
-    return absl::NotFoundError(fmt::format("{}: cannot read secret file {}", where.ToString(), name));
+  absl::StatusOr<std::string> text = ReadFile(name);
+  if (!text.ok()) {
+    return absl::Status(text.status().code(),
+                        fmt::format("{}: secret file {}", where.ToString(), std::string(text.status().message())));
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string value = ss.str();
+  std::string value = *std::move(text);
   while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
   if (value.empty()) {
     return absl::InvalidArgumentError(fmt::format("{}: secret file {} is empty", where.ToString(), name));

@@ -1,11 +1,9 @@
 #include "core/yaml_node.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "fmt/format.h"
 #include "fmt/ranges.h"
 #include "core/duration.h"
+#include "core/read_file.h"
 #include "core/status_macros.h"
 #include "core/strings.h"
 
@@ -31,11 +29,8 @@ std::string_view TypeName(const YAML::Node& n) {
 }  // namespace
 
 absl::StatusOr<YamlNode> YamlNode::LoadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(fmt::format("{}: cannot read file", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return LoadString(ss.str(), path);
+  QUELL_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  return LoadString(text, path);
 }
 
 absl::StatusOr<YamlNode> YamlNode::LoadString(std::string_view text, std::string name) {

@@ -1,9 +1,8 @@
 #include "correlate/rules_config.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "core/read_file.h"
 #include "core/status_macros.h"
 #include "fmt/format.h"
 
@@ -119,10 +118,7 @@ absl::Status Validate(const RulesConfig& config, const std::set<std::string>& re
 absl::StatusOr<RulesConfig> LoadRulesFile(const std::string& path) {
   QUELL_ASSIGN_OR_RETURN(core::YamlNode root, core::YamlNode::LoadFile(path));
   QUELL_ASSIGN_OR_RETURN(RulesConfig cfg, ParseRulesConfig(root));
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  cfg.original_yaml = ss.str();
+  QUELL_ASSIGN_OR_RETURN(cfg.original_yaml, core::ReadFile(path));
   return cfg;
 }
 

@@ -3,10 +3,8 @@
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "core/json_writer.h"
+#include "core/read_file.h"
 #include "core/secret_ref.h"
 #include "core/status_macros.h"
 #include "core/yaml_node.h"
@@ -62,11 +60,11 @@ std::string Sha256Hex(std::string_view s) {
 }
 
 absl::StatusOr<ApiTokens> ApiTokens::LoadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(fmt::format("{}: cannot read tokens file", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return LoadString(ss.str(), path);
+  absl::StatusOr<std::string> text = core::ReadFile(path);
+  if (!text.ok()) {
+    return absl::Status(text.status().code(), fmt::format("tokens file {}", std::string(text.status().message())));
+  }
+  return LoadString(*text, path);
 }
 
 absl::StatusOr<ApiTokens> ApiTokens::LoadString(std::string_view yaml, const std::string& name) {

@@ -4,11 +4,10 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
-#include <fstream>
-#include <sstream>
 #include <utility>
 #include <vector>
 
+#include "core/read_file.h"
 #include "core/rpc_status.h"
 #include "fmt/format.h"
 
@@ -183,12 +182,11 @@ class ExportService final : public grpc::CallbackGenericService {
 };
 
 absl::StatusOr<std::string> ReadPem(const std::string& path, std::string_view what) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (!in.good() && !in.eof()) return absl::InvalidArgumentError(fmt::format("otlp grpc: cannot read {} {}", what, path));
-  std::string text = ss.str();
-  if (text.empty()) return absl::InvalidArgumentError(fmt::format("otlp grpc: cannot read {} {}", what, path));
+  absl::StatusOr<std::string> text = core::ReadFile(path);
+  if (!text.ok()) {
+    return absl::InvalidArgumentError(fmt::format("otlp grpc: {}: {}", what, std::string(text.status().message())));
+  }
+  if (text->empty()) return absl::InvalidArgumentError(fmt::format("otlp grpc: {} {} is empty", what, path));
   return text;
 }
 

@@ -10,11 +10,10 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "core/json_writer.h"
+#include "core/read_file.h"
 #include "core/status_macros.h"
 #include "fmt/format.h"
 #include "sinks/notification_json.h"
@@ -96,11 +95,9 @@ size_t DecodeRecord(std::string_view data, size_t pos, Decoded* d) {
 }
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::InternalError(fmt::format("outbox: cannot read {}", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  absl::StatusOr<std::string> text = core::ReadFile(path);
+  if (!text.ok()) return absl::InternalError(fmt::format("outbox: {}", std::string(text.status().message())));
+  return text;
 }
 
 void SyncDir(const std::string& dir) {
