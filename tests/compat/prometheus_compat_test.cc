@@ -72,6 +72,36 @@ TEST(PrometheusCompatTest, AlertsArriveAtApiV2Alerts) {
   EXPECT_THAT(LinesWith(got, {"\"dead_letter\""}), ::testing::SizeIs(0));
 }
 
+// `quell run`'s config for these tests under `tmp`: a file receiver at `pages`, group_wait 1s, no
+// transient grace; `correlate` and `extra` (more top-level YAML) vary by test.
+void WriteQuellConfig(const std::string& tmp, const std::string& pages, const std::string& correlate,
+                      const std::string& extra = "") {
+  std::ofstream q(tmp + "/quell.yaml");
+  q << "server:\n  listen: \"127.0.0.1:0\"\n"
+       "correlate: " << correlate << "\n"
+       "transient: {grace: 0s}\n"
+       "route:\n  receiver: pages\n  runbook: default.md\n  group_by: [alertname]\n"
+       "  group_wait: 1s\n  group_interval: 1s\n  repeat_interval: 4h\n"
+       "receivers:\n  - name: pages\n    file_configs: [{path: " << pages << "}]\n"
+       "runbooks: {dir: " << QUELL_SOURCE_DIR << "/runbooks}\n"
+       "outbox: {dir: " << tmp << "/outbox}\n"
+       "audit: {path: " << tmp << "/audit.jsonl}\n"
+       "ingest:\n  dead_letter: {path: " << tmp << "/dead.jsonl}\n" << extra;
+}
+
+// The port `quell run` logged it listens on (0 if it did not within 30 s).
+uint16_t WaitForQuellPort(const std::string& log) {
+  uint16_t port = 0;
+  WaitFor([&] {
+    std::smatch m;
+    std::string text = ReadFile(log);
+    if (!std::regex_search(text, m, std::regex("listening on 127\\.0\\.0\\.1:([0-9]+)"))) return false;
+    port = static_cast<uint16_t>(std::stoi(m[1]));
+    return true;
+  }, std::chrono::seconds(30));
+  return port;
+}
+
 void WritePrometheusConfig(const std::string& tmp, uint16_t alertmanager_port) {
   std::ofstream rules(tmp + "/rules.yml");
   rules << "groups:\n"
@@ -111,32 +141,14 @@ TEST(PrometheusCompatTest, AlertFiringBeforeQuellListensPagesAndStaysFiring) {
       << ReadFile(tmp + "/prometheus.log");
 
   const std::string pages = tmp + "/pages.jsonl";
-  {
-    std::ofstream q(tmp + "/quell.yaml");
-    q << "server:\n  listen: \"127.0.0.1:0\"\n"
-         "correlate: {allowed_lateness: 1s, idle_timeout: 3s}\n"
-         "transient: {grace: 0s}\n"
-         "route:\n  receiver: pages\n  runbook: default.md\n  group_by: [alertname]\n"
-         "  group_wait: 1s\n  group_interval: 1s\n  repeat_interval: 4h\n"
-         "receivers:\n  - name: pages\n    file_configs: [{path: " << pages << "}]\n"
-         "runbooks: {dir: " << QUELL_SOURCE_DIR << "/runbooks}\n"
-         "outbox: {dir: " << tmp << "/outbox}\n"
-         "audit: {path: " << tmp << "/audit.jsonl}\n"
-         "ingest:\n  dead_letter: {path: " << tmp << "/dead.jsonl}\n";
-  }
+  WriteQuellConfig(tmp, pages, "{allowed_lateness: 1s, idle_timeout: 3s}");
   // The rule manager runs: `vector(1)` with no `for` fires at its first evaluation, before Quell
   // listens and long before Prometheus is told where Quell is.
   Subprocess quell({std::string(QUELL_BINARY_DIR) + "/bin/quell", "run", "--config", tmp + "/quell.yaml"},
                    tmp + "/quell.log");
   ASSERT_TRUE(quell.started());
-  uint16_t port = 0;
-  ASSERT_TRUE(WaitFor([&] {
-    std::smatch m;
-    std::string text = ReadFile(tmp + "/quell.log");
-    if (!std::regex_search(text, m, std::regex("listening on 127\\.0\\.0\\.1:([0-9]+)"))) return false;
-    port = static_cast<uint16_t>(std::stoi(m[1]));
-    return true;
-  }, std::chrono::seconds(30))) << ReadFile(tmp + "/quell.log");
+  const uint16_t port = WaitForQuellPort(tmp + "/quell.log");
+  ASSERT_NE(port, 0) << ReadFile(tmp + "/quell.log");
   WritePrometheusConfig(tmp, port);
   ASSERT_EQ(::kill(prom.pid(), SIGHUP), 0);
 
@@ -177,30 +189,14 @@ TEST(PrometheusCompatTest, AlertsReachAQuellThatRequiresAToken) {
     std::ofstream tokens(tmp + "/tokens.yaml");
     tokens << "tokens:\n  - {name: prometheus, sha256: " << server::Sha256Hex("prom-ingest-secret")
            << ", scopes: [ingest]}\n";
-    std::ofstream q(tmp + "/quell.yaml");
-    q << "server:\n  listen: \"127.0.0.1:0\"\n"
-         "correlate: {allowed_lateness: 0s, idle_timeout: 1s}\n"
-         "transient: {grace: 0s}\n"
-         "route:\n  receiver: pages\n  runbook: default.md\n  group_by: [alertname]\n"
-         "  group_wait: 1s\n  group_interval: 1s\n  repeat_interval: 4h\n"
-         "receivers:\n  - name: pages\n    file_configs: [{path: " << pages << "}]\n"
-         "runbooks: {dir: " << QUELL_SOURCE_DIR << "/runbooks}\n"
-         "outbox: {dir: " << tmp << "/outbox}\n"
-         "audit: {path: " << tmp << "/audit.jsonl}\n"
-         "auth: {tokens_file: " << tmp << "/tokens.yaml}\n"
-         "ingest:\n  dead_letter: {path: " << tmp << "/dead.jsonl}\n";
   }
+  WriteQuellConfig(tmp, pages, "{allowed_lateness: 0s, idle_timeout: 1s}",
+                   "auth: {tokens_file: " + tmp + "/tokens.yaml}\n");
   Subprocess quell({std::string(QUELL_BINARY_DIR) + "/bin/quell", "run", "--config", tmp + "/quell.yaml"},
                    tmp + "/quell.log");
   ASSERT_TRUE(quell.started());
-  uint16_t port = 0;
-  ASSERT_TRUE(WaitFor([&] {
-    std::smatch m;
-    std::string text = ReadFile(tmp + "/quell.log");
-    if (!std::regex_search(text, m, std::regex("listening on 127\\.0\\.0\\.1:([0-9]+)"))) return false;
-    port = static_cast<uint16_t>(std::stoi(m[1]));
-    return true;
-  }, std::chrono::seconds(30))) << ReadFile(tmp + "/quell.log");
+  const uint16_t port = WaitForQuellPort(tmp + "/quell.log");
+  ASSERT_NE(port, 0) << ReadFile(tmp + "/quell.log");
   {
     // Without the token the same POST is refused: the test below can only pass through auth.
     quell::testing::HttpClient c(port);
