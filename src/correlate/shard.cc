@@ -1812,6 +1812,12 @@ bool ParseHexFingerprint(const std::string& text, uint64_t* v) {
   return true;
 }
 
+// A flag of a snapshot entry: true only when present and true.
+bool TrueField(const JsonValue& o, std::string_view key) {
+  const JsonValue* v = o.Find(key);
+  return v != nullptr && v->is_bool() && v->AsBool();
+}
+
 // A count or a time in nanoseconds of a snapshot entry: never negative; absent = 0.
 int64_t NonNegativeField(const JsonValue& o, std::string_view key) {
   const JsonValue* v = o.Find(key);
@@ -1842,10 +1848,7 @@ void ReadIncidentHistory(const JsonValue& saved, std::vector<SentNotification>* 
 }  // namespace
 
 absl::Status Shard::RestoreIncidentState(const JsonValue& saved) {
-  auto flag = [&](std::string_view key) {
-    const JsonValue* v = saved.Find(key);
-    return v != nullptr && v->is_bool() && v->AsBool();
-  };
+  auto flag = [&](std::string_view key) { return TrueField(saved, key); };
   auto number = [&](std::string_view key) { return NonNegativeField(saved, key); };
   auto list = [&](std::string_view key, std::vector<uint64_t>* out) {
     out->clear();
@@ -1904,13 +1907,9 @@ void Shard::RestoreClosedIncident(const JsonValue& saved) {
   inc.last_activity = NonNegativeField(saved, "last_activity");
   inc.resolved_at = NonNegativeField(saved, "resolved_at");
   inc.last_notify_at = NonNegativeField(saved, "last_notify_at");
-  auto flag = [&](std::string_view key) {
-    const JsonValue* v = saved.Find(key);
-    return v != nullptr && v->is_bool() && v->AsBool();
-  };
-  inc.paged = flag("paged");
-  inc.rolled = flag("rolled");
-  inc.acked = flag("acked");
+  inc.paged = TrueField(saved, "paged");
+  inc.rolled = TrueField(saved, "rolled");
+  inc.acked = TrueField(saved, "acked");
   inc.acked_by = saved.GetString("acked_by");
   inc.ack_comment = saved.GetString("ack_comment");
   inc.max_severity = static_cast<core::Severity>(
