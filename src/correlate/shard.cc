@@ -32,6 +32,9 @@ constexpr uint8_t kNoiseNoted = 1 << 7;
 
 constexpr size_t kMaxSent = 64;
 constexpr size_t kMaxTimeline = 64;
+// Resolved incidents a snapshot keeps per shard (the newest by resolution), so that a storm's day
+// does not make every checkpoint carry tens of thousands of them.
+constexpr size_t kMaxClosedSaved = 10000;
 constexpr size_t kMaxOrphans = 4096;
 constexpr int64_t kNanosPerSecond = 1000000000;
 constexpr int64_t kBucketNanos = 3600 * kNanosPerSecond;
@@ -1778,6 +1781,11 @@ std::string Shard::Serialize() const {
   std::vector<const Incident*> closed;
   for (const auto& [serial, inc] : incidents_) {
     if (!inc.open) closed.push_back(&inc);
+  }
+  if (closed.size() > kMaxClosedSaved) {  // A storm's day: the newest resolved ones only.
+    std::nth_element(closed.begin(), closed.begin() + kMaxClosedSaved, closed.end(),
+                     [](const Incident* a, const Incident* b) { return a->resolved_at > b->resolved_at; });
+    closed.resize(kMaxClosedSaved);
   }
   std::sort(closed.begin(), closed.end(), [](const Incident* a, const Incident* b) { return a->serial < b->serial; });
   for (const Incident* inc : closed) {

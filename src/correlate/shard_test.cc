@@ -338,6 +338,34 @@ TEST(ShardTest, ResolvedIncidentsSurviveARestoreForTheirRetention) {
   EXPECT_EQ(restored.ListIncidents().size(), 1u);
 }
 
+// A snapshot keeps at most 10000 resolved incidents per shard, the newest by resolution.
+TEST(ShardTest, SnapshotKeepsTheNewestResolvedIncidents) {
+  const std::string extra = "correlate: {allowed_lateness: 0s, incident_retention: 24h}\n"
+                            "route: {receiver: pager, group_by: [alertname, instance], group_wait: 0s, group_interval: 1s, "
+                            "runbook: r.md}\n";
+  Recorder rec;
+  Shard shard(Rules(extra), &rec, nullptr);
+  const core::EventTime t0 = T("2026-01-05T10:00:00Z");
+  constexpr int kIncidents = 10005;
+  for (int i = 0; i < kIncidents; ++i) {
+    const std::string instance = std::to_string(i);
+    Alert(&shard, "A", instance, t0 + absl::Seconds(2 * i));
+    Alert(&shard, "A", instance, t0 + absl::Seconds(2 * i + 1), /*resolved=*/true);
+  }
+  shard.AdvanceWatermark(t0 + absl::Seconds(2 * kIncidents + 600));
+  ASSERT_EQ(shard.ListIncidents().size(), static_cast<size_t>(kIncidents));
+  ASSERT_EQ(shard.stats().open_incidents, 0u);
+  Recorder rec2;
+  Shard restored(Rules(extra), &rec2, nullptr);
+  ASSERT_OK(restored.Restore(shard.Serialize()));
+  const std::vector<IncidentView> views = restored.ListIncidents();
+  ASSERT_EQ(views.size(), 10000u);
+  core::EventTime oldest = views[0].started_at;
+  for (const IncidentView& v : views) oldest = std::min(oldest, v.started_at);
+  EXPECT_EQ(oldest, t0 + absl::Seconds(2 * 5));  // The five first resolved are the ones left out.
+  EXPECT_TRUE(rec2.out.empty());
+}
+
 // A resolved incident whose route is gone from the new rules is not restored (its page would
 // name a route that no longer exists); the rest of the snapshot loads.
 TEST(ShardTest, ResolvedIncidentOfARemovedRouteIsNotRestored) {
