@@ -68,6 +68,8 @@ int RunCheckConfig(const std::string& path, std::FILE* out, std::FILE* err) {
     }
     std::fprintf(out, "intake journal: %s, fsync %s\n", cfg->journal.dir.c_str(), fsync.c_str());
   }
+  std::fprintf(out, "dead letters: %s, %s\n", cfg->dead_letter_path.c_str(),
+               cfg->dead_letter_redact ? "redacted (redaction: detectors)" : "exact bytes (ingest.dead_letter.redact: false)");
   if (cfg->tokens_file.empty() && !IsLoopback(cfg->server.address)) {
     std::fprintf(out, "warning: server listens on %s without API tokens (auth.tokens_file): anyone who reaches it can "
                       "create silences and reload the config\n", cfg->server.address.c_str());

@@ -510,7 +510,8 @@ TEST(AppConfigTest, CheckConfigReportsStateAndJournal) {
   fs::create_directories(dir);
   const std::string base = "route:\n  receiver: x\n  class: investigate\nreceivers:\n  - name: x\n";
   Write((dir / "durable.yaml").string(),
-        "ingest:\n  journal:\n    dir: j\ncorrelate:\n  state_file: s.json\n  state_checkpoint_interval: 30s\n" + base);
+        "ingest:\n  journal:\n    dir: j\n  dead_letter: {path: d.jsonl, redact: false}\n"
+        "correlate:\n  state_file: s.json\n  state_checkpoint_interval: 30s\n" + base);
   Write((dir / "bare.yaml").string(), base);
   auto run = [](const fs::path& path) {
     std::FILE* out = std::tmpfile();
@@ -528,9 +529,11 @@ TEST(AppConfigTest, CheckConfigReportsStateAndJournal) {
   EXPECT_THAT(durable, HasSubstr("state: s.json (alerts, incidents, deploy gates), checkpointed every 30s\n"));
   EXPECT_THAT(durable, HasSubstr("listeners: http 127.0.0.1:9797\n"));  // No OTLP/gRPC unless configured.
   EXPECT_THAT(durable, HasSubstr("intake journal: j, fsync interval 1s\n"));
+  EXPECT_THAT(durable, HasSubstr("dead letters: d.jsonl, exact bytes (ingest.dead_letter.redact: false)\n"));
   const std::string bare = run(dir / "bare.yaml");
   EXPECT_THAT(bare, HasSubstr("state: none (a restart forgets alerts, open incidents and deploy-gate evidence"));
   EXPECT_THAT(bare, HasSubstr("intake journal: none"));
+  EXPECT_THAT(bare, HasSubstr("dead letters: quell-dead-letters.jsonl, redacted (redaction: detectors)\n"));
   fs::remove_all(dir);
 }
 
