@@ -7,7 +7,8 @@
 #                         to one core, then every BM_Bare/BM_Parse pair once
 #   OUT_DIR/kafka.txt     kafka_source_bench: bare consumers (1, 2, 4, 8), the source with
 #                         `consumers: 1, 2, 4, 8`, medians of 5
-#   OUT_DIR/engine.txt    engine_submit_bench BM_EngineSubmit/N: the sharded engine with 1-8 shards
+#   OUT_DIR/engine.txt    engine_submit_bench BM_EngineSubmit/N (one producer, 1-8 shards) and
+#                         BM_EngineProducers/P/S (P producers, S shards, every signal a state change)
 #
 # QUELL_PARTS (default "parse kafka engine") picks the parts; QUELL_PARSE_RUNS and QUELL_KAFKA_REPS
 # shorten them.
@@ -63,7 +64,7 @@ if [[ $parts == *" kafka "* ]]; then
 fi
 
 if [[ $parts == *" engine "* ]]; then
-  run engine_submit_bench --benchmark_filter='BM_EngineSubmit' --benchmark_repetitions=3 \
+  run engine_submit_bench --benchmark_filter='BM_EngineSubmit|BM_EngineProducers' --benchmark_repetitions=3 \
     --benchmark_report_aggregates_only=true > "$out/engine.txt" 2>&1
   grep -E 'median' "$out/engine.txt"
 fi

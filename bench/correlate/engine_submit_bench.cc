@@ -8,12 +8,16 @@
 //                       of its signals in a recycled list (replica of the loop in Submit)
 //   BM_EngineSubmit/N   the real ShardedEngine with N shards, end to end (Submit, queues, shard
 //                       threads processing duplicates), waiting for every batch
+//   BM_EngineProducers/P/S  P producer threads (intakes) submitting to S shards, every signal a
+//                       state change (each producer's own alerts, firing then resolved): the
+//                       engine's multi-core scaling (run on a many-core machine: bench/multicore.sh)
 // Allocations are counted by a replaced global operator new (all threads) and reported per batch.
 // Run: build-NAME-rel/bin/engine_submit_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 #include <atomic>
 #include <cstdlib>
 #include <memory>
 #include <new>
+#include <thread>
 #include <vector>
 
 #include "bench/support/allocation_counter.h"
@@ -187,6 +191,73 @@ void BM_EngineSubmit(benchmark::State& state) {
   state.counters["allocs_per_batch"] = static_cast<double>(allocs) / static_cast<double>(batches);
 }
 BENCHMARK(BM_EngineSubmit)->Arg(1)->Arg(2)->Arg(4)->Arg(8)->UseRealTime();
+
+// Producer `p`'s batch `k` of 1024 alerts (its own instances), all firing or all resolved.
+core::SignalBatch MakeProducerBatch(int p, int k, bool firing) {
+  core::SignalBatch b;
+  for (int j = k * 1024; j < (k + 1) * 1024; ++j) {
+    core::Signal& s = b.Add();
+    s.kind = core::SignalKind::kAlert;
+    s.state = firing ? core::SignalState::kFiring : core::SignalState::kResolved;
+    s.event_time = core::EventTime::FromUnixNanos(kBase);
+    b.AddLabelCopy("alertname", "HighLatency");
+    b.AddLabelCopy("service", fmt::format("svc-{}", j % 1000));
+    b.AddLabelCopy("instance", fmt::format("p{}-i{}", p, j));
+    b.FinishLabels();
+  }
+  return b;
+}
+
+void BM_EngineProducers(benchmark::State& state) {
+  const int producers = static_cast<int>(state.range(0));
+  const int shards = static_cast<int>(state.range(1));
+  constexpr int kBatches = 8;  // Per producer and state: 8192 alerts each.
+  auto cfg = correlate::LoadRulesString(
+      "route: {receiver: pager, group_by: [alertname, service], group_wait: 30s, runbook: x.md}\n"
+      "correlate: {allowed_lateness: 0s, queue_capacity: 256}\n",
+      "bench.yaml");
+  if (!cfg.ok()) std::abort();
+  NullSink sink;
+  correlate::Silencer silencer;
+  core::ManualClock clock(core::WallTime::FromUnixNanos(kBase));
+  correlate::ShardedEngine engine(correlate::CompiledRules::Build(std::move(*cfg)), &sink, &silencer, &clock, shards);
+  std::atomic<uint64_t> done{0};
+  uint64_t submitted = 0, signals = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::vector<std::vector<core::SignalBatch>> work(static_cast<size_t>(producers));
+    for (int p = 0; p < producers; ++p) {
+      for (bool firing : {true, false}) {  // Every alert fires, then resolves: two state changes.
+        for (int k = 0; k < kBatches; ++k) work[static_cast<size_t>(p)].push_back(MakeProducerBatch(p, k, firing));
+      }
+    }
+    state.ResumeTiming();
+    std::vector<std::thread> threads;
+    for (int p = 0; p < producers; ++p) {
+      threads.emplace_back([&engine, &done, &batches = work[static_cast<size_t>(p)]] {
+        for (core::SignalBatch& b : batches) {
+          while (!engine.Submit(&b, [&done] { done.fetch_add(1, std::memory_order_relaxed); }).ok()) {
+            std::this_thread::yield();  // Queues full: backpressure, as an intake would see it.
+          }
+        }
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    submitted += static_cast<uint64_t>(producers) * 2 * kBatches;
+    signals += static_cast<uint64_t>(producers) * 2 * kBatches * 1024;
+    while (done.load(std::memory_order_acquire) < submitted) {
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(signals));
+}
+BENCHMARK(BM_EngineProducers)
+    ->Args({1, 1})
+    ->Args({2, 2})
+    ->Args({4, 4})
+    ->Args({8, 8})
+    ->Args({4, 8})
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace quell
