@@ -170,6 +170,17 @@ struct Shard::NoiseStats {
   std::deque<std::pair<int64_t, int64_t>> resolves;  // (time, seconds to resolve)
 };
 
+namespace {
+// A noise bucket's counters in the order the state snapshot lists them after the hour.
+constexpr uint64_t NoiseRow::*kNoiseCounters[] = {
+    &NoiseRow::signals,           &NoiseRow::alerts,
+    &NoiseRow::incidents,         &NoiseRow::pages,
+    &NoiseRow::suppressed_silenced, &NoiseRow::suppressed_inhibited,
+    &NoiseRow::suppressed_maintenance, &NoiseRow::suppressed_flapping,
+    &NoiseRow::suppressed_transient, &NoiseRow::suppressed_noise,
+    &NoiseRow::suppressed_storm,  &NoiseRow::late};
+}  // namespace
+
 struct Shard::StormState {
   core::TokenBucket bucket;
   bool open = false;
@@ -1807,6 +1818,26 @@ std::string Shard::Serialize() const {
     append_history(*inc);
     out += '}';
   }
+  // The noise report's hourly counters and resolve-time samples, so that it keeps its window
+  // across a restart: [hour, then kNoiseCounters in order] per bucket, [time, seconds] per sample.
+  out += "],\"noise\":[";
+  first = true;
+  for (const NoiseStats& ns : noise_) {
+    if (ns.buckets.empty() && ns.resolves.empty()) continue;
+    if (!first) out += ',';
+    first = false;
+    out += fmt::format("{{\"alertname\":{},\"route\":{},\"b\":[", JsonQuote(ns.alertname), JsonQuote(ns.route));
+    for (size_t i = 0; i < ns.buckets.size(); ++i) {
+      out += fmt::format("{}[{}", i ? "," : "", ns.buckets[i].hour);
+      for (auto counter : kNoiseCounters) out += fmt::format(",{}", ns.buckets[i].counts.*counter);
+      out += ']';
+    }
+    out += "],\"r\":[";
+    for (size_t i = 0; i < ns.resolves.size(); ++i) {
+      out += fmt::format("{}[{},{}]", i ? "," : "", ns.resolves[i].first, ns.resolves[i].second);
+    }
+    out += "]}";
+  }
   out += "]}";
   return out;
 }
@@ -1969,6 +2000,32 @@ void Shard::ApplyRestoredState(Incident& inc) {
   restored_incidents_.erase(it);
 }
 
+void Shard::RestoreNoise(const JsonValue& saved) {
+  NoiseStats& ns = noise_[NoiseIndex(saved.GetString("alertname"), saved.GetString("route"))];
+  // Merged by hour: snapshots of several shards may each hold counts of the same key.
+  if (const JsonValue* buckets = saved.Find("b"); buckets != nullptr && buckets->is_array()) {
+    for (const JsonValue& b : buckets->items()) {
+      if (!b.is_array() || b.items().size() != 1 + std::size(kNoiseCounters)) continue;
+      const int64_t hour = b.items()[0].AsInt64();
+      auto it = std::lower_bound(ns.buckets.begin(), ns.buckets.end(), hour,
+                                 [](const NoiseBucket& x, int64_t h) { return x.hour < h; });
+      if (it == ns.buckets.end() || it->hour != hour) it = ns.buckets.insert(it, NoiseBucket{hour, {}});
+      for (size_t i = 0; i < std::size(kNoiseCounters); ++i) {
+        it->counts.*kNoiseCounters[i] += static_cast<uint64_t>(std::max<int64_t>(0, b.items()[i + 1].AsInt64()));
+      }
+    }
+    while (ns.buckets.size() > kMaxBuckets) ns.buckets.pop_front();
+  }
+  if (const JsonValue* samples = saved.Find("r"); samples != nullptr && samples->is_array()) {
+    for (const JsonValue& r : samples->items()) {
+      if (r.is_array() && r.items().size() == 2) ns.resolves.emplace_back(r.items()[0].AsInt64(), r.items()[1].AsInt64());
+    }
+    std::stable_sort(ns.resolves.begin(), ns.resolves.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    while (ns.resolves.size() > kMaxResolveSamples) ns.resolves.pop_front();
+  }
+}
+
 absl::Status Shard::Restore(std::string_view json) {
   auto doc = JsonValue::Parse(json);
   if (!doc.ok()) return absl::DataLossError(fmt::format("shard snapshot: {}", std::string(doc.status().message())));
@@ -2076,6 +2133,15 @@ absl::Status Shard::Restore(std::string_view json) {
   // before session 12).
   if (const JsonValue* closed = doc->Find("closed"); closed != nullptr && closed->is_array()) {
     for (const JsonValue& saved : closed->items()) RestoreClosedIncident(saved);
+  }
+  // The saved noise counters replace what re-creating the alerts above counted (absent in
+  // snapshots before session 12: then those counts stay).
+  if (const JsonValue* noise = doc->Find("noise"); noise != nullptr && noise->is_array()) {
+    for (NoiseStats& ns : noise_) {
+      ns.buckets.clear();
+      ns.resolves.clear();
+    }
+    for (const JsonValue& saved : noise->items()) RestoreNoise(saved);
   }
   if (const JsonValue* w = doc->Find("watermark")) {
     if (w->AsInt64() != INT64_MIN) AdvanceWatermark(Ev(w->AsInt64()));

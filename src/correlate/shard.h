@@ -155,7 +155,8 @@ class Shard {
   // State snapshot (JSON, format in docs/rules.md "State snapshot"): alerts with labels,
   // annotations, state and times; the watermark; deploys; and what each open incident has
   // notified (its id, the alerts in its last notification, when, its sequence number, its ack);
-  // and the resolved incidents still within incident_retention, with their members and history.
+  // the resolved incidents still within incident_retention, with their members and history; and
+  // the noise report's hourly counters.
   // Restore() rebuilds the alerts, re-admits firing ones into incidents (dedup keys are derived
   // from route and group labels, so they come back under the same keys), and gives an incident
   // whose dedup key is in the snapshot its id and notification state back: it notifies again only
@@ -209,6 +210,8 @@ class Shard {
   // A resolved incident of a snapshot ("closed"): kept as it was, read-only, until
   // incident_retention after its resolution; skipped when its route key is gone from the rules.
   void RestoreClosedIncident(const JsonValue& saved);
+  // One (alertname, route) of a snapshot's noise report counters, merged into noise_ by hour.
+  void RestoreNoise(const JsonValue& saved);
   void ApplyRestoredState(Incident& inc);
   void EvictOldestAlert(int64_t t);
   void EvictOldestIncident(int64_t t);

@@ -1,10 +1,12 @@
 #include "correlate/shard.h"
 
 #include <set>
+#include <tuple>
 
 #include "core/event_time.h"
 #include "core/fingerprint.h"
 #include "fmt/format.h"
+#include "fmt/ranges.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -336,6 +338,43 @@ TEST(ShardTest, ResolvedIncidentsSurviveARestoreForTheirRetention) {
   restored.AdvanceWatermark(T("2026-01-05T11:30:00Z"));
   EXPECT_FALSE(restored.GetIncident(id).has_value());
   EXPECT_EQ(restored.ListIncidents().size(), 1u);
+}
+
+std::string NoiseText(const Shard& shard) {
+  std::vector<NoiseRow> rows;
+  shard.Noise(absl::Hours(24 * 8), &rows);
+  std::sort(rows.begin(), rows.end(), [](const NoiseRow& a, const NoiseRow& b) {
+    return std::tie(a.alertname, a.route) < std::tie(b.alertname, b.route);
+  });
+  std::string out;
+  for (const NoiseRow& r : rows) {
+    out += fmt::format("{} {} signals={} alerts={} incidents={} pages={} late={} resolves=[{}]\n", r.alertname, r.route,
+                       r.signals, r.alerts, r.incidents, r.pages, r.late, fmt::join(r.resolve_seconds, ","));
+  }
+  return out;
+}
+
+// The noise report keeps its counts across a restore: the saved counters replace what
+// re-creating the alerts counts, so nothing is lost or counted twice.
+TEST(ShardTest, NoiseReportSurvivesARestore) {
+  Recorder rec;
+  Shard shard(Rules(), &rec, nullptr);
+  Alert(&shard, "A", "1", T("2026-01-05T10:00:00Z"));
+  Alert(&shard, "A", "2", T("2026-01-05T10:00:01Z"));
+  Alert(&shard, "A", "1", T("2026-01-05T10:00:30Z"));  // A duplicate: a signal, not an alert.
+  Alert(&shard, "B", "1", T("2026-01-05T11:01:00Z"));  // Another hour.
+  Alert(&shard, "A", "1", T("2026-01-05T11:05:00Z"), /*resolved=*/true);
+  shard.AdvanceWatermark(T("2026-01-05T11:10:00Z"));
+  const std::string before = NoiseText(shard);
+  ASSERT_THAT(before, ::testing::HasSubstr("A {} signals=4 alerts=2 incidents=1 pages=2 late=0 resolves=[3900]\n"));
+  ASSERT_THAT(before, ::testing::HasSubstr("B {} signals=1 alerts=1"));
+  Recorder rec2;
+  Shard restored(Rules(), &rec2, nullptr);
+  ASSERT_OK(restored.Restore(shard.Serialize()));
+  EXPECT_EQ(NoiseText(restored), before);
+  // And it keeps counting from there.
+  Alert(&restored, "B", "2", T("2026-01-05T11:12:00Z"));
+  EXPECT_THAT(NoiseText(restored), ::testing::HasSubstr("B {} signals=2 alerts=2"));
 }
 
 // A snapshot keeps at most 10000 resolved incidents per shard, the newest by resolution.

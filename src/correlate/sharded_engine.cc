@@ -316,6 +316,8 @@ absl::Status ShardedEngine::RestoreState(std::string_view json, size_t* alerts) 
   size_t count = 0;
   std::vector<int> scratch;
   absl::flat_hash_map<std::string, size_t> shard_of;  // Alert fingerprint (hex) -> target shard.
+  std::string noise;                                    // Every part's noise counters, comma-separated.
+  bool has_noise = false;
   std::vector<const JsonValue*> closed;                 // Every part's resolved incidents.
   for (size_t p = 0; p < parts->items().size(); ++p) {
     const JsonValue& part = parts->items()[p];
@@ -335,6 +337,13 @@ absl::Status ShardedEngine::RestoreState(std::string_view json, size_t* alerts) 
     }
     if (const JsonValue* saved = part.Find("closed"); saved != nullptr && saved->is_array()) {
       for (const JsonValue& inc : saved->items()) closed.push_back(&inc);
+    }
+    if (const JsonValue* saved = part.Find("noise"); saved != nullptr && saved->is_array()) {
+      has_noise = true;
+      for (const JsonValue& entry : saved->items()) {  // All to shard 0: the report sums the shards.
+        if (!noise.empty()) noise += ',';
+        entry.AppendTo(&noise);
+      }
     }
     if (const JsonValue* w = part.Find("watermark"); w != nullptr && w->AsInt64() != INT64_MIN) {
       watermark = std::min(watermark, w->AsInt64());
@@ -378,8 +387,10 @@ absl::Status ShardedEngine::RestoreState(std::string_view json, size_t* alerts) 
   std::vector<absl::Status> results(n);
   for (size_t i = 0; i < n; ++i) {
     std::string snapshot = fmt::format(
-        R"({{"version":1,"watermark":{},"max_seen":{},"alerts":[{}],"deploys":{},"incidents":[{}],"closed":[{}]}})",
+        R"({{"version":1,"watermark":{},"max_seen":{},"alerts":[{}],"deploys":{},"incidents":[{}],"closed":[{}])",
         watermark == INT64_MAX ? INT64_MIN : watermark, INT64_MIN, routed[i], deploys, incidents, closed_of[i]);
+    if (has_noise) snapshot += fmt::format(R"(,"noise":[{}])", i == 0 ? noise : "");
+    snapshot += '}';
     absl::Status* result = &results[i];
     Post(i, Task{nullptr, {}, [snapshot = std::move(snapshot), result](Shard& s) { *result = s.Restore(snapshot); },
                  nullptr, nullptr});

@@ -84,6 +84,16 @@ std::map<std::string, core::NotificationStatus> KeysByStatus(const std::vector<c
   return keys;
 }
 
+// The noise report's rows by (alertname, route): their counters as text.
+std::map<std::string, std::string> NoiseTotals(const std::vector<NoiseRow>& rows) {
+  std::map<std::string, std::string> out;
+  for (const NoiseRow& r : rows) {
+    out[r.alertname + " " + r.route] = fmt::format("signals={} alerts={} incidents={} pages={} resolves={}", r.signals,
+                                                   r.alerts, r.incidents, r.pages, r.resolve_seconds.size());
+  }
+  return out;
+}
+
 // A restart with correlate.state_file: the state taken from a 2-shard engine restores into a
 // 3-shard one (every alert lands where the new engine routes its labels, so a re-send updates it
 // instead of opening a second alert), the incidents come back with their ids and what they had
@@ -96,6 +106,7 @@ TEST(ShardedEngineTest, StateRestoresIntoAnotherShardCountWithTheSameDedupKeys) 
   std::string state;
   std::map<std::string, core::NotificationStatus> paged;
   std::set<std::string> ids_before;
+  std::map<std::string, std::string> noise_before;
   {
     ShardedEngine before(Rules(), &before_rec, &silencer, &clock, 2);
     core::SignalBatch b;
@@ -114,6 +125,7 @@ TEST(ShardedEngineTest, StateRestoresIntoAnotherShardCountWithTheSameDedupKeys) 
     paged = KeysByStatus(before_rec.Take());
     ASSERT_EQ(paged.size(), 7u);  // The db cascade and six others.
     for (const IncidentView& v : before.ListIncidents()) ids_before.insert(v.id);
+    noise_before = NoiseTotals(before.Noise(absl::Hours(24)));
     state = before.SerializeState();
   }
 
@@ -126,6 +138,9 @@ TEST(ShardedEngineTest, StateRestoresIntoAnotherShardCountWithTheSameDedupKeys) 
   std::set<std::string> ids_after;
   for (const IncidentView& v : after.ListIncidents()) ids_after.insert(v.id);
   EXPECT_EQ(ids_after, ids_before);  // The same incidents, by id (their pages link to them).
+  // The noise report sums the shards: the same totals from 3 shards as from 2.
+  EXPECT_EQ(NoiseTotals(after.Noise(absl::Hours(24))), noise_before);
+  EXPECT_EQ(noise_before.size(), 4u);  // Latency, Errors, Conns, Other.
   after.AdvanceWatermark(T("2026-01-05T10:06:00Z"));
   after.Drain();
   // Each incident knows what it paged: the restart sends nothing.
