@@ -12,6 +12,7 @@
 #include "core/strings.h"
 #include "correlate/json_value.h"
 #include "fmt/format.h"
+#include "fmt/ranges.h"
 #include "xxhash.h"
 
 // (Serialize/Restore live at the end of this file.)
@@ -1719,8 +1720,18 @@ std::string Shard::Serialize() const {
     AppendLabelsJson(&out, lab);
     out += ",\"annotations\":";
     AppendLabelsJson(&out, ann);
-    out += fmt::format(",\"starts_at\":{},\"ends_at\":{},\"updated_at\":{},\"firing\":{},\"severity\":{}}}", a.starts_at,
+    out += fmt::format(",\"starts_at\":{},\"ends_at\":{},\"updated_at\":{},\"firing\":{},\"severity\":{}", a.starts_at,
                        a.ends_at, a.updated_at, a.raw_firing, static_cast<int>(a.severity));
+    // Flapping: the state changes in the window, and for a held alert the state its incidents
+    // see (frozen while held) and when it last changed, so that a restart neither releases it
+    // early (a resolve, then a page again) nor forgets a flap in progress.
+    if (auto flap = flap_history_.find(fp); flap != flap_history_.end() && !flap->second.empty()) {
+      out += fmt::format(",\"flap\":[{}]", fmt::join(flap->second, ","));
+    }
+    if (a.flags & kHeldFlapping) {
+      out += fmt::format(",\"held_flapping\":true,\"applied\":{},\"last_change\":{}", a.firing, a.last_change);
+    }
+    out += '}';
   }
   out += "],\"deploys\":[";
   first = true;
@@ -2104,7 +2115,23 @@ absl::Status Shard::Restore(std::string_view json) {
     const JsonValue* ends = a.Find("ends_at");
     const JsonValue* updated = a.Find("updated_at");
     const JsonValue* firing = a.Find("firing");
-    const bool resolved = firing != nullptr && firing->is_bool() && !firing->AsBool();
+    const bool raw_resolved = firing != nullptr && firing->is_bool() && !firing->AsBool();
+    // A flapping-held alert comes back in the state its incidents saw, held (below).
+    const bool held = TrueField(a, "held_flapping");
+    const JsonValue* applied = a.Find("applied");
+    const bool resolved = held && applied != nullptr && applied->is_bool() ? !applied->AsBool() : raw_resolved;
+    auto restore_flapping = [&](AlertState* st) {
+      if (const JsonValue* times = a.Find("flap"); times != nullptr && times->is_array()) {
+        std::vector<int64_t>& history = flap_history_[fp->value()];
+        history.clear();
+        for (const JsonValue& x : times->items()) history.push_back(x.AsInt64());
+      }
+      if (!held) return;
+      st->raw_firing = !raw_resolved;
+      st->flags |= kHeldFlapping;
+      if (const JsonValue* changed = a.Find("last_change")) st->last_change = changed->AsInt64();
+      Schedule(st->last_change + absl::ToInt64Nanoseconds(rules_->config().flapping.stable), kFlapStable, fp->value());
+    };
     if (resolved && !notified.contains(fp->value())) {
       // Resolved and in no open incident's last notification: restored resolved, without
       // opening (and closing) an incident of its own that never paged; its resolved incident, if
@@ -2114,6 +2141,7 @@ absl::Status Shard::Restore(std::string_view json) {
       st->ends_at = ends ? ends->AsInt64() : t;
       st->last_change = std::max(t, st->ends_at);
       max_seen_ = std::max(max_seen_, st->updated_at);
+      restore_flapping(st);
       continue;
     }
     AlertState* st = CreateAlert(fp->value(), batch, last, batch.labels(last), t, t);
@@ -2127,6 +2155,7 @@ absl::Status Shard::Restore(std::string_view json) {
         Schedule(st->ends_at, kExpire, fp->value());
       }
     }
+    restore_flapping(st);
     max_seen_ = std::max(max_seen_, st->updated_at);
   }
   // Resolved incidents last: their members are the alerts just restored (absent in snapshots

@@ -502,6 +502,43 @@ TEST(ShardTest, FlapWindowSlides) {
   EXPECT_EQ(shard.stats().suppressed[static_cast<size_t>(SuppressReason::kFlapping)], 1u);
 }
 
+// A restart during a flap keeps the alert held: no resolve and no second page from the restore;
+// it is released, as without the restart, once stable for 5m. A flap in progress (changes not yet
+// enough to hold) is remembered too.
+TEST(ShardTest, FlappingHoldSurvivesARestore) {
+  const std::string extra = "flapping: {changes: 3, window: 60s, stable: 5m}\n";
+  Recorder rec;
+  Shard shard(Rules(extra), &rec, nullptr);
+  Alert(&shard, "A", "1", T("2026-01-05T10:00:00Z"));
+  shard.AdvanceWatermark(T("2026-01-05T10:01:00Z"));
+  ASSERT_EQ(rec.out.size(), 1u);  // Paged.
+  Alert(&shard, "A", "1", T("2026-01-05T10:01:10Z"), true);
+  Alert(&shard, "A", "1", T("2026-01-05T10:01:20Z"));
+  Alert(&shard, "A", "1", T("2026-01-05T10:01:30Z"), true);  // Third change within 60 s: held.
+  Alert(&shard, "B", "1", T("2026-01-05T10:01:31Z"));
+  Alert(&shard, "B", "1", T("2026-01-05T10:01:32Z"), true);  // B: one change, not held yet.
+  ASSERT_EQ(shard.stats().suppressed[static_cast<size_t>(SuppressReason::kFlapping)], 1u);
+  const std::string snap = shard.Serialize();
+
+  Recorder rec2;
+  Shard restored(Rules(extra), &rec2, nullptr);
+  ASSERT_OK(restored.Restore(snap));
+  // B's change before the restart counts: two more within the window hold it.
+  Alert(&restored, "B", "1", T("2026-01-05T10:01:40Z"));
+  Alert(&restored, "B", "1", T("2026-01-05T10:01:45Z"), true);
+  EXPECT_EQ(restored.stats().suppressed[static_cast<size_t>(SuppressReason::kFlapping)], 1u);
+  restored.AdvanceWatermark(T("2026-01-05T10:05:00Z"));  // A held, not yet stable for 5m.
+  for (const core::Notification& n : rec2.out) EXPECT_NE(n.group_labels.Get("alertname"), "A") << n.summary;
+  restored.AdvanceWatermark(T("2026-01-05T10:10:00Z"));  // Stable since 10:01:30 + 5m: released.
+  std::vector<core::Notification> a_notes;
+  for (const core::Notification& n : rec2.out) {
+    if (n.group_labels.Get("alertname") == "A") a_notes.push_back(n);
+  }
+  ASSERT_EQ(a_notes.size(), 1u);
+  EXPECT_EQ(a_notes[0].status, core::NotificationStatus::kResolved);
+  EXPECT_GE(a_notes[0].time, T("2026-01-05T10:06:30Z"));
+}
+
 // Changes 31 s apart never put 3 within 60 s: no flapping however long it goes on.
 TEST(ShardTest, EvenlySpacedChangesBelowTheRateNeverFlap) {
   Recorder rec;
