@@ -42,35 +42,43 @@ std::string RpcStatusProtobuf(int32_t code, std::string_view message) {
   return out;
 }
 
-std::optional<std::string> RpcStatusMessage(std::string_view b) {
-  size_t i = 0;
-  auto varint = [&](uint64_t* v) {
-    *v = 0;
-    for (int shift = 0; shift < 64 && i < b.size(); shift += 7) {
-      const uint8_t byte = static_cast<uint8_t>(b[i++]);
-      *v |= static_cast<uint64_t>(byte & 0x7f) << shift;
-      if ((byte & 0x80) == 0) return true;
+bool ReadProtobufVarint(const unsigned char** p, const unsigned char* end, uint64_t* out) {
+  uint64_t v = 0;
+  for (int shift = 0; shift < 70; shift += 7) {
+    if (*p == end) return false;
+    const unsigned char b = *(*p)++;
+    v |= static_cast<uint64_t>(b & 0x7f) << shift;
+    if ((b & 0x80) == 0) {
+      *out = v;
+      return true;
     }
-    return false;
-  };
+  }
+  return false;
+}
+
+std::optional<std::string> RpcStatusMessage(std::string_view b) {
+  const auto* p = reinterpret_cast<const unsigned char*>(b.data());
+  const unsigned char* const end = p + b.size();
   std::optional<std::string> message;
-  while (i < b.size()) {
+  while (p != end) {
     uint64_t tag, v;
-    if (!varint(&tag)) return std::nullopt;
+    if (!ReadProtobufVarint(&p, end, &tag)) return std::nullopt;
+    size_t skip = 0;
     switch (tag & 7) {
       case 0:
-        if (!varint(&v)) return std::nullopt;
+        if (!ReadProtobufVarint(&p, end, &v)) return std::nullopt;
         break;
-      case 1: i += 8; break;
-      case 5: i += 4; break;
+      case 1: skip = 8; break;
+      case 5: skip = 4; break;
       case 2:
-        if (!varint(&v) || v > b.size() - std::min(i, b.size())) return std::nullopt;
-        if ((tag >> 3) == 2) message = std::string(b.substr(i, v));
-        i += v;
+        if (!ReadProtobufVarint(&p, end, &v) || v > static_cast<uint64_t>(end - p)) return std::nullopt;
+        if ((tag >> 3) == 2) message = std::string(reinterpret_cast<const char*>(p), v);
+        skip = v;
         break;
       default: return std::nullopt;
     }
-    if (i > b.size()) return std::nullopt;
+    if (skip > static_cast<size_t>(end - p)) return std::nullopt;
+    p += skip;
   }
   return message;
 }

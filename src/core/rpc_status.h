@@ -23,6 +23,9 @@ int32_t RpcCodeForHttpStatus(int http_status);
 // Appends `v` as a protobuf base-128 varint (what RpcStatusProtobuf writes its fields with; the
 // OTLP protobuf encoder in ingest/otlp_protobuf.cc uses it too).
 void AppendProtobufVarint(std::string* out, uint64_t v);
+// Reads a varint at *p (< end) and advances *p past it. False when it is truncated or longer than
+// 10 bytes. (The OTLP protobuf transcoder and RpcStatusMessage read with it.)
+bool ReadProtobufVarint(const unsigned char** p, const unsigned char* end, uint64_t* out);
 // Appends field `number` as a length-delimited field (wire type 2: tag, length, `bytes`): strings,
 // bytes and embedded messages.
 void AppendProtobufBytes(std::string* out, uint32_t number, std::string_view bytes);

@@ -52,6 +52,26 @@ TEST(RpcStatusTest, MessageReadsBackWhatWasWritten) {
   EXPECT_EQ(RpcStatusMessage(with_details), "slow down");
   EXPECT_EQ(RpcStatusMessage(std::string("\x12\x05" "ab", 4)), std::nullopt);  // Length past the end.
   EXPECT_EQ(RpcStatusMessage("{\"error\":\"json\"}"), std::nullopt);
+  EXPECT_EQ(RpcStatusMessage(std::string("\x09\x01\x02", 3)), std::nullopt);  // A fixed64 cut short.
+}
+
+TEST(RpcStatusTest, VarintsRoundTripAndStopAtBadInput) {
+  for (uint64_t v : {uint64_t{0}, uint64_t{127}, uint64_t{128}, uint64_t{300}, ~uint64_t{0}}) {
+    std::string bytes;
+    AppendProtobufVarint(&bytes, v);
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+    const unsigned char* end = p + bytes.size();
+    uint64_t got = 1;
+    ASSERT_TRUE(ReadProtobufVarint(&p, end, &got)) << v;
+    EXPECT_EQ(got, v);
+    EXPECT_EQ(p, end) << v;  // Consumed exactly.
+  }
+  const std::string truncated("\x80\x80", 2), too_long(11, '\x80');
+  for (const std::string& bad : {truncated, too_long}) {
+    const auto* p = reinterpret_cast<const unsigned char*>(bad.data());
+    uint64_t v = 0;
+    EXPECT_FALSE(ReadProtobufVarint(&p, p + bad.size(), &v)) << bad.size();
+  }
 }
 
 }  // namespace

@@ -6,9 +6,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 
+#include "core/read_file.h"
 #include "fmt/format.h"
 
 namespace quell::core {
@@ -51,11 +50,9 @@ absl::StatusOr<std::optional<std::string>> ReadStateFile(const std::string& path
   if (st.type() == std::filesystem::file_type::not_found) return std::optional<std::string>();
   if (ec) return absl::DataLossError(fmt::format("{}: {}", path, ec.message()));
   if (!std::filesystem::is_regular_file(st)) return absl::DataLossError(fmt::format("{}: not a regular file", path));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::DataLossError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return absl::DataLossError(fmt::format("{}: read failed", path));
-  return std::optional<std::string>(std::move(bytes));
+  absl::StatusOr<std::string> bytes = ReadFile(path);
+  if (!bytes.ok()) return absl::DataLossError(std::string(bytes.status().message()));
+  return std::optional<std::string>(*std::move(bytes));
 }
 
 }  // namespace quell::core

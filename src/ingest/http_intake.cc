@@ -518,9 +518,9 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
     std::shared_ptr<IntakeJournalTicket> ticket;
     std::function<void()> done = [] {};
     const std::string_view ddtags = e == IntakeEndpoint::kDatadogLogs ? req.Query("ddtags") : std::string_view();
+    const int64_t retry = absl::ToInt64Seconds(absl::Ceil(config_.retry_after, absl::Seconds(1)));
     auto journal_failed = [&] {
       st.journal_errors.fetch_add(1, std::memory_order_relaxed);
-      const int64_t retry = absl::ToInt64Seconds(absl::Ceil(config_.retry_after, absl::Seconds(1)));
       return WithRetryAfter(error(503, "intake: journal write failed, retry later"), retry);
     };
     // Normally the body is journaled after Submit, so that a refused body is not journaled. While
@@ -545,7 +545,6 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
       // crash before that trim, its replay would apply what the client was told to send again).
       if (append_first) journal->Done(ticket.get());
       st.signals_refused.fetch_add(n, std::memory_order_relaxed);
-      const int64_t retry = absl::ToInt64Seconds(absl::Ceil(config_.retry_after, absl::Seconds(1)));
       if (s.code() == absl::StatusCode::kResourceExhausted) {
         st.backpressure.fetch_add(1, std::memory_order_relaxed);
         return WithRetryAfter(error(family == Family::kOtlp ? 503 : 429,

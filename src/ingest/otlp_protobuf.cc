@@ -288,20 +288,7 @@ uint8_t WireTypeOf(T t) {
 
 // ---- Wire format ----
 
-// Reads a varint at *p (< end). Returns false when it is truncated or longer than 10 bytes.
-bool ReadVarint(const unsigned char** p, const unsigned char* end, uint64_t* out) {
-  uint64_t v = 0;
-  for (int shift = 0; shift < 70; shift += 7) {
-    if (*p == end) return false;
-    const unsigned char b = *(*p)++;
-    v |= static_cast<uint64_t>(b & 0x7f) << shift;
-    if ((b & 0x80) == 0) {
-      *out = v;
-      return true;
-    }
-  }
-  return false;
-}
+using core::ReadProtobufVarint;
 
 uint64_t LoadLittleEndian(const unsigned char* p, int n) {
   uint64_t v = 0;
@@ -433,14 +420,14 @@ bool OtlpProtobufTranscoder::Message(uint8_t message, uint32_t begin, uint32_t e
   while (p < stop) {
     const auto at = static_cast<uint32_t>(p - base);
     uint64_t tag;
-    if (!ReadVarint(&p, stop, &tag)) return Fail(at, "truncated or over-long field tag");
+    if (!ReadProtobufVarint(&p, stop, &tag)) return Fail(at, "truncated or over-long field tag");
     const uint64_t number = tag >> 3;
     const auto wire = static_cast<uint8_t>(tag & 7);
     if (number == 0 || number > 0x1fffffff) return Fail(at, fmt::format("invalid field number {}", number));
     Entry e{static_cast<uint32_t>(number), wire, 0, 0, 0};
     switch (wire) {
       case 0:
-        if (!ReadVarint(&p, stop, &e.value)) return Fail(at, fmt::format("field {}: truncated varint", number));
+        if (!ReadProtobufVarint(&p, stop, &e.value)) return Fail(at, fmt::format("field {}: truncated varint", number));
         break;
       case 1:
       case 5: {
@@ -452,7 +439,7 @@ bool OtlpProtobufTranscoder::Message(uint8_t message, uint32_t begin, uint32_t e
       }
       case 2: {
         uint64_t len;
-        if (!ReadVarint(&p, stop, &len)) return Fail(at, fmt::format("field {}: truncated length", number));
+        if (!ReadProtobufVarint(&p, stop, &len)) return Fail(at, fmt::format("field {}: truncated length", number));
         if (len > static_cast<uint64_t>(stop - p)) {
           return Fail(at, fmt::format("field {}: length {} runs past the end of its message (ends at byte {})",
                                       number, len, end));
@@ -534,7 +521,7 @@ bool OtlpProtobufTranscoder::Message(uint8_t message, uint32_t begin, uint32_t e
       while (q < qend) {
         uint64_t v;
         if (wire == 0) {
-          if (!ReadVarint(&q, qend, &v)) {
+          if (!ReadProtobufVarint(&q, qend, &v)) {
             return Fail(static_cast<uint32_t>(q - base), fmt::format("field {}: truncated packed varint", number));
           }
         } else {

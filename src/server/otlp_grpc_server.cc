@@ -3,10 +3,12 @@
 #include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "core/read_file.h"
 #include "core/rpc_status.h"
 #include "fmt/format.h"
@@ -41,16 +43,13 @@ std::string ErrorText(const core::HttpResponse& r) {
   return text.empty() ? fmt::format("HTTP status {}", r.status) : text;
 }
 
+// Retry-After in whole seconds (the intake writes delay-seconds), 1..3600; 1 when absent or not
+// a number.
 int64_t RetryAfterSeconds(const core::HttpResponse& r) {
   for (const auto& [k, v] : r.headers) {
-    if (core::EqualsIgnoreCase(k, "Retry-After")) {
-      int64_t s = 0;
-      for (char c : v) {
-        if (c < '0' || c > '9') return 1;
-        s = s * 10 + (c - '0');
-        if (s > 3600) return 3600;
-      }
-      return std::max<int64_t>(1, s);
+    int64_t s = 0;
+    if (core::EqualsIgnoreCase(k, "Retry-After") && absl::SimpleAtoi(core::ToAbsl(v), &s)) {
+      return std::clamp<int64_t>(s, 1, 3600);
     }
   }
   return 1;
