@@ -6,6 +6,8 @@
 #include <set>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "core/duration.h"
 #include "core/fingerprint.h"
 #include "core/status_macros.h"
@@ -30,6 +32,9 @@ constexpr uint8_t kSilencedNoted = 1 << 4;
 constexpr uint8_t kInhibitedNoted = 1 << 5;
 constexpr uint8_t kMaintNoted = 1 << 6;
 constexpr uint8_t kNoiseNoted = 1 << 7;
+// The suppressions already logged (and counted in the noise report) for an alert: saved, so that
+// a restore does not log and count them again.
+constexpr uint8_t kNotedFlags = kSilencedNoted | kInhibitedNoted | kMaintNoted | kNoiseNoted;
 
 constexpr size_t kMaxSent = 64;
 constexpr size_t kMaxTimeline = 64;
@@ -243,6 +248,13 @@ void Shard::Reload(std::shared_ptr<const CompiledRules> rules) {
 
 void Shard::Schedule(int64_t time, uint8_t kind, uint64_t target) {
   timers_.push(Timer{time, timer_seq_++, kind, target});
+}
+
+uint64_t Shard::InternSilenceId(const std::string& id) {
+  auto pos = std::find(silence_ids_.begin(), silence_ids_.end(), id);
+  const uint64_t idx = static_cast<uint64_t>(pos - silence_ids_.begin());
+  if (pos == silence_ids_.end()) silence_ids_.push_back(id);
+  return idx;
 }
 
 void Shard::Record(uint64_t fp, AlertState* a, DecisionKind kind, uint32_t rule, uint64_t arg, int64_t t) {
@@ -808,10 +820,7 @@ bool Shard::Muted(uint64_t fp, AlertState& a, int64_t now, std::vector<std::stri
       if (silenced_by) silenced_by->push_back(s.id);
       if (record && !(a.flags & kSilencedNoted)) {
         a.flags |= kSilencedNoted;
-        auto pos = std::find(silence_ids_.begin(), silence_ids_.end(), s.id);
-        uint64_t idx = static_cast<uint64_t>(pos - silence_ids_.begin());
-        if (pos == silence_ids_.end()) silence_ids_.push_back(s.id);
-        Record(fp, &a, DecisionKind::kSilenced, rules_->silence_rule(), idx, now);
+        Record(fp, &a, DecisionKind::kSilenced, rules_->silence_rule(), InternSilenceId(s.id), now);
         CountSuppressed(a.noise, SuppressReason::kSilenced, now);
       }
       if (!silenced_by) break;
@@ -1704,7 +1713,15 @@ void AppendLabelsJson(std::string* out, const std::vector<core::Label>& labels) 
 }  // namespace
 
 std::string Shard::Serialize() const {
-  std::string out = fmt::format("{{\"version\":1,\"watermark\":{},\"max_seen\":{},\"alerts\":[", watermark_, max_seen_);
+  std::string out = fmt::format("{{\"version\":1,\"watermark\":{},\"max_seen\":{}", watermark_, max_seen_);
+  // The rules the decision logs below name by index: restored by name, so that a log keeps its
+  // rules when the config added, removed or moved rules between the save and the restore.
+  out += ",\"rule_names\":[";
+  for (size_t i = 0; i < rules_->rules().size(); ++i) {
+    if (i > 0) out += ',';
+    AppendJsonQuoted(&out, rules_->rules()[i].name);
+  }
+  out += "],\"alerts\":[";
   std::vector<core::Label> lab, ann;
   // Creation order, so a restore recreates incidents in the same order.
   bool first = true;
@@ -1730,6 +1747,28 @@ std::string Shard::Serialize() const {
     }
     if (a.flags & kHeldFlapping) {
       out += fmt::format(",\"held_flapping\":true,\"applied\":{},\"last_change\":{}", a.firing, a.last_change);
+    }
+    if (const int noted = a.flags & kNotedFlags; noted != 0) out += fmt::format(",\"noted\":{}", noted);
+    // The decision log (explain), oldest first, one string per decision: "time:kind:rule:argument",
+    // the time after starts_at (ns; usually 0 or a group wait), the argument in hex, or for a
+    // silence its id (the shard's silence table is not saved).
+    if (a.log_size > 0) {
+      out += ",\"log\":[";
+      for (size_t i = 0; i < a.log_size; ++i) {
+        const Decision& d = a.log[(a.log_head + i) % a.log_size];
+        if (i > 0) out += ',';
+        const int64_t after_start = d.time_ns - a.starts_at;
+        const uint64_t arg = d.arg;  // By value: Decision is packed.
+        const int kind = static_cast<int>(d.kind);
+        const uint32_t rule = d.rule;
+        if (d.kind == DecisionKind::kSilenced) {
+          AppendJsonQuoted(&out, absl::StrCat(after_start, ":", kind, ":", rule, ":",
+                                              arg < silence_ids_.size() ? silence_ids_[arg] : std::string()));
+        } else {
+          absl::StrAppend(&out, "\"", after_start, ":", kind, ":", rule, ":", absl::Hex(arg), "\"");
+        }
+      }
+      out += ']';
     }
     out += '}';
   }
@@ -2037,6 +2076,56 @@ void Shard::RestoreNoise(const JsonValue& saved) {
   }
 }
 
+void Shard::RestoreDecisionLog(const JsonValue& saved, const std::vector<uint32_t>& rule_map, AlertState* st) {
+  if (const JsonValue* noted = saved.Find("noted")) st->flags |= static_cast<uint8_t>(noted->AsInt64() & kNotedFlags);
+  const JsonValue* log = saved.Find("log");
+  if (log == nullptr || !log->is_array()) return;  // Snapshots before session 13: what restoring recorded stays.
+  const JsonValue* starts = saved.Find("starts_at");
+  const int64_t saved_start = starts != nullptr ? starts->AsInt64() : 0;
+  std::vector<Decision> ds;
+  for (const JsonValue& e : log->items()) {
+    // "time:kind:rule:argument" (the argument, a silence id, may hold ':').
+    absl::string_view rest = e.AsString();
+    absl::string_view f[3];
+    bool ok = true;
+    for (absl::string_view& field : f) {
+      const size_t colon = rest.find(':');
+      if (colon == absl::string_view::npos) {
+        ok = false;
+        break;
+      }
+      field = rest.substr(0, colon);
+      rest.remove_prefix(colon + 1);
+    }
+    int64_t after_start = 0;
+    uint32_t kind = 0, rule = 0;
+    if (!ok || !absl::SimpleAtoi(f[0], &after_start) || !absl::SimpleAtoi(f[1], &kind) ||
+        !absl::SimpleAtoi(f[2], &rule) || kind > static_cast<uint32_t>(DecisionKind::kFutureClamped)) {
+      continue;
+    }
+    Decision d;
+    d.time_ns = saved_start + after_start;
+    d.kind = static_cast<DecisionKind>(kind);
+    d.rule = rule < rule_map.size() ? rule_map[rule] : kNoRule;
+    if (d.kind == DecisionKind::kSilenced) {
+      d.arg = InternSilenceId(std::string(rest));
+    } else {
+      uint64_t arg = 0;
+      if (!absl::SimpleHexAtoi(rest, &arg)) continue;
+      d.arg = arg;
+    }
+    ds.push_back(d);
+  }
+  // The saved log replaces what re-creating the alert recorded just now; the newest entries that
+  // fit this config's decision_log_size.
+  const size_t cap = std::min<size_t>(static_cast<size_t>(rules_->settings().decision_log_size), 255);
+  if (ds.size() > cap) ds.erase(ds.begin(), ds.end() - static_cast<std::ptrdiff_t>(cap));
+  st->log.reset(ds.empty() ? nullptr : new Decision[ds.size()]);
+  std::copy(ds.begin(), ds.end(), st->log.get());
+  st->log_size = st->log_cap = static_cast<uint8_t>(ds.size());
+  st->log_head = 0;
+}
+
 absl::Status Shard::Restore(std::string_view json) {
   auto doc = JsonValue::Parse(json);
   if (!doc.ok()) return absl::DataLossError(fmt::format("shard snapshot: {}", std::string(doc.status().message())));
@@ -2076,6 +2165,17 @@ absl::Status Shard::Restore(std::string_view json) {
     const JsonValue* t = d.Find("started_at");
     dep.started_at = core::EventTime::FromUnixNanos(t ? t->AsInt64() : 0);
     RecordDeployment(dep);
+  }
+  // Saved rule index -> this config's index of the rule of that name (kNoRule when it is gone).
+  std::vector<uint32_t> rule_map;
+  if (const JsonValue* names = doc->Find("rule_names"); names != nullptr && names->is_array()) {
+    absl::flat_hash_map<std::string_view, uint32_t> current;
+    const auto& table = rules_->rules();
+    for (size_t i = table.size(); i-- > 0;) current[table[i].name] = static_cast<uint32_t>(i);  // The first wins.
+    for (const JsonValue& name : names->items()) {
+      auto it = current.find(name.AsString());
+      rule_map.push_back(it == current.end() ? kNoRule : it->second);
+    }
   }
   // Alerts an open incident's last notification listed (firing or resolved).
   absl::flat_hash_set<uint64_t> notified;
@@ -2142,6 +2242,7 @@ absl::Status Shard::Restore(std::string_view json) {
       st->last_change = std::max(t, st->ends_at);
       max_seen_ = std::max(max_seen_, st->updated_at);
       restore_flapping(st);
+      RestoreDecisionLog(a, rule_map, st);
       continue;
     }
     AlertState* st = CreateAlert(fp->value(), batch, last, batch.labels(last), t, t);
@@ -2156,6 +2257,7 @@ absl::Status Shard::Restore(std::string_view json) {
       }
     }
     restore_flapping(st);
+    RestoreDecisionLog(a, rule_map, st);
     max_seen_ = std::max(max_seen_, st->updated_at);
   }
   // Resolved incidents last: their members are the alerts just restored (absent in snapshots

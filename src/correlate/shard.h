@@ -220,6 +220,14 @@ class Shard {
   void FireTimer(const Timer& t);
   void GarbageCollect(int64_t now);
   void Record(uint64_t fp, AlertState* a, DecisionKind kind, uint32_t rule, uint64_t arg, int64_t t);
+  // The index of a silence id in silence_ids_ (added when new): a kSilenced decision's argument.
+  uint64_t InternSilenceId(const std::string& id);
+  // Replaces `st`'s decision log with the one saved with it ("log"), its rules mapped by
+  // `rule_map` (saved index -> current index); without a saved log, leaves it. Restores the marks
+  // of the suppressions already logged and counted ("noted"), so they are not logged again.
+  void RestoreDecisionLog(const JsonValue& saved, const std::vector<uint32_t>& rule_map, AlertState* st);
+  // A decision's rule when its rule is unknown (gone from the config): Explain names none.
+  static constexpr uint32_t kNoRule = (1u << 24) - 1;
   void UpdateInhibitSources(uint64_t fp, const AlertState& a, bool add);
   void RefreshSilences();
   // Returns true iff the alert is muted at `now`; fills the reason for the decision log.

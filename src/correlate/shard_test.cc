@@ -539,6 +539,65 @@ TEST(ShardTest, FlappingHoldSurvivesARestore) {
   EXPECT_GE(a_notes[0].time, T("2026-01-05T10:06:30Z"));
 }
 
+// Explain after a restart: each alert's decision log is saved with it and comes back with its
+// times, details (a silence by its id) and rules, also under a config that added rules ahead of
+// them (rules are matched by name, not by index).
+TEST(ShardTest, DecisionLogSurvivesARestore) {
+  Recorder rec;
+  Silencer silencer;
+  Shard shard(Rules(), &rec, &silencer);
+  Alert(&shard, "A", "1", T("2026-01-05T10:00:00Z"));
+  shard.AdvanceWatermark(T("2026-01-05T10:01:00Z"));  // A pages.
+  Silence s;
+  s.matchers = *ParseMatcherText("alertname=\"B\"");
+  s.starts_at = T("2026-01-05T10:01:00Z").ToAbsl();
+  s.ends_at = T("2026-01-05T12:00:00Z").ToAbsl();
+  s.created_by = "a";
+  s.comment = "c";
+  auto silence_id = silencer.Upsert(s, T("2026-01-05T10:01:00Z").ToAbsl());
+  ASSERT_OK(silence_id.status());
+  Alert(&shard, "B", "1", T("2026-01-05T10:02:00Z"));
+  shard.AdvanceWatermark(T("2026-01-05T10:03:00Z"));
+  auto fp = [](const std::string& name) {
+    return core::Fingerprint::Of(core::LabelSet::FromPairs({{"alertname", name}, {"instance", "1"}}).view()).ToString();
+  };
+  const std::vector<DecisionRecord> a_before = shard.Explain(fp("A")), b_before = shard.Explain(fp("B"));
+  ASSERT_GE(a_before.size(), 2u);
+  bool notified = false, silenced = false;
+  for (const DecisionRecord& d : a_before) notified |= d.decision == "notified";
+  for (const DecisionRecord& d : b_before) {
+    if (d.decision != "silenced") continue;
+    silenced = true;
+    EXPECT_EQ(d.detail, "silenced by " + *silence_id);
+  }
+  ASSERT_TRUE(notified);
+  ASSERT_TRUE(silenced);
+  const std::string snap = shard.Serialize();
+
+  // More rules, ahead of the route: every saved rule index now names another rule.
+  const std::string more_rules =
+      "inhibit_rules:\n"
+      "  - {source_matchers: ['severity=\"critical\"'], target_matchers: ['severity=\"warning\"'], equal: [x]}\n"
+      "  - {source_matchers: ['severity=\"page\"'], target_matchers: ['severity=\"info\"'], equal: [y]}\n";
+  for (const std::string& extra : {std::string(), more_rules}) {
+    SCOPED_TRACE(extra);
+    Recorder rec2;
+    Shard restored(Rules(extra), &rec2, &silencer);  // The silences survive restarts too (their own file).
+    ASSERT_OK(restored.Restore(snap));
+    EXPECT_TRUE(rec2.out.empty());
+    for (const auto& [name, before] : {std::pair{std::string("A"), a_before}, std::pair{std::string("B"), b_before}}) {
+      const std::vector<DecisionRecord> after = restored.Explain(fp(name));
+      ASSERT_EQ(after.size(), before.size()) << name << ": " << (after.empty() ? "" : after[0].decision);
+      for (size_t i = 0; i < before.size(); ++i) {
+        EXPECT_EQ(after[i].time, before[i].time) << name << " " << i;
+        EXPECT_EQ(after[i].decision, before[i].decision) << name << " " << i;
+        EXPECT_EQ(after[i].detail, before[i].detail) << name << " " << i;
+        EXPECT_EQ(after[i].rule, before[i].rule) << name << " " << i;
+      }
+    }
+  }
+}
+
 // Changes 31 s apart never put 3 within 60 s: no flapping however long it goes on.
 TEST(ShardTest, EvenlySpacedChangesBelowTheRateNeverFlap) {
   Recorder rec;

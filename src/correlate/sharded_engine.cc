@@ -311,6 +311,7 @@ absl::Status ShardedEngine::RestoreState(std::string_view json, size_t* alerts) 
   const std::shared_ptr<const CompiledRules> rules = this->rules();
   std::vector<std::string> routed(n);  // Per target shard: its alert objects, comma-separated.
   std::string deploys = "[]";
+  std::string rule_names = "[]";  // What the alerts' decision logs name by index.
   std::string incidents;  // Every part's saved incident states, comma-separated.
   int64_t watermark = INT64_MAX;
   size_t count = 0;
@@ -324,6 +325,10 @@ absl::Status ShardedEngine::RestoreState(std::string_view json, size_t* alerts) 
     const JsonValue* list = part.is_object() ? part.Find("alerts") : nullptr;
     if (list == nullptr || !list->is_array()) {
       return absl::DataLossError(fmt::format("correlation state: shard {} has no \"alerts\" array", p));
+    }
+    if (const JsonValue* r = part.Find("rule_names"); p == 0 && r != nullptr && r->is_array()) {
+      rule_names.clear();  // Every part names the same rules (one config).
+      r->AppendTo(&rule_names);
     }
     if (const JsonValue* d = part.Find("deploys"); p == 0 && d != nullptr && d->is_array()) {
       deploys.clear();
@@ -387,8 +392,9 @@ absl::Status ShardedEngine::RestoreState(std::string_view json, size_t* alerts) 
   std::vector<absl::Status> results(n);
   for (size_t i = 0; i < n; ++i) {
     std::string snapshot = fmt::format(
-        R"({{"version":1,"watermark":{},"max_seen":{},"alerts":[{}],"deploys":{},"incidents":[{}],"closed":[{}])",
-        watermark == INT64_MAX ? INT64_MIN : watermark, INT64_MIN, routed[i], deploys, incidents, closed_of[i]);
+        R"({{"version":1,"watermark":{},"max_seen":{},"rule_names":{},"alerts":[{}],"deploys":{},"incidents":[{}],"closed":[{}])",
+        watermark == INT64_MAX ? INT64_MIN : watermark, INT64_MIN, rule_names, routed[i], deploys, incidents,
+        closed_of[i]);
     if (has_noise) snapshot += fmt::format(R"(,"noise":[{}])", i == 0 ? noise : "");
     snapshot += '}';
     absl::Status* result = &results[i];

@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "core/event_time.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
 
@@ -84,6 +85,15 @@ std::map<std::string, core::NotificationStatus> KeysByStatus(const std::vector<c
   return keys;
 }
 
+// An alert's decisions (explain) as text: time, decision, detail, rule; newest first.
+std::string ExplainText(const std::vector<DecisionRecord>& decisions) {
+  std::string out;
+  for (const DecisionRecord& d : decisions) {
+    out += fmt::format("{} {} [{}] {}\n", d.time.unix_nanos(), d.decision, d.detail, d.rule);
+  }
+  return out;
+}
+
 // The noise report's rows by (alertname, route): their counters as text.
 std::map<std::string, std::string> NoiseTotals(const std::vector<NoiseRow>& rows) {
   std::map<std::string, std::string> out;
@@ -107,6 +117,7 @@ TEST(ShardedEngineTest, StateRestoresIntoAnotherShardCountWithTheSameDedupKeys) 
   std::map<std::string, core::NotificationStatus> paged;
   std::set<std::string> ids_before;
   std::map<std::string, std::string> noise_before;
+  std::map<std::string, std::string> explain_before;  // Fingerprint -> its decisions.
   {
     ShardedEngine before(Rules(), &before_rec, &silencer, &clock, 2);
     core::SignalBatch b;
@@ -126,6 +137,7 @@ TEST(ShardedEngineTest, StateRestoresIntoAnotherShardCountWithTheSameDedupKeys) 
     ASSERT_EQ(paged.size(), 7u);  // The db cascade and six others.
     for (const IncidentView& v : before.ListIncidents()) ids_before.insert(v.id);
     noise_before = NoiseTotals(before.Noise(absl::Hours(24)));
+    for (const AlertView& a : before.Alerts()) explain_before[a.fingerprint] = ExplainText(before.Explain(a.fingerprint));
     state = before.SerializeState();
   }
 
@@ -141,6 +153,12 @@ TEST(ShardedEngineTest, StateRestoresIntoAnotherShardCountWithTheSameDedupKeys) 
   // The noise report sums the shards: the same totals from 3 shards as from 2.
   EXPECT_EQ(NoiseTotals(after.Noise(absl::Hours(24))), noise_before);
   EXPECT_EQ(noise_before.size(), 4u);  // Latency, Errors, Conns, Other.
+  // Explain: each alert's decisions came along with it, on whichever shard it now lives.
+  ASSERT_EQ(explain_before.size(), 9u);
+  for (const auto& [fp, text] : explain_before) {
+    EXPECT_THAT(text, ::testing::HasSubstr("notified")) << fp;
+    EXPECT_EQ(ExplainText(after.Explain(fp)), text) << fp;
+  }
   after.AdvanceWatermark(T("2026-01-05T10:06:00Z"));
   after.Drain();
   // Each incident knows what it paged: the restart sends nothing.
