@@ -572,6 +572,14 @@ TEST(ShardTest, DecisionLogSurvivesARestore) {
   }
   ASSERT_TRUE(notified);
   ASSERT_TRUE(silenced);
+  auto silenced_count = [](Shard& sh) {
+    std::vector<NoiseRow> rows;
+    sh.Noise(absl::Hours(24), &rows);
+    uint64_t n = 0;
+    for (const NoiseRow& r : rows) n += r.suppressed_silenced;
+    return n;
+  };
+  ASSERT_EQ(silenced_count(shard), 1u);
   const std::string snap = shard.Serialize();
 
   // More rules, ahead of the route: every saved rule index now names another rule.
@@ -585,6 +593,8 @@ TEST(ShardTest, DecisionLogSurvivesARestore) {
     Shard restored(Rules(extra), &rec2, &silencer);  // The silences survive restarts too (their own file).
     ASSERT_OK(restored.Restore(snap));
     EXPECT_TRUE(rec2.out.empty());
+    restored.AdvanceWatermark(T("2026-01-05T10:04:00Z"));
+    EXPECT_EQ(silenced_count(restored), 1u);  // B's silence, counted once, not again at the restore.
     for (const auto& [name, before] : {std::pair{std::string("A"), a_before}, std::pair{std::string("B"), b_before}}) {
       const std::vector<DecisionRecord> after = restored.Explain(fp(name));
       ASSERT_EQ(after.size(), before.size()) << name << ": " << (after.empty() ? "" : after[0].decision);
