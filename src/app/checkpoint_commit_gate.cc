@@ -29,4 +29,13 @@ void CheckpointCommitGate::Durable(const Offsets& covered) {
   }
 }
 
+void CheckpointCommitGate::Restore(const Offsets& covered) {
+  Durable(covered);
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [key, offset] : covered) {
+    int64_t& reported = reported_.try_emplace(key, offset).first->second;
+    reported = std::max(reported, offset);
+  }
+}
+
 }  // namespace quell::app

@@ -38,6 +38,9 @@ class CheckpointCommitGate {
   Offsets Begin() const;
   // That checkpoint is durable: its offsets may be committed.
   void Durable(const Offsets& covered);
+  // At start: the offsets the restored state holds (CheckpointMarks), durable and reported, so the
+  // first commits may go up to them and every checkpoint covers them.
+  void Restore(const Offsets& covered);
 
  private:
   mutable std::mutex mu_;

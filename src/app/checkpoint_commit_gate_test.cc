@@ -38,5 +38,20 @@ TEST(CheckpointCommitGateTest, AnOlderCheckpointFinishingLateDoesNotMoveOffsetsB
   EXPECT_EQ(Limited(gate, {{"t", 0, 30}}), (std::vector<int64_t>{30}));
 }
 
+// At start, the offsets the restored state file holds: committable at once, and in the next
+// checkpoint's cover even before the source reports anything for that partition.
+TEST(CheckpointCommitGateTest, RestoredOffsetsAreDurableAndCovered) {
+  CheckpointCommitGate gate;
+  CheckpointCommitGate::Offsets saved;
+  saved[{"t", 0}] = 40;
+  gate.Restore(saved);
+  EXPECT_EQ(gate.Begin(), saved);
+  // The group had committed only 25 (the commit after the checkpoint was lost): the partition
+  // starts at 40 (KafkaSourceOptions::start_offset) and its first done offsets commit right away.
+  EXPECT_EQ(Limited(gate, {{"t", 0, 41}}), (std::vector<int64_t>{40}));
+  gate.Durable(gate.Begin());
+  EXPECT_EQ(Limited(gate, {{"t", 0, 41}}), (std::vector<int64_t>{41}));
+}
+
 }  // namespace
 }  // namespace quell::app

@@ -206,6 +206,9 @@ absl::Status Runtime::Start() {
     kopts.parser_options.datadog_webhook_mapping = &config_.datadog_webhook;
     if (!state_file_.empty()) {
       kopts.before_commit = [this](std::span<ingest::KafkaCommitOffset> offsets) { return commit_gate_.Limit(offsets); };
+      kopts.start_offset = [this](std::string_view topic, int32_t partition) {
+        return restored_marks_.KafkaOffset(topic, partition);  // Set once, before the source starts.
+      };
     }
     QUELL_ASSIGN_OR_RETURN(kafka_, ingest::KafkaSource::Create(*config_.kafka, pipeline_.get(), kopts));
     QUELL_RETURN_IF_ERROR(kafka_->Start());
@@ -261,6 +264,12 @@ absl::Status Runtime::RestoreState() {
   if (!doc->gates().empty()) {
     if (absl::Status st = gates_->Restore(doc->gates()); !st.ok()) return aside(st);
   }
+  if (!doc->marks().empty()) {
+    absl::StatusOr<CheckpointMarks> marks = CheckpointMarks::Parse(doc->marks());
+    if (!marks.ok()) return aside(marks.status());
+    restored_marks_ = *std::move(marks);
+    commit_gate_.Restore(restored_marks_.kafka);
+  }
   size_t alerts = 0;
   if (absl::Status st = engine_->RestoreState(doc->engine(), &alerts); !st.ok()) return aside(st);
   spdlog::info("quell: restored {} alerts{} from {}", alerts,
@@ -270,7 +279,11 @@ absl::Status Runtime::RestoreState() {
 
 absl::Status Runtime::RecoverJournal() {
   if (config_.journal.dir.empty()) return absl::OkStatus();
-  QUELL_ASSIGN_OR_RETURN(journal_, ingest::IntakeJournal::Open(config_.journal));
+  QUELL_ASSIGN_OR_RETURN(journal_, ingest::IntakeJournal::Open(config_.journal, restored_marks_.journal));
+  if (journal_->covered_at_open() > 0) {
+    spdlog::info("quell: {} intake journal segments were already in the restored state: removed, not replayed",
+                 journal_->covered_at_open());
+  }
   const std::vector<std::string>& segments = journal_->leftover_segments();
   if (segments.empty()) return absl::OkStatus();
   ingest::ReplayOptions ropts;
@@ -324,7 +337,13 @@ absl::Status Runtime::CheckpointStateLocked() {
   // Likewise every journaled HTTP body up to the mark.
   const uint64_t journal_mark = journal_ ? journal_->BeginCheckpoint() : 0;
   // The engine and the gates, one after the other: both hold at least what the marks cover.
-  absl::Status st = core::WriteStateFile(state_file_, StateDocument::Compose(engine_->SerializeState(), gates_->Serialize()));
+  // What the snapshot holds of each input, saved with it so that a crash before the commit or
+  // the trim that follow it does not feed the same input into the restored state again.
+  CheckpointMarks marks;
+  marks.kafka = covered;
+  marks.journal = journal_mark;
+  absl::Status st = core::WriteStateFile(
+      state_file_, StateDocument::Compose(engine_->SerializeState(), gates_->Serialize(), marks.ToJson()));
   if (!st.ok()) {
     checkpoint_stats_.failure.fetch_add(1);
     spdlog::warn("quell: correlation state checkpoint failed: {}", std::string(st.message()));

@@ -33,6 +33,7 @@
 
 #include "absl/status/status.h"
 #include "app/checkpoint_commit_gate.h"
+#include "app/checkpoint_marks.h"
 #include "app/pipeline.h"
 #include "app/quell_config.h"
 #include "core/clock.h"
@@ -171,6 +172,7 @@ class Runtime {
   uint64_t checkpointed_changes_ = 0;        // Of them, covered by a durable checkpoint (checkpoint_mu_).
   CheckpointStats checkpoint_stats_;
   CheckpointCommitGate commit_gate_;  // Kafka commits wait for the checkpoint (with a state_file).
+  CheckpointMarks restored_marks_;     // What the restored state holds of Kafka and the journal.
 };
 
 }  // namespace quell::app

@@ -8,13 +8,17 @@ namespace quell::app {
 
 namespace od = simdjson::ondemand;
 
-std::string StateDocument::Compose(std::string_view engine, std::string_view gates) {
+std::string StateDocument::Compose(std::string_view engine, std::string_view gates, std::string_view marks) {
   std::string out;
-  out.reserve(engine.size() + gates.size() + 40);
+  out.reserve(engine.size() + gates.size() + marks.size() + 50);
   out += R"({"version":2,"engine":)";
   out += engine;
   out += R"(,"gates":)";
   out += gates;
+  if (!marks.empty()) {
+    out += R"(,"marks":)";
+    out += marks;
+  }
   out += '}';
   return out;
 }
@@ -39,12 +43,12 @@ absl::StatusOr<StateDocument> StateDocument::Parse(std::string_view bytes) {
     if (auto e = field.unescaped_key().get(key)) return fail("bad key", e);
     if (key == "version") {
       if (auto e = field.value().get_int64().get(version)) return fail("\"version\"", e);
-    } else if (key == "engine" || key == "gates") {
+    } else if (key == "engine" || key == "gates" || key == "marks") {
       od::object part;
       std::string_view raw;
       if (auto e = field.value().get_object().get(part)) return fail(key, e);
       if (auto e = part.raw_json().get(raw)) return fail(key, e);
-      (key == "engine" ? d.engine_ : d.gates_) = raw;
+      (key == "engine" ? d.engine_ : key == "gates" ? d.gates_ : d.marks_) = raw;
       has_engine = has_engine || key == "engine";
     }  // Other keys (a version 1 file's "shards") are skipped unread by On-Demand.
   }
@@ -55,6 +59,7 @@ absl::StatusOr<StateDocument> StateDocument::Parse(std::string_view bytes) {
   if (version == 1) {  // The engine's snapshot alone.
     d.engine_ = std::string_view(d.bytes_.data(), d.bytes_.size());
     d.gates_ = {};
+    d.marks_ = {};
     return d;
   }
   if (version != 2) return absl::DataLossError(fmt::format("correlation state: unsupported version {}", version));

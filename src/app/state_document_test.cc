@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "app/checkpoint_marks.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -20,8 +21,31 @@ TEST(StateDocumentTest, ComposedPartsReadBackVerbatim) {
   EXPECT_EQ(parsed.version(), 2);
   EXPECT_EQ(parsed.engine(), engine);
   EXPECT_EQ(parsed.gates(), gates);
+  EXPECT_TRUE(parsed.marks().empty());  // Composed without marks (files before session 13).
   StateDocument moved = std::move(parsed);  // The views follow their bytes.
   EXPECT_EQ(moved.engine(), engine);
+}
+
+TEST(StateDocumentTest, MarksReadBackAndParse) {
+  CheckpointMarks marks;
+  marks.kafka[{"am", 0}] = 3;
+  marks.kafka[{"dd \"logs\"", 7}] = 12345678901;
+  marks.journal = 42;
+  const std::string doc = StateDocument::Compose(R"({"version":1,"shards":[]})", "{}", marks.ToJson());
+  ASSERT_OK_AND_ASSIGN(StateDocument parsed, StateDocument::Parse(doc));
+  EXPECT_EQ(parsed.marks(), marks.ToJson());
+  ASSERT_OK_AND_ASSIGN(CheckpointMarks back, CheckpointMarks::Parse(parsed.marks()));
+  EXPECT_EQ(back.kafka, marks.kafka);
+  EXPECT_EQ(back.journal, 42u);
+  EXPECT_EQ(back.KafkaOffset("am", 0), 3);
+  EXPECT_EQ(back.KafkaOffset("am", 1), -1);
+  EXPECT_EQ(back.KafkaOffset("dd \"logs\"", 7), 12345678901);
+  for (const char* bad : {"[]", R"({"kafka":{}})", R"({"kafka":[["am",0]]})", R"({"kafka":[[1,0,3]]})",
+                          R"({"journal":-1})", "{"}) {
+    auto parsed_marks = CheckpointMarks::Parse(bad);
+    EXPECT_FALSE(parsed_marks.ok()) << bad;
+    EXPECT_EQ(parsed_marks.status().code(), absl::StatusCode::kDataLoss) << bad;
+  }
 }
 
 // A file written before the gates were saved is the engine's snapshot alone.

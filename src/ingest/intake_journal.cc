@@ -76,7 +76,8 @@ std::string IntakeJournal::SegmentPath(uint64_t id) const {
   return fmt::format("{}/{}{:020d}{}", config_.dir, kPrefix, id, kSuffix);
 }
 
-absl::StatusOr<std::unique_ptr<IntakeJournal>> IntakeJournal::Open(const IntakeJournalConfig& config) {
+absl::StatusOr<std::unique_ptr<IntakeJournal>> IntakeJournal::Open(const IntakeJournalConfig& config,
+                                                                   uint64_t covered) {
   std::unique_ptr<IntakeJournal> j(new IntakeJournal(config));
   std::error_code ec;
   fs::create_directories(config.dir, ec);
@@ -91,8 +92,15 @@ absl::StatusOr<std::unique_ptr<IntakeJournal>> IntakeJournal::Open(const IntakeJ
   }
   if (ec) return absl::UnavailableError(fmt::format("intake journal {}: {}", config.dir, ec.message()));
   std::sort(found.begin(), found.end());
-  uint64_t next = 1;
+  uint64_t next = covered + 1;
   for (const auto& [id, bytes] : found) {
+    if (id <= covered) {  // In the restored state: not replayed again.
+      std::error_code rm_ec;
+      fs::remove(j->SegmentPath(id), rm_ec);
+      if (rm_ec) return absl::UnavailableError(fmt::format("intake journal {}: {}", j->SegmentPath(id), rm_ec.message()));
+      ++j->covered_at_open_;
+      continue;
+    }
     j->leftovers_.push_back(j->SegmentPath(id));
     j->closed_.push_back(Closed{id, bytes});
     next = id + 1;

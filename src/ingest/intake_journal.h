@@ -72,8 +72,13 @@ struct IntakeJournalStats {
 class IntakeJournal {
  public:
   // Creates `config.dir` when missing, lists the segments an earlier run left (leftover_segments)
-  // and opens a new current segment after them. Errors: Unavailable "intake journal DIR: reason".
-  [[nodiscard]] static absl::StatusOr<std::unique_ptr<IntakeJournal>> Open(const IntakeJournalConfig& config);
+  // and opens a new current segment after them. `covered`: the trim mark of the checkpoint the
+  // restored correlation state came from (CheckpointMarks::journal; 0: none). Leftover segments up
+  // to it are in that state already (a crash came between the checkpoint and its trim): they are
+  // removed instead of replayed, and new segments are numbered after it even when the directory
+  // was emptied. Errors: Unavailable "intake journal DIR: reason".
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<IntakeJournal>> Open(const IntakeJournalConfig& config,
+                                                                         uint64_t covered = 0);
   // Stops the background sync; closes the current segment; removes it when it holds no record.
   ~IntakeJournal();
   IntakeJournal(const IntakeJournal&) = delete;
@@ -82,6 +87,8 @@ class IntakeJournal {
   // Paths of the segments found at Open, oldest first: the runtime replays them before it serves.
   // They count as closed and processed: the first durable checkpoint after that replay trims them.
   const std::vector<std::string>& leftover_segments() const { return leftovers_; }
+  // Leftover segments Open removed without replay: the restored state held them (`covered`).
+  size_t covered_at_open() const { return covered_at_open_; }
 
   // Appends one record. Errors: Unavailable (the write failed: answer 503 so the client retries).
   [[nodiscard]] absl::Status Append(IntakeJournalTicket* ticket, core::Format format, core::EventTime observed,
@@ -121,6 +128,7 @@ class IntakeJournal {
 
   const IntakeJournalConfig config_;
   std::vector<std::string> leftovers_;
+  size_t covered_at_open_ = 0;
   IntakeJournalStats stats_;
   std::atomic<bool> failing_{false};
 

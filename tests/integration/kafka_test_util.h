@@ -299,6 +299,49 @@ class RawConsumer {
   rd_kafka_t* rk_ = nullptr;
 };
 
+// Commits `offset` (the next to read) for `group` on one partition of `topic` as a member of the
+// group (the mock cluster refuses commits from outside it): joins, waits for its assignment,
+// commits synchronously and leaves. True when the broker took it. The group must have no other
+// member, so that this one is assigned the partition.
+inline bool CommitAsGroupMember(const std::string& brokers, const std::string& group, const std::string& topic,
+                                int32_t partition, int64_t offset) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", brokers.c_str(), err, sizeof(err));
+  rd_kafka_conf_set(conf, "group.id", group.c_str(), err, sizeof(err));
+  rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof(err));
+  rd_kafka_conf_set(conf, "log_level", "3", err, sizeof(err));
+  // As Quell's consumers join (cooperative), and gone quickly should its leave be missed.
+  rd_kafka_conf_set(conf, "partition.assignment.strategy", "cooperative-sticky", err, sizeof(err));
+  rd_kafka_conf_set(conf, "session.timeout.ms", "6000", err, sizeof(err));
+  rd_kafka_conf_set(conf, "heartbeat.interval.ms", "200", err, sizeof(err));
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
+  if (rk == nullptr) return false;
+  rd_kafka_poll_set_consumer(rk);
+  rd_kafka_topic_partition_list_t* sub = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(sub, topic.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_subscribe(rk, sub);
+  rd_kafka_topic_partition_list_destroy(sub);
+  bool ok = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100)) rd_kafka_message_destroy(m);
+    rd_kafka_topic_partition_list_t* assigned = nullptr;
+    if (rd_kafka_assignment(rk, &assigned) != RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+    const bool have = assigned->cnt > 0;
+    rd_kafka_topic_partition_list_destroy(assigned);
+    if (!have) continue;
+    rd_kafka_topic_partition_list_t* l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, topic.c_str(), partition)->offset = offset;
+    ok = rd_kafka_commit(rk, l, /*async=*/0) == RD_KAFKA_RESP_ERR_NO_ERROR && l->elems[0].err == RD_KAFKA_RESP_ERR_NO_ERROR;
+    rd_kafka_topic_partition_list_destroy(l);
+    break;
+  }
+  rd_kafka_consumer_close(rk);
+  rd_kafka_destroy(rk);
+  return ok;
+}
+
 }  // namespace quell::ingest::kafka_test
 
 #endif  // QUELL_TESTS_INTEGRATION_KAFKA_TEST_UTIL_H_

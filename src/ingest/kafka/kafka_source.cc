@@ -836,6 +836,7 @@ class KafkaSource::Impl {
     const bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
       for (int i = 0; i < parts->cnt; ++i) Assign(parts->elems[i].topic, parts->elems[i].partition);
+      if (options_.start_offset) ApplyStartOffsets(rk, parts);
       spdlog::info("kafka source: assigned {} partitions ({})", parts->cnt, rd_kafka_rebalance_protocol(rk));
       if (cooperative) {
         if (rd_kafka_error_t* e = rd_kafka_incremental_assign(rk, parts)) {
@@ -860,6 +861,35 @@ class KafkaSource::Impl {
     } else {
       rd_kafka_assign(rk, nullptr);
     }
+  }
+
+  // Sets the start offset of each newly assigned partition whose state-store offset
+  // (options_.start_offset) is past the group's committed one (KafkaSourceOptions). Without an
+  // answer from the group coordinator, the state's offset is used: it is what the state holds.
+  void ApplyStartOffsets(rd_kafka_t* rk, rd_kafka_topic_partition_list_t* parts) {
+    std::vector<int64_t> saved(static_cast<size_t>(parts->cnt), -1);
+    bool any = false;
+    for (int i = 0; i < parts->cnt; ++i) {
+      saved[static_cast<size_t>(i)] = options_.start_offset(parts->elems[i].topic, parts->elems[i].partition);
+      any = any || saved[static_cast<size_t>(i)] >= 0;
+    }
+    if (!any) return;
+    rd_kafka_topic_partition_list_t* committed = rd_kafka_topic_partition_list_copy(parts);
+    const rd_kafka_resp_err_t err = rd_kafka_committed(rk, committed, 10000);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      spdlog::warn("kafka source: committed offsets unknown ({}): starting at the state's", rd_kafka_err2str(err));
+    }
+    for (int i = 0; i < parts->cnt; ++i) {
+      const int64_t want = saved[static_cast<size_t>(i)];
+      if (want < 0) continue;
+      const rd_kafka_topic_partition_t& c = committed->elems[i];
+      const int64_t group = err == RD_KAFKA_RESP_ERR_NO_ERROR && c.err == RD_KAFKA_RESP_ERR_NO_ERROR ? c.offset : -1;
+      if (group >= want) continue;
+      parts->elems[i].offset = want;
+      spdlog::info("kafka source: {}[{}] starts at offset {}, which the restored state holds up to (group committed {})",
+                   parts->elems[i].topic, parts->elems[i].partition, want, group < 0 ? std::string("none") : std::to_string(group));
+    }
+    rd_kafka_topic_partition_list_destroy(committed);
   }
 
   void Assign(const char* topic, int32_t partition) {

@@ -118,6 +118,11 @@ struct KafkaSourceOptions {
   // stored; retried at the next interval (revocation and Stop then give the partition up
   // uncommitted: at-least-once).
   std::function<absl::Status(std::span<KafkaCommitOffset>)> before_commit;
+  // Durable-state hook, the other half: at each assignment (poll thread), the offset up to which a
+  // state store already holds a partition's messages, or -1 for none. A partition starts there
+  // when its group's committed offset is lower or absent (the state was saved, the commit that
+  // followed it was lost to a crash), so what the state holds is not read into it twice.
+  std::function<int64_t(std::string_view topic, int32_t partition)> start_offset;
 };
 
 class KafkaSource {
