@@ -33,6 +33,17 @@ std::shared_ptr<const CompiledRules> Rules(std::string_view extra = "") {
   return CompiledRules::Build(*LoadRulesString(text, "rules.yaml"));
 }
 
+// A silence of `matcher` from 10:01 to 12:00 on the tests' day.
+Silence SilenceUntilNoon(std::string_view matcher) {
+  Silence s;
+  s.matchers = *ParseMatcherText(matcher);
+  s.starts_at = T("2026-01-05T10:01:00Z").ToAbsl();
+  s.ends_at = T("2026-01-05T12:00:00Z").ToAbsl();
+  s.created_by = "a";
+  s.comment = "c";
+  return s;
+}
+
 struct AlertTimes {
   core::EventTime observed;  // 0: unknown.
   core::EventTime ends;      // endsAt; 0: absent.
@@ -200,13 +211,7 @@ TEST(ShardTest, PagedThenSilencedIncidentStillGetsItsResolve) {
   Shard shard(Rules(), &rec, &silencer);
   Alert(&shard, "A", "1", T("2026-01-05T10:00:00Z"));
   shard.AdvanceWatermark(T("2026-01-05T10:01:00Z"));
-  Silence s;
-  s.matchers = *ParseMatcherText("alertname=\"A\"");
-  s.starts_at = T("2026-01-05T10:01:00Z").ToAbsl();
-  s.ends_at = T("2026-01-05T12:00:00Z").ToAbsl();
-  s.created_by = "a";
-  s.comment = "c";
-  ASSERT_OK(silencer.Upsert(s, T("2026-01-05T10:01:00Z").ToAbsl()).status());
+  ASSERT_OK(silencer.Upsert(SilenceUntilNoon("alertname=\"A\""), T("2026-01-05T10:01:00Z").ToAbsl()).status());
   Alert(&shard, "A", "1", T("2026-01-05T10:02:00Z"), /*resolved=*/true);
   shard.AdvanceWatermark(T("2026-01-05T10:10:00Z"));
   ASSERT_EQ(rec.out.size(), 2u);
@@ -548,13 +553,7 @@ TEST(ShardTest, DecisionLogSurvivesARestore) {
   Shard shard(Rules(), &rec, &silencer);
   Alert(&shard, "A", "1", T("2026-01-05T10:00:00Z"));
   shard.AdvanceWatermark(T("2026-01-05T10:01:00Z"));  // A pages.
-  Silence s;
-  s.matchers = *ParseMatcherText("alertname=\"B\"");
-  s.starts_at = T("2026-01-05T10:01:00Z").ToAbsl();
-  s.ends_at = T("2026-01-05T12:00:00Z").ToAbsl();
-  s.created_by = "a";
-  s.comment = "c";
-  auto silence_id = silencer.Upsert(s, T("2026-01-05T10:01:00Z").ToAbsl());
+  auto silence_id = silencer.Upsert(SilenceUntilNoon("alertname=\"B\""), T("2026-01-05T10:01:00Z").ToAbsl());
   ASSERT_OK(silence_id.status());
   Alert(&shard, "B", "1", T("2026-01-05T10:02:00Z"));
   shard.AdvanceWatermark(T("2026-01-05T10:03:00Z"));
