@@ -25,6 +25,9 @@ for l in lines:
     if m: ins.append((int(m.group(1),16),m.group(2),m.group(3)))
 mem=re.compile(r'(-?0x[0-9a-f]+)?\(%(rbp|rsp)\)')
 def size_of(op,args):
+    if op.startswith(('movzb', 'movsb')) or op == 'movb': return 1
+    if op.startswith(('movzw', 'movsw')) or op == 'movw': return 2
+    if op == 'movslq' or op == 'movl': return 4
     if op.startswith('vmovdq') or op.startswith('movdq') or op in('vmovups','vmovaps','movups','movaps'):
         return 32 if '%ymm' in args else 16
     if op.startswith('movq') or op=='mov' and re.search(r'%r[a-z0-9]+\b(?!d)',args) and not re.search(r'%e|%r\d+d|%r\d+w|%r\d+b|%[a-d]l|%[sd]il',args): return 8
