@@ -864,8 +864,11 @@ class KafkaSource::Impl {
   }
 
   // Sets the start offset of each newly assigned partition whose state-store offset
-  // (options_.start_offset) is past the group's committed one (KafkaSourceOptions). Without an
-  // answer from the group coordinator, the state's offset is used: it is what the state holds.
+  // (options_.start_offset) is past the group's committed one (KafkaSourceOptions). Only over a
+  // committed offset: with none (the group never committed there, or the topic was deleted and
+  // created again, which drops its commits) or no answer from the coordinator, the partition
+  // starts where the group's reset policy says, as without a state: a saved offset of an older
+  // topic of that name could skip the new one's messages.
   void ApplyStartOffsets(rd_kafka_t* rk, rd_kafka_topic_partition_list_t* parts) {
     std::vector<int64_t> saved(static_cast<size_t>(parts->cnt), -1);
     bool any = false;
@@ -877,17 +880,17 @@ class KafkaSource::Impl {
     rd_kafka_topic_partition_list_t* committed = rd_kafka_topic_partition_list_copy(parts);
     const rd_kafka_resp_err_t err = rd_kafka_committed(rk, committed, 10000);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      spdlog::warn("kafka source: committed offsets unknown ({}): starting at the state's", rd_kafka_err2str(err));
+      spdlog::warn("kafka source: committed offsets unknown ({}): the group's offsets decide", rd_kafka_err2str(err));
     }
     for (int i = 0; i < parts->cnt; ++i) {
       const int64_t want = saved[static_cast<size_t>(i)];
       if (want < 0) continue;
       const rd_kafka_topic_partition_t& c = committed->elems[i];
       const int64_t group = err == RD_KAFKA_RESP_ERR_NO_ERROR && c.err == RD_KAFKA_RESP_ERR_NO_ERROR ? c.offset : -1;
-      if (group >= want) continue;
+      if (group < 0 || group >= want) continue;
       parts->elems[i].offset = want;
       spdlog::info("kafka source: {}[{}] starts at offset {}, which the restored state holds up to (group committed {})",
-                   parts->elems[i].topic, parts->elems[i].partition, want, group < 0 ? std::string("none") : std::to_string(group));
+                   parts->elems[i].topic, parts->elems[i].partition, want, group);
     }
     rd_kafka_topic_partition_list_destroy(committed);
   }

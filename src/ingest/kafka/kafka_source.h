@@ -120,8 +120,10 @@ struct KafkaSourceOptions {
   std::function<absl::Status(std::span<KafkaCommitOffset>)> before_commit;
   // Durable-state hook, the other half: at each assignment (poll thread), the offset up to which a
   // state store already holds a partition's messages, or -1 for none. A partition starts there
-  // when its group's committed offset is lower or absent (the state was saved, the commit that
-  // followed it was lost to a crash), so what the state holds is not read into it twice.
+  // when its group's committed offset is lower (the state was saved, the commit that followed it
+  // was lost to a crash), so what the state holds is not read into it twice. Without a committed
+  // offset the group's reset policy decides, as without a state (a topic deleted and created again
+  // loses its commits; its new messages must not be skipped).
   std::function<int64_t(std::string_view topic, int32_t partition)> start_offset;
 };
 
