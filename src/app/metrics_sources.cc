@@ -292,6 +292,11 @@ void RegisterMetricsSources(server::MetricsEndpoint* endpoint, const MetricsDeps
       f->Gauge("quell_state_last_checkpoint_success_timestamp_seconds",
                "Unix time of the last successful correlation state checkpoint (0: none yet).");
       f->Add({}, static_cast<double>(c->last_success_unix_nanos.load()) * 1e-9);
+      f->Gauge("quell_state_last_checkpoint_bytes", "Size of the state file the last successful checkpoint wrote.");
+      f->Add({}, D(c->last_bytes.load()));
+      f->Gauge("quell_state_last_checkpoint_duration_seconds",
+               "Wall time of the last successful checkpoint: serializing the engine and the gates, writing the file.");
+      f->Add({}, static_cast<double>(c->last_duration_nanos.load()) * 1e-9);
     });
   }
 

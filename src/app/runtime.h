@@ -79,6 +79,10 @@ struct CheckpointStats {
   std::atomic<uint64_t> success{0};
   std::atomic<uint64_t> failure{0};
   std::atomic<int64_t> last_success_unix_nanos{0};
+  // The last successful checkpoint: the state file's size, and the wall time it took to serialize
+  // the engine and the gates and write the file (what the shards and the API writes wait for).
+  std::atomic<uint64_t> last_bytes{0};
+  std::atomic<int64_t> last_duration_nanos{0};
 };
 
 class Runtime {

@@ -364,7 +364,10 @@ TEST_F(AppRuntimeTest, AlertsSurviveARestartThroughTheStateFile) {
     rt.RunHousekeeping();
     ASSERT_TRUE(fs::exists(state_path));
     EXPECT_THAT(ReadAll(state_path), HasSubstr("DiskFull"));
-    EXPECT_THAT(c.Get("/metrics")->body, HasSubstr(R"(quell_state_checkpoints_total{outcome="success"} 1)"));
+    const std::string metrics = c.Get("/metrics")->body;
+    EXPECT_THAT(metrics, HasSubstr(R"(quell_state_checkpoints_total{outcome="success"} 1)"));
+    EXPECT_THAT(metrics, ::testing::ContainsRegex("quell_state_last_checkpoint_bytes [1-9][0-9]*"));
+    EXPECT_THAT(metrics, HasSubstr("quell_state_last_checkpoint_duration_seconds "));
     // Deployments and overrides are durable when answered, long before the next checkpoint is due.
     fs::remove(state_path);
     for (const char* d : {R"({"service":"billing","env":"prod","version":"v1","color":"blue","started_at":"2026-11-26T02:00:00Z"})",
