@@ -445,7 +445,7 @@ absl::Status Runtime::BuildHttp() {
   };
   gates_api_ = std::make_unique<server::GatesApi>(gates_.get(), clock_, gopts);
   for (server::GatesRoute& r : gates_api_->Routes()) {
-    QUELL_RETURN_IF_ERROR(router_.Route(r.method, r.path, std::move(r.handler)));
+    QUELL_RETURN_IF_ERROR(router_.Route(r.method, r.path, std::move(r.handler), r.options));
   }
   QUELL_RETURN_IF_ERROR(router_.Route("GET", "/metrics", [this](const core::HttpRequest& r) { return metrics_.Handle(r); }));
   QUELL_RETURN_IF_ERROR(router_.Route("GET", "/healthz", &server::Readiness::HandleHealthz));
@@ -456,14 +456,16 @@ absl::Status Runtime::BuildHttp() {
       router_.Route("GET", "/-/ready", [this](const core::HttpRequest& r) { return readiness_.HandleReadyz(r); }));
   QUELL_RETURN_IF_ERROR(router_.Route("GET", "/api/v1/audit", [this](const core::HttpRequest& r) { return audit_->HandleGet(r); }));
   QUELL_RETURN_IF_ERROR(router_.Route("POST", "/api/v1/reload", [this](const core::HttpRequest& r) { return HandleReload(r); }));
-  router_.SetMiddleware([this](const core::HttpRequest& req, std::string_view pattern, const core::HttpHandler& next) {
-    return Middleware(req, pattern, next);
+  router_.SetMiddleware([this](const core::HttpRequest& req, const server::MatchedRoute& route,
+                               const core::HttpHandler& next) {
+    return Middleware(req, route, next);
   });
   return absl::OkStatus();
 }
 
-core::HttpResponse Runtime::Middleware(const core::HttpRequest& req, std::string_view pattern,
+core::HttpResponse Runtime::Middleware(const core::HttpRequest& req, const server::MatchedRoute& route,
                                        const core::HttpHandler& next) {
+  const std::string_view pattern = route.pattern;
   std::optional<server::Scope> scope = ScopeFor(req.method, pattern);
   std::string principal = "anonymous";
   if (scope.has_value()) {
@@ -506,11 +508,9 @@ core::HttpResponse Runtime::Middleware(const core::HttpRequest& req, std::string
     absl::Status s = audit_->Append(e);
     if (!s.ok()) spdlog::error("quell: {}", std::string(s.message()));
   }
-  // Writes that change the correlation or gate state are durable before they are answered (the
-  // silences API persists its own snapshot file on every change).
-  if (resp.status >= 200 && resp.status < 300 &&
-      (pattern == "/api/v1/deployments" || pattern == "/api/v1/gates/{service}/override" ||
-       pattern == "/api/v1/incidents/{id}/ack")) {
+  // Writes that change the correlation or gate state (RouteOptions::changes_state) are durable
+  // before they are answered (the silences API persists its own snapshot file on every change).
+  if (resp.status >= 200 && resp.status < 300 && route.options.changes_state) {
     if (absl::Status st = PersistStateChange(); !st.ok()) {
       core::HttpResponse refused = JsonMessage(
           503, "error", fmt::format("applied, but the state is not durable yet ({}): retry", std::string(st.message())));

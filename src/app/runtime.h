@@ -130,7 +130,7 @@ class Runtime {
   absl::Status RecoverJournal();
   absl::Status CheckpointStateLocked();  // REQUIRES: checkpoint_mu_ held.
   void RegisterMetrics();
-  core::HttpResponse Middleware(const core::HttpRequest& req, std::string_view pattern,
+  core::HttpResponse Middleware(const core::HttpRequest& req, const server::MatchedRoute& route,
                                 const core::HttpHandler& next);
   core::HttpResponse HandleReload(const core::HttpRequest& req);
 

@@ -121,9 +121,9 @@ std::vector<GatesRoute> GatesApi::Routes() {
       {"GET", "/api/v1/gates/{service}", bind(&GatesApi::GetGate)},
       {"POST", "/api/v1/gates/flagger/confirm", bind(&GatesApi::FlaggerConfirm)},
       {"POST", "/api/v1/gates/flagger/rollback", bind(&GatesApi::FlaggerRollback)},
-      {"POST", "/api/v1/gates/{service}/override", bind(&GatesApi::PostOverride)},
-      {"DELETE", "/api/v1/gates/{service}/override", bind(&GatesApi::DeleteOverride)},
-      {"POST", "/api/v1/deployments", bind(&GatesApi::PostDeployment)},
+      {"POST", "/api/v1/gates/{service}/override", bind(&GatesApi::PostOverride), {.changes_state = true}},
+      {"DELETE", "/api/v1/gates/{service}/override", bind(&GatesApi::DeleteOverride), {.changes_state = true}},
+      {"POST", "/api/v1/deployments", bind(&GatesApi::PostDeployment), {.changes_state = true}},
       {"GET", "/api/v1/deployments", bind(&GatesApi::ListDeployments)},
   };
 }

@@ -43,6 +43,7 @@
 #include "core/deployment.h"
 #include "core/http_message.h"
 #include "correlate/gates/gate_evaluator.h"
+#include "server/router.h"
 
 namespace quell::server {
 
@@ -50,6 +51,7 @@ struct GatesRoute {
   std::string method;
   std::string path;
   core::HttpHandler handler;
+  RouteOptions options;  // changes_state: deployments and overrides.
 };
 
 // Parses the POST /api/v1/deployments body. InvalidArgument "deployment: <detail>" on bad input;

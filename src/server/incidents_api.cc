@@ -152,7 +152,8 @@ core::HttpResponse IncidentsApi::Noise(const core::HttpRequest& req) const {
 absl::Status IncidentsApi::Register(Router* router) const {
   QUELL_RETURN_IF_ERROR(router->Route("GET", "/api/v1/incidents", [this](const core::HttpRequest& r) { return List(r); }));
   QUELL_RETURN_IF_ERROR(router->Route("GET", "/api/v1/incidents/{id}", [this](const core::HttpRequest& r) { return Get(r); }));
-  QUELL_RETURN_IF_ERROR(router->Route("POST", "/api/v1/incidents/{id}/ack", [this](const core::HttpRequest& r) { return Ack(r); }));
+  QUELL_RETURN_IF_ERROR(router->Route(
+      "POST", "/api/v1/incidents/{id}/ack", [this](const core::HttpRequest& r) { return Ack(r); }, {.changes_state = true}));
   QUELL_RETURN_IF_ERROR(router->Route("GET", "/api/v1/alerts/{fingerprint}/explain", [this](const core::HttpRequest& r) { return Explain(r); }));
   QUELL_RETURN_IF_ERROR(router->Route("GET", "/api/v1/noise", [this](const core::HttpRequest& r) { return Noise(r); }));
   return absl::OkStatus();

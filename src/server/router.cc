@@ -32,7 +32,8 @@ core::HttpResponse JsonError(int status, std::string_view message) {
   return core::HttpResponse::Json(status, std::move(body));
 }
 
-absl::Status Router::Route(std::string_view method, std::string_view pattern, core::HttpHandler handler) {
+absl::Status Router::Route(std::string_view method, std::string_view pattern, core::HttpHandler handler,
+                           RouteOptions options) {
   if (method.empty()) return absl::InvalidArgumentError(fmt::format("router: empty method for {}", pattern));
   if (pattern.empty() || pattern.front() != '/') {
     return absl::InvalidArgumentError(fmt::format("router: pattern \"{}\" must start with '/'", pattern));
@@ -42,6 +43,7 @@ absl::Status Router::Route(std::string_view method, std::string_view pattern, co
   e.method = std::string(method);
   e.pattern = std::string(pattern);
   e.handler = std::move(handler);
+  e.options = options;
   absl::Status status;
   ForEachSegment(pattern, [&](std::string_view seg) {
     Segment s;
@@ -147,7 +149,7 @@ core::HttpResponse Router::Handle(core::HttpRequest* req) const {
     if (s.capture) req->path_params.emplace_back(s.text, std::string(seg));
     return true;
   });
-  if (middleware_) return middleware_(*req, best->pattern, best->handler);
+  if (middleware_) return middleware_(*req, MatchedRoute{best->pattern, best->options}, best->handler);
   return best->handler(*req);
 }
 

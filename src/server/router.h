@@ -32,12 +32,26 @@
 
 namespace quell::server {
 
+// What a route is, beyond its handler, for the middleware.
+struct RouteOptions {
+  // A write that changes the correlation or deploy-gate state (a deployment, a gate override, an
+  // incident ack): the app makes the state durable before the answer leaves (Runtime::Middleware).
+  bool changes_state = false;
+};
+
+// The route a request matched, as the middleware sees it.
+struct MatchedRoute {
+  std::string_view pattern;  // "/api/v2/silence/{id}"
+  RouteOptions options;
+};
+
 class Router {
  public:
   // Adds a route. Errors (InvalidArgument): empty method, a pattern not starting with '/', an
   // empty or malformed capture ("{", "{}"), the same capture name twice, or the same method and
   // pattern shape registered twice ("/a/{x}" and "/a/{y}" are the same shape).
-  [[nodiscard]] absl::Status Route(std::string_view method, std::string_view pattern, core::HttpHandler handler);
+  [[nodiscard]] absl::Status Route(std::string_view method, std::string_view pattern, core::HttpHandler handler,
+                                   RouteOptions options = {});
 
   // Routes `*req` (its method and decoded path): sets req->path_params and calls the handler, or
   // answers 404/405 as above. Never throws on its own; a handler that throws is a bug.
@@ -47,10 +61,10 @@ class Router {
   std::vector<std::string> ListRoutes() const;
 
   // Middleware wraps every matched route (404/405 answers bypass it): it receives the request
-  // (path_params filled), the matched pattern ("/api/v2/silence/{id}") and the route's handler, and
-  // decides whether and how to call it. The app uses it for API token scopes and the audit log.
-  // Set before the server starts; at most one.
-  using Middleware = std::function<core::HttpResponse(const core::HttpRequest& req, std::string_view pattern,
+  // (path_params filled), the matched route (its pattern and options) and the route's handler,
+  // and decides whether and how to call it. The app uses it for API token scopes, the audit log
+  // and durable state writes. Set before the server starts; at most one.
+  using Middleware = std::function<core::HttpResponse(const core::HttpRequest& req, const MatchedRoute& route,
                                                       const core::HttpHandler& next)>;
   void SetMiddleware(Middleware middleware);
   size_t size() const { return routes_.size(); }
@@ -65,6 +79,7 @@ class Router {
     std::string pattern;
     std::vector<Segment> segments;
     core::HttpHandler handler;
+    RouteOptions options;
   };
   // Number of literal segments matched (higher is more specific), or -1 when `path` does not match.
   static int MatchScore(const Entry& e, std::string_view path);

@@ -1,5 +1,6 @@
 #include "server/router.h"
 
+#include "fmt/format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/query_string.h"
@@ -104,6 +105,27 @@ TEST(RouterTest, RejectsBadPatternsAndConflicts) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("conflicts with GET /a/{x}")));
   EXPECT_THAT(router.Route("POST", "/a/{y}", Reply("")), IsOk());
   EXPECT_THAT(router.ListRoutes(), ElementsAre("GET /a/{x}", "POST /a/{y}"));
+}
+
+// The middleware sees the matched route's pattern and options (the app makes state-changing
+// writes durable by them).
+TEST(RouterTest, MiddlewareSeesTheMatchedRouteAndItsOptions) {
+  Router r;
+  auto ok = [](const core::HttpRequest&) { return core::HttpResponse::Json(200, "{}"); };
+  ASSERT_TRUE(r.Route("POST", "/api/v1/incidents/{id}/ack", ok, {.changes_state = true}).ok());
+  ASSERT_TRUE(r.Route("GET", "/api/v1/incidents/{id}", ok).ok());
+  std::vector<std::string> seen;
+  r.SetMiddleware([&](const core::HttpRequest& req, const MatchedRoute& route, const core::HttpHandler& next) {
+    seen.push_back(fmt::format("{} {} {}", req.method, route.pattern, route.options.changes_state));
+    return next(req);
+  });
+  for (const char* method : {"POST", "GET"}) {
+    core::HttpRequest req;
+    req.method = method;
+    req.path = std::string(method) == "POST" ? "/api/v1/incidents/7/ack" : "/api/v1/incidents/7";
+    EXPECT_EQ(r.Handle(&req).status, 200);
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"POST /api/v1/incidents/{id}/ack true", "GET /api/v1/incidents/{id} false"}));
 }
 
 TEST(QueryStringTest, DecodesPairsInOrder) {

@@ -379,6 +379,17 @@ TEST_F(AppRuntimeTest, AlertsSurviveARestartThroughTheStateFile) {
                              Bearer("deploy-token"));
     ASSERT_EQ(overridden->status, 200) << overridden->body;
     EXPECT_THAT(c.Get("/metrics")->body, HasSubstr(R"(quell_state_checkpoints_total{outcome="success"} 4)"));
+    // An incident's ack too.
+    fs::remove(state_path);
+    auto listed = c.Get("/api/v1/incidents", Bearer("oncall-token"));
+    ASSERT_EQ(listed->status, 200);
+    const size_t at = listed->body.find(R"("id":")");
+    ASSERT_NE(at, std::string::npos) << listed->body;
+    const std::string id = listed->body.substr(at + 6, listed->body.find('"', at + 6) - (at + 6));
+    auto acked = c.Post("/api/v1/incidents/" + id + "/ack", R"({"by":"alice","comment":"on it"})", Bearer("oncall-token"));
+    ASSERT_EQ(acked->status, 200) << acked->body;
+    ASSERT_TRUE(fs::exists(state_path));
+    EXPECT_THAT(ReadAll(state_path), HasSubstr("on it"));
     // What a crash right now would leave: the next run starts from this copy.
     const std::string at_crash = state_path + ".at-crash";
     fs::copy_file(state_path, at_crash);
