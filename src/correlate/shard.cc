@@ -270,6 +270,13 @@ void Shard::Record(uint64_t fp, AlertState* a, DecisionKind kind, uint32_t rule,
   }
   size_t cap = std::min<size_t>(static_cast<size_t>(rules_->settings().decision_log_size), 255);
   if (cap == 0) return;
+  // The same decision at the same instant says nothing new. A restored alert makes some of its
+  // decisions again as the watermark passes their times (it joins its incident after the
+  // allowed lateness and transient grace, as it did before the restart): its saved log has them.
+  for (size_t i = 0; i < a->log_size; ++i) {
+    const Decision& e = a->log[i];
+    if (e.time_ns == t && e.kind == kind && e.arg == arg && e.rule == rule) return;
+  }
   if (a->log_size < a->log_cap) {
     a->log[a->log_size++] = d;
     return;

@@ -544,6 +544,15 @@ TEST(ShardTest, FlappingHoldSurvivesARestore) {
   EXPECT_GE(a_notes[0].time, T("2026-01-05T10:06:30Z"));
 }
 
+// An alert's decisions (explain) as text, newest first.
+std::string ExplainText(const std::vector<DecisionRecord>& decisions) {
+  std::string out;
+  for (const DecisionRecord& d : decisions) {
+    out += fmt::format("{} {} [{}] {}\n", d.time.unix_nanos(), d.decision, d.detail, d.rule);
+  }
+  return out;
+}
+
 // Explain after a restart: each alert's decision log is saved with it and comes back with its
 // times, details (a silence by its id) and rules, also under a config that added rules ahead of
 // them (rules are matched by name, not by index).
@@ -581,6 +590,24 @@ TEST(ShardTest, DecisionLogSurvivesARestore) {
   ASSERT_EQ(silenced_count(shard), 1u);
   const std::string snap = shard.Serialize();
 
+  // With allowed lateness and a transient grace the restored alerts join their incidents again
+  // when the watermark passes their hold, and decide "grouped" again: at the same time, into the
+  // same incident, so explain lists it once, as before the restart.
+  {
+    const std::string held = "correlate: {allowed_lateness: 1m}\ntransient: {grace: 2m}\n";
+    Recorder rec3;
+    Shard first(Rules(held), &rec3, nullptr);
+    Alert(&first, "C", "1", T("2026-01-05T10:00:00Z"));
+    first.AdvanceWatermark(T("2026-01-05T10:05:00Z"));
+    ASSERT_EQ(rec3.out.size(), 1u);
+    const std::vector<DecisionRecord> c_before = first.Explain(fp("C"));
+    Recorder rec4;
+    Shard again(Rules(held), &rec4, nullptr);
+    ASSERT_OK(again.Restore(first.Serialize()));
+    again.AdvanceWatermark(T("2026-01-05T10:10:00Z"));
+    EXPECT_TRUE(rec4.out.empty());
+    EXPECT_EQ(ExplainText(again.Explain(fp("C"))), ExplainText(c_before));
+  }
   // More rules, ahead of the route: every saved rule index now names another rule.
   const std::string more_rules =
       "inhibit_rules:\n"
