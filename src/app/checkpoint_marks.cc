@@ -13,7 +13,7 @@ std::string CheckpointMarks::ToJson() const {
     first = false;
     out += fmt::format("[{},{},{}]", correlate::JsonQuote(key.first), key.second, offset);
   }
-  out += fmt::format("],\"journal\":{}}}", journal);
+  out += fmt::format("],\"journal\":{},\"journal_checkpoint\":{}}}", journal, journal_checkpoint);
   return out;
 }
 
@@ -35,6 +35,11 @@ absl::StatusOr<CheckpointMarks> CheckpointMarks::Parse(std::string_view json) {
     const int64_t j = journal->AsInt64();
     if (j < 0) return absl::DataLossError("correlation state marks: negative \"journal\"");
     marks.journal = static_cast<uint64_t>(j);
+  }
+  if (const correlate::JsonValue* number = doc->Find("journal_checkpoint"); number != nullptr) {
+    const int64_t n = number->AsInt64();
+    if (n < 0) return absl::DataLossError("correlation state marks: negative \"journal_checkpoint\"");
+    marks.journal_checkpoint = static_cast<uint64_t>(n);
   }
   return marks;
 }

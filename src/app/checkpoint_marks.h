@@ -11,8 +11,11 @@
 //   - journal: the newest intake journal segment whose records are all in the state
 //     (IntakeJournal::BeginCheckpoint()). A crash between the checkpoint and the trim of those
 //     segments used to replay them into the state again; IntakeJournal::Open now drops them.
+//   - journal_checkpoint: the journal's number of this checkpoint (IntakeJournal::
+//     checkpoint_number()). Journal lines after the mark that were already in the snapshot are
+//     marked with it ("in_checkpoint"), and the replay after a restore skips them.
 //
-//   {"kafka":[["topic",partition,offset],...],"journal":segment}
+//   {"kafka":[["topic",partition,offset],...],"journal":segment,"journal_checkpoint":number}
 //
 // A value type. Parse errors: DataLoss naming what is wrong.
 #ifndef QUELL_APP_CHECKPOINT_MARKS_H_
@@ -30,6 +33,7 @@ namespace quell::app {
 struct CheckpointMarks {
   CheckpointCommitGate::Offsets kafka;
   uint64_t journal = 0;  // 0: no journal segment.
+  uint64_t journal_checkpoint = 0;  // 0: none.
 
   std::string ToJson() const;
   [[nodiscard]] static absl::StatusOr<CheckpointMarks> Parse(std::string_view json);

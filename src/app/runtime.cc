@@ -279,7 +279,8 @@ absl::Status Runtime::RestoreState() {
 
 absl::Status Runtime::RecoverJournal() {
   if (config_.journal.dir.empty()) return absl::OkStatus();
-  QUELL_ASSIGN_OR_RETURN(journal_, ingest::IntakeJournal::Open(config_.journal, restored_marks_.journal));
+  QUELL_ASSIGN_OR_RETURN(journal_, ingest::IntakeJournal::Open(config_.journal, restored_marks_.journal,
+                                                               restored_marks_.journal_checkpoint));
   if (journal_->covered_at_open() > 0) {
     spdlog::info("quell: {} intake journal segments were already in the restored state: removed, not replayed",
                  journal_->covered_at_open());
@@ -293,7 +294,8 @@ absl::Status Runtime::RecoverJournal() {
   // (larger) JSON transcoding.
   ropts.parser.limits.max_body_bytes = config_.intake.max_body_bytes * ingest::OtlpProtobufParser::kJsonExpansion;
   ropts.parser.limits.max_records = config_.intake.max_records_per_body;
-  uint64_t accepted = 0, rejected = 0;
+  ropts.skip_in_checkpoint_up_to = restored_marks_.journal_checkpoint;  // Those lines are in the state.
+  uint64_t accepted = 0, rejected = 0, skipped = 0;
   for (const std::string& path : segments) {
     // Fast mode: the only wait is the 10 ms back-off when the engine's queues are full, slept on
     // the wall clock whatever clock the runtime was given (a test's ManualClock does not move).
@@ -305,12 +307,14 @@ absl::Status Runtime::RecoverJournal() {
     }
     accepted += replayer.stats().accepted;
     rejected += replayer.stats().rejected;
+    skipped += replayer.stats().skipped;
   }
   engine_->Drain();
   // Rejections here were dead-lettered when the body first came in, or are a line cut short by a
   // crash before its request was answered.
-  spdlog::info("quell: replayed the intake journal ({} segments in {}): {} signals, {} records rejected",
-               segments.size(), journal_->dir(), accepted, rejected);
+  spdlog::info("quell: replayed the intake journal ({} segments in {}): {} signals, {} records rejected, {} bodies "
+               "skipped as already in the restored state",
+               segments.size(), journal_->dir(), accepted, rejected, skipped);
   return absl::OkStatus();
 }
 
@@ -336,12 +340,14 @@ absl::Status Runtime::CheckpointStateLocked() {
   const CheckpointCommitGate::Offsets covered = commit_gate_.Begin();
   // Likewise every journaled HTTP body up to the mark.
   const uint64_t journal_mark = journal_ ? journal_->BeginCheckpoint() : 0;
+  const uint64_t journal_checkpoint = journal_ ? journal_->checkpoint_number() : 0;  // Only this thread begins them.
   // The engine and the gates, one after the other: both hold at least what the marks cover.
   // What the snapshot holds of each input, saved with it so that a crash before the commit or
   // the trim that follow it does not feed the same input into the restored state again.
   CheckpointMarks marks;
   marks.kafka = covered;
   marks.journal = journal_mark;
+  marks.journal_checkpoint = journal_checkpoint;
   const auto began = std::chrono::steady_clock::now();  // A metric of real cost, not event time.
   const std::string document = StateDocument::Compose(engine_->SerializeState(), gates_->Serialize(), marks.ToJson());
   absl::Status st = core::WriteStateFile(state_file_, document);

@@ -31,17 +31,22 @@ TEST(StateDocumentTest, MarksReadBackAndParse) {
   marks.kafka[{"am", 0}] = 3;
   marks.kafka[{"dd \"logs\"", 7}] = 12345678901;
   marks.journal = 42;
+  marks.journal_checkpoint = 9;
   const std::string doc = StateDocument::Compose(R"({"version":1,"shards":[]})", "{}", marks.ToJson());
   ASSERT_OK_AND_ASSIGN(StateDocument parsed, StateDocument::Parse(doc));
   EXPECT_EQ(parsed.marks(), marks.ToJson());
   ASSERT_OK_AND_ASSIGN(CheckpointMarks back, CheckpointMarks::Parse(parsed.marks()));
   EXPECT_EQ(back.kafka, marks.kafka);
   EXPECT_EQ(back.journal, 42u);
+  EXPECT_EQ(back.journal_checkpoint, 9u);
+  // A state file written before journal checkpoints were numbered: 0, nothing skipped.
+  ASSERT_OK_AND_ASSIGN(CheckpointMarks older, CheckpointMarks::Parse(R"({"kafka":[],"journal":3})"));
+  EXPECT_EQ(older.journal_checkpoint, 0u);
   EXPECT_EQ(back.KafkaOffset("am", 0), 3);
   EXPECT_EQ(back.KafkaOffset("am", 1), -1);
   EXPECT_EQ(back.KafkaOffset("dd \"logs\"", 7), 12345678901);
   for (const char* bad : {"[]", R"({"kafka":{}})", R"({"kafka":[["am",0]]})", R"({"kafka":[[1,0,3]]})",
-                          R"({"journal":-1})", "{"}) {
+                          R"({"journal":-1})", R"({"journal_checkpoint":-2})", "{"}) {
     auto parsed_marks = CheckpointMarks::Parse(bad);
     EXPECT_FALSE(parsed_marks.ok()) << bad;
     EXPECT_EQ(parsed_marks.status().code(), absl::StatusCode::kDataLoss) << bad;

@@ -556,7 +556,8 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
     }
     st.signals_accepted.fetch_add(n, std::memory_order_relaxed);
     if (journal != nullptr && !append_first) {
-      // After Submit; the ticket sorts out a batch the engine finished before this append. A
+      // After Submit; the ticket sorts out a batch the engine finished before this append (not
+      // pending; its line marked when a checkpoint began in between: intake_journal.h). A
       // failure here answers 503 for a body already applied (its retry applies it again: alerts
       // are idempotent by fingerprint); the journal is failing from now on, so the next bodies are
       // journaled first.

@@ -77,8 +77,9 @@ std::string IntakeJournal::SegmentPath(uint64_t id) const {
 }
 
 absl::StatusOr<std::unique_ptr<IntakeJournal>> IntakeJournal::Open(const IntakeJournalConfig& config,
-                                                                   uint64_t covered) {
+                                                                   uint64_t covered, uint64_t checkpoint_number) {
   std::unique_ptr<IntakeJournal> j(new IntakeJournal(config));
+  j->checkpoints_.store(checkpoint_number);
   std::error_code ec;
   fs::create_directories(config.dir, ec);
   if (ec) return absl::UnavailableError(fmt::format("intake journal {}: {}", config.dir, ec.message()));
@@ -153,6 +154,14 @@ absl::Status IntakeJournal::Append(IntakeJournalTicket* ticket, core::Format for
   thread_local std::string line;
   RecordWriter::FormatRecord(format, observed, body, &line, ddtags);
   std::lock_guard<std::mutex> lock(mu_);
+  // Done before this append, and a checkpoint began since: that checkpoint's snapshot holds the
+  // record, which lands in a segment after its mark. Marked, so that a replay into that state
+  // skips it. Rare (a checkpoint inside a request's microseconds): formatted again here. Under
+  // mu_, no checkpoint can begin between this test and the write.
+  if (ticket->state.load() == 1) {
+    const uint64_t done_at = ticket->done_checkpoint.load();
+    if (checkpoints_.load() > done_at) RecordWriter::FormatRecord(format, observed, body, &line, ddtags, done_at + 1);
+  }
   if (!fd_) {
     stats_.write_errors.fetch_add(1, std::memory_order_relaxed);
     failing_.store(true, std::memory_order_relaxed);
@@ -189,6 +198,9 @@ absl::Status IntakeJournal::Append(IntakeJournalTicket* ticket, core::Format for
 }
 
 void IntakeJournal::Done(IntakeJournalTicket* ticket) {
+  // Read after the engine processed the record (seq_cst): a checkpoint not yet begun now snapshots
+  // the engine after it.
+  ticket->done_checkpoint.store(checkpoints_.load());
   int expected = 0;
   if (ticket->state.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) return;  // Not appended.
   if (expected != 2) return;
@@ -237,6 +249,7 @@ absl::Status IntakeJournal::WaitDurable(const IntakeJournalTicket& ticket) {
 
 uint64_t IntakeJournal::BeginCheckpoint() {
   std::lock_guard<std::mutex> lock(mu_);
+  checkpoints_.fetch_add(1);
   if (current_records_ > 0) {
     // Records of a closed segment must be on disk before a later group commit (on the next
     // segment's file) reports their sequence numbers durable.

@@ -21,14 +21,22 @@
 // just before it snapshots the engine: the current segment is closed when it holds records, and the
 // result marks the newest closed segment up to which no record is pending, so every record up to
 // the mark is in that snapshot. CheckpointDurable() with the mark, once the snapshot is on disk,
-// removes those segments. A record may come back twice after a crash (one the engine processed
-// before the checkpoint began but appended after; a crash between a checkpoint and its trim);
-// replaying an alert's state again is idempotent, and events past allowed lateness are dropped
-// as late, so replay is at-least-once, like the Kafka source.
+// removes those segments. The trim mark and the checkpoint's number (checkpoint_number(), counted
+// on from the restored state's: Open's `checkpoint_number`) are saved with the snapshot
+// (app::CheckpointMarks).
 //
 // One record's progress is an IntakeJournalTicket: Append and Done may come in either order (the
 // engine may process a batch before the intake thread appends its body); the ticket counts the
-// record pending only in the first case.
+// record pending only in the first case. In the second, when a checkpoint began between Done and
+// Append, that checkpoint's snapshot holds the record although its segment is after the mark: the
+// line is marked "in_checkpoint": N (N = the first checkpoint begun after Done), and the replay
+// into a state restored from checkpoint N or later skips it (ReplayOptions::
+// skip_in_checkpoint_up_to). Without the mark a crash after that checkpoint applied the record
+// twice (a deploy gate's evidence counted it twice). A record the engine processes while a
+// checkpoint's snapshot is being taken may still come back twice, as may the records of a body
+// whose journal write failed after its submit (answered 503, so its client sends it again):
+// replaying an alert's state again is idempotent, and events past allowed lateness are dropped as
+// late, so replay is at-least-once there, like the Kafka source.
 //
 // Thread-safe: Append/WaitDurable on the server's I/O threads, Done on shard threads, the
 // checkpoint calls on housekeeping's thread or the one that stops the runtime.
@@ -56,6 +64,7 @@ namespace quell::ingest {
 
 struct IntakeJournalTicket {
   std::atomic<int> state{0};  // 0: new; 1: done before it was appended; 2: appended, pending.
+  std::atomic<uint64_t> done_checkpoint{0};  // Set by Done: checkpoint_number() when it ran.
   uint64_t segment = 0;       // Set by Append.
   uint64_t sequence = 0;      // Set by Append: the record's number, for WaitDurable.
 };
@@ -76,9 +85,13 @@ class IntakeJournal {
   // restored correlation state came from (CheckpointMarks::journal; 0: none). Leftover segments up
   // to it are in that state already (a crash came between the checkpoint and its trim): they are
   // removed instead of replayed, and new segments are numbered after it even when the directory
-  // was emptied. Errors: Unavailable "intake journal DIR: reason".
+  // was emptied. `checkpoint_number`: that checkpoint's number (CheckpointMarks::
+  // journal_checkpoint; 0: none): the next checkpoint is numbered after it, and leftover lines
+  // marked "in_checkpoint" up to it are in the restored state (the replay skips them).
+  // Errors: Unavailable "intake journal DIR: reason".
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<IntakeJournal>> Open(const IntakeJournalConfig& config,
-                                                                         uint64_t covered = 0);
+                                                                         uint64_t covered = 0,
+                                                                         uint64_t checkpoint_number = 0);
   // Stops the background sync; closes the current segment; removes it when it holds no record.
   ~IntakeJournal();
   IntakeJournal(const IntakeJournal&) = delete;
@@ -103,8 +116,11 @@ class IntakeJournal {
   // applied either, and the client's retry does not apply it twice.
   bool failing() const { return failing_.load(std::memory_order_relaxed); }
 
-  // See the class comment. Returns the trim mark (0: nothing to trim).
+  // See the class comment. Returns the trim mark (0: nothing to trim) and numbers the checkpoint
+  // (checkpoint_number() + 1).
   uint64_t BeginCheckpoint();
+  // The number of the last checkpoint begun (Open's `checkpoint_number` before the first).
+  uint64_t checkpoint_number() const { return checkpoints_.load(); }
   // Removes the closed segments up to `mark`. Errors: Unavailable (a file could not be removed;
   // the next checkpoint tries again).
   [[nodiscard]] absl::Status CheckpointDurable(uint64_t mark);
@@ -131,6 +147,7 @@ class IntakeJournal {
   size_t covered_at_open_ = 0;
   IntakeJournalStats stats_;
   std::atomic<bool> failing_{false};
+  std::atomic<uint64_t> checkpoints_{0};  // Incremented under mu_ (BeginCheckpoint).
 
   mutable std::mutex mu_;
   std::shared_ptr<Fd> fd_;              // The current segment.

@@ -242,6 +242,56 @@ TEST_F(IntakeJournalTest, ABatchProcessedBeforeItsAppendIsNotPending) {
   EXPECT_THAT(Segments(dir_ / "journal"), ElementsAre("intake-00000000000000000002.ndjson"));
 }
 
+// The engine processed B, then a checkpoint began (its snapshot holds B), then the intake thread
+// appended B, after the checkpoint's mark. B's line is marked with that checkpoint, and the
+// replay into a state restored from it (or a later one) skips B; into an older state it applies
+// B. A (appended, then done, then checkpointed) and C (done and appended with no checkpoint in
+// between) are not marked.
+TEST_F(IntakeJournalTest, ABatchProcessedBeforeACheckpointButAppendedAfterItIsMarkedWithIt) {
+  const auto t = core::EventTime::FromUnixNanos(1);
+  const std::string a_body = R"([{"labels":{"alertname":"A"}}])", b_body = R"([{"labels":{"alertname":"B"}}])",
+                    c_body = R"([{"labels":{"alertname":"C"}}])";
+  std::string segment;
+  {
+    auto opened = IntakeJournal::Open(Config(JournalFsync::kNever), /*covered=*/0, /*checkpoint_number=*/6);
+    ASSERT_THAT(opened, IsOk());
+    IntakeJournal& j = **opened;
+    EXPECT_EQ(j.checkpoint_number(), 6u);
+    IntakeJournalTicket a, b, c;
+    ASSERT_THAT(j.Append(&a, core::Format::kAlertmanager, t, a_body), IsOk());
+    j.Done(&a);
+    j.Done(&b);
+    EXPECT_EQ(j.BeginCheckpoint(), 1u);  // Closes A's segment; numbered 7.
+    EXPECT_EQ(j.checkpoint_number(), 7u);
+    ASSERT_THAT(j.Append(&b, core::Format::kAlertmanager, t, b_body), IsOk());
+    j.Done(&c);
+    ASSERT_THAT(j.Append(&c, core::Format::kAlertmanager, t, c_body), IsOk());
+    segment = (dir_ / "journal" / "intake-00000000000000000002.ndjson").string();
+    // A crash here: checkpoint 7 may or may not have become durable.
+  }
+  const std::string lines = ReadFile(segment);
+  EXPECT_THAT(lines, HasSubstr(R"("in_checkpoint":7,)"));
+  EXPECT_EQ(lines.find("in_checkpoint"), lines.rfind("in_checkpoint"));  // B's line only.
+  EXPECT_LT(lines.find("in_checkpoint"), lines.find(R"("alertname":"B")"));
+  EXPECT_GT(lines.find(R"("alertname":"C")"), lines.find(R"("alertname":"B")"));
+  for (uint64_t restored : {7u, 8u, 6u, 0u}) {
+    RenderingSink sink;
+    core::ManualClock clock(core::WallTime::FromUnixNanos(0));
+    ReplayOptions ro;
+    ro.skip_in_checkpoint_up_to = restored;
+    Replayer replayer(&sink, &clock, ro);
+    ASSERT_THAT(replayer.ReplayFile(segment), IsOk());
+    EXPECT_EQ(sink.rejections, 0u);
+    const bool has_b = restored < 7;  // From checkpoint 6 or none, B is not in the restored state.
+    ASSERT_EQ(sink.rendered.size(), has_b ? 2u : 1u) << "restored from checkpoint " << restored;
+    EXPECT_THAT(sink.rendered.back(), HasSubstr(R"("alertname":"C")"));
+    if (has_b) {
+      EXPECT_THAT(sink.rendered.front(), HasSubstr(R"("alertname":"B")"));
+    }
+    EXPECT_EQ(replayer.stats().skipped, has_b ? 0u : 1u);
+  }
+}
+
 TEST_F(IntakeJournalTest, LeftoversAreReplayedInOrderAndTrimmedByTheFirstCheckpoint) {
   for (int run = 0; run < 3; ++run) {
     auto j = IntakeJournal::Open(Config(JournalFsync::kNever));

@@ -74,6 +74,7 @@ ParseResult NdjsonRecordParser::ParseLine(std::string_view line, uint32_t line_i
   size_t body_begin = 0, body_end = 0;
   bool has_body = false, has_b64 = false;
   std::string_view b64, ddtags;
+  int64_t in_checkpoint = 0;
   for (auto f_r : obj) {
     od::field f;
     if (auto e = std::move(f_r).get(f)) {
@@ -105,6 +106,9 @@ ParseResult NdjsonRecordParser::ParseLine(std::string_view line, uint32_t line_i
           body_end = end;
           has_body = true;
         }
+      } else if (k == "in_checkpoint") {
+        st = ReadInt64(v, "in_checkpoint", &in_checkpoint);
+        if (st.ok() && in_checkpoint < 0) st = FieldError::Fail(RejectReason::kOutOfRange, "in_checkpoint");
       } else if (k == "ddtags") {
         st = ReadString(v, options_.limits.max_body_bytes, "ddtags", &ddtags);
       } else if (k == "body_b64") {
@@ -135,6 +139,10 @@ ParseResult NdjsonRecordParser::ParseLine(std::string_view line, uint32_t line_i
     return result;
   }
   if (t_ns > 0) *t = core::EventTime::FromUnixNanos(t_ns);
+  if (in_checkpoint > 0 && static_cast<uint64_t>(in_checkpoint) <= skip_in_checkpoint_up_to_) {
+    result.skipped = 1;  // In the restored state already.
+    return result;
+  }
   Parser* inner = InnerParser(format);
   if (inner == nullptr) {
     Reject(out, &result, RejectReason::kUnsupported, "format", line_offset, line_index);
@@ -179,6 +187,7 @@ ParseResult NdjsonRecordParser::Parse(std::string_view body, size_t, core::Sourc
       ParseResult r = ParseLine(line, line_index, pos, source, observed, out, &t);
       result.accepted += r.accepted;
       result.rejected += r.rejected;
+      result.skipped += r.skipped;
     }
     ++line_index;
     pos = end + 1;

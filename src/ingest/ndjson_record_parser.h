@@ -9,7 +9,12 @@
 // body is embedded as JSON under `body`, or as base64 under `body_b64` when it was not a valid
 // JSON object/array (RecordWriter decides). Optional `ddtags` ("k:v,k2:v2") are batch tags for the
 // body's parser (Parser::SetBatchTags: the Datadog logs intake's `?ddtags=`; other formats ignore
-// them). Keys may come in any order; unknown keys are ignored.
+// them). Optional `in_checkpoint` (a positive integer) is the intake journal's (intake_journal.h):
+// the body was already in the correlation state when the journal's checkpoint of that number
+// began, so a replay into a state restored from that checkpoint or a later one must not apply it
+// again. After SkipInCheckpointUpTo(n), a valid line with 0 < in_checkpoint <= n is skipped: no
+// signals, no rejections, ParseResult::skipped 1. Keys may come in any order; unknown keys are
+// ignored.
 // Each line's body is re-parsed with the parser of its format (MakeParser, created lazily and
 // kept), and its signals and rejections land in the same batch; signals keep `t` as observed time.
 //
@@ -44,6 +49,8 @@ class NdjsonRecordParser final : public Parser {
   // `observed` when it has none, or when the line is bad).
   ParseResult ParseLine(std::string_view line, uint32_t line_index, uint64_t line_offset, core::SourceKind source,
                         core::EventTime observed, core::SignalBatch* out, core::EventTime* t);
+  // See the file comment (0, the default: no line is skipped).
+  void SkipInCheckpointUpTo(uint64_t n) { skip_in_checkpoint_up_to_ = n; }
 
  private:
   Parser* InnerParser(core::Format f);
@@ -54,6 +61,7 @@ class NdjsonRecordParser final : public Parser {
   JsonDocument envelope_;
   std::array<std::unique_ptr<Parser>, 16> inner_;
   std::string decoded_;  // body_b64, decoded.
+  uint64_t skip_in_checkpoint_up_to_ = 0;
 };
 
 }  // namespace quell::ingest

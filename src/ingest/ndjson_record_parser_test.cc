@@ -46,6 +46,34 @@ TEST(NdjsonRecordParserTest, InnerOffsetsAreAbsolute) {
   EXPECT_EQ(b.rejections()[0].reason, core::RejectReason::kWrongType);
 }
 
+// The intake journal's "in_checkpoint" mark: written after "t", skipped up to the number set, a
+// bad value rejected like any bad envelope field.
+TEST(NdjsonRecordParserTest, LinesMarkedInACheckpointAreSkippedUpToTheRestoredOne) {
+  std::string file, line;
+  for (uint64_t n : {0u, 3u, 4u}) {
+    RecordWriter::FormatRecord(core::Format::kAlertmanager, core::EventTime::FromUnixNanos(42),
+                               "[{\"labels\":{\"alertname\":\"A\"}}]", &line, "", n);
+    file += line;
+  }
+  EXPECT_EQ(line, "{\"t\":42,\"format\":\"alertmanager\",\"in_checkpoint\":4,\"body\":[{\"labels\":{\"alertname\":\"A\"}}]}\n");
+  file += R"({"in_checkpoint":-1,"format":"alertmanager","body":[]})" "\n";
+  file += R"({"in_checkpoint":"x","format":"alertmanager","body":[]})" "\n";
+  for (uint64_t skip : {0u, 3u, 4u}) {
+    NdjsonRecordParser p({});
+    p.SkipInCheckpointUpTo(skip);
+    core::SignalBatch b;
+    ParseResult r = p.Parse(file, file.size(), core::SourceKind::kFile, kGoldenObserved, &b);
+    const uint32_t skipped = skip == 0 ? 0 : skip == 3 ? 1 : 2;
+    EXPECT_EQ(r.skipped, skipped) << skip;
+    EXPECT_EQ(r.accepted, 3 - skipped) << skip;
+    ASSERT_EQ(r.rejected, 2u) << skip;
+    EXPECT_EQ(b.rejections()[0].reason, core::RejectReason::kOutOfRange);
+    EXPECT_EQ(b.rejections()[0].field, std::string_view("in_checkpoint"));
+    EXPECT_EQ(b.rejections()[0].record_index, 3u);
+    EXPECT_EQ(b.rejections()[1].field, std::string_view("in_checkpoint"));
+  }
+}
+
 }  // namespace
 }  // namespace quell::ingest
 

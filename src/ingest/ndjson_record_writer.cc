@@ -41,10 +41,11 @@ RecordWriter::~RecordWriter() {
 }
 
 void RecordWriter::FormatRecord(core::Format format, core::EventTime observed, std::string_view body,
-                                std::string* line, std::string_view ddtags) {
+                                std::string* line, std::string_view ddtags, uint64_t in_checkpoint) {
   line->clear();
   fmt::format_to(std::back_inserter(*line), R"({{"t":{},"format":"{}",)", observed.unix_nanos(),
                  core::FormatName(format));
+  if (in_checkpoint != 0) fmt::format_to(std::back_inserter(*line), R"("in_checkpoint":{},)", in_checkpoint);
   if (!ddtags.empty()) {
     line->append(R"("ddtags":")");
     AppendJsonEscaped(line, ddtags);

@@ -16,6 +16,7 @@ Replayer::Replayer(core::BatchSink* sink, const core::Clock* clock, ReplayOption
       options_(std::move(options)),
       wait_until_(std::move(wait_until)),
       parser_(options_.parser) {
+  parser_.SkipInCheckpointUpTo(options_.skip_in_checkpoint_up_to);
   if (!wait_until_) {
     wait_until_ = [clock = clock_](core::WallTime t) {
       for (core::WallTime now = clock->Now(); now < t; now = clock->Now()) absl::SleepFor(t - now);
@@ -73,7 +74,7 @@ absl::Status Replayer::Replay(std::istream& in) {
     core::EventTime now_event = core::EventTime::FromUnixNanos(clock_->Now().unix_nanos());
     const size_t rejections_before = batch_.rejections().size();
     const size_t signals_before = batch_.size();
-    (void)parser_.ParseLine(line_, index, line_offset, options_.source, now_event, &batch_, &t);
+    stats_.skipped += parser_.ParseLine(line_, index, line_offset, options_.source, now_event, &batch_, &t).skipped;
     if (options_.rebase_to_now && batch_.size() > signals_before) {
       if (!rebase_known) {
         rebase_known = true;

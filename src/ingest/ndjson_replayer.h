@@ -52,6 +52,9 @@ struct ReplayOptions {
   // `original` the line's bytes from the rejection on, its offset the byte offset in the file,
   // its record the line number. Optional; must outlive the Replayer.
   DeadLetterFile* dead_letter = nullptr;
+  // Lines marked "in_checkpoint" up to this number are skipped (NdjsonRecordParser::
+  // SkipInCheckpointUpTo): the intake journal's replay into a state restored from that checkpoint.
+  uint64_t skip_in_checkpoint_up_to = 0;
 };
 
 struct ReplayStats {
@@ -60,6 +63,7 @@ struct ReplayStats {
   uint64_t rejected = 0;  // Rejections submitted.
   uint64_t batches = 0;   // Batches the sink took.
   uint64_t dead_lettered = 0;  // Rejections written to ReplayOptions::dead_letter.
+  uint64_t skipped = 0;   // Lines skipped as already in the restored state (skip_in_checkpoint_up_to).
 };
 
 class Replayer {

@@ -23,6 +23,7 @@ namespace quell::ingest {
 struct ParseResult {
   uint32_t accepted = 0;     // Signals appended to the batch.
   uint32_t rejected = 0;     // Rejections appended to the batch.
+  uint32_t skipped = 0;      // Records left out on purpose (NdjsonRecordParser::SkipInCheckpointUpTo).
   // True iff nothing in the body could be read at all (empty, not JSON, wrong top-level type,
   // over the size limit): HTTP answers 400, Kafka dead-letters the whole message.
   bool body_rejected = false;

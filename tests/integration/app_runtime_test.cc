@@ -13,6 +13,7 @@
 #include "app/runtime.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "ingest/ndjson_record_writer.h"
 #include "server/api_tokens.h"
 #include "tests/testing/http_client.h"
 #include "tests/testing/status_matchers.h"
@@ -436,6 +437,61 @@ TEST_F(AppRuntimeTest, AlertsSurviveARestartThroughTheStateFile) {
   EXPECT_EQ(st.code(), absl::StatusCode::kDataLoss) << st;
   EXPECT_THAT(std::string(st.message()), HasSubstr(state_path));
   rt.Stop();
+}
+
+// The intake journal's checkpoint numbers: each checkpoint's is saved in the state file, and at
+// the next start a leftover line marked "in_checkpoint" with it (or an earlier one) is in the
+// restored state already and not replayed, while unmarked lines and lines marked by a checkpoint
+// that never became durable are (ADR 0045; IntakeJournalTest covers how lines get marked).
+TEST_F(AppRuntimeTest, JournalLinesTheRestoredStateHoldsAreNotReplayed) {
+  std::string text = Config(dir_.string(), "0s");
+  const std::string state_path = (dir_ / "state.json").string();
+  const std::string journal_dir = (dir_ / "journal").string();
+  text.replace(text.find("ingest:\n"), 8, fmt::format("ingest:\n  journal:\n    dir: {}\n", journal_dir));
+  text.replace(text.find("  idle_timeout: 1s\n"), std::string("  idle_timeout: 1s\n").size(),
+               fmt::format("  idle_timeout: 1s\n  state_file: {}\n", state_path));
+  Write(config_path_, text);
+  const core::WallTime start = core::WallTime::FromUnixNanos(1795662000000000000);  // 2026-11-26T03:00:00Z
+  core::ManualClock clock(start);
+  RuntimeOptions opts;
+  opts.start_kafka = false;
+  opts.replay_sample = false;
+  opts.clock = &clock;
+  auto alert = [](const std::string& name) {
+    return R"([{"labels":{"alertname":")" + name + R"(","service":"billing"},"startsAt":"2026-11-26T02:59:00Z"}])";
+  };
+  {
+    ASSERT_OK_AND_ASSIGN(QuellConfig cfg, LoadConfig(config_path_));
+    Runtime rt(std::move(cfg), opts);
+    ASSERT_OK(rt.Start());
+    HttpClient c(rt.http_port());
+    ASSERT_EQ(c.Post("/api/v2/alerts", alert("Applied"), Bearer("ingest-token"))->status, 200);
+    rt.Stop();  // The final checkpoint, the journal's first.
+  }
+  EXPECT_THAT(ReadAll(state_path), HasSubstr(R"("journal_checkpoint":1)"));
+  // What a crash could leave after the next checkpoint: a body done before checkpoint 1 began and
+  // appended after it (in the state), one appended with no checkpoint in between, and one done
+  // before a checkpoint 2 that never became durable (not in the state).
+  std::string segment, line;
+  const core::EventTime t = core::EventTime::FromUnixNanos(1795661990000000000);
+  for (const auto& [name, in_checkpoint] : std::vector<std::pair<std::string, uint64_t>>{
+           {"InTheState", 1}, {"Unmarked", 0}, {"InALostCheckpoint", 2}}) {
+    ingest::RecordWriter::FormatRecord(core::Format::kAlertmanager, t, alert(name), &line, "", in_checkpoint);
+    segment += line;
+  }
+  Write(journal_dir + "/intake-00000000000000000099.ndjson", segment);
+  ASSERT_OK_AND_ASSIGN(QuellConfig cfg, LoadConfig(config_path_));
+  Runtime rt(std::move(cfg), opts);
+  ASSERT_OK(rt.Start());
+  HttpClient c(rt.http_port());
+  auto listed = c.Get("/api/v2/alerts", Bearer("oncall-token"));
+  ASSERT_EQ(listed->status, 200);
+  EXPECT_THAT(listed->body, HasSubstr(R"("alertname":"Applied")"));
+  EXPECT_THAT(listed->body, HasSubstr(R"("alertname":"Unmarked")"));
+  EXPECT_THAT(listed->body, HasSubstr(R"("alertname":"InALostCheckpoint")"));
+  EXPECT_THAT(listed->body, Not(HasSubstr("InTheState")));
+  rt.Stop();
+  EXPECT_THAT(ReadAll(state_path), HasSubstr(R"("journal_checkpoint":2)"));
 }
 
 // The quick start (`scripts/run.sh`): the embedded default replays the bundled sample, recorded on
