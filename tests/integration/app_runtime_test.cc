@@ -93,6 +93,24 @@ class AppRuntimeTest : public ::testing::Test {
 
 HttpClient::Headers Bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
 
+// `text` (a Config()) with `settings` (indented lines) added to its correlate section.
+std::string WithCorrelateSettings(std::string text, const std::string& settings) {
+  const std::string anchor = "  idle_timeout: 1s\n";
+  text.replace(text.find(anchor), anchor.size(), anchor + settings);
+  return text;
+}
+
+constexpr core::WallTime kTestStart = core::WallTime::FromUnixNanos(1795662000000000000);  // 2026-11-26T03:00:00Z
+
+// A run on `clock`, without Kafka and without the bundled sample.
+RuntimeOptions OnClock(core::ManualClock* clock) {
+  RuntimeOptions opts;
+  opts.start_kafka = false;
+  opts.replay_sample = false;
+  opts.clock = clock;
+  return opts;
+}
+
 TEST_F(AppRuntimeTest, EndToEndWithAuthMetricsReloadAndAudit) {
   ASSERT_OK_AND_ASSIGN(QuellConfig cfg, LoadConfig(config_path_));
   RuntimeOptions opts;
@@ -298,13 +316,9 @@ TEST_F(AppRuntimeTest, DeadLettersAreRedactedUnlessTurnedOff) {
 TEST_F(AppRuntimeTest, ExpiredSilencesAreDroppedAfterTheRetention) {
   ASSERT_OK_AND_ASSIGN(QuellConfig cfg, LoadConfig(config_path_));
   EXPECT_EQ(cfg.rules.settings.silence_retention, absl::Hours(120));
-  const core::WallTime start = core::WallTime::FromUnixNanos(1795662000000000000);  // 2026-11-26T03:00:00Z
+  const core::WallTime start = kTestStart;
   core::ManualClock clock(start);
-  RuntimeOptions opts;
-  opts.start_kafka = false;
-  opts.replay_sample = false;
-  opts.clock = &clock;
-  Runtime rt(std::move(cfg), opts);
+  Runtime rt(std::move(cfg), OnClock(&clock));
   ASSERT_OK(rt.Start());
   HttpClient c(rt.http_port());
   std::string silence = R"({"matchers":[{"name":"service","value":"checkout","isRegex":false,"isEqual":true}],
@@ -332,17 +346,12 @@ TEST_F(AppRuntimeTest, ExpiredSilencesAreDroppedAfterTheRetention) {
 // the checkpoints, and a file that is not a state snapshot stops the start with its path in the
 // error.
 TEST_F(AppRuntimeTest, AlertsSurviveARestartThroughTheStateFile) {
-  std::string text = Config(dir_.string(), "0s") + "gates:\n  - service: billing\n    env: prod\n";
   const std::string state_path = (dir_ / "state" / "correlation.json").string();
-  const std::string settings = fmt::format("  idle_timeout: 1s\n  state_file: {}\n  state_checkpoint_interval: 5s\n", state_path);
-  text.replace(text.find("  idle_timeout: 1s\n"), std::string("  idle_timeout: 1s\n").size(), settings);
-  Write(config_path_, text);
-  const core::WallTime start = core::WallTime::FromUnixNanos(1795662000000000000);  // 2026-11-26T03:00:00Z
+  Write(config_path_, WithCorrelateSettings(Config(dir_.string(), "0s") + "gates:\n  - service: billing\n    env: prod\n",
+                                            fmt::format("  state_file: {}\n  state_checkpoint_interval: 5s\n", state_path)));
+  const core::WallTime start = kTestStart;
   core::ManualClock clock(start);
-  RuntimeOptions opts;
-  opts.start_kafka = false;
-  opts.replay_sample = false;
-  opts.clock = &clock;
+  const RuntimeOptions opts = OnClock(&clock);
   const std::string alert = R"([{"labels":{"alertname":"DiskFull","service":"billing","severity":"critical"},
                                 "annotations":{"summary":"disk 97%"},"startsAt":"2026-11-26T02:59:00Z"}])";
   auto alert_names = [](HttpClient& c) {
@@ -444,19 +453,13 @@ TEST_F(AppRuntimeTest, AlertsSurviveARestartThroughTheStateFile) {
 // restored state already and not replayed, while unmarked lines and lines marked by a checkpoint
 // that never became durable are (ADR 0045; IntakeJournalTest covers how lines get marked).
 TEST_F(AppRuntimeTest, JournalLinesTheRestoredStateHoldsAreNotReplayed) {
-  std::string text = Config(dir_.string(), "0s");
   const std::string state_path = (dir_ / "state.json").string();
   const std::string journal_dir = (dir_ / "journal").string();
+  std::string text = WithCorrelateSettings(Config(dir_.string(), "0s"), fmt::format("  state_file: {}\n", state_path));
   text.replace(text.find("ingest:\n"), 8, fmt::format("ingest:\n  journal:\n    dir: {}\n", journal_dir));
-  text.replace(text.find("  idle_timeout: 1s\n"), std::string("  idle_timeout: 1s\n").size(),
-               fmt::format("  idle_timeout: 1s\n  state_file: {}\n", state_path));
   Write(config_path_, text);
-  const core::WallTime start = core::WallTime::FromUnixNanos(1795662000000000000);  // 2026-11-26T03:00:00Z
-  core::ManualClock clock(start);
-  RuntimeOptions opts;
-  opts.start_kafka = false;
-  opts.replay_sample = false;
-  opts.clock = &clock;
+  core::ManualClock clock(kTestStart);
+  const RuntimeOptions opts = OnClock(&clock);
   auto alert = [](const std::string& name) {
     return R"([{"labels":{"alertname":")" + name + R"(","service":"billing"},"startsAt":"2026-11-26T02:59:00Z"}])";
   };
