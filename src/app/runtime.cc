@@ -462,6 +462,8 @@ absl::Status Runtime::BuildHttp() {
       router_.Route("GET", "/-/ready", [this](const core::HttpRequest& r) { return readiness_.HandleReadyz(r); }));
   QUELL_RETURN_IF_ERROR(router_.Route("GET", "/api/v1/audit", [this](const core::HttpRequest& r) { return audit_->HandleGet(r); }));
   QUELL_RETURN_IF_ERROR(router_.Route("POST", "/api/v1/reload", [this](const core::HttpRequest& r) { return HandleReload(r); }));
+  QUELL_RETURN_IF_ERROR(
+      router_.Route("POST", "/-/reload", [this](const core::HttpRequest& r) { return HandleAlertmanagerReload(r); }));
   router_.SetMiddleware([this](const core::HttpRequest& req, const server::MatchedRoute& route,
                                const core::HttpHandler& next) {
     return Middleware(req, route, next);
@@ -491,7 +493,7 @@ core::HttpResponse Runtime::Middleware(const core::HttpRequest& req, const serve
   core::HttpResponse resp = next(with_principal);
   // Audit every successful write that is not telemetry intake.
   // Reloads and gate overrides write their own, more detailed entries.
-  if (resp.status >= 200 && resp.status < 300 && pattern != "/api/v1/reload" &&
+  if (resp.status >= 200 && resp.status < 300 && pattern != "/api/v1/reload" && pattern != "/-/reload" &&
       pattern != "/api/v1/gates/{service}/override" && !pattern.starts_with("/api/v1/gates/flagger/")) {
     server::AuditEntry e;
     e.principal = principal;
@@ -535,6 +537,12 @@ core::HttpResponse Runtime::HandleReload(const core::HttpRequest& req) {
   }
   std::lock_guard<std::mutex> lock(reload_mu_);
   return JsonMessage(200, "sha256", config_.content_sha256);
+}
+
+core::HttpResponse Runtime::HandleAlertmanagerReload(const core::HttpRequest& req) {
+  absl::Status s = Reload(std::string(req.Header("X-Quell-Principal")));
+  if (s.ok()) return core::HttpResponse::Text(200, "");
+  return core::HttpResponse::Text(500, fmt::format("failed to reload config: {}\n", std::string(s.message())));
 }
 
 absl::Status Runtime::Reload(const std::string& who) {

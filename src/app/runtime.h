@@ -133,6 +133,10 @@ class Runtime {
   core::HttpResponse Middleware(const core::HttpRequest& req, const server::MatchedRoute& route,
                                 const core::HttpHandler& next);
   core::HttpResponse HandleReload(const core::HttpRequest& req);
+  // Alertmanager's POST /-/reload, for tools written for it (prometheus-operator's config
+  // reloader): 200 with an empty body, or 500 "failed to reload config: <why>", as Alertmanager
+  // answers. Same reload, scope (admin) and audit entry as POST /api/v1/reload.
+  core::HttpResponse HandleAlertmanagerReload(const core::HttpRequest& req);
 
   QuellConfig config_;
   RuntimeOptions options_;

@@ -25,6 +25,7 @@ namespace fs = std::filesystem;
 using ::quell::testing::HttpClient;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using ::testing::StartsWith;
 
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path);
@@ -214,6 +215,23 @@ TEST_F(AppRuntimeTest, EndToEndWithAuthMetricsReloadAndAudit) {
   EXPECT_EQ(good->status, 200) << good->body;
   metrics = c.Get("/metrics");
   EXPECT_THAT(metrics->body, HasSubstr("quell_config_reloads_total{outcome=\"success\"} 1"));
+  // Alertmanager's reload path, as prometheus-operator's config reloader calls it: the same
+  // reload and scope, answered as Alertmanager does (200 and no body; 500 with the reason).
+  EXPECT_EQ(c.Post("/-/reload", "", Bearer("oncall-token"))->status, 403);
+  Write(config_path_, Config(dir_.string(), "1s") + "route_typo: {}\n");
+  auto am_bad = c.Post("/-/reload", "", Bearer("admin-token"));
+  ASSERT_TRUE(am_bad.ok());
+  EXPECT_EQ(am_bad->status, 500);
+  EXPECT_THAT(am_bad->body, StartsWith("failed to reload config: "));
+  EXPECT_THAT(am_bad->body, HasSubstr("unknown key \"route_typo\""));
+  Write(config_path_, Config(dir_.string(), "1s"));
+  auto am_good = c.Post("/-/reload", "", Bearer("admin-token"));
+  ASSERT_TRUE(am_good.ok());
+  EXPECT_EQ(am_good->status, 200) << am_good->body;
+  EXPECT_EQ(am_good->body, "");
+  metrics = c.Get("/metrics");
+  EXPECT_THAT(metrics->body, HasSubstr("quell_config_reloads_total{outcome=\"success\"} 2"));
+  EXPECT_THAT(metrics->body, HasSubstr("quell_config_reloads_total{outcome=\"failure\"} 2"));
   std::string audit_file = ReadAll((dir_ / "audit.jsonl").string());
   EXPECT_THAT(audit_file, HasSubstr(R"("action":"config.reload","principal":"root")"));
   EXPECT_THAT(audit_file, HasSubstr(R"("outcome":"failure")"));
