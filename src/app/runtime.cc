@@ -338,18 +338,30 @@ absl::Status Runtime::CheckpointStateLocked() {
   const uint64_t changes = state_changes_.load();
   // Every Kafka offset reported done so far has its messages in the engine, so in this snapshot.
   const CheckpointCommitGate::Offsets covered = commit_gate_.Begin();
-  // Likewise every journaled HTTP body up to the mark.
-  const uint64_t journal_mark = journal_ ? journal_->BeginCheckpoint() : 0;
+  // The engine's snapshot is begun and the gates are serialized at the intake journal's cut, with
+  // no journaled HTTP submit in flight: both hold exactly the journaled bodies submitted before it
+  // (those up to the mark, and later lines marked with this checkpoint; intake_journal.h).
+  const auto began = std::chrono::steady_clock::now();  // A metric of real cost, not event time.
+  correlate::ShardedEngine::StateSnapshot engine_state;
+  std::string gates_state;
+  auto at_cut = [&] {
+    engine_state = engine_->BeginSerializeState();
+    gates_state = gates_->Serialize();
+  };
+  uint64_t journal_mark = 0;
+  if (journal_) {
+    journal_mark = journal_->BeginCheckpoint(at_cut);
+  } else {
+    at_cut();
+  }
   const uint64_t journal_checkpoint = journal_ ? journal_->checkpoint_number() : 0;  // Only this thread begins them.
-  // The engine and the gates, one after the other: both hold at least what the marks cover.
   // What the snapshot holds of each input, saved with it so that a crash before the commit or
   // the trim that follow it does not feed the same input into the restored state again.
   CheckpointMarks marks;
   marks.kafka = covered;
   marks.journal = journal_mark;
   marks.journal_checkpoint = journal_checkpoint;
-  const auto began = std::chrono::steady_clock::now();  // A metric of real cost, not event time.
-  const std::string document = StateDocument::Compose(engine_->SerializeState(), gates_->Serialize(), marks.ToJson());
+  const std::string document = StateDocument::Compose(engine_state.Take(), gates_state, marks.ToJson());
   absl::Status st = core::WriteStateFile(state_file_, document);
   if (!st.ok()) {
     checkpoint_stats_.failure.fetch_add(1);

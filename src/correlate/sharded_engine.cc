@@ -212,15 +212,20 @@ void ShardedEngine::Broadcast(const std::function<void(Shard&)>& fn) {
 }
 
 template <typename T>
-std::vector<T> ShardedEngine::Gather(const std::function<T(Shard&)>& fn) {
+std::vector<std::future<T>> ShardedEngine::Scatter(const std::function<T(Shard&)>& fn) {
   std::vector<std::future<T>> futures;
   for (size_t i = 0; i < shards_.size(); ++i) {
     auto promise = std::make_shared<std::promise<T>>();
     futures.push_back(promise->get_future());
     Post(i, Task{nullptr, {}, [promise, fn](Shard& s) { promise->set_value(fn(s)); }, nullptr, nullptr});
   }
+  return futures;
+}
+
+template <typename T>
+std::vector<T> ShardedEngine::Gather(const std::function<T(Shard&)>& fn) {
   std::vector<T> out;
-  for (auto& f : futures) out.push_back(f.get());
+  for (auto& f : Scatter(fn)) out.push_back(f.get());
   return out;
 }
 
@@ -288,17 +293,26 @@ void ShardedEngine::Drain() {
   Gather<int>([](Shard&) { return 0; });
 }
 
-std::string ShardedEngine::SerializeState() {
+ShardedEngine::StateSnapshot ShardedEngine::BeginSerializeState() {
+  StateSnapshot snapshot;
+  snapshot.parts_ = Scatter<std::string>([](Shard& s) { return s.Serialize(); });
+  return snapshot;
+}
+
+std::string ShardedEngine::StateSnapshot::Take() {
   std::string out = R"({"version":1,"shards":[)";
   bool first = true;
-  for (const std::string& part : Gather<std::string>([](Shard& s) { return s.Serialize(); })) {
+  for (std::future<std::string>& part : parts_) {
     if (!first) out += ',';
     first = false;
-    out += part;
+    out += part.get();
   }
+  parts_.clear();
   out += "]}";
   return out;
 }
+
+std::string ShardedEngine::SerializeState() { return BeginSerializeState().Take(); }
 
 absl::Status ShardedEngine::RestoreState(std::string_view json, size_t* alerts) {
   auto doc = JsonValue::Parse(json);

@@ -35,6 +35,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -95,6 +96,18 @@ class ShardedEngine final : public core::BatchSink {
   // such a snapshot; shards may then hold part of it).
   std::string SerializeState();
   [[nodiscard]] absl::Status RestoreState(std::string_view json, size_t* alerts = nullptr);
+  // SerializeState in two steps, for a checkpoint taken at a cut (the intake journal's): Begin
+  // queues every shard's snapshot task now, so each shard's part holds exactly the batches
+  // queued to it before the call; Take() waits for the parts and returns the document.
+  class StateSnapshot {
+   public:
+    std::string Take();
+
+   private:
+    friend class ShardedEngine;
+    std::vector<std::future<std::string>> parts_;
+  };
+  StateSnapshot BeginSerializeState();
 
   // Reads: newest first; safe from any thread (run on the shard threads).
   std::vector<IncidentView> ListIncidents();
@@ -126,6 +139,9 @@ class ShardedEngine final : public core::BatchSink {
   void Broadcast(const std::function<void(Shard&)>& fn);
   template <typename T>
   std::vector<T> Gather(const std::function<T(Shard&)>& fn);
+  // Gather's first half: queues `fn` on every shard and returns the futures of its results.
+  template <typename T>
+  std::vector<std::future<T>> Scatter(const std::function<T(Shard&)>& fn);
   // Read views evaluate silences and windows at the later of the shard's event time and the wall
   // clock, so an API reader sees a silence created "now" as active (display only; decisions never
   // use it).

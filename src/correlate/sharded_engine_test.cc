@@ -269,6 +269,38 @@ TEST(ShardedEngineTest, RestoreStateRefusesWhatIsNotAStateSnapshot) {
   EXPECT_TRUE(engine.Alerts().empty());
 }
 
+// A snapshot begun between two submits holds the first batch and not the second, although the
+// shard had processed neither when it was begun (it was stuck delivering): its task queues behind
+// the batches submitted before it. This is what lets a checkpoint be taken at the intake
+// journal's cut (app/runtime.cc).
+TEST(ShardedEngineTest, AStateSnapshotHoldsExactlyTheBatchesSubmittedBeforeItBegan) {
+  BlockingRecorder rec;
+  Silencer silencer;
+  core::ManualClock clock;
+  ShardedEngine engine(Rules(), &rec, &silencer, &clock, 1);
+  core::SignalBatch first, queued, later;
+  AddAlert(&first, "First", "x", T("2026-01-05T10:00:00Z"));
+  ASSERT_OK(engine.Submit(&first, nullptr));
+  rec.Block();
+  engine.AdvanceWatermark(T("2026-01-05T10:01:00Z"));
+  ASSERT_TRUE(rec.WaitEntered());  // The shard thread is stuck in Send.
+  AddAlert(&queued, "QueuedBeforeTheSnapshot", "x", T("2026-01-05T10:02:00Z"));
+  ASSERT_OK(engine.Submit(&queued, nullptr));
+  ShardedEngine::StateSnapshot snapshot = engine.BeginSerializeState();
+  rec.Release();
+  engine.Drain();
+  AddAlert(&later, "SubmittedAfterIt", "x", T("2026-01-05T10:03:00Z"));
+  ASSERT_OK(engine.Submit(&later, nullptr));
+  engine.Drain();
+  EXPECT_EQ(engine.Alerts().size(), 3u);
+  const std::string state = snapshot.Take();
+  EXPECT_NE(state.find("QueuedBeforeTheSnapshot"), std::string::npos) << state;
+  EXPECT_NE(state.find("First"), std::string::npos);
+  EXPECT_EQ(state.find("SubmittedAfterIt"), std::string::npos) << state;
+  // The same document as SerializeState's, which now also holds the later alert.
+  EXPECT_NE(engine.SerializeState().find("SubmittedAfterIt"), std::string::npos);
+}
+
 TEST(ShardedEngineTest, CascadeLandsOnOneShardAndDoneFiresOnce) {
   BlockingRecorder rec;
   Silencer silencer;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <utility>
 
 #include "core/json_writer.h"
@@ -515,8 +516,7 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
   }
   if (n > 0) {
     IntakeJournal* journal = deps_.journal;
-    std::shared_ptr<IntakeJournalTicket> ticket;
-    std::function<void()> done = [] {};
+    IntakeJournalTicket ticket;
     const std::string_view ddtags = e == IntakeEndpoint::kDatadogLogs ? req.Query("ddtags") : std::string_view();
     const int64_t retry = absl::ToInt64Seconds(absl::Ceil(config_.retry_after, absl::Seconds(1)));
     auto journal_failed = [&] {
@@ -527,23 +527,23 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
     // the journal is failing (disk full), it is journaled first: a body it cannot take is then not
     // applied either, and the client's retry of the 503 does not apply it twice.
     const bool append_first = journal != nullptr && journal->failing();
-    if (journal != nullptr) {
-      ticket = std::make_shared<IntakeJournalTicket>();
-      done = [journal, ticket] { journal->Done(ticket.get()); };
-    }
     if (append_first) {
-      absl::Status js = journal->Append(ticket.get(), format, observed, body, ddtags);
-      if (js.ok()) js = journal->WaitDurable(*ticket);
+      absl::Status js = journal->Append(&ticket, format, observed, body, ddtags);
+      if (js.ok()) js = journal->WaitDurable(ticket);
       if (!js.ok()) {
-        journal->Done(ticket.get());  // Never submitted.
+        journal->Release(&ticket);  // Never submitted.
         return journal_failed();
       }
     }
-    absl::Status s = deps_.sink->Submit(batch, std::move(done));
+    // The submit inside the journal's scope, so that a checkpoint's cut falls before or after it
+    // (intake_journal.h). A refused body's record journaled first is released for trimming when
+    // the scope ends (after a crash before that trim, its replay would apply what the client was
+    // told to send again).
+    std::optional<IntakeJournal::SubmitScope> scope;
+    if (journal != nullptr) scope.emplace(journal, &ticket);
+    absl::Status s = deps_.sink->Submit(batch, [] {});
+    scope.reset();
     if (!s.ok()) {
-      // Refused: `done` will not run. A record journaled first is released for trimming (after a
-      // crash before that trim, its replay would apply what the client was told to send again).
-      if (append_first) journal->Done(ticket.get());
       st.signals_refused.fetch_add(n, std::memory_order_relaxed);
       if (s.code() == absl::StatusCode::kResourceExhausted) {
         st.backpressure.fetch_add(1, std::memory_order_relaxed);
@@ -556,13 +556,12 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
     }
     st.signals_accepted.fetch_add(n, std::memory_order_relaxed);
     if (journal != nullptr && !append_first) {
-      // After Submit; the ticket sorts out a batch the engine finished before this append (not
-      // pending; its line marked when a checkpoint began in between: intake_journal.h). A
-      // failure here answers 503 for a body already applied (its retry applies it again: alerts
+      // After Submit (its line marked when a checkpoint's cut came in between: intake_journal.h).
+      // A failure here answers 503 for a body already applied (its retry applies it again: alerts
       // are idempotent by fingerprint); the journal is failing from now on, so the next bodies are
       // journaled first.
-      absl::Status js = journal->Append(ticket.get(), format, observed, body, ddtags);
-      if (js.ok()) js = journal->WaitDurable(*ticket);
+      absl::Status js = journal->Append(&ticket, format, observed, body, ddtags);
+      if (js.ok()) js = journal->WaitDurable(ticket);
       if (!js.ok()) return journal_failed();
     }
   }

@@ -154,13 +154,12 @@ absl::Status IntakeJournal::Append(IntakeJournalTicket* ticket, core::Format for
   thread_local std::string line;
   RecordWriter::FormatRecord(format, observed, body, &line, ddtags);
   std::lock_guard<std::mutex> lock(mu_);
-  // Done before this append, and a checkpoint began since: that checkpoint's snapshot holds the
-  // record, which lands in a segment after its mark. Marked, so that a replay into that state
-  // skips it. Rare (a checkpoint inside a request's microseconds): formatted again here. Under
-  // mu_, no checkpoint can begin between this test and the write.
-  if (ticket->state.load() == 1) {
-    const uint64_t done_at = ticket->done_checkpoint.load();
-    if (checkpoints_.load() > done_at) RecordWriter::FormatRecord(format, observed, body, &line, ddtags, done_at + 1);
+  // Submitted before a cut that came since: that checkpoint's snapshot holds the record, which
+  // lands in a segment after its mark. Marked, so that a replay into that state skips it. Rare (a
+  // checkpoint inside a request's microseconds): formatted again here. Under mu_, no cut can
+  // come between this test and the write.
+  if (ticket->submitted && checkpoints_.load() > ticket->submit_checkpoint) {
+    RecordWriter::FormatRecord(format, observed, body, &line, ddtags, ticket->submit_checkpoint + 1);
   }
   if (!fd_) {
     stats_.write_errors.fetch_add(1, std::memory_order_relaxed);
@@ -189,21 +188,34 @@ absl::Status IntakeJournal::Append(IntakeJournalTicket* ticket, core::Format for
   current_bytes_ += line.size();
   ticket->segment = current_;
   ticket->sequence = ++appended_;
-  int expected = 0;
-  if (ticket->state.compare_exchange_strong(expected, 2, std::memory_order_acq_rel)) ++pending_[current_];
+  if (!ticket->submitted) {  // Appended first: pending until its submit ends.
+    ticket->pending = true;
+    ++pending_[current_];
+  }
   stats_.records.fetch_add(1, std::memory_order_relaxed);
   stats_.bytes.fetch_add(line.size(), std::memory_order_relaxed);
   if (line.capacity() > (1u << 20)) std::string().swap(line);  // Do not keep one large body's buffer.
   return absl::OkStatus();
 }
 
-void IntakeJournal::Done(IntakeJournalTicket* ticket) {
-  // Read after the engine processed the record (seq_cst): a checkpoint not yet begun now snapshots
-  // the engine after it.
-  ticket->done_checkpoint.store(checkpoints_.load());
-  int expected = 0;
-  if (ticket->state.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) return;  // Not appended.
-  if (expected != 2) return;
+IntakeJournal::SubmitScope::SubmitScope(IntakeJournal* journal, IntakeJournalTicket* ticket)
+    : journal_(journal), ticket_(ticket) {
+  std::unique_lock<std::mutex> lock(journal_->cut_mu_);
+  journal_->cut_cv_.wait(lock, [&] { return !journal_->cutting_; });
+  ++journal_->submits_in_flight_;
+  ticket_->submitted = true;
+  ticket_->submit_checkpoint = journal_->checkpoints_.load();  // Stable until the scope ends.
+}
+
+IntakeJournal::SubmitScope::~SubmitScope() {
+  journal_->Release(ticket_);  // Before the cut can come: a record appended first is now covered.
+  std::lock_guard<std::mutex> lock(journal_->cut_mu_);
+  if (--journal_->submits_in_flight_ == 0 && journal_->cutting_) journal_->cut_cv_.notify_all();
+}
+
+void IntakeJournal::Release(IntakeJournalTicket* ticket) {
+  if (!ticket->pending) return;
+  ticket->pending = false;
   std::lock_guard<std::mutex> lock(mu_);
   auto it = pending_.find(ticket->segment);
   if (it != pending_.end() && --it->second == 0) pending_.erase(it);
@@ -247,7 +259,29 @@ absl::Status IntakeJournal::WaitDurable(const IntakeJournalTicket& ticket) {
   return absl::OkStatus();
 }
 
-uint64_t IntakeJournal::BeginCheckpoint() {
+uint64_t IntakeJournal::BeginCheckpoint(const std::function<void()>& at_cut) {
+  {
+    std::unique_lock<std::mutex> cut(cut_mu_);
+    cut_cv_.wait(cut, [&] { return !cutting_; });  // One cut at a time.
+    cutting_ = true;
+    cut_cv_.wait(cut, [&] { return submits_in_flight_ == 0; });
+  }
+  struct EndCut {  // Lets submits go on however at_cut returns.
+    IntakeJournal* j;
+    ~EndCut() {
+      {
+        std::lock_guard<std::mutex> cut(j->cut_mu_);
+        j->cutting_ = false;
+      }
+      j->cut_cv_.notify_all();
+    }
+  } end_cut{this};
+  const uint64_t mark = CloseSegmentAtCut();
+  if (at_cut) at_cut();
+  return mark;
+}
+
+uint64_t IntakeJournal::CloseSegmentAtCut() {
   std::lock_guard<std::mutex> lock(mu_);
   checkpoints_.fetch_add(1);
   if (current_records_ > 0) {

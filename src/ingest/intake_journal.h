@@ -16,36 +16,40 @@
 //   never:              the kernel writes back when it chooses.
 // A segment closed by a checkpoint is fdatasynced in every mode but never.
 //
-// Trimming follows the correlation state checkpoints (ADR 0044). A record is pending from Append
-// until Done() (its batch has been processed by the engine). A checkpoint calls BeginCheckpoint()
-// just before it snapshots the engine: the current segment is closed when it holds records, and the
-// result marks the newest closed segment up to which no record is pending, so every record up to
-// the mark is in that snapshot. CheckpointDurable() with the mark, once the snapshot is on disk,
-// removes those segments. The trim mark and the checkpoint's number (checkpoint_number(), counted
-// on from the restored state's: Open's `checkpoint_number`) are saved with the snapshot
-// (app::CheckpointMarks).
+// Trimming follows the correlation state checkpoints (ADR 0044), which are taken at a cut: the
+// intake holds a SubmitScope around each Submit of a body it journals, and BeginCheckpoint() waits
+// for the submits in flight, holds new ones back, and at that instant closes the current segment,
+// numbers the checkpoint and runs the caller's `at_cut` (the runtime begins the engine's snapshot
+// there, whose shard tasks queue behind every batch submitted so far, and serializes the gates,
+// which observed exactly those). So the snapshot holds a journaled body iff its submit came before
+// the cut:
+//   - a body appended after its submit (the normal order, so that a refused body is never
+//     journaled) and before the cut: in a closed segment, covered by the mark;
+//   - one submitted before the cut but appended after it: in a later segment, so its line is
+//     marked "in_checkpoint": N (N = the checkpoint of that cut), and the replay into a state
+//     restored from checkpoint N or later skips it (ReplayOptions::skip_in_checkpoint_up_to);
+//   - one submitted after the cut: not in the snapshot, and past the mark or pending: replayed;
+//   - one appended before its submit (while the journal is failing) is pending until its submit
+//     scope ends (or Release()): a cut in between leaves its segment, and every later one, for
+//     the replay.
+// The mark returned is the newest closed segment up to which nothing is pending. CheckpointDurable()
+// with it, once the snapshot is on disk, removes those segments. The trim mark and the
+// checkpoint's number (checkpoint_number(), counted on from the restored state's: Open's
+// `checkpoint_number`) are saved with the snapshot (app::CheckpointMarks). A crash therefore
+// applies each journaled body exactly once across the restored state and the replay. What stays
+// at-least-once: the records of a body whose journal write failed after its submit (answered 503,
+// so its client sends it again) and a body appended first whose submit was refused (its client
+// retries; the record is replayed if the process dies before the next checkpoint trims it).
 //
-// One record's progress is an IntakeJournalTicket: Append and Done may come in either order (the
-// engine may process a batch before the intake thread appends its body); the ticket counts the
-// record pending only in the first case. In the second, when a checkpoint began between Done and
-// Append, that checkpoint's snapshot holds the record although its segment is after the mark: the
-// line is marked "in_checkpoint": N (N = the first checkpoint begun after Done), and the replay
-// into a state restored from checkpoint N or later skips it (ReplayOptions::
-// skip_in_checkpoint_up_to). Without the mark a crash after that checkpoint applied the record
-// twice (a deploy gate's evidence counted it twice). A record the engine processes while a
-// checkpoint's snapshot is being taken may still come back twice, as may the records of a body
-// whose journal write failed after its submit (answered 503, so its client sends it again):
-// replaying an alert's state again is idempotent, and events past allowed lateness are dropped as
-// late, so replay is at-least-once there, like the Kafka source.
-//
-// Thread-safe: Append/WaitDurable on the server's I/O threads, Done on shard threads, the
-// checkpoint calls on housekeeping's thread or the one that stops the runtime.
+// Thread-safe: SubmitScope/Append/WaitDurable on the server's I/O threads, the checkpoint calls on
+// housekeeping's thread or the one that stops the runtime (one at a time).
 #ifndef QUELL_INGEST_INTAKE_JOURNAL_H_
 #define QUELL_INGEST_INTAKE_JOURNAL_H_
 
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -62,11 +66,13 @@
 
 namespace quell::ingest {
 
+// One record's progress (see the class comment). Owned by the request.
 struct IntakeJournalTicket {
-  std::atomic<int> state{0};  // 0: new; 1: done before it was appended; 2: appended, pending.
-  std::atomic<uint64_t> done_checkpoint{0};  // Set by Done: checkpoint_number() when it ran.
-  uint64_t segment = 0;       // Set by Append.
-  uint64_t sequence = 0;      // Set by Append: the record's number, for WaitDurable.
+  bool submitted = false;          // A SubmitScope began for it.
+  uint64_t submit_checkpoint = 0;  // checkpoint_number() when it did.
+  bool pending = false;            // Appended before its submit ended: not covered by a cut yet.
+  uint64_t segment = 0;            // Set by Append.
+  uint64_t sequence = 0;           // Set by Append: the record's number, for WaitDurable.
 };
 
 struct IntakeJournalStats {
@@ -103,22 +109,42 @@ class IntakeJournal {
   // Leftover segments Open removed without replay: the restored state held them (`covered`).
   size_t covered_at_open() const { return covered_at_open_; }
 
+  // Held by the intake around its Submit of a body it journals (before or after the append), so
+  // that a checkpoint's cut falls between submits, never inside one. It notes on the ticket the
+  // checkpoint the submit comes after; when it ends, a record appended before it stops being
+  // pending. A cut waits for the scopes in flight; a scope begun while a cut is being taken
+  // waits for it (a few microseconds, plus the gates' serialization). Not movable: construct it in
+  // place (std::optional::emplace).
+  class SubmitScope {
+   public:
+    SubmitScope(IntakeJournal* journal, IntakeJournalTicket* ticket);
+    ~SubmitScope();
+    SubmitScope(const SubmitScope&) = delete;
+    SubmitScope& operator=(const SubmitScope&) = delete;
+
+   private:
+    IntakeJournal* journal_;
+    IntakeJournalTicket* ticket_;
+  };
+
   // Appends one record. Errors: Unavailable (the write failed: answer 503 so the client retries).
   [[nodiscard]] absl::Status Append(IntakeJournalTicket* ticket, core::Format format, core::EventTime observed,
                                     std::string_view body, std::string_view ddtags = {});
   // Returns once the ticket's record is on disk (fsync: always; at once in the other modes).
   // Errors: Unavailable (fdatasync failed).
   [[nodiscard]] absl::Status WaitDurable(const IntakeJournalTicket& ticket);
-  // The record's batch has been processed by the engine (or refused: then it never will be).
-  void Done(IntakeJournalTicket* ticket);
+  // A record appended first whose body will not be submitted (its sync failed): no longer pending,
+  // so the next checkpoint trims it.
+  void Release(IntakeJournalTicket* ticket);
   // True from a request's failed Append or WaitDurable until one succeeds again. The intake then
   // appends before it submits (http_intake.cc), so a request answered 503 for the journal was not
   // applied either, and the client's retry does not apply it twice.
   bool failing() const { return failing_.load(std::memory_order_relaxed); }
 
-  // See the class comment. Returns the trim mark (0: nothing to trim) and numbers the checkpoint
-  // (checkpoint_number() + 1).
-  uint64_t BeginCheckpoint();
+  // Takes the checkpoint's cut (see the class comment): with no submit in flight, closes the current
+  // segment, numbers the checkpoint (checkpoint_number() + 1) and runs `at_cut`. Returns the trim
+  // mark (0: nothing to trim). `at_cut` must not begin a SubmitScope.
+  uint64_t BeginCheckpoint(const std::function<void()>& at_cut = {});
   // The number of the last checkpoint begun (Open's `checkpoint_number` before the first).
   uint64_t checkpoint_number() const { return checkpoints_.load(); }
   // Removes the closed segments up to `mark`. Errors: Unavailable (a file could not be removed;
@@ -140,6 +166,7 @@ class IntakeJournal {
   explicit IntakeJournal(IntakeJournalConfig config);
   std::string SegmentPath(uint64_t id) const;
   absl::Status OpenSegment(uint64_t id);  // REQUIRES: mu_ held (or not shared yet).
+  uint64_t CloseSegmentAtCut();           // BeginCheckpoint's part under mu_; returns the mark.
   void SyncLoop();                        // fsync: interval.
 
   const IntakeJournalConfig config_;
@@ -147,7 +174,14 @@ class IntakeJournal {
   size_t covered_at_open_ = 0;
   IntakeJournalStats stats_;
   std::atomic<bool> failing_{false};
-  std::atomic<uint64_t> checkpoints_{0};  // Incremented under mu_ (BeginCheckpoint).
+  std::atomic<uint64_t> checkpoints_{0};  // Incremented under mu_, at a cut (BeginCheckpoint).
+
+  // The cut: SubmitScopes in flight, and whether a cut is being taken (new scopes wait for it; it
+  // waits for those in flight). Taken before mu_ where both are held.
+  std::mutex cut_mu_;
+  std::condition_variable cut_cv_;
+  int submits_in_flight_ = 0;
+  bool cutting_ = false;
 
   mutable std::mutex mu_;
   std::shared_ptr<Fd> fd_;              // The current segment.
@@ -156,7 +190,7 @@ class IntakeJournal {
   uint64_t current_bytes_ = 0;
   uint64_t appended_ = 0;               // Sequence of the last record appended.
   std::vector<Closed> closed_;          // Oldest first.
-  std::map<uint64_t, uint64_t> pending_;  // Segment id -> records not yet Done.
+  std::map<uint64_t, uint64_t> pending_;  // Segment id -> records appended before their submit ended.
 
   std::mutex sync_mu_;
   std::condition_variable sync_cv_;

@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -200,25 +201,33 @@ TEST_F(IntakeJournalTest, AFullDiskFailsTheAppendAndKeepsWholeLines) {
   EXPECT_EQ(sink.rejections, 0u);
 }
 
-TEST_F(IntakeJournalTest, ACheckpointTrimsOnlySegmentsWhoseRecordsWereProcessed) {
+// The intake's normal order: submit (inside a SubmitScope), then append.
+absl::Status SubmitThenAppend(IntakeJournal& j, IntakeJournalTicket* t, std::string_view body) {
+  { IntakeJournal::SubmitScope submit(&j, t); }
+  return j.Append(t, core::Format::kAlertmanager, core::EventTime::FromUnixNanos(1), body);
+}
+
+// A record appended before its submit (the journal was failing) is pending until the submit's
+// scope ends: a cut before that leaves its segment, and every later one, for the replay.
+TEST_F(IntakeJournalTest, ACheckpointTrimsOnlySegmentsWithoutRecordsAwaitingTheirSubmit) {
   auto opened = IntakeJournal::Open(Config(JournalFsync::kNever));
   ASSERT_THAT(opened, IsOk());
   IntakeJournal& j = **opened;
   const auto t = core::EventTime::FromUnixNanos(1);
   IntakeJournalTicket a;
   ASSERT_THAT(j.Append(&a, core::Format::kAlertmanager, t, R"([{"labels":{"alertname":"A"}}])"), IsOk());
-  // The engine has not processed A: its segment closes but must stay.
+  // A is not submitted yet: its segment closes but must stay.
   uint64_t mark = j.BeginCheckpoint();
   EXPECT_EQ(mark, 0u);
   ASSERT_THAT(j.CheckpointDurable(mark), IsOk());
   EXPECT_EQ(j.segments(), 2u);
   IntakeJournalTicket b;
-  ASSERT_THAT(j.Append(&b, core::Format::kAlertmanager, t, R"([{"labels":{"alertname":"B"}}])"), IsOk());
-  j.Done(&b);
-  // B is done, A is not: the mark stops before A's segment, so B's (later) one stays too.
+  ASSERT_THAT(SubmitThenAppend(j, &b, R"([{"labels":{"alertname":"B"}}])"), IsOk());
+  // B was submitted before this cut, A not yet: the mark stops before A's segment, so B's (later)
+  // one stays too.
   EXPECT_EQ(j.BeginCheckpoint(), 0u);
   EXPECT_EQ(j.segments(), 3u);
-  j.Done(&a);
+  { IntakeJournal::SubmitScope submit(&j, &a); }  // A's submit.
   mark = j.BeginCheckpoint();  // Nothing new since: no rotation, both closed segments are covered.
   EXPECT_EQ(mark, 2u);
   EXPECT_EQ(j.segments(), 3u);
@@ -227,27 +236,30 @@ TEST_F(IntakeJournalTest, ACheckpointTrimsOnlySegmentsWhoseRecordsWereProcessed)
   EXPECT_EQ(j.stats().segments_trimmed.load(), 2u);
   EXPECT_THAT(Segments(dir_ / "journal"), ElementsAre("intake-00000000000000000003.ndjson"));
   EXPECT_EQ(j.disk_bytes(), 0u);
+  // A record appended first whose body is never submitted (its sync failed) is released.
+  IntakeJournalTicket c;
+  ASSERT_THAT(j.Append(&c, core::Format::kAlertmanager, t, R"([{"labels":{"alertname":"C"}}])"), IsOk());
+  j.Release(&c);
+  EXPECT_EQ(j.BeginCheckpoint(), 3u);
 }
 
-TEST_F(IntakeJournalTest, ABatchProcessedBeforeItsAppendIsNotPending) {
+TEST_F(IntakeJournalTest, ARecordAppendedAfterItsSubmitIsCoveredByTheNextCut) {
   auto opened = IntakeJournal::Open(Config(JournalFsync::kNever));
   ASSERT_THAT(opened, IsOk());
   IntakeJournal& j = **opened;
   IntakeJournalTicket a;
-  j.Done(&a);  // The engine finished before the intake thread appended.
-  ASSERT_THAT(j.Append(&a, core::Format::kAlertmanager, core::EventTime::FromUnixNanos(1), "[]"), IsOk());
+  ASSERT_THAT(SubmitThenAppend(j, &a, "[]"), IsOk());
   uint64_t mark = j.BeginCheckpoint();
   EXPECT_EQ(mark, 1u);
   ASSERT_THAT(j.CheckpointDurable(mark), IsOk());
   EXPECT_THAT(Segments(dir_ / "journal"), ElementsAre("intake-00000000000000000002.ndjson"));
 }
 
-// The engine processed B, then a checkpoint began (its snapshot holds B), then the intake thread
+// B was submitted, then a checkpoint's cut came (its snapshot holds B), then the intake thread
 // appended B, after the checkpoint's mark. B's line is marked with that checkpoint, and the
 // replay into a state restored from it (or a later one) skips B; into an older state it applies
-// B. A (appended, then done, then checkpointed) and C (done and appended with no checkpoint in
-// between) are not marked.
-TEST_F(IntakeJournalTest, ABatchProcessedBeforeACheckpointButAppendedAfterItIsMarkedWithIt) {
+// B. A (submitted and appended before the cut) and C (submitted after it) are not marked.
+TEST_F(IntakeJournalTest, ABodySubmittedBeforeACutButAppendedAfterItIsMarkedWithIt) {
   const auto t = core::EventTime::FromUnixNanos(1);
   const std::string a_body = R"([{"labels":{"alertname":"A"}}])", b_body = R"([{"labels":{"alertname":"B"}}])",
                     c_body = R"([{"labels":{"alertname":"C"}}])";
@@ -258,14 +270,14 @@ TEST_F(IntakeJournalTest, ABatchProcessedBeforeACheckpointButAppendedAfterItIsMa
     IntakeJournal& j = **opened;
     EXPECT_EQ(j.checkpoint_number(), 6u);
     IntakeJournalTicket a, b, c;
-    ASSERT_THAT(j.Append(&a, core::Format::kAlertmanager, t, a_body), IsOk());
-    j.Done(&a);
-    j.Done(&b);
-    EXPECT_EQ(j.BeginCheckpoint(), 1u);  // Closes A's segment; numbered 7.
+    ASSERT_THAT(SubmitThenAppend(j, &a, a_body), IsOk());
+    { IntakeJournal::SubmitScope submit(&j, &b); }
+    int cuts = 0;
+    EXPECT_EQ(j.BeginCheckpoint([&] { ++cuts; }), 1u);  // Closes A's segment; numbered 7.
+    EXPECT_EQ(cuts, 1);
     EXPECT_EQ(j.checkpoint_number(), 7u);
     ASSERT_THAT(j.Append(&b, core::Format::kAlertmanager, t, b_body), IsOk());
-    j.Done(&c);
-    ASSERT_THAT(j.Append(&c, core::Format::kAlertmanager, t, c_body), IsOk());
+    ASSERT_THAT(SubmitThenAppend(j, &c, c_body), IsOk());
     segment = (dir_ / "journal" / "intake-00000000000000000002.ndjson").string();
     // A crash here: checkpoint 7 may or may not have become durable.
   }
@@ -290,6 +302,48 @@ TEST_F(IntakeJournalTest, ABatchProcessedBeforeACheckpointButAppendedAfterItIsMa
     }
     EXPECT_EQ(replayer.stats().skipped, has_b ? 0u : 1u);
   }
+}
+
+// The cut is an instant between submits: `at_cut` never runs while a SubmitScope is open, and
+// a submit that follows a cut sees that cut's number. Threads submit while checkpoints run, one
+// after the other, until every thread is through.
+TEST_F(IntakeJournalTest, ACutNeverFallsInsideASubmit) {
+  auto opened = IntakeJournal::Open(Config(JournalFsync::kNever));
+  ASSERT_THAT(opened, IsOk());
+  IntakeJournal& j = **opened;
+  constexpr int kThreads = 3, kEach = 2000;
+  std::atomic<int> in_submit{0}, overlaps{0}, stale{0}, finished{0};
+  std::atomic<uint64_t> cut_number{0};    // The number of the last cut whose at_cut ran.
+  std::atomic<uint64_t> newest_seen{0};   // The highest checkpoint number a submit came after.
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back([&] {
+      for (int k = 0; k < kEach; ++k) {
+        IntakeJournalTicket t;
+        IntakeJournal::SubmitScope submit(&j, &t);
+        in_submit.fetch_add(1);
+        if (t.submit_checkpoint < cut_number.load()) stale.fetch_add(1);
+        uint64_t seen = newest_seen.load();
+        while (seen < t.submit_checkpoint && !newest_seen.compare_exchange_weak(seen, t.submit_checkpoint)) {
+        }
+        in_submit.fetch_sub(1);
+      }
+      finished.fetch_add(1);
+    });
+  }
+  uint64_t cuts = 0;
+  while (finished.load() < kThreads) {
+    (void)j.BeginCheckpoint([&] {
+      if (in_submit.load() != 0) overlaps.fetch_add(1);
+      cut_number.store(j.checkpoint_number());
+    });
+    ++cuts;
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(overlaps.load(), 0);
+  EXPECT_EQ(stale.load(), 0);
+  EXPECT_EQ(j.checkpoint_number(), cuts);
+  EXPECT_GT(newest_seen.load(), 0u);  // Submits came between cuts, not all before the first.
 }
 
 TEST_F(IntakeJournalTest, LeftoversAreReplayedInOrderAndTrimmedByTheFirstCheckpoint) {
@@ -355,11 +409,11 @@ TEST_F(IntakeJournalTest, ConcurrentRequestsShareSyncsAndKeepWholeLines) {
       for (int k = 0; k < kEach; ++k) {
         IntakeJournalTicket t;
         std::string body = R"([{"labels":{"alertname":"A)" + std::to_string(i) + "_" + std::to_string(k) + R"("}}])";
+        { IntakeJournal::SubmitScope submit(&j, &t); }
         if (!j.Append(&t, core::Format::kAlertmanager, core::EventTime::FromUnixNanos(1), body).ok() ||
             !j.WaitDurable(t).ok()) {
           failures.fetch_add(1);
         }
-        j.Done(&t);
         if (k == kEach / 2 && i == 0) (void)j.BeginCheckpoint();  // A rotation in the middle.
       }
     });
