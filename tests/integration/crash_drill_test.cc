@@ -1,16 +1,20 @@
 // Failure drill: `quell run` as a real process, killed with SIGKILL right after the HTTP intake
 // answered. With ingest.journal, what it answered 2xx for is in the next run (replayed into the
 // restored state before the listener opens), a clean stop trims the journal, and the run after
-// that finds the alerts in the state file alone.
+// that finds the alerts in the state file alone. And under load with checkpoints running, each
+// accepted body counts exactly once in the next run (a deploy gate's evidence).
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -55,15 +59,15 @@ class CrashDrillTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  // Starts `quell run`; returns its port (0 on failure).
-  uint16_t Start(int run) {
+  // Starts `quell run` with dir_/`config`; returns its port (0 on failure).
+  uint16_t Start(int run, const std::string& config_name = "quell.yaml") {
     log_ = dir_ / ("stderr-" + std::to_string(run) + ".log");
     pid_ = ::fork();
     if (pid_ == 0) {
       FILE* f = std::freopen(log_.c_str(), "w", stderr);
       (void)f;
       std::string bin = std::string(QUELL_BINARY_DIR) + "/bin/quell";
-      std::string config = (dir_ / "quell.yaml").string();
+      std::string config = (dir_ / config_name).string();
       ::execl(bin.c_str(), bin.c_str(), "run", "--config", config.c_str(), static_cast<char*>(nullptr));
       std::_Exit(127);
     }
@@ -150,6 +154,98 @@ TEST_F(CrashDrillTest, WhatTheIntakeAcceptedSurvivesSigkill) {
   EXPECT_THAT(alerts, HasSubstr("DiskFull"));
   EXPECT_THAT(alerts, HasSubstr("High error rate on checkout"));
   EXPECT_THAT(Read(log_), Not(HasSubstr("replayed the intake journal")));
+  status = Stop(SIGTERM);
+  EXPECT_TRUE(WIFEXITED(status)) << status;
+}
+
+// Exactly once across a crash under load: logs for a deploy gate stream in from two clients while
+// checkpoints run (every second), the process is killed right after the last answer, and the next
+// run's gate evidence counts every accepted log once: the restored checkpoint holds the bodies
+// submitted before its cut and the journal replays the rest (ADR 0045). Before checkpoints were
+// taken at a cut, the bodies in flight at the last checkpoint came back twice (a few per run).
+TEST_F(CrashDrillTest, GateEvidenceCountsEachAcceptedBodyOnceAcrossSigkill) {
+  std::ofstream(dir_ / "gates.yaml")
+      << "server:\n  listen: \"127.0.0.1:0\"\n"
+      << "ingest:\n  journal:\n    dir: " << (dir_ / "journal").string() << "\n"
+      << "  dead_letter:\n    path: " << (dir_ / "dead.jsonl").string() << "\n"
+      << "correlate:\n  state_file: " << (dir_ / "correlation.json").string() << "\n"
+      << "  state_checkpoint_interval: 1s\n"
+      << "route:\n  receiver: discard\n  class: investigate\n  group_wait: 10m\n"
+      << "receivers:\n  - name: discard\n"
+      << "outbox:\n  dir: " << (dir_ / "outbox").string() << "\n"
+      << "audit:\n  path: " << (dir_ / "audit.jsonl").string() << "\n"
+      << "gates:\n  - service: checkout\n    env: prod\n"
+      << "    indicators:\n      - {name: errors, type: error_rate, source: logs}\n";
+  uint16_t port = Start(1, "gates.yaml");
+  ASSERT_NE(port, 0) << Read(log_);
+  quell::testing::HttpClient c(port);
+  for (const char* d : {R"({"service":"checkout","env":"prod","version":"v1","color":"blue"})",
+                        R"({"service":"checkout","env":"prod","version":"v2","color":"green"})"}) {
+    auto r = c.Post("/api/v1/deployments", d);
+    ASSERT_TRUE(r.ok());
+    ASSERT_EQ(r->status, 200) << r->body;
+  }
+  // Each body: three logs of the canary (v2, green) and two of the baseline (v1, blue).
+  std::string body = "[";
+  for (int i = 0; i < 5; ++i) {
+    body += i == 0 ? "" : ",";
+    body += i < 3 ? R"({"message":"ok","service":"checkout","ddtags":"env:prod,version:v2,deployment.color:green"})"
+                  : R"({"message":"ok","service":"checkout","ddtags":"env:prod,version:v1,deployment.color:blue"})";
+  }
+  body += "]";
+  auto checkpoints = [&] {
+    auto m = c.Get("/metrics");
+    std::smatch match;
+    const std::string text = m.ok() ? m->body : "";
+    if (!std::regex_search(text, match, std::regex(R"re(quell_state_checkpoints_total\{outcome="success"\} ([0-9]+))re"))) {
+      return 0;
+    }
+    return std::stoi(match[1]);
+  };
+  const int before = checkpoints();  // The deployments' own.
+  std::atomic<bool> stop{false};
+  std::atomic<int> accepted{0}, refused{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 2; ++t) {
+    clients.emplace_back([&] {
+      quell::testing::HttpClient client(port);
+      while (!stop.load()) {
+        auto r = client.Post("/api/v2/logs", body);
+        (r.ok() && r->status == 202 ? accepted : refused).fetch_add(1);
+      }
+    });
+  }
+  // Three checkpoints under load, then the kill right after the last answer.
+  EXPECT_TRUE(quell::testing::WaitUntil([&] { return checkpoints() >= before + 3; }, std::chrono::seconds(60)));
+  stop.store(true);
+  for (auto& t : clients) t.join();
+  int status = Stop(SIGKILL);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  EXPECT_EQ(refused.load(), 0);
+  const int bodies = accepted.load();
+  ASSERT_GT(bodies, 0);
+
+  port = Start(2, "gates.yaml");
+  ASSERT_NE(port, 0) << Read(log_);
+  quell::testing::HttpClient c2(port);
+  const std::regex samples_re(R"re("samples":\{"canary":([0-9]+),"baseline":([0-9]+),"min":[0-9]+,"canary_late":([0-9]+),"baseline_late":([0-9]+))re");
+  long canary = 0, baseline = 0;
+  std::string gate;
+  EXPECT_TRUE(quell::testing::WaitUntil(
+      [&] {
+        auto g = c2.Get("/api/v1/gates/checkout");
+        gate = g.ok() ? g->body : "";
+        std::smatch m;
+        if (!std::regex_search(gate, m, samples_re)) return false;
+        canary = std::stol(m[1]) + std::stol(m[3]);
+        baseline = std::stol(m[2]) + std::stol(m[4]);
+        return canary >= 3L * bodies;
+      },
+      std::chrono::seconds(30)))
+      << gate;
+  EXPECT_EQ(canary, 3L * bodies) << bodies << " bodies accepted; " << gate;
+  EXPECT_EQ(baseline, 2L * bodies) << bodies << " bodies accepted; " << gate;
+  EXPECT_THAT(Read(log_), HasSubstr("replayed the intake journal"));
   status = Stop(SIGTERM);
   EXPECT_TRUE(WIFEXITED(status)) << status;
 }
