@@ -10,9 +10,9 @@
 // JSON object/array (RecordWriter decides). Optional `ddtags` ("k:v,k2:v2") are batch tags for the
 // body's parser (Parser::SetBatchTags: the Datadog logs intake's `?ddtags=`; other formats ignore
 // them). Optional `in_checkpoint` (a positive integer) is the intake journal's (intake_journal.h):
-// the body was already in the correlation state when the journal's checkpoint of that number
-// began, so a replay into a state restored from that checkpoint or a later one must not apply it
-// again. After SkipInCheckpointUpTo(n), a valid line with 0 < in_checkpoint <= n is skipped: no
+// the body was submitted before the cut of the journal's checkpoint of that number (so that
+// checkpoint's snapshot holds it) but appended after it, so a replay into a state restored from
+// that checkpoint or a later one must not apply it again. After SkipInCheckpointUpTo(n), a valid line with 0 < in_checkpoint <= n is skipped: no
 // signals, no rejections, ParseResult::skipped 1. Keys may come in any order; unknown keys are
 // ignored.
 // Each line's body is re-parsed with the parser of its format (MakeParser, created lazily and

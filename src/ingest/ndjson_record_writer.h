@@ -40,7 +40,7 @@ class RecordWriter {
   // Formats one record line (with its trailing "\n") into `*line` (cleared first). `ddtags`, when
   // not empty, is the Datadog logs intake's `?ddtags=` list, kept as "ddtags" so a replay applies it.
   // `in_checkpoint`, when not 0, is written as "in_checkpoint": the intake journal's mark of a body
-  // already applied when that checkpoint began (ndjson_record_parser.h, intake_journal.h).
+  // submitted before that checkpoint's cut (ndjson_record_parser.h, intake_journal.h).
   static void FormatRecord(core::Format format, core::EventTime observed, std::string_view body, std::string* line,
                            std::string_view ddtags = {}, uint64_t in_checkpoint = 0);
 
