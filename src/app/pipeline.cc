@@ -17,7 +17,11 @@ void Pipeline::Count(const core::SignalBatch& batch) {
       stats_.signals[src][fmt].fetch_add(1, std::memory_order_relaxed);
     }
   }
-  for (const core::Rejection& r : batch.rejections()) {
+  CountUnsubmitted(batch.rejections());
+}
+
+void Pipeline::CountUnsubmitted(std::span<const core::Rejection> rejections) {
+  for (const core::Rejection& r : rejections) {
     auto i = static_cast<size_t>(r.reason);
     if (i < stats_.rejections.size()) stats_.rejections[i].fetch_add(1, std::memory_order_relaxed);
   }

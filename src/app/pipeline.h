@@ -39,6 +39,7 @@ class Pipeline final : public core::BatchSink {
   Pipeline(correlate::ShardedEngine* engine, gates::GateEvaluator* gates);
 
   [[nodiscard]] absl::Status Submit(core::SignalBatch* batch, std::function<void()> done) override;
+  void CountUnsubmitted(std::span<const core::Rejection> rejections) override;
 
   const PipelineStats& stats() const { return stats_; }
 

@@ -416,7 +416,7 @@ void Runtime::Stop() {
   if (engine_) engine_->Drain();
   if (started_) CheckpointState().IgnoreError();  // After the drain: every admitted batch is in it.
   if (dispatcher_) dispatcher_->Stop();
-  if (dead_letters_) (void)dead_letters_->Flush();
+  if (dead_letters_) (void)dead_letters_->Sync();
 }
 
 uint16_t Runtime::http_port() const { return server_ ? server_->port() : 0; }
@@ -430,8 +430,9 @@ absl::Status Runtime::BuildHttp() {
   deps.journal = journal_.get();
   ingest::DeadLetterFile* dl = dead_letters_.get();
   const core::Clock* clock = clock_;
-  deps.dead_letter = [dl, clock](core::Format format, const core::Rejection& r, std::string_view body) {
-    (void)dl->WriteRejections(std::span<const core::Rejection>(&r, 1), format, core::SourceKind::kHttp, body,
+  deps.dead_letter = [dl, clock](core::Format format, std::span<const core::Rejection> rejections,
+                                 std::string_view body) {
+    (void)dl->WriteRejections(rejections, format, core::SourceKind::kHttp, body,
                               core::EventTime::FromUnixNanos(clock->Now().unix_nanos()));
   };
   QUELL_ASSIGN_OR_RETURN(intake_, ingest::HttpIntake::Create(config_.intake, std::move(deps)));

@@ -13,6 +13,7 @@
 #define QUELL_CORE_BATCH_SINK_H_
 
 #include <functional>
+#include <span>
 
 #include "absl/status/status.h"
 #include "core/signal_batch.h"
@@ -23,6 +24,10 @@ class BatchSink {
  public:
   virtual ~BatchSink() = default;
   [[nodiscard]] virtual absl::Status Submit(SignalBatch* batch, std::function<void()> done) = 0;
+  // The rejections of input a source does not submit (a body or poll that yielded no signal: a
+  // submitted batch's rejections are counted with it), so that the sink's count of rejected
+  // records (quell_ingest_parse_errors_total) misses none. Default: ignored.
+  virtual void CountUnsubmitted(std::span<const Rejection> rejections) { (void)rejections; }
 };
 
 }  // namespace quell::core

@@ -37,6 +37,15 @@ struct Rejection {
   uint32_t offset = 0;        // Byte offset in the input buffer where the record (or error) is.
   uint32_t record_index = 0;  // Index of the record within its body (0 for single-record bodies).
   const char* field = "";     // Static string naming the offending field ("labels", "timeUnixNano").
+  // Where the rejected record starts when `offset` points inside it (an invalid UTF-8 byte) or the
+  // rejection is the whole body's (0), so that the dead letter keeps the whole record;
+  // kRecordAtOffset: the record (or the unreadable rest) starts at `offset`.
+  static constexpr uint32_t kRecordAtOffset = UINT32_MAX;
+  uint32_t record_begin = kRecordAtOffset;
+  // How many of the format's items the rejection stands for: 1, except for an OTLP resource or
+  // scope entry (or metric) rejected whole, which rejects the log records, spans or data points
+  // it held (OTLP partialSuccess counts those).
+  uint32_t units = 1;
 
   // "malformed_json at byte 120 (record 3, field labels)".
   std::string ToString() const;

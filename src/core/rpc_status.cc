@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "core/json_writer.h"
 #include "core/strings.h"
 
 namespace quell::core {
@@ -89,6 +90,21 @@ HttpResponse RpcStatusResponse(int status, std::string_view message) {
   r.content_type = "application/x-protobuf";
   r.body = RpcStatusProtobuf(RpcCodeForHttpStatus(status), message);
   return r;
+}
+
+HttpResponse RpcStatusJsonResponse(int status, std::string_view message) {
+  std::string body;
+  JsonWriter w(&body);
+  w.BeginObject();
+  w.Field("code", RpcCodeForHttpStatus(status));
+  w.Field("message", message);
+  w.EndObject();
+  return HttpResponse::Json(status, std::move(body));
+}
+
+bool IsOtlpHttpPath(std::string_view path) {
+  if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+  return path == "/v1/logs" || path == "/v1/traces" || path == "/v1/metrics";
 }
 
 bool IsProtobufContentType(std::string_view ct) {

@@ -41,8 +41,17 @@ std::optional<std::string> RpcStatusMessage(std::string_view protobuf);
 // application/x-protobuf and RpcStatusProtobuf(RpcCodeForHttpStatus(status), message).
 HttpResponse RpcStatusResponse(int status, std::string_view message);
 
+// The answer to an OTLP/HTTP JSON request that failed with HTTP `status`: that status and the
+// google.rpc.Status as JSON, {"code":3,"message":"..."} (OTLP/HTTP: every 4xx/5xx body is a Status,
+// in the request's encoding).
+HttpResponse RpcStatusJsonResponse(int status, std::string_view message);
+
 // Content-Type application/x-protobuf or application/protobuf, parameters and case aside.
 bool IsProtobufContentType(std::string_view content_type);
+
+// OTLP/HTTP's request paths (/v1/logs, /v1/traces, /v1/metrics; a trailing slash aside), whose
+// refusals the HTTP server writes as Status before any handler runs (a corrupt or oversized body).
+bool IsOtlpHttpPath(std::string_view path);
 
 }  // namespace quell::core
 

@@ -35,6 +35,19 @@ TEST(RpcStatusTest, ResponseCarriesStatusTypeAndBody) {
   EXPECT_EQ(r.body, RpcStatusProtobuf(8, "slow down"));  // RESOURCE_EXHAUSTED.
 }
 
+TEST(RpcStatusTest, JsonResponseAndOtlpPaths) {
+  HttpResponse r = RpcStatusJsonResponse(413, "too \"big\"");
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(r.content_type, "application/json");
+  EXPECT_EQ(r.body, R"({"code":8,"message":"too \"big\""})");
+  EXPECT_TRUE(IsOtlpHttpPath("/v1/logs"));
+  EXPECT_TRUE(IsOtlpHttpPath("/v1/traces/"));
+  EXPECT_TRUE(IsOtlpHttpPath("/v1/metrics"));
+  EXPECT_FALSE(IsOtlpHttpPath("/v1/metricsx"));
+  EXPECT_FALSE(IsOtlpHttpPath("/api/v2/logs"));
+  EXPECT_FALSE(IsOtlpHttpPath("/"));
+}
+
 TEST(RpcStatusTest, ProtobufContentTypes) {
   EXPECT_TRUE(IsProtobufContentType("application/x-protobuf"));
   EXPECT_TRUE(IsProtobufContentType("Application/X-Protobuf; charset=binary"));

@@ -13,9 +13,18 @@
 
 namespace quell::ingest {
 
+namespace {
+
+size_t RecordBegin(const core::Rejection& r) {
+  return r.record_begin != core::Rejection::kRecordAtOffset ? r.record_begin : r.offset;
+}
+
+}  // namespace
+
 DeadLetterEntry DeadLetterEntry::FromRejection(const core::Rejection& r, core::Format format,
                                                core::SourceKind source, std::string_view body,
-                                               core::EventTime observed, size_t max_original_bytes) {
+                                               core::EventTime observed, size_t max_original_bytes,
+                                               size_t next_begin) {
   DeadLetterEntry e;
   e.reason = r.reason;
   e.offset = r.offset;
@@ -24,12 +33,17 @@ DeadLetterEntry DeadLetterEntry::FromRejection(const core::Rejection& r, core::F
   e.source = source;
   e.format = format;
   e.observed = observed;
-  size_t off = r.offset <= body.size() ? r.offset : body.size();
+  // The record starts at the offset unless the rejection says where it starts (an invalid byte
+  // inside it, or the whole body).
+  const size_t begin = RecordBegin(r);
+  size_t off = begin <= body.size() ? begin : body.size();
   std::string_view rest = body.substr(off);
   // A record that is one JSON value: just its bytes. Else everything from the offset on.
   size_t end = SkipJsonValue(rest, 0);
   if (end != std::string::npos && off != 0) rest = rest.substr(0, end);
   if (off == 0) rest = body;  // Body-level rejections keep the whole body.
+  // An undelimited rest stops where the next rejection's record starts: no byte in two entries.
+  if (next_begin > off && next_begin - off < rest.size()) rest = rest.substr(0, next_begin - off);
   if (rest.size() > max_original_bytes) {
     rest = rest.substr(0, max_original_bytes);
     e.truncated = true;
@@ -69,58 +83,67 @@ DeadLetterStats DeadLetterCounters::stats() const {
 absl::StatusOr<std::unique_ptr<DeadLetterFile>> DeadLetterFile::Open(const std::string& path, Options options) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return absl::UnavailableError(fmt::format("dead-letter file {}: {}", path, std::strerror(errno)));
-  std::FILE* f = ::fdopen(fd, "a");
-  if (f == nullptr) {
-    int err = errno;
-    ::close(fd);
-    return absl::UnavailableError(fmt::format("dead-letter file {}: {}", path, std::strerror(err)));
-  }
-  return std::unique_ptr<DeadLetterFile>(new DeadLetterFile(f, path, std::move(options)));
+  return std::unique_ptr<DeadLetterFile>(new DeadLetterFile(fd, path, std::move(options)));
 }
 
 DeadLetterFile::~DeadLetterFile() {
-  if (file_ != nullptr) std::fclose(file_);
+  if (fd_ >= 0) ::close(fd_);
 }
 
-absl::Status DeadLetterFile::Write(const DeadLetterEntry& entry) {
-  counters_.Count(entry.reason);
-  std::string line;
+void DeadLetterFile::AppendLine(const DeadLetterEntry& entry, std::string* out) const {
   if (options_.redact) {
     DeadLetterEntry redacted = entry;
     const std::string text = options_.redact(entry.original);
     redacted.original = text;
     redacted.redacted = true;
-    line = redacted.ToJson();
+    out->append(redacted.ToJson());
   } else {
-    line = entry.ToJson();
+    out->append(entry.ToJson());
   }
-  line.push_back('\n');
+  out->push_back('\n');
+}
+
+absl::Status DeadLetterFile::WriteLines(std::string_view lines, uint64_t n) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (std::fwrite(line.data(), 1, line.size(), file_) != line.size() ||
-      (options_.flush_each && std::fflush(file_) != 0)) {
-    write_errors_.fetch_add(1, std::memory_order_relaxed);
-    return absl::UnavailableError(fmt::format("dead-letter file {}: write failed: {}", path_, std::strerror(errno)));
+  while (!lines.empty()) {
+    const ssize_t w = ::write(fd_, lines.data(), lines.size());
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      const int err = w < 0 ? errno : EIO;
+      write_errors_.fetch_add(n, std::memory_order_relaxed);
+      return absl::UnavailableError(fmt::format("dead-letter file {}: write failed: {}", path_, std::strerror(err)));
+    }
+    lines.remove_prefix(static_cast<size_t>(w));
   }
-  written_.fetch_add(1, std::memory_order_relaxed);
+  written_.fetch_add(n, std::memory_order_relaxed);
   return absl::OkStatus();
+}
+
+absl::Status DeadLetterFile::Write(const DeadLetterEntry& entry) {
+  counters_.Count(entry.reason);
+  std::string line;
+  AppendLine(entry, &line);
+  return WriteLines(line, 1);
 }
 
 absl::Status DeadLetterFile::WriteRejections(std::span<const core::Rejection> rejections, core::Format format,
                                              core::SourceKind source, std::string_view body,
                                              core::EventTime observed) {
-  absl::Status first;
-  for (const core::Rejection& r : rejections) {
-    absl::Status st =
-        Write(DeadLetterEntry::FromRejection(r, format, source, body, observed, options_.max_original_bytes));
-    if (!st.ok() && first.ok()) first = st;
+  if (rejections.empty()) return absl::OkStatus();
+  std::string lines;
+  for (size_t i = 0; i < rejections.size(); ++i) {
+    const core::Rejection& r = rejections[i];
+    counters_.Count(r.reason);
+    const size_t next = i + 1 < rejections.size() ? RecordBegin(rejections[i + 1]) : std::string::npos;
+    AppendLine(DeadLetterEntry::FromRejection(r, format, source, body, observed, options_.max_original_bytes, next),
+               &lines);
   }
-  return first;
+  return WriteLines(lines, rejections.size());
 }
 
-absl::Status DeadLetterFile::Flush() {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (std::fflush(file_) != 0) {
-    return absl::UnavailableError(fmt::format("dead-letter file {}: flush failed: {}", path_, std::strerror(errno)));
+absl::Status DeadLetterFile::Sync() {
+  if (::fdatasync(fd_) != 0) {
+    return absl::UnavailableError(fmt::format("dead-letter file {}: fdatasync failed: {}", path_, std::strerror(errno)));
   }
   return absl::OkStatus();
 }

@@ -9,9 +9,13 @@
 //   {"time":1767225600000000000,"reason":"missing_field","offset":93,"record":1,"field":"title",
 //    "source":"http","format":"datadog_webhook","original":"{\"id\":\"2\",...}"}
 // `original` is the rejected record's bytes when they can be delimited (a JSON value starting at
-// the rejection offset), else the body from the offset on; at most max_original_bytes (then
-// "truncated":true). Bytes that are not valid UTF-8 are written as "original_b64" (base64) instead,
-// so the file stays valid JSON and nothing is lost. The file is created with mode 0600: it holds
+// the record's start: Rejection::record_begin when set, else the rejection offset), else the body
+// from there on up to the next rejection's record; a body-level rejection keeps the whole body;
+// at most max_original_bytes (then "truncated":true). Bytes that are not valid UTF-8 are written as "original_b64" (base64) instead,
+// so the file stays valid JSON and nothing is lost. Each call's lines reach the file at once, in
+// one write(2) on a descriptor opened O_APPEND (no user-space buffer): a crash of the process loses
+// no dead letter that was counted as written, and a reader tailing the file never sees half a
+// line from a completed call. The file is created with mode 0600: it holds
 // payload data (which may be sensitive), unlike logs and error messages, which never do. With
 // Options::redact set (the app sets the `redaction:` rules' detectors, ingest.dead_letter.redact,
 // default on) `original` is written redacted ("redacted":true): an SSN in a malformed webhook does
@@ -24,7 +28,6 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
-#include <cstdio>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -53,10 +56,13 @@ struct DeadLetterEntry {
   bool redacted = false;        // `original` went through DeadLetterFile::Options::redact.
 
   // The entry for rejection `r` of `body`: `original` views `body` (record slice, at most
-  // `max_original_bytes`).
+  // `max_original_bytes`). `next_begin`: where the next rejection of the same body starts its
+  // record (its Rejection::record_begin, else its offset), if any: a rest that cannot be delimited
+  // as one JSON value stops there, so that no byte is in two entries.
   static DeadLetterEntry FromRejection(const core::Rejection& r, core::Format format, core::SourceKind source,
                                        std::string_view body, core::EventTime observed,
-                                       size_t max_original_bytes = 64 * 1024);
+                                       size_t max_original_bytes = 64 * 1024,
+                                       size_t next_begin = std::string_view::npos);
   // The entry as one JSON line, without the newline.
   std::string ToJson() const;
 };
@@ -92,7 +98,6 @@ class DeadLetterFile {
  public:
   struct Options {
     size_t max_original_bytes = 64 * 1024;  // Per entry.
-    bool flush_each = false;                 // fflush after every Write (tests, low volume).
     // Set: applied to each entry's `original` before it is written (PHI/PII redaction).
     std::function<std::string(std::string_view)> redact;
   };
@@ -105,23 +110,29 @@ class DeadLetterFile {
   DeadLetterFile(const DeadLetterFile&) = delete;
   DeadLetterFile& operator=(const DeadLetterFile&) = delete;
 
-  // Counts the entry's reason and appends it.
+  // Counts the entry's reason and appends it (in the file when this returns OK).
   [[nodiscard]] absl::Status Write(const DeadLetterEntry& entry);
-  // Counts and appends one entry per rejection of `body` (e.g. a batch's rejections after Parse).
+  // Counts and appends one entry per rejection of `body` (e.g. a batch's rejections after Parse),
+  // all in one write.
   [[nodiscard]] absl::Status WriteRejections(std::span<const core::Rejection> rejections, core::Format format,
                                              core::SourceKind source, std::string_view body, core::EventTime observed);
-  [[nodiscard]] absl::Status Flush();
+  // fdatasync: what was written survives a crash of the machine too (shutdown calls it).
+  [[nodiscard]] absl::Status Sync();
 
   DeadLetterStats stats() const;
   const DeadLetterCounters& counters() const { return counters_; }
   const Options& options() const { return options_; }
 
  private:
-  DeadLetterFile(std::FILE* file, std::string path, Options options)
-      : file_(file), path_(std::move(path)), options_(std::move(options)) {}
+  DeadLetterFile(int fd, std::string path, Options options)
+      : fd_(fd), path_(std::move(path)), options_(std::move(options)) {}
+  // Appends the entry's JSON line and a newline to `*out`.
+  void AppendLine(const DeadLetterEntry& entry, std::string* out) const;
+  // Writes `lines` (`n` entries) in one append; counts them written or failed.
+  absl::Status WriteLines(std::string_view lines, uint64_t n);
 
-  std::mutex mu_;
-  std::FILE* file_;  // Guarded by mu_.
+  std::mutex mu_;  // Serializes writes, so that one call's lines stay together.
+  int fd_;
   std::string path_;
   Options options_;
   DeadLetterCounters counters_;

@@ -57,7 +57,7 @@ TEST(DeadLetterEntryTest, InvalidUtf8GoesBase64AndTruncates) {
 
 TEST(DeadLetterFileTest, WritesOneLinePerRejectionAndCounts) {
   std::string path = TempPath("dlq");
-  ASSERT_OK_AND_ASSIGN(auto file, DeadLetterFile::Open(path, {.max_original_bytes = 1024, .flush_each = true}));
+  ASSERT_OK_AND_ASSIGN(auto file, DeadLetterFile::Open(path, {.max_original_bytes = 1024}));
   auto parser = MakeParser(core::Format::kAlertmanager);
   core::SignalBatch batch;
   std::string body = R"([{"labels":{"alertname":"ok"}},{"annotations":{}},{"labels":{"a":1}}])";
@@ -84,7 +84,7 @@ TEST(DeadLetterFileTest, WritesOneLinePerRejectionAndCounts) {
 // Options::redact sees each entry's original bytes and its result is what is written, marked.
 TEST(DeadLetterFileTest, RedactHookRewritesTheOriginal) {
   std::string path = TempPath("dlq-redact");
-  DeadLetterFile::Options options{.max_original_bytes = 1024, .flush_each = true};
+  DeadLetterFile::Options options{.max_original_bytes = 1024};
   std::vector<std::string> seen;
   options.redact = [&seen](std::string_view original) {
     seen.emplace_back(original);
@@ -103,6 +103,64 @@ TEST(DeadLetterFileTest, RedactHookRewritesTheOriginal) {
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_THAT(lines[0], HasSubstr(R"("original":"{\"title\":\"[X]\",\"text\":","redacted":true})"));
   std::filesystem::remove(path);
+}
+
+// Parses `body` with `format`'s parser and returns each rejection's dead-letter original.
+std::vector<std::string> OriginalsOf(core::Format format, std::string_view body) {
+  auto parser = MakeParser(format);
+  core::SignalBatch batch;
+  std::string padded(body);
+  padded.reserve(padded.size() + simdjson::SIMDJSON_PADDING);
+  parser->Parse(padded, padded.capacity(), core::SourceKind::kHttp, {}, &batch);
+  std::vector<std::string> out;
+  const auto rs = batch.rejections();
+  for (size_t i = 0; i < rs.size(); ++i) {
+    const size_t next = i + 1 < rs.size() ? (rs[i + 1].record_begin != core::Rejection::kRecordAtOffset
+                                                 ? rs[i + 1].record_begin
+                                                 : rs[i + 1].offset)
+                                          : std::string_view::npos;
+    out.emplace_back(
+        DeadLetterEntry::FromRejection(rs[i], format, core::SourceKind::kHttp, padded, {}, 64 * 1024, next).original);
+  }
+  return out;
+}
+
+// An invalid UTF-8 byte is reported at its offset, but the dead letter keeps the whole record it
+// is in (of an array), or the whole body (a single record), not the bytes from the bad one on.
+TEST(DeadLetterEntryTest, InvalidUtf8KeepsTheWholeRecord) {
+  const std::string bad_record = "{\"message\":\"bad \xff\xfe byte\"}";
+  EXPECT_THAT(OriginalsOf(core::Format::kDatadogLog, "[{\"message\":\"ok\"}," + bad_record + ",{\"message\":\"b\"}]"),
+              ::testing::ElementsAre(bad_record));
+  const std::string single = "{\"id\":\"1\",\"title\":\"[Triggered] utf \xc3\x28\"}";
+  EXPECT_THAT(OriginalsOf(core::Format::kDatadogWebhook, single), ::testing::ElementsAre(single));
+  const std::string otlp = R"({"resourceLogs":[{"resource":{},"scopeLogs":[{"logRecords":[{"body":{"stringValue":"a)"
+                           "\xff" R"("}}]}]}]})";
+  EXPECT_THAT(OriginalsOf(core::Format::kOtlpLogs, otlp), ::testing::ElementsAre(otlp));
+}
+
+// A record that breaks the array's structure cannot be delimited: its dead letter runs to where
+// the unreadable remainder's starts, so that no byte (t3 here) is in two entries.
+TEST(DeadLetterEntryTest, ABrokenRecordStopsWhereTheRemainderStarts) {
+  const std::vector<std::string> originals =
+      OriginalsOf(core::Format::kDatadogLog, R"([{"message":"t1"},{"message":"t2",]},{"message":"t3"}])");
+  ASSERT_EQ(originals.size(), 2u);
+  EXPECT_THAT(originals[0], HasSubstr("t2"));
+  EXPECT_THAT(originals[0], ::testing::Not(HasSubstr("t3")));
+  EXPECT_THAT(originals[1], HasSubstr("t3"));
+}
+
+// Lines are in the file when Write returns (no user-space buffer: a crash loses none), and a
+// failed write is counted and reported.
+TEST(DeadLetterFileTest, WriteErrorsAreCountedAndReported) {
+  ASSERT_OK_AND_ASSIGN(auto file, DeadLetterFile::Open("/dev/full"));
+  core::Rejection r[2];
+  absl::Status st = file->WriteRejections(r, core::Format::kDatadogEvent, core::SourceKind::kHttp, "{}", {});
+  EXPECT_EQ(st.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(st.message(), HasSubstr("write failed"));
+  DeadLetterStats s = file->stats();
+  EXPECT_EQ(s.write_errors, 2u);
+  EXPECT_EQ(s.written, 0u);
+  EXPECT_EQ(s.total(), 2u);  // Counted by reason all the same.
 }
 
 TEST(DeadLetterFileTest, OpenErrorNamesPath) {

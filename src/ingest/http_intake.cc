@@ -77,12 +77,7 @@ core::HttpResponse ErrorResponse(Family family, int status, std::string_view mes
       w.EndArray();
       w.EndObject();
       break;
-    case Family::kOtlp:
-      w.BeginObject();
-      w.Field("code", core::RpcCodeForHttpStatus(status));
-      w.Field("message", message);
-      w.EndObject();
-      break;
+    case Family::kOtlp: return core::RpcStatusJsonResponse(status, message);
     case Family::kAlertmanager:
       w.String(message);
       break;
@@ -294,8 +289,8 @@ int64_t HttpIntake::RateLimit(std::string_view key, std::string_view remote) {
   return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(wait)));
 }
 
-void HttpIntake::DeadLetter(core::Format format, const core::Rejection& r, std::string_view body) {
-  if (deps_.dead_letter) deps_.dead_letter(format, r, body);
+void HttpIntake::DeadLetter(core::Format format, std::span<const core::Rejection> rejections, std::string_view body) {
+  if (deps_.dead_letter && !rejections.empty()) deps_.dead_letter(format, rejections, body);
 }
 
 namespace {
@@ -351,18 +346,30 @@ void SplitTags(std::string_view csv, core::SignalBatch* arena_owner,
   }
 }
 
-// Datadog echoes the event's own `tags` array (not Quell's labels, which add alertname, source, ...).
+// Datadog echoes the event's own `tags` (not Quell's labels, which add alertname, source, ...): the
+// array's strings, or the items of a comma-separated string (which the parser takes too).
 // The body was parsed once already; events are low-rate, so a second small DOM parse is fine.
 void EchoEventTags(std::string_view body, core::JsonWriter* w) {
   w->BeginArray();
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
-  simdjson::dom::array tags;
+  simdjson::dom::element tags;
   if (parser.parse(body.data(), body.size()).get(doc) == simdjson::SUCCESS && doc.is_object() &&
-      doc["tags"].get_array().get(tags) == simdjson::SUCCESS) {
-    for (simdjson::dom::element t : tags) {
-      std::string_view tag;
-      if (t.get(tag) == simdjson::SUCCESS) w->String(tag);
+      doc["tags"].get(tags) == simdjson::SUCCESS) {
+    std::string_view csv;
+    simdjson::dom::array list;
+    if (tags.get_array().get(list) == simdjson::SUCCESS) {
+      for (simdjson::dom::element t : list) {
+        std::string_view tag;
+        if (t.get(tag) == simdjson::SUCCESS) w->String(tag);
+      }
+    } else if (tags.get(csv) == simdjson::SUCCESS) {
+      while (!csv.empty()) {
+        const size_t comma = csv.find(',');
+        const std::string_view tag = Trim(csv.substr(0, comma));
+        csv = comma == std::string_view::npos ? std::string_view() : csv.substr(comma + 1);
+        if (!tag.empty()) w->String(tag);
+      }
     }
   }
   w->EndArray();
@@ -389,6 +396,14 @@ std::string DatadogEventAnswer(const core::SignalBatch& batch, std::string_view 
   w.EndObject();
   w.EndObject();
   return body;
+}
+
+// The items (log records, spans, data points) the rejections stand for: OTLP's partialSuccess
+// counts those, and a rejected resource or scope entry held several (Rejection::units).
+uint64_t RejectedItems(const std::vector<core::Rejection>& rejections) {
+  uint64_t n = 0;
+  for (const core::Rejection& r : rejections) n += r.units;
+  return n;
 }
 
 // "reason at byte N (record i, field f); ... (and K more)"
@@ -476,7 +491,9 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
       r.reason = core::RejectReason::kMalformedProtobuf;
       r.offset = pe.offset;
       r.field = "";
-      DeadLetter(format, r, *owned);
+      r.record_begin = 0;
+      DeadLetter(format, {&r, 1}, *owned);
+      deps_.sink->CountUnsubmitted({&r, 1});
       st.bodies_rejected.fetch_add(1, std::memory_order_relaxed);
       return error(400, fmt::format("body: malformed_protobuf at byte {}: {}", pe.offset, pe.reason));
     }
@@ -489,7 +506,9 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
   if (pr.body_rejected) {
     core::Rejection r;
     if (!batch->rejections().empty()) r = batch->rejections()[0];
-    DeadLetter(format, r, body);
+    r.record_begin = 0;
+    DeadLetter(format, {&r, 1}, body);
+    deps_.sink->CountUnsubmitted({&r, 1});
     if (r.reason == core::RejectReason::kTooLarge && r.record_index == 0 && batch->empty() &&
         body.size() > config_.max_body_bytes) {
       st.too_large.fetch_add(1, std::memory_order_relaxed);
@@ -510,6 +529,14 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
 
   w->rejections.assign(batch->rejections().begin(), batch->rejections().end());
   const size_t n = batch->size();
+  if (e == IntakeEndpoint::kDatadogEvents && n == 0 && w->rejections.empty()) {
+    // `[]`: an events body holds one event, and this one holds none.
+    core::Rejection r;
+    r.reason = core::RejectReason::kMissingField;
+    r.field = "event";
+    r.record_begin = 0;
+    w->rejections.push_back(r);
+  }
   std::string event_answer;
   if (e == IntakeEndpoint::kDatadogEvents && n > 0) {
     event_answer = DatadogEventAnswer(*batch, body, next_event_id_.fetch_add(1, std::memory_order_relaxed));
@@ -565,7 +592,9 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
       if (!js.ok()) return journal_failed();
     }
   }
-  for (const core::Rejection& r : w->rejections) DeadLetter(format, r, body);
+  DeadLetter(format, w->rejections, body);
+  // A submitted batch's rejections are counted by the sink with it; these were never submitted.
+  if (n == 0) deps_.sink->CountUnsubmitted(w->rejections);
   st.records_rejected.fetch_add(w->rejections.size(), std::memory_order_relaxed);
 
   const bool any_rejected = !w->rejections.empty();
@@ -578,7 +607,7 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
         res.status = 200;
         res.content_type = "application/x-protobuf";
         if (any_rejected) {
-          res.body = OtlpProtobufExportResponse(static_cast<int64_t>(w->rejections.size()),
+          res.body = OtlpProtobufExportResponse(static_cast<int64_t>(RejectedItems(w->rejections)),
                                                 RejectionSummary(w->rejections, 3));
         }
         break;
@@ -592,7 +621,7 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
       jw.BeginObject();
       jw.Key("partialSuccess");
       jw.BeginObject();
-      jw.Field(RejectedField(e), fmt::format("{}", w->rejections.size()));
+      jw.Field(RejectedField(e), fmt::format("{}", RejectedItems(w->rejections)));
       jw.Field("errorMessage", RejectionSummary(w->rejections, 3));
       jw.EndObject();
       jw.EndObject();
@@ -622,7 +651,13 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
                 : error(400, fmt::format("webhook: {}", RejectionSummary(w->rejections, 1)));
       break;
   }
-  if (res.status < 300) st.accepted_requests.fetch_add(1, std::memory_order_relaxed);
+  // Every answer counts once: a 400 for the records of a body (all of them, or some of an
+  // Alertmanager list) is a bad body.
+  if (res.status < 300) {
+    st.accepted_requests.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    st.bodies_rejected.fetch_add(1, std::memory_order_relaxed);
+  }
   return res;
 }
 

@@ -35,6 +35,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -79,11 +80,12 @@ struct IntakeRoute {
   core::HttpHandler handler;
 };
 
-// Receives every rejected record (parser Rejection) and every rejected body (body_rejected: a
-// Rejection with record_index 0). `body` is the whole decoded request body; the callee copies what
-// it keeps (DeadLetterFile writes it with the reason). Called on I/O threads, concurrently.
-using IntakeDeadLetterFn =
-    std::function<void(core::Format format, const core::Rejection& rejection, std::string_view body)>;
+// Receives the rejected records of one body (parser Rejections, in body order) or the one
+// Rejection of a rejected body (body_rejected: record_index 0, record_begin 0), once per request.
+// `body` is the whole decoded request body; the callee copies what it keeps (DeadLetterFile writes
+// each with its reason, in one write). Called on I/O threads, concurrently.
+using IntakeDeadLetterFn = std::function<void(core::Format format, std::span<const core::Rejection> rejections,
+                                              std::string_view body)>;
 using ParserFactory = std::function<std::unique_ptr<Parser>(core::Format format)>;
 
 struct HttpIntakeDeps {
@@ -139,7 +141,7 @@ class HttpIntake {
   bool KeyAllowed(const core::HttpRequest& req, std::string_view* key) const;
   // Returns 0 when allowed, else the Retry-After seconds.
   int64_t RateLimit(std::string_view key, std::string_view remote);
-  void DeadLetter(core::Format format, const core::Rejection& r, std::string_view body);
+  void DeadLetter(core::Format format, std::span<const core::Rejection> rejections, std::string_view body);
 
   const IntakeConfig config_;
   HttpIntakeDeps deps_;

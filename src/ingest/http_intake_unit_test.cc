@@ -89,7 +89,12 @@ class RecordingSink : public core::BatchSink {
     }
     return absl::OkStatus();
   }
+  void CountUnsubmitted(std::span<const core::Rejection> rejections) override {
+    std::lock_guard<std::mutex> lock(mu);
+    unsubmitted += rejections.size();
+  }
   std::mutex mu;
+  size_t unsubmitted = 0;  // Rejections of bodies that submitted nothing.
   bool full = false;
   bool defer = false;  // Keep the done callbacks (the engine has not processed the batch yet).
   std::vector<std::function<void()>> deferred;
@@ -104,8 +109,10 @@ class HttpIntakeUnitTest : public ::testing::Test {
     deps.journal = journal;
     deps.clock = &clock_;
     deps.parser_factory = [](core::Format f) { return std::make_unique<FakeParser>(f); };
-    deps.dead_letter = [this](core::Format f, const core::Rejection& r, std::string_view body) {
-      dead_.push_back(std::string(core::FormatName(f)) + ":" + r.ToString() + ":" + std::to_string(body.size()));
+    deps.dead_letter = [this](core::Format f, std::span<const core::Rejection> rs, std::string_view body) {
+      for (const core::Rejection& r : rs) {
+        dead_.push_back(std::string(core::FormatName(f)) + ":" + r.ToString() + ":" + std::to_string(body.size()));
+      }
     };
     auto intake = HttpIntake::Create(std::move(cfg), std::move(deps));
     ASSERT_THAT(intake, IsOk());
@@ -297,6 +304,38 @@ TEST_F(HttpIntakeUnitTest, DatadogEventAnswerEchoesTheEvent) {
   EXPECT_EQ(intake_->Handle(IntakeEndpoint::kDatadogEvents, Req("bad")).status, 400);
   EXPECT_EQ(intake_->Handle(IntakeEndpoint::kDatadogEvents, Req("garbage")).status, 400);
   EXPECT_EQ(dead_.size(), 2u);
+}
+
+// Every answer is counted once by outcome, and every rejected record reaches the sink's count:
+// with a submitted batch, or through CountUnsubmitted when the body yielded no signal.
+TEST_F(HttpIntakeUnitTest, EveryAnswerAndEveryRejectionIsCounted) {
+  Make();
+  EXPECT_EQ(intake_->Handle(IntakeEndpoint::kDatadogWebhook, Req("bad")).status, 400);
+  EXPECT_EQ(intake_->Handle(IntakeEndpoint::kDatadogLogs, Req("bad\nbad")).status, 400);
+  EXPECT_EQ(intake_->Handle(IntakeEndpoint::kOtlpLogs, Req("garbage")).status, 400);
+  EXPECT_EQ(sink_.unsubmitted, 4u);
+  EXPECT_EQ(intake_->Handle(IntakeEndpoint::kAlertmanager, Req("ok C\nbad")).status, 400);
+  EXPECT_EQ(sink_.unsubmitted, 4u);  // Submitted with C: counted with its batch.
+  EXPECT_EQ(intake_->Handle(IntakeEndpoint::kAlertmanager, Req("ok D")).status, 200);
+  EXPECT_EQ(intake_->stats(IntakeEndpoint::kDatadogWebhook).bodies_rejected.load(), 1u);
+  EXPECT_EQ(intake_->stats(IntakeEndpoint::kDatadogLogs).bodies_rejected.load(), 1u);
+  EXPECT_EQ(intake_->stats(IntakeEndpoint::kOtlpLogs).bodies_rejected.load(), 1u);
+  EXPECT_EQ(intake_->stats(IntakeEndpoint::kAlertmanager).bodies_rejected.load(), 1u);
+  EXPECT_EQ(intake_->stats(IntakeEndpoint::kAlertmanager).accepted_requests.load(), 1u);
+  EXPECT_EQ(dead_.size(), 5u);
+}
+
+// An events body without an event (`[]`, or here a body the fake reads as no line at all) is a
+// 400 that names what is missing, dead-lettered and counted like any other.
+TEST_F(HttpIntakeUnitTest, AnEventsBodyWithoutAnEventIsRejectedWithAReason) {
+  Make();
+  core::HttpResponse r = intake_->Handle(IntakeEndpoint::kDatadogEvents, Req(""));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_THAT(r.body, HasSubstr("missing_field at byte 0 (record 0, field event)"));
+  ASSERT_EQ(dead_.size(), 1u);
+  EXPECT_THAT(dead_[0], HasSubstr("datadog_event:missing_field"));
+  EXPECT_EQ(sink_.unsubmitted, 1u);
+  EXPECT_EQ(intake_->stats(IntakeEndpoint::kDatadogEvents).bodies_rejected.load(), 1u);
 }
 
 // What the intake accepted is journaled (refused and unreadable bodies are not), and a checkpoint's

@@ -172,7 +172,9 @@ inline bool ParseUint64Text(std::string_view text, uint64_t* out, bool* overflow
 // else ns. 0 or negative -> unset (EventTime{}). Returns false when the result overflows.
 bool EpochAutoUnit(int64_t v, core::EventTime* out);
 // Reads a number or string epoch of unknown unit (EpochAutoUnit).
-// A decimal string (as Datadog's webhook template writes $DATE) is read inline.
+// A decimal string (as Datadog's webhook template writes $DATE) is read inline. An empty (or
+// all-space) string is an absent time, as null is: `*out` is left as it is (a template variable
+// with nothing to say renders as "").
 FieldError ReadEpochAutoSlow(od::value& v, const char* field, core::EventTime* out);
 inline FieldError ReadEpochAuto(od::value& v, const char* field, core::EventTime* out) {
   std::string_view tok = v.raw_json_token();
@@ -182,6 +184,7 @@ inline FieldError ReadEpochAuto(od::value& v, const char* field, core::EventTime
   int64_t x = 0;
   bool overflow = false;
   if (!ParseIntegerText(text, &x, &overflow)) {
+    if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) return FieldError::Ok();  // Absent.
     return FieldError::Fail(overflow ? core::RejectReason::kOutOfRange : core::RejectReason::kInvalidValue, field);
   }
   if (!EpochAutoUnit(x, out)) return FieldError::Fail(core::RejectReason::kOutOfRange, field);

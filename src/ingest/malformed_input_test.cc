@@ -53,6 +53,11 @@ std::vector<Case> Cases() {
                    Format::kOtlpTraces, Format::kOtlpMetrics, Format::kAlertmanager}) {
     c.push_back({"not_json", f, "hello", 0, {{RejectReason::kMalformedJson, 0, 0}}, true});
     c.push_back({"scalar_top_level", f, "  42", 0, {{RejectReason::kWrongType, 0, 0}}, true});
+    // Text that starts like a JSON literal but is not one is not JSON: malformed, not a wrong type.
+    c.push_back({"not_json_like_null", f, "not json", 0, {{RejectReason::kMalformedJson, 0, 0}}, true});
+    c.push_back({"not_json_like_true", f, "truth", 0, {{RejectReason::kMalformedJson, 0, 0}}, true});
+    c.push_back({"not_json_number", f, "12ab", 0, {{RejectReason::kMalformedJson, 0, 0}}, true});
+    c.push_back({"string_top_level", f, R"("text")", 0, {{RejectReason::kWrongType, 0, 0}}, true});
     // Invalid UTF-8 rejects only its record where the body is an array of records (the OTLP
     // formats have one top-level object: the body).
     const bool otlp = f == Format::kOtlpLogs || f == Format::kOtlpTraces || f == Format::kOtlpMetrics;
@@ -88,6 +93,15 @@ std::vector<Case> Cases() {
                {{RejectReason::kWrongType, 0, 0}}});
   c.push_back({"webhook_date_out_of_range", Format::kDatadogWebhook, R"({"title":"x","date":"9999999999"})", 0,
                {{RejectReason::kOutOfRange, 0, 0}}});
+  // An empty template variable ($LAST_UPDATED, $DATE) is an absent time: the other one, or arrival.
+  c.push_back({"webhook_empty_times", Format::kDatadogWebhook, R"({"title":"x","date":"1767225600000","last_updated":""})",
+               1, {}});
+  c.push_back({"webhook_blank_date", Format::kDatadogWebhook, R"({"title":"x","date":" ","last_updated":"1767225600"})",
+               1, {}});
+  c.push_back({"otlp_temporality_out_of_range", Format::kOtlpMetrics,
+               R"({"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"m","sum":{"aggregationTemporality":5,)"
+               R"("dataPoints":[{"asInt":"1"}]}}]}]}]})",
+               0, {{RejectReason::kInvalidValue, 49, 0}}});
   c.push_back({"event_missing_text", Format::kDatadogEvent, R"({"title":"x"})", 0,
                {{RejectReason::kMissingField, 0, 0}}});
   c.push_back({"log_string_top_level", Format::kDatadogLog, R"("just a string")", 0,

@@ -115,7 +115,7 @@ TEST(ReplayerTest, RejectedLinesGoToTheDeadLetterFile) {
   const std::filesystem::path path =
       std::filesystem::temp_directory_path() / ("quell_replay_dead_letter_" + std::to_string(::getpid()));
   std::filesystem::remove(path);
-  auto file = DeadLetterFile::Open(path.string(), DeadLetterFile::Options{.flush_each = true});
+  auto file = DeadLetterFile::Open(path.string(), DeadLetterFile::Options{});
   ASSERT_OK(file.status());
   ReplayOptions o;
   o.dead_letter = file->get();

@@ -325,14 +325,67 @@ SignalDraft& OtlpParserBase::StartDraft(uint32_t offset) {
   return draft_;
 }
 
-void OtlpParserBase::RejectRecord(RejectReason reason, const char* field, uint32_t offset, uint32_t index) {
+void OtlpParserBase::RejectRecord(RejectReason reason, const char* field, uint32_t offset, uint32_t index,
+                                  uint32_t units) {
   core::Rejection r;
   r.reason = reason;
   r.field = field;
   r.offset = offset;
   r.record_index = index;
+  r.units = units;
   out_->Reject(r);
   ++result_->rejected;
+}
+
+void OtlpParserBase::RejectEntry(const FieldError& why, uint32_t offset, uint32_t index, EntryLevel level,
+                                 size_t signals_before, size_t rejections_before) {
+  uint64_t items = ItemsIn(offset, level);
+  uint64_t done = out_->size() - signals_before;
+  const auto rejections = out_->rejections();
+  for (size_t i = rejections_before; i < rejections.size(); ++i) done += rejections[i].units;
+  const uint64_t left = items > done ? items - done : 1;
+  RejectRecord(why.reason, why.field, offset, index, static_cast<uint32_t>(std::min<uint64_t>(left, UINT32_MAX)));
+}
+
+uint64_t OtlpParserBase::ItemsIn(uint32_t offset, EntryLevel level) {
+  const std::string_view body = doc_.body();
+  const size_t end = SkipJsonValue(body, offset);
+  if (end == std::string::npos) return 1;
+  if (!items_parser_) items_parser_ = std::make_unique<simdjson::dom::parser>();
+  simdjson::dom::element e;
+  if (items_parser_->parse(body.data() + offset, end - offset).get(e) != simdjson::SUCCESS) return 1;
+  return std::max<uint64_t>(1, CountItems(e, level));
+}
+
+uint64_t OtlpParserBase::CountItems(const simdjson::dom::element& e, EntryLevel level) const {
+  if (level == EntryLevel::kRecord && format_ != core::Format::kOtlpMetrics) return 1;
+  simdjson::dom::object obj;
+  if (e.get_object().get(obj) != simdjson::SUCCESS) return level == EntryLevel::kRecord ? 1 : 0;
+  uint64_t n = 0;
+  for (auto field : obj) {
+    simdjson::dom::array arr;
+    switch (level) {
+      case EntryLevel::kResource:
+        if (OtlpKeyIs(field.key, scope_key_) && field.value.get_array().get(arr) == simdjson::SUCCESS) {
+          for (simdjson::dom::element s : arr) n += CountItems(s, EntryLevel::kScope);
+        }
+        break;
+      case EntryLevel::kScope:
+        if (OtlpKeyIs(field.key, records_key_) && field.value.get_array().get(arr) == simdjson::SUCCESS) {
+          for (simdjson::dom::element r : arr) n += CountItems(r, EntryLevel::kRecord);
+        }
+        break;
+      case EntryLevel::kRecord: {  // A metric: the data points of its data (gauge, sum, ...).
+        simdjson::dom::object data;
+        if (field.value.get_object().get(data) != simdjson::SUCCESS) break;
+        for (auto g : data) {
+          if (OtlpKeyIs(g.key, "dataPoints") && g.value.get_array().get(arr) == simdjson::SUCCESS) n += arr.size();
+        }
+        break;
+      }
+    }
+  }
+  return n;
 }
 
 namespace {
@@ -391,8 +444,16 @@ FieldError OtlpParserBase::ParseRecordArray(od::value& records) {
       RejectRecord(RejectReason::kTooManyRecords, "", offset, index);
       continue;
     }
+    const size_t signals_before = out_->size(), rejections_before = out_->rejections().size();
     RecordStatus st = ParseRecord(rec, index, offset);
-    if (st.failed) RejectRecord(st.reason, st.field, offset, index);
+    if (st.failed) {
+      // A metric rejected whole stands for its data points (a log record or span for itself).
+      if (format_ == core::Format::kOtlpMetrics) {
+        RejectEntry(st, offset, index, EntryLevel::kRecord, signals_before, rejections_before);
+      } else {
+        RejectRecord(st.reason, st.field, offset, index);
+      }
+    }
     if (!DocAlive()) {
       if (!st.failed) RejectRecord(RejectReason::kMalformedJson, "", offset, records_seen_);
       broken_ = true;
@@ -458,10 +519,11 @@ FieldError OtlpParserBase::ParseScopeArray(od::value& scopes) {
     }
     uint32_t offset = doc_.OffsetOf(se, last_offset);
     last_offset = offset;
+    const size_t signals_before = out_->size(), rejections_before = out_->rejections().size();
     FieldError st = ParseScopeEntry(se);
     if (broken_) return FieldError::Ok();
-    // A scope entry that cannot be read counts as one rejected record.
-    if (st.failed) RejectRecord(st.reason, st.field, offset, records_seen_++);
+    // A scope entry that cannot be read is one rejection, for every item it held.
+    if (st.failed) RejectEntry(st, offset, records_seen_++, EntryLevel::kScope, signals_before, rejections_before);
     if (!DocAlive()) {
       broken_ = true;
       return FieldError::Ok();
@@ -527,7 +589,9 @@ ParseResult OtlpParserBase::Parse(std::string_view body, size_t padded_capacity,
       return result;
     }
     if (type != od::json_type::object) {
-      JsonDocument::RejectBody(out, &result, RejectReason::kWrongType, 0, "top level (object expected)");
+      const RejectReason why = TopLevelMismatchReason(d, type);
+      JsonDocument::RejectBody(out, &result, why, 0,
+                               why == RejectReason::kWrongType ? "top level (object expected)" : "");
       return result;
     }
     // On-Demand checks up front that the root object is closed: a truncated body fails here.
@@ -651,9 +715,12 @@ ParseResult OtlpParserBase::ParseOpened(od::document& d, ParseResult result) {
       }
       uint32_t offset = doc_.OffsetOf(re, last_offset);
       last_offset = offset;
+      const size_t signals_before = out->size(), rejections_before = out->rejections().size();
       FieldError rst = ParseResourceEntry(re);
       if (broken_) break;
-      if (rst.failed) RejectRecord(rst.reason, rst.field, offset, records_seen_++);
+      if (rst.failed) {
+        RejectEntry(rst, offset, records_seen_++, EntryLevel::kResource, signals_before, rejections_before);
+      }
       if (!DocAlive()) {
         broken_ = true;
         break;

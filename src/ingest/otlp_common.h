@@ -26,6 +26,7 @@
 #define QUELL_INGEST_OTLP_COMMON_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -127,8 +128,17 @@ class OtlpParserBase : public Parser {
   JsonDocument& doc() { return doc_; }
   ParseResult* result() { return result_; }
   std::string_view scope_name() const { return scope_name_; }
-  // Rejects one record (not counted as the current record's status).
-  void RejectRecord(core::RejectReason reason, const char* field, uint32_t offset, uint32_t index);
+  // Rejects one record (not counted as the current record's status). `units`: Rejection::units.
+  void RejectRecord(core::RejectReason reason, const char* field, uint32_t offset, uint32_t index,
+                    uint32_t units = 1);
+  // What a whole entry holds: a resource entry (resourceLogs[i]), a scope entry (scopeLogs[j]) or
+  // one record (for metrics: a metric and its data points).
+  enum class EntryLevel { kResource, kScope, kRecord };
+  // Rejects the entry at `offset` as one record (number `index`) that stands for every item (log record, span, data
+  // point) it holds, less those already emitted or rejected from it since `signals_before` and
+  // `rejections_before` (the batch's sizes when the entry began), at least 1.
+  void RejectEntry(const FieldError& why, uint32_t offset, uint32_t index, EntryLevel level, size_t signals_before,
+                   size_t rejections_before);
   // Records seen so far in this body (for max_records).
   uint32_t records_seen_ = 0;
   bool broken_ = false;  // The document became unreadable; the remainder was rejected once.
@@ -154,6 +164,11 @@ class OtlpParserBase : public Parser {
   FieldError ParseScopeEntry(od::value& entry);
   FieldError ParseRecordArray(od::value& records);
   FieldError ReadScope(od::value& scope);
+  // The items in the entry at `offset` of the body (a DOM parse of its bytes: rejected entries
+  // only), or 1 when its bytes cannot be read.
+  uint64_t ItemsIn(uint32_t offset, EntryLevel level);
+  uint64_t CountItems(const simdjson::dom::element& e, EntryLevel level) const;
+  std::unique_ptr<simdjson::dom::parser> items_parser_;  // Made on first use.
 
   core::Format format_;
   ParserOptions options_;

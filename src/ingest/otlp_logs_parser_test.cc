@@ -49,6 +49,25 @@ TEST(OtlpLogsParserTest, RejectedCountsForPartialSuccess) {
   EXPECT_EQ(b.rejections()[1].reason, core::RejectReason::kInvalidValue);
 }
 
+// A resource or scope entry that cannot be read is one rejection (one dead letter, its bytes) that
+// stands for every log record it held: partialSuccess counts log records (OTLP), so 3 here, not 1.
+TEST(OtlpLogsParserTest, ARejectedEntryStandsForItsRecords) {
+  auto p = MakeParser(core::Format::kOtlpLogs);
+  core::SignalBatch b;
+  std::string body = R"({"resourceLogs":[
+     {"resource":{"attributes":[{"key":"service.name","value":{"intValue":"notanint"}}]},
+      "scopeLogs":[{"logRecords":[{"body":{"stringValue":"q1"}},{"body":{"stringValue":"q2"}}]},
+                   {"logRecords":[{"body":{"stringValue":"q3"}}]}]},
+     {"scopeLogs":[{"scope":{"name":5},"logRecords":[{"body":{"stringValue":"r1"}},{"body":{"stringValue":"r2"}}]},
+                   {"logRecords":[{"body":{"stringValue":"ok"}}]}]}]})";
+  ParseResult r = p->Parse(body, body.size(), core::SourceKind::kHttp, kGoldenObserved, &b);
+  EXPECT_EQ(r.accepted, 1u);
+  ASSERT_EQ(r.rejected, 2u);
+  EXPECT_EQ(b.rejections()[0].units, 3u);
+  EXPECT_EQ(b.rejections()[1].units, 2u);
+  EXPECT_EQ(b.rejections()[1].field, std::string_view("scope.name"));
+}
+
 // Go's protojson.Marshal (and other protojson senders) write enum values by name; the Collector's
 // receiver accepts both, so Quell does too: names and numbers give the same signal.
 TEST(OtlpLogsParserTest, SeverityNumberByNameOrNumber) {

@@ -125,6 +125,7 @@ RecordStatus OtlpMetricsParser::ParseRecord(od::value& record, uint32_t index, u
                                                                  "AGGREGATION_TEMPORALITY_DELTA",
                                                                  "AGGREGATION_TEMPORALITY_CUMULATIVE"};
         QUELL_TRY_FIELD(ReadOtlpEnum(g.value(), "aggregationTemporality", kTemporalityNames, &at));
+        if (at < 0 || at > 2) return FieldError::Fail(RejectReason::kInvalidValue, "aggregationTemporality");
         temporality_ = at == 1 ? "delta" : (at == 2 ? "cumulative" : "");
       } else if (OtlpKeyIs(gk, "isMonotonic")) {
         bool mono = false;

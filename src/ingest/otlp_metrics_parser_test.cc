@@ -26,6 +26,20 @@ TEST(OtlpMetricsParserTest, PointAttributesAreLabels) {
   EXPECT_NE(b.signals()[0].fingerprint, b.signals()[1].fingerprint);
 }
 
+// A metric rejected whole (no name) stands for its data points; partialSuccess counts points.
+TEST(OtlpMetricsParserTest, ARejectedMetricStandsForItsDataPoints) {
+  auto p = MakeParser(core::Format::kOtlpMetrics);
+  core::SignalBatch b;
+  std::string body = R"({"resourceMetrics":[{"scopeMetrics":[{"metrics":[
+     {"gauge":{"dataPoints":[{"asInt":"1"},{"asInt":"2"}]}},
+     {"name":"ok","gauge":{"dataPoints":[{"asInt":"3"}]}}]}]}]})";
+  ParseResult r = p->Parse(body, body.size(), core::SourceKind::kHttp, kGoldenObserved, &b);
+  EXPECT_EQ(r.accepted, 1u);
+  ASSERT_EQ(b.rejections().size(), 1u);
+  EXPECT_EQ(b.rejections()[0].reason, core::RejectReason::kMissingField);
+  EXPECT_EQ(b.rejections()[0].units, 2u);
+}
+
 TEST(OtlpMetricsParserTest, AggregationTemporalityByNameOrNumber) {
   auto p = MakeParser(core::Format::kOtlpMetrics);
   core::SignalBatch b;

@@ -149,7 +149,10 @@ bool RecordParser::ParseWithoutInvalidRecords(std::string_view body, core::Signa
   for (size_t i = rejections_before; i < rs.size(); ++i) {
     if (rs[i].reason != RejectReason::kInvalidUtf8) continue;
     for (const BadRecord& b : bad_records_) {
-      if (b.begin == rs[i].offset) rs[i].offset = b.bad;
+      if (b.begin == rs[i].offset) {
+        rs[i].record_begin = b.begin;
+        rs[i].offset = b.bad;
+      }
     }
   }
   if (broken_in_record) {
@@ -240,8 +243,12 @@ ParseResult RecordParser::Parse(std::string_view body, size_t padded_capacity, c
     if (!st.failed) RejectTrailingContent(doc_, doc, 1, out, &result);
     return result;
   }
-  JsonDocument::RejectBody(out, &result, RejectReason::kWrongType, 0,
-                           top_level_ == TopLevel::kArray ? "top level (array expected)" : "top level (object expected)");
+  const RejectReason reason = TopLevelMismatchReason(doc, type);
+  JsonDocument::RejectBody(out, &result, reason, 0,
+                           reason == RejectReason::kMalformedJson ? ""
+                           : top_level_ == TopLevel::kArray       ? "top level (array expected)"
+                           : top_level_ == TopLevel::kObject      ? "top level (object expected)"
+                                                                  : "top level (object or array expected)");
   return result;
 }
 

@@ -312,13 +312,13 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
         switch (s.code()) {
           case absl::StatusCode::kResourceExhausted:
             server_->stats_.rejected_too_large.fetch_add(1, std::memory_order_relaxed);
-            return Write(ErrorFor(req.Header("Content-Type"), 413, std::string(s.message())), true);
+            return Write(ErrorFor(req.path, req.Header("Content-Type"), 413, std::string(s.message())), true);
           case absl::StatusCode::kUnimplemented:
             server_->stats_.rejected_unsupported_encoding.fetch_add(1, std::memory_order_relaxed);
-            return Write(ErrorFor(req.Header("Content-Type"), 415, std::string(s.message())), !keep_alive);
+            return Write(ErrorFor(req.path, req.Header("Content-Type"), 415, std::string(s.message())), !keep_alive);
           default:
             server_->stats_.rejected_bad_request.fetch_add(1, std::memory_order_relaxed);
-            return Write(ErrorFor(req.Header("Content-Type"), 400, std::string(s.message())), !keep_alive);
+            return Write(ErrorFor(req.path, req.Header("Content-Type"), 400, std::string(s.message())), !keep_alive);
         }
       }
     }
@@ -337,21 +337,27 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   // Answers with `status` and closes the connection.
   void Fail(int status, std::string message, bool close) {
-    std::string_view content_type;
+    std::string_view content_type, path;
     if (parser_) {
       version_ = parser_->is_header_done() ? parser_->get().version() : 11;
       // The fields read so far (all of them when the header failed on its Content-Length).
       auto ct = parser_->get().find(http::field::content_type);
       if (ct != parser_->get().end()) content_type = std::string_view(ct->value().data(), ct->value().size());
+      const auto target = parser_->get().target();
+      path = std::string_view(target.data(), target.size());
+      path = path.substr(0, path.find('?'));
     }
-    Write(ErrorFor(content_type, status, message), close);
+    Write(ErrorFor(path, content_type, status, message), close);
   }
 
   // A refusal in the shape the client reads: to a protobuf request (OTLP/HTTP) a protobuf
-  // google.rpc.Status, as the OTLP specification asks; else JSON {"error": ...}.
-  static core::HttpResponse ErrorFor(std::string_view content_type, int status, std::string_view message) {
-    if (!core::IsProtobufContentType(content_type)) return JsonError(status, message);
-    return core::RpcStatusResponse(status, message);
+  // google.rpc.Status, to another request on an OTLP/HTTP path the same Status as JSON, as the
+  // OTLP specification asks; else JSON {"error": ...}.
+  static core::HttpResponse ErrorFor(std::string_view path, std::string_view content_type, int status,
+                                     std::string_view message) {
+    if (core::IsProtobufContentType(content_type)) return core::RpcStatusResponse(status, message);
+    if (core::IsOtlpHttpPath(path)) return core::RpcStatusJsonResponse(status, message);
+    return JsonError(status, message);
   }
 
   void Write(core::HttpResponse r, bool close) {

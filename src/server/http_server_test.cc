@@ -220,6 +220,37 @@ TEST_F(HttpServerTest, RefusalsOfProtobufRequestsAreProtobufStatuses) {
   EXPECT_THAT(big->body, HasSubstr("exceeds the limit"));
 }
 
+// ... and as JSON google.rpc.Status on the OTLP/HTTP paths for other (JSON) requests, which the
+// specification also wants to read a Status from; other paths keep {"error": ...}.
+TEST_F(HttpServerTest, RefusalsOnOtlpPathsAreJsonStatuses) {
+  ServerConfig cfg;
+  cfg.max_body_bytes = 1 << 20;
+  StartServer(cfg);
+  {
+    HttpClient c(server_->port());
+    auto br = c.Post("/v1/logs", "x", {{"Content-Encoding", "br"}, {"Content-Type", "application/json"}});
+    ASSERT_THAT(br, IsOk());
+    EXPECT_EQ(br->status, 415);
+    EXPECT_EQ(br->Header("Content-Type"), "application/json");
+    EXPECT_THAT(br->body, HasSubstr(R"({"code":3,"message":")"));
+    auto bad = c.Post("/v1/traces/", "not gzip", {{"Content-Encoding", "gzip"}, {"Content-Type", "application/json"}});
+    ASSERT_THAT(bad, IsOk());
+    EXPECT_EQ(bad->status, 400);
+    EXPECT_THAT(bad->body, HasSubstr(R"({"code":3,"message":")"));
+    auto other = c.Post("/echo", "not gzip", {{"Content-Encoding", "gzip"}});
+    ASSERT_THAT(other, IsOk());
+    EXPECT_THAT(other->body, HasSubstr(R"({"error":")"));
+  }
+  HttpClient c(server_->port());
+  ASSERT_THAT(c.SendRaw("POST /v1/metrics?x=1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        "Content-Length: 99999999\r\n\r\n"),
+              IsOk());
+  auto big = c.ReadResponse();
+  ASSERT_THAT(big, IsOk());
+  EXPECT_EQ(big->status, 413);
+  EXPECT_THAT(big->body, HasSubstr(R"({"code":8,"message":")"));
+}
+
 TEST_F(HttpServerTest, SlowHeaderGets408AndClose) {
   ServerConfig cfg;
   cfg.header_timeout = absl::Milliseconds(200);

@@ -144,8 +144,8 @@ int main(int argc, char** argv) {
   quell::ingest::HttpIntakeDeps deps;
   deps.sink = &sink;
   deps.clock = quell::core::SystemClock::Get();
-  deps.dead_letter = [&sink](quell::core::Format f, const quell::core::Rejection& r, std::string_view) {
-    sink.DeadLetter(f, r);
+  deps.dead_letter = [&sink](quell::core::Format f, std::span<const quell::core::Rejection> rs, std::string_view) {
+    for (const quell::core::Rejection& r : rs) sink.DeadLetter(f, r);
   };
   auto intake = quell::ingest::HttpIntake::Create(cfg, deps);
   if (!intake.ok()) {

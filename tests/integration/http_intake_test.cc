@@ -75,9 +75,9 @@ class HttpIntakeIntegrationTest : public ::testing::Test {
     ingest::HttpIntakeDeps deps;
     deps.sink = &sink_;
     deps.clock = core::SystemClock::Get();
-    deps.dead_letter = [this](core::Format, const core::Rejection& r, std::string_view) {
+    deps.dead_letter = [this](core::Format, std::span<const core::Rejection> rs, std::string_view) {
       std::lock_guard<std::mutex> lock(mu_);
-      dead_letters_.push_back(r.ToString());
+      for (const core::Rejection& r : rs) dead_letters_.push_back(r.ToString());
     };
     auto intake = ingest::HttpIntake::Create(*cfg, deps);
     ASSERT_THAT(intake, IsOk());
@@ -242,6 +242,22 @@ TEST_F(HttpIntakeIntegrationTest, OtlpProtobufBodiesAreReadAndAnsweredInProtobuf
   EXPECT_THAT(bad->body, HasSubstr("malformed_protobuf at byte 0"));
   EXPECT_THAT(DeadLetters(), ::testing::Contains(HasSubstr("malformed_protobuf at byte 0")));
   EXPECT_EQ(sink_.size(), 4u);
+}
+
+// The events API echoes the request's tags whether they came as an array or as one
+// comma-separated string; a body without an event is a 400 that says so, dead-lettered.
+TEST_F(HttpIntakeIntegrationTest, DatadogEventsEchoStringTagsAndRefuseAnEmptyList) {
+  HttpClient c(server_->port());
+  auto r = c.Post("/api/v1/events", R"({"title":"Err","text":"x","tags":"a:b, c:d,,e"})", {{"DD-API-KEY", kKey}});
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->status, 202);
+  EXPECT_THAT(r->body, HasSubstr(R"("tags":["a:b","c:d","e"])"));
+  auto empty = c.Post("/api/v1/events", "[ ]", {{"DD-API-KEY", kKey}});
+  ASSERT_THAT(empty, IsOk());
+  EXPECT_EQ(empty->status, 400);
+  EXPECT_THAT(empty->body, HasSubstr("missing_field at byte 0 (record 0, field event)"));
+  EXPECT_THAT(DeadLetters(), ElementsAre(HasSubstr("missing_field")));
+  EXPECT_EQ(intake_->stats(ingest::IntakeEndpoint::kDatadogEvents).bodies_rejected.load(), 1u);
 }
 
 TEST_F(HttpIntakeIntegrationTest, DatadogLogsGzipDdtagsAndKeys) {

@@ -271,6 +271,9 @@ TEST_F(KafkaSourceTest, MalformedMessagesGoToTheDeadLetterTopicWhileGoodRecordsF
   EXPECT_EQ(st.dead_letters_by_reason[static_cast<int>(core::RejectReason::kEmptyBody)], 1u);
   EXPECT_EQ(st.dead_letters_by_reason[static_cast<int>(core::RejectReason::kUnsupported)], 1u);
   EXPECT_EQ(st.dead_letter_failures, 0u);
+  // Each rejection reached the sink's count once (quell_ingest_parse_errors_total), also those of
+  // polls that submitted nothing and the message of an unknown format.
+  EXPECT_EQ(sink.rejections(), 4u);
 
   RawConsumer raw(cluster_->bootstrap_servers(), "g-dlq-reader");
   auto dead = raw.ReadAll("dlq", 1, 4);

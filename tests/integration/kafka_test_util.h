@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <utility>
@@ -143,6 +144,7 @@ class RecordingSink : public core::BatchSink {
       return absl::ResourceExhaustedError("test sink: full");
     }
     for (const core::Signal& s : batch->signals()) titles_.emplace_back(s.title);
+    rejections_ += batch->rejections().size();
     batch_first_ = batch->empty() ? std::string() : std::string(batch->signals()[0].title);
     batch->Clear();
     ++batches_;
@@ -153,6 +155,16 @@ class RecordingSink : public core::BatchSink {
       done();
     }
     return absl::OkStatus();
+  }
+
+  void CountUnsubmitted(std::span<const core::Rejection> rejections) override {
+    std::lock_guard<std::mutex> l(mu_);
+    rejections_ += rejections.size();
+  }
+  // Rejections the sink was told of: with accepted batches, or for polls that submitted nothing.
+  size_t rejections() {
+    std::lock_guard<std::mutex> l(mu_);
+    return rejections_;
   }
 
   void set_refuse(bool v) { refuse_.store(v); }
@@ -210,6 +222,7 @@ class RecordingSink : public core::BatchSink {
   }
 
  private:
+  size_t rejections_ = 0;
   mutable std::mutex mu_;
   std::atomic<bool> refuse_{false};
   std::atomic<bool> defer_done_{false};

@@ -523,6 +523,7 @@ class KafkaSource::Impl {
         r.reason = core::RejectReason::kUnsupported;
         r.field = "quell-format";
         dead_letters += DeadLetter(p, seq, m, std::span<const core::Rejection>(&r, 1), w);
+        sink_->CountUnsubmitted(std::span<const core::Rejection>(&r, 1));
         continue;
       }
       size_t before = p->batch.rejections().size();
@@ -538,6 +539,8 @@ class KafkaSource::Impl {
     p->pending.clear();
 
     const bool submit = !p->batch.empty();
+    // Rejections of messages without a signal among them: not counted with a submitted batch.
+    if (!submit && !p->batch.rejections().empty()) sink_->CountUnsubmitted(p->batch.rejections());
     {
       std::lock_guard<std::mutex> l(p->mu);
       p->inflight.push_back({seq, p->position.load(std::memory_order_relaxed), dead_letters + (submit ? 1 : 0)});
