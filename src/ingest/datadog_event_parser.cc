@@ -81,7 +81,10 @@ RecordStatus DatadogEventParser::ParseRecord(od::value& record, uint32_t offset)
   std::string_view event_type = d.FindLabel("event_type");
   bool deploy = IsDeploySource(source) || !d.FindLabel("deployment").empty() || event_type == "deploy" ||
                 event_type == "deployment";
-  s.severity = DatadogAlertSeverity(alert_type, priority, DatadogTransition::kNone);
+  // An event without alert_type is an info event (the Events API's default), whatever its priority:
+  // `normal` is the default priority, not a sign of trouble.
+  s.severity = DatadogAlertSeverity(alert_type.empty() ? std::string_view("info") : alert_type, priority,
+                                    DatadogTransition::kNone);
   if (!host.empty()) s.host = host;
   s.event_time = happened.is_zero() ? observed() : happened;
   s.source_id = aggregation_key;

@@ -43,5 +43,20 @@ TEST(DatadogEventParserTest, DateHappenedSecondsAndPriorityOnlyWithoutAlertType)
   EXPECT_EQ(b.signals()[0].severity, core::Severity::kError);
 }
 
+// Without alert_type an event is info, Datadog's default, also at the default priority `normal`
+// (which maps to error only where it stands for an unknown alert type's severity).
+TEST(DatadogEventParserTest, AnEventWithoutAlertTypeIsInfo) {
+  auto p = MakeParser(core::Format::kDatadogEvent);
+  for (std::string body : {R"({"title":"x","text":"y"})", R"({"title":"x","text":"y","priority":"normal"})"}) {
+    core::SignalBatch b;
+    ASSERT_EQ(p->Parse(body, body.size(), core::SourceKind::kHttp, kGoldenObserved, &b).accepted, 1u) << body;
+    EXPECT_EQ(b.signals()[0].severity, core::Severity::kInfo) << body;
+  }
+  core::SignalBatch b;
+  std::string odd = R"({"title":"x","text":"y","alert_type":"custom","priority":"normal"})";
+  ASSERT_EQ(p->Parse(odd, odd.size(), core::SourceKind::kHttp, kGoldenObserved, &b).accepted, 1u);
+  EXPECT_EQ(b.signals()[0].severity, core::Severity::kError);  // An unknown type: the priority says.
+}
+
 }  // namespace
 }  // namespace quell::ingest
