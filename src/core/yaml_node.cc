@@ -26,6 +26,80 @@ std::string_view TypeName(const YAML::Node& n) {
   return "unknown";
 }
 
+// YAML merge keys (`<<: *anchor`, or a list of aliases), which yaml-cpp leaves as a plain "<<" key:
+// each map's own keys stay, and the merged maps' keys it lacks are added (earlier maps in the list
+// win), so an alertmanager.yml that shares settings through anchors loads as it does there. A
+// quoted "<<" is an ordinary key. Errors name the merge value when it is not a map or a list of maps.
+absl::Status ResolveMergeKeys(YAML::Node node, const std::string& file, int depth) {
+  if (depth > 64) return absl::OkStatus();  // Aliases may form cycles; configs are not that deep.
+  if (node.IsSequence()) {
+    for (YAML::Node item : node) QUELL_RETURN_IF_ERROR(ResolveMergeKeys(item, file, depth + 1));
+    return absl::OkStatus();
+  }
+  if (!node.IsMap()) return absl::OkStatus();
+  std::vector<YAML::Node> merged;
+  bool has_merge_key = false;
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    const bool merge_key = it->first.IsScalar() && it->first.Scalar() == "<<" && it->first.Tag() != "!";
+    if (!merge_key) {
+      QUELL_RETURN_IF_ERROR(ResolveMergeKeys(it->second, file, depth + 1));
+      continue;
+    }
+    has_merge_key = true;
+    const YAML::Node v = it->second;
+    std::vector<YAML::Node> sources;
+    if (v.IsMap()) {
+      sources.push_back(v);
+    } else if (v.IsSequence()) {
+      for (YAML::Node s : v) sources.push_back(s);
+    }
+    if (sources.empty() && !v.IsNull()) {
+      return absl::InvalidArgumentError(fmt::format("{}: merge key \"<<\": expected a map or a list of maps",
+                                                    FromMark(file, v.Mark()).ToString()));
+    }
+    for (const YAML::Node& s : sources) {
+      if (!s.IsMap()) {
+        return absl::InvalidArgumentError(fmt::format("{}: merge key \"<<\": expected a map or a list of maps",
+                                                      FromMark(file, s.Mark()).ToString()));
+      }
+      QUELL_RETURN_IF_ERROR(ResolveMergeKeys(s, file, depth + 1));
+      merged.push_back(s);
+    }
+  }
+  if (!has_merge_key) return absl::OkStatus();
+  node.remove("<<");
+  for (const YAML::Node& s : merged) {
+    for (auto it = s.begin(); it != s.end(); ++it) {
+      if (!it->first.IsScalar()) continue;
+      bool present = false;
+      for (auto jt = node.begin(); jt != node.end() && !present; ++jt) {
+        present = jt->first.IsScalar() && jt->first.Scalar() == it->first.Scalar();
+      }
+      if (!present) node.force_insert(it->first, it->second);
+    }
+  }
+  return absl::OkStatus();
+}
+
+// yaml-cpp's messages for a tab in the indentation ("illegal map value", "illegal block entry",
+// "end of sequence not found") do not say so: the first such line at or before the error's.
+std::string TabHint(std::string_view text, int error_line) {
+  int line = 1;
+  bool at_start = true;
+  for (char c : text) {
+    if (line > error_line) break;
+    if (c == '\n') {
+      ++line;
+      at_start = true;
+    } else if (at_start && c == '\t') {
+      return fmt::format(" (line {} indents with a tab: YAML indentation must be spaces)", line);
+    } else if (c != ' ') {
+      at_start = false;
+    }
+  }
+  return "";
+}
+
 }  // namespace
 
 absl::StatusOr<YamlNode> YamlNode::LoadFile(const std::string& path) {
@@ -37,10 +111,12 @@ absl::StatusOr<YamlNode> YamlNode::LoadString(std::string_view text, std::string
   auto file = std::make_shared<const std::string>(std::move(name));
   try {
     YAML::Node root = YAML::Load(std::string(text));
+    QUELL_RETURN_IF_ERROR(ResolveMergeKeys(root, *file, 0));
     return YamlNode(root, file);
   } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(
-        fmt::format("{}: YAML syntax error: {}", FromMark(*file, e.mark).ToString(), e.msg));
+    const int error_line = e.mark.is_null() ? INT32_MAX : e.mark.line + 1;
+    return absl::InvalidArgumentError(fmt::format("{}: YAML syntax error: {}{}", FromMark(*file, e.mark).ToString(),
+                                                  e.msg, TabHint(text, error_line)));
   }
 }
 
