@@ -4,6 +4,8 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <cctype>
+#include <string_view>
 
 #include "core/strings.h"
 
@@ -20,6 +22,8 @@ struct HttpClient::Request {
   HttpResult result;
   curl_slist* headers = nullptr;
   CURL* easy = nullptr;
+  int redirects = 0;  // Followed so far.
+  absl::Time started;  // First attempt (the total timeout covers the redirects too).
 };
 
 namespace {
@@ -44,6 +48,35 @@ size_t WriteHeader(char* ptr, size_t size, size_t nmemb, void* userdata) {
     r->retry_after.assign(v);
   }
   return n;
+}
+
+// "scheme://host:port" of `url` (lower case, default ports filled in), or empty if unparsable.
+std::string Origin(const std::string& url) {
+  CURLU* u = curl_url();
+  std::string origin;
+  if (curl_url_set(u, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK) {
+    char* scheme = nullptr;
+    char* host = nullptr;
+    char* port = nullptr;
+    if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+      origin = std::string(scheme) + "://" + std::string(host) + ":" + std::string(port);
+      for (char& c : origin) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+  }
+  curl_url_cleanup(u);
+  return origin;
+}
+
+bool IsHttpUrl(std::string_view url) {
+  auto starts = [&](std::string_view p) {
+    return url.size() >= p.size() && core::EqualsIgnoreCase(url.substr(0, p.size()), p);
+  };
+  return starts("http://") || starts("https://");
 }
 
 }  // namespace
@@ -115,36 +148,73 @@ void HttpClient::StartQueued() {
       e = curl_easy_init();
     }
     r->easy = e;
-    for (const auto& [k, v] : r->call.headers) {
-      std::string h = k + ": " + v;
-      r->headers = curl_slist_append(r->headers, h.c_str());
-    }
-    r->headers = curl_slist_append(r->headers, "Expect:");  // No 100-continue round trip.
-    curl_easy_setopt(e, CURLOPT_URL, r->call.url.c_str());
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
-    if (r->call.method == "POST") {
-      curl_easy_setopt(e, CURLOPT_POST, 1L);
-      curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->call.body.data());
-      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r->call.body.size()));
-    } else if (r->call.method != "GET") {
-      curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->call.method.c_str());
-      curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->call.body.data());
-      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r->call.body.size()));
-    }
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(absl::ToInt64Milliseconds(options_.connect_timeout)));
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(absl::ToInt64Milliseconds(options_.total_timeout)));
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &WriteBody);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, &r->result);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &WriteHeader);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, &r->result);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, r);
-    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    r->started = absl::Now();
+    Configure(r);
     curl_multi_add_handle(multi_, e);
     ++in_flight_;
     live_.insert(r);
   }
+}
+
+void HttpClient::Configure(Request* r) {
+  CURL* e = r->easy;
+  for (const auto& [k, v] : r->call.headers) {
+    std::string h = k + ": " + v;
+    r->headers = curl_slist_append(r->headers, h.c_str());
+  }
+  r->headers = curl_slist_append(r->headers, "Expect:");  // No 100-continue round trip.
+  curl_easy_setopt(e, CURLOPT_URL, r->call.url.c_str());
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
+  if (r->call.method == "POST") {
+    curl_easy_setopt(e, CURLOPT_POST, 1L);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->call.body.data());
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r->call.body.size()));
+  } else if (r->call.method != "GET") {
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->call.method.c_str());
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->call.body.data());
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r->call.body.size()));
+  }
+  // The total timeout covers the whole exchange, redirects included.
+  absl::Duration left = options_.total_timeout - (absl::Now() - r->started);
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(absl::ToInt64Milliseconds(options_.connect_timeout)));
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<int64_t>(1, absl::ToInt64Milliseconds(left))));
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &WriteBody);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, &r->result);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &WriteHeader);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, &r->result);
+  curl_easy_setopt(e, CURLOPT_PRIVATE, r);
+  curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  // Redirects are followed by FollowRedirect, not by curl (which would also follow 301/302/303,
+  // turning the POST into a GET without its body).
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+}
+
+bool HttpClient::FollowRedirect(Request* r) {
+  if (r->result.status != 307 && r->result.status != 308) return false;
+  if (r->redirects >= kMaxRedirects) return false;
+  char* location = nullptr;
+  curl_easy_getinfo(r->easy, CURLINFO_REDIRECT_URL, &location);  // Absolute, resolved by curl.
+  if (location == nullptr || !IsHttpUrl(location)) return false;
+  std::string next(location);
+  if (Origin(next).empty()) return false;
+  if (Origin(next) != Origin(r->call.url)) {
+    // Credentials are for the origin they were configured for.
+    std::erase_if(r->call.headers, [](const auto& h) {
+      return core::EqualsIgnoreCase(h.first, "Authorization") || core::EqualsIgnoreCase(h.first, "Cookie");
+    });
+  }
+  r->call.url = std::move(next);
+  ++r->redirects;
+  curl_multi_remove_handle(multi_, r->easy);
+  curl_slist_free_all(r->headers);
+  r->headers = nullptr;
+  r->result = HttpResult{};
+  curl_easy_reset(r->easy);
+  Configure(r);
+  curl_multi_add_handle(multi_, r->easy);
+  return true;
 }
 
 void HttpClient::Finish(Request* r, int curl_code) {
@@ -155,6 +225,8 @@ void HttpClient::Finish(Request* r, int curl_code) {
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
     r->result.transport_ok = true;
     r->result.status = static_cast<int>(status);
+    if (FollowRedirect(r)) return;  // Still in flight, at the new URL.
+    r->result.redirects = r->redirects;
   } else {
     r->result.transport_ok = false;
     r->result.timed_out = code == CURLE_OPERATION_TIMEDOUT;

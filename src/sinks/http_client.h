@@ -6,6 +6,13 @@
 // timeout. Send() never blocks on the network: it queues the request and wakes the I/O thread;
 // the callback runs later on the I/O thread (keep it short: the Dispatcher only queues the outcome).
 //
+// Redirects: a 307 or 308 answer with a Location is followed with the same method, body and
+// headers, at most kMaxRedirects times, as Go's http.Client (Alertmanager's) does; Authorization
+// and Cookie headers are dropped when the redirect leaves the origin (scheme, host, port). 301,
+// 302 and 303 are NOT followed (Go turns the POST into a GET without the body, which would report
+// a delivery that never happened): they are returned as they are, and http_outcome.h makes them
+// permanent. Only http(s) locations are followed. The result is the last answer's.
+//
 // Errors never carry the URL (which may be a secret, e.g. a Slack webhook URL) nor curl's error
 // buffer: a transport failure reports only curl_easy_strerror's fixed text.
 //
@@ -50,7 +57,11 @@ struct HttpResult {
   int status = 0;              // HTTP status when transport_ok.
   std::string body;            // Response body, first 4 KiB.
   std::string retry_after;     // Raw Retry-After header value, if any.
+  int redirects = 0;           // 307/308 redirects followed to get this answer.
 };
+
+// At most this many redirects per request (Go's http.Client stops after 10).
+inline constexpr int kMaxRedirects = 10;
 
 class HttpClient {
  public:
@@ -67,6 +78,9 @@ class HttpClient {
   void Run();
   void StartQueued();
   bool HasQueued();
+  void Configure(Request* r);  // Sets r->easy up for r->call.
+  // True iff `r` (answered 307/308) was re-issued to its Location.
+  bool FollowRedirect(Request* r);
   void Finish(Request* r, int curl_code);
 
   HttpClientOptions options_;

@@ -17,6 +17,12 @@ DeliveryOutcome OutcomeFromHttp(const HttpResult& r, std::string_view type, std:
   if (r.status >= 200 && r.status < 300) return o;
   if (auto ra = ParseRetryAfter(r.retry_after, now)) o.retry_after = *ra;
   std::string msg = fmt::format("{} receiver \"{}\": HTTP {}", type, name, r.status);
+  if (r.status >= 300 && r.status < 400) {
+    // HttpClient follows 307/308 (at most kMaxRedirects); what reaches here was not followed.
+    msg += r.status == 307 || r.status == 308
+               ? fmt::format(" (redirect not followed: more than {} redirects or an unusable Location)", kMaxRedirects)
+               : std::string(" (redirect not followed: only 307 and 308 keep the POST body)");
+  }
   if (r.status == 429) {
     o.status = absl::ResourceExhaustedError(msg);
   } else if (r.status == 408 || r.status >= 500) {

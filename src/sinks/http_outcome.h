@@ -9,6 +9,10 @@
 //   401, 403                                     PermissionDenied (permanent)
 //   404, 410                                     NotFound (permanent)
 //   other 4xx                                    InvalidArgument (permanent)
+//   3xx                                          InvalidArgument (permanent): HttpClient already
+//                                                followed 307/308; 301/302/303 are not followed
+//                                                (they would drop the body), nor are more than
+//                                                kMaxRedirects redirects
 // Messages read "<type> receiver \"<name>\": HTTP 503" or "...: transport: Couldn't connect to
 // server"; never a URL, header or body.
 #ifndef QUELL_SINKS_HTTP_OUTCOME_H_

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -46,6 +47,56 @@ TEST(FileSinkTest, AppendsOneJsonLinePerNotification) {
     ++count;
   }
   EXPECT_EQ(count, 3);
+  std::filesystem::remove(path);
+}
+
+// QA (item 4): send_resolved false only skipped resolved notifications; a firing one still carried
+// its resolved members, and a change that only resolved members was written again.
+TEST(FileSinkTest, SendResolvedFalseWritesOnlyFiringMembers) {
+  auto path = std::filesystem::temp_directory_path() / ("quell_file_sink_sr_" + std::to_string(::getpid()) + ".jsonl");
+  std::filesystem::remove(path);
+  FileConfig c;
+  c.path = path.string();
+  c.send_resolved = false;
+  FileSink sink("archive", 1, c);
+  core::Notification n;
+  n.receiver = "archive";
+  n.dedup_key = "k";
+  for (std::string_view pod : {"a", "b"}) {
+    core::NotifiedAlert a;
+    a.labels = core::LabelSet{{"alertname", "X"}, {"pod", pod}};
+    n.alerts.push_back(a);
+  }
+  n.firing_count = 2;
+  auto deliver = [&] {
+    absl::Status got = absl::InternalError("not called");
+    sink.Deliver(n, [&](DeliveryOutcome o) { got = o.status; });
+    EXPECT_THAT(got, IsOk());
+  };
+  deliver();
+  n.alerts[0].resolved = true;  // a resolves, nothing new fires: not written.
+  n.firing_count = 1;
+  n.resolved_count = 1;
+  deliver();
+  core::NotifiedAlert c3;
+  c3.labels = core::LabelSet{{"alertname", "X"}, {"pod", "c"}};
+  n.alerts.push_back(c3);
+  n.firing_count = 2;
+  deliver();
+  n.status = core::NotificationStatus::kResolved;
+  deliver();
+  std::ifstream f(path);
+  std::vector<core::Notification> lines;
+  for (std::string line; std::getline(f, line);) {
+    auto back = NotificationFromJson(line);
+    ASSERT_THAT(back, IsOk());
+    lines.push_back(*back);
+  }
+  ASSERT_EQ(lines.size(), 2u);
+  ASSERT_EQ(lines[1].alerts.size(), 2u);
+  EXPECT_EQ(lines[1].alerts[0].labels.Get("pod"), "b");
+  EXPECT_EQ(lines[1].alerts[1].labels.Get("pod"), "c");
+  EXPECT_EQ(lines[1].resolved_count, 0u);
   std::filesystem::remove(path);
 }
 

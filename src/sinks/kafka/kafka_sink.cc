@@ -37,7 +37,10 @@ absl::Status StatusForError(const std::string& name, const std::string& topic, r
 }  // namespace
 
 KafkaSink::KafkaSink(std::string name, int index, KafkaSinkConfig config)
-    : name_(std::move(name)), id_(IntegrationId(name_, "kafka", index)), config_(std::move(config)) {}
+    : name_(std::move(name)),
+      id_(IntegrationId(name_, "kafka", index)),
+      config_(std::move(config)),
+      filter_(config_.send_resolved) {}
 
 absl::StatusOr<std::unique_ptr<KafkaSink>> KafkaSink::Create(std::string name, int index,
                                                              KafkaSinkConfig config) {
@@ -99,12 +102,17 @@ void KafkaSink::PollLoop() {
   while (!stop_.load(std::memory_order_relaxed)) rd_kafka_poll(producer_, 50);
 }
 
-void KafkaSink::Deliver(const core::Notification& n, DeliveryCallback done) {
-  if (n.status == core::NotificationStatus::kResolved && !config_.send_resolved &&
-      n.kind != core::NotificationKind::kGateVerdict) {
+void KafkaSink::Deliver(const core::Notification& in, DeliveryCallback done) {
+  // Gate verdicts are published whatever send_resolved says (a "resolved" verdict is news).
+  core::Notification filtered;
+  const core::Notification* send =
+      in.kind == core::NotificationKind::kGateVerdict ? &in : filter_.Filter(in, &filtered);
+  if (send == nullptr) {
     done(DeliveryOutcome::Ok());
     return;
   }
+  const core::Notification& n = *send;
+  if (n.kind != core::NotificationKind::kGateVerdict) done = filter_.Track(n, std::move(done));
   std::string value = n.kind == core::NotificationKind::kGateVerdict ? n.gate_verdict_json
                                                                       : NotificationToJson(n);
   std::string_view kind = NotificationKindName(n.kind);

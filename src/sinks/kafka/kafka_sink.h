@@ -5,7 +5,9 @@
 // from the producer's own retries). The message key is the notification's dedup_key, so every
 // update of one incident lands on one partition in order; the value is the notification's JSON
 // (sinks/notification_json.h) or, for gate verdicts, `gate_verdict_json` as is. Headers:
-// `quell-kind`, `quell-status`, `content-type: application/json`.
+// `quell-kind`, `quell-status`, `content-type: application/json`. send_resolved: false follows
+// send_resolved_filter.h (nothing when an incident resolves, resolved members left out, nothing for
+// an update that only resolved members); gate verdicts are always published.
 //
 // Deliver enqueues and returns; the delivery report (served by the sink's own poll thread) calls
 // `done`: OK when the broker acknowledged; Unavailable for transient failures (timeout, broker
@@ -28,6 +30,7 @@
 #include "absl/status/statusor.h"
 #include "sinks/kafka/kafka_sink_config.h"
 #include "sinks/receiver.h"
+#include "sinks/send_resolved_filter.h"
 
 typedef struct rd_kafka_s rd_kafka_t;
 typedef struct rd_kafka_message_s rd_kafka_message_t;
@@ -55,6 +58,7 @@ class KafkaSink final : public Receiver {
   std::string name_;
   std::string id_;
   KafkaSinkConfig config_;
+  SendResolvedFilter filter_;
   rd_kafka_t* producer_ = nullptr;
   std::atomic<bool> stop_{false};
   std::thread poller_;

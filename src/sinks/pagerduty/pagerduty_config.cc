@@ -5,6 +5,45 @@
 #include "fmt/format.h"
 
 namespace quell::sinks {
+namespace {
+
+constexpr std::string_view kEventsPath = "/v2/enqueue";
+constexpr std::string_view kChangePath = "/v2/change/enqueue";
+constexpr std::string_view kV1Path = "/generic/2010-04-15/create_event.json";
+
+std::string_view TrimSlashes(std::string_view url) {
+  while (!url.empty() && url.back() == '/') url.remove_suffix(1);
+  return url;
+}
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// Why `url` cannot be used, or empty.
+std::string_view UrlProblem(std::string_view url) {
+  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) return "must start with http:// or https://";
+  url = TrimSlashes(url);
+  if (EndsWith(url, kV1Path)) {
+    return "the Events API v1 endpoint (/generic/2010-04-15/create_event.json) is not supported; use the "
+           "Events API v2: https://events.pagerduty.com/v2/enqueue or the base URL https://events.pagerduty.com";
+  }
+  if (EndsWith(url, kChangePath)) {
+    return "is the change events endpoint; give the events URL (.../v2/enqueue) or the base URL";
+  }
+  return {};
+}
+
+}  // namespace
+
+PagerDutyEndpoints PagerDutyEndpointsFor(std::string_view url) {
+  url = TrimSlashes(url);
+  std::string_view base = EndsWith(url, kEventsPath) ? url.substr(0, url.size() - kEventsPath.size()) : url;
+  PagerDutyEndpoints e;
+  e.events = EndsWith(url, kEventsPath) ? std::string(url) : fmt::format("{}{}", base, kEventsPath);
+  e.change = fmt::format("{}{}", base, kChangePath);
+  return e;
+}
 
 absl::StatusOr<PagerDutyConfig> ParsePagerDutyConfig(const core::YamlNode& node) {
   PagerDutyConfig c;
@@ -16,6 +55,9 @@ absl::StatusOr<PagerDutyConfig> ParsePagerDutyConfig(const core::YamlNode& node)
   if (!key) return node.Error("pagerduty_configs: routing_key is required");
   QUELL_ASSIGN_OR_RETURN(c.routing_key, core::ParseSecretRef(*key, "routing_key"));
   QUELL_RETURN_IF_ERROR(node.ReadString("url", &c.url));
+  if (std::string_view problem = UrlProblem(c.url); !problem.empty()) {
+    return node.Child("url")->Error(fmt::format("pagerduty_configs: url: {}", problem));
+  }
   QUELL_RETURN_IF_ERROR(node.ReadString("source", &c.source));
   QUELL_RETURN_IF_ERROR(node.ReadString("component", &c.component));
   QUELL_RETURN_IF_ERROR(node.ReadString("group", &c.group));
@@ -34,9 +76,8 @@ absl::StatusOr<PagerDutyConfig> ParsePagerDutyConfig(const core::YamlNode& node)
 }
 
 absl::Status ValidatePagerDutyConfig(const PagerDutyConfig& c) {
-  if (c.url.rfind("http://", 0) != 0 && c.url.rfind("https://", 0) != 0) {
-    return absl::InvalidArgumentError(
-        fmt::format("{}: pagerduty_configs: url must start with http:// or https://", c.where.ToString()));
+  if (std::string_view problem = UrlProblem(c.url); !problem.empty()) {
+    return absl::InvalidArgumentError(fmt::format("{}: pagerduty_configs: url: {}", c.where.ToString(), problem));
   }
   return absl::OkStatus();
 }

@@ -13,6 +13,7 @@
 #define QUELL_SINKS_PAGERDUTY_PAGERDUTY_CONFIG_H_
 
 #include <string>
+#include <string_view>
 
 #include "absl/status/statusor.h"
 #include "core/secret_ref.h"
@@ -23,7 +24,11 @@ namespace quell::sinks {
 
 struct PagerDutyConfig {
   core::SecretRef routing_key;     // Required. The integration key: {env: NAME} or {file: PATH}.
-  std::string url = "https://events.pagerduty.com";  // Default: PagerDuty. POSTs to {url}/v2/enqueue.
+  // Default: PagerDuty. Either the API base URL (events go to {url}/v2/enqueue) or, as in
+  // alertmanager.yml, the full events URL ending in /v2/enqueue (used as is). Change events go to
+  // {base}/v2/change/enqueue. The Events API v1 URL (/generic/2010-04-15/create_event.json) is
+  // refused.
+  std::string url = "https://events.pagerduty.com";
   std::string source;              // Default: the root-cause service, else "quell".
   std::string component;           // Default: the root-cause service.
   std::string group;               // Default: the common label "env", if any.
@@ -34,6 +39,13 @@ struct PagerDutyConfig {
   bool send_change_events = false; // Default: false. Deploy-attributed incidents also send a change event.
   core::SourceLocation where;
 };
+
+// Where a PagerDutySink posts, derived from PagerDutyConfig::url (trailing slashes ignored).
+struct PagerDutyEndpoints {
+  std::string events;  // {base}/v2/enqueue
+  std::string change;  // {base}/v2/change/enqueue
+};
+PagerDutyEndpoints PagerDutyEndpointsFor(std::string_view url);
 
 // Parses one `pagerduty_configs` entry; unknown keys and literal secrets are errors (file:line:col).
 [[nodiscard]] absl::StatusOr<PagerDutyConfig> ParsePagerDutyConfig(const core::YamlNode& node);

@@ -1,14 +1,26 @@
 // src/sinks/pagerduty/pagerduty_sink.cc
 #include "sinks/pagerduty/pagerduty_sink.h"
 
+#include <algorithm>
+#include <deque>
+#include <mutex>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "core/json_writer.h"
 #include "core/strings.h"
 #include "fmt/format.h"
+#include "sinks/alert_order.h"
 #include "sinks/http_outcome.h"
 
 namespace quell::sinks {
+namespace {
+
+// Alertmanager's text (units.MetricBytes(512000) prints "512KB").
+constexpr std::string_view kDetailsRemoved =
+    "Custom details have been removed because the original event exceeds the maximum size of 512KB";
+
+}  // namespace
 
 std::string_view PagerDutySeverity(core::Severity s) {
   switch (s) {
@@ -35,18 +47,54 @@ absl::StatusOr<std::unique_ptr<PagerDutySink>> PagerDutySink::Create(std::string
       new PagerDutySink(std::move(name), index, std::move(config), std::move(*key), std::move(http), clock));
 }
 
+// The deploys this integration announced (or is announcing) with a change event, the oldest
+// forgotten first.
+struct PagerDutySink::Announced {
+  // True iff `key` was not announced yet; it counts as announced from now on.
+  bool Claim(const std::string& key) {
+    std::lock_guard<std::mutex> l(mu);
+    if (!keys.insert(key).second) return false;
+    order.push_back(key);
+    while (order.size() > kPagerDutyChangeMemory) {
+      keys.erase(order.front());
+      order.pop_front();
+    }
+    return true;
+  }
+  // The announcement of `key` failed: a later notification tries again.
+  void Release(const std::string& key) {
+    std::lock_guard<std::mutex> l(mu);
+    if (keys.erase(key) == 0) return;
+    auto it = std::find(order.rbegin(), order.rend(), key);
+    if (it != order.rend()) order.erase(std::next(it).base());
+  }
+
+  std::mutex mu;
+  absl::flat_hash_set<std::string> keys;  // Guarded by mu.
+  std::deque<std::string> order;          // Claim order; guarded by mu.
+};
+
 PagerDutySink::PagerDutySink(std::string name, int index, PagerDutyConfig config, std::string key,
                              std::shared_ptr<HttpClient> http, const core::Clock* clock)
     : name_(std::move(name)),
       id_(IntegrationId(name_, "pagerduty", index)),
       config_(std::move(config)),
+      endpoints_(PagerDutyEndpointsFor(config_.url)),
+      filter_(config_.send_resolved),
+      announced_(std::make_shared<Announced>()),
       routing_key_(std::move(key)),
       http_(std::move(http)),
-      clock_(clock) {
-  while (!config_.url.empty() && config_.url.back() == '/') config_.url.pop_back();
-}
+      clock_(clock) {}
 
 std::string PagerDutySink::EventBody(const core::Notification& n) const {
+  std::string body = Body(n, Details::kFull);
+  if (body.size() <= kPagerDutyMaxEventBytes) return body;
+  body = Body(n, Details::kRemoved);
+  if (body.size() <= kPagerDutyMaxEventBytes) return body;
+  return Body(n, Details::kRemovedNoLinks);
+}
+
+std::string PagerDutySink::Body(const core::Notification& n, Details details) const {
   std::string out;
   core::JsonWriter w(&out);
   w.BeginObject();
@@ -54,22 +102,30 @@ std::string PagerDutySink::EventBody(const core::Notification& n) const {
   bool resolve = n.status == core::NotificationStatus::kResolved;
   w.Field("event_action", resolve ? "resolve" : "trigger");
   w.Field("dedup_key", TruncateUtf8(n.dedup_key, 255));
-  if (!resolve) {
-    std::string_view root = n.root_cause_service;
-    w.Key("payload");
-    w.BeginObject();
-    w.Field("summary", TruncateUtf8(n.summary.empty() ? std::string_view("Quell incident") : n.summary, 1024));
-    w.Field("source", !config_.source.empty() ? config_.source : !root.empty() ? root : std::string_view("quell"));
-    w.Field("severity", PagerDutySeverity(n.severity));
-    w.Field("timestamp", core::FormatRfc3339(n.time.ToAbsl()));
-    std::string_view component = !config_.component.empty() ? std::string_view(config_.component) : root;
-    if (!component.empty()) w.Field("component", component);
-    std::string_view group = !config_.group.empty() ? std::string_view(config_.group) : n.common_labels.Get("env");
-    if (!group.empty()) w.Field("group", group);
-    std::string_view cls = !config_.class_.empty() ? std::string_view(config_.class_) : n.common_labels.Get("alertname");
-    if (!cls.empty()) w.Field("class", cls);
-    w.Key("custom_details");
-    w.BeginObject();
+  if (resolve) {
+    w.EndObject();
+    return out;
+  }
+  std::string_view root = n.root_cause_service;
+  // Listed, truncated and searched for a source link in Alertmanager's order.
+  std::vector<const core::NotifiedAlert*> members = SortedAlerts(n.alerts);
+  w.Key("payload");
+  w.BeginObject();
+  w.Field("summary", TruncateUtf8(n.summary.empty() ? std::string_view("Quell incident") : n.summary, 1024));
+  w.Field("source", !config_.source.empty() ? config_.source : !root.empty() ? root : std::string_view("quell"));
+  w.Field("severity", PagerDutySeverity(n.severity));
+  w.Field("timestamp", core::FormatRfc3339(n.time.ToAbsl()));
+  std::string_view component = !config_.component.empty() ? std::string_view(config_.component) : root;
+  if (!component.empty()) w.Field("component", component);
+  std::string_view group = !config_.group.empty() ? std::string_view(config_.group) : n.common_labels.Get("env");
+  if (!group.empty()) w.Field("group", group);
+  std::string_view cls = !config_.class_.empty() ? std::string_view(config_.class_) : n.common_labels.Get("alertname");
+  if (!cls.empty()) w.Field("class", cls);
+  w.Key("custom_details");
+  w.BeginObject();
+  if (details != Details::kFull) {
+    w.Field("error", kDetailsRemoved);
+  } else {
     w.Field("incident_id", n.incident_id);
     if (!root.empty()) w.Field("root_cause_service", root);
     w.Key("impacted_services");
@@ -78,11 +134,11 @@ std::string PagerDutySink::EventBody(const core::Notification& n) const {
     w.EndArray();
     w.Field("firing", n.firing_count);
     w.Field("resolved", n.resolved_count);
-    size_t shown = std::min(n.alerts.size(), static_cast<size_t>(config_.max_members));
-    w.Field("truncated_alerts", static_cast<uint64_t>(n.truncated_alerts + (n.alerts.size() - shown)));
+    size_t shown = std::min(members.size(), static_cast<size_t>(config_.max_members));
+    w.Field("truncated_alerts", static_cast<uint64_t>(n.truncated_alerts + (members.size() - shown)));
     w.Key("members");
     w.BeginArray();
-    for (size_t i = 0; i < shown; ++i) w.String(n.alerts[i].labels.ToString());
+    for (size_t i = 0; i < shown; ++i) w.String(members[i]->labels.ToString());
     w.EndArray();
     if (!n.common_annotations.empty()) {
       // What the alerts' senders wrote for humans (summary, description, runbook_url): the
@@ -94,22 +150,24 @@ std::string PagerDutySink::EventBody(const core::Notification& n) const {
     if (n.deploy) {
       w.Field("deploy", fmt::format("{} {} ({})", n.deploy->service, n.deploy->version, n.deploy->env));
     }
-    w.EndObject();
-    w.EndObject();
-    w.Field("client", config_.client);
-    if (!n.external_url.empty()) w.Field("client_url", n.external_url);
-    w.Key("links");
-    w.BeginArray();
+  }
+  w.EndObject();
+  w.EndObject();
+  w.Field("client", config_.client);
+  if (!n.external_url.empty()) w.Field("client_url", n.external_url);
+  w.Key("links");
+  w.BeginArray();
+  if (details != Details::kRemovedNoLinks) {
     if (!n.runbook_url.empty()) {
       w.BeginObject();
       w.Field("href", n.runbook_url);
       w.Field("text", "Runbook");
       w.EndObject();
     }
-    for (const core::NotifiedAlert& a : n.alerts) {  // The first member's source (e.g. the Prometheus graph).
-      if (a.resolved || a.generator_url.empty()) continue;
+    for (const core::NotifiedAlert* a : members) {  // The first firing member's source (the Prometheus graph).
+      if (a->resolved || a->generator_url.empty()) continue;
       w.BeginObject();
-      w.Field("href", a.generator_url);
+      w.Field("href", a->generator_url);
       w.Field("text", "Source");
       w.EndObject();
       break;
@@ -120,8 +178,8 @@ std::string PagerDutySink::EventBody(const core::Notification& n) const {
       w.Field("text", fmt::format("Deploy {} {}", n.deploy->service, n.deploy->version));
       w.EndObject();
     }
-    w.EndArray();
   }
+  w.EndArray();
   w.EndObject();
   return out;
 }
@@ -155,22 +213,34 @@ std::string PagerDutySink::ChangeBody(const core::Notification& n) const {
   return out;
 }
 
+void PagerDutySink::MaybeSendChangeEvent(const core::Notification& n) {
+  if (!config_.send_change_events || !n.deploy || n.status != core::NotificationStatus::kFiring) return;
+  // One change event per deploy: by what identifies the deploy, not the incident or the attempt.
+  std::string key = fmt::format("{}\n{}\n{}\n{}", n.deploy->service, n.deploy->version, n.deploy->env,
+                                n.deploy->time.unix_nanos());
+  if (!announced_->Claim(key)) return;
+  HttpCall change;
+  change.url = endpoints_.change;
+  change.headers = {{"Content-Type", "application/json"}};
+  change.body = ChangeBody(n);
+  http_->Send(std::move(change), [announced = announced_, key = std::move(key)](HttpResult r) {
+    if (!r.transport_ok || r.status < 200 || r.status >= 300) announced->Release(key);
+  });
+}
+
 void PagerDutySink::Deliver(const core::Notification& n, DeliveryCallback done) {
-  if (n.status == core::NotificationStatus::kResolved && !config_.send_resolved) {
+  core::Notification filtered;
+  const core::Notification* send = filter_.Filter(n, &filtered);
+  if (send == nullptr) {
     done(DeliveryOutcome::Ok());
     return;
   }
-  if (config_.send_change_events && n.deploy && n.status == core::NotificationStatus::kFiring) {
-    HttpCall change;
-    change.url = config_.url + "/v2/change/enqueue";
-    change.headers = {{"Content-Type", "application/json"}};
-    change.body = ChangeBody(n);
-    http_->Send(std::move(change), [](HttpResult) {});
-  }
+  MaybeSendChangeEvent(*send);
   HttpCall call;
-  call.url = config_.url + "/v2/enqueue";
+  call.url = endpoints_.events;
   call.headers = {{"Content-Type", "application/json"}};
-  call.body = EventBody(n);
+  call.body = EventBody(*send);
+  done = filter_.Track(*send, std::move(done));
   // The callback may run after this sink is destroyed (the HttpClient is shared): copy, don't
   // capture `this`.
   http_->Send(std::move(call), [name = name_, clock = clock_, done = std::move(done)](HttpResult r) {

@@ -1,17 +1,30 @@
 // src/sinks/pagerduty/pagerduty_sink.h
 //
-// PagerDutySink: a Receiver for the PagerDuty Events API v2 (POST {url}/v2/enqueue).
+// PagerDutySink: a Receiver for the PagerDuty Events API v2 (POST {base}/v2/enqueue; `url` may be
+// the base or, as in alertmanager.yml, the full events URL: PagerDutyEndpointsFor).
 //   firing    -> event_action "trigger" with dedup_key = Notification::dedup_key, payload
 //                {summary (<= 1024 chars, "…" when cut), source, severity (critical / error /
 //                warning / info; unknown maps to error), timestamp, component, group, class,
 //                custom_details {incident_id, root_cause_service, impacted_services, firing,
-//                resolved, truncated_alerts, members[] (at most max_members), group_key, deploy}},
-//                links [runbook, deploy], client, client_url (external_url).
-//   resolved  -> event_action "resolve" with the same dedup_key (skipped when send_resolved is
-//                false: reported OK without a request).
+//                resolved, truncated_alerts, members[] (at most max_members), annotations,
+//                group_key, deploy}}, links [runbook, the first firing member's generatorURL,
+//                deploy], client, client_url (external_url). Members are taken in Alertmanager's
+//                order (alert_order.h).
+//   resolved  -> event_action "resolve" with the same dedup_key.
 //   gate verdicts and storms are triggers like incidents.
+// send_resolved: false (send_resolved_filter.h): no resolve, resolved members left out of
+// triggers, and no trigger for an update that only resolved members.
+// Size: PagerDuty rejects events over 512 KB (a 400, permanent here). As Alertmanager does, an
+// encoded event larger than kPagerDutyMaxEventBytes has its custom_details replaced by
+// {"error": "Custom details have been removed because the original event exceeds the maximum
+// size of 512KB"}; if it is still too large, its links are dropped too. The page always goes out.
+// The notification was redacted before it reached the sink, so the size is that of what is sent.
 // Optional change events (`send_change_events`): a firing incident with an attributed deploy also
-// POSTs {url}/v2/change/enqueue once per attempt; its outcome does not affect the page's.
+// POSTs {base}/v2/change/enqueue, once per deploy (service, version, env, deploy time) and
+// integration: change events have no dedup_key, so each POST adds a timeline entry. The deploys
+// announced are remembered in memory (the last kPagerDutyChangeMemory); one whose POST failed is
+// announced again with the next notification. After a restart or reload a deploy still being
+// notified about may be announced once more. The change event's outcome does not affect the page's.
 // Responses follow http_outcome.h: 202 OK, 400 permanent, 429/5xx retried.
 // The routing key is resolved at construction and appears only in request bodies.
 // Thread-safe; `http` is shared and must outlive the sink (shared_ptr).
@@ -26,8 +39,14 @@
 #include "sinks/http_client.h"
 #include "sinks/pagerduty/pagerduty_config.h"
 #include "sinks/receiver.h"
+#include "sinks/send_resolved_filter.h"
 
 namespace quell::sinks {
+
+// PagerDuty's limit on an event (Alertmanager's maxEventSize).
+inline constexpr size_t kPagerDutyMaxEventBytes = 512000;
+// Deploys remembered per integration as already announced by a change event.
+inline constexpr size_t kPagerDutyChangeMemory = 4096;
 
 class PagerDutySink final : public Receiver {
  public:
@@ -40,17 +59,26 @@ class PagerDutySink final : public Receiver {
   const std::string& id() const override { return id_; }
   void Deliver(const core::Notification& n, DeliveryCallback done) override;
 
-  // The enqueue body for `n` (exposed for tests and docs).
+  // The enqueue body for `n` (exposed for tests and docs), at most kPagerDutyMaxEventBytes unless
+  // even its summary and routing fields exceed it. `n` as it is sent (after SendResolvedFilter).
   std::string EventBody(const core::Notification& n) const;
   // The change-event body for `n`'s deploy. REQUIRES: n.deploy.
   std::string ChangeBody(const core::Notification& n) const;
 
  private:
+  struct Announced;
+  enum class Details { kFull, kRemoved, kRemovedNoLinks };
   PagerDutySink(std::string name, int index, PagerDutyConfig config, std::string key,
                 std::shared_ptr<HttpClient> http, const core::Clock* clock);
+  std::string Body(const core::Notification& n, Details details) const;
+  void MaybeSendChangeEvent(const core::Notification& n);
+
   std::string name_;
   std::string id_;
   PagerDutyConfig config_;
+  PagerDutyEndpoints endpoints_;
+  SendResolvedFilter filter_;
+  std::shared_ptr<Announced> announced_;  // Shared with change-event callbacks.
   std::string routing_key_;
   std::shared_ptr<HttpClient> http_;
   const core::Clock* clock_;

@@ -33,10 +33,14 @@ class PagerDutySinkTest : public ::quell::testing::HttpSinkTest {
   }
   absl::Status Make(int index, bool change_events = false) {
     PagerDutyConfig c;
-    c.routing_key = EnvSecret("QUELL_TEST_PD_KEY", kKey);
     c.url = fake_.url();
     c.send_change_events = change_events;
-    auto s = PagerDutySink::Create("oncall", index, c, http_, &clock_);
+    return Make(index, c);
+  }
+  // `c` without its routing key (filled in here); `http` defaults to the fixture's client.
+  absl::Status Make(int index, PagerDutyConfig c, std::shared_ptr<HttpClient> http = nullptr) {
+    c.routing_key = EnvSecret("QUELL_TEST_PD_KEY", kKey);
+    auto s = PagerDutySink::Create("oncall", index, c, http ? http : http_, &clock_);
     if (!s.ok()) return s.status();
     sink_ = std::move(*s);
     return absl::OkStatus();
@@ -66,6 +70,20 @@ class PagerDutySinkTest : public ::quell::testing::HttpSinkTest {
     n.deploy = core::AttributedDeploy{"checkout", "1.2.3", "prod", n.time, "https://ci/run/9"};
     n.external_url = "http://quell/api/v1/incidents/inc-1";
     return n;
+  }
+
+  // A client with one request in flight: requests reach the fake in the order they were sent, so
+  // once a page's DeliverSync returns, the change event queued before it has been received.
+  static std::shared_ptr<HttpClient> SerialClient() {
+    HttpClientOptions o = ShortTimeout();
+    o.max_connections_per_host = 1;
+    o.max_in_flight = 1;
+    return std::make_shared<HttpClient>(o);
+  }
+  std::vector<std::string> Targets() const {
+    std::vector<std::string> t;
+    for (const auto& r : fake_.requests()) t.push_back(r.target);
+    return t;
   }
 
   std::unique_ptr<PagerDutySink> sink_;
@@ -122,6 +140,174 @@ TEST_F(PagerDutySinkTest, ChangeEventForAttributedDeployWhenEnabled) {
     EXPECT_EQ(std::string_view(doc["payload"]["summary"]), "Deploy checkout 1.2.3 to prod");
     EXPECT_EQ(std::string_view(doc["links"].at(0)["href"]), "https://ci/run/9");
   }
+}
+
+// QA: a 600 KB event was sent as is; PagerDuty rejects events over 512 KB with a 400, which Quell
+// dead-letters, so the page was lost. As Alertmanager does, custom_details is replaced by a note
+// and the page still goes out. The size is that of the encoded JSON: quotes double in it.
+TEST_F(PagerDutySinkTest, OversizedEventKeepsThePageWithoutCustomDetails) {
+  fake_.SetDefault(FakeHttpEndpoint::Behavior::Respond(202));
+  auto n = Incident();
+  n.common_annotations = core::LabelSet{{"description", std::string(600 * 1000, 'd')}, {"summary", "5xx above 5%"}};
+  EXPECT_THAT(DeliverSync(*sink_, n).status, IsOk());
+  auto quoted = Incident();
+  quoted.common_annotations = core::LabelSet{{"description", std::string(300 * 1000, '"')}};
+  EXPECT_THAT(DeliverSync(*sink_, quoted).status, IsOk());
+  auto reqs = fake_.requests();
+  ASSERT_EQ(reqs.size(), 2u);
+  for (const auto& r : reqs) {
+    EXPECT_LE(r.body.size(), 512000u);
+    simdjson::dom::parser p;
+    simdjson::dom::element doc = p.parse(r.body);
+    EXPECT_EQ(std::string_view(doc["event_action"]), "trigger");
+    EXPECT_EQ(std::string_view(doc["dedup_key"]), "fp-0123456789abcdef");
+    EXPECT_EQ(std::string_view(doc["payload"]["summary"]), "Checkout error rate 12%");
+    EXPECT_EQ(std::string_view(doc["payload"]["severity"]), "critical");
+    simdjson::dom::object details = doc["payload"]["custom_details"];
+    EXPECT_EQ(details.size(), 1u);
+    EXPECT_EQ(std::string_view(details["error"]),
+              "Custom details have been removed because the original event exceeds the maximum size of 512KB");
+    EXPECT_EQ(simdjson::dom::array(doc["links"]).size(), 3u);
+  }
+  // An event just under the limit is left alone.
+  auto small = Incident();
+  small.common_annotations = core::LabelSet{{"description", std::string(400 * 1000, 'd')}};
+  simdjson::dom::parser p;
+  std::string body = sink_->EventBody(small);
+  EXPECT_EQ(std::string_view(p.parse(body)["payload"]["custom_details"]["annotations"]["description"]).size(),
+            400u * 1000u);
+}
+
+// QA: change events were posted with every notification of an incident (and every retry); each
+// POST adds a timeline entry (change events have no dedup_key). One per deploy now.
+TEST_F(PagerDutySinkTest, ChangeEventIsSentOncePerDeploy) {
+  fake_.SetDefault(FakeHttpEndpoint::Behavior::Respond(202));
+  PagerDutyConfig c;
+  c.url = fake_.url();
+  c.send_change_events = true;
+  ASSERT_THAT(Make(1, c, SerialClient()), IsOk());
+  auto n = Incident();
+  for (int seq = 1; seq <= 3; ++seq) {
+    n.sequence = static_cast<uint64_t>(seq);
+    EXPECT_THAT(DeliverSync(*sink_, n).status, IsOk());
+  }
+  auto other = Incident();  // Another incident blamed on the same deploy.
+  other.dedup_key = "fp-fedcba9876543210";
+  EXPECT_THAT(DeliverSync(*sink_, other).status, IsOk());
+  EXPECT_EQ(Targets(), (std::vector<std::string>{"/v2/change/enqueue", "/v2/enqueue", "/v2/enqueue",
+                                                 "/v2/enqueue", "/v2/enqueue"}));
+  // A new deploy is announced.
+  n.deploy->version = "1.2.4";
+  EXPECT_THAT(DeliverSync(*sink_, n).status, IsOk());
+  auto t = Targets();
+  ASSERT_EQ(t.size(), 7u);
+  EXPECT_EQ(t[5], "/v2/change/enqueue");
+}
+
+TEST_F(PagerDutySinkTest, ChangeEventThatFailedIsSentWithTheNextNotification) {
+  fake_.SetDefault(FakeHttpEndpoint::Behavior::Respond(202));
+  fake_.Push(FakeHttpEndpoint::Behavior::Respond(503));  // The first change event.
+  PagerDutyConfig c;
+  c.url = fake_.url();
+  c.send_change_events = true;
+  ASSERT_THAT(Make(1, c, SerialClient()), IsOk());
+  for (int i = 0; i < 3; ++i) EXPECT_THAT(DeliverSync(*sink_, Incident()).status, IsOk());
+  EXPECT_EQ(Targets(), (std::vector<std::string>{"/v2/change/enqueue", "/v2/enqueue", "/v2/change/enqueue",
+                                                 "/v2/enqueue", "/v2/enqueue"}));
+}
+
+// QA: Alertmanager's pagerduty `url` is the full events URL; pasted into Quell it was taken as a
+// base and the events went to /v2/enqueue/v2/enqueue (a permanent 404).
+TEST_F(PagerDutySinkTest, AcceptsTheFullEventsUrlAsAlertmanagerWritesIt) {
+  fake_.SetDefault(FakeHttpEndpoint::Behavior::Respond(202));
+  PagerDutyConfig c;
+  c.url = fake_.url("/v2/enqueue");
+  c.send_change_events = true;
+  ASSERT_THAT(Make(2, c, SerialClient()), IsOk());
+  EXPECT_THAT(DeliverSync(*sink_, Incident()).status, IsOk());
+  EXPECT_EQ(Targets(), (std::vector<std::string>{"/v2/change/enqueue", "/v2/enqueue"}));
+  // Behind a proxy path, with a trailing slash.
+  c.url = fake_.url("/pd/v2/enqueue/");
+  c.send_change_events = false;
+  ASSERT_THAT(Make(3, c), IsOk());
+  EXPECT_THAT(DeliverSync(*sink_, Incident()).status, IsOk());
+  EXPECT_EQ(Targets().back(), "/pd/v2/enqueue");
+}
+
+TEST_F(PagerDutySinkTest, ParseRefusesTheEventsApiV1Url) {
+  auto doc = core::YamlNode::LoadString(
+      "routing_key: {env: PD}\nurl: https://events.pagerduty.com/generic/2010-04-15/create_event.json\n", "pd.yaml");
+  ASSERT_THAT(doc, IsOk());
+  auto c = ParsePagerDutyConfig(*doc);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(c.status().message()), HasSubstr("pd.yaml:2:6: pagerduty_configs: url:"));
+  EXPECT_THAT(std::string(c.status().message()), HasSubstr("Events API v1"));
+  auto v2 = core::YamlNode::LoadString("routing_key: {env: PD}\nurl: https://events.pagerduty.com/v2/enqueue\n",
+                                       "pd.yaml");
+  EXPECT_THAT(ParsePagerDutyConfig(*v2), IsOk());
+}
+
+// QA: members were listed, truncated and the "Source" link picked in the engine's order. They follow
+// Alertmanager's AlertSlice order now (job, then instance, then the label sets).
+TEST_F(PagerDutySinkTest, MembersFollowAlertmanagerOrder) {
+  auto n = Incident();
+  n.alerts.clear();
+  for (int i = 9; i >= 0; --i) {
+    core::NotifiedAlert a;
+    a.labels = core::LabelSet{{"alertname", "HighErrorRate"}, {"instance", "10.0.0." + std::to_string(i)},
+                              {"job", "api"}};
+    a.generator_url = "http://prometheus/graph?i=" + std::to_string(i);
+    n.alerts.push_back(a);
+  }
+  PagerDutyConfig c;
+  c.url = fake_.url();
+  c.max_members = 3;
+  ASSERT_THAT(Make(4, c), IsOk());
+  std::string body = sink_->EventBody(n);
+  simdjson::dom::parser p;
+  simdjson::dom::element doc = p.parse(body);
+  simdjson::dom::array members = doc["payload"]["custom_details"]["members"];
+  ASSERT_EQ(members.size(), 3u);
+  EXPECT_EQ(std::string_view(members.at(0)), R"({alertname="HighErrorRate", instance="10.0.0.0", job="api"})");
+  EXPECT_EQ(std::string_view(members.at(2)), R"({alertname="HighErrorRate", instance="10.0.0.2", job="api"})");
+  EXPECT_EQ(std::string_view(doc["links"].at(1)["href"]), "http://prometheus/graph?i=0");
+}
+
+// QA (item 4): with send_resolved false, resolved members stayed in firing events, and an update
+// that only resolved members re-triggered the page.
+TEST_F(PagerDutySinkTest, SendResolvedFalseSendsOnlyFiringMembers) {
+  fake_.SetDefault(FakeHttpEndpoint::Behavior::Respond(202));
+  PagerDutyConfig c;
+  c.url = fake_.url();
+  c.send_resolved = false;
+  ASSERT_THAT(Make(5, c), IsOk());
+  auto n = Incident();
+  n.alerts.resize(3);
+  n.firing_count = 3;
+  n.resolved_count = 0;
+  EXPECT_THAT(DeliverSync(*sink_, n).status, IsOk());
+  // p0 resolves: nothing new fires, so nothing is sent.
+  n.alerts[0].resolved = true;
+  n.firing_count = 2;
+  n.resolved_count = 1;
+  EXPECT_THAT(DeliverSync(*sink_, n).status, IsOk());
+  EXPECT_EQ(fake_.requests().size(), 1u);
+  // p3 fires: sent, without the resolved p0.
+  core::NotifiedAlert p3;
+  p3.labels = core::LabelSet{{"alertname", "HighErrorRate"}, {"pod", "p3"}};
+  n.alerts.insert(n.alerts.begin() + 2, p3);
+  n.firing_count = 3;
+  EXPECT_THAT(DeliverSync(*sink_, n).status, IsOk());
+  auto reqs = fake_.requests();
+  ASSERT_EQ(reqs.size(), 2u);
+  simdjson::dom::parser p;
+  simdjson::dom::element doc = p.parse(reqs[1].body);
+  simdjson::dom::array members = doc["payload"]["custom_details"]["members"];
+  ASSERT_EQ(members.size(), 3u);
+  for (auto m : members) EXPECT_THAT(std::string(std::string_view(m)), ::testing::Not(HasSubstr("\"p0\"")));
+  EXPECT_EQ(uint64_t(doc["payload"]["custom_details"]["resolved"]), 0u);
+  EXPECT_EQ(uint64_t(doc["payload"]["custom_details"]["firing"]), 3u);
 }
 
 TEST_F(PagerDutySinkTest, ResolveUsesTheSameDedupKey) {

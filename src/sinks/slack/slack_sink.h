@@ -2,9 +2,25 @@
 //
 // SlackSink: a Receiver posting to a Slack incoming webhook. The message has fallback `text` and
 // Block Kit `blocks`: a header ("FIRING: <summary>", <= 150 chars), a section with the summary,
-// severity, firing/resolved counts, root cause, deploy and runbook link, a section listing up to
-// max_members member alerts, and a context line (incident id, link back to Quell). Text is
-// mrkdwn-escaped (&, <, >).
+// severity, firing/resolved counts, the members' common summary and description annotations, root
+// cause, impacted services, deploy (with its link) and runbook link, a section listing up to
+// max_members member alerts (in Alertmanager's order, alert_order.h), and a context line
+// (incident id, link back to Quell).
+//
+// mrkdwn safety (Slack's formatting reference): text has &, <, > written as &amp;, &lt;, &gt;;
+// a URL inside <url|text> must not end or split the token, so <, >, |, spaces and control
+// characters are percent-encoded and & becomes &amp; (SlackUrl). A link that is not http(s), or
+// longer than 800 characters, is left out and only its text shown. So no notification content
+// can produce a mention (<!channel>, <@U…>) or a link of its own.
+//
+// Sizes: each text object holds at most 3,000 characters. In the summary section the head
+// (summary, severity, counts) and the trailing fields (root cause, impacted services, deploy,
+// runbook) always fit; the annotations are shortened ("…") to what is left. The member list holds
+// as many members as fit and ends with "… and N more" for the rest. Text is cut between
+// characters, never inside an entity.
+//
+// send_resolved: false (send_resolved_filter.h): no message when the incident resolves, resolved
+// members left out, and no message for an update that only resolved members.
 //
 // Slack answers 200 "ok". Error strings map to permanent failures: invalid_payload, no_text,
 // invalid_blocks, too_many_attachments -> InvalidArgument; channel_not_found, no_service,
@@ -23,6 +39,7 @@
 #include "core/clock.h"
 #include "sinks/http_client.h"
 #include "sinks/receiver.h"
+#include "sinks/send_resolved_filter.h"
 #include "sinks/slack/slack_config.h"
 
 namespace quell::sinks {
@@ -47,6 +64,7 @@ class SlackSink final : public Receiver {
   std::string name_;
   std::string id_;
   SlackConfig config_;
+  SendResolvedFilter filter_;
   std::string url_;
   std::shared_ptr<HttpClient> http_;
   const core::Clock* clock_;
@@ -56,6 +74,16 @@ class SlackSink final : public Receiver {
 DeliveryOutcome SlackOutcome(const HttpResult& r, std::string_view name, core::WallTime now);
 // Escapes &, <, > for mrkdwn.
 std::string SlackEscape(std::string_view s);
+// SlackEscape(s), cut to at most `max_chars` characters (counting an entity as its characters)
+// ending in "…" when cut; never cuts inside an entity or a UTF-8 sequence.
+std::string SlackEscapeTruncated(std::string_view s, size_t max_chars);
+// `url` made safe inside mrkdwn <url|text>: <, >, |, spaces and control characters
+// percent-encoded, & as &amp;. Empty when it cannot be a link: not http:// or https://, or longer
+// than 800 characters.
+std::string SlackUrl(std::string_view url);
+// "<url|text>" with SlackUrl(url) and the escaped text (at most 200 characters); only the escaped
+// text when SlackUrl(url) is empty.
+std::string SlackLink(std::string_view url, std::string_view text);
 
 }  // namespace quell::sinks
 

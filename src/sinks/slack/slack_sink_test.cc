@@ -5,6 +5,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "fmt/format.h"
 #include "simdjson.h"
 #include "tests/testing/http_sink_fixture.h"
 
@@ -45,6 +46,24 @@ class SlackSinkTest : public ::quell::testing::HttpSinkTest {
     n.alerts.push_back(a);
     return n;
   }
+  std::unique_ptr<SlackSink> Make(SlackConfig c) {
+    c.api_url = EnvSecret("QUELL_TEST_SLACK_URL", url_);
+    auto s = SlackSink::Create("chat", 1, c, http_, &clock_);
+    EXPECT_THAT(s, IsOk());
+    return s.ok() ? std::move(*s) : nullptr;
+  }
+  // The mrkdwn text of block `i` of `body`.
+  static std::string BlockText(const std::string& body, size_t i) {
+    simdjson::dom::parser p;
+    simdjson::dom::element doc = p.parse(body);
+    return std::string(std::string_view(doc["blocks"].at(i)["text"]["text"]));
+  }
+  static size_t Chars(std::string_view s) {
+    size_t n = 0;
+    for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+    return n;
+  }
+
   std::string url_;
   std::unique_ptr<SlackSink> sink_;
 };
@@ -71,6 +90,122 @@ TEST_F(SlackSinkTest, PostsBlocksWithFallbackText) {
   EXPECT_THAT(std::string(section), HasSubstr("<https://ci/run/9|change>"));
   EXPECT_THAT(std::string(section), HasSubstr("<https://git/runbooks/checkout.md|checkout.md>"));
   EXPECT_EQ(std::string_view(blocks.at(blocks.size() - 1)["type"]), "context");
+}
+
+// QA: links went into mrkdwn `<url|text>` unescaped, so a crafted deploy link produced a live
+// <!channel> mention. URLs are now percent-encoded where mrkdwn would read them (<, >, |, spaces)
+// and & becomes &amp;; a link that is not http(s) is dropped (its text stays).
+TEST_F(SlackSinkTest, CraftedLinksCannotInjectMarkup) {
+  auto n = Incident();
+  n.deploy->link = "https://ci.example/b?a=1&b=2>|<!channel>";
+  n.runbook_url = "https://git/runbooks/a b.md?x=<!here>";
+  n.external_url = "http://quell/api/v1/incidents/inc-9|<@U123>";
+  std::string body = sink_->MessageBody(n);
+  EXPECT_THAT(body, ::testing::Not(HasSubstr("<!channel>")));
+  EXPECT_THAT(body, ::testing::Not(HasSubstr("<!here>")));
+  EXPECT_THAT(body, ::testing::Not(HasSubstr("<@U123>")));
+  std::string section = BlockText(body, 1);
+  EXPECT_THAT(section, HasSubstr("<https://ci.example/b?a=1&amp;b=2%3E%7C%3C!channel%3E|change>"));
+  EXPECT_THAT(section, HasSubstr("<https://git/runbooks/a%20b.md?x=%3C!here%3E|checkout.md>"));
+  simdjson::dom::parser p;
+  std::string_view ctx = p.parse(body)["blocks"].at(3)["elements"].at(0)["text"];
+  EXPECT_EQ(ctx, "Quell incident <http://quell/api/v1/incidents/inc-9%7C%3C@U123%3E|inc-9>");
+  n.deploy->link = "javascript:alert(1)";
+  section = BlockText(sink_->MessageBody(n), 1);
+  EXPECT_THAT(section, HasSubstr("*Deploy:* checkout 1.2.3 (prod)\n"));
+  EXPECT_THAT(section, ::testing::Not(HasSubstr("javascript")));
+}
+
+// QA: a 3,500-character description filled the 3,000-character section, which was cut at the end:
+// root cause, deploy and runbook were lost. The description is shortened instead.
+TEST_F(SlackSinkTest, LongDescriptionKeepsTheTrailingFields) {
+  auto n = Incident();
+  n.common_annotations = core::LabelSet{{"description", std::string(3500, 'd') + "<&>"}, {"summary", "5xx above 5%"}};
+  std::string section = BlockText(sink_->MessageBody(n), 1);
+  EXPECT_LE(Chars(section), 3000u);
+  EXPECT_THAT(section, HasSubstr("*Description:* dddd"));
+  EXPECT_THAT(section, HasSubstr("\xE2\x80\xA6\n*Root cause:* checkout"));
+  EXPECT_THAT(section, HasSubstr("*Deploy:* checkout 1.2.3 (prod) <https://ci/run/9|change>"));
+  EXPECT_THAT(section, HasSubstr("*Runbook:* <https://git/runbooks/checkout.md|checkout.md>"));
+  // Cut where the escaped text would overflow, never inside an entity.
+  n.common_annotations = core::LabelSet{{"description", std::string(2000, '&')}};
+  section = BlockText(sink_->MessageBody(n), 1);
+  EXPECT_LE(Chars(section), 3000u);
+  EXPECT_THAT(section, HasSubstr("&amp;\xE2\x80\xA6\n*Root cause:*"));
+  EXPECT_THAT(section, HasSubstr("*Runbook:*"));
+}
+
+TEST_F(SlackSinkTest, LongMemberListEndsWithTheCountOfTheRest) {
+  SlackConfig c;
+  c.max_members = 100;
+  auto sink = Make(c);
+  auto n = Incident();
+  n.alerts.clear();
+  for (int i = 0; i < 100; ++i) {
+    core::NotifiedAlert a;
+    a.labels = core::LabelSet{{"alertname", "X"}, {"pod", fmt::format("p{:03}", i)}, {"detail", std::string(60, 'x')}};
+    n.alerts.push_back(a);
+  }
+  n.truncated_alerts = 7;
+  std::string members = BlockText(sink->MessageBody(n), 2);
+  EXPECT_LE(Chars(members), 3000u);
+  size_t listed = 0;
+  for (size_t at = members.find("• firing "); at != std::string::npos; at = members.find("• firing ", at + 1)) {
+    ++listed;
+  }
+  ASSERT_GT(listed, 10u);
+  ASSERT_LT(listed, 100u);
+  EXPECT_THAT(members, ::testing::EndsWith(fmt::format("… and {} more", 100 - listed + 7)));
+}
+
+// QA (item 4): with send_resolved false, resolved members were listed in firing messages, and a
+// change that only resolved members posted again.
+TEST_F(SlackSinkTest, SendResolvedFalseListsOnlyFiringMembers) {
+  fake_.SetDefault(FakeHttpEndpoint::Behavior::Respond(200, "ok"));
+  SlackConfig c;
+  c.send_resolved = false;
+  auto sink = Make(c);
+  auto n = Incident();
+  n.alerts.clear();
+  for (std::string_view pod : {"b", "a"}) {
+    core::NotifiedAlert a;
+    a.labels = core::LabelSet{{"alertname", "X"}, {"pod", pod}};
+    n.alerts.push_back(a);
+  }
+  n.firing_count = 2;
+  n.resolved_count = 0;
+  EXPECT_THAT(DeliverSync(*sink, n).status, IsOk());
+  n.alerts[1].resolved = true;
+  n.firing_count = 1;
+  n.resolved_count = 1;
+  EXPECT_THAT(DeliverSync(*sink, n).status, IsOk());  // Only a resolved: nothing to post.
+  ASSERT_EQ(fake_.requests().size(), 1u);
+  core::NotifiedAlert c2;
+  c2.labels = core::LabelSet{{"alertname", "X"}, {"pod", "c"}};
+  n.alerts.push_back(c2);
+  n.firing_count = 2;
+  EXPECT_THAT(DeliverSync(*sink, n).status, IsOk());
+  auto reqs = fake_.requests();
+  ASSERT_EQ(reqs.size(), 2u);
+  std::string members = BlockText(reqs[1].body, 2);
+  EXPECT_EQ(members, "• firing {alertname=\"X\", pod=\"b\"}\n• firing {alertname=\"X\", pod=\"c\"}\n");
+  EXPECT_THAT(BlockText(reqs[1].body, 1), HasSubstr("*Resolved:* 0"));
+}
+
+TEST_F(SlackSinkTest, MembersFollowAlertmanagerOrder) {
+  auto n = Incident();
+  n.alerts.clear();
+  for (std::string_view inst : {"c:9", "a:9", "b:9"}) {
+    core::NotifiedAlert a;
+    a.labels = core::LabelSet{{"alertname", "X"}, {"instance", inst}};
+    n.alerts.push_back(a);
+  }
+  core::NotifiedAlert nojob;
+  nojob.labels = core::LabelSet{{"alertname", "A"}};
+  n.alerts.insert(n.alerts.begin(), nojob);
+  EXPECT_EQ(BlockText(sink_->MessageBody(n), 2),
+            "• firing {alertname=\"X\", instance=\"a:9\"}\n• firing {alertname=\"X\", instance=\"b:9\"}\n"
+            "• firing {alertname=\"X\", instance=\"c:9\"}\n• firing {alertname=\"A\"}\n");
 }
 
 TEST_F(SlackSinkTest, HeaderIsAtMost150Chars) {

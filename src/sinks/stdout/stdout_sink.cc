@@ -9,13 +9,21 @@
 namespace quell::sinks {
 
 StdoutSink::StdoutSink(std::string name, int index, StdoutConfig config, std::FILE* out)
-    : name_(std::move(name)), id_(IntegrationId(name_, "stdout", index)), config_(config), out_(out) {}
+    : name_(std::move(name)),
+      id_(IntegrationId(name_, "stdout", index)),
+      config_(config),
+      filter_(config_.send_resolved),
+      out_(out) {}
 
-void StdoutSink::Deliver(const core::Notification& n, DeliveryCallback done) {
-  if (n.status == core::NotificationStatus::kResolved && !config_.send_resolved) {
+void StdoutSink::Deliver(const core::Notification& in, DeliveryCallback done) {
+  core::Notification filtered;
+  const core::Notification* send = filter_.Filter(in, &filtered);
+  if (send == nullptr) {
     done(DeliveryOutcome::Ok());
     return;
   }
+  const core::Notification& n = *send;
+  done = filter_.Track(n, std::move(done));
   DeliveryOutcome o;
   {
     std::lock_guard<std::mutex> l(mu_);

@@ -7,6 +7,7 @@
 #include "core/json_writer.h"
 #include "core/strings.h"
 #include "fmt/format.h"
+#include "sinks/alert_order.h"
 #include "sinks/http_outcome.h"
 #include "sinks/notification_json.h"
 
@@ -24,7 +25,19 @@ absl::StatusOr<std::string> ResolveFor(const core::SecretRef& ref, std::string_v
   return v;
 }
 
+constexpr std::string_view kIncidentsPath = "/api/v1/incidents";
+
 }  // namespace
+
+std::string_view AlertmanagerExternalUrl(const core::Notification& n) {
+  std::string_view url = n.external_url;
+  if (!n.incident_id.empty()) {
+    std::string incident = fmt::format("{}/{}", kIncidentsPath, n.incident_id);
+    if (url.ends_with(incident)) return url.substr(0, url.size() - incident.size());
+  }
+  if (url.ends_with(kIncidentsPath)) return url.substr(0, url.size() - kIncidentsPath.size());
+  return url;
+}
 
 std::string AlertmanagerFingerprint(const core::LabelSet& labels) {
   uint64_t h = 14695981039346656037ull;
@@ -47,7 +60,9 @@ std::string AlertmanagerWebhookBody(const core::Notification& n, int max_alerts)
   std::string out;
   out.reserve(512 + 384 * std::min<size_t>(n.alerts.size(), 16));  // Typical sizes: no regrowth.
   core::JsonWriter w(&out);
-  size_t shown = n.alerts.size();
+  // Sorted before truncation, as Alertmanager's dispatcher does, so the same alerts survive it.
+  std::vector<const core::NotifiedAlert*> sorted = SortedAlerts(n.alerts);
+  size_t shown = sorted.size();
   if (max_alerts > 0) shown = std::min(shown, static_cast<size_t>(max_alerts));
   w.BeginObject();
   w.Field("receiver", n.receiver);
@@ -55,7 +70,7 @@ std::string AlertmanagerWebhookBody(const core::Notification& n, int max_alerts)
   w.Key("alerts");
   w.BeginArray();
   for (size_t i = 0; i < shown; ++i) {
-    const auto& a = n.alerts[i];
+    const auto& a = *sorted[i];
     w.BeginObject();
     w.Field("status", a.resolved ? "resolved" : "firing");
     w.Key("labels");
@@ -76,7 +91,7 @@ std::string AlertmanagerWebhookBody(const core::Notification& n, int max_alerts)
   w.Labels(n.common_labels.view());
   w.Key("commonAnnotations");
   w.Labels(n.common_annotations.view());
-  w.Field("externalURL", n.external_url);
+  w.Field("externalURL", AlertmanagerExternalUrl(n));
   w.Field("version", "4");
   w.Field("groupKey", n.group_key);
   w.Field("truncatedAlerts", static_cast<uint64_t>(n.truncated_alerts + (n.alerts.size() - shown)));
@@ -109,6 +124,7 @@ WebhookSink::WebhookSink(std::string name, int index, WebhookConfig config, std:
     : name_(std::move(name)),
       id_(IntegrationId(name_, "webhook", index)),
       config_(std::move(config)),
+      filter_(config_.send_resolved),
       url_(std::move(url)),
       auth_header_(std::move(auth)),
       http_(std::move(http)),
@@ -120,7 +136,9 @@ std::string WebhookSink::Body(const core::Notification& n) const {
 }
 
 void WebhookSink::Deliver(const core::Notification& n, DeliveryCallback done) {
-  if (n.status == core::NotificationStatus::kResolved && !config_.send_resolved) {
+  core::Notification filtered;
+  const core::Notification* send = filter_.Filter(n, &filtered);
+  if (send == nullptr) {
     done(DeliveryOutcome::Ok());
     return;
   }
@@ -128,7 +146,8 @@ void WebhookSink::Deliver(const core::Notification& n, DeliveryCallback done) {
   call.url = url_;
   call.headers = {{"Content-Type", "application/json"}, {"User-Agent", "Quell"}};
   if (!auth_header_.empty()) call.headers.emplace_back("Authorization", auth_header_);
-  call.body = Body(n);
+  call.body = Body(*send);
+  done = filter_.Track(*send, std::move(done));
   // The callback may run after this sink is destroyed (the HttpClient is shared): copy, don't
   // capture `this`.
   http_->Send(std::move(call), [name = name_, clock = clock_, done = std::move(done)](HttpResult r) {

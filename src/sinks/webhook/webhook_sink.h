@@ -6,10 +6,15 @@
 //                  "commonLabels","commonAnnotations","externalURL","alerts":[{"status","labels",
 //                  "annotations","startsAt","endsAt","generatorURL","fingerprint"}]};
 //                 firing alerts carry endsAt "0001-01-01T00:00:00Z"; a missing fingerprint is
-//                 computed as Alertmanager does (FNV-1a 64 over sorted labels, 0xFF separators).
+//                 computed as Alertmanager does (FNV-1a 64 over sorted labels, 0xFF separators);
+//                 alerts are in Alertmanager's order (alert_order.h); externalURL is Quell's base
+//                 external URL (AlertmanagerExternalUrl), not the incident link.
 //   quell         the whole Notification (notification_json.h).
-// `max_alerts` keeps the first N alerts and adds the rest to truncatedAlerts. Basic or bearer
-// auth come from secret references. Responses follow http_outcome.h. Thread-safe.
+// `max_alerts` keeps the first N alerts (in that order) and adds the rest to truncatedAlerts.
+// send_resolved: false (send_resolved_filter.h): nothing when the incident resolves, resolved
+// alerts left out of firing notifications (both payloads), and nothing for an update that only
+// resolved alerts. Basic or bearer auth come from secret references. Responses follow
+// http_outcome.h (307/308 redirects are followed by HttpClient). Thread-safe.
 #ifndef QUELL_SINKS_WEBHOOK_WEBHOOK_SINK_H_
 #define QUELL_SINKS_WEBHOOK_WEBHOOK_SINK_H_
 
@@ -21,6 +26,7 @@
 #include "core/label_set.h"
 #include "sinks/http_client.h"
 #include "sinks/receiver.h"
+#include "sinks/send_resolved_filter.h"
 #include "sinks/webhook/webhook_config.h"
 
 namespace quell::sinks {
@@ -45,6 +51,7 @@ class WebhookSink final : public Receiver {
   std::string name_;
   std::string id_;
   WebhookConfig config_;
+  SendResolvedFilter filter_;
   std::string url_;
   std::string auth_header_;  // Authorization value, or empty.
   std::shared_ptr<HttpClient> http_;
@@ -53,6 +60,11 @@ class WebhookSink final : public Receiver {
 
 // Alertmanager's webhook body for `n` (exposed for tests and the compat suite).
 std::string AlertmanagerWebhookBody(const core::Notification& n, int max_alerts);
+// Alertmanager's `externalURL` for `n`: the base URL Quell is reached at (correlate.external_url),
+// from which consumers build their links. The engine sets Notification::external_url to
+// "{external_url}/api/v1/incidents/{incident_id}" (incidents) or "{external_url}/api/v1/incidents"
+// (storms); that suffix is removed. Any other value is returned as is.
+std::string_view AlertmanagerExternalUrl(const core::Notification& n);
 // Alertmanager's alert fingerprint: 16 hex digits.
 std::string AlertmanagerFingerprint(const core::LabelSet& labels);
 

@@ -40,8 +40,10 @@ core::Notification Incident() {
 
 class WebhookSinkTest : public ::quell::testing::HttpSinkTest {
  protected:
-  std::unique_ptr<WebhookSink> Make(WebhookPayload payload, int max_alerts = 0, bool bearer = false, bool basic = false) {
+  std::unique_ptr<WebhookSink> Make(WebhookPayload payload, int max_alerts = 0, bool bearer = false, bool basic = false,
+                                    bool send_resolved = true) {
     WebhookConfig c;
+    c.send_resolved = send_resolved;
     c.url = EnvSecret("QUELL_TEST_HOOK_URL", fake_.url("/hook?token=HOOKSECRET"));
     c.payload = payload;
     c.max_alerts = max_alerts;
@@ -82,6 +84,135 @@ TEST_F(WebhookSinkTest, AlertmanagerPayloadVersion4) {
   EXPECT_EQ(std::string_view(alerts.at(0)["fingerprint"]).size(), 16u);
   EXPECT_EQ(std::string_view(alerts.at(2)["status"]), "resolved");
   EXPECT_EQ(std::string_view(alerts.at(2)["endsAt"]), "2026-01-01T00:01:00Z");
+}
+
+// QA: with send_resolved false a firing notification still listed its resolved alerts
+// (`firing [(b,firing),(a,resolved)]`), and a change that only resolved alerts was posted.
+// Alertmanager's RetryStage drops them, and its DedupStage sends nothing for such a change.
+TEST_F(WebhookSinkTest, SendResolvedFalseSendsOnlyFiringAlerts) {
+  auto sink = Make(WebhookPayload::kAlertmanager, 0, false, false, /*send_resolved=*/false);
+  auto n = Incident();
+  n.truncated_alerts = 0;
+  n.alerts.resize(2);  // p0, p1 firing.
+  n.firing_count = 2;
+  n.common_labels = core::LabelSet{{"alertname", "X"}, {"severity", "critical"}};
+  EXPECT_THAT(DeliverSync(*sink, n).status, IsOk());
+  n.alerts[0].resolved = true;
+  n.alerts[0].ends_at = core::EventTime::FromUnixNanos(1767225660000000000);
+  n.firing_count = 1;
+  n.resolved_count = 1;
+  EXPECT_THAT(DeliverSync(*sink, n).status, IsOk());  // Only p0 resolved: nothing is sent.
+  ASSERT_EQ(fake_.requests().size(), 1u);
+  core::NotifiedAlert p9 = n.alerts[1];
+  p9.labels = core::LabelSet{{"alertname", "X"}, {"severity", "critical"}, {"pod", "p9"}, {"zone", "a"}};
+  n.alerts.push_back(p9);
+  n.firing_count = 2;
+  EXPECT_THAT(DeliverSync(*sink, n).status, IsOk());
+  auto reqs = fake_.requests();
+  ASSERT_EQ(reqs.size(), 2u);
+  simdjson::dom::parser p;
+  simdjson::dom::element doc = p.parse(reqs[1].body);
+  EXPECT_EQ(std::string_view(doc["status"]), "firing");
+  simdjson::dom::array alerts = doc["alerts"];
+  ASSERT_EQ(alerts.size(), 2u);
+  for (auto a : alerts) EXPECT_EQ(std::string_view(a["status"]), "firing");
+  EXPECT_EQ(std::string_view(alerts.at(0)["labels"]["pod"]), "p1");
+  EXPECT_EQ(std::string_view(alerts.at(1)["labels"]["pod"]), "p9");
+  EXPECT_EQ(uint64_t(doc["truncatedAlerts"]), 0u);
+  // Every resolved alert gone: all that is left resolves, which is not sent either.
+  n.status = core::NotificationStatus::kResolved;
+  for (auto& a : n.alerts) a.resolved = true;
+  EXPECT_THAT(DeliverSync(*sink, n).status, IsOk());
+  EXPECT_EQ(fake_.requests().size(), 2u);
+}
+
+TEST_F(WebhookSinkTest, SendResolvedFalseAlsoFiltersTheQuellPayload) {
+  WebhookConfig c;
+  c.url = EnvSecret("QUELL_TEST_HOOK_URL", fake_.url("/hook"));
+  c.payload = WebhookPayload::kQuell;
+  c.send_resolved = false;
+  auto sink = WebhookSink::Create("hook", 1, c, http_, &clock_);
+  ASSERT_THAT(sink, IsOk());
+  auto n = Incident();
+  n.firing_count = 2;
+  n.resolved_count = 1;
+  n.truncated_alerts = 0;
+  EXPECT_THAT(DeliverSync(**sink, n).status, IsOk());
+  auto sent = NotificationFromJson(fake_.requests().at(0).body);
+  ASSERT_THAT(sent, IsOk());
+  ASSERT_EQ(sent->alerts.size(), 2u);
+  EXPECT_FALSE(sent->alerts[0].resolved);
+  EXPECT_FALSE(sent->alerts[1].resolved);
+  EXPECT_EQ(sent->resolved_count, 0u);
+}
+
+// QA: externalURL carried the incident link; Alertmanager sends its base external URL there and
+// consumers build their links from it.
+TEST_F(WebhookSinkTest, ExternalUrlIsTheBaseUrl) {
+  auto n = Incident();
+  n.incident_id = "inc-42";
+  n.external_url = "https://quell.example.com/api/v1/incidents/inc-42";
+  simdjson::dom::parser p;
+  std::string body = AlertmanagerWebhookBody(n, 0);
+  EXPECT_EQ(std::string_view(p.parse(body)["externalURL"]), "https://quell.example.com");
+  n.kind = core::NotificationKind::kStorm;  // Storm pages link to the incident list.
+  n.external_url = "https://quell.example.com/prefix/api/v1/incidents";
+  body = AlertmanagerWebhookBody(n, 0);
+  EXPECT_EQ(std::string_view(p.parse(body)["externalURL"]), "https://quell.example.com/prefix");
+}
+
+// QA: alerts were truncated to max_alerts in the engine's order; Alertmanager sorts them first
+// (AlertSlice: job, then instance, then the label sets), so the same alerts survive every time.
+TEST_F(WebhookSinkTest, AlertsAreSortedBeforeTruncation) {
+  auto n = Incident();
+  n.truncated_alerts = 0;
+  n.alerts.clear();
+  auto add = [&](core::LabelSet l) {
+    core::NotifiedAlert a;
+    a.labels = std::move(l);
+    n.alerts.push_back(std::move(a));
+  };
+  add({{"alertname", "X"}, {"pod", "p1"}});                      // No job, no instance: last.
+  add({{"alertname", "X"}, {"job", "b"}, {"instance", "i1"}});
+  add({{"alertname", "X"}, {"job", "a"}, {"instance", "i2"}});
+  add({{"alertname", "X"}, {"job", "a"}, {"instance", "i1"}});
+  add({{"alertname", "X"}, {"job", "a"}});                       // Has job, no instance: after a/i*.
+  simdjson::dom::parser p;
+  std::string body = AlertmanagerWebhookBody(n, 3);
+  simdjson::dom::element doc = p.parse(body);
+  simdjson::dom::array alerts = doc["alerts"];
+  ASSERT_EQ(alerts.size(), 3u);
+  EXPECT_EQ(std::string_view(alerts.at(0)["labels"]["instance"]), "i1");
+  EXPECT_EQ(std::string_view(alerts.at(0)["labels"]["job"]), "a");
+  EXPECT_EQ(std::string_view(alerts.at(1)["labels"]["instance"]), "i2");
+  EXPECT_EQ(std::string_view(alerts.at(2)["labels"]["job"]), "a");
+  EXPECT_TRUE(alerts.at(2)["labels"]["instance"].error() == simdjson::NO_SUCH_FIELD);
+  EXPECT_EQ(uint64_t(doc["truncatedAlerts"]), 2u);
+}
+
+// QA: a 307/308 answer was dead-lettered; Go's client (Alertmanager's) follows it with the body.
+TEST_F(WebhookSinkTest, FollowsTemporaryAndPermanentRedirects) {
+  auto sink = Make(WebhookPayload::kAlertmanager, 0, /*bearer=*/true);
+  fake_.Push(FakeHttpEndpoint::Behavior::Respond(307, "", {{"Location", "/moved?token=HOOKSECRET"}}));
+  fake_.Push(FakeHttpEndpoint::Behavior::Respond(308, "", {{"Location", fake_.url("/final")}}));
+  auto o = DeliverSync(*sink, Incident());
+  EXPECT_THAT(o.status, IsOk());
+  auto reqs = fake_.requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  EXPECT_EQ(reqs[1].target, "/moved?token=HOOKSECRET");
+  EXPECT_EQ(reqs[2].target, "/final");
+  for (const auto& r : reqs) {
+    EXPECT_EQ(r.method, "POST");
+    EXPECT_EQ(r.body, reqs[0].body);
+    EXPECT_EQ(r.Header("Authorization"), "Bearer T0KEN-SECRET");  // Same origin.
+  }
+  // 301/302/303 would turn the POST into a GET without the body: not followed, permanent.
+  fake_.Push(FakeHttpEndpoint::Behavior::Respond(302, "", {{"Location", "/elsewhere"}}));
+  auto o2 = DeliverSync(*sink, Incident());
+  EXPECT_EQ(o2.status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(o2.status.message()), HasSubstr("HTTP 302"));
+  EXPECT_EQ(fake_.requests().size(), 4u);
+  ExpectNoSecrets(o2.status, {"HOOKSECRET", "T0KEN-SECRET"});
 }
 
 TEST_F(WebhookSinkTest, FingerprintMatchesAlertmanager) {
