@@ -4,6 +4,7 @@
 #include "absl/time/time.h"
 #include "app/commands.h"
 #include "app/quell_config.h"
+#include "correlate/gates/gate_config.h"
 #include "correlate/route_config.h"
 
 namespace quell::app {
@@ -37,6 +38,7 @@ int RunCheckConfig(const std::string& path, std::FILE* out, std::FILE* err) {
     return 1;
   }
   std::fprintf(out, "check-config: %s is valid (sha256 %s)\n", path.c_str(), cfg->content_sha256.c_str());
+  for (const std::string& w : gates::GatesConfigWarnings(cfg->gates)) std::fprintf(err, "warning: %s\n", w.c_str());
   std::fprintf(out, "files:\n");
   for (const std::string& f : cfg->files) std::fprintf(out, "  %s\n", f.c_str());
   std::fprintf(out, "listeners: http %s:%u%s", cfg->server.address.c_str(), cfg->server.port, cfg->server.tls ? " (tls)" : "");

@@ -65,7 +65,15 @@ int RunCli(int argc, char** argv) {
   GateWaitOptions gate_options;
   CLI::App* gate_wait = RegisterGateWaitCommand(gate, &gate_options);
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // CLI11 prints --help / --version on stdout and a usage error (with its message) on stderr.
+    // Its own exit codes (105 validation, 106 required, 109 extras, ...) become 2, the exit status
+    // of bad usage for every subcommand (docs/gates.md for `gate wait`, docs/operations.md);
+    // --help and --version exit 0.
+    return app.exit(e) == 0 ? 0 : 2;
+  }
 
   if (*run) return RunRunCommand(run_config);
   if (*check) return RunCheckConfig(check_path, stdout, stderr);

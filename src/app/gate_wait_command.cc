@@ -92,6 +92,7 @@ void Try(simdjson::error_code) {}
 
 struct Decision {
   std::string verdict;
+  std::string env;       // The gate's env from the answer (empty when it has none).
   std::string summary;   // One line.
   std::string evidence;  // Multi-line, per indicator.
 };
@@ -115,6 +116,8 @@ absl::StatusOr<Decision> ParseVerdict(const std::string& body) {
     return absl::InvalidArgumentError("answer has no verdict");
   }
   d.verdict = std::string(verdict);
+  std::string_view env;
+  if (root["env"].get_string().get(env) == simdjson::SUCCESS) d.env = std::string(env);
   double score = 0;
   const bool has_score = root["score"].get_double().get(score) == simdjson::SUCCESS;
   std::string first_reason;
@@ -153,6 +156,19 @@ absl::StatusOr<Decision> ParseVerdict(const std::string& body) {
   return d;
 }
 
+// The "error" of a JSON error answer ({"error":"..."}, what API tokens refuse with), or empty.
+std::string ErrorOf(const std::string& body) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(body);
+  simdjson::dom::element root;
+  std::string_view error;
+  if (parser.parse(padded).get(root) != simdjson::SUCCESS ||
+      root["error"].get_string().get(error) != simdjson::SUCCESS) {
+    return {};
+  }
+  return std::string(error);
+}
+
 }  // namespace
 
 int RunGateWait(const GateWaitOptions& o) {
@@ -181,41 +197,62 @@ int RunGateWait(const GateWaitOptions& o) {
   if (!o.token_env.empty()) {
     if (const char* t = std::getenv(o.token_env.c_str())) token = t;
   }
+  if (token.empty() && o.token_env_given) {
+    fmt::print(err, "quell gate wait: warning: --token-env {}: ${} is not set (or empty); polling without a token\n",
+               o.token_env, o.token_env);
+  }
+  auto seconds = [](absl::Duration d) { return core::DurationToString(absl::Trunc(d, absl::Seconds(1))); };
   const core::WallTime start = clock->Now();
   const absl::Duration request_timeout = std::min(std::max(o.interval, absl::Seconds(1)), absl::Seconds(30));
   for (;;) {
-    const absl::Duration elapsed = clock->Now() - start;
-    const std::string when = core::DurationToString(absl::Trunc(elapsed, absl::Seconds(1)));
+    const std::string when = seconds(clock->Now() - start);
     auto resp = HttpGet(target, token, o.ca_file, request_timeout);
     if (!resp.ok()) {
       fmt::print(err, "[{}] {}: {} (retrying)\n", when, o.url, std::string(resp.status().message()));
+    } else if (resp->status == 401 || resp->status == 403) {
+      // The token is missing, unknown or lacks the scope: waiting will not help.
+      const std::string why = ErrorOf(resp->body);
+      const std::string which = o.token_env.empty() ? std::string("no token: --token-env is empty")
+                                : token.empty()       ? fmt::format("no token: ${} is not set", o.token_env)
+                                                      : fmt::format("the token in ${}", o.token_env);
+      fmt::print(err, "quell gate wait: HTTP {}: authorization failed{}{} ({}): giving up\n", resp->status,
+                 why.empty() ? "" : ": ", why, which);
+      return 2;
     } else {
       auto d = ParseVerdict(resp->body);
+      // 404/400: no such gate or bad parameters. Waiting will not help.
+      const bool give_up = resp->status == 404 || resp->status == 400;
       if (!d.ok()) {
+        if (give_up) {
+          fmt::print(err, "quell gate wait: HTTP {}: {}: giving up\n", resp->status, std::string(d.status().message()));
+          return 2;
+        }
         fmt::print(err, "[{}] HTTP {}: {} (retrying)\n", when, resp->status, std::string(d.status().message()));
       } else {
         fmt::print(out, "[{}] {} {}: {}\n", when, o.service, o.version, d->summary);
         std::fflush(out);
-        if (resp->status == 404 || resp->status == 400 || resp->status == 401 || resp->status == 403) {
-          // 404/400: no such gate or bad parameters; 401/403: the token. Waiting will not help.
-          if (d->verdict != "pass" && d->verdict != "fail") {
-            fmt::print(err, "quell gate wait: HTTP {}: giving up\n", resp->status);
-            return 2;
-          }
+        if (give_up && d->verdict != "pass" && d->verdict != "fail") {
+          fmt::print(err, "quell gate wait: HTTP {}: giving up\n", resp->status);
+          return 2;
         }
         if (d->verdict == "pass" || d->verdict == "fail" || d->verdict == "inconclusive") {
-          fmt::print(out, "{} {} {}: {}\n{}", o.service, o.version, o.env.empty() ? "" : fmt::format("({})", o.env),
+          // The env the gate answered for (the gate's or the deployment's when --env is not given).
+          const std::string& env = !d->env.empty() ? d->env : o.env;
+          fmt::print(out, "{} {}{}: {}\n{}", o.service, o.version, env.empty() ? "" : fmt::format(" ({})", env),
                      d->verdict, d->evidence);
           std::fflush(out);
           return d->verdict == "pass" ? 0 : d->verdict == "fail" ? 1 : 2;
         }
       }
     }
-    if (clock->Now() - start + o.interval > o.timeout) {
-      fmt::print(err, "quell gate wait: timed out after {} without a decision\n", core::DurationToString(o.timeout));
+    // The last poll falls on the deadline, not up to one interval before it.
+    const absl::Duration elapsed = clock->Now() - start;
+    if (elapsed >= o.timeout) {
+      fmt::print(err, "quell gate wait: timed out after {} (--timeout {}) without a decision\n", seconds(elapsed),
+                 core::DurationToString(o.timeout));
       return 2;
     }
-    sleep(o.interval);
+    sleep(std::min(o.interval, o.timeout - elapsed));
   }
 }
 
@@ -227,17 +264,25 @@ CLI::App* RegisterGateWaitCommand(CLI::App* gate, GateWaitOptions* o) {
   wait->add_option("--gate", o->gate, "Gate name (default: the gate covering the service)");
   wait->add_option("--url", o->url, "Quell API base URL (http:// or https://)")->capture_default_str();
   wait->add_option("--cacert", o->ca_file, "CA certificates (PEM) to verify an https:// Quell (default: system store)");
-  auto duration = [](absl::Duration* target) {
-    return [target](const std::string& text) {
+  auto duration = [](std::string flag, absl::Duration* target) {
+    return [flag, target](const std::string& text) {
       auto d = core::ParseDuration(text);
-      if (!d.ok()) throw CLI::ValidationError(std::string(d.status().message()));
+      if (!d.ok()) throw CLI::ValidationError(flag, std::string(d.status().message()));
       *target = *d;
     };
   };
-  wait->add_option_function<std::string>("--timeout", duration(&o->timeout), "Give up after this long (default 15m)");
-  wait->add_option_function<std::string>("--interval", duration(&o->interval), "Poll interval (default 10s)");
-  wait->add_option("--token-env", o->token_env, "Environment variable holding an API bearer token")
-      ->capture_default_str();
+  wait->add_option_function<std::string>("--timeout", duration("--timeout", &o->timeout),
+                                          "Give up after this long (default 15m)");
+  wait->add_option_function<std::string>("--interval", duration("--interval", &o->interval),
+                                         "Poll interval (default 10s)");
+  wait->add_option_function<std::string>(
+          "--token-env",
+          [o](const std::string& name) {
+            o->token_env = name;
+            o->token_env_given = true;
+          },
+          "Environment variable holding an API bearer token (warns when given and not set)")
+      ->default_str(o->token_env);
   return wait;
 }
 

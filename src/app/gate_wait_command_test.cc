@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "app/cli.h"
 #include "core/clock.h"
 #include "core/yaml_node.h"
 #include "correlate/gates/gate_evaluator.h"
@@ -223,6 +224,133 @@ TEST(GateWaitTest, RegistersFlagsWithCli11) {
   GateWaitOptions o2;
   RegisterGateWaitCommand(app2.add_subcommand("gate"), &o2);
   EXPECT_THROW(app2.parse("gate wait --service a --version v --timeout soon", false), CLI::ValidationError);
+}
+
+TEST(GateWaitTest, AuthorizationFailureGivesUpAtOnce) {
+  {
+    ScriptedServer server({{401, R"({"error":"missing bearer token"})"}, {200, kPass}});
+    Harness h;
+    ::unsetenv("QUELL_TEST_GATE_TOKEN");
+    EXPECT_EQ(RunGateWait(h.Options(server.url())), 2);
+    EXPECT_EQ(h.sleeps, 0);
+    EXPECT_EQ(server.requests().size(), 1u);
+    EXPECT_THAT(Harness::Read(h.err),
+                HasSubstr("HTTP 401: authorization failed: missing bearer token (no token: $QUELL_TEST_GATE_TOKEN "
+                          "is not set): giving up"));
+  }
+  {
+    ScriptedServer server({{403, R"({"error":"token \"ci\" lacks scope read"})"}, {200, kPass}});
+    Harness h;
+    ::setenv("QUELL_TEST_GATE_TOKEN", "s3cret-token", 1);
+    EXPECT_EQ(RunGateWait(h.Options(server.url())), 2);
+    ::unsetenv("QUELL_TEST_GATE_TOKEN");
+    EXPECT_EQ(h.sleeps, 0);
+    const std::string err = Harness::Read(h.err);
+    EXPECT_THAT(err, HasSubstr("HTTP 403: authorization failed: token \"ci\" lacks scope read (the token in "
+                               "$QUELL_TEST_GATE_TOKEN): giving up"));
+    EXPECT_THAT(err + Harness::Read(h.out), ::testing::Not(HasSubstr("s3cret")));
+  }
+}
+
+TEST(GateWaitTest, NotFoundWithoutAVerdictGivesUpToo) {
+  ScriptedServer server({{404, "not found"}, {200, kPass}});
+  Harness h;
+  EXPECT_EQ(RunGateWait(h.Options(server.url())), 2);
+  EXPECT_EQ(h.sleeps, 0);
+  EXPECT_THAT(Harness::Read(h.err), HasSubstr("HTTP 404: answer is not JSON: giving up"));
+}
+
+TEST(GateWaitTest, ExplicitTokenEnvThatIsNotSetWarns) {
+  ScriptedServer server({{200, kPass}});
+  Harness h;
+  ::unsetenv("QUELL_TEST_GATE_TOKEN");
+  GateWaitOptions o = h.Options(server.url());
+  EXPECT_EQ(RunGateWait(o), 0);
+  EXPECT_THAT(Harness::Read(h.err), ::testing::Not(HasSubstr("warning")));  // The default variable: no token, fine.
+  Harness given;
+  o = given.Options(server.url());
+  o.token_env_given = true;
+  EXPECT_EQ(RunGateWait(o), 0);
+  EXPECT_THAT(Harness::Read(given.err),
+              HasSubstr("warning: --token-env QUELL_TEST_GATE_TOKEN: $QUELL_TEST_GATE_TOKEN is not set (or empty); "
+                        "polling without a token"));
+  CLI::App app;
+  GateWaitOptions parsed;
+  RegisterGateWaitCommand(app.add_subcommand("gate"), &parsed);
+  app.parse("gate wait --service a --version v", false);
+  EXPECT_FALSE(parsed.token_env_given);
+  EXPECT_EQ(parsed.token_env, "QUELL_API_TOKEN");
+  CLI::App app2;
+  GateWaitOptions parsed2;
+  RegisterGateWaitCommand(app2.add_subcommand("gate"), &parsed2);
+  app2.parse("gate wait --service a --version v --token-env CI_QUELL_TOKEN", false);
+  EXPECT_TRUE(parsed2.token_env_given);
+  EXPECT_EQ(parsed2.token_env, "CI_QUELL_TOKEN");
+}
+
+TEST(GateWaitTest, PrintsTheEnvTheGateAnsweredFor) {
+  ScriptedServer server({{200, R"({"verdict":"pass","score":100,"reasons":["ok"],"env":"prod","indicators":[]})"}});
+  Harness h;
+  GateWaitOptions o = h.Options(server.url());
+  o.env.clear();
+  EXPECT_EQ(RunGateWait(o), 0);
+  EXPECT_THAT(Harness::Read(h.out), HasSubstr("\ncheckout v2 (prod): pass\n"));
+  ScriptedServer no_env({{200, kPass}});
+  Harness h2;
+  o = h2.Options(no_env.url());
+  o.env.clear();
+  EXPECT_EQ(RunGateWait(o), 0);
+  EXPECT_THAT(Harness::Read(h2.out), HasSubstr("\ncheckout v2: pass\n"));
+}
+
+// Each poll takes a little time: the last one still falls on the deadline, and the message says
+// how long it waited.
+TEST(GateWaitTest, LastPollFallsOnTheDeadline) {
+  ScriptedServer server({{200, kPending}});
+  Harness h;
+  GateWaitOptions o = h.Options(server.url());
+  o.timeout = absl::Seconds(6);
+  o.interval = absl::Seconds(2);
+  o.sleep = [&h](absl::Duration d) {
+    ++h.sleeps;
+    h.clock.Advance(d + absl::Milliseconds(10));  // The request's own time.
+  };
+  EXPECT_EQ(RunGateWait(o), 2);
+  EXPECT_EQ(server.requests().size(), 4u);  // At 0s, 2s, 4s and 6s.
+  EXPECT_THAT(Harness::Read(h.err), HasSubstr("timed out after 6s (--timeout 6s) without a decision"));
+}
+
+// `quell` itself: every usage error exits 2 with CLI11's message on stderr; --help exits 0.
+int Cli(std::vector<std::string> args, std::string* err = nullptr) {
+  args.insert(args.begin(), "quell");
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  ::testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStderr();
+  const int rc = RunCli(static_cast<int>(args.size()), argv.data());
+  (void)::testing::internal::GetCapturedStdout();
+  const std::string e = ::testing::internal::GetCapturedStderr();
+  if (err != nullptr) *err = e;
+  return rc;
+}
+
+TEST(GateWaitTest, EveryUsageErrorExitsTwo) {
+  std::string err;
+  EXPECT_EQ(Cli({"gate", "wait", "--service", "checkout"}, &err), 2);
+  EXPECT_THAT(err, HasSubstr("--version is required"));
+  EXPECT_EQ(Cli({"gate", "wait", "--service", "a", "--version", "v", "--timeout", "5 minutes"}, &err), 2);
+  EXPECT_THAT(err, HasSubstr("--timeout: invalid duration \"5 minutes\""));
+  EXPECT_EQ(Cli({"gate", "wait", "--service", "a", "--version", "v", "--timeout", "-5s"}, &err), 2);
+  EXPECT_THAT(err, HasSubstr("--timeout: invalid duration \"-5s\": negative durations are not allowed"));
+  EXPECT_EQ(Cli({"gate", "wait", "--service", "a", "--version", "v", "--bogus"}, &err), 2);
+  EXPECT_THAT(err, HasSubstr("--bogus"));
+  EXPECT_EQ(Cli({"gate"}, &err), 2);
+  EXPECT_EQ(Cli({}, &err), 2);
+  EXPECT_EQ(Cli({"check-config"}, &err), 2);
+  EXPECT_EQ(Cli({"gate", "wait", "--help"}), 0);
+  EXPECT_EQ(Cli({"--help"}), 0);
+  EXPECT_EQ(Cli({"--version"}), 0);
 }
 
 // The real HttpServer serving GatesApi over a GateEvaluator whose green fails.

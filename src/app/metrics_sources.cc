@@ -269,6 +269,10 @@ void RegisterMetricsSources(server::MetricsEndpoint* endpoint, const MetricsDeps
       for (const gates::GateVerdict& v : g->TrackedVerdicts()) ++by[std::string(gates::VerdictName(v.verdict))];
       f->Gauge("quell_gate_verdicts", "Tracked canaries by current gate verdict.");
       for (const auto& [verdict, n] : by) f->Add({{"verdict", verdict}}, n);
+      f->Counter("quell_gate_future_clamped_total",
+                 "Signals whose event time was past their observed time + correlate.max_future_skew, taken at "
+                 "their observed time by the deploy gates.");
+      f->Add({}, D(g->stats().future_clamped));
     });
   }
 

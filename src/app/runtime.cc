@@ -153,7 +153,9 @@ absl::Status Runtime::Start() {
   QUELL_RETURN_IF_ERROR(BuildSinks());
 
   gates::GateEvaluatorOptions gopts;
+  gopts.max_future_skew = config_.rules.settings.max_future_skew;  // The engine's guard (ADR 0061).
   gates_ = std::make_unique<gates::GateEvaluator>(config_.gates, gopts, dispatcher_.get());
+  for (const std::string& w : gates::GatesConfigWarnings(config_.gates)) spdlog::warn("quell: {}", w);
   tee_ = std::make_unique<NotificationTee>(dispatcher_.get(), gates_.get());
   // Silences persist in a snapshot file (Alertmanager's --storage.path); loaded before serving.
   QUELL_RETURN_IF_ERROR(silencer_.OpenSnapshotFile(config_.rules.settings.silences_file));
@@ -262,7 +264,7 @@ absl::Status Runtime::RestoreState() {
   if (!doc.ok()) return aside(doc.status());
   // The gates first: the engine's restore may report incidents attributed to deploys to them.
   if (!doc->gates().empty()) {
-    if (absl::Status st = gates_->Restore(doc->gates()); !st.ok()) return aside(st);
+    if (absl::Status st = gates_->Restore(doc->gates(), clock_->Now()); !st.ok()) return aside(st);
   }
   if (!doc->marks().empty()) {
     absl::StatusOr<CheckpointMarks> marks = CheckpointMarks::Parse(doc->marks());
@@ -454,9 +456,12 @@ absl::Status Runtime::BuildHttp() {
     e.action = cleared ? "gate.override_cleared" : "gate.overridden";
     e.principal = std::string(req.Header("X-Quell-Principal"));
     e.target = fmt::format("{}/{}/{}/{}", v.gate, v.service, v.env, v.version);
-    if (v.manual_override) {
-      e.details.emplace_back("verdict", std::string(gates::VerdictName(v.manual_override->verdict)));
-      e.details.emplace_back("reason", v.manual_override->reason);
+    // Set: the override's verdict and reason; cleared: those of the override removed, and who set it.
+    const std::optional<gates::GateOverride>& o = cleared ? v.cleared_override : v.manual_override;
+    if (o) {
+      e.details.emplace_back("verdict", std::string(gates::VerdictName(o->verdict)));
+      e.details.emplace_back("reason", o->reason);
+      if (cleared) e.details.emplace_back("set_by", o->by);
     }
     e.details.emplace_back("computed_verdict", std::string(gates::VerdictName(v.computed_verdict)));
     absl::Status s = audit_->Append(e);
@@ -521,6 +526,14 @@ core::HttpResponse Runtime::Middleware(const core::HttpRequest& req, const serve
       e.target = std::string(req.PathParam("id"));
     } else if (pattern == "/api/v1/deployments") {
       e.action = "deployment.register";
+      // The answer is the stored deployment (DeploymentToJson): what was registered, as merged.
+      if (absl::StatusOr<core::Deployment> d = server::ParseDeploymentJson(resp.body, core::EventTime()); d.ok()) {
+        e.target = d->service;
+        e.details.emplace_back("version", d->version);
+        e.details.emplace_back("env", d->env);
+        e.details.emplace_back("color", std::string(core::DeployColorName(d->color)));
+        e.details.emplace_back("started_at", core::FormatRfc3339(d->started_at.ToAbsl()));
+      }
     } else {
       e.action = "api.write";
       e.target = fmt::format("{} {}", req.method, pattern);

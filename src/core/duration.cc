@@ -39,6 +39,7 @@ absl::StatusOr<absl::Duration> ParseDuration(std::string_view text) {
   };
   if (text.empty()) return bad("empty");
   if (text == "0") return absl::ZeroDuration();
+  if (text.front() == '-') return bad("negative durations are not allowed");
   absl::Duration total = absl::ZeroDuration();
   size_t i = 0;
   int last_rank = -1;

@@ -23,7 +23,9 @@ TEST(DurationTest, RejectsBadInput) {
   EXPECT_THAT(ParseDuration(""), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("empty")));
   EXPECT_THAT(ParseDuration("5"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("unit")));
   EXPECT_THAT(ParseDuration("5x"), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(ParseDuration("-5m"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseDuration("-5m"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("invalid duration \"-5m\": negative durations are not allowed")));
   EXPECT_THAT(ParseDuration("30s1m"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("largest first")));
   EXPECT_THAT(ParseDuration("1.5h"), StatusIs(absl::StatusCode::kInvalidArgument));
 }

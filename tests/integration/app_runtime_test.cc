@@ -278,7 +278,13 @@ TEST_F(AppRuntimeTest, GateOverrideNeedsTheGateScopeAndIsAudited) {
   const std::string audit_file = ReadAll((dir_ / "audit.jsonl").string());
   EXPECT_THAT(audit_file, HasSubstr(R"("action":"gate.overridden","principal":"deployer","target":"checkout/checkout/prod/v2")"));
   EXPECT_THAT(audit_file, HasSubstr(R"("reason":"manual promotion after review")"));
-  EXPECT_THAT(audit_file, HasSubstr(R"("action":"gate.override_cleared","principal":"deployer")"));
+  EXPECT_THAT(audit_file, HasSubstr(R"("action":"gate.override_cleared","principal":"deployer",)"
+                                    R"("target":"checkout/checkout/prod/v2","details":{"verdict":"pass",)"
+                                    R"("reason":"manual promotion after review","set_by":"deployer",)"
+                                    R"("computed_verdict":"pending"})"));
+  // A deployment's entry names the service and what was registered.
+  EXPECT_THAT(audit_file, HasSubstr(R"("action":"deployment.register","principal":"deployer","target":"checkout",)"
+                                    R"("details":{"version":"v2","env":"prod","color":"green","started_at":")"));
   EXPECT_THAT(audit_file, Not(HasSubstr("ceo")));
   rt.Stop();
 }

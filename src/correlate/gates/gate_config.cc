@@ -263,4 +263,24 @@ absl::StatusOr<GatesConfig> ParseGatesConfig(const core::YamlNode& root) {
   return config;
 }
 
+std::vector<std::string> GatesConfigWarnings(const GatesConfig& config) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < config.gates.size(); ++i) {
+    const GateConfig& g = config.gates[i];
+    for (size_t j = 0; j < i; ++j) {
+      const GateConfig& first = config.gates[j];
+      if (first.service != g.service) continue;
+      if (!first.env.empty() && !g.env.empty() && first.env != g.env) continue;
+      const std::string env = !g.env.empty() ? g.env : first.env;
+      out.push_back(fmt::format(
+          "{}: gate \"{}\" guards service \"{}\"{} like gate \"{}\" (at {}): a query without gate= gets \"{}\", "
+          "and both track the same canaries",
+          g.where.ToString(), g.name, g.service, env.empty() ? "" : fmt::format(" in env \"{}\"", env), first.name,
+          first.where.ToString(), first.name));
+      break;
+    }
+  }
+  return out;
+}
+
 }  // namespace quell::gates

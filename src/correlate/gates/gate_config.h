@@ -109,6 +109,12 @@ struct GatesConfig {
 // Parses `root`'s `gates` key (absent -> no gates). Errors are InvalidArgument with file:line:col.
 [[nodiscard]] absl::StatusOr<GatesConfig> ParseGatesConfig(const core::YamlNode& root);
 
+// Valid but probably unintended definitions, one message each ("file:line:col: detail"), for
+// `quell check-config` and the start-up log: a gate guarding the same service as an earlier one
+// with an overlapping env (empty or equal), which a query without `gate=` never reaches for
+// that env and which tracks (and notifies) the same canaries a second time.
+std::vector<std::string> GatesConfigWarnings(const GatesConfig& config);
+
 }  // namespace quell::gates
 
 #endif  // QUELL_CORRELATE_GATES_GATE_CONFIG_H_

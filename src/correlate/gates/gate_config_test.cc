@@ -156,5 +156,27 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"gates:\n  - service: a\n    indicators:\n      - {name: x, type: error_rate, match: {title: y}}\n",
                 "match: unknown key \"title\""}));
 
+// Two gates for one service and env are valid (the second is reached by name) but probably a
+// mistake: the second one gets a warning that says which gate a query without gate= gets.
+TEST(GateConfigTest, WarnsAboutASecondGateForTheSameServiceAndEnv) {
+  ASSERT_OK_AND_ASSIGN(GatesConfig c, Parse(R"(gates:
+  - {name: checkout, service: checkout, env: prod}
+  - {name: checkout-staging, service: checkout, env: staging}
+  - {name: checkout-strict, service: checkout, env: prod}
+  - {name: checkout-any, service: checkout}
+  - {name: payments, service: payments}
+)"));
+  std::vector<std::string> warnings = GatesConfigWarnings(c);
+  ASSERT_EQ(warnings.size(), 2u) << ::testing::PrintToString(warnings);
+  EXPECT_THAT(warnings[0], HasSubstr("quell.yaml:4:5: gate \"checkout-strict\" guards service \"checkout\" in env "
+                                     "\"prod\" like gate \"checkout\" (at quell.yaml:2:5): a query without gate= "
+                                     "gets \"checkout\""));
+  EXPECT_THAT(warnings[1],
+              HasSubstr("gate \"checkout-any\" guards service \"checkout\" in env \"prod\" like gate \"checkout\""));
+  ASSERT_OK_AND_ASSIGN(GatesConfig fine,
+                       Parse("gates:\n  - {service: a, env: prod}\n  - {name: a2, service: a, env: dev}\n"));
+  EXPECT_TRUE(GatesConfigWarnings(fine).empty());
+}
+
 }  // namespace
 }  // namespace quell::gates

@@ -23,8 +23,6 @@ namespace quell::gates {
 namespace {
 
 constexpr double kLatencyAccuracy = 0.01;
-// A signal whose event time is this far past its observed time does not move the clock.
-constexpr absl::Duration kMaxClockSkew = absl::Hours(1);
 // Evidence is kept this long past a gate's max_duration.
 constexpr absl::Duration kExtraRetention = absl::Minutes(5);
 // An interval index further than this past the clock is ignored (bad timestamps).
@@ -233,6 +231,28 @@ bool IsError(const IndicatorConfig& c, const core::Signal& s) {
   return s.span_status == 2 || s.http_status >= 500;
 }
 
+// What a gate's indicators count, for "has sent no ...": "spans", "logs", "spans or metric points".
+std::string NeededSignals(const GateConfig& g) {
+  bool spans = false, logs = false, metrics = false;
+  for (const IndicatorConfig& c : g.indicators) {
+    if (c.type == IndicatorType::kMetric) {
+      metrics = true;
+    } else if (c.source == IndicatorSource::kLogs) {
+      logs = true;
+    } else {
+      spans = true;
+    }
+  }
+  std::string out;
+  for (auto [wanted, name] :
+       {std::pair{spans, "spans"}, std::pair{logs, "logs"}, std::pair{metrics, "metric points"}}) {
+    if (!wanted) continue;
+    if (!out.empty()) out += " or ";
+    out += name;
+  }
+  return out.empty() ? std::string("signals") : out;
+}
+
 std::string FormatRate(double r) { return fmt::format("{:.3g}%", r * 100); }
 std::string FormatNanos(double ns) {
   if (ns >= 1e9) return fmt::format("{:.3g}s", ns / 1e9);
@@ -256,6 +276,7 @@ struct GateEvaluator::State {
   std::vector<std::unique_ptr<Tracked>> tracked;
   core::EventTime now;
   std::vector<core::Notification> outbox;
+  GateEvaluatorStats stats;
 
   int64_t ClosedIndex(const GateRuntime& g) const {
     const int64_t t = (now - g.config.lateness).unix_nanos();
@@ -376,14 +397,26 @@ struct GateEvaluator::State {
   }
 
   // ---- Evidence in ----
-  void ObserveSignal(const core::SignalBatch& batch, const core::Signal& s) {
+  // The time a signal is taken at: its event time, or its observed time when the event time is
+  // more than max_future_skew past it (counted).
+  core::EventTime SignalTime(const core::Signal& s) {
+    const absl::Duration skew = options.max_future_skew;
+    if (skew > absl::ZeroDuration() && !s.observed_time.is_zero() && s.event_time - s.observed_time > skew) {
+      ++stats.future_clamped;
+      return s.observed_time;
+    }
+    return s.event_time;
+  }
+
+  // Counts `s`, taken at time `t` (SignalTime), into the evidence of every gate covering it.
+  void ObserveSignal(const core::SignalBatch& batch, const core::Signal& s, core::EventTime t) {
     if (s.service.empty()) return;
     const core::LabelView labels = batch.labels(s);
     core::DeployColor color = s.color;
     if (color == core::DeployColor::kNone && !options.color_attribute.empty()) {
       core::ParseDeployColor(core::FindLabel(labels, options.color_attribute), &color);
     }
-    if (options.learn_deployments && !s.version.empty()) LearnFromSignal(s, color);
+    if (options.learn_deployments && !s.version.empty()) LearnFromSignal(s, color, t);
     if (s.kind == core::SignalKind::kDeploy || s.version.empty()) return;
     for (auto& gp : gates) {
       GateRuntime& g = *gp;
@@ -398,7 +431,7 @@ struct GateEvaluator::State {
       }
       Series& series = it->second;
       if (color != core::DeployColor::kNone) series.color = color;
-      const int64_t index = FloorDiv(s.event_time.unix_nanos(), g.interval_ns);
+      const int64_t index = FloorDiv(t.unix_nanos(), g.interval_ns);
       const bool late = index < ClosedIndex(g);
       Bucket* bucket = late ? nullptr : series.Get(index, g.config.indicators.size());
       bool counted = false;
@@ -429,12 +462,12 @@ struct GateEvaluator::State {
         continue;
       }
       ++bucket->samples;
-      if (series.first_seen.is_zero() || s.event_time < series.first_seen) series.first_seen = s.event_time;
-      if (s.event_time > series.last_seen) series.last_seen = s.event_time;
+      if (series.first_seen.is_zero() || t < series.first_seen) series.first_seen = t;
+      if (t > series.last_seen) series.last_seen = t;
     }
   }
 
-  void LearnFromSignal(const core::Signal& s, core::DeployColor color) {
+  void LearnFromSignal(const core::Signal& s, core::DeployColor color, core::EventTime t) {
     const core::Deployment* known = registry.Find({s.service, s.env, s.version});
     const bool is_deploy = s.kind == core::SignalKind::kDeploy;
     if (known != nullptr && !is_deploy && (color == core::DeployColor::kNone || known->color != core::DeployColor::kNone)) {
@@ -445,7 +478,7 @@ struct GateEvaluator::State {
     d.env = std::string(s.env);
     d.version = std::string(s.version);
     d.color = color;
-    d.started_at = s.event_time;
+    d.started_at = t;
     d.link = std::string(s.link);
     if (is_deploy) {
       d.source = s.format == core::Format::kDatadogEvent ? "datadog_event" : "deploy_signal";
@@ -814,7 +847,7 @@ struct GateEvaluator::State {
     auto check_color = [&](std::string_view role, const std::string& version, SeriesMap::const_iterator it) {
       if (version.empty()) return;
       if (it == g.series.end() || it->second.last_seen.is_zero() || it->second.last_seen < t.started_at - cfg.staleness) {
-        quality.push_back(fmt::format("no data: {} {} has sent no signals", role, version));
+        quality.push_back(fmt::format("no data: {} {} has sent no {}", role, version, NeededSignals(cfg)));
       } else if (now - it->second.last_seen > cfg.staleness) {
         quality.push_back(fmt::format("stale data: {} {} last seen {} ago (limit {})", role, version,
                                       FormatSeconds(now - it->second.last_seen), core::DurationToString(cfg.staleness)));
@@ -914,6 +947,27 @@ struct GateEvaluator::State {
     outbox.push_back(std::move(n));
   }
 
+  // Sets the clock back to `to` (a restored clock from the future, ADR 0061): intervals the bad
+  // clock had closed are open again, so the canaries' progress goes back to the new clock and the
+  // evidence stored in those intervals (only future-stamped signals could land there) is dropped,
+  // so that no interval is consumed twice with data in it.
+  void SetClockBack(core::EventTime to) {
+    now = to;
+    for (auto& gp : gates) {
+      GateRuntime& g = *gp;
+      const int64_t closed = ClosedIndex(g);
+      g.last_closed = std::numeric_limits<int64_t>::min();
+      for (auto& [key, series] : g.series) {
+        while (!series.buckets.empty() && series.buckets.back().index >= closed) series.buckets.pop_back();
+        if (series.first_seen > now) series.first_seen = now;
+        if (series.last_seen > now) series.last_seen = now;
+      }
+    }
+    for (auto& t : tracked) {
+      t->next_index = std::max(t->start_index, std::min(t->next_index, ClosedIndex(*t->gate)));
+    }
+  }
+
   void Tick() {
     for (auto& gp : gates) {
       GateRuntime& g = *gp;
@@ -1008,12 +1062,16 @@ void GateEvaluator::Observe(const core::SignalBatch& batch) {
     State& s = *state_;
     // The clock moves once per batch, after it: a batch is one arrival, so the order of its
     // signals (all of blue, then all of green) never makes part of it late.
+    // No signal moves it past its own observed time (ADR 0061): one far-future timestamp must not
+    // close every gate's intervals ahead of the data.
+    const bool guard = s.options.max_future_skew > absl::ZeroDuration();
     core::EventTime newest = s.now;
     for (const core::Signal& sig : batch.signals()) {
-      if (sig.observed_time.is_zero() || sig.event_time <= sig.observed_time + kMaxClockSkew) {
-        if (sig.event_time > newest) newest = sig.event_time;
-      }
-      s.ObserveSignal(batch, sig);
+      const core::EventTime t = s.SignalTime(sig);
+      const core::EventTime clock =
+          guard && !sig.observed_time.is_zero() && sig.observed_time < t ? sig.observed_time : t;
+      if (clock > newest) newest = clock;
+      s.ObserveSignal(batch, sig, t);
     }
     s.now = newest;
     s.Tick();
@@ -1072,6 +1130,15 @@ absl::StatusOr<Tracked*> GateEvaluator::State::Resolve(const GateQuery& query, G
   if (g == nullptr) {
     return absl::NotFoundError(query.gate.empty() ? fmt::format("gates: no gate covers service \"{}\"", query.service)
                                                   : fmt::format("gates: no gate named \"{}\"", query.gate));
+  }
+  // A named gate that guards another service (or env) would never see this canary's evidence.
+  if (g->config.service != "*" && g->config.service != query.service) {
+    return absl::NotFoundError(fmt::format("gates: gate \"{}\" guards service \"{}\", not \"{}\"", g->config.name,
+                                           g->config.service, query.service));
+  }
+  if (!query.env.empty() && !g->config.env.empty() && g->config.env != query.env) {
+    return absl::NotFoundError(fmt::format("gates: gate \"{}\" guards env \"{}\", not \"{}\"", g->config.name,
+                                           g->config.env, query.env));
   }
   std::string env = query.env.empty() ? g->config.env : query.env;
   std::string version = query.version;
@@ -1148,16 +1215,19 @@ absl::StatusOr<GateVerdict> GateEvaluator::ChangeOverride(const GateQuery& query
     if (t == nullptr) {
       return absl::NotFoundError(fmt::format("gates: {}", v.reasons.empty() ? "no canary" : v.reasons.front()));
     }
+    std::optional<GateOverride> cleared;
     if (override) {
       override->at = s.now;
       t->manual = std::move(override);
     } else if (t->manual) {
+      cleared = std::move(t->manual);
       t->manual.reset();
     } else {
       return absl::NotFoundError(
           fmt::format("gates: {} {} ({}) has no override", t->key.service, t->key.version, t->key.env));
     }
     v = s.Refresh(*t);
+    v.cleared_override = std::move(cleared);
     out.swap(s.outbox);
   }
   Flush(&out, sink_);
@@ -1533,7 +1603,7 @@ std::string GateEvaluator::Serialize() const {
   return out;
 }
 
-absl::Status GateEvaluator::Restore(std::string_view json) {
+absl::Status GateEvaluator::Restore(std::string_view json, core::WallTime wall_now) {
   absl::StatusOr<JsonValue> doc = JsonValue::Parse(json);
   if (!doc.ok()) return absl::DataLossError(fmt::format("gate state: {}", std::string(doc.status().message())));
   std::string error;
@@ -1546,6 +1616,7 @@ absl::Status GateEvaluator::Restore(std::string_view json) {
   std::vector<core::Notification> out;
   std::unique_lock<std::mutex> lock(mu_);
   s.options = state_->options;
+  s.stats = state_->stats;
   s.now = root.Time("now");
   for (const JsonValue& dv : root.Array("deployments")) {
     SavedObject o(dv, "gate state: deployment", &error);
@@ -1648,6 +1719,14 @@ absl::Status GateEvaluator::Restore(std::string_view json) {
     if (!error.empty()) return absl::DataLossError(error);
     s.tracked.push_back(std::move(t));
   }
+  // A clock saved far ahead of the wall clock (by a binary without the future-skew guard) would
+  // make every signal of this run late and every canary stale, then inconclusive (ADR 0061).
+  const core::EventTime wall = core::EventTime::FromUnixNanos(wall_now.unix_nanos());
+  if (!wall_now.is_zero() && s.options.max_future_skew > absl::ZeroDuration() &&
+      s.now - wall > s.options.max_future_skew) {
+    s.SetClockBack(wall);
+    ++s.stats.restored_clock_clamped;
+  }
   s.TrimTracked();
   state_ = std::move(fresh);
   for (Tracked* t : reevaluate) {
@@ -1681,6 +1760,11 @@ std::vector<core::Deployment> GateEvaluator::Deployments() const {
 core::EventTime GateEvaluator::now() const {
   std::lock_guard<std::mutex> lock(mu_);
   return state_->now;
+}
+
+GateEvaluatorStats GateEvaluator::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return state_->stats;
 }
 
 }  // namespace quell::gates

@@ -19,6 +19,16 @@
 // polls). Because the tests see closed intervals only, the verdict is a deterministic function of
 // the signals and `now`, never of when or how often Evaluate is called.
 //
+// Future timestamps (ADR 0042, ADR 0061). One signal must not drag the clock of every gate into
+// the future (everything after it would be late, stale, and every canary inconclusive). With
+// `max_future_skew` > 0 (the engine's correlate.max_future_skew) and a known observed time:
+//   - a signal whose event time is more than max_future_skew past its observed time is taken at
+//     its observed time (its evidence interval, last-seen time and any deployment it teaches),
+//     and counted in stats().future_clamped (quell_gate_future_clamped_total);
+//   - no signal moves the clock past its own observed time (a time a little ahead, within the
+//     skew, still counts in its own interval, which closes once the clock gets there).
+// Signals without an observed time are taken at their event time.
+//
 // Verdict rules, first match wins (docs/gates.md has the long form):
 //   fail          a paging incident attributed to the canary; a critical indicator failed; or the
 //                 score fell below score.marginal. Fail is final for that canary.
@@ -33,6 +43,7 @@
 #ifndef QUELL_CORRELATE_GATES_GATE_EVALUATOR_H_
 #define QUELL_CORRELATE_GATES_GATE_EVALUATOR_H_
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -41,6 +52,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "core/deployment.h"
 #include "core/event_time.h"
 #include "core/notification_sink.h"
@@ -61,6 +73,19 @@ struct GateEvaluatorOptions {
   bool learn_deployments = true;
   // Tracked canaries kept at most; the oldest decided ones are dropped first.
   size_t max_tracked = 1000;
+  // correlate.max_future_skew (the app passes the engine's setting): a signal whose event time is
+  // further than this past its observed time is taken at its observed time. 0 = trust event times.
+  absl::Duration max_future_skew = absl::Minutes(15);
+};
+
+// Counters since construction (process lifetime, not checkpointed).
+struct GateEvaluatorStats {
+  // Signals whose event time was more than max_future_skew past their observed time (taken at
+  // their observed time instead).
+  uint64_t future_clamped = 0;
+  // Restore() found the saved clock more than max_future_skew ahead of the wall clock and set
+  // it back (a checkpoint of a binary without the future-skew guard): 0 or 1.
+  uint64_t restored_clock_clamped = 0;
 };
 
 // What Evaluate looks up. Empty env/version/gate: resolved (see Evaluate).
@@ -95,8 +120,9 @@ class GateEvaluator {
   // The verdict for `query`. Resolution: gate = the named gate, else the first gate whose service
   // matches exactly, else a "*" gate; env = query, else the gate's env, else the deployment's;
   // version = query, else the latest canary-colored deployment of service/env.
-  // NotFound when no gate covers the service (or the named gate does not exist); a canary that is
-  // not known yet gives a pending verdict with reason "no data".
+  // NotFound when no gate covers the service, when the named gate does not exist, or when it
+  // guards another service or env than the query's; a canary that is not known yet gives a
+  // pending verdict with reason "no data".
   [[nodiscard]] absl::StatusOr<GateVerdict> Evaluate(const GateQuery& query);
   // Overrides the verdict of the canary `query` resolves to (as Evaluate resolves it) until
   // ClearOverride; `override.verdict` must be pass or fail and `override.at` is set to now().
@@ -105,6 +131,7 @@ class GateEvaluator {
   // or inconclusive override or an empty reason.
   [[nodiscard]] absl::StatusOr<GateVerdict> SetOverride(const GateQuery& query, GateOverride override);
   // Removes the override of the canary `query` resolves to; the computed verdict applies again.
+  // The answer's `cleared_override` is the override removed (for the audit log).
   // NotFound as SetOverride, or when that canary has no override.
   [[nodiscard]] absl::StatusOr<GateVerdict> ClearOverride(const GateQuery& query);
 
@@ -113,6 +140,7 @@ class GateEvaluator {
 
   std::vector<core::Deployment> Deployments() const;
   core::EventTime now() const;
+  GateEvaluatorStats stats() const;
 
   // Deploy-gate state across restarts (stored in the runtime's correlation state file beside the
   // engine's shards, ADR 0044). Serialize() writes the clock, the deployments, the attributed
@@ -124,9 +152,14 @@ class GateEvaluator {
   //   - a gate whose definition changed is treated as Reload treats it (evidence kept when its
   //     interval and indicator selections are unchanged; tracked canaries re-evaluated);
   //   - saved gates that no longer exist are dropped, with their canaries.
+  // `wall_now` (the app's wall clock at start; zero: not checked): a saved clock more than
+  // max_future_skew ahead of it (written by a binary without the future-skew guard) is set back
+  // to `wall_now`; the canaries' progress goes back with it (intervals the bad clock had closed
+  // are open again) and evidence in those intervals is dropped (it came from future timestamps).
+  // Final verdicts stay final. Counted in stats().restored_clock_clamped.
   // DataLoss (nothing restored) for a document that is not a saved gate state.
   std::string Serialize() const;
-  [[nodiscard]] absl::Status Restore(std::string_view json);
+  [[nodiscard]] absl::Status Restore(std::string_view json, core::WallTime wall_now = core::WallTime());
 
  private:
   struct State;

@@ -252,6 +252,12 @@ TEST(GateEvaluatorTest, OverrideReplacesTheVerdictIsNotifiedAndSurvivesNewEviden
   ASSERT_TRUE(cleared.ok());
   EXPECT_EQ(cleared->verdict, Verdict::kPass);
   EXPECT_FALSE(cleared->manual_override.has_value());
+  ASSERT_TRUE(cleared->cleared_override.has_value());  // What was cleared, for the audit log.
+  EXPECT_EQ(cleared->cleared_override->verdict, Verdict::kFail);
+  EXPECT_EQ(cleared->cleared_override->reason, "wrong artifact");
+  EXPECT_EQ(cleared->cleared_override->by, "bob");
+  EXPECT_THAT(cleared->ToJson(), HasSubstr("\"cleared_override\":{\"verdict\":\"fail\",\"reason\":\"wrong artifact\""));
+  EXPECT_THAT(sink.sent.back().gate_verdict_json, Not(HasSubstr("cleared_override")));
   EXPECT_EQ(sink.sent.size(), before + 2);
   EXPECT_EQ(gates.ClearOverride({"checkout", "", "v2", ""}).status().code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(gates.SetOverride({"checkout", "", "v9", ""}, {Verdict::kPass, "x", "bob", {}}).status().code(),
@@ -404,6 +410,166 @@ TEST(GateEvaluatorTest, OneBatchSpanningManyIntervalsIsNotLate) {
   EXPECT_EQ(v.verdict, Verdict::kFail) << v.ToJson();
 }
 
+// ---- Future timestamps (ADR 0061) ----
+
+// As Feed, with every signal observed at the end of its 10 s step (what the intake stamps).
+void FeedObserved(GateEvaluator& gates, TrafficSimulator& sim, absl::Duration from, absl::Duration to,
+                  const TrafficSpec& blue, const TrafficSpec& green) {
+  core::SignalBatch batch;
+  for (absl::Duration t = from; t < to; t += absl::Seconds(10)) {
+    batch.Clear();
+    sim.Generate(blue, kT0 + t, kT0 + t + absl::Seconds(10), &batch);
+    sim.Generate(green, kT0 + t, kT0 + t + absl::Seconds(10), &batch);
+    for (core::Signal& s : batch.mutable_signals()) s.observed_time = kT0 + t + absl::Seconds(10);
+    gates.Observe(batch);
+    gates.AdvanceTo(kT0 + t + absl::Seconds(10));
+  }
+}
+
+// One log of `service` stamped `ahead` past its observed time `observed`.
+void ObserveFutureLog(GateEvaluator& gates, std::string_view service, std::string_view version,
+                      core::EventTime observed, absl::Duration ahead) {
+  core::SignalBatch batch;
+  core::Signal& s = batch.Add();
+  s.kind = core::SignalKind::kLog;
+  s.service = batch.Copy(service);
+  s.env = batch.Copy("prod");
+  s.version = batch.Copy(version);
+  s.severity = core::Severity::kInfo;
+  s.observed_time = observed;
+  s.event_time = observed + ahead;
+  batch.FinishLabels();
+  gates.Observe(batch);
+}
+
+TEST(GateEvaluatorFutureTest, FarFutureSignalOfAnotherServiceDoesNotMoveTheClock) {
+  GateEvaluator gates(Config(kGate), {}, nullptr);
+  gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
+  gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  TrafficSimulator sim(11);
+  const TrafficSpec blue = Spec("v1", core::DeployColor::kBlue), green = Spec("v2", core::DeployColor::kGreen);
+  FeedObserved(gates, sim, absl::ZeroDuration(), absl::Minutes(3), blue, green);
+  ASSERT_EQ(gates.Evaluate({"checkout", "prod", "v2", ""})->verdict, Verdict::kPass);
+
+  // An ungated service's log an hour ahead of when it arrived (a sender's clock, a unit mix-up).
+  ObserveFutureLog(gates, "search", "s1", kT0 + absl::Minutes(3), absl::Hours(1));
+  EXPECT_EQ(gates.now(), kT0 + absl::Minutes(3));
+  EXPECT_EQ(gates.stats().future_clamped, 1u);
+
+  FeedObserved(gates, sim, absl::Minutes(3), absl::Minutes(6), blue, green);
+  ASSERT_OK_AND_ASSIGN(GateVerdict v, gates.Evaluate({"checkout", "prod", "v2", ""}));
+  EXPECT_EQ(v.verdict, Verdict::kPass) << v.ToJson();
+  EXPECT_EQ(v.canary_late, 0u);
+  EXPECT_EQ(v.baseline_late, 0u);
+  EXPECT_EQ(gates.now(), kT0 + absl::Minutes(6));
+
+  // A deployment registered now starts its gate now: pending, not "max duration reached".
+  gates.AddDeployment(Deploy("v3", core::DeployColor::kGreen, kT0 + absl::Minutes(6)));
+  ASSERT_OK_AND_ASSIGN(GateVerdict v3, gates.Evaluate({"checkout", "prod", "v3", ""}));
+  EXPECT_EQ(v3.verdict, Verdict::kPending) << v3.ToJson();
+  EXPECT_THAT(v3.reasons, Not(Contains(HasSubstr("max duration"))));
+}
+
+// Within max_future_skew a signal still counts in its own interval, but the clock stops at its
+// observed time: the other services' data is not late.
+TEST(GateEvaluatorFutureTest, SlightlyFutureSignalDoesNotCloseIntervalsAhead) {
+  GateEvaluator gates(Config(kGate), {}, nullptr);
+  gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
+  gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  TrafficSimulator sim(12);
+  const TrafficSpec blue = Spec("v1", core::DeployColor::kBlue), green = Spec("v2", core::DeployColor::kGreen);
+  FeedObserved(gates, sim, absl::ZeroDuration(), absl::Minutes(3), blue, green);
+  ObserveFutureLog(gates, "search", "s1", kT0 + absl::Minutes(3), absl::Minutes(10));
+  EXPECT_EQ(gates.now(), kT0 + absl::Minutes(3));
+  EXPECT_EQ(gates.stats().future_clamped, 0u);
+  FeedObserved(gates, sim, absl::Minutes(3), absl::Minutes(4), blue, green);
+  ASSERT_OK_AND_ASSIGN(GateVerdict v, gates.Evaluate({"checkout", "prod", "v2", ""}));
+  EXPECT_EQ(v.verdict, Verdict::kPass) << v.ToJson();
+  EXPECT_EQ(v.canary_late, 0u);
+}
+
+// A far-future signal of the gated service itself is evidence at its observed time, not in an
+// interval an hour away, and does not make its color look fresh for an hour.
+TEST(GateEvaluatorFutureTest, FarFutureSignalOfTheGateIsTakenAtItsObservedTime) {
+  GateEvaluatorOptions opts;
+  GateEvaluator gates(Config(kGate), opts, nullptr);
+  gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
+  gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  TrafficSimulator sim(13);
+  FeedObserved(gates, sim, absl::ZeroDuration(), absl::Minutes(1), Spec("v1", core::DeployColor::kBlue),
+               Spec("v2", core::DeployColor::kGreen));
+  core::SignalBatch batch;
+  sim.Generate(Spec("v2", core::DeployColor::kGreen), kT0, kT0 + absl::Seconds(1), &batch);
+  ASSERT_GT(batch.size(), 0u);
+  for (core::Signal& s : batch.mutable_signals()) {
+    s.observed_time = kT0 + absl::Minutes(1);
+    s.event_time = s.event_time + absl::Hours(2);
+  }
+  gates.Observe(batch);
+  EXPECT_EQ(gates.stats().future_clamped, batch.size());
+  ASSERT_OK_AND_ASSIGN(GateVerdict v, gates.Evaluate({"checkout", "prod", "v2", ""}));
+  EXPECT_EQ(v.canary_last_seen, kT0 + absl::Minutes(1));
+  EXPECT_EQ(v.canary_late, 0u);
+  // A version first seen in such a signal starts its deployment at the observed time too.
+  ObserveFutureLog(gates, "checkout", "v9", kT0 + absl::Minutes(1), absl::Hours(2));
+  bool found = false;
+  for (const core::Deployment& d : gates.Deployments()) {
+    if (d.version != "v9") continue;
+    found = true;
+    EXPECT_EQ(d.started_at, kT0 + absl::Minutes(1));
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(GateEvaluatorFutureTest, ZeroSkewTrustsEventTimes) {
+  GateEvaluatorOptions opts;
+  opts.max_future_skew = absl::ZeroDuration();
+  GateEvaluator gates(Config(kGate), opts, nullptr);
+  ObserveFutureLog(gates, "search", "s1", kT0, absl::Hours(1));
+  EXPECT_EQ(gates.now(), kT0 + absl::Hours(1));
+  EXPECT_EQ(gates.stats().future_clamped, 0u);
+}
+
+TEST(GateEvaluatorTest, NamedGateOfAnotherServiceIsNotFound) {
+  GateEvaluator gates(Config(R"(
+gates:
+  - {name: checkout, service: checkout, env: prod}
+  - {name: payments, service: payments, env: prod}
+)"),
+                      {}, nullptr);
+  gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  auto v = gates.Evaluate({"checkout", "prod", "v2", "payments"});
+  EXPECT_THAT(v, quell::testing::StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(std::string(v.status().message()),
+              HasSubstr("gate \"payments\" guards service \"payments\", not \"checkout\""));
+  auto e = gates.Evaluate({"checkout", "staging", "v2", "checkout"});
+  EXPECT_THAT(e, quell::testing::StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(std::string(e.status().message()), HasSubstr("guards env \"prod\", not \"staging\""));
+  EXPECT_TRUE(gates.Evaluate({"checkout", "prod", "v2", "checkout"}).ok());
+  EXPECT_TRUE(gates.Evaluate({"checkout", "", "v2", "checkout"}).ok());
+}
+
+// "No data" names what the gate's indicators count: logs do not feed a spans-only gate.
+TEST(GateEvaluatorTest, NoDataNamesTheSignalKindTheIndicatorsNeed) {
+  GateEvaluator gates(Config(kGate), {}, nullptr);
+  gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
+  gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  core::SignalBatch batch;
+  for (const char* version : {"v1", "v2"}) {
+    core::Signal& s = batch.Add();
+    s.kind = core::SignalKind::kLog;
+    s.service = batch.Copy("checkout");
+    s.env = batch.Copy("prod");
+    s.version = batch.Copy(version);
+    s.event_time = kT0 + absl::Seconds(1);
+    batch.FinishLabels();
+  }
+  gates.Observe(batch);
+  ASSERT_OK_AND_ASSIGN(GateVerdict v, gates.Evaluate({"checkout", "prod", "v2", ""}));
+  EXPECT_THAT(v.reasons, Contains("no data: canary v2 has sent no spans"));
+  EXPECT_THAT(v.reasons, Contains("no data: baseline v1 has sent no spans"));
+}
+
 // ---- State across restarts ----
 
 struct Instance {
@@ -554,6 +720,54 @@ TEST(GateEvaluatorStateTest, BadDocumentIsDataLossAndChangesNothing) {
     ASSERT_EQ(target.gates->Deployments().size(), 1u);
     EXPECT_EQ(target.gates->Deployments()[0].version, "v7");
   }
+}
+
+// A checkpoint written by a binary without the future-skew guard can hold a clock an hour ahead:
+// restored with the wall clock, the new run is not poisoned by it.
+TEST(GateEvaluatorStateTest, RestoredClockFarAheadOfTheWallClockIsSetBack) {
+  constexpr std::string_view kLongGate = R"(
+gates:
+  - name: checkout
+    service: checkout
+    env: prod
+    min_samples: 100
+    min_duration: 2m
+    max_duration: 3h
+)";
+  GateEvaluatorOptions unguarded;
+  unguarded.max_future_skew = absl::ZeroDuration();  // What the old binary did.
+  GateEvaluator before(Config(kLongGate), unguarded, nullptr);
+  before.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
+  before.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  TrafficSimulator sim(14);
+  const TrafficSpec blue = Spec("v1", core::DeployColor::kBlue), green = Spec("v2", core::DeployColor::kGreen);
+  FeedObserved(before, sim, absl::ZeroDuration(), absl::Minutes(3), blue, green);
+  ObserveFutureLog(before, "search", "s1", kT0 + absl::Minutes(3), absl::Hours(1));
+  ASSERT_EQ(before.now(), kT0 + absl::Minutes(63));
+  const std::string saved = before.Serialize();
+
+  const core::WallTime wall = core::WallTime::FromUnixNanos((kT0 + absl::Minutes(3)).unix_nanos());
+  {
+    // Without the wall clock (as before): the bad clock stays, and the new run's data is late.
+    GateEvaluator after(Config(kLongGate), {}, nullptr);
+    ASSERT_OK(after.Restore(saved));
+    EXPECT_EQ(after.now(), kT0 + absl::Minutes(63));
+  }
+  GateEvaluator after(Config(kLongGate), {}, nullptr);
+  ASSERT_OK(after.Restore(saved, wall));
+  EXPECT_EQ(after.now(), kT0 + absl::Minutes(3));
+  EXPECT_EQ(after.stats().restored_clock_clamped, 1u);
+  FeedObserved(after, sim, absl::Minutes(3), absl::Minutes(6), blue, green);
+  ASSERT_OK_AND_ASSIGN(GateVerdict v, after.Evaluate({"checkout", "prod", "v2", ""}));
+  EXPECT_EQ(v.verdict, Verdict::kPass) << v.ToJson();
+  EXPECT_EQ(v.canary_late, 0u);
+  EXPECT_EQ(v.window_end, kT0 + absl::Minutes(5) + absl::Seconds(50));
+
+  // A clock within the skew of the wall clock is left alone.
+  GateEvaluator near(Config(kLongGate), {}, nullptr);
+  ASSERT_OK(near.Restore(saved, core::WallTime::FromUnixNanos((kT0 + absl::Minutes(55)).unix_nanos())));
+  EXPECT_EQ(near.now(), kT0 + absl::Minutes(63));
+  EXPECT_EQ(near.stats().restored_clock_clamped, 0u);
 }
 
 }  // namespace

@@ -78,6 +78,15 @@ std::string GateVerdict::ToJson() const {
     Time(w, "at", manual_override->at);
     w.EndObject();
   }
+  if (cleared_override) {
+    w.Key("cleared_override");
+    w.BeginObject();
+    w.Field("verdict", VerdictName(cleared_override->verdict));
+    w.Field("reason", cleared_override->reason);
+    w.Field("by", cleared_override->by);
+    Time(w, "at", cleared_override->at);
+    w.EndObject();
+  }
   w.Field("gate", gate);
   w.Field("service", service);
   w.Field("env", env);

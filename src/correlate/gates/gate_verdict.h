@@ -101,6 +101,9 @@ struct GateVerdict {
   // `computed_verdict` what the evidence says.
   std::optional<GateOverride> manual_override;
   Verdict computed_verdict = Verdict::kPending;
+  // Set only on the answer of GateEvaluator::ClearOverride: the override it removed (rendered as
+  // "cleared_override", written to the audit log).
+  std::optional<GateOverride> cleared_override;
 
   // The JSON document (stable field names; see docs/gates.md).
   std::string ToJson() const;
