@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "core/duration.h"
+#include "core/alertmanager_alert_order.h"
 #include "core/fingerprint.h"
 #include "core/status_macros.h"
 #include "core/strings.h"
@@ -1229,46 +1230,63 @@ void Shard::FlushIncident(Incident& inc, int64_t now) {
   bool first = true;
   core::Severity sev = core::Severity::kUnknown;
   std::string title;
-  std::vector<core::Label> lab, ann;
+  std::vector<core::Label> ann;
+  // The members in Alertmanager's order (core/alertmanager_alert_order.h), firing and resolved together, as
+  // its dispatcher sorts them: the cut at max_alerts keeps the same alerts every time.
+  struct Member {
+    uint64_t fp;
+    AlertState* alert;
+    std::vector<core::Label> labels;
+  };
+  std::vector<Member> members;
+  members.reserve(firing.size() + resolved_to_send.size());
   for (const std::vector<uint64_t>* list : {&firing, &resolved_to_send}) {
     for (uint64_t fp : *list) {
-      AlertState& a = *alerts_.find(fp)->second;
-      a.labels.Decode(names_, &lab);
-      a.labels.DecodeAnnotations(names_, &ann);
-      if (a.firing) sev = std::max(sev, a.severity);
-      if (first) {
-        for (const core::Label& l : lab) common.emplace_back(std::string(l.name), std::string(l.value));
-        for (const core::Label& l : ann) {
-          if (l.name != kGeneratorKey) common_ann.emplace_back(std::string(l.name), std::string(l.value));
-        }
-        title = std::string(core::FindLabel(lab, "alertname"));
-        first = false;
-      } else {
-        std::erase_if(common, [&](const auto& p) { return core::FindLabel(lab, p.first) != p.second; });
-        std::erase_if(common_ann, [&](const auto& p) { return core::FindLabel(ann, p.first) != p.second; });
-      }
-      Record(fp, &a, DecisionKind::kNotified, rules.RouteRule(inc.route), n.sequence, now);
-      if (n.alerts.size() >= max_alerts) {
-        ++n.truncated_alerts;
-        continue;
-      }
-      core::NotifiedAlert na;
-      na.labels = core::LabelSet(core::LabelView(lab));
-      std::vector<core::Label> plain;
-      for (const core::Label& l : ann) {
-        if (l.name == kGeneratorKey) {
-          na.generator_url = std::string(l.value);
-        } else {
-          plain.push_back(l);
-        }
-      }
-      na.annotations = core::LabelSet(core::LabelView(plain));
-      na.starts_at = Ev(a.starts_at);
-      na.resolved = !a.firing;
-      if (!a.firing) na.ends_at = Ev(a.ends_at);
-      na.fingerprint = Hex(core::AlertmanagerFingerprint(lab));
-      n.alerts.push_back(std::move(na));
+      Member& m = members.emplace_back(Member{fp, alerts_.find(fp)->second.get(), {}});
+      m.alert->labels.Decode(names_, &m.labels);
     }
+  }
+  std::stable_sort(members.begin(), members.end(), [](const Member& x, const Member& y) {
+    return core::AlertmanagerAlertBefore(x.labels, y.labels);
+  });
+  for (Member& m : members) {
+    const uint64_t fp = m.fp;
+    AlertState& a = *m.alert;
+    const std::vector<core::Label>& lab = m.labels;
+    a.labels.DecodeAnnotations(names_, &ann);
+    if (a.firing) sev = std::max(sev, a.severity);
+    if (first) {
+      for (const core::Label& l : lab) common.emplace_back(std::string(l.name), std::string(l.value));
+      for (const core::Label& l : ann) {
+        if (l.name != kGeneratorKey) common_ann.emplace_back(std::string(l.name), std::string(l.value));
+      }
+      title = std::string(core::FindLabel(lab, "alertname"));
+      first = false;
+    } else {
+      std::erase_if(common, [&](const auto& p) { return core::FindLabel(lab, p.first) != p.second; });
+      std::erase_if(common_ann, [&](const auto& p) { return core::FindLabel(ann, p.first) != p.second; });
+    }
+    Record(fp, &a, DecisionKind::kNotified, rules.RouteRule(inc.route), n.sequence, now);
+    if (n.alerts.size() >= max_alerts) {
+      ++n.truncated_alerts;
+      continue;
+    }
+    core::NotifiedAlert na;
+    na.labels = core::LabelSet(core::LabelView(lab));
+    std::vector<core::Label> plain;
+    for (const core::Label& l : ann) {
+      if (l.name == kGeneratorKey) {
+        na.generator_url = std::string(l.value);
+      } else {
+        plain.push_back(l);
+      }
+    }
+    na.annotations = core::LabelSet(core::LabelView(plain));
+    na.starts_at = Ev(a.starts_at);
+    na.resolved = !a.firing;
+    if (!a.firing) na.ends_at = Ev(a.ends_at);
+    na.fingerprint = Hex(core::AlertmanagerFingerprint(lab));
+    n.alerts.push_back(std::move(na));
   }
   if (sev == core::Severity::kUnknown) sev = inc.max_severity;
   n.severity = sev;
