@@ -9,7 +9,8 @@
 namespace quell::correlate {
 namespace {
 
-bool IsValidLabelName(std::string_view name) {
+// Prometheus' classic label name, [a-zA-Z_][a-zA-Z0-9_]*: rendered without quotes.
+bool IsClassicLabelName(std::string_view name) {
   if (name.empty()) return false;
   for (size_t i = 0; i < name.size(); ++i) {
     char c = name[i];
@@ -20,10 +21,67 @@ bool IsValidLabelName(std::string_view name) {
   return true;
 }
 
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+// The characters that end an unquoted label name (a quoted name may hold any).
+bool EndsUnquotedName(char c) {
+  return IsSpace(c) || c == '{' || c == '}' || c == ',' || c == '=' || c == '!' || c == '~' || c == '"';
+}
+
 std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
   return s;
+}
+
+// The index of the quote closing the quoted string that starts at s[0], or npos.
+size_t ClosingQuote(std::string_view s) {
+  for (size_t i = 1; i < s.size(); ++i) {
+    if (s[i] == '\\') {
+      ++i;
+    } else if (s[i] == '"') {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// Alertmanager's unescaping (pkg/labels ParseMatcher): \n, \" and \\; a backslash before any other
+// character, or at the end, is a literal backslash (so `code=~"5\d\d"` keeps its `\d`).
+std::string Unescape(std::string_view q) {
+  std::string out;
+  out.reserve(q.size());
+  for (size_t k = 0; k < q.size(); ++k) {
+    if (q[k] == '\\' && k + 1 < q.size()) {
+      char e = q[++k];
+      if (e == 'n') {
+        out += '\n';
+      } else if (e == '"' || e == '\\') {
+        out += e;
+      } else {
+        out += '\\';
+        out += e;
+      }
+    } else {
+      out += q[k];
+    }
+  }
+  return out;
+}
+
+// `"s"` with \" \\ and \n escaped: what Unescape reads back.
+std::string Quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  out += '"';
+  return out;
 }
 
 // Splits `{a="b", c="d,e"}` on commas outside quotes.
@@ -60,9 +118,7 @@ std::string_view MatchTypeOperator(MatchType t) {
 }
 
 absl::StatusOr<Matcher> Matcher::Create(MatchType type, std::string name, std::string value) {
-  if (!IsValidLabelName(name)) {
-    return absl::InvalidArgumentError(fmt::format("matcher: invalid label name \"{}\"", name));
-  }
+  if (name.empty()) return absl::InvalidArgumentError("matcher: invalid label name \"\": empty");
   Matcher m;
   m.type_ = type;
   m.name_ = std::move(name);
@@ -82,9 +138,19 @@ absl::StatusOr<Matcher> Matcher::Create(MatchType type, std::string name, std::s
 
 absl::StatusOr<Matcher> Matcher::Parse(std::string_view text) {
   text = Trim(text);
+  std::string name;
   size_t i = 0;
-  while (i < text.size() && text[i] != '=' && text[i] != '!' && text[i] != ' ') ++i;
-  std::string name(text.substr(0, i));
+  if (!text.empty() && text.front() == '"') {
+    size_t close = ClosingQuote(text);
+    if (close == std::string_view::npos) {
+      return absl::InvalidArgumentError(fmt::format("matcher: \"{}\": unterminated quoted label name", text));
+    }
+    name = Unescape(text.substr(1, close - 1));
+    i = close + 1;
+  } else {
+    while (i < text.size() && !EndsUnquotedName(text[i])) ++i;
+    name = std::string(text.substr(0, i));
+  }
   std::string_view rest = Trim(text.substr(i));
   MatchType type;
   if (rest.starts_with("=~")) {
@@ -106,20 +172,14 @@ absl::StatusOr<Matcher> Matcher::Parse(std::string_view text) {
   rest = Trim(rest);
   std::string value;
   if (!rest.empty() && rest.front() == '"') {
-    if (rest.size() < 2 || rest.back() != '"') {
+    size_t close = ClosingQuote(rest);
+    if (close == std::string_view::npos) {
       return absl::InvalidArgumentError(fmt::format("matcher: \"{}\": unterminated quoted value", text));
     }
-    std::string_view q = rest.substr(1, rest.size() - 2);
-    for (size_t k = 0; k < q.size(); ++k) {
-      if (q[k] == '\\' && k + 1 < q.size()) {
-        char e = q[++k];
-        value += e == 'n' ? '\n' : e;
-      } else if (q[k] == '"') {
-        return absl::InvalidArgumentError(fmt::format("matcher: \"{}\": unescaped quote in value", text));
-      } else {
-        value += q[k];
-      }
+    if (close + 1 != rest.size()) {
+      return absl::InvalidArgumentError(fmt::format("matcher: \"{}\": unescaped quote in value", text));
     }
+    value = Unescape(rest.substr(1, close - 1));
   } else {
     value = std::string(rest);
   }
@@ -137,16 +197,7 @@ bool Matcher::Matches(std::string_view value) const {
 }
 
 std::string Matcher::ToString() const {
-  std::string escaped;
-  for (char c : value_) {
-    if (c == '"' || c == '\\') escaped += '\\';
-    if (c == '\n') {
-      escaped += "\\n";
-      continue;
-    }
-    escaped += c;
-  }
-  return fmt::format("{}{}\"{}\"", name_, MatchTypeOperator(type_), escaped);
+  return fmt::format("{}{}{}", IsClassicLabelName(name_) ? name_ : Quote(name_), MatchTypeOperator(type_), Quote(value_));
 }
 
 bool MatchesAll(const Matchers& matchers, core::LabelView labels) {

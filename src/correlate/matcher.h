@@ -5,6 +5,13 @@
 // "api" but not "api2". A label absent from the set matches as the empty string, as in
 // Alertmanager (`team!="x"` matches an alert without `team`).
 //
+// Label names: any non-empty string. Quell's alerts carry names Alertmanager 0.25 refuses (OTLP's
+// `service.name`, Datadog's `availability-zone`), and a matcher must be able to name every label
+// an alert can have, so that such alerts can be silenced, inhibited, routed and filtered
+// (ADR 0054). In text, a name made of other characters than whitespace, `{}`, `,`, `=`, `!`, `~`
+// and `"` may stand bare; any name may be double-quoted, as newer Alertmanager's UTF-8 matchers
+// write it (`"service.name"="checkout"`).
+//
 // Matchers (a list) match when every matcher matches. Both are immutable after construction and
 // safe to share across threads (RE2 is thread-safe for matching); copies share the compiled RE2.
 #ifndef QUELL_CORRELATE_MATCHER_H_
@@ -32,11 +39,14 @@ std::string_view MatchTypeOperator(MatchType t);
 
 class Matcher {
  public:
-  // Errors: InvalidArgument "matcher: ..." for a bad name or regular expression.
+  // Errors: InvalidArgument "matcher: ..." for an empty name or a bad regular expression.
   [[nodiscard]] static absl::StatusOr<Matcher> Create(MatchType type, std::string name,
                                                       std::string value);
-  // Parses Alertmanager's text form: name, operator, value; the value may be double-quoted (with
-  // \" \\ \n escapes) or bare. Example: `service=~"api|web"`.
+  // Parses Alertmanager's text form: name, operator, value, with optional whitespace between.
+  // The name is bare (see above) or double-quoted; the value is double-quoted or bare (the rest of
+  // the text). In quotes, \" \\ and \n are escapes and a backslash before anything else stays a
+  // backslash, as Alertmanager reads it (`code=~"5\d\d"`). Examples: `service=~"api|web"`,
+  // `env=prod`, `"service.name"!="checkout"`.
   [[nodiscard]] static absl::StatusOr<Matcher> Parse(std::string_view text);
 
   bool Matches(std::string_view value) const;
@@ -48,7 +58,8 @@ class Matcher {
   bool is_regex() const { return type_ == MatchType::kRegexp || type_ == MatchType::kNotRegexp; }
   bool is_equal() const { return type_ == MatchType::kEqual || type_ == MatchType::kRegexp; }
 
-  // Alertmanager's rendering: name="value" with the value quoted and escaped.
+  // Alertmanager's rendering: name="value" with the value quoted and escaped; a name outside
+  // [a-zA-Z_][a-zA-Z0-9_]* is quoted too, so that Parse(ToString()) gives the same matcher.
   std::string ToString() const;
 
  private:

@@ -47,7 +47,7 @@ TEST(MatcherTest, UnquotedValueAndEscapes) {
 
 TEST(MatcherTest, Errors) {
   EXPECT_THAT(Matcher::Parse("no operator"), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(Matcher::Parse(R"(1bad="x")"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("label name")));
+  EXPECT_THAT(Matcher::Parse(R"(="x")"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("label name")));
   EXPECT_THAT(Matcher::Parse(R"(a=~"(")"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("regular expression")));
 }
 
@@ -56,6 +56,83 @@ TEST(MatcherTest, BraceListAndRouteKeyRendering) {
   ASSERT_EQ(ms.size(), 2u);
   SortMatchers(&ms);
   EXPECT_EQ(MatchersToString(ms), R"({a=~"x,y",b="2"})");
+}
+
+}  // namespace
+}  // namespace quell::correlate
+
+namespace quell::correlate {
+namespace {
+
+using ::quell::testing::StatusIs;
+using ::testing::HasSubstr;
+
+// Quell's alerts carry label names Alertmanager 0.25 refuses (Datadog tags such as
+// availability-zone, OTLP attributes such as service.name): matchers accept every name an alert
+// can have, unquoted (no whitespace, braces, comma, =, !, ~ or ") or double-quoted as newer
+// Alertmanager's UTF-8 matchers write them, and render such names quoted so they parse back.
+TEST(MatcherTest, AcceptsEveryLabelNameAnAlertCanCarry) {
+  core::LabelSet l{{"availability-zone", "eu-1a"}, {"service.name", "checkout"}, {"a b", "c"}};
+  ASSERT_OK_AND_ASSIGN(Matcher dotted, Matcher::Parse(R"(service.name="checkout")"));
+  ASSERT_OK_AND_ASSIGN(Matcher dashed, Matcher::Parse(R"(availability-zone=~"eu-.*")"));
+  ASSERT_OK_AND_ASSIGN(Matcher quoted, Matcher::Parse(R"("service.name"="checkout")"));
+  ASSERT_OK_AND_ASSIGN(Matcher spaced, Matcher::Parse(R"( "a b" != "d" )"));
+  ASSERT_OK_AND_ASSIGN(Matcher digit, Matcher::Parse(R"(1st="x")"));
+  EXPECT_EQ(dotted.name(), "service.name");
+  EXPECT_EQ(quoted.name(), "service.name");
+  EXPECT_EQ(spaced.name(), "a b");
+  EXPECT_EQ(digit.name(), "1st");
+  EXPECT_TRUE(dotted.Matches(l.view()));
+  EXPECT_TRUE(dashed.Matches(l.view()));
+  EXPECT_TRUE(quoted.Matches(l.view()));
+  EXPECT_TRUE(spaced.Matches(l.view()));
+  // Names outside [a-zA-Z_][a-zA-Z0-9_]* render quoted, and parse back to the same matcher.
+  EXPECT_EQ(dotted.ToString(), R"("service.name"="checkout")");
+  EXPECT_EQ(spaced.ToString(), R"("a b"!="d")");
+  ASSERT_OK_AND_ASSIGN(Matcher escaped, Matcher::Parse(R"("say \"hi\""="x")"));
+  EXPECT_EQ(escaped.name(), "say \"hi\"");
+  for (const Matcher* m : {&dotted, &dashed, &spaced, &digit, &escaped}) {
+    ASSERT_OK_AND_ASSIGN(Matcher back, Matcher::Parse(m->ToString()));
+    EXPECT_EQ(back.name(), m->name());
+    EXPECT_EQ(back.value(), m->value());
+    EXPECT_EQ(back.type(), m->type());
+  }
+  ASSERT_OK_AND_ASSIGN(Matchers list, ParseMatcherText(R"({"service.name"="a,b", zone!~"x"})"));
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].value(), "a,b");
+  // Create takes any non-empty name (the silence JSON's name field).
+  EXPECT_OK(Matcher::Create(MatchType::kEqual, "k8s.pod/name", "x").status());
+  EXPECT_THAT(Matcher::Create(MatchType::kEqual, "", "x"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("label name")));
+}
+
+// The forms amtool and people send (`filter=alertname="x"` and the rest) parse as before; a
+// backslash before another character than n, " or \ stays, as Alertmanager keeps it (`\d`).
+TEST(MatcherTest, ParsesTheFormsAmtoolSends) {
+  struct Case {
+    std::string_view text, name, value;
+    MatchType type;
+  };
+  for (const Case& c : std::initializer_list<Case>{
+           {R"(alertname="x")", "alertname", "x", MatchType::kEqual},
+           {"alertname=x", "alertname", "x", MatchType::kEqual},
+           {R"(  alertname = "x"  )", "alertname", "x", MatchType::kEqual},
+           {R"(alertname=~"Disk.*")", "alertname", "Disk.*", MatchType::kRegexp},
+           {R"(team!="")", "team", "", MatchType::kNotEqual},
+           {"team!~db|web", "team", "db|web", MatchType::kNotRegexp},
+           {R"(msg="a, \"b\"\n")", "msg", "a, \"b\"\n", MatchType::kEqual},
+           {R"(code=~"5\d\d")", "code", R"(5\d\d)", MatchType::kRegexp},
+           {R"(path="C:\\tmp")", "path", R"(C:\tmp)", MatchType::kEqual},
+       }) {
+    ASSERT_OK_AND_ASSIGN(Matcher m, Matcher::Parse(c.text));
+    EXPECT_EQ(m.name(), c.name) << c.text;
+    EXPECT_EQ(m.value(), c.value) << c.text;
+    EXPECT_EQ(m.type(), c.type) << c.text;
+  }
+  ASSERT_OK_AND_ASSIGN(Matcher code, Matcher::Parse(R"(code=~"5\d\d")"));
+  EXPECT_TRUE(code.Matches(std::string_view("503")));
+  for (std::string_view bad : {R"(="x")", R"(""="x")", "alertname", R"("open="x")", R"(a{b="c")", R"(a="x)"}) {
+    EXPECT_THAT(Matcher::Parse(bad), StatusIs(absl::StatusCode::kInvalidArgument)) << bad;
+  }
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include "core/event_time.h"
 #include "core/state_file.h"
@@ -38,6 +39,35 @@ absl::Status Check(const Silence& s) {
   return absl::OkStatus();
 }
 
+bool SameMatchers(const Matchers& a, const Matchers& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const Matcher& x, const Matcher& y) {
+    return x.type() == y.type() && x.name() == y.name() && x.value() == y.value();
+  });
+}
+
+// silence.go canUpdate: whether `prev` may become `next` in place without changing the history of
+// what was silenced.
+bool CanUpdate(const Silence& prev, const Silence& next, absl::Time now) {
+  if (!SameMatchers(prev.matchers, next.matchers)) return false;
+  switch (prev.State(now)) {
+    case SilenceState::kActive:
+      // Go compares Unix seconds: a client echoing startsAt with less precision keeps it.
+      return absl::ToUnixSeconds(next.starts_at) == absl::ToUnixSeconds(prev.starts_at) && next.ends_at >= now;
+    case SilenceState::kPending:
+      return next.starts_at >= now;
+    case SilenceState::kExpired:
+      return false;
+  }
+  return false;
+}
+
+// Ends `*s` at `now` (silence.go expire). REQUIRES: `*s` is not expired at `now`.
+void EndNow(Silence* s, absl::Time now) {
+  if (s->State(now) == SilenceState::kPending) s->starts_at = now;
+  s->ends_at = now;
+  s->updated_at = now;
+}
+
 }  // namespace
 
 std::string_view SilenceStateName(SilenceState s) {
@@ -50,23 +80,23 @@ std::string_view SilenceStateName(SilenceState s) {
 }
 
 absl::StatusOr<std::string> Silencer::Upsert(Silence s, absl::Time now) {
-  absl::Status st = Check(s);
-  if (!st.ok()) return st;
+  QUELL_RETURN_IF_ERROR(Check(s));
   if (s.ends_at <= now) return absl::InvalidArgumentError("silence: endsAt is in the past");
   std::lock_guard<std::mutex> lock(mu_);
   s.updated_at = now;
   if (!s.id.empty()) {
     auto it = std::find_if(silences_.begin(), silences_.end(), [&](const Silence& o) { return o.id == s.id; });
     if (it == silences_.end()) return absl::NotFoundError(fmt::format("silence: no silence with id {}", s.id));
-    if (it->State(now) != SilenceState::kExpired) {
-      // Alertmanager does not move the start of an active silence into the past.
-      if (it->State(now) == SilenceState::kActive && s.starts_at < it->starts_at) s.starts_at = it->starts_at;
+    if (CanUpdate(*it, s, now)) {
       *it = std::move(s);
       std::string id = it->id;
       QUELL_RETURN_IF_ERROR(CommitLocked());
       return id;
     }
+    // The update would rewrite history: the old silence ends now, the update is a new silence.
+    if (it->State(now) != SilenceState::kExpired) EndNow(&*it, now);
   }
+  if (s.starts_at < now) s.starts_at = now;
   s.id = MakeId(++counter_, s);
   silences_.push_back(std::move(s));
   std::string id = silences_.back().id;
@@ -78,18 +108,8 @@ absl::Status Silencer::Expire(std::string_view id, absl::Time now) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = std::find_if(silences_.begin(), silences_.end(), [&](const Silence& o) { return o.id == id; });
   if (it == silences_.end()) return absl::NotFoundError(fmt::format("silence: no silence with id {}", id));
-  switch (it->State(now)) {
-    case SilenceState::kExpired:
-      return absl::InvalidArgumentError(fmt::format("silence: {} is already expired", id));
-    case SilenceState::kPending:
-      it->starts_at = now;
-      it->ends_at = now;
-      break;
-    case SilenceState::kActive:
-      it->ends_at = now;
-      break;
-  }
-  it->updated_at = now;
+  if (it->State(now) == SilenceState::kExpired) return absl::OkStatus();  // silence.go: idempotent.
+  EndNow(&*it, now);
   return CommitLocked();
 }
 
@@ -179,14 +199,41 @@ std::string SilenceToJson(const Silence& s, absl::Time now) {
   return out;
 }
 
+namespace {
+
+// The string member `key` of `obj` into *out ("" when absent or null); another type is an error,
+// as Go's encoding/json refuses it.
+absl::Status StringMember(const JsonValue& obj, std::string_view key, std::string_view what, std::string* out) {
+  const JsonValue* v = obj.Find(key);
+  if (v == nullptr || v->is_null()) return absl::OkStatus();
+  if (!v->is_string()) return absl::InvalidArgumentError(fmt::format("silence: {}{} must be a string", what, key));
+  *out = v->AsString();
+  return absl::OkStatus();
+}
+
+// The boolean member `key` of `obj`: `def` when absent or null (nullopt: required), an error when
+// of another type.
+absl::StatusOr<bool> BoolMember(const JsonValue& obj, std::string_view key, std::string_view what,
+                                std::optional<bool> def) {
+  const JsonValue* v = obj.Find(key);
+  if (v == nullptr || v->is_null()) {
+    if (def.has_value()) return *def;
+    return absl::InvalidArgumentError(fmt::format("silence: {}{} is required", what, key));
+  }
+  if (!v->is_bool()) return absl::InvalidArgumentError(fmt::format("silence: {}{} must be a boolean", what, key));
+  return v->AsBool();
+}
+
+}  // namespace
+
 absl::StatusOr<Silence> SilenceFromJson(std::string_view body) {
   auto doc = JsonValue::Parse(body);
   if (!doc.ok()) return absl::InvalidArgumentError(fmt::format("silence: {}", std::string(doc.status().message())));
   if (!doc->is_object()) return absl::InvalidArgumentError("silence: body must be a JSON object");
   Silence s;
-  s.id = doc->GetString("id");
-  s.created_by = doc->GetString("createdBy");
-  s.comment = doc->GetString("comment");
+  QUELL_RETURN_IF_ERROR(StringMember(*doc, "id", "", &s.id));
+  QUELL_RETURN_IF_ERROR(StringMember(*doc, "createdBy", "", &s.created_by));
+  QUELL_RETURN_IF_ERROR(StringMember(*doc, "comment", "", &s.comment));
   for (auto [key, dst] : {std::pair{"startsAt", &s.starts_at}, std::pair{"endsAt", &s.ends_at}}) {
     const JsonValue* v = doc->Find(key);
     if (v == nullptr || !v->is_string()) {
@@ -198,15 +245,24 @@ absl::StatusOr<Silence> SilenceFromJson(std::string_view body) {
   }
   const JsonValue* ms = doc->Find("matchers");
   if (ms == nullptr || !ms->is_array()) return absl::InvalidArgumentError("silence: matchers must be a list");
-  for (const JsonValue& m : ms->items()) {
-    if (!m.is_object()) return absl::InvalidArgumentError("silence: each matcher must be an object");
-    const JsonValue* is_regex = m.Find("isRegex");
-    const JsonValue* is_equal = m.Find("isEqual");
-    bool regex = is_regex != nullptr && is_regex->is_bool() && is_regex->AsBool();
-    bool equal = is_equal == nullptr || !is_equal->is_bool() || is_equal->AsBool();
+  for (size_t i = 0; i < ms->items().size(); ++i) {
+    const JsonValue& m = ms->items()[i];
+    const std::string what = fmt::format("matchers[{}].", i);
+    if (!m.is_object()) return absl::InvalidArgumentError(fmt::format("silence: matchers[{}] must be an object", i));
+    for (std::string_view key : {"name", "value"}) {
+      const JsonValue* v = m.Find(key);
+      if (v == nullptr || v->is_null()) {
+        return absl::InvalidArgumentError(fmt::format("silence: {}{} is required", what, key));
+      }
+    }
+    std::string name, value;
+    QUELL_RETURN_IF_ERROR(StringMember(m, "name", what, &name));
+    QUELL_RETURN_IF_ERROR(StringMember(m, "value", what, &value));
+    QUELL_ASSIGN_OR_RETURN(bool regex, BoolMember(m, "isRegex", what, std::nullopt));
+    QUELL_ASSIGN_OR_RETURN(bool equal, BoolMember(m, "isEqual", what, true));
     MatchType type = regex ? (equal ? MatchType::kRegexp : MatchType::kNotRegexp)
                            : (equal ? MatchType::kEqual : MatchType::kNotEqual);
-    auto matcher = Matcher::Create(type, m.GetString("name"), m.GetString("value"));
+    auto matcher = Matcher::Create(type, std::move(name), std::move(value));
     if (!matcher.ok()) return absl::InvalidArgumentError(fmt::format("silence: {}", std::string(matcher.status().message())));
     s.matchers.push_back(std::move(*matcher));
   }

@@ -3,9 +3,19 @@
 // Silencer: the silence store, with Alertmanager API v2 semantics. A silence has matchers
 // (name, value, isRegex, isEqual), startsAt/endsAt, createdBy and comment (both required), an id
 // and updatedAt. Its state at time t: pending (t < startsAt), active (startsAt <= t < endsAt),
-// expired (t >= endsAt). Upsert with an id updates that silence in place while it is not expired
-// (an expired one is replaced by a new silence with a new id, as Alertmanager does); Expire sets
-// endsAt to now (a pending silence expires with startsAt = endsAt = now).
+// expired (t >= endsAt). "now" is the caller's: the silences API passes its clock's time.
+//
+// Upsert follows Alertmanager's Silences.Set (silence/silence.go). With an id, the silence is
+// updated in place only when that leaves the history of what was silenced unchanged (canUpdate):
+// the matchers are equal (same order, names, operators, values) and
+//   - the old silence is active: the new startsAt is in the same second as the old one and the
+//     new endsAt is not before now;
+//   - the old silence is pending: the new startsAt is not before now;
+//   - the old silence is expired: never.
+// Otherwise the old silence is expired (unless it already is) and the update becomes a new
+// silence with a new id, which Upsert returns. A new silence (created or replacing) whose
+// startsAt is before now starts now. Expire sets endsAt to now (a pending silence expires with
+// startsAt = endsAt = now); expiring an expired silence succeeds and changes nothing.
 //
 // Ids look like UUIDs but are deterministic: derived from a counter and the silence's content,
 // so a replay of the same API actions yields the same ids (scenario tests rely on it).
@@ -63,11 +73,13 @@ class Silencer {
  public:
   Silencer() : snapshot_(std::make_shared<const SilenceSnapshot>()) {}
 
-  // Creates (empty id) or updates a silence. Errors: InvalidArgument (no matchers, a matcher
-  // that matches the empty string only... see docs, missing createdBy/comment, endsAt not after
-  // startsAt, endsAt in the past), NotFound (unknown id). Returns the id.
+  // Creates (empty id) or updates a silence (see the class comment); returns its id, a new one
+  // when the update replaced the silence. Errors, checked before anything changes:
+  // InvalidArgument (no matchers, every matcher matches the empty string, missing
+  // createdBy/comment, endsAt not after startsAt, endsAt not after now), NotFound (unknown id).
   [[nodiscard]] absl::StatusOr<std::string> Upsert(Silence s, absl::Time now);
-  // Errors: NotFound, InvalidArgument "silence: already expired".
+  // Ends the silence now. An expired silence is left as it is (OK, as Alertmanager answers).
+  // Errors: NotFound.
   [[nodiscard]] absl::Status Expire(std::string_view id, absl::Time now);
   [[nodiscard]] absl::StatusOr<Silence> Get(std::string_view id) const;
   std::vector<Silence> List() const;
@@ -102,7 +114,11 @@ class Silencer {
 
 // The JSON object Alertmanager's API v2 returns for a silence (gettableSilence), at `now`.
 std::string SilenceToJson(const Silence& s, absl::Time now);
-// Parses a postableSilence body (matchers[], startsAt, endsAt, createdBy, comment, id?).
+// Parses a postableSilence body (matchers[], startsAt, endsAt, createdBy, comment, id?). Types
+// are checked as Alertmanager's Go decoder checks them: a member of another JSON type than its
+// field's is InvalidArgument (null counts as absent). Each matcher needs name (a non-empty
+// string: any label name, see matcher.h), value (a string) and isRegex (a boolean); isEqual is
+// an optional boolean, default true.
 [[nodiscard]] absl::StatusOr<Silence> SilenceFromJson(std::string_view body);
 
 }  // namespace quell::correlate

@@ -86,7 +86,7 @@ RecordStatus AlertmanagerParser::ParseRecord(od::value& record, uint32_t offset)
         value = Copy(value);
         if (name.empty()) return FieldError::Fail(RejectReason::kInvalidValue, fname);
         if (is_labels) {
-          ++label_pairs;
+          if (!value.empty()) ++label_pairs;  // An empty value is an absent label (dropped on Emit).
           d.Label(name, value);
           switch (lid) {
             case kAlertname: s.title = value; break;
@@ -122,6 +122,10 @@ RecordStatus AlertmanagerParser::ParseRecord(od::value& record, uint32_t offset)
   }
   if (!has_labels) return FieldError::Fail(RejectReason::kMissingField, "labels");
   if (label_pairs == 0) return FieldError::Fail(RejectReason::kInvalidValue, "labels");
+  // model.Alert.Validate: "start time must be before end time" (equal times are valid).
+  if (!starts.is_zero() && !ends.is_zero() && ends < starts) {
+    return FieldError::Fail(RejectReason::kInvalidValue, "endsAt");
+  }
   if (s.service.empty()) s.service = job;
   if (s.host.empty()) s.host = instance;
   s.message = !summary.empty() ? summary : description;

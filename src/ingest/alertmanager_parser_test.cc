@@ -96,3 +96,47 @@ TEST(AlertmanagerParserTest, BadEscapeInANameNamesItsMap) {
 
 }  // namespace
 }  // namespace quell::ingest
+
+namespace quell::ingest {
+namespace {
+
+// model.Alert.Validate: with both set, endsAt before startsAt rejects the alert ("start time must
+// be before end time"), named invalid_value on endsAt; equal times, or an endsAt alone, are fine.
+TEST(AlertmanagerParserTest, EndsAtBeforeStartsAtIsRejected) {
+  auto p = MakeParser(core::Format::kAlertmanager);
+  ParseResult r;
+  std::string got = testing::RenderParse(*p, R"([
+      {"labels":{"alertname":"Backwards"},"startsAt":"2026-01-01T00:10:00Z","endsAt":"2026-01-01T00:09:59Z"},
+      {"labels":{"alertname":"Instant"},"startsAt":"2026-01-01T00:10:00Z","endsAt":"2026-01-01T00:10:00Z"},
+      {"labels":{"alertname":"EndOnly"},"endsAt":"2025-12-31T23:00:00Z"},
+      {"labels":{"alertname":"ZeroEnd"},"startsAt":"2026-01-01T00:10:00Z","endsAt":"0001-01-01T00:00:00Z"}])",
+                                         0, &r);
+  EXPECT_EQ(r.accepted, 3u) << got;
+  ASSERT_EQ(r.rejected, 1u) << got;
+  EXPECT_EQ(got.find("Backwards"), std::string::npos) << got;
+  EXPECT_NE(got.find(R"("rejected":"invalid_value")"), std::string::npos) << got;
+  EXPECT_NE(got.find(R"("field":"endsAt")"), std::string::npos) << got;
+}
+
+// Alertmanager drops empty-valued labels, then requires one label pair: an alert whose labels are
+// all empty is rejected (invalid_value, labels); one with some non-empty labels keeps those.
+TEST(AlertmanagerParserTest, AlertWithOnlyEmptyLabelValuesIsRejected) {
+  auto p = MakeParser(core::Format::kAlertmanager);
+  core::SignalBatch b;
+  std::string body = R"([{"labels":{"a":""}},{"labels":{"a":"","b":""},"annotations":{"summary":"s"}},
+                         {"labels":{"a":"","alertname":"Kept"}}])";
+  ParseResult r = p->Parse(body, body.size(), core::SourceKind::kHttp, kGoldenObserved, &b);
+  EXPECT_EQ(r.accepted, 1u);
+  ASSERT_EQ(b.rejections().size(), 2u);
+  for (const core::Rejection& rej : b.rejections()) {
+    EXPECT_EQ(rej.reason, core::RejectReason::kInvalidValue);
+    EXPECT_STREQ(rej.field, "labels");
+  }
+  ASSERT_EQ(b.size(), 1u);
+  core::LabelView kept = b.labels(b.signals()[0]);
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(core::FindLabel(kept, "alertname"), "Kept");
+}
+
+}  // namespace
+}  // namespace quell::ingest

@@ -1,6 +1,8 @@
 #include "server/alerts_api_v2.h"
 
+#include <algorithm>
 #include <set>
+#include <vector>
 
 #include "core/build_info.h"
 #include "core/duration.h"
@@ -230,13 +232,19 @@ AlertsApiV2::AlertsApiV2(correlate::ShardedEngine* engine, const core::Clock* cl
 core::HttpResponse AlertsApiV2::Alerts(const core::HttpRequest& req) const {
   auto filter = ParseFilter(req);
   if (!filter.ok()) return Error(400, std::string(filter.status().message()));
+  std::vector<correlate::AlertView> all = engine_->Alerts();
+  std::vector<const correlate::AlertView*> kept;
+  for (const correlate::AlertView& a : all) {
+    if ((*filter)->Keep(a)) kept.push_back(&a);
+  }
+  // api.go sorts by fingerprint: 16 lowercase hex digits, so text order is numeric order.
+  std::sort(kept.begin(), kept.end(), [](const correlate::AlertView* a, const correlate::AlertView* b) {
+    return a->am_fingerprint < b->am_fingerprint;
+  });
   std::string out = "[";
-  bool first = true;
-  for (const correlate::AlertView& a : engine_->Alerts()) {
-    if (!(*filter)->Keep(a)) continue;
-    if (!first) out += ',';
-    first = false;
-    out += AlertViewToJson(a);
+  for (size_t i = 0; i < kept.size(); ++i) {
+    if (i > 0) out += ',';
+    out += AlertViewToJson(*kept[i]);
   }
   return core::HttpResponse::Json(200, out + "]");
 }

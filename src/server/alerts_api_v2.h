@@ -3,9 +3,10 @@
 // AlertsApiV2: the read side of Alertmanager's API v2 over the correlation engine, transport-
 // neutral and shaped exactly as Alertmanager's openapi so amtool 0.25 and Grafana work:
 //
-//   GET /api/v2/alerts         filter=<matcher> (repeatable), active, silenced, inhibited,
-//                              unprocessed (booleans, default true), receiver (regex)
-//                              -> [gettableAlert]
+//   GET /api/v2/alerts         filter=<matcher> (repeatable; any label name, quoted or not:
+//                              matcher.h), active, silenced, inhibited, unprocessed (booleans,
+//                              default true), receiver (regex)
+//                              -> [gettableAlert], by fingerprint ascending (as api.go sorts)
 //   GET /api/v2/alerts/groups  same filters -> [alertGroup {labels, receiver{name}, alerts}]
 //   GET /api/v2/status         versionInfo (version "0.25.0": the Alertmanager API level served;
 //                              revision "quell <version>"), config.original (the rules rendered as an

@@ -2,12 +2,14 @@
 // directly, plus the real amtool against them over loopback (skipped when amtool is absent).
 #include "server/alerts_api_v2.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 
 #include "core/build_info.h"
 #include "core/event_time.h"
 #include "correlate/json_value.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server/deployments_api.h"
 #include "server/http_server.h"
@@ -231,13 +233,244 @@ TEST(EngineApisTest, RealAmtoolWorksAgainstTheHandlers) {
   std::string sq = RunCommand("amtool " + url + " alert query -s", &rc);
   EXPECT_EQ(rc, 0) << sq;
   EXPECT_NE(sq.find("AmtoolProbe"), std::string::npos) << sq;  // Silenced now.
+  // `silence update` GETs the silence and POSTs it back with its id: a longer active silence with
+  // the same start is updated in place (amtool 0.25 -q prints a pointer, not the id: look inside).
+  absl::Time starts = f.silencer.Get(id)->starts_at;
+  std::string up = RunCommand("amtool " + url + " silence update -q --duration=2h " + id, &rc);
+  EXPECT_EQ(rc, 0) << up;
+  ASSERT_EQ(f.silencer.List().size(), 1u);
+  // amtool posts times back to the millisecond; startsAt still counts as unchanged (same second).
+  EXPECT_EQ(absl::ToUnixMillis(f.silencer.Get(id)->ends_at), absl::ToUnixMillis(starts + absl::Hours(2)));
+  std::string fq = RunCommand("amtool " + url + " silence query -q service=api", &rc);  // A filter.
+  EXPECT_EQ(rc, 0) << fq;
+  EXPECT_NE(fq.find(id), std::string::npos) << fq;
   std::string ex = RunCommand("amtool " + url + " silence expire " + id, &rc);
   EXPECT_EQ(rc, 0) << ex;
   EXPECT_EQ(f.silencer.Get(id)->State(clock->Now().ToAbsl()), correlate::SilenceState::kExpired);
+  ex = RunCommand("amtool " + url + " silence expire " + id, &rc);  // Again: Alertmanager answers 200.
+  EXPECT_EQ(rc, 0) << ex;
   std::string routes = RunCommand("amtool " + url + " config routes", &rc);
   EXPECT_EQ(rc, 0) << routes;
   EXPECT_NE(routes.find("db-pager"), std::string::npos) << routes;
   server.Stop();
+}
+
+}  // namespace
+}  // namespace quell::server
+
+namespace quell::server {
+namespace {
+
+using correlate::JsonValue;
+
+core::HttpRequest ForId(std::string method, const std::string& id) {
+  core::HttpRequest r = Req(std::move(method), "/api/v2/silence/" + id);
+  r.path_params = {{"id", id}};
+  return r;
+}
+
+std::string SilenceBody(std::string_view matchers, std::string_view starts, std::string_view ends,
+                        std::string_view id = "") {
+  std::string out = "{";
+  if (!id.empty()) out += fmt::format(R"("id":"{}",)", id);
+  out += fmt::format(R"("matchers":[{}],"startsAt":"{}","endsAt":"{}","createdBy":"alice","comment":"c"}})", matchers,
+                     starts, ends);
+  return out;
+}
+
+// The id from a 200 answer to POST /api/v2/silences ("" otherwise).
+std::string PostedId(const SilencesApi& api, const std::string& body) {
+  core::HttpResponse r = api.Post(Req("POST", "/api/v2/silences", body));
+  EXPECT_EQ(r.status, 200) << r.body;
+  if (r.status != 200) return "";
+  return JsonValue::Parse(r.body)->GetString("silenceID");
+}
+
+std::vector<std::string> ListedIds(const SilencesApi& api, std::vector<std::string> filters = {}) {
+  core::HttpRequest req = Req("GET", "/api/v2/silences");
+  for (std::string& f : filters) req.query.emplace_back("filter", std::move(f));
+  core::HttpResponse r = api.List(req);
+  EXPECT_EQ(r.status, 200) << r.body;
+  std::vector<std::string> ids;
+  auto doc = JsonValue::Parse(r.body);
+  if (!doc.ok()) return ids;
+  for (const JsonValue& s : doc->items()) ids.push_back(s.GetString("id"));
+  return ids;
+}
+
+constexpr std::string_view kEq = R"({"name":"service","value":"api","isRegex":false})";
+
+// silence.go expire() returns nil for an expired silence: DELETE answers 200 again (amtool
+// `silence expire` twice exits 0); an unknown id stays 404.
+TEST(EngineApisTest, DeleteOfAnExpiredSilenceAnswers200) {
+  core::ManualClock clock(core::WallTime::FromAbsl(*core::ParseRfc3339("2026-01-05T10:00:00Z")));
+  correlate::Silencer silencer;
+  SilencesApi api(&silencer, &clock);
+  std::string id = PostedId(api, SilenceBody(kEq, "2026-01-05T10:00:00Z", "2026-01-05T11:00:00Z"));
+  ASSERT_FALSE(id.empty());
+  EXPECT_EQ(api.Delete(ForId("DELETE", id)).status, 200);
+  clock.Advance(absl::Minutes(1));
+  core::HttpResponse again = api.Delete(ForId("DELETE", id));
+  EXPECT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.body, "");
+  auto got = JsonValue::Parse(api.Get(ForId("GET", id)).body);
+  EXPECT_EQ(got->GetString("endsAt"), "2026-01-05T10:00:00Z");  // The first expiry's time.
+  EXPECT_EQ(api.Delete(ForId("DELETE", "no-such-id")).status, 404);
+}
+
+// Matcher fields of the wrong JSON type are refused with 400, as Go's encoding/json refuses them,
+// and isRegex is required; isEqual defaults to true.
+TEST(EngineApisTest, PostSilenceRefusesMatcherFieldsOfTheWrongType) {
+  core::ManualClock clock(core::WallTime::FromAbsl(*core::ParseRfc3339("2026-01-05T10:00:00Z")));
+  correlate::Silencer silencer;
+  SilencesApi api(&silencer, &clock);
+  for (std::string_view m : {R"({"name":"service","value":"api","isRegex":false,"isEqual":"false"})",
+                             R"({"name":"service","value":"api","isRegex":1})",
+                             R"({"name":"service","value":"api","isRegex":"no"})",
+                             R"({"name":"service","value":"api"})"}) {
+    core::HttpResponse r = api.Post(Req("POST", "/api/v2/silences", SilenceBody(m, "2026-01-05T10:00:00Z", "2026-01-05T11:00:00Z")));
+    EXPECT_EQ(r.status, 400) << m << " -> " << r.body;
+  }
+  EXPECT_TRUE(silencer.List().empty());
+  std::string id = PostedId(api, SilenceBody(kEq, "2026-01-05T10:00:00Z", "2026-01-05T11:00:00Z"));
+  ASSERT_OK_AND_ASSIGN(correlate::Silence s, silencer.Get(id));
+  EXPECT_EQ(s.matchers[0].type(), correlate::MatchType::kEqual);
+}
+
+// Posting an existing id updates in place only while that keeps history (Silences.Set,
+// canUpdate); otherwise the answer carries a new id and the old silence is expired.
+TEST(EngineApisTest, PostSilenceWithIdReplacesItWhenTheUpdateWouldRewriteHistory) {
+  core::ManualClock clock(core::WallTime::FromAbsl(*core::ParseRfc3339("2026-01-05T10:00:00Z")));
+  correlate::Silencer silencer;
+  SilencesApi api(&silencer, &clock);
+  std::string id = PostedId(api, SilenceBody(kEq, "2026-01-05T10:00:00Z", "2026-01-05T11:00:00Z"));
+  clock.Advance(absl::Minutes(10));
+  // Extending an active silence: same id.
+  EXPECT_EQ(PostedId(api, SilenceBody(kEq, "2026-01-05T10:00:00Z", "2026-01-05T12:00:00Z", id)), id);
+  // Changing its matchers: a new id; the old one is expired now.
+  std::string replaced =
+      PostedId(api, SilenceBody(R"({"name":"service","value":"web","isRegex":false})", "2026-01-05T10:00:00Z",
+                                "2026-01-05T12:00:00Z", id));
+  ASSERT_FALSE(replaced.empty());
+  EXPECT_NE(replaced, id);
+  clock.Advance(absl::Seconds(1));
+  auto old_one = JsonValue::Parse(api.Get(ForId("GET", id)).body);
+  EXPECT_EQ(old_one->Find("status")->GetString("state"), "expired");
+  EXPECT_EQ(old_one->GetString("endsAt"), "2026-01-05T10:10:00Z");
+  auto new_one = JsonValue::Parse(api.Get(ForId("GET", replaced)).body);
+  EXPECT_EQ(new_one->Find("status")->GetString("state"), "active");
+  EXPECT_EQ(new_one->GetString("startsAt"), "2026-01-05T10:10:00Z");  // Not before it was created.
+  EXPECT_EQ(new_one->Find("matchers")->items()[0].GetString("value"), "web");
+  // An unknown id is 404, as in Alertmanager.
+  EXPECT_EQ(api.Post(Req("POST", "/api/v2/silences", SilenceBody(kEq, "2026-01-05T10:00:00Z", "2026-01-05T12:00:00Z", "nope"))).status, 404);
+}
+
+// Silences.Set: a new silence whose startsAt is in the past starts now (the silences API's clock).
+TEST(EngineApisTest, NewSilenceStartingInThePastStartsNow) {
+  core::ManualClock clock(core::WallTime::FromAbsl(*core::ParseRfc3339("2026-01-05T10:00:00Z")));
+  correlate::Silencer silencer;
+  SilencesApi api(&silencer, &clock);
+  std::string id = PostedId(api, SilenceBody(kEq, "2026-01-05T08:00:00Z", "2026-01-05T11:00:00Z"));
+  auto got = JsonValue::Parse(api.Get(ForId("GET", id)).body);
+  EXPECT_EQ(got->GetString("startsAt"), "2026-01-05T10:00:00Z");
+  EXPECT_EQ(got->GetString("updatedAt"), "2026-01-05T10:00:00Z");
+}
+
+// CheckSilenceMatchesFilterLabels: a silence is listed iff, for every filter matcher, it has a
+// matcher of the same name, operator and value (not by evaluating the filter on labels).
+TEST(EngineApisTest, SilenceFilterComparesMatchersNotLabels) {
+  core::ManualClock clock(core::WallTime::FromAbsl(*core::ParseRfc3339("2026-01-05T10:00:00Z")));
+  correlate::Silencer silencer;
+  SilencesApi api(&silencer, &clock);
+  auto add = [&](std::string_view matchers) {
+    return PostedId(api, SilenceBody(matchers, "2026-01-05T10:00:00Z", "2026-01-05T11:00:00Z"));
+  };
+  std::string eq = add(kEq);
+  std::string re = add(R"({"name":"service","value":"api|web","isRegex":true})");
+  std::string ne = add(R"({"name":"service","value":"api","isRegex":false,"isEqual":false},{"name":"team","value":"x","isRegex":false})");
+  std::string two = add(R"({"name":"service","value":"api","isRegex":false},{"name":"env","value":"prod","isRegex":false})");
+  using ::testing::UnorderedElementsAre;
+  EXPECT_THAT(ListedIds(api, {R"(service="api")"}), UnorderedElementsAre(eq, two));
+  EXPECT_THAT(ListedIds(api, {R"(service=~"api|web")"}), UnorderedElementsAre(re));
+  EXPECT_THAT(ListedIds(api, {R"(service!="api")"}), UnorderedElementsAre(ne));
+  EXPECT_THAT(ListedIds(api, {R"(service="api")", R"(env="prod")"}), UnorderedElementsAre(two));
+  EXPECT_THAT(ListedIds(api, {R"(service=~"api")"}), ::testing::IsEmpty());
+  EXPECT_THAT(ListedIds(api, {R"(env!="qa")"}), ::testing::IsEmpty());
+  EXPECT_EQ(ListedIds(api).size(), 4u);
+}
+
+// SortSilences: active (endsAt ascending), then pending (startsAt ascending), then expired
+// (endsAt descending).
+TEST(EngineApisTest, SilencesAreListedActiveThenPendingThenExpired) {
+  core::ManualClock clock(core::WallTime::FromAbsl(*core::ParseRfc3339("2026-01-05T10:00:00Z")));
+  correlate::Silencer silencer;
+  SilencesApi api(&silencer, &clock);
+  auto add = [&](std::string_view starts, std::string_view ends) { return PostedId(api, SilenceBody(kEq, starts, ends)); };
+  std::string expired_early = add("2026-01-05T10:00:00Z", "2026-01-05T10:10:00Z");
+  std::string expired_late = add("2026-01-05T10:00:00Z", "2026-01-05T10:20:00Z");
+  std::string active_long = add("2026-01-05T10:00:00Z", "2026-01-05T13:00:00Z");
+  std::string active_short = add("2026-01-05T10:00:00Z", "2026-01-05T12:00:00Z");
+  std::string pending_late = add("2026-01-05T11:30:00Z", "2026-01-05T12:00:00Z");
+  std::string pending_early = add("2026-01-05T11:00:00Z", "2026-01-05T14:00:00Z");
+  std::string expired_mid = add("2026-01-05T10:00:00Z", "2026-01-05T10:15:00Z");
+  clock.Set(core::WallTime::FromAbsl(*core::ParseRfc3339("2026-01-05T10:30:00Z")));
+  EXPECT_THAT(ListedIds(api), ::testing::ElementsAre(active_short, active_long, pending_early, pending_late,
+                                                      expired_late, expired_mid, expired_early));
+}
+
+// Alert label names outside Alertmanager's [a-zA-Z_][a-zA-Z0-9_]* (OTLP's service.name, Datadog's
+// availability-zone) can be silenced and filtered on, unquoted or double-quoted.
+TEST(EngineApisTest, AlertsWithAnyLabelNameCanBeSilencedAndFiltered) {
+  core::ManualClock clock(core::WallTime::FromAbsl(*core::ParseRfc3339("2026-01-05T10:00:00Z")));
+  Fixture f(&clock);
+  SilencesApi silences(&f.silencer, &clock);
+  AlertsApiV2 alerts(f.engine.get(), &clock);
+  core::SignalBatch b;
+  core::Signal& s = b.Add();
+  s.kind = core::SignalKind::kAlert;
+  s.state = core::SignalState::kFiring;
+  s.event_time = T("2026-01-05T10:00:00Z");
+  b.AddLabelCopy("alertname", "Dotted");
+  b.AddLabelCopy("service.name", "checkout");
+  b.AddLabelCopy("availability-zone", "eu-1a");
+  b.FinishLabels();
+  ASSERT_OK(f.engine->Submit(&b, nullptr));
+  f.Alert("Other", "api", "warning", T("2026-01-05T10:00:01Z"));
+  f.engine->Drain();
+
+  std::string id = PostedId(silences, SilenceBody(R"({"name":"service.name","value":"checkout","isRegex":false})",
+                                                  "2026-01-05T10:00:00Z", "2026-01-05T11:00:00Z"));
+  ASSERT_FALSE(id.empty());
+  for (std::string filter : {R"(service.name="checkout")", R"("service.name"="checkout")",
+                             R"({"availability-zone"=~"eu-.*"})", R"(availability-zone="eu-1a")"}) {
+    core::HttpRequest req = Req("GET", "/api/v2/alerts");
+    req.query = {{"filter", filter}};
+    core::HttpResponse r = alerts.Alerts(req);
+    ASSERT_EQ(r.status, 200) << filter << " -> " << r.body;
+    auto doc = JsonValue::Parse(r.body);
+    ASSERT_EQ(doc->items().size(), 1u) << filter << " -> " << r.body;
+    EXPECT_EQ(doc->items()[0].Find("labels")->GetString("alertname"), "Dotted");
+    EXPECT_EQ(doc->items()[0].Find("status")->GetString("state"), "suppressed");
+  }
+  EXPECT_THAT(ListedIds(silences, {R"(service.name="checkout")"}), ::testing::ElementsAre(id));
+  EXPECT_THAT(ListedIds(silences, {R"("service.name"="checkout")"}), ::testing::ElementsAre(id));
+}
+
+// api.go sorts GET /api/v2/alerts by fingerprint.
+TEST(EngineApisTest, AlertsAreSortedByFingerprint) {
+  core::ManualClock clock(core::WallTime::FromAbsl(*core::ParseRfc3339("2026-01-05T10:00:00Z")));
+  Fixture f(&clock);
+  AlertsApiV2 alerts(f.engine.get(), &clock);
+  for (int i = 0; i < 24; ++i) {
+    f.Alert(fmt::format("A{}", i), fmt::format("svc{}", i % 5), "warning", T("2026-01-05T10:00:00Z"));
+  }
+  f.engine->Drain();
+  auto doc = JsonValue::Parse(alerts.Alerts(Req("GET", "/api/v2/alerts")).body);
+  ASSERT_TRUE(doc.ok());
+  ASSERT_EQ(doc->items().size(), 24u);
+  std::vector<std::string> fps;
+  for (const JsonValue& a : doc->items()) fps.push_back(a.GetString("fingerprint"));
+  EXPECT_TRUE(std::is_sorted(fps.begin(), fps.end())) << ::testing::PrintToString(fps);
 }
 
 }  // namespace

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "core/label_set.h"
 #include "core/status_macros.h"
 #include "correlate/json_value.h"
 #include "fmt/format.h"
@@ -14,15 +13,31 @@ core::HttpResponse Error(int status, std::string_view message) {
   return core::HttpResponse::Json(status, correlate::JsonQuote(message));
 }
 
-// Alertmanager's silence filter: the labels a silence's equality matchers describe must satisfy
-// every filter matcher.
+// Alertmanager's CheckSilenceMatchesFilterLabels: the silence is listed iff, for every filter
+// matcher, it has a matcher of the same name, operator and value.
 bool MatchesFilter(const correlate::Silence& s, const correlate::Matchers& filter) {
-  std::vector<std::pair<std::string, std::string>> pairs;
-  for (const correlate::Matcher& m : s.matchers) {
-    if (m.type() == correlate::MatchType::kEqual) pairs.emplace_back(m.name(), m.value());
+  for (const correlate::Matcher& f : filter) {
+    bool found = std::any_of(s.matchers.begin(), s.matchers.end(), [&](const correlate::Matcher& m) {
+      return m.name() == f.name() && m.type() == f.type() && m.value() == f.value();
+    });
+    if (!found) return false;
   }
-  core::LabelSet labels = core::LabelSet::FromPairs(pairs);
-  return correlate::MatchesAll(filter, labels.view());
+  return true;
+}
+
+// Alertmanager's SortSilences: active (endsAt ascending), then pending (startsAt ascending), then
+// expired (endsAt descending).
+void SortSilences(std::vector<correlate::Silence>* list, absl::Time now) {
+  auto rank = [](correlate::SilenceState s) {
+    return s == correlate::SilenceState::kActive ? 0 : s == correlate::SilenceState::kPending ? 1 : 2;
+  };
+  std::stable_sort(list->begin(), list->end(), [&](const correlate::Silence& a, const correlate::Silence& b) {
+    int ra = rank(a.State(now)), rb = rank(b.State(now));
+    if (ra != rb) return ra < rb;
+    if (ra == 0) return a.ends_at < b.ends_at;
+    if (ra == 1) return a.starts_at < b.starts_at;
+    return a.ends_at > b.ends_at;
+  });
 }
 
 }  // namespace
@@ -37,14 +52,7 @@ core::HttpResponse SilencesApi::List(const core::HttpRequest& req) const {
   }
   absl::Time now = clock_->Now().ToAbsl();
   std::vector<correlate::Silence> list = silencer_->List();
-  // Alertmanager orders active first (by endsAt), then pending (by startsAt), then expired.
-  std::stable_sort(list.begin(), list.end(), [&](const correlate::Silence& a, const correlate::Silence& b) {
-    auto sa = a.State(now), sb = b.State(now);
-    int ra = sa == correlate::SilenceState::kActive ? 0 : sa == correlate::SilenceState::kPending ? 1 : 2;
-    int rb = sb == correlate::SilenceState::kActive ? 0 : sb == correlate::SilenceState::kPending ? 1 : 2;
-    if (ra != rb) return ra < rb;
-    return ra == 1 ? a.starts_at < b.starts_at : a.ends_at < b.ends_at;
-  });
+  SortSilences(&list, now);
   std::string out = "[";
   bool first = true;
   for (const correlate::Silence& s : list) {

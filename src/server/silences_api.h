@@ -7,10 +7,17 @@
 //   GET    /api/v2/silences          [filter=<matcher>...]  -> [gettableSilence]
 //   POST   /api/v2/silences          postableSilence        -> 200 {"silenceID": "..."}
 //   GET    /api/v2/silence/{id}                             -> gettableSilence | 404
-//   DELETE /api/v2/silence/{id}                             -> 200 (expired) | 404
+//   DELETE /api/v2/silence/{id}                             -> 200 (expired, or already was) | 404
 //
-// Errors are 400 (bad body, validation) or 404 with a JSON string body, as Alertmanager answers.
-// Times of state computation come from the injected Clock. Thread-safe (the Silencer is).
+// As Alertmanager 0.25 (api/v2/api.go): GET lists a silence iff, for every filter matcher, the
+// silence has a matcher of the same name, operator and value (CheckSilenceMatchesFilterLabels),
+// ordered active (endsAt ascending), pending (startsAt ascending), expired (endsAt descending)
+// (SortSilences). POST with an id updates or replaces that silence (Silencer::Upsert) and answers
+// the id it ends up with. Filters take any label name (matcher.h), quoted or not.
+//
+// Errors are 400 (bad body, validation) or 404 with a JSON string body, as Alertmanager answers
+// (Alertmanager answers a missing required field 422; Quell 400, ADR 0054). "Now" (silence
+// states, updates, expiry) is the injected Clock's time. Thread-safe (the Silencer is).
 // `*silencer` and `*clock` must outlive the object.
 #ifndef QUELL_SERVER_SILENCES_API_H_
 #define QUELL_SERVER_SILENCES_API_H_
