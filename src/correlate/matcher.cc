@@ -181,6 +181,16 @@ absl::StatusOr<Matcher> Matcher::Parse(std::string_view text) {
     }
     value = Unescape(rest.substr(1, close - 1));
   } else {
+    // As Alertmanager's ParseMatcher: a bare value holds no quote (`service=="api"` is a typo for
+    // `service="api"`, not the value `="api"` that would never match).
+    for (size_t i = 0; i < rest.size(); ++i) {
+      if (rest[i] == '\\') {
+        ++i;
+      } else if (rest[i] == '"') {
+        return absl::InvalidArgumentError(
+            fmt::format("matcher: \"{}\": value contains an unescaped double quote", text));
+      }
+    }
     value = std::string(rest);
   }
   return Create(type, std::move(name), std::move(value));

@@ -49,6 +49,14 @@ TEST(MatcherTest, Errors) {
   EXPECT_THAT(Matcher::Parse("no operator"), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(Matcher::Parse(R"(="x")"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("label name")));
   EXPECT_THAT(Matcher::Parse(R"(a=~"(")"), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("regular expression")));
+  // A quote in a bare value is a typo Alertmanager refuses ("unescaped double quote"): such a
+  // route or silence would never match what its author meant.
+  for (const char* typo : {R"(service=="api")", R"(service=api")", R"(service=foo"bar)"}) {
+    EXPECT_THAT(Matcher::Parse(typo), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("unescaped double quote")))
+        << typo;
+  }
+  ASSERT_OK_AND_ASSIGN(Matcher escaped, Matcher::Parse(R"(service=foo\"bar)"));
+  EXPECT_EQ(escaped.value(), R"(foo\"bar)");  // Bare values are taken as written.
 }
 
 TEST(MatcherTest, BraceListAndRouteKeyRendering) {
