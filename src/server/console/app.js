@@ -204,13 +204,16 @@ async function loadAlerts() {
 
 // Silences -----------------------------------------------------------------------------------------
 
-// 'alertname="X", service=~"web.*"' -> Alertmanager matchers; throws on a bad one.
+// 'alertname="X", service=~"web.*"' -> Alertmanager matchers; throws on a bad one. Names are any
+// a label can have, as the server takes them (ADR 0054): bare (no space, braces, comma, = ! ~ or ")
+// such as availability-zone or service.name, or double-quoted.
 function parseMatchers(text) {
   const out = [];
-  const re = /\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*(?:,|$)/y;
+  const re = /\s*(?:([^\s{},=!~"]+)|"((?:[^"\\]|\\.)+)")\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*(?:,|$)/y;
   let m;
   while (re.lastIndex < text.length && (m = re.exec(text)) !== null) {
-    out.push({ name: m[1], value: m[3].replace(/\\(.)/g, '$1'), isRegex: m[2].includes('~'), isEqual: !m[2].startsWith('!') });
+    const name = m[1] !== undefined ? m[1] : m[2].replace(/\\(.)/g, '$1');
+    out.push({ name, value: m[4].replace(/\\(.)/g, '$1'), isRegex: m[3].includes('~'), isEqual: !m[3].startsWith('!') });
   }
   if (out.length === 0 || re.lastIndex < text.trim().length) {
     throw new Error('matchers: expected name="value", name=~"regex", name!="value" or name!~"regex", separated by commas');

@@ -106,7 +106,10 @@ const c = require(process.argv[2]);
     { name: 'service', value: 'web.*', isRegex: true, isEqual: true },
     { name: 'env', value: 'qa', isRegex: false, isEqual: false },
     { name: 'x', value: 'y', isRegex: true, isEqual: false }]);
-  for (const bad of ['alertname', 'a="x" junk', '']) assert.throws(() => c.parseMatchers(bad), /matchers:/);
+  assert.deepStrictEqual(c.parseMatchers('availability-zone="us-east-1a", "service.name"=~"api.*"'), [
+    { name: 'availability-zone', value: 'us-east-1a', isRegex: false, isEqual: true },
+    { name: 'service.name', value: 'api.*', isRegex: true, isEqual: true }]);
+  for (const bad of ['alertname', 'a="x" junk', '', '="x"', 'a b="x"']) assert.throws(() => c.parseMatchers(bad), /matchers:/);
   assert.strictEqual(c.parseDuration('2h'), 7200e3);
   assert.strictEqual(c.parseDuration('30m'), 1800e3);
   assert.throws(() => c.parseDuration('2 hours'), /duration:/);
