@@ -451,6 +451,16 @@ std::optional<core::AttributedDeploy> Shard::AttributeDeploy(std::string_view se
   return core::AttributedDeploy{best->service, best->version, best->env, best->started_at, best->link};
 }
 
+core::LabelView Shard::WithImpliedSeverity(const core::Signal& s, core::LabelView labels) {
+  if (s.severity == core::Severity::kUnknown || !core::FindLabel(labels, "severity").empty()) return labels;
+  implied_scratch_.assign(labels.begin(), labels.end());
+  const core::Label sev{"severity", core::SeverityName(s.severity)};
+  auto at = std::lower_bound(implied_scratch_.begin(), implied_scratch_.end(), sev,
+                             [](const core::Label& x, const core::Label& y) { return x.name < y.name; });
+  implied_scratch_.insert(at, sev);
+  return core::LabelView(implied_scratch_);
+}
+
 void Shard::ProcessAlert(const core::SignalBatch& batch, const core::Signal& s, int64_t clamped_from) {
   ++stats_.alerts_in;
   core::LabelView labels = batch.labels(s);
@@ -485,7 +495,7 @@ void Shard::ProcessAlert(const core::SignalBatch& batch, const core::Signal& s, 
       note_clamp(nullptr);
       return;
     }
-    a = CreateAlert(fp, batch, s, labels, t, own_t);
+    a = CreateAlert(fp, batch, s, WithImpliedSeverity(s, labels), t, own_t);
     note_clamp(a);
     ++NoiseFor(a->noise, t).counts.signals;
     return;

@@ -187,6 +187,12 @@ class Shard {
   void FinishBatch();
   // `clamped_from`: the signal's own time when ProcessSignal clamped it to its observed time (0: not clamped).
   void ProcessAlert(const core::SignalBatch& batch, const core::Signal& s, int64_t clamped_from = 0);
+  // The labels a new alert is stored, routed, inhibited and silenced with: its own, plus
+  // severity="<normalized severity>" when it has no `severity` label and its source gave a
+  // severity (Datadog alert_type/priority), so that routes written for Alertmanager's `severity`
+  // label apply to every source. Not part of the fingerprint (taken from the signal's own labels),
+  // and fixed when the alert is created, as its severity is. Views implied_scratch_ or `labels`.
+  core::LabelView WithImpliedSeverity(const core::Signal& s, core::LabelView labels);
   void ProcessDeploy(const core::SignalBatch& batch, const core::Signal& s);
   // `t`: when the engine applies the signal; `started`: the alert's own start (t unless it came
   // late, when it is earlier).
@@ -308,6 +314,7 @@ class Shard {
   std::vector<int> route_scratch_;
   std::vector<core::Label> label_scratch_;
   std::vector<core::Label> label_scratch2_;
+  std::vector<core::Label> implied_scratch_;  // WithImpliedSeverity's labels.
 };
 
 }  // namespace quell::correlate

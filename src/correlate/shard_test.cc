@@ -1,5 +1,6 @@
 #include "correlate/shard.h"
 
+#include <map>
 #include <set>
 #include <tuple>
 
@@ -180,6 +181,63 @@ TEST(ShardTest, DedupRuleFingerprintsOverConfiguredLabels) {
   Alert(&shard, "A", "2", T("2026-01-05T10:00:01Z"), false, core::Format::kDatadogWebhook);
   EXPECT_EQ(shard.stats().active_alerts, 1u);
   EXPECT_EQ(shard.stats().duplicates, 1u);
+}
+
+// A source's normalized severity (a Datadog monitor's alert_type) is matched as the `severity`
+// label when the alert has none: the embedded default's paging route (severity=~"critical|error")
+// pages a Datadog error, and its inhibit rule holds the warning back. An alert's own severity
+// label wins, and the fingerprint stays that of its own labels.
+TEST(ShardTest, NormalizedSeverityIsMatchedAsTheSeverityLabel) {
+  Recorder rec;
+  Shard shard(Rules(R"(
+route:
+  receiver: console
+  group_by: [alertname]
+  runbook: r.md
+  routes:
+    - {matchers: ['severity=~"critical|error"'], receiver: pages}
+inhibit_rules:
+  - {source_matchers: ['severity="error"'], target_matchers: ['severity="warning"']}
+)"), &rec, nullptr);
+  auto datadog = [&](std::string_view name, core::Severity sev, std::string_view own_label) {
+    core::SignalBatch b;
+    core::Signal& s = b.Add();
+    s.kind = core::SignalKind::kAlert;
+    s.format = core::Format::kDatadogWebhook;
+    s.state = core::SignalState::kFiring;
+    s.severity = sev;
+    s.event_time = T("2026-01-05T10:00:00Z");
+    b.AddLabelCopy("alertname", name);
+    if (!own_label.empty()) b.AddLabelCopy("severity", own_label);
+    b.FinishLabels();
+    const uint64_t fp = b.signals()[0].fingerprint.value();
+    shard.Process(b);
+    return fp;
+  };
+  const uint64_t error_fp = datadog("Errors", core::Severity::kError, "");
+  datadog("Latency", core::Severity::kWarning, "");
+  datadog("Own", core::Severity::kError, "info");  // Its own label says info: not a page.
+  shard.AdvanceWatermark(T("2026-01-05T10:10:00Z"));
+  ASSERT_EQ(rec.out.size(), 2u);
+  std::map<std::string, std::string> receiver_of;
+  for (const core::Notification& n : rec.out) receiver_of[std::string(n.common_labels.Get("alertname"))] = n.receiver;
+  EXPECT_EQ(receiver_of["Errors"], "pages");
+  EXPECT_EQ(receiver_of["Own"], "console");
+  EXPECT_EQ(receiver_of.count("Latency"), 0u);  // Inhibited by the error.
+  for (const core::Notification& n : rec.out) {
+    if (n.receiver == "pages") {
+      EXPECT_EQ(n.common_labels.Get("severity"), "error");
+      ASSERT_EQ(n.alerts.size(), 1u);
+    }
+  }
+  bool found = false;
+  for (const AlertView& v : shard.Alerts()) {
+    if (v.labels.Get("alertname") != "Errors") continue;
+    found = true;
+    EXPECT_EQ(v.fingerprint, fmt::format("{:016x}", error_fp));  // The signal's own labels'.
+    EXPECT_EQ(v.labels.Get("severity"), "error");
+  }
+  EXPECT_TRUE(found);
 }
 
 TEST(ShardTest, NoiseClassNeverNotifiesInvestigateGoesLowUrgency) {
