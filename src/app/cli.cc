@@ -26,11 +26,17 @@ int RunCli(int argc, char** argv) {
 
   CLI::App* routes = app.add_subcommand("routes", "Route tools");
   routes->require_subcommand(1);
-  std::string routes_config;
+  std::string routes_config, routes_verify_receivers;
   std::vector<std::string> routes_labels;
+  bool routes_tree = false;
   CLI::App* routes_test = routes->add_subcommand("test", "Show the routes, receivers and inhibitions an alert would hit");
   routes_test->add_option("--config", routes_config, "Config file (default: the embedded default)");
-  routes_test->add_option("labels", routes_labels, "label=value pairs")->required();
+  routes_test->add_option("--verify.receivers", routes_verify_receivers,
+                          "Exit 1 unless the alert routes to exactly these receivers (comma-separated, in "
+                          "tree order), as amtool");
+  routes_test->add_flag("--tree", routes_tree, "Print the matching routes as a tree first, as amtool");
+  routes_test->add_option("labels", routes_labels,
+                          "Labels as name=value or name=\"value\" (none: the empty label set)");
 
   ReplayCommandOptions replay_options;
   CLI::App* replay = app.add_subcommand("replay", "Backtest rules on a recorded NDJSON stream (event time)");
@@ -77,7 +83,9 @@ int RunCli(int argc, char** argv) {
 
   if (*run) return RunRunCommand(run_config);
   if (*check) return RunCheckConfig(check_path, stdout, stderr);
-  if (*routes_test) return RunRoutesTest(routes_config, routes_labels, stdout, stderr);
+  if (*routes_test) {
+    return RunRoutesTest(routes_config, routes_labels, routes_verify_receivers, routes_tree, stdout, stderr);
+  }
   if (*replay) {
     if (!replay_options.baseline.empty() && replay_output_opt->count() == 0) replay_options.output.clear();
     return RunReplay(replay_options, stdout, stderr);

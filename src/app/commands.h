@@ -25,6 +25,12 @@ int RunCheckConfig(const std::string& path, std::FILE* out, std::FILE* err);
 // would inhibit with (amtool config routes test, extended).
 int RunRoutesTest(const std::string& config_path, const std::vector<std::string>& labels, std::FILE* out,
                   std::FILE* err);
+// The same with amtool's options: `--tree` prints the matching routes as amtool draws them first;
+// `--verify.receivers R1,R2` (non-empty) exits 1 with amtool's warning unless the receivers line is
+// exactly that. Labels are name=value or name="value" (amtool's parse; a =~, != or !~ matcher is a
+// usage error, exit 2); none routes the empty label set.
+int RunRoutesTest(const std::string& config_path, const std::vector<std::string>& labels,
+                  const std::string& verify_receivers, bool tree, std::FILE* out, std::FILE* err);
 
 // `quell replay FILE|DIR [--config FILE] [--baseline FILE] [--output FILE] [--report-json FILE]
 // [--fail-on-new]`: backtests the config's rules on a recorded NDJSON stream in event time (no wall
