@@ -8,6 +8,7 @@
 #include "app/metrics_sources.h"
 #include "app/state_document.h"
 #include "core/json_writer.h"
+#include "correlate/json_value.h"
 #include "core/state_file.h"
 #include "core/status_macros.h"
 #include "correlate/compiled_rules.h"
@@ -516,8 +517,15 @@ core::HttpResponse Runtime::Middleware(const core::HttpRequest& req, const serve
     server::AuditEntry e;
     e.principal = principal;
     if (pattern == "/api/v2/silences") {
-      e.action = "silence.create";
+      // A post with the id of an existing silence updates it in place, or expires it and creates
+      // a new one (Alertmanager's rule, ADR 0054): the entry says which.
+      std::string posted_id;
+      if (absl::StatusOr<correlate::JsonValue> v = correlate::JsonValue::Parse(req.body); v.ok()) {
+        posted_id = v->GetString("id");
+      }
       e.target = SilenceIdFrom(resp.body);
+      e.action = !posted_id.empty() && posted_id == e.target ? "silence.update" : "silence.create";
+      if (!posted_id.empty() && posted_id != e.target) e.details.emplace_back("replaces", posted_id);
     } else if (pattern == "/api/v2/silence/{id}") {
       e.action = "silence.expire";
       e.target = std::string(req.PathParam("id"));

@@ -170,6 +170,19 @@ TEST_F(AppRuntimeTest, EndToEndWithAuthMetricsReloadAndAudit) {
   audit = c.Get("/api/v1/audit", Bearer("admin-token"));
   ASSERT_TRUE(audit.ok());
   EXPECT_THAT(audit->body, HasSubstr(R"("action":"silence.create","principal":"oncall")"));
+  // Posting its id with other matchers expires it and creates another (Alertmanager's rule): the
+  // entry names the silence it replaces.
+  const std::string id = created->body.substr(created->body.find(":\"") + 2, 36);
+  std::string changed = silence;
+  changed.replace(changed.find("checkout"), 8, "payments");
+  changed.insert(1, R"("id":")" + id + R"(",)");
+  auto replaced = c.Post("/api/v2/silences", changed, Bearer("oncall-token"));
+  ASSERT_TRUE(replaced.ok());
+  EXPECT_EQ(replaced->status, 200) << replaced->body;
+  EXPECT_THAT(replaced->body, ::testing::Not(HasSubstr(id)));
+  audit = c.Get("/api/v1/audit", Bearer("admin-token"));
+  EXPECT_THAT(audit->body, HasSubstr(R"("target":")" + replaced->body.substr(replaced->body.find(":\"") + 2, 36) +
+                                     R"(","details":{"replaces":")" + id + "\""));
 
   // Metrics: the intake counted the alert; the page was delivered.
   auto metrics = c.Get("/metrics");
