@@ -55,6 +55,17 @@ void Test(core::JsonWriter& w, std::string_view key, const std::optional<TestEvi
   w.EndObject();
 }
 
+// `key`: {"verdict","reason","by","at"}.
+void Override(core::JsonWriter& w, std::string_view key, const GateOverride& o) {
+  w.Key(key);
+  w.BeginObject();
+  w.Field("verdict", VerdictName(o.verdict));
+  w.Field("reason", o.reason);
+  w.Field("by", o.by);
+  Time(w, "at", o.at);
+  w.EndObject();
+}
+
 }  // namespace
 
 std::string GateVerdict::ToJson() const {
@@ -70,23 +81,9 @@ std::string GateVerdict::ToJson() const {
   w.EndArray();
   if (manual_override) {
     w.Field("computed_verdict", VerdictName(computed_verdict));
-    w.Key("override");
-    w.BeginObject();
-    w.Field("verdict", VerdictName(manual_override->verdict));
-    w.Field("reason", manual_override->reason);
-    w.Field("by", manual_override->by);
-    Time(w, "at", manual_override->at);
-    w.EndObject();
+    Override(w, "override", *manual_override);
   }
-  if (cleared_override) {
-    w.Key("cleared_override");
-    w.BeginObject();
-    w.Field("verdict", VerdictName(cleared_override->verdict));
-    w.Field("reason", cleared_override->reason);
-    w.Field("by", cleared_override->by);
-    Time(w, "at", cleared_override->at);
-    w.EndObject();
-  }
+  if (cleared_override) Override(w, "cleared_override", *cleared_override);
   w.Field("gate", gate);
   w.Field("service", service);
   w.Field("env", env);
