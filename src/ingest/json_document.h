@@ -172,12 +172,6 @@ uint32_t ForEachRecord(bool* broken, bool* broken_in_record, JsonDocument& jd, o
   return index;
 }
 
-// For a body whose top-level value is not the object (or array) its format wants: the reason to
-// reject it with. kWrongType when the body is one valid JSON value of another type (`"x"`, `5`,
-// `null`, or an array where only an object will do), kMalformedJson when it is not JSON at all
-// (`not json`, `nul`). `type` is doc.type()'s answer.
-core::RejectReason TopLevelMismatchReason(od::document& doc, od::json_type type);
-
 // After a record broke the structure: one malformed_json rejection (record `index`) at the first
 // byte after the document's current position that is not whitespace, ']' or '}' -- if any.
 void RejectRemainder(JsonDocument& jd, od::document& doc, uint32_t index, core::SignalBatch* out,

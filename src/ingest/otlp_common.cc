@@ -337,57 +337,6 @@ void OtlpParserBase::RejectRecord(RejectReason reason, const char* field, uint32
   ++result_->rejected;
 }
 
-void OtlpParserBase::RejectEntry(const FieldError& why, uint32_t offset, uint32_t index, EntryLevel level,
-                                 size_t signals_before, size_t rejections_before) {
-  uint64_t items = ItemsIn(offset, level);
-  uint64_t done = out_->size() - signals_before;
-  const auto rejections = out_->rejections();
-  for (size_t i = rejections_before; i < rejections.size(); ++i) done += rejections[i].units;
-  const uint64_t left = items > done ? items - done : 1;
-  RejectRecord(why.reason, why.field, offset, index, static_cast<uint32_t>(std::min<uint64_t>(left, UINT32_MAX)));
-}
-
-uint64_t OtlpParserBase::ItemsIn(uint32_t offset, EntryLevel level) {
-  const std::string_view body = doc_.body();
-  const size_t end = SkipJsonValue(body, offset);
-  if (end == std::string::npos) return 1;
-  if (!items_parser_) items_parser_ = std::make_unique<simdjson::dom::parser>();
-  simdjson::dom::element e;
-  if (items_parser_->parse(body.data() + offset, end - offset).get(e) != simdjson::SUCCESS) return 1;
-  return std::max<uint64_t>(1, CountItems(e, level));
-}
-
-uint64_t OtlpParserBase::CountItems(const simdjson::dom::element& e, EntryLevel level) const {
-  if (level == EntryLevel::kRecord && format_ != core::Format::kOtlpMetrics) return 1;
-  simdjson::dom::object obj;
-  if (e.get_object().get(obj) != simdjson::SUCCESS) return level == EntryLevel::kRecord ? 1 : 0;
-  uint64_t n = 0;
-  for (auto field : obj) {
-    simdjson::dom::array arr;
-    switch (level) {
-      case EntryLevel::kResource:
-        if (OtlpKeyIs(field.key, scope_key_) && field.value.get_array().get(arr) == simdjson::SUCCESS) {
-          for (simdjson::dom::element s : arr) n += CountItems(s, EntryLevel::kScope);
-        }
-        break;
-      case EntryLevel::kScope:
-        if (OtlpKeyIs(field.key, records_key_) && field.value.get_array().get(arr) == simdjson::SUCCESS) {
-          for (simdjson::dom::element r : arr) n += CountItems(r, EntryLevel::kRecord);
-        }
-        break;
-      case EntryLevel::kRecord: {  // A metric: the data points of its data (gauge, sum, ...).
-        simdjson::dom::object data;
-        if (field.value.get_object().get(data) != simdjson::SUCCESS) break;
-        for (auto g : data) {
-          if (OtlpKeyIs(g.key, "dataPoints") && g.value.get_array().get(arr) == simdjson::SUCCESS) n += arr.size();
-        }
-        break;
-      }
-    }
-  }
-  return n;
-}
-
 namespace {
 // Gets an array from an optional field value; null -> empty (returns false with ok status).
 FieldError GetArray(od::value& v, const char* field, od::array* arr, bool* present) {
@@ -444,10 +393,15 @@ FieldError OtlpParserBase::ParseRecordArray(od::value& records) {
       RejectRecord(RejectReason::kTooManyRecords, "", offset, index);
       continue;
     }
-    const size_t signals_before = out_->size(), rejections_before = out_->rejections().size();
+    // A metric rejected whole stands for its data points (a log record or span for itself): the
+    // batch's sizes before it, to leave out the points it emitted or rejected already.
+    size_t signals_before = 0, rejections_before = 0;
+    if (format_ == core::Format::kOtlpMetrics) {
+      signals_before = out_->size();
+      rejections_before = out_->rejections().size();
+    }
     RecordStatus st = ParseRecord(rec, index, offset);
     if (st.failed) {
-      // A metric rejected whole stands for its data points (a log record or span for itself).
       if (format_ == core::Format::kOtlpMetrics) {
         RejectEntry(st, offset, index, EntryLevel::kRecord, signals_before, rejections_before);
       } else {
@@ -734,6 +688,59 @@ ParseResult OtlpParserBase::ParseOpened(od::document& d, ParseResult result) {
   result_ = nullptr;
   doc_ptr_ = nullptr;
   return result;
+}
+
+// ---- cold: what a rejected entry stood for ----
+
+void OtlpParserBase::RejectEntry(const FieldError& why, uint32_t offset, uint32_t index, EntryLevel level,
+                                 size_t signals_before, size_t rejections_before) {
+  uint64_t items = ItemsIn(offset, level);
+  uint64_t done = out_->size() - signals_before;
+  const auto rejections = out_->rejections();
+  for (size_t i = rejections_before; i < rejections.size(); ++i) done += rejections[i].units;
+  const uint64_t left = items > done ? items - done : 1;
+  RejectRecord(why.reason, why.field, offset, index, static_cast<uint32_t>(std::min<uint64_t>(left, UINT32_MAX)));
+}
+
+uint64_t OtlpParserBase::ItemsIn(uint32_t offset, EntryLevel level) {
+  const std::string_view body = doc_.body();
+  const size_t end = SkipJsonValue(body, offset);
+  if (end == std::string::npos) return 1;
+  if (!items_parser_) items_parser_ = std::make_unique<simdjson::dom::parser>();
+  simdjson::dom::element e;
+  if (items_parser_->parse(body.data() + offset, end - offset).get(e) != simdjson::SUCCESS) return 1;
+  return std::max<uint64_t>(1, CountItems(e, level));
+}
+
+uint64_t OtlpParserBase::CountItems(const simdjson::dom::element& e, EntryLevel level) const {
+  if (level == EntryLevel::kRecord && format_ != core::Format::kOtlpMetrics) return 1;
+  simdjson::dom::object obj;
+  if (e.get_object().get(obj) != simdjson::SUCCESS) return level == EntryLevel::kRecord ? 1 : 0;
+  uint64_t n = 0;
+  for (auto field : obj) {
+    simdjson::dom::array arr;
+    switch (level) {
+      case EntryLevel::kResource:
+        if (OtlpKeyIs(field.key, scope_key_) && field.value.get_array().get(arr) == simdjson::SUCCESS) {
+          for (simdjson::dom::element s : arr) n += CountItems(s, EntryLevel::kScope);
+        }
+        break;
+      case EntryLevel::kScope:
+        if (OtlpKeyIs(field.key, records_key_) && field.value.get_array().get(arr) == simdjson::SUCCESS) {
+          for (simdjson::dom::element r : arr) n += CountItems(r, EntryLevel::kRecord);
+        }
+        break;
+      case EntryLevel::kRecord: {  // A metric: the data points of its data (gauge, sum, ...).
+        simdjson::dom::object data;
+        if (field.value.get_object().get(data) != simdjson::SUCCESS) break;
+        for (auto g : data) {
+          if (OtlpKeyIs(g.key, "dataPoints") && g.value.get_array().get(arr) == simdjson::SUCCESS) n += arr.size();
+        }
+        break;
+      }
+    }
+  }
+  return n;
 }
 
 }  // namespace quell::ingest

@@ -168,7 +168,6 @@ class OtlpParserBase : public Parser {
   // only), or 1 when its bytes cannot be read.
   uint64_t ItemsIn(uint32_t offset, EntryLevel level);
   uint64_t CountItems(const simdjson::dom::element& e, EntryLevel level) const;
-  std::unique_ptr<simdjson::dom::parser> items_parser_;  // Made on first use.
 
   core::Format format_;
   ParserOptions options_;
@@ -181,6 +180,7 @@ class OtlpParserBase : public Parser {
   core::SourceKind source_ = core::SourceKind::kUnknown;
   core::EventTime observed_;
   std::string_view scope_name_;
+  std::unique_ptr<simdjson::dom::parser> items_parser_;  // ItemsIn's; made on first use.
 };
 
 // A trace id (n = 32) or span id (n = 16) in its canonical lowercase form, kept in the batch:

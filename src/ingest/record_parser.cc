@@ -163,6 +163,34 @@ bool RecordParser::ParseWithoutInvalidRecords(std::string_view body, core::Signa
   return true;
 }
 
+core::RejectReason TopLevelMismatchReason(od::document& doc, od::json_type type) {
+  bool valid = false;
+  switch (type) {
+    case od::json_type::string: {
+      std::string_view s;
+      valid = doc.get_string().get(s) == simdjson::SUCCESS;
+      break;
+    }
+    case od::json_type::number: {
+      od::number n;
+      valid = doc.get_number().get(n) == simdjson::SUCCESS;
+      break;
+    }
+    case od::json_type::boolean: {
+      bool b;
+      valid = doc.get_bool().get(b) == simdjson::SUCCESS;
+      break;
+    }
+    case od::json_type::null: {
+      bool is = false;
+      valid = doc.is_null().get(is) == simdjson::SUCCESS && is;
+      break;
+    }
+    default: valid = true; break;  // An object or array the format does not take here.
+  }
+  return valid ? RejectReason::kWrongType : RejectReason::kMalformedJson;
+}
+
 ParseResult RecordParser::Parse(std::string_view body, size_t padded_capacity, core::SourceKind source,
                                 core::EventTime observed, core::SignalBatch* out) {
   ParseResult result;
