@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/escaping.h"
+#include "core/fingerprint.h"
 #include "core/json_writer.h"
 #include "core/strings.h"
 #include "fmt/format.h"
@@ -39,21 +40,9 @@ std::string_view AlertmanagerExternalUrl(const core::Notification& n) {
   return url;
 }
 
+// Alertmanager's fingerprint (core/fingerprint.h), as its webhook payload writes it.
 std::string AlertmanagerFingerprint(const core::LabelSet& labels) {
-  uint64_t h = 14695981039346656037ull;
-  auto add = [&](std::string_view s) {
-    for (unsigned char c : s) {
-      h ^= c;
-      h *= 1099511628211ull;
-    }
-    h ^= 0xFF;
-    h *= 1099511628211ull;
-  };
-  for (const auto& l : labels.view()) {
-    add(l.name);
-    add(l.value);
-  }
-  return fmt::format("{:016x}", h);
+  return fmt::format("{:016x}", core::AlertmanagerFingerprint(labels.view()));
 }
 
 std::string AlertmanagerWebhookBody(const core::Notification& n, int max_alerts) {
