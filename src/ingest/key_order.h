@@ -4,7 +4,7 @@
 // checks each raw key of the next record against the key that came at the same position last
 // time. The records of one stream come from one template or one exporter (a Datadog webhook
 // payload, an SDK's serializer), so their keys arrive in the same order; a hit is one masked
-// compare of the key's bytes (16 or 32 at a time) and gives the key's id without scanning for the
+// 32-byte compare of the key's bytes (AVX2) and gives the key's id without scanning for the
 // key's end or looking it up. A miss (another template, an added or reordered field) falls back to
 // the caller's lookup and relearns that one position; positions are independent, so one odd field
 // costs one miss per record, not the rest of the record.
@@ -32,6 +32,10 @@
 
 #include "core/unaligned.h"
 
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
 namespace quell::ingest {
 
 class KeyOrder {
@@ -48,11 +52,15 @@ class KeyOrder {
   bool Next(const char* p, std::string_view* key, int* id) {
     if (pos_ >= kMaxPositions) return false;
     const Slot& s = slots_[pos_];
-    uint64_t diff = ((core::Load64(p) ^ s.w[0]) & s.m[0]) | ((core::Load64(p + 8) ^ s.w[1]) & s.m[1]);
-    if (s.len > 16) {
-      diff |= ((core::Load64(p + 16) ^ s.w[2]) & s.m[2]) | ((core::Load64(p + 24) ^ s.w[3]) & s.m[3]);
-    }
-    if (diff != 0 || p[s.len] != '"') return false;
+#if defined(__AVX2__)
+    // One 32-byte compare of the key's bytes (the position's mask keeps those of its length).
+    const __m256i got = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    const __m256i want = _mm256_load_si256(reinterpret_cast<const __m256i*>(s.bytes));
+    const uint32_t equal = static_cast<uint32_t>(_mm256_movemask_epi8(_mm256_cmpeq_epi8(got, want)));
+    if ((~equal & s.mask) != 0 || p[s.len] != '"') return false;
+#else
+    if (std::memcmp(p, s.bytes, s.len) != 0 || p[s.len] != '"') return false;
+#endif
     *key = std::string_view(p, s.len);
     *id = s.id;
     ++pos_;
@@ -66,14 +74,8 @@ class KeyOrder {
     Slot& s = slots_[pos_++];
     s = Slot{};
     if (key.data() != p || key.size() > kMaxKey) return;  // Escaped or long: never predicted.
-    char bytes[kMaxKey] = {};
-    std::memcpy(bytes, key.data(), key.size());
-    for (size_t i = 0; i < 4; ++i) {
-      s.w[i] = core::Load64(bytes + 8 * i);
-      const size_t have = key.size() > 8 * i ? key.size() - 8 * i : 0;
-      s.m[i] = have >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * have)) - 1;
-      s.w[i] &= s.m[i];
-    }
+    std::memcpy(s.bytes, key.data(), key.size());
+    s.mask = key.size() >= 32 ? ~uint32_t{0} : (uint32_t{1} << key.size()) - 1;
     s.len = static_cast<uint32_t>(key.size());
     s.id = id;
   }
@@ -81,9 +83,9 @@ class KeyOrder {
  private:
   // A position that never matches: it asks for a quote at p[0] and at p[1]. A raw key starts with
   // a quote only when it is empty, and then p[1] follows its closing quote (':' or whitespace).
-  struct Slot {
-    uint64_t w[4] = {'"', 0, 0, 0};
-    uint64_t m[4] = {0xff, 0, 0, 0};
+  struct alignas(32) Slot {
+    char bytes[kMaxKey] = {'"'};  // The key's bytes, zero-filled.
+    uint32_t mask = 1;            // Bit i set for each byte i of the key.
     uint32_t len = 1;
     int id = -1;
   };
