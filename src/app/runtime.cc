@@ -126,13 +126,13 @@ absl::Status Runtime::BuildSinks() {
   }
   QUELL_ASSIGN_OR_RETURN(sinks::ReceiverSet set, sinks::BuildReceivers(config_.sinks, deps));
   // Kafka receivers live in their own library (src/sinks/kafka/); their brokers default to the
-  // Kafka source's.
+  // Kafka source's. BuildKafkaReceiver applies send_resolved, as BuildReceivers does for the rest.
   for (const sinks::ReceiverConfig& r : config_.sinks.receivers) {
     for (size_t i = 0; i < r.kafka_configs.size(); ++i) {
       QUELL_ASSIGN_OR_RETURN(sinks::KafkaSinkConfig kc, sinks::ParseKafkaSinkConfig(r.kafka_configs[i]));
       if (kc.brokers.empty() && config_.kafka) kc.brokers = config_.kafka->brokers;
-      QUELL_ASSIGN_OR_RETURN(std::unique_ptr<sinks::KafkaSink> sink,
-                             sinks::KafkaSink::Create(r.name, static_cast<int>(i), kc));
+      QUELL_ASSIGN_OR_RETURN(std::unique_ptr<sinks::Receiver> sink,
+                             sinks::BuildKafkaReceiver(r.name, static_cast<int>(i), std::move(kc)));
       set.receivers.push_back(std::move(sink));
     }
   }

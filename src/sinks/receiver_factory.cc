@@ -7,6 +7,7 @@
 #include "core/status_macros.h"
 #include "sinks/file/file_sink.h"
 #include "sinks/pagerduty/pagerduty_sink.h"
+#include "sinks/send_resolved_receiver.h"
 #include "sinks/slack/slack_sink.h"
 #include "sinks/stdout/stdout_sink.h"
 #include "sinks/webhook/webhook_sink.h"
@@ -20,7 +21,10 @@ absl::StatusOr<ReceiverSet> BuildReceivers(const SinksConfig& config, ReceiverDe
     needs_http |= !r.pagerduty_configs.empty() || !r.slack_configs.empty() || !r.webhook_configs.empty();
   }
   if (needs_http && !deps.http) deps.http = std::make_shared<HttpClient>();
-  auto add = [&](std::unique_ptr<Receiver> rec, const ReceiverConfig& rc, std::optional<double> cap) {
+  // Every integration goes through here once: wrapped for `send_resolved: false`, bare otherwise.
+  auto add = [&](std::unique_ptr<Receiver> rec, const ReceiverConfig& rc, bool send_resolved,
+                 std::optional<double> cap) {
+    rec = WithSendResolved(std::move(rec), send_resolved, SendResolvedReceiver::GateVerdicts::kFiltered);
     std::optional<RateLimit> lim = rc.rate_limit;
     if (cap) {
       if (!lim || lim->per_second > *cap) lim = RateLimit{*cap, lim ? std::min(lim->burst, std::max(1.0, *cap)) : 1.0};
@@ -32,23 +36,25 @@ absl::StatusOr<ReceiverSet> BuildReceivers(const SinksConfig& config, ReceiverDe
     int i = 0;
     for (const auto& c : rc.pagerduty_configs) {
       QUELL_ASSIGN_OR_RETURN(auto s, PagerDutySink::Create(rc.name, i++, c, deps.http, deps.clock));
-      add(std::move(s), rc, std::nullopt);
+      add(std::move(s), rc, c.send_resolved, std::nullopt);
     }
     i = 0;
     for (const auto& c : rc.slack_configs) {
       QUELL_ASSIGN_OR_RETURN(auto s, SlackSink::Create(rc.name, i++, c, deps.http, deps.clock));
-      add(std::move(s), rc, c.per_second);
+      add(std::move(s), rc, c.send_resolved, c.per_second);
     }
     i = 0;
     for (const auto& c : rc.webhook_configs) {
       QUELL_ASSIGN_OR_RETURN(auto s, WebhookSink::Create(rc.name, i++, c, deps.http, deps.clock));
-      add(std::move(s), rc, std::nullopt);
+      add(std::move(s), rc, c.send_resolved, std::nullopt);
     }
     i = 0;
-    for (const auto& c : rc.file_configs) add(std::make_unique<FileSink>(rc.name, i++, c), rc, std::nullopt);
+    for (const auto& c : rc.file_configs) {
+      add(std::make_unique<FileSink>(rc.name, i++, c), rc, c.send_resolved, std::nullopt);
+    }
     i = 0;
     for (const auto& c : rc.stdout_configs) {
-      add(std::make_unique<StdoutSink>(rc.name, i++, c, deps.stdout_stream), rc, std::nullopt);
+      add(std::make_unique<StdoutSink>(rc.name, i++, c, deps.stdout_stream), rc, c.send_resolved, std::nullopt);
     }
   }
   return set;

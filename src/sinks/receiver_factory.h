@@ -3,9 +3,12 @@
 // BuildReceivers: turns a SinksConfig into live Receivers (resolving every secret reference) plus
 // each integration's rate limit, ready to hand to the Dispatcher. Components are listed here by
 // type, not self-registered. `kafka_configs` entries are NOT built here (the Kafka receiver lives
-// in src/sinks/kafka/ and links this library): app/ builds them and appends them to
-// ReceiverSet::receivers before creating the Dispatcher.
+// in src/sinks/kafka/ and links this library): app/ builds them with BuildKafkaReceiver
+// (kafka/kafka_sink.h) and appends them to ReceiverSet::receivers before creating the Dispatcher.
 //
+// send_resolved: an integration whose config says `send_resolved: false` is wrapped in a
+// SendResolvedReceiver (send_resolved_receiver.h), which filters gate verdicts too; one with
+// `send_resolved: true` (the default) is handed over bare. The integrations do not filter.
 // Rate limits: an integration gets the receiver's `rate_limit`; Slack integrations are also
 // capped at their `per_second` (default 1/s, Slack's limit).
 // Errors name the receiver and, for secrets, the reference; never a secret value.

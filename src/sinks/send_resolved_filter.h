@@ -24,6 +24,9 @@
 // resolved members coincides with the repeat interval, the engine sends it as that change, which
 // this filter drops, so the reminder comes one repeat_interval later.
 //
+// Used by SendResolvedReceiver (send_resolved_receiver.h), which applies it around each integration
+// configured with send_resolved: false; the integrations themselves do not filter.
+//
 // Threading: thread-safe. The callback returned by Track may outlive the filter (state is shared).
 #ifndef QUELL_SINKS_SEND_RESOLVED_FILTER_H_
 #define QUELL_SINKS_SEND_RESOLVED_FILTER_H_

@@ -16,18 +16,9 @@ namespace quell::sinks {
 FileSink::FileSink(std::string name, int index, FileConfig config)
     : name_(std::move(name)),
       id_(IntegrationId(name_, "file", index)),
-      config_(std::move(config)),
-      filter_(config_.send_resolved) {}
+      config_(std::move(config)) {}
 
-void FileSink::Deliver(const core::Notification& in, DeliveryCallback done) {
-  core::Notification filtered;
-  const core::Notification* send = filter_.Filter(in, &filtered);
-  if (send == nullptr) {
-    done(DeliveryOutcome::Ok());
-    return;
-  }
-  const core::Notification& n = *send;
-  done = filter_.Track(n, std::move(done));
+void FileSink::Deliver(const core::Notification& n, DeliveryCallback done) {
   DeliveryOutcome o;
   {
     std::lock_guard<std::mutex> l(mu_);

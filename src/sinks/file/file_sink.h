@@ -4,9 +4,9 @@
 // file, opened with O_APPEND on every delivery batch so log rotation by rename works. Delivery is
 // synchronous (Deliver reports before returning): OK once the line is written (and fdatasync'd
 // when `fsync`), Unavailable when the write fails (disk full: retried). Errors name the receiver
-// and the path, never the content. send_resolved: false follows send_resolved_filter.h (nothing
-// when the incident resolves, resolved members left out, nothing for an update that only resolved
-// members). Thread-safe (one mutex).
+// and the path, never the content. It writes every notification it is given: send_resolved: false
+// is applied around it (BuildReceivers wraps it in a SendResolvedReceiver, send_resolved_receiver.h).
+// Thread-safe (one mutex).
 #ifndef QUELL_SINKS_FILE_FILE_SINK_H_
 #define QUELL_SINKS_FILE_FILE_SINK_H_
 
@@ -16,7 +16,6 @@
 
 #include "sinks/file/file_config.h"
 #include "sinks/receiver.h"
-#include "sinks/send_resolved_filter.h"
 
 namespace quell::sinks {
 
@@ -33,7 +32,6 @@ class FileSink final : public Receiver {
   std::string name_;
   std::string id_;
   FileConfig config_;
-  SendResolvedFilter filter_;
   std::mutex mu_;
   std::string line_;  // Guarded by mu_; reused.
 };

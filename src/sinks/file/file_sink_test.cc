@@ -10,6 +10,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "sinks/notification_json.h"
+#include "sinks/receiver_factory.h"
+#include "sinks/send_resolved_receiver.h"
 #include "tests/testing/status_matchers.h"
 
 namespace quell::sinks {
@@ -51,14 +53,22 @@ TEST(FileSinkTest, AppendsOneJsonLinePerNotification) {
 }
 
 // QA (item 4): send_resolved false only skipped resolved notifications; a firing one still carried
-// its resolved members, and a change that only resolved members was written again.
+// its resolved members, and a change that only resolved members was written again. send_resolved
+// is applied around the sink (SendResolvedReceiver), so the sink is built as BuildReceivers builds it.
 TEST(FileSinkTest, SendResolvedFalseWritesOnlyFiringMembers) {
   auto path = std::filesystem::temp_directory_path() / ("quell_file_sink_sr_" + std::to_string(::getpid()) + ".jsonl");
   std::filesystem::remove(path);
   FileConfig c;
   c.path = path.string();
   c.send_resolved = false;
-  FileSink sink("archive", 1, c);
+  SinksConfig config;
+  config.receivers.push_back(ReceiverConfig{.name = "archive", .file_configs = {c}});
+  auto set = BuildReceivers(config);
+  ASSERT_THAT(set, IsOk());
+  ASSERT_EQ(set->receivers.size(), 1u);
+  ASSERT_NE(dynamic_cast<SendResolvedReceiver*>(set->receivers[0].get()), nullptr);
+  Receiver& sink = *set->receivers[0];
+  EXPECT_EQ(sink.id(), "archive/file/0");
   core::Notification n;
   n.receiver = "archive";
   n.dedup_key = "k";

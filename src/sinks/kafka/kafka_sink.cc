@@ -6,6 +6,7 @@
 #include "core/status_macros.h"
 #include "fmt/format.h"
 #include "sinks/notification_json.h"
+#include "sinks/send_resolved_receiver.h"
 
 namespace quell::sinks {
 namespace {
@@ -39,8 +40,7 @@ absl::Status StatusForError(const std::string& name, const std::string& topic, r
 KafkaSink::KafkaSink(std::string name, int index, KafkaSinkConfig config)
     : name_(std::move(name)),
       id_(IntegrationId(name_, "kafka", index)),
-      config_(std::move(config)),
-      filter_(config_.send_resolved) {}
+      config_(std::move(config)) {}
 
 absl::StatusOr<std::unique_ptr<KafkaSink>> KafkaSink::Create(std::string name, int index,
                                                              KafkaSinkConfig config) {
@@ -102,17 +102,7 @@ void KafkaSink::PollLoop() {
   while (!stop_.load(std::memory_order_relaxed)) rd_kafka_poll(producer_, 50);
 }
 
-void KafkaSink::Deliver(const core::Notification& in, DeliveryCallback done) {
-  // Gate verdicts are published whatever send_resolved says (a "resolved" verdict is news).
-  core::Notification filtered;
-  const core::Notification* send =
-      in.kind == core::NotificationKind::kGateVerdict ? &in : filter_.Filter(in, &filtered);
-  if (send == nullptr) {
-    done(DeliveryOutcome::Ok());
-    return;
-  }
-  const core::Notification& n = *send;
-  if (n.kind != core::NotificationKind::kGateVerdict) done = filter_.Track(n, std::move(done));
+void KafkaSink::Deliver(const core::Notification& n, DeliveryCallback done) {
   std::string value = n.kind == core::NotificationKind::kGateVerdict ? n.gate_verdict_json
                                                                       : NotificationToJson(n);
   std::string_view kind = NotificationKindName(n.kind);
@@ -144,6 +134,13 @@ void KafkaSink::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaqu
   DeliveryCallback d = std::move(*cb);
   delete cb;
   d(std::move(out));
+}
+
+absl::StatusOr<std::unique_ptr<Receiver>> BuildKafkaReceiver(std::string name, int index, KafkaSinkConfig config) {
+  const bool send_resolved = config.send_resolved;
+  QUELL_ASSIGN_OR_RETURN(std::unique_ptr<KafkaSink> sink,
+                         KafkaSink::Create(std::move(name), index, std::move(config)));
+  return WithSendResolved(std::move(sink), send_resolved, SendResolvedReceiver::GateVerdicts::kPassThrough);
 }
 
 }  // namespace quell::sinks

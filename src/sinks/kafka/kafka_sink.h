@@ -5,9 +5,10 @@
 // from the producer's own retries). The message key is the notification's dedup_key, so every
 // update of one incident lands on one partition in order; the value is the notification's JSON
 // (sinks/notification_json.h) or, for gate verdicts, `gate_verdict_json` as is. Headers:
-// `quell-kind`, `quell-status`, `content-type: application/json`. send_resolved: false follows
-// send_resolved_filter.h (nothing when an incident resolves, resolved members left out, nothing for
-// an update that only resolved members); gate verdicts are always published.
+// `quell-kind`, `quell-status`, `content-type: application/json`. The sink publishes every
+// notification it is given; send_resolved: false (nothing when an incident resolves, resolved
+// members left out, nothing for an update that only resolved members; gate verdicts are always
+// published) is applied around it by BuildKafkaReceiver below.
 //
 // Deliver enqueues and returns; the delivery report (served by the sink's own poll thread) calls
 // `done`: OK when the broker acknowledged; Unavailable for transient failures (timeout, broker
@@ -30,7 +31,6 @@
 #include "absl/status/statusor.h"
 #include "sinks/kafka/kafka_sink_config.h"
 #include "sinks/receiver.h"
-#include "sinks/send_resolved_filter.h"
 
 typedef struct rd_kafka_s rd_kafka_t;
 typedef struct rd_kafka_message_s rd_kafka_message_t;
@@ -58,11 +58,17 @@ class KafkaSink final : public Receiver {
   std::string name_;
   std::string id_;
   KafkaSinkConfig config_;
-  SendResolvedFilter filter_;
   rd_kafka_t* producer_ = nullptr;
   std::atomic<bool> stop_{false};
   std::thread poller_;
 };
+
+// The integration for one `kafka_configs` entry as the Dispatcher gets it: KafkaSink::Create's sink,
+// wrapped for `send_resolved: false` in a SendResolvedReceiver (send_resolved_receiver.h) that lets
+// gate verdicts through (a passing verdict, status resolved, is news on a bus), bare otherwise.
+// Errors: those of KafkaSink::Create.
+[[nodiscard]] absl::StatusOr<std::unique_ptr<Receiver>> BuildKafkaReceiver(std::string name, int index,
+                                                                           KafkaSinkConfig config);
 
 }  // namespace quell::sinks
 

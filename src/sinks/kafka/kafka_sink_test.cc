@@ -16,6 +16,7 @@
 #include "ingest/kafka/mock_cluster.h"
 #include "sinks/notification_json.h"
 #include "sinks/secret_check.h"
+#include "sinks/send_resolved_receiver.h"
 #include "tests/testing/status_matchers.h"
 
 namespace quell::sinks {
@@ -137,12 +138,14 @@ TEST(KafkaSinkTest, PublishesIncidentsKeyedByDedupKeyAndGateVerdictsAsIs) {
   cfg.topic = "incidents";
   cfg.brokers = cluster->bootstrap_servers();
   cfg.send_resolved = false;
-  ASSERT_OK_AND_ASSIGN(auto sink, KafkaSink::Create("bus", 0, cfg));
+  // As app/ builds it: send_resolved is applied around the sink (SendResolvedReceiver).
+  ASSERT_OK_AND_ASSIGN(auto sink, BuildKafkaReceiver("bus", 0, cfg));
+  ASSERT_NE(dynamic_cast<SendResolvedReceiver*>(sink.get()), nullptr);
   EXPECT_EQ(sink->type(), "kafka");
   EXPECT_EQ(sink->id(), "bus/kafka/0");
 
   core::Notification firing = Incident("dk-checkout-1", core::NotificationStatus::kFiring);
-  Outcome o1, o2, o3;
+  Outcome o1, o2, o3, o4;
   sink->Deliver(firing, o1.Callback());
   core::Notification gate;
   gate.kind = core::NotificationKind::kGateVerdict;
@@ -151,15 +154,22 @@ TEST(KafkaSinkTest, PublishesIncidentsKeyedByDedupKeyAndGateVerdictsAsIs) {
   sink->Deliver(gate, o2.Callback());
   // send_resolved: false -> reported OK without publishing.
   sink->Deliver(Incident("dk-checkout-1", core::NotificationStatus::kResolved), o3.Callback());
+  // ... but a passing verdict (status resolved) is published all the same.
+  core::Notification pass = gate;
+  pass.status = core::NotificationStatus::kResolved;
+  pass.dedup_key = "gate-deploy-43";
+  pass.gate_verdict_json = R"({"verdict":"pass","deploy":"checkout@1.2.4"})";
+  sink->Deliver(pass, o4.Callback());
   EXPECT_OK(o1.Wait());
   EXPECT_OK(o2.Wait());
   EXPECT_OK(o3.Wait());
+  EXPECT_OK(o4.Wait());
   EXPECT_EQ(o1.calls(), 1);
 
   int64_t total = 0;
-  auto got = ReadTopic(cluster->bootstrap_servers(), "incidents", 3, 2, &total);
-  ASSERT_EQ(got.size(), 2u);
-  EXPECT_EQ(total, 2) << "the resolved notification must not be published";
+  auto got = ReadTopic(cluster->bootstrap_servers(), "incidents", 3, 3, &total);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(total, 3) << "the resolved notification must not be published";
   std::map<std::string, Read> by_key;
   for (auto& r : got) by_key[r.key] = r;
   ASSERT_TRUE(by_key.count("dk-checkout-1"));
@@ -173,6 +183,31 @@ TEST(KafkaSinkTest, PublishesIncidentsKeyedByDedupKeyAndGateVerdictsAsIs) {
   ASSERT_TRUE(by_key.count("gate-deploy-42"));
   EXPECT_EQ(by_key["gate-deploy-42"].value, gate.gate_verdict_json);
   EXPECT_EQ(by_key["gate-deploy-42"].headers["quell-kind"], "gate_verdict");
+  ASSERT_TRUE(by_key.count("gate-deploy-43"));
+  EXPECT_EQ(by_key["gate-deploy-43"].value, pass.gate_verdict_json);
+  EXPECT_EQ(by_key["gate-deploy-43"].headers["quell-status"], "resolved");
+}
+
+TEST(KafkaSinkTest, SendResolvedTrueIsTheBareSink) {
+  KafkaSinkConfig cfg;
+  cfg.topic = "incidents";
+  cfg.brokers = "127.0.0.1:1";  // Never reached: nothing is delivered.
+  core::KafkaProperty quiet;
+  quiet.name = "log_level";
+  quiet.literal = "0";
+  cfg.properties.push_back(quiet);
+  ASSERT_OK_AND_ASSIGN(auto sink, BuildKafkaReceiver("bus", 2, cfg));
+  EXPECT_NE(dynamic_cast<KafkaSink*>(sink.get()), nullptr);
+  EXPECT_EQ(sink->id(), "bus/kafka/2");
+  cfg.send_resolved = false;
+  ASSERT_OK_AND_ASSIGN(auto wrapped, BuildKafkaReceiver("bus", 3, cfg));
+  auto* srr = dynamic_cast<SendResolvedReceiver*>(wrapped.get());
+  ASSERT_NE(srr, nullptr);
+  EXPECT_NE(dynamic_cast<const KafkaSink*>(&srr->inner()), nullptr);
+  EXPECT_EQ(wrapped->id(), "bus/kafka/3");
+  // Errors are KafkaSink::Create's.
+  cfg.brokers.clear();
+  EXPECT_THAT(BuildKafkaReceiver("bus", 4, cfg), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(KafkaSinkTest, UnreachableClusterIsRetryableAndLeaksNoSecret) {

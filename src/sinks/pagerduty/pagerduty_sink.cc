@@ -80,7 +80,6 @@ PagerDutySink::PagerDutySink(std::string name, int index, PagerDutyConfig config
       id_(IntegrationId(name_, "pagerduty", index)),
       config_(std::move(config)),
       endpoints_(PagerDutyEndpointsFor(config_.url)),
-      filter_(config_.send_resolved),
       announced_(std::make_shared<Announced>()),
       routing_key_(std::move(key)),
       http_(std::move(http)),
@@ -229,18 +228,11 @@ void PagerDutySink::MaybeSendChangeEvent(const core::Notification& n) {
 }
 
 void PagerDutySink::Deliver(const core::Notification& n, DeliveryCallback done) {
-  core::Notification filtered;
-  const core::Notification* send = filter_.Filter(n, &filtered);
-  if (send == nullptr) {
-    done(DeliveryOutcome::Ok());
-    return;
-  }
-  MaybeSendChangeEvent(*send);
+  MaybeSendChangeEvent(n);
   HttpCall call;
   call.url = endpoints_.events;
   call.headers = {{"Content-Type", "application/json"}};
-  call.body = EventBody(*send);
-  done = filter_.Track(*send, std::move(done));
+  call.body = EventBody(n);
   // The callback may run after this sink is destroyed (the HttpClient is shared): copy, don't
   // capture `this`.
   http_->Send(std::move(call), [name = name_, clock = clock_, done = std::move(done)](HttpResult r) {

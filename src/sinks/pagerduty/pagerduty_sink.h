@@ -12,8 +12,9 @@
 //                order (alert_order.h).
 //   resolved  -> event_action "resolve" with the same dedup_key.
 //   gate verdicts and storms are triggers like incidents.
-// send_resolved: false (send_resolved_filter.h): no resolve, resolved members left out of
-// triggers, and no trigger for an update that only resolved members.
+// send_resolved: false (no resolve, resolved members left out of triggers, and no trigger or
+// change event for an update that only resolved members) is applied around the sink: BuildReceivers
+// wraps it in a SendResolvedReceiver (send_resolved_receiver.h); the sink sends what it is given.
 // Size: PagerDuty rejects events over 512 KB (a 400, permanent here). As Alertmanager does, an
 // encoded event larger than kPagerDutyMaxEventBytes has its custom_details replaced by
 // {"error": "Custom details have been removed because the original event exceeds the maximum
@@ -39,7 +40,6 @@
 #include "sinks/http_client.h"
 #include "sinks/pagerduty/pagerduty_config.h"
 #include "sinks/receiver.h"
-#include "sinks/send_resolved_filter.h"
 
 namespace quell::sinks {
 
@@ -60,7 +60,8 @@ class PagerDutySink final : public Receiver {
   void Deliver(const core::Notification& n, DeliveryCallback done) override;
 
   // The enqueue body for `n` (exposed for tests and docs), at most kPagerDutyMaxEventBytes unless
-  // even its summary and routing fields exceed it. `n` as it is sent (after SendResolvedFilter).
+  // even its summary and routing fields exceed it. `n` as it is sent (for send_resolved: false,
+  // as the SendResolvedReceiver around the sink passed it on: without resolved members).
   std::string EventBody(const core::Notification& n) const;
   // The change-event body for `n`'s deploy. REQUIRES: n.deploy.
   std::string ChangeBody(const core::Notification& n) const;
@@ -77,7 +78,6 @@ class PagerDutySink final : public Receiver {
   std::string id_;
   PagerDutyConfig config_;
   PagerDutyEndpoints endpoints_;
-  SendResolvedFilter filter_;
   std::shared_ptr<Announced> announced_;  // Shared with change-event callbacks.
   std::string routing_key_;
   std::shared_ptr<HttpClient> http_;

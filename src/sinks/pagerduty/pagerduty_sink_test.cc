@@ -8,6 +8,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "simdjson.h"
+#include "sinks/receiver_factory.h"
+#include "sinks/send_resolved_receiver.h"
 #include "tests/testing/http_sink_fixture.h"
 
 namespace quell::sinks {
@@ -44,6 +46,20 @@ class PagerDutySinkTest : public ::quell::testing::HttpSinkTest {
     if (!s.ok()) return s.status();
     sink_ = std::move(*s);
     return absl::OkStatus();
+  }
+  // The integration for `c` (routing key filled in) as BuildReceivers builds it: send_resolved is
+  // applied around the sink. `http` defaults to the fixture's client.
+  std::unique_ptr<Receiver> Build(PagerDutyConfig c, std::shared_ptr<HttpClient> http = nullptr) {
+    c.routing_key = EnvSecret("QUELL_TEST_PD_KEY", kKey);
+    SinksConfig config;
+    config.receivers.push_back(ReceiverConfig{.name = "oncall", .pagerduty_configs = {std::move(c)}});
+    ReceiverDeps deps;
+    deps.clock = &clock_;
+    deps.http = http ? http : http_;
+    auto set = BuildReceivers(config, deps);
+    EXPECT_THAT(set, IsOk());
+    if (!set.ok() || set->receivers.size() != 1) return nullptr;
+    return std::move(set->receivers[0]);
   }
   // Every status the sink reports passes the shared no-secret check.
   void CheckNoSecrets(const DeliveryOutcome& o) { ExpectNoSecrets(o.status, {kKey}); }
@@ -281,24 +297,26 @@ TEST_F(PagerDutySinkTest, SendResolvedFalseSendsOnlyFiringMembers) {
   PagerDutyConfig c;
   c.url = fake_.url();
   c.send_resolved = false;
-  ASSERT_THAT(Make(5, c), IsOk());
+  auto sink = Build(c);
+  ASSERT_NE(sink, nullptr);
+  ASSERT_NE(dynamic_cast<SendResolvedReceiver*>(sink.get()), nullptr);
   auto n = Incident();
   n.alerts.resize(3);
   n.firing_count = 3;
   n.resolved_count = 0;
-  EXPECT_THAT(DeliverSync(*sink_, n).status, IsOk());
+  EXPECT_THAT(DeliverSync(*sink, n).status, IsOk());
   // p0 resolves: nothing new fires, so nothing is sent.
   n.alerts[0].resolved = true;
   n.firing_count = 2;
   n.resolved_count = 1;
-  EXPECT_THAT(DeliverSync(*sink_, n).status, IsOk());
+  EXPECT_THAT(DeliverSync(*sink, n).status, IsOk());
   EXPECT_EQ(fake_.requests().size(), 1u);
   // p3 fires: sent, without the resolved p0.
   core::NotifiedAlert p3;
   p3.labels = core::LabelSet{{"alertname", "HighErrorRate"}, {"pod", "p3"}};
   n.alerts.insert(n.alerts.begin() + 2, p3);
   n.firing_count = 3;
-  EXPECT_THAT(DeliverSync(*sink_, n).status, IsOk());
+  EXPECT_THAT(DeliverSync(*sink, n).status, IsOk());
   auto reqs = fake_.requests();
   ASSERT_EQ(reqs.size(), 2u);
   simdjson::dom::parser p;
@@ -308,6 +326,63 @@ TEST_F(PagerDutySinkTest, SendResolvedFalseSendsOnlyFiringMembers) {
   for (auto m : members) EXPECT_THAT(std::string(std::string_view(m)), ::testing::Not(HasSubstr("\"p0\"")));
   EXPECT_EQ(uint64_t(doc["payload"]["custom_details"]["resolved"]), 0u);
   EXPECT_EQ(uint64_t(doc["payload"]["custom_details"]["firing"]), 3u);
+}
+
+// With send_resolved false the sink sees the notification only after the SendResolvedReceiver
+// around it: no change event for an update that is not sent, and the 512 KB cap measures the
+// event as it is sent (without the resolved members).
+TEST_F(PagerDutySinkTest, SendResolvedFalseAppliesBeforeChangeEventsAndTheSizeCap) {
+  fake_.SetDefault(FakeHttpEndpoint::Behavior::Respond(202));
+  PagerDutyConfig c;
+  c.url = fake_.url();
+  c.send_resolved = false;
+  c.send_change_events = true;
+  auto sink = Build(c, SerialClient());
+  ASSERT_NE(sink, nullptr);
+  auto n = Incident();
+  n.alerts.resize(2);
+  n.firing_count = 2;
+  EXPECT_THAT(DeliverSync(*sink, n).status, IsOk());
+  EXPECT_EQ(Targets(), (std::vector<std::string>{"/v2/change/enqueue", "/v2/enqueue"}));
+  // p1 resolves and the incident is now blamed on another deploy: not sent, so not announced.
+  n.alerts[1].resolved = true;
+  n.firing_count = 1;
+  n.resolved_count = 1;
+  n.deploy->version = "1.2.4";
+  EXPECT_THAT(DeliverSync(*sink, n).status, IsOk());
+  EXPECT_EQ(Targets().size(), 2u);
+  // A resolve is not sent either (and announces nothing).
+  n.status = core::NotificationStatus::kResolved;
+  EXPECT_THAT(DeliverSync(*sink, n).status, IsOk());
+  EXPECT_EQ(Targets().size(), 2u);
+
+  // Another incident whose resolved members alone would push the event over 512 KB.
+  auto big = Incident();
+  big.dedup_key = "fp-fedcba9876543210";
+  big.deploy.reset();
+  big.alerts.resize(1);
+  big.firing_count = 1;
+  for (int i = 0; i < 3; ++i) {
+    core::NotifiedAlert gone;
+    gone.labels = core::LabelSet{{"alertname", "HighErrorRate"}, {"blob", std::string(200 * 1000, 'r')},
+                                 {"pod", "r" + std::to_string(i)}};
+    gone.resolved = true;
+    big.alerts.push_back(gone);
+  }
+  big.resolved_count = 3;
+  simdjson::dom::parser p;
+  std::string whole = sink_->EventBody(big);  // The sink given the whole notification cuts the details.
+  EXPECT_TRUE(p.parse(whole)["payload"]["custom_details"]["error"].error() == simdjson::SUCCESS);
+  EXPECT_THAT(DeliverSync(*sink, big).status, IsOk());
+  auto reqs = fake_.requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  simdjson::dom::element doc = p.parse(reqs[2].body);
+  simdjson::dom::object details = doc["payload"]["custom_details"];
+  EXPECT_TRUE(details["error"].error() == simdjson::NO_SUCH_FIELD) << "details cut for members not sent";
+  simdjson::dom::array members = details["members"];
+  ASSERT_EQ(members.size(), 1u);
+  EXPECT_EQ(std::string_view(members.at(0)), R"({alertname="HighErrorRate", pod="p0"})");
+  EXPECT_EQ(uint64_t(details["resolved"]), 0u);
 }
 
 TEST_F(PagerDutySinkTest, ResolveUsesTheSameDedupKey) {

@@ -117,7 +117,6 @@ SlackSink::SlackSink(std::string name, int index, SlackConfig config, std::strin
     : name_(std::move(name)),
       id_(IntegrationId(name_, "slack", index)),
       config_(std::move(config)),
-      filter_(config_.send_resolved),
       url_(std::move(url)),
       http_(std::move(http)),
       clock_(clock) {}
@@ -281,17 +280,10 @@ DeliveryOutcome SlackOutcome(const HttpResult& r, std::string_view name, core::W
 }
 
 void SlackSink::Deliver(const core::Notification& n, DeliveryCallback done) {
-  core::Notification filtered;
-  const core::Notification* send = filter_.Filter(n, &filtered);
-  if (send == nullptr) {
-    done(DeliveryOutcome::Ok());
-    return;
-  }
   HttpCall call;
   call.url = url_;
   call.headers = {{"Content-Type", "application/json"}};
-  call.body = MessageBody(*send);
-  done = filter_.Track(*send, std::move(done));
+  call.body = MessageBody(n);
   // The callback may run after this sink is destroyed (the HttpClient is shared): copy, don't
   // capture `this`.
   http_->Send(std::move(call), [name = name_, clock = clock_, done = std::move(done)](HttpResult r) {

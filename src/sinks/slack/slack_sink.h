@@ -19,8 +19,9 @@
 // as many members as fit and ends with "… and N more" for the rest. Text is cut between
 // characters, never inside an entity.
 //
-// send_resolved: false (send_resolved_filter.h): no message when the incident resolves, resolved
-// members left out, and no message for an update that only resolved members.
+// send_resolved: false (no message when the incident resolves, resolved members left out, and no
+// message for an update that only resolved members) is applied around the sink: BuildReceivers
+// wraps it in a SendResolvedReceiver (send_resolved_receiver.h); the sink posts what it is given.
 //
 // Slack answers 200 "ok". Error strings map to permanent failures: invalid_payload, no_text,
 // invalid_blocks, too_many_attachments -> InvalidArgument; channel_not_found, no_service,
@@ -39,7 +40,6 @@
 #include "core/clock.h"
 #include "sinks/http_client.h"
 #include "sinks/receiver.h"
-#include "sinks/send_resolved_filter.h"
 #include "sinks/slack/slack_config.h"
 
 namespace quell::sinks {
@@ -64,7 +64,6 @@ class SlackSink final : public Receiver {
   std::string name_;
   std::string id_;
   SlackConfig config_;
-  SendResolvedFilter filter_;
   std::string url_;
   std::shared_ptr<HttpClient> http_;
   const core::Clock* clock_;

@@ -7,6 +7,8 @@
 #include "gtest/gtest.h"
 #include "fmt/format.h"
 #include "simdjson.h"
+#include "sinks/receiver_factory.h"
+#include "sinks/send_resolved_receiver.h"
 #include "tests/testing/http_sink_fixture.h"
 
 namespace quell::sinks {
@@ -51,6 +53,20 @@ class SlackSinkTest : public ::quell::testing::HttpSinkTest {
     auto s = SlackSink::Create("chat", 1, c, http_, &clock_);
     EXPECT_THAT(s, IsOk());
     return s.ok() ? std::move(*s) : nullptr;
+  }
+  // The integration for `c` as BuildReceivers builds it (send_resolved applied around the sink),
+  // on the fixture's client and clock.
+  std::unique_ptr<Receiver> Build(SlackConfig c) {
+    c.api_url = EnvSecret("QUELL_TEST_SLACK_URL", url_);
+    SinksConfig config;
+    config.receivers.push_back(ReceiverConfig{.name = "chat", .slack_configs = {std::move(c)}});
+    ReceiverDeps deps;
+    deps.clock = &clock_;
+    deps.http = http_;
+    auto set = BuildReceivers(config, deps);
+    EXPECT_THAT(set, IsOk());
+    if (!set.ok() || set->receivers.size() != 1) return nullptr;
+    return std::move(set->receivers[0]);
   }
   // The mrkdwn text of block `i` of `body`.
   static std::string BlockText(const std::string& body, size_t i) {
@@ -164,7 +180,9 @@ TEST_F(SlackSinkTest, SendResolvedFalseListsOnlyFiringMembers) {
   fake_.SetDefault(FakeHttpEndpoint::Behavior::Respond(200, "ok"));
   SlackConfig c;
   c.send_resolved = false;
-  auto sink = Make(c);
+  auto sink = Build(c);
+  ASSERT_NE(sink, nullptr);
+  ASSERT_NE(dynamic_cast<SendResolvedReceiver*>(sink.get()), nullptr);
   auto n = Incident();
   n.alerts.clear();
   for (std::string_view pod : {"b", "a"}) {

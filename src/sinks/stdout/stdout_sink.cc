@@ -12,18 +12,9 @@ StdoutSink::StdoutSink(std::string name, int index, StdoutConfig config, std::FI
     : name_(std::move(name)),
       id_(IntegrationId(name_, "stdout", index)),
       config_(config),
-      filter_(config_.send_resolved),
       out_(out) {}
 
-void StdoutSink::Deliver(const core::Notification& in, DeliveryCallback done) {
-  core::Notification filtered;
-  const core::Notification* send = filter_.Filter(in, &filtered);
-  if (send == nullptr) {
-    done(DeliveryOutcome::Ok());
-    return;
-  }
-  const core::Notification& n = *send;
-  done = filter_.Track(n, std::move(done));
+void StdoutSink::Deliver(const core::Notification& n, DeliveryCallback done) {
   DeliveryOutcome o;
   {
     std::lock_guard<std::mutex> l(mu_);

@@ -2,8 +2,9 @@
 //
 // StdoutSink: a Receiver writing each notification as one JSON line to a stdio stream (stdout by
 // default; tests pass a tmpfile). Synchronous: reports before Deliver returns; a failed write is
-// Unavailable. Lines are written whole under a mutex and flushed. send_resolved: false follows
-// send_resolved_filter.h. Thread-safe. `out` must outlive the sink.
+// Unavailable. Lines are written whole under a mutex and flushed. It writes every notification it
+// is given: send_resolved: false is applied around it (BuildReceivers wraps it in a
+// SendResolvedReceiver, send_resolved_receiver.h). Thread-safe. `out` must outlive the sink.
 #ifndef QUELL_SINKS_STDOUT_STDOUT_SINK_H_
 #define QUELL_SINKS_STDOUT_STDOUT_SINK_H_
 
@@ -12,7 +13,6 @@
 #include <string>
 
 #include "sinks/receiver.h"
-#include "sinks/send_resolved_filter.h"
 #include "sinks/stdout/stdout_config.h"
 
 namespace quell::sinks {
@@ -30,7 +30,6 @@ class StdoutSink final : public Receiver {
   std::string name_;
   std::string id_;
   StdoutConfig config_;
-  SendResolvedFilter filter_;
   std::FILE* out_;
   std::mutex mu_;
   std::string line_;  // Guarded by mu_.

@@ -113,7 +113,6 @@ WebhookSink::WebhookSink(std::string name, int index, WebhookConfig config, std:
     : name_(std::move(name)),
       id_(IntegrationId(name_, "webhook", index)),
       config_(std::move(config)),
-      filter_(config_.send_resolved),
       url_(std::move(url)),
       auth_header_(std::move(auth)),
       http_(std::move(http)),
@@ -125,18 +124,11 @@ std::string WebhookSink::Body(const core::Notification& n) const {
 }
 
 void WebhookSink::Deliver(const core::Notification& n, DeliveryCallback done) {
-  core::Notification filtered;
-  const core::Notification* send = filter_.Filter(n, &filtered);
-  if (send == nullptr) {
-    done(DeliveryOutcome::Ok());
-    return;
-  }
   HttpCall call;
   call.url = url_;
   call.headers = {{"Content-Type", "application/json"}, {"User-Agent", "Quell"}};
   if (!auth_header_.empty()) call.headers.emplace_back("Authorization", auth_header_);
-  call.body = Body(*send);
-  done = filter_.Track(*send, std::move(done));
+  call.body = Body(n);
   // The callback may run after this sink is destroyed (the HttpClient is shared): copy, don't
   // capture `this`.
   http_->Send(std::move(call), [name = name_, clock = clock_, done = std::move(done)](HttpResult r) {

@@ -11,10 +11,11 @@
 //                 external URL (AlertmanagerExternalUrl), not the incident link.
 //   quell         the whole Notification (notification_json.h).
 // `max_alerts` keeps the first N alerts (in that order) and adds the rest to truncatedAlerts.
-// send_resolved: false (send_resolved_filter.h): nothing when the incident resolves, resolved
-// alerts left out of firing notifications (both payloads), and nothing for an update that only
-// resolved alerts. Basic or bearer auth come from secret references. Responses follow
-// http_outcome.h (307/308 redirects are followed by HttpClient). Thread-safe.
+// send_resolved: false (nothing when the incident resolves, resolved alerts left out of firing
+// notifications (both payloads), and nothing for an update that only resolved alerts) is applied
+// around the sink: BuildReceivers wraps it in a SendResolvedReceiver (send_resolved_receiver.h);
+// the sink posts what it is given. Basic or bearer auth come from secret references. Responses
+// follow http_outcome.h (307/308 redirects are followed by HttpClient). Thread-safe.
 #ifndef QUELL_SINKS_WEBHOOK_WEBHOOK_SINK_H_
 #define QUELL_SINKS_WEBHOOK_WEBHOOK_SINK_H_
 
@@ -26,7 +27,6 @@
 #include "core/label_set.h"
 #include "sinks/http_client.h"
 #include "sinks/receiver.h"
-#include "sinks/send_resolved_filter.h"
 #include "sinks/webhook/webhook_config.h"
 
 namespace quell::sinks {
@@ -51,7 +51,6 @@ class WebhookSink final : public Receiver {
   std::string name_;
   std::string id_;
   WebhookConfig config_;
-  SendResolvedFilter filter_;
   std::string url_;
   std::string auth_header_;  // Authorization value, or empty.
   std::shared_ptr<HttpClient> http_;

@@ -7,6 +7,8 @@
 #include "gtest/gtest.h"
 #include "simdjson.h"
 #include "sinks/notification_json.h"
+#include "sinks/receiver_factory.h"
+#include "sinks/send_resolved_receiver.h"
 #include "tests/testing/http_sink_fixture.h"
 
 namespace quell::sinks {
@@ -40,10 +42,8 @@ core::Notification Incident() {
 
 class WebhookSinkTest : public ::quell::testing::HttpSinkTest {
  protected:
-  std::unique_ptr<WebhookSink> Make(WebhookPayload payload, int max_alerts = 0, bool bearer = false, bool basic = false,
-                                    bool send_resolved = true) {
+  std::unique_ptr<WebhookSink> Make(WebhookPayload payload, int max_alerts = 0, bool bearer = false, bool basic = false) {
     WebhookConfig c;
-    c.send_resolved = send_resolved;
     c.url = EnvSecret("QUELL_TEST_HOOK_URL", fake_.url("/hook?token=HOOKSECRET"));
     c.payload = payload;
     c.max_alerts = max_alerts;
@@ -55,6 +55,19 @@ class WebhookSinkTest : public ::quell::testing::HttpSinkTest {
     auto s = WebhookSink::Create("hook", 0, c, http_, &clock_);
     EXPECT_THAT(s, IsOk());
     return std::move(*s);
+  }
+  // The integration for `c` as BuildReceivers builds it (send_resolved applied around the sink),
+  // on the fixture's client and clock.
+  std::unique_ptr<Receiver> Build(WebhookConfig c) {
+    SinksConfig config;
+    config.receivers.push_back(ReceiverConfig{.name = "hook", .webhook_configs = {std::move(c)}});
+    ReceiverDeps deps;
+    deps.clock = &clock_;
+    deps.http = http_;
+    auto set = BuildReceivers(config, deps);
+    EXPECT_THAT(set, IsOk());
+    if (!set.ok() || set->receivers.size() != 1) return nullptr;
+    return std::move(set->receivers[0]);
   }
 };
 
@@ -90,7 +103,13 @@ TEST_F(WebhookSinkTest, AlertmanagerPayloadVersion4) {
 // (`firing [(b,firing),(a,resolved)]`), and a change that only resolved alerts was posted.
 // Alertmanager's RetryStage drops them, and its DedupStage sends nothing for such a change.
 TEST_F(WebhookSinkTest, SendResolvedFalseSendsOnlyFiringAlerts) {
-  auto sink = Make(WebhookPayload::kAlertmanager, 0, false, false, /*send_resolved=*/false);
+  WebhookConfig c;
+  c.url = EnvSecret("QUELL_TEST_HOOK_URL", fake_.url("/hook?token=HOOKSECRET"));
+  c.payload = WebhookPayload::kAlertmanager;
+  c.send_resolved = false;
+  auto sink = Build(c);
+  ASSERT_NE(sink, nullptr);
+  ASSERT_NE(dynamic_cast<SendResolvedReceiver*>(sink.get()), nullptr);
   auto n = Incident();
   n.truncated_alerts = 0;
   n.alerts.resize(2);  // p0, p1 firing.
@@ -131,13 +150,13 @@ TEST_F(WebhookSinkTest, SendResolvedFalseAlsoFiltersTheQuellPayload) {
   c.url = EnvSecret("QUELL_TEST_HOOK_URL", fake_.url("/hook"));
   c.payload = WebhookPayload::kQuell;
   c.send_resolved = false;
-  auto sink = WebhookSink::Create("hook", 1, c, http_, &clock_);
-  ASSERT_THAT(sink, IsOk());
+  auto sink = Build(c);
+  ASSERT_NE(sink, nullptr);
   auto n = Incident();
   n.firing_count = 2;
   n.resolved_count = 1;
   n.truncated_alerts = 0;
-  EXPECT_THAT(DeliverSync(**sink, n).status, IsOk());
+  EXPECT_THAT(DeliverSync(*sink, n).status, IsOk());
   auto sent = NotificationFromJson(fake_.requests().at(0).body);
   ASSERT_THAT(sent, IsOk());
   ASSERT_EQ(sent->alerts.size(), 2u);
