@@ -5,6 +5,8 @@
 #include <utility>
 
 #include "fmt/format.h"
+#include "sinks/notification_json.h"
+#include "spdlog/spdlog.h"
 
 namespace quell::sinks {
 
@@ -129,6 +131,14 @@ void Dispatcher::Enqueue(Target& t, OutboxEntry entry, core::WallTime now, bool 
 
 void Dispatcher::DeadLetter(Target* t, const OutboxEntry& entry, std::string_view reason, int attempts) {
   absl::Status s = outbox_->DeadLetter(entry, reason, attempts);
+  // As Alertmanager logs "Notify for alerts failed": the operator's first sign of a lost page. The
+  // reason is a receiver status message, which never holds a secret or notification content
+  // (receiver.h); the dedup key and incident id are Quell's own.
+  spdlog::error("notify: {} for receiver \"{}\" (integration {}, dedup_key {}, incident {}) dead-lettered after {} "
+                "attempt(s): {}{}",
+                NotificationKindName(entry.notification.kind), entry.notification.receiver, entry.target,
+                entry.notification.dedup_key, entry.notification.incident_id, attempts, reason,
+                s.ok() ? "" : fmt::format(" (dead-letter file: {})", std::string(s.message())));
   std::lock_guard<std::mutex> l(mu_);
   ++stats_.dead_lettered_total;
   if (!s.ok()) ++stats_.outbox_errors_total;
@@ -233,6 +243,9 @@ void Dispatcher::Complete(Completion c, core::WallTime now) {
   t.attempt[static_cast<int>(kind)].Observe(c.took);
   if (s.ok()) {
     t.time_to_accept.Observe(c.at - item.entry.enqueued_at);
+    if (t.breaker.state() != CircuitBreaker::State::kClosed) {
+      spdlog::info("notify: integration {} reachable again, circuit closed", t.receiver->id());
+    }
     t.breaker.OnSuccess();
     if (item.entry.id != 0) outbox_->MarkDone(item.entry.id);
     ++t.delivered;
@@ -245,8 +258,15 @@ void Dispatcher::Complete(Completion c, core::WallTime now) {
     if (s.code() == absl::StatusCode::kResourceExhausted) {
       t.breaker.OnNeutral();
     } else {
+      const bool was_open = t.breaker.state() == CircuitBreaker::State::kOpen;
       t.breaker.OnFailure(now);
+      if (!was_open && t.breaker.state() == CircuitBreaker::State::kOpen) {
+        spdlog::warn("notify: integration {} unreachable, circuit open (next probe after {}): {}", t.receiver->id(),
+                     absl::FormatDuration(t.breaker.reopen_at() - now), std::string(s.message()));
+      }
     }
+    spdlog::debug("notify: integration {} attempt {} failed, will retry: {}", t.receiver->id(), item.attempts,
+                  std::string(s.message()));
     ++t.retries;
     {
       std::lock_guard<std::mutex> l(mu_);

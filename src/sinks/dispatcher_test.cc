@@ -13,6 +13,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "sinks/secret_check.h"
+#include "spdlog/sinks/ostream_sink.h"
+#include "spdlog/spdlog.h"
 #include "tests/testing/status_matchers.h"
 
 namespace quell::sinks {
@@ -205,6 +207,53 @@ TEST_F(DispatcherTest, PermanentFailureIsDeadLetteredNotRetried) {
   std::string dl = ReadAll(outbox_->dead_letter_path());
   EXPECT_THAT(dl, HasSubstr("\"dedup_key\":\"a\""));
   EXPECT_THAT(dl, HasSubstr("failure"));
+}
+
+// Captures what the dispatcher logs through spdlog's default logger while alive.
+class LogCapture {
+ public:
+  LogCapture() : previous_(spdlog::default_logger()) {
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out_);
+    sink->set_pattern("%l %v");
+    auto logger = std::make_shared<spdlog::logger>("capture", sink);
+    logger->set_level(spdlog::level::debug);
+    spdlog::set_default_logger(logger);
+  }
+  ~LogCapture() { spdlog::set_default_logger(previous_); }
+  std::string text() const { return out_.str(); }
+
+ private:
+  std::shared_ptr<spdlog::logger> previous_;
+  std::ostringstream out_;
+};
+
+TEST_F(DispatcherTest, LogsEachDeadLetterAndEachCircuitChange) {
+  LogCapture log;
+  Build();
+  auto* r = receivers_[0];
+  r->def = Fail(absl::StatusCode::kInvalidArgument);
+  core::Notification n = N("dk-1", 1);
+  n.incident_id = "inc-7";
+  dispatcher_->Send(n);
+  Settle();
+  EXPECT_THAT(log.text(), HasSubstr("error notify: incident for receiver \"r\" (integration " + r->id() +
+                                    ", dedup_key dk-1, incident inc-7) dead-lettered after 1 attempt(s): "
+                                    "test receiver \"r\": failure"));
+  // A transient failure is logged at debug only; the circuit's opening and closing once each.
+  r->def = Fail(absl::StatusCode::kUnavailable);
+  for (int i = 0; i < 4; ++i) dispatcher_->Send(N("k" + std::to_string(i), 1));
+  Settle();
+  ASSERT_EQ(dispatcher_->stats().targets[0].circuit, CircuitBreaker::State::kOpen);
+  const std::string open_line = "warning notify: integration " + r->id() + " unreachable, circuit open";
+  EXPECT_THAT(log.text(), HasSubstr(open_line + " (next probe after 30s): test receiver \"r\": failure"));
+  EXPECT_THAT(log.text(), HasSubstr("debug notify: integration " + r->id() + " attempt 1 failed, will retry"));
+  clock_.Advance(absl::Seconds(30));
+  r->def = DeliveryOutcome::Ok();
+  Settle();
+  const std::string text = log.text();
+  EXPECT_EQ(text.find(open_line), text.rfind(open_line));  // Logged once, not per failure.
+  EXPECT_THAT(text, HasSubstr("info notify: integration " + r->id() + " reachable again, circuit closed"));
+  EXPECT_EQ(dispatcher_->stats().delivered_total, 4);
 }
 
 TEST_F(DispatcherTest, LaterNotificationNeverOvertakesEarlierForSameDedupKey) {
