@@ -10,6 +10,7 @@
 #include "core/rpc_status.h"
 #include "core/strings.h"
 #include "fmt/format.h"
+#include "ingest/form_to_json.h"
 #include "ingest/otlp_protobuf.h"
 #include "ingest/otlp_protobuf_parser.h"
 #include "simdjson.h"
@@ -131,6 +132,9 @@ constexpr size_t kMaxRateLimitClients = 65536;
 // How much larger than the protobuf body its OTLP JSON may be (names, hex ids, decimal strings;
 // real exports grow 2.6-2.8x). A body whose JSON would be larger is answered 413.
 constexpr size_t kOtlpJsonExpansion = OtlpProtobufParser::kJsonExpansion;
+// A form-encoded webhook's JSON may be larger than the form (quotes, escapes): up to this many
+// times the body limit.
+constexpr size_t kFormJsonExpansion = 2;
 constexpr size_t kFormatCount = 9;  // core::Format values.
 
 }  // namespace
@@ -205,6 +209,8 @@ absl::StatusOr<std::unique_ptr<HttpIntake>> HttpIntake::Create(IntakeConfig conf
       if (f == core::Format::kOtlpLogs || f == core::Format::kOtlpTraces || f == core::Format::kOtlpMetrics) {
         o.limits.max_body_bytes *= kOtlpJsonExpansion;
       }
+      // Likewise a form-encoded Datadog webhook, parsed as its JSON (form_to_json.h).
+      if (f == core::Format::kDatadogWebhook) o.limits.max_body_bytes *= kFormJsonExpansion;
       return MakeParser(f, o);
     };
   }
@@ -426,6 +432,8 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
   const core::Format format = IntakeEndpointFormat(e);
   // OTLP/HTTP binary protobuf: answered in protobuf, read through the JSON parser (otlp_protobuf.h).
   const bool protobuf = family == Family::kOtlp && core::IsProtobufContentType(req.Header("Content-Type"));
+  // A Datadog webhook with "Encode as form": read as the JSON object its fields make (form_to_json.h).
+  const bool form = e == IntakeEndpoint::kDatadogWebhook && IsFormContentType(req.Header("Content-Type"));
   auto error = [&](int status, std::string_view message) {
     return protobuf ? core::RpcStatusResponse(status, message) : ErrorResponse(family, status, message);
   };
@@ -496,6 +504,25 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
       deps_.sink->CountUnsubmitted({&r, 1});
       st.bodies_rejected.fetch_add(1, std::memory_order_relaxed);
       return error(400, fmt::format("body: malformed_protobuf at byte {}: {}", pe.offset, pe.reason));
+    }
+    if (json->capacity() - json->size() < simdjson::SIMDJSON_PADDING) json->reserve(json->size() + simdjson::SIMDJSON_PADDING);
+    owned = std::move(json);
+  }
+  if (form) {
+    auto json = std::make_shared<std::string>();
+    json->reserve(owned->size() + owned->size() / 4 + 64 + simdjson::SIMDJSON_PADDING);
+    FormError fe;
+    const size_t max_json = config_.max_body_bytes * kFormJsonExpansion;
+    if (!FormToJson(*owned, max_json, json.get(), &fe)) {
+      core::Rejection r;
+      r.reason = core::RejectReason::kInvalidValue;
+      r.offset = static_cast<uint32_t>(fe.offset);
+      r.field = "form";
+      r.record_begin = 0;
+      DeadLetter(format, {&r, 1}, *owned);
+      deps_.sink->CountUnsubmitted({&r, 1});
+      st.bodies_rejected.fetch_add(1, std::memory_order_relaxed);
+      return error(400, fmt::format("body: {}: {}", r.ToString(), fe.reason));
     }
     if (json->capacity() - json->size() < simdjson::SIMDJSON_PADDING) json->reserve(json->size() + simdjson::SIMDJSON_PADDING);
     owned = std::move(json);

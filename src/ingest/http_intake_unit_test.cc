@@ -306,6 +306,40 @@ TEST_F(HttpIntakeUnitTest, DatadogEventAnswerEchoesTheEvent) {
   EXPECT_EQ(dead_.size(), 2u);
 }
 
+// A Datadog webhook sent with "Encode as form" is read as the JSON its fields make; a broken form
+// is a 400 with its offset, dead-lettered as it came.
+TEST_F(HttpIntakeUnitTest, FormEncodedDatadogWebhookIsReadAsItsJson) {
+  HttpIntakeDeps deps;
+  deps.sink = &sink_;
+  deps.clock = &clock_;
+  deps.dead_letter = [this](core::Format f, std::span<const core::Rejection> rs, std::string_view body) {
+    for (const core::Rejection& r : rs) {
+      dead_.push_back(std::string(core::FormatName(f)) + ":" + r.ToString() + ":" + std::string(body));
+    }
+  };
+  auto intake = HttpIntake::Create(IntakeConfig{}, std::move(deps));  // The real parsers.
+  ASSERT_THAT(intake, IsOk());
+  core::HttpRequest r = Req(
+      "id=7&title=%5BTriggered%5D+Disk+full+on+db-1&alert_transition=Triggered&alert_type=error"
+      "&date=1767225600000&tags=env%3Aprod%2Cservice%3Adb&org=%7B%22id%22%3A%2242%22%7D");
+  r.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
+  core::HttpResponse res = (*intake)->Handle(IntakeEndpoint::kDatadogWebhook, r);
+  EXPECT_EQ(res.status, 202) << res.body;
+  ASSERT_EQ(sink_.titles.size(), 1u);
+  EXPECT_EQ(sink_.titles[0], "Disk full on db-1");  // The title prefix read as the parser reads JSON.
+  EXPECT_EQ(sink_.label_strings[0], "alertname=Disk full on db-1,");
+
+  core::HttpRequest bad = Req("id=7&title=50%+off");
+  bad.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+  res = (*intake)->Handle(IntakeEndpoint::kDatadogWebhook, bad);
+  EXPECT_EQ(res.status, 400);
+  EXPECT_THAT(res.body, HasSubstr("invalid_value at byte 13 (record 0, field form): bad percent-escape"));
+  ASSERT_EQ(dead_.size(), 1u);
+  EXPECT_EQ(dead_[0], "datadog_webhook:invalid_value at byte 13 (record 0, field form):id=7&title=50%+off");
+  // The same body as JSON is what it always was: malformed.
+  EXPECT_EQ((*intake)->Handle(IntakeEndpoint::kDatadogWebhook, Req("id=7&title=x")).status, 400);
+}
+
 // Every answer is counted once by outcome, and every rejected record reaches the sink's count:
 // with a submitted batch, or through CountUnsubmitted when the body yielded no signal.
 TEST_F(HttpIntakeUnitTest, EveryAnswerAndEveryRejectionIsCounted) {
