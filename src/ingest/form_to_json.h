@@ -6,14 +6,15 @@
 //   title=%5BTriggered%5D+CPU+high&alert_transition=Triggered&date=1767225600000
 // becomes
 //   {"title":"[Triggered] CPU high","alert_transition":"Triggered","date":"1767225600000"}
-// Rules (the WHATWG form-urlencoded parser's): fields split on '&', name and value on the first
+// Rules (application/x-www-form-urlencoded): fields split on '&', name and value on the first
 // '=' (none: the value is empty), '+' is a space, %XY a byte; empty fields are skipped; names
 // and values become JSON strings, in order (a repeated name stays repeated: the parser's rule for
 // repeated keys applies). A value that is a whole JSON object ("{...}", as a nested part of a
 // custom payload arrives) is kept as that object, so `org={"id":1,"name":"acme"}` reads as the
 // JSON payload's `org` would. Nothing else is interpreted: "[P1]" and "5" stay strings.
 //
-// A '%' not followed by two hex digits fails with its byte offset (no partial result is used).
+// A '%' not followed by two hex digits fails with its byte offset, as Go's url.ParseQuery does
+// (WHATWG's parser would keep it as text; a sender that encodes never produces one).
 // Bytes are not checked for UTF-8 here: the JSON parser rejects invalid UTF-8 with its offset in the
 // transcoded body, which is what the dead letter keeps (readable, replayable as JSON).
 //
