@@ -452,6 +452,7 @@ absl::Status Runtime::BuildHttp() {
   server::GatesApi::Options gopts;
   correlate::ShardedEngine* engine = engine_.get();
   gopts.on_deployment = [engine](const core::Deployment& d) { engine->RecordDeployment(d); };
+  gopts.max_future_skew = config_.rules.settings.max_future_skew;
   gopts.on_override = [this](const core::HttpRequest& req, const gates::GateVerdict& v, bool cleared) {
     server::AuditEntry e;
     e.action = cleared ? "gate.override_cleared" : "gate.overridden";

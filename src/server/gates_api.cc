@@ -54,7 +54,8 @@ bool Valid(const gates::GateQuery& q) {
 
 }  // namespace
 
-absl::StatusOr<core::Deployment> ParseDeploymentJson(std::string_view body, core::EventTime now) {
+absl::StatusOr<core::Deployment> ParseDeploymentJson(std::string_view body, core::EventTime now,
+                                                     absl::Duration max_future_skew) {
   simdjson::dom::parser parser;
   simdjson::padded_string padded(body);
   simdjson::dom::element root;
@@ -87,6 +88,13 @@ absl::StatusOr<core::Deployment> ParseDeploymentJson(std::string_view body, core
     auto t = core::ParseRfc3339(started);
     if (!t.ok()) return absl::InvalidArgumentError("deployment: started_at: expected RFC 3339");
     d.started_at = core::EventTime::FromAbsl(*t);
+    if (max_future_skew > absl::ZeroDuration() && d.started_at - now > max_future_skew) {
+      return absl::InvalidArgumentError(
+          fmt::format("deployment: started_at {} is {} ahead of this server's clock ({}), more than "
+                      "correlate.max_future_skew ({})",
+                      started, absl::FormatDuration(absl::Seconds(absl::ToInt64Seconds(d.started_at - now))),
+                      core::FormatRfc3339(now.ToAbsl()), absl::FormatDuration(max_future_skew)));
+    }
   } else {
     d.started_at = now;
   }
@@ -223,7 +231,7 @@ core::HttpResponse GatesApi::DeleteOverride(const core::HttpRequest& req) {
 
 core::HttpResponse GatesApi::PostDeployment(const core::HttpRequest& req) {
   const core::EventTime now = core::EventTime::FromUnixNanos(clock_->Now().unix_nanos());
-  auto d = ParseDeploymentJson(req.body, now);
+  auto d = ParseDeploymentJson(req.body, now, options_.max_future_skew);
   if (!d.ok()) return ErrorJson(400, std::string(d.status().message()));
   evaluator_->AddDeployment(*d);
   if (options_.on_deployment) options_.on_deployment(*d);

@@ -55,8 +55,11 @@ struct GatesRoute {
 };
 
 // Parses the POST /api/v1/deployments body. InvalidArgument "deployment: <detail>" on bad input;
-// `now` fills a missing started_at.
-[[nodiscard]] absl::StatusOr<core::Deployment> ParseDeploymentJson(std::string_view body, core::EventTime now);
+// `now` fills a missing started_at. With `max_future_skew` > 0, a started_at further than that past
+// `now` is bad input too (a deploy "starting" hours from now would be the newest deploy, the one
+// every alert is attributed to, until then).
+[[nodiscard]] absl::StatusOr<core::Deployment> ParseDeploymentJson(std::string_view body, core::EventTime now,
+                                                                   absl::Duration max_future_skew = absl::ZeroDuration());
 // {"id","service","env","version","color","started_at","source","link"}.
 std::string DeploymentToJson(const core::Deployment& d);
 
@@ -69,6 +72,9 @@ class GatesApi {
     // Called after an override was set or cleared (the app writes the audit entry): the request
     // (its X-Quell-Principal header names who), and the verdict that now applies. May be empty.
     std::function<void(const core::HttpRequest&, const gates::GateVerdict&, bool cleared)> on_override;
+    // correlate.max_future_skew: a deployment whose started_at is further ahead of this server's
+    // clock is refused (400). 0 = any started_at is taken.
+    absl::Duration max_future_skew = absl::Minutes(15);
   };
 
   GatesApi(gates::GateEvaluator* evaluator, const core::Clock* clock, Options options);

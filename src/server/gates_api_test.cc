@@ -185,6 +185,23 @@ TEST_F(GatesApiTest, DeploymentsValidateAndList) {
   EXPECT_THAT(only_b.body, ::testing::Not(HasSubstr("\"service\":\"a\"")));
 }
 
+// A deployment "starting" hours ahead of the server's clock would be the newest one, the one every
+// alert is attributed to, until then: refused beyond correlate.max_future_skew (15m by default).
+TEST_F(GatesApiTest, DeploymentFarInTheFutureIsRefused) {
+  // kT0 is 2026-01-01T00:00:00Z.
+  auto ahead = api_.PostDeployment(
+      Post("/api/v1/deployments", R"({"service":"a","version":"1","started_at":"2026-01-01T03:00:00Z"})"));
+  EXPECT_EQ(ahead.status, 400);
+  EXPECT_THAT(ahead.body, HasSubstr("deployment: started_at 2026-01-01T03:00:00Z is 3h ahead of this server's "
+                                    "clock (2026-01-01T00:00:00Z), more than correlate.max_future_skew (15m)"));
+  EXPECT_EQ(api_.PostDeployment(Post("/api/v1/deployments",
+                                     R"({"service":"a","version":"1","started_at":"2026-01-01T00:10:00Z"})"))
+                .status,
+            200);  // Within the skew: clocks differ a little.
+  // Without the guard (0), any time is taken; the audit log re-reads answers that way.
+  EXPECT_TRUE(ParseDeploymentJson(R"({"service":"a","version":"1","started_at":"2030-01-01T00:00:00Z"})", kT0).ok());
+}
+
 core::HttpRequest OverrideRequest(std::string method, std::string body,
                                   std::vector<std::pair<std::string, std::string>> query = {}) {
   core::HttpRequest r;
