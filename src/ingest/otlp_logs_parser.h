@@ -3,7 +3,8 @@
 // OtlpLogsParser: OTLP/JSON ExportLogsServiceRequest (`POST /v1/logs`) -> one log signal per
 // logRecord. Field names in lowerCamelCase or snake_case; 64-bit integers as strings or numbers.
 //   event_time    timeUnixNano, else observedTimeUnixNano, else the arrival time.
-//   observed_time observedTimeUnixNano, else the arrival time.
+//   observed_time observedTimeUnixNano, else the arrival time; the arrival time also when
+//                 observedTimeUnixNano is further past it than ParserOptions::max_future_skew.
 //   severity      severityNumber (core::SeverityFromOtelNumber); when 0/absent, severityText read
 //                 with the Datadog status table (ERROR, WARN, INFO, ...).
 //   message       body rendered as a string (otlp_common.h); title = eventName.

@@ -1,6 +1,7 @@
 #include "ingest/otlp_logs_parser.h"
 
 #include "core/label.h"
+#include "fmt/format.h"
 #include "gtest/gtest.h"
 #include "ingest/golden_for_testing.h"
 
@@ -22,6 +23,34 @@ TEST(OtlpLogsParserTest, ResourceAfterScopeLogsStillApplies) {
   EXPECT_EQ(b.signals()[0].service, "svc");
   EXPECT_EQ(core::FindLabel(b.labels(b.signals()[0]), "service"), "svc");
   EXPECT_EQ(b.signals()[0].event_time, kGoldenObserved);
+}
+
+// A sender whose clock runs ahead sends both times in the future: its observedTimeUnixNano, when
+// further past Quell's receipt than max_future_skew (15m), is not taken over the receipt, so the
+// engine's future-skew guard still compares against the receipt. A little ahead is taken.
+TEST(OtlpLogsParserTest, ObservedTimeFarPastTheReceiptIsNotTaken) {
+  auto p = MakeParser(core::Format::kOtlpLogs);
+  core::SignalBatch b;
+  const int64_t t0 = kGoldenObserved.unix_nanos(), hour = 3600LL * 1000000000LL;
+  std::string body = fmt::format(
+      R"({{"resourceLogs":[{{"scopeLogs":[{{"logRecords":[
+         {{"timeUnixNano":"{}","observedTimeUnixNano":"{}","body":{{"stringValue":"ahead"}}}},
+         {{"timeUnixNano":"{}","observedTimeUnixNano":"{}","body":{{"stringValue":"behind"}}}}]}}]}}]}})",
+      t0 + 2 * hour, t0 + 2 * hour, t0 - hour, t0 + hour / 6);
+  ASSERT_EQ(p->Parse(body, body.size(), core::SourceKind::kHttp, kGoldenObserved, &b).accepted, 2u);
+  EXPECT_EQ(b.signals()[0].observed_time, kGoldenObserved);
+  EXPECT_EQ(b.signals()[0].event_time.unix_nanos(), t0 + 2 * hour);  // Left to the engine's guard.
+  EXPECT_EQ(b.signals()[1].observed_time.unix_nanos(), t0 + hour / 6);  // 10 minutes ahead: taken.
+  // Without a receipt time (a replay), or with the guard off, the record's own is taken.
+  core::SignalBatch replay;
+  ASSERT_EQ(p->Parse(body, body.size(), core::SourceKind::kFile, core::EventTime(), &replay).accepted, 2u);
+  EXPECT_EQ(replay.signals()[0].observed_time.unix_nanos(), t0 + 2 * hour);
+  ParserOptions off;
+  off.max_future_skew = absl::ZeroDuration();
+  auto trusting = MakeParser(core::Format::kOtlpLogs, off);
+  core::SignalBatch c;
+  ASSERT_EQ(trusting->Parse(body, body.size(), core::SourceKind::kHttp, kGoldenObserved, &c).accepted, 2u);
+  EXPECT_EQ(c.signals()[0].observed_time.unix_nanos(), t0 + 2 * hour);
 }
 
 TEST(OtlpLogsParserTest, ColorAttributeIsConfigurable) {

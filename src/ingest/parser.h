@@ -65,6 +65,12 @@ struct ParserOptions {
   // Alertmanager's resolve_timeout (default 5m): re-posting it extends it, silence resolves it.
   // Zero keeps such alerts firing until a resolve arrives.
   absl::Duration alertmanager_resolve_timeout = absl::Minutes(5);
+  // correlate.max_future_skew: a record's own observed time (OTLP observedTimeUnixNano) further
+  // than this past the time Quell received it is not taken (the sender's clock is ahead): the
+  // receipt stays the observed time, so that the engine's future-skew guard, which compares the
+  // event time with the observed time, still catches a record whose two times are both ahead.
+  // Zero: the record's observed time is always taken.
+  absl::Duration max_future_skew = absl::Minutes(15);
 };
 
 // A new parser for `format`; nullptr for formats without one (kUnknown).
