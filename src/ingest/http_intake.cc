@@ -404,6 +404,14 @@ std::string DatadogEventAnswer(const core::SignalBatch& batch, std::string_view 
   return body;
 }
 
+// application/json (parameters and case ignored), as OTLP/HTTP JSON bodies are sent.
+bool IsJsonContentType(std::string_view ct) {
+  std::string_view type = ct.substr(0, ct.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  return core::EqualsIgnoreCase(type, "application/json");
+}
+
 // The items (log records, spans, data points) the rejections stand for: OTLP's partialSuccess
 // counts those, and a rejected resource or scope entry held several (Rejection::units).
 uint64_t RejectedItems(const std::vector<core::Rejection>& rejections) {
@@ -459,6 +467,14 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
       return error(415, "content-type: OTLP over gRPC is not served here: send it to the OTLP/gRPC port "
                         "(server.otlp_grpc_listen, 4317 by default), or use OTLP/HTTP (application/x-protobuf or "
                         "application/json) on this one");
+    }
+    // OTLP/HTTP bodies are JSON or protobuf (the collector's otlpreceiver answers 415 to anything
+    // else). A request without a Content-Type is read as JSON.
+    if (!ct.empty() && !IsJsonContentType(ct)) {
+      st.unsupported_media.fetch_add(1, std::memory_order_relaxed);
+      return error(415, fmt::format("content-type \"{}\" is not supported: OTLP/HTTP takes application/json or "
+                                    "application/x-protobuf",
+                                    ct.substr(0, 100)));
     }
   }
 

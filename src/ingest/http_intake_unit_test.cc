@@ -187,6 +187,18 @@ TEST_F(HttpIntakeUnitTest, OtlpPartialSuccessAnd400And415) {
   EXPECT_EQ(intake_->stats(IntakeEndpoint::kOtlpLogs).bodies_rejected.load(), 1u);
   EXPECT_EQ(intake_->stats(IntakeEndpoint::kOtlpTraces).bodies_rejected.load(), 1u);
   EXPECT_EQ(intake_->stats(IntakeEndpoint::kOtlpTraces).unsupported_media.load(), 1u);
+  // Neither JSON nor protobuf (curl -d sends a form type): 415, as the collector answers, and
+  // nothing read or dead-lettered. application/json with parameters is JSON.
+  core::HttpRequest form = Req("ok f");
+  form.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+  core::HttpResponse refused = intake_->Handle(IntakeEndpoint::kOtlpLogs, form);
+  EXPECT_EQ(refused.status, 415);
+  EXPECT_THAT(refused.body, HasSubstr("content-type \\\"application/x-www-form-urlencoded\\\" is not supported"));
+  EXPECT_THAT(refused.body, HasSubstr(R"("code":)"));
+  core::HttpRequest json = Req("ok j");
+  json.headers.emplace_back("Content-Type", "Application/JSON; charset=utf-8");
+  EXPECT_EQ(intake_->Handle(IntakeEndpoint::kOtlpLogs, json).status, 200);
+  EXPECT_EQ(intake_->stats(IntakeEndpoint::kOtlpLogs).unsupported_media.load(), 1u);
 }
 
 TEST_F(HttpIntakeUnitTest, BackpressureAnswers429Or503WithRetryAfterAndDeadLettersNothing) {
