@@ -18,6 +18,24 @@ constexpr std::string_view kEmbeddedName = "<embedded default>";
 
 using core::ReadFile;
 
+// Alertmanager's `global:` section, so that an Alertmanager config loads as it is: resolve_timeout
+// is taken; the receiver defaults Alertmanager keeps there (SMTP, Slack, PagerDuty, ... URLs and
+// credentials, http_config) are named in an error that says where Quell takes them instead.
+absl::Status ParseGlobal(const core::YamlNode& node, QuellConfig* cfg) {
+  QUELL_RETURN_IF_ERROR(node.ExpectMap("global"));
+  for (const core::YamlEntry& e : node.Entries()) {
+    if (e.key == "resolve_timeout") {
+      QUELL_ASSIGN_OR_RETURN(cfg->resolve_timeout, e.value.AsDuration());  // Never negative.
+      continue;
+    }
+    return absl::InvalidArgumentError(fmt::format(
+        "{}: global.{}: Quell takes only resolve_timeout from Alertmanager's global section; receiver "
+        "settings (URLs, keys, http_config) go on each receiver's *_configs entry (docs/receivers.md)",
+        e.key_location.ToString(), e.key));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseIngest(const core::YamlNode& node, QuellConfig* cfg) {
   QUELL_RETURN_IF_ERROR(
       node.CheckKeys("ingest", {"http", "kafka", "datadog_webhook", "dead_letter", "replay", "journal"}));
@@ -128,7 +146,8 @@ absl::StatusOr<QuellConfig> Load(std::string_view text, const std::string& name,
   QUELL_RETURN_IF_ERROR(root.CheckKeys(
       "config", {"server", "ingest", "route", "inhibit_rules", "time_intervals", "maintenance_windows", "dedup",
                  "flapping", "transient", "topology", "deploys", "rate_limits", "correlate", "receivers",
-                 "redaction", "outbox", "runbooks", "gates", "auth", "audit", "include"}));
+                 "redaction", "outbox", "runbooks", "gates", "auth", "audit", "include", "global"}));
+  if (auto global = root.Child("global")) QUELL_RETURN_IF_ERROR(ParseGlobal(*global, &cfg));
 
   if (auto server = root.Child("server")) {
     QUELL_ASSIGN_OR_RETURN(cfg.server, server::ParseServerConfig(*server));

@@ -13,6 +13,8 @@
 //   auth:            {tokens_file}                      (server/api_tokens.h; absent = auth off)
 //   audit:           {path}                             (server/audit_log.h)
 //   include:         [file or directory, ...]           fragments, see below
+//   global:          {resolve_timeout}                  Alertmanager's; its other keys are errors
+//                                                       naming where Quell takes them
 //
 // Unknown top-level keys are errors. Every error names file:line:col of the offending node.
 //
@@ -34,6 +36,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "correlate/gates/gate_config.h"
 #include "correlate/rules_config.h"
 #include "ingest/datadog_webhook_mapping.h"
@@ -70,6 +73,9 @@ struct QuellConfig {
   gates::GatesConfig gates;
   std::string tokens_file;             // Empty = API auth off.
   std::string audit_path = "quell-audit.jsonl";
+  // global.resolve_timeout, as in Alertmanager: an Alertmanager-format alert posted without
+  // endsAt ends this long after it was received unless posted again (0: it fires until resolved).
+  absl::Duration resolve_timeout = absl::Minutes(5);
 };
 
 // Loads, parses and validates `path` and its fragments.

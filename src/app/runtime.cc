@@ -208,6 +208,7 @@ absl::Status Runtime::Start() {
     kopts.clock = clock_;
     kopts.parser_options.datadog_webhook_mapping = &config_.datadog_webhook;
     kopts.parser_options.max_future_skew = config_.rules.settings.max_future_skew;
+    kopts.parser_options.alertmanager_resolve_timeout = config_.resolve_timeout;
     if (!state_file_.empty()) {
       kopts.before_commit = [this](std::span<ingest::KafkaCommitOffset> offsets) { return commit_gate_.Limit(offsets); };
       kopts.start_offset = [this](std::string_view topic, int32_t partition) {
@@ -432,6 +433,7 @@ absl::Status Runtime::BuildHttp() {
   deps.clock = clock_;
   deps.parser_options.datadog_webhook_mapping = &config_.datadog_webhook;
   deps.parser_options.max_future_skew = config_.rules.settings.max_future_skew;
+  deps.parser_options.alertmanager_resolve_timeout = config_.resolve_timeout;
   deps.journal = journal_.get();
   ingest::DeadLetterFile* dl = dead_letters_.get();
   const core::Clock* clock = clock_;

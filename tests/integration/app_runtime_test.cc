@@ -652,6 +652,23 @@ TEST(AppConfigTest, UnknownTopLevelKeyPointsAtIt) {
   EXPECT_THAT(cfg, quell::testing::StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("q.yaml:5:1: config: unknown key \"routs\"")));
 }
 
+// An Alertmanager config's `global:` section: resolve_timeout is taken (and reaches the parser of
+// Alertmanager-format alerts); the receiver defaults kept there are errors naming where they go.
+TEST(AppConfigTest, AlertmanagerGlobalResolveTimeoutIsTakenOtherGlobalsPointElsewhere) {
+  const std::string base = "route:\n  receiver: x\n  class: investigate\nreceivers:\n  - name: x\n";
+  auto cfg = LoadConfigString("global:\n  resolve_timeout: 10m\n" + base, "q.yaml", ".");
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(cfg->resolve_timeout, absl::Minutes(10));
+  EXPECT_EQ(LoadConfigString(base, "q.yaml", ".")->resolve_timeout, absl::Minutes(5));  // Alertmanager's default.
+  auto slack = LoadConfigString("global:\n  resolve_timeout: 1m\n  slack_api_url: https://hooks.slack.com/x\n" + base,
+                                "q.yaml", ".");
+  EXPECT_THAT(slack, quell::testing::StatusIs(absl::StatusCode::kInvalidArgument,
+                                              HasSubstr("q.yaml:3:3: global.slack_api_url: Quell takes only "
+                                                        "resolve_timeout from Alertmanager's global section")));
+  EXPECT_THAT(LoadConfigString("global:\n  resolve_timeout: -1m\n" + base, "q.yaml", "."),
+              quell::testing::StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("q.yaml:2:20: invalid duration \"-1m\"")));
+}
+
 TEST(AppConfigTest, FragmentsAppendRoutesAndReceiversWithTheirOwnPositions) {
   fs::path dir = fs::path(::testing::TempDir()) / fmt::format("quell_frag_{}", ::getpid());
   fs::create_directories(dir / "teams");
