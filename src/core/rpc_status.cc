@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/json_writer.h"
+#include "core/media_type.h"
 #include "core/strings.h"
 
 namespace quell::core {
@@ -108,10 +109,7 @@ bool IsOtlpHttpPath(std::string_view path) {
 }
 
 bool IsProtobufContentType(std::string_view ct) {
-  std::string_view type = ct.substr(0, ct.find(';'));
-  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
-  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
-  return EqualsIgnoreCase(type, "application/x-protobuf") || EqualsIgnoreCase(type, "application/protobuf");
+  return MediaTypeIs(ct, "application/x-protobuf") || MediaTypeIs(ct, "application/protobuf");
 }
 
 }  // namespace quell::core

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "core/json_writer.h"
+#include "core/media_type.h"
 #include "core/rpc_status.h"
 #include "core/strings.h"
 #include "fmt/format.h"
@@ -404,14 +405,6 @@ std::string DatadogEventAnswer(const core::SignalBatch& batch, std::string_view 
   return body;
 }
 
-// application/json (parameters and case ignored), as OTLP/HTTP JSON bodies are sent.
-bool IsJsonContentType(std::string_view ct) {
-  std::string_view type = ct.substr(0, ct.find(';'));
-  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
-  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
-  return core::EqualsIgnoreCase(type, "application/json");
-}
-
 // The items (log records, spans, data points) the rejections stand for: OTLP's partialSuccess
 // counts those, and a rejected resource or scope entry held several (Rejection::units).
 uint64_t RejectedItems(const std::vector<core::Rejection>& rejections) {
@@ -441,7 +434,8 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
   // OTLP/HTTP binary protobuf: answered in protobuf, read through the JSON parser (otlp_protobuf.h).
   const bool protobuf = family == Family::kOtlp && core::IsProtobufContentType(req.Header("Content-Type"));
   // A Datadog webhook with "Encode as form": read as the JSON object its fields make (form_to_json.h).
-  const bool form = e == IntakeEndpoint::kDatadogWebhook && IsFormContentType(req.Header("Content-Type"));
+  const bool form = e == IntakeEndpoint::kDatadogWebhook &&
+                    core::MediaTypeIs(req.Header("Content-Type"), "application/x-www-form-urlencoded");
   auto error = [&](int status, std::string_view message) {
     return protobuf ? core::RpcStatusResponse(status, message) : ErrorResponse(family, status, message);
   };
@@ -470,7 +464,7 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
     }
     // OTLP/HTTP bodies are JSON or protobuf (the collector's otlpreceiver answers 415 to anything
     // else). A request without a Content-Type is read as JSON.
-    if (!ct.empty() && !IsJsonContentType(ct)) {
+    if (!ct.empty() && !core::MediaTypeIs(ct, "application/json")) {
       st.unsupported_media.fetch_add(1, std::memory_order_relaxed);
       return error(415, fmt::format("content-type \"{}\" is not supported: OTLP/HTTP takes application/json or "
                                     "application/x-protobuf",
@@ -527,18 +521,11 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
   if (form) {
     auto json = std::make_shared<std::string>();
     json->reserve(owned->size() + owned->size() / 4 + 64 + simdjson::SIMDJSON_PADDING);
-    FormError fe;
     const size_t max_json = config_.max_body_bytes * kFormJsonExpansion;
-    if (!FormToJson(*owned, max_json, json.get(), &fe)) {
-      core::Rejection r;
-      r.reason = core::RejectReason::kInvalidValue;
-      r.offset = static_cast<uint32_t>(fe.offset);
-      r.field = "form";
-      r.record_begin = 0;
-      DeadLetter(format, {&r, 1}, *owned);
-      deps_.sink->CountUnsubmitted({&r, 1});
-      st.bodies_rejected.fetch_add(1, std::memory_order_relaxed);
-      return error(400, fmt::format("body: {}: {}", r.ToString(), fe.reason));
+    if (!FormToJson(*owned, max_json, json.get())) {
+      st.too_large.fetch_add(1, std::memory_order_relaxed);
+      return error(413, fmt::format("body: its JSON exceeds {} bytes ({} times the body limit)", max_json,
+                                    kFormJsonExpansion));
     }
     if (json->capacity() - json->size() < simdjson::SIMDJSON_PADDING) json->reserve(json->size() + simdjson::SIMDJSON_PADDING);
     owned = std::move(json);

@@ -292,7 +292,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     req.method = std::string(msg.method_string());
     std::string_view raw_query;
     SplitTarget(std::string_view(msg.target().data(), msg.target().size()), &req.path, &raw_query);
-    ParseQuery(raw_query, &req.query);
+    core::ParseQuery(raw_query, &req.query);
     req.headers.reserve(8);
     for (const auto& field : msg) {
       req.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));

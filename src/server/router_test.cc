@@ -130,7 +130,7 @@ TEST(RouterTest, MiddlewareSeesTheMatchedRouteAndItsOptions) {
 
 TEST(QueryStringTest, DecodesPairsInOrder) {
   std::vector<std::pair<std::string, std::string>> q;
-  ParseQuery("ddtags=env%3Aprod%2Cteam%3Ax&flag&&a=b+c&a=2&bad=%zz%", &q);
+  core::ParseQuery("ddtags=env%3Aprod%2Cteam%3Ax&flag&&a=b+c&a=2&bad=%zz%", &q);
   EXPECT_THAT(q, ElementsAre(Pair("ddtags", "env:prod,team:x"), Pair("flag", ""), Pair("a", "b c"), Pair("a", "2"),
                              Pair("bad", "%zz%")));
 }
@@ -144,7 +144,7 @@ TEST(QueryStringTest, SplitsTarget) {
   SplitTarget("/plain", &path, &raw);
   EXPECT_EQ(path, "/plain");
   EXPECT_EQ(raw, "");
-  EXPECT_EQ(UrlDecode("a+b", false), "a+b");
+  EXPECT_EQ(core::UrlDecode("a+b", false), "a+b");
 }
 
 }  // namespace
