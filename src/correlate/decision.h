@@ -35,6 +35,10 @@ enum class DecisionKind : uint8_t {
   kAcked,             // Its incident was acknowledged; re-notification held.
   kDeployAttributed,  // Attributed to a deploy (arg: deploy time ns).
   kFutureClamped,     // Its time was beyond observed + max_future_skew: observed time used (arg: its own time ns).
+  // A firing signal changed its severity (arg: old severity | new << 8 | 1 << 16 when its implied
+  // `severity` label followed and its routes were matched again). Like kResolved and kRefired it
+  // names no rule: the source decided. Appended last: kinds are saved by number in snapshots.
+  kSeverityChanged,
 };
 
 std::string_view DecisionKindName(DecisionKind k);

@@ -36,6 +36,9 @@ constexpr uint8_t kNoiseNoted = 1 << 7;
 // The suppressions already logged (and counted in the noise report) for an alert: saved, so that
 // a restore does not log and count them again.
 constexpr uint8_t kNotedFlags = kSilencedNoted | kInhibitedNoted | kMaintNoted | kNoiseNoted;
+// AlertState::more_flags.
+constexpr uint8_t kSeverityImplied = 1 << 0;  // Its `severity` label is WithImpliedSeverity's (saved).
+constexpr uint8_t kJoinPending = 1 << 1;      // Relabeled: its new routes are joined when it is next admitted firing.
 
 constexpr size_t kMaxSent = 64;
 constexpr size_t kMaxTimeline = 64;
@@ -97,6 +100,7 @@ std::string_view DecisionKindName(DecisionKind k) {
     case DecisionKind::kAcked: return "acked";
     case DecisionKind::kDeployAttributed: return "deploy_attributed";
     case DecisionKind::kFutureClamped: return "future_clamped";
+    case DecisionKind::kSeverityChanged: return "severity_changed";
   }
   return "unknown";
 }
@@ -124,6 +128,7 @@ struct Shard::AlertState {
   uint8_t log_size = 0;
   uint8_t log_cap = 0;
   uint8_t log_head = 0;          // Oldest entry once the ring is full.
+  uint8_t more_flags = 0;        // kSeverityImplied, kJoinPending.
 };
 static_assert(sizeof(void*) != 8 || sizeof(CompactLabels) == 8);
 
@@ -148,8 +153,12 @@ struct Shard::Incident {
   bool has_entry = false;
   bool time_muted_noted = false;
   core::Severity max_severity = core::Severity::kUnknown;
+  // The severity of the firing alerts of its last notification: a firing member's severity rising
+  // above it notifies at the next flush, though the members did not change.
+  core::Severity notified_severity = core::Severity::kUnknown;
   std::string acked_by, ack_comment;
   std::vector<uint64_t> last_firing, last_resolved;
+  std::vector<Departed> departed;  // Owed a resolve (see Shard::Departed).
   int64_t last_notify_at = 0;
   std::string receiver;
   std::string root_cause;
@@ -495,17 +504,30 @@ void Shard::ProcessAlert(const core::SignalBatch& batch, const core::Signal& s, 
       note_clamp(nullptr);
       return;
     }
+    const bool implied = s.severity != core::Severity::kUnknown && core::FindLabel(labels, "severity").empty();
     a = CreateAlert(fp, batch, s, WithImpliedSeverity(s, labels), t, own_t);
+    if (implied) a->more_flags |= kSeverityImplied;
     note_clamp(a);
     ++NoiseFor(a->noise, t).counts.signals;
     return;
   }
   note_clamp(a);
   ++NoiseFor(a->noise, t).counts.signals;
+  // A firing signal with another known severity changes the alert's (Datadog Warn -> Alert, and
+  // back), unless it is older than the alert's latest signal (a retried Warn after the Alert).
+  // Its implied `severity` label follows; a label the source sent is identity and never changes.
+  const bool severity_changed =
+      firing && s.severity != core::Severity::kUnknown && s.severity != a->severity && t >= a->updated_at;
   a->updated_at = std::max(a->updated_at, t);
+  if (severity_changed) {
+    const bool relabel = (a->more_flags & kSeverityImplied) && core::FindLabel(labels, "severity").empty();
+    ChangeSeverity(fp, *a, s.severity, relabel, t);
+  }
   if (firing == a->raw_firing) {
-    ++stats_.duplicates;
-    ++stats_.suppressed[static_cast<size_t>(SuppressReason::kDedup)];
+    if (!severity_changed) {
+      ++stats_.duplicates;
+      ++stats_.suppressed[static_cast<size_t>(SuppressReason::kDedup)];
+    }
     if (firing && !s.end_time.is_zero()) {
       a->ends_at = s.end_time.unix_nanos();
       if (!(a->flags & kExpireTimer) && a->ends_at > t) {
@@ -541,6 +563,7 @@ void Shard::ProcessAlert(const core::SignalBatch& batch, const core::Signal& s, 
 
 Shard::AlertState* Shard::CreateAlert(uint64_t fp, const core::SignalBatch& batch, const core::Signal& s,
                                       core::LabelView labels, int64_t t, int64_t started, bool firing) {
+  static_assert(sizeof(void*) != 8 || sizeof(AlertState) == 80, "docs/rules.md \"Memory\" gives 80 bytes");
   while (alerts_.size() >= static_cast<size_t>(rules_->settings().max_fingerprints_per_shard)) {
     EvictOldestAlert(t);
   }
@@ -634,6 +657,7 @@ void Shard::ApplyState(uint64_t fp, AlertState& a, bool firing, int64_t t) {
         Admit(fp, a, t);  // Its incidents closed: a new one opens.
       } else {
         MarkIncidentsDirty(fp, a, t, true);
+        if (a.more_flags & kJoinPending) JoinNewRoutes(fp, a, t);  // Relabeled while resolved.
       }
     } else if (!(a.flags & kHeldTransient)) {
       Admit(fp, a, t);
@@ -643,17 +667,17 @@ void Shard::ApplyState(uint64_t fp, AlertState& a, bool firing, int64_t t) {
 
 void Shard::Admit(uint64_t fp, AlertState& a, int64_t t) {
   a.flags |= kAdmitted;
+  a.more_flags &= static_cast<uint8_t>(~kJoinPending);
   for (int r : route_sets_[a.route_set]) {
     if (r >= 0 && static_cast<size_t>(r) < rules_->routes().size()) JoinIncident(fp, a, r, t);
   }
 }
 
-void Shard::JoinIncident(uint64_t fp, AlertState& a, int route_index, int64_t t) {
+uint64_t Shard::IncidentIndexKey(int route_index, core::LabelView labels, core::LabelSet* group_labels,
+                                 std::string* group_text, int* component) const {
   const CompiledRules& rules = *rules_;
   const Route& route = rules.routes().route(route_index);
   const RouteConfig& rc = *route.config;
-  a.labels.Decode(names_, &label_scratch_);
-  core::LabelView labels(label_scratch_);
   // Group labels (group_by, or all labels for '...').
   std::vector<core::Label> group;
   if (rc.group_by_all) {
@@ -664,17 +688,28 @@ void Shard::JoinIncident(uint64_t fp, AlertState& a, int route_index, int64_t t)
       if (!v.empty()) group.push_back(core::Label{name, v});
     }
   }
-  core::LabelSet group_labels{core::LabelView(group)};
-  std::string group_text = group_labels.ToString();
+  *group_labels = core::LabelSet{core::LabelView(group)};
+  *group_text = group_labels->ToString();
   std::string_view service = core::FindLabel(labels, "service");
   const Topology& topo = rules.topology();
   int sid = topo.Id(service);
-  int component = sid >= 0 ? topo.Component(sid) : -1;
+  *component = sid >= 0 ? topo.Component(sid) : -1;
   // Keyed by the route's id (Alertmanager keys groups by the route itself: sibling `continue`
   // routes with the same matchers are separate routes, with their own ids) and receiver.
-  uint64_t index_key = component >= 0
-                           ? Hash(fmt::format("{}\x1f{}\x1ftopo:{}", route.id, rc.receiver, topo.Name(component)))
-                           : Hash(fmt::format("{}\x1f{}\x1f{}", route.id, rc.receiver, group_text));
+  return *component >= 0 ? Hash(fmt::format("{}\x1f{}\x1ftopo:{}", route.id, rc.receiver, topo.Name(*component)))
+                         : Hash(fmt::format("{}\x1f{}\x1f{}", route.id, rc.receiver, *group_text));
+}
+
+void Shard::JoinIncident(uint64_t fp, AlertState& a, int route_index, int64_t t) {
+  const CompiledRules& rules = *rules_;
+  const Route& route = rules.routes().route(route_index);
+  const RouteConfig& rc = *route.config;
+  a.labels.Decode(names_, &label_scratch_);
+  core::LabelView labels(label_scratch_);
+  core::LabelSet group_labels;
+  std::string group_text;
+  int component = -1;
+  const uint64_t index_key = IncidentIndexKey(route_index, labels, &group_labels, &group_text, &component);
   Incident* inc = nullptr;
   auto it = open_by_key_.find(index_key);
   if (it != open_by_key_.end()) {
@@ -715,6 +750,8 @@ void Shard::JoinIncident(uint64_t fp, AlertState& a, int route_index, int64_t t)
   }
   if (std::find(inc->members.begin(), inc->members.end(), fp) == inc->members.end()) {
     inc->members.push_back(fp);
+    // Back before its resolve was sent there: a firing member again, under the same fingerprint.
+    std::erase_if(inc->departed, [&](const Departed& d) { return d.fp == fp; });
     if (!created) inc->Note(t, fmt::format("{} joined", Hex(fp)));
     // An alert its last notification already listed (back after a restore, or refiring) is not
     // news to whoever acknowledged.
@@ -799,6 +836,109 @@ void Shard::MarkIncidentsDirty(uint64_t fp, AlertState& a, int64_t t, bool refir
       inc.Note(t, "ack cleared: member fired again");
     }
   });
+}
+
+void Shard::ChangeSeverity(uint64_t fp, AlertState& a, core::Severity severity, bool relabel, int64_t t) {
+  const core::Severity old = a.severity;
+  a.severity = severity;
+  // Old labels and annotations, owned: the label block is replaced below.
+  a.labels.Decode(names_, &label_scratch_);
+  relabel = relabel && !core::FindLabel(label_scratch_, "severity").empty();
+  Record(fp, &a, DecisionKind::kSeverityChanged, 0,
+         static_cast<uint64_t>(old) | static_cast<uint64_t>(severity) << 8 | uint64_t{relabel} << 16, t);
+  if (relabel) {
+    const core::LabelSet old_labels{core::LabelView(label_scratch_)};
+    a.labels.DecodeAnnotations(names_, &label_scratch2_);
+    const core::LabelSet annotations{core::LabelView(label_scratch2_)};
+    // Inhibition: UpdateInhibitSources visits the rules whose source matchers match the labels it
+    // is given, so the alert is taken out under its old labels and put back under its new ones.
+    if (a.firing) UpdateInhibitSources(fp, a, false);
+    std::vector<core::Label> labels(old_labels.view().begin(), old_labels.view().end());
+    for (core::Label& l : labels) {
+      if (l.name == "severity") l.value = core::SeverityName(severity);
+    }
+    a.labels.Assign(labels, annotations.view(), &names_);
+    if (a.firing) UpdateInhibitSources(fp, a, true);
+    rules_->routes().Match(labels, &route_scratch_);
+    a.route_set = InternRoutes(route_scratch_);
+    LeaveUnmatchedIncidents(fp, a, old_labels, annotations, old, t);
+    if ((a.flags & kAdmitted) && a.firing && !(a.flags & kHeldFlapping)) {
+      JoinNewRoutes(fp, a, t);
+    } else {
+      // Held or not admitted yet: Admit (transient grace), the refire (ApplyState) or the release
+      // (flapping) joins them.
+      a.more_flags |= kJoinPending;
+    }
+  }
+  if (severity <= old) return;  // A fall shows at the next notification (repeat, or a change).
+  // In the incidents it is in (joined just now: JoinIncident did this), a rise above what the
+  // incident last notified is news: FlushIncident notifies it, and an ack no longer holds.
+  std::vector<uint64_t> serials;
+  ForEachIncident(fp, a, [&](uint64_t serial) { serials.push_back(serial); });
+  for (uint64_t serial : serials) {
+    auto it = incidents_.find(serial);
+    if (it == incidents_.end() || !it->second.open) continue;
+    Incident& inc = it->second;
+    inc.max_severity = std::max(inc.max_severity, severity);
+    if (severity > inc.notified_severity && inc.acked) {
+      inc.acked = false;
+      inc.Note(t, "ack cleared: severity rose");
+    }
+  }
+}
+
+void Shard::LeaveUnmatchedIncidents(uint64_t fp, AlertState& a, const core::LabelSet& old_labels,
+                                    const core::LabelSet& old_annotations, core::Severity old_severity, int64_t t) {
+  if (!InAnyIncident(fp, a)) return;
+  // The index keys of its routes under its new labels: an incident with one of them is still its.
+  std::vector<core::Label> labels;
+  a.labels.Decode(names_, &labels);
+  std::vector<uint64_t> keys;
+  core::LabelSet group;
+  std::string group_text;
+  int component = -1;
+  for (int r : route_sets_[a.route_set]) {
+    if (r >= 0 && static_cast<size_t>(r) < rules_->routes().size())
+      keys.push_back(IncidentIndexKey(r, labels, &group, &group_text, &component));
+  }
+  std::vector<uint64_t> serials;  // Collected first: DropIncident reorders the alert's list.
+  ForEachIncident(fp, a, [&](uint64_t serial) { serials.push_back(serial); });
+  for (uint64_t serial : serials) {
+    auto it = incidents_.find(serial);
+    if (it == incidents_.end() || !it->second.open) continue;
+    Incident& inc = it->second;
+    if (std::find(keys.begin(), keys.end(), inc.index_key) != keys.end()) continue;
+    std::erase(inc.members, fp);
+    DropIncident(fp, a, serial);
+    inc.last_activity = std::max(inc.last_activity, t);
+    inc.Note(t, fmt::format("{} left: severity {} -> {}, its labels no longer match this route's group", Hex(fp),
+                            core::SeverityName(old_severity), core::SeverityName(a.severity)));
+    // The receiver was told it fires, under its old labels: it is told that alert resolved.
+    if (std::binary_search(inc.last_firing.begin(), inc.last_firing.end(), fp)) {
+      std::erase_if(inc.departed, [&](const Departed& d) { return d.fp == fp; });
+      inc.departed.push_back(Departed{fp, old_labels, old_annotations, a.starts_at, a.firing ? t : a.ends_at});
+    }
+  }
+}
+
+void Shard::JoinNewRoutes(uint64_t fp, AlertState& a, int64_t t) {
+  a.more_flags &= static_cast<uint8_t>(~kJoinPending);
+  std::vector<uint64_t> have;  // The index keys of its incidents.
+  ForEachIncident(fp, a, [&](uint64_t serial) {
+    auto it = incidents_.find(serial);
+    if (it != incidents_.end()) have.push_back(it->second.index_key);
+  });
+  std::vector<core::Label> labels;
+  a.labels.Decode(names_, &labels);
+  core::LabelSet group;
+  std::string group_text;
+  int component = -1;
+  const std::vector<int> routes = route_sets_[a.route_set];  // A copy: JoinIncident may intern.
+  for (int r : routes) {
+    if (r < 0 || static_cast<size_t>(r) >= rules_->routes().size()) continue;
+    const uint64_t key = IncidentIndexKey(r, labels, &group, &group_text, &component);
+    if (std::find(have.begin(), have.end(), key) == have.end()) JoinIncident(fp, a, r, t);
+  }
 }
 
 void Shard::UpdateInhibitSources(uint64_t fp, const AlertState& a, bool add) {
@@ -959,6 +1099,8 @@ void Shard::FireTimer(const Timer& t) {
         ApplyState(t.target, a, a.raw_firing, t.time);
         flap_history_.erase(t.target);
       }
+      // Relabeled while held (its severity changed): its new routes now.
+      if ((a.more_flags & kJoinPending) && a.firing && (a.flags & kAdmitted)) JoinNewRoutes(t.target, a, t.time);
       return;
     }
     case kTransientGrace: {
@@ -1107,6 +1249,15 @@ void Shard::FlushIncident(Incident& inc, int64_t now) {
   for (uint64_t fp : resolved) {
     if (std::binary_search(inc.last_firing.begin(), inc.last_firing.end(), fp)) resolved_to_send.push_back(fp);
   }
+  // Alerts that left (their implied severity label moved them elsewhere) resolve here, as they
+  // were notified. Never members: JoinIncident drops the entry of one that comes back.
+  std::vector<const Departed*> departed_to_send;
+  for (const Departed& d : inc.departed) {
+    if (!std::binary_search(inc.last_firing.begin(), inc.last_firing.end(), d.fp)) continue;
+    departed_to_send.push_back(&d);
+    resolved_to_send.push_back(d.fp);
+  }
+  if (!departed_to_send.empty()) std::sort(resolved_to_send.begin(), resolved_to_send.end());
   if (firing.empty() && resolved_to_send.empty()) return finish();
   // Route time intervals.
   bool time_muted = false;
@@ -1136,7 +1287,9 @@ void Shard::FlushIncident(Incident& inc, int64_t now) {
     return finish();
   }
   inc.time_muted_noted = false;
-  // Alertmanager's needsUpdate.
+  core::Severity firing_severity = core::Severity::kUnknown;
+  for (uint64_t fp : firing) firing_severity = std::max(firing_severity, alerts_.find(fp)->second->severity);
+  // Alertmanager's needsUpdate, plus a severity rise of a member it listed.
   bool need;
   bool repeat_only = false;
   if (!inc.has_entry) {
@@ -1146,6 +1299,8 @@ void Shard::FlushIncident(Incident& inc, int64_t now) {
   } else if (firing.empty()) {
     need = !inc.last_firing.empty();
   } else if (!IsSubset(resolved_to_send, inc.last_resolved)) {
+    need = true;
+  } else if (firing_severity > inc.notified_severity) {
     need = true;
   } else {
     need = now - inc.last_notify_at >= absl::ToInt64Nanoseconds(rc.repeat_interval);
@@ -1161,6 +1316,8 @@ void Shard::FlushIncident(Incident& inc, int64_t now) {
     inc.last_firing = firing;
     inc.last_resolved = resolved_to_send;
     inc.last_notify_at = now;
+    inc.notified_severity = firing_severity;
+    inc.departed.clear();  // Sent (or, for noise and storms, decided), and no longer in last_firing.
   };
   // Class noise: recorded, never notified.
   if (rc.route_class == RouteClass::kNoise) {
@@ -1245,26 +1402,35 @@ void Shard::FlushIncident(Incident& inc, int64_t now) {
   // its dispatcher sorts them: the cut at max_alerts keeps the same alerts every time.
   struct Member {
     uint64_t fp;
-    AlertState* alert;
+    AlertState* alert;          // Null for a departed alert.
+    const Departed* departed;   // Its labels as notified here, for a departed alert.
     std::vector<core::Label> labels;
   };
   std::vector<Member> members;
   members.reserve(firing.size() + resolved_to_send.size());
-  for (const std::vector<uint64_t>* list : {&firing, &resolved_to_send}) {
+  for (const std::vector<uint64_t>* list : {&firing, &resolved}) {
     for (uint64_t fp : *list) {
-      Member& m = members.emplace_back(Member{fp, alerts_.find(fp)->second.get(), {}});
+      if (list == &resolved && !std::binary_search(resolved_to_send.begin(), resolved_to_send.end(), fp)) continue;
+      Member& m = members.emplace_back(Member{fp, alerts_.find(fp)->second.get(), nullptr, {}});
       m.alert->labels.Decode(names_, &m.labels);
     }
+  }
+  for (const Departed* d : departed_to_send) {
+    members.push_back(Member{d->fp, nullptr, d, {d->labels.view().begin(), d->labels.view().end()}});
   }
   std::stable_sort(members.begin(), members.end(), [](const Member& x, const Member& y) {
     return core::AlertmanagerAlertBefore(x.labels, y.labels);
   });
   for (Member& m : members) {
     const uint64_t fp = m.fp;
-    AlertState& a = *m.alert;
     const std::vector<core::Label>& lab = m.labels;
-    a.labels.DecodeAnnotations(names_, &ann);
-    if (a.firing) sev = std::max(sev, a.severity);
+    const bool member_firing = m.alert != nullptr && m.alert->firing;
+    if (m.alert != nullptr) {
+      m.alert->labels.DecodeAnnotations(names_, &ann);
+    } else {
+      ann.assign(m.departed->annotations.view().begin(), m.departed->annotations.view().end());
+    }
+    if (member_firing) sev = std::max(sev, m.alert->severity);
     if (first) {
       for (const core::Label& l : lab) common.emplace_back(std::string(l.name), std::string(l.value));
       for (const core::Label& l : ann) {
@@ -1276,7 +1442,12 @@ void Shard::FlushIncident(Incident& inc, int64_t now) {
       std::erase_if(common, [&](const auto& p) { return core::FindLabel(lab, p.first) != p.second; });
       std::erase_if(common_ann, [&](const auto& p) { return core::FindLabel(ann, p.first) != p.second; });
     }
-    Record(fp, &a, DecisionKind::kNotified, rules.RouteRule(inc.route), n.sequence, now);
+    AlertState* logged = m.alert;
+    if (logged == nullptr) {  // A departed alert's own log, while it is still held.
+      auto it = alerts_.find(fp);
+      if (it != alerts_.end()) logged = it->second.get();
+    }
+    if (logged != nullptr) Record(fp, logged, DecisionKind::kNotified, rules.RouteRule(inc.route), n.sequence, now);
     if (n.alerts.size() >= max_alerts) {
       ++n.truncated_alerts;
       continue;
@@ -1292,9 +1463,9 @@ void Shard::FlushIncident(Incident& inc, int64_t now) {
       }
     }
     na.annotations = core::LabelSet(core::LabelView(plain));
-    na.starts_at = Ev(a.starts_at);
-    na.resolved = !a.firing;
-    if (!a.firing) na.ends_at = Ev(a.ends_at);
+    na.starts_at = Ev(m.alert != nullptr ? m.alert->starts_at : m.departed->starts_at);
+    na.resolved = !member_firing;
+    if (!member_firing) na.ends_at = Ev(m.alert != nullptr ? m.alert->ends_at : m.departed->ends_at);
     na.fingerprint = Hex(core::AlertmanagerFingerprint(lab));
     n.alerts.push_back(std::move(na));
   }
@@ -1335,6 +1506,7 @@ void Shard::FlushIncident(Incident& inc, int64_t now) {
 void Shard::CloseIncident(Incident& inc, int64_t now) {
   inc.open = false;
   inc.resolved_at = now;
+  inc.departed.clear();
   inc.Note(now, "closed: all members resolved");
   auto it = open_by_key_.find(inc.index_key);
   if (it != open_by_key_.end() && it->second == inc.serial) open_by_key_.erase(it);
@@ -1580,6 +1752,15 @@ std::string Shard::RenderDecisionDetail(const Decision& d) const {
     case DecisionKind::kFutureClamped:
       return fmt::format("time {} is past the observed time by more than max_future_skew: the observed time was used",
                          core::FormatRfc3339(absl::FromUnixNanos(static_cast<int64_t>(arg))));
+    case DecisionKind::kSeverityChanged: {
+      auto severity = [](uint64_t v) {
+        constexpr auto kMax = static_cast<uint64_t>(core::Severity::kCritical);
+        return core::SeverityName(static_cast<core::Severity>(std::min(v, kMax)));
+      };
+      return fmt::format("severity {} -> {}{}", severity(arg & 0xff), severity((arg >> 8) & 0xff),
+                         (arg >> 16) & 1 ? ": its implied severity label followed; routes matched again"
+                                         : ": its own severity label kept");
+    }
   }
   return "";
 }
@@ -1622,7 +1803,8 @@ std::vector<DecisionRecord> Shard::Explain(std::string_view hex) const {
     r.time = Ev(d.time_ns);
     r.decision = std::string(DecisionKindName(d.kind));
     r.detail = RenderDecisionDetail(d);
-    bool has_rule = d.kind != DecisionKind::kResolved && d.kind != DecisionKind::kRefired;
+    bool has_rule = d.kind != DecisionKind::kResolved && d.kind != DecisionKind::kRefired &&
+                    d.kind != DecisionKind::kSeverityChanged;
     if (has_rule && d.rule < table.size()) {
       r.rule = table[d.rule].name;
       r.where = table[d.rule].where;
@@ -1722,7 +1904,8 @@ size_t Shard::ApproximateIncidentBytes() const {
   for (const auto& [serial, inc] : incidents_) {
     bytes += sizeof(Incident) + 32 + inc.id.capacity() + inc.members.capacity() * 8 +
              (inc.last_firing.capacity() + inc.last_resolved.capacity()) * 8 + inc.group_labels.size() * 48 +
-             inc.sent.capacity() * sizeof(SentNotification) + inc.timeline.capacity() * sizeof(TimelineEntry);
+             inc.sent.capacity() * sizeof(SentNotification) + inc.timeline.capacity() * sizeof(TimelineEntry) +
+             inc.departed.capacity() * sizeof(Departed);
     for (const TimelineEntry& e : inc.timeline) bytes += e.what.capacity();
   }
   bytes += open_by_key_.capacity() * 17;
@@ -1774,6 +1957,11 @@ std::string Shard::Serialize() const {
     AppendLabelsJson(&out, ann);
     out += fmt::format(",\"starts_at\":{},\"ends_at\":{},\"updated_at\":{},\"firing\":{},\"severity\":{}", a.starts_at,
                        a.ends_at, a.updated_at, a.raw_firing, static_cast<int>(a.severity));
+    // Whether its `severity` label is Quell's (it follows the severity) or its source's (identity):
+    // written for the alerts that have one (older snapshots lack it: Restore infers it).
+    if (!core::FindLabel(lab, "severity").empty()) {
+      out += fmt::format(",\"severity_implied\":{}", (a.more_flags & kSeverityImplied) != 0);
+    }
     // Flapping: the state changes in the window, and for a held alert the state its incidents
     // see (frozen while held) and when it last changed, so that a restart neither releases it
     // early (a resolve, then a page again) nor forgets a flap in progress.
@@ -1858,14 +2046,34 @@ std::string Shard::Serialize() const {
     first = false;
     out += fmt::format(
         "{{\"dedup\":\"{}\",\"id\":\"{}\",\"created_at\":{},\"has_entry\":{},\"paged\":{},\"rolled\":{},"
-        "\"last_notify_at\":{},\"sequence\":{},\"max_severity\":{},\"acked\":{},\"acked_by\":{},\"ack_comment\":{},"
-        "\"last_firing\":",
+        "\"last_notify_at\":{},\"sequence\":{},\"max_severity\":{},\"notified_severity\":{},\"acked\":{},"
+        "\"acked_by\":{},\"ack_comment\":{},\"last_firing\":",
         Hex(inc.dedup), inc.id, inc.created_at, inc.has_entry, inc.paged, inc.rolled, inc.last_notify_at,
-        seq == sequence_by_dedup_.end() ? 0 : seq->second, static_cast<int>(inc.max_severity), inc.acked,
-        JsonQuote(inc.acked_by), JsonQuote(inc.ack_comment));
+        seq == sequence_by_dedup_.end() ? 0 : seq->second, static_cast<int>(inc.max_severity),
+        static_cast<int>(inc.notified_severity), inc.acked, JsonQuote(inc.acked_by), JsonQuote(inc.ack_comment));
     hex_list(inc.last_firing);
     out += ",\"last_resolved\":";
     hex_list(inc.last_resolved);
+    // Alerts owed a resolve, and what reopens the incident if none of its alerts comes back to it.
+    if (!inc.departed.empty()) {
+      const Route& route = inc.rules->routes().route(inc.route);
+      out += fmt::format(",\"route\":{},\"route_id\":{},\"index_key\":\"{}\",\"next_flush\":{},\"group_labels\":",
+                         JsonQuote(route.key), JsonQuote(route.id), Hex(inc.index_key), inc.next_flush);
+      lab.assign(inc.group_labels.view().begin(), inc.group_labels.view().end());
+      AppendLabelsJson(&out, lab);
+      out += ",\"departed\":[";
+      for (size_t i = 0; i < inc.departed.size(); ++i) {
+        const Departed& d = inc.departed[i];
+        out += fmt::format("{}{{\"fp\":\"{}\",\"labels\":", i ? "," : "", Hex(d.fp));
+        lab.assign(d.labels.view().begin(), d.labels.view().end());
+        AppendLabelsJson(&out, lab);
+        out += ",\"annotations\":";
+        lab.assign(d.annotations.view().begin(), d.annotations.view().end());
+        AppendLabelsJson(&out, lab);
+        out += fmt::format(",\"starts_at\":{},\"ends_at\":{}}}", d.starts_at, d.ends_at);
+      }
+      out += ']';
+    }
     append_history(inc);
     out += '}';
   }
@@ -1948,6 +2156,21 @@ int64_t NonNegativeField(const JsonValue& o, std::string_view key) {
   return v != nullptr ? std::max<int64_t>(0, v->AsInt64()) : 0;
 }
 
+// A label set of a snapshot entry (a JSON object of strings); absent or not an object: empty.
+core::LabelSet LabelsField(const JsonValue& o, std::string_view key) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  if (const JsonValue* v = o.Find(key); v != nullptr && v->is_object()) {
+    for (const auto& [k, x] : v->members()) pairs.emplace_back(k, x.AsString());
+  }
+  return core::LabelSet::FromPairs(std::move(pairs));
+}
+
+// A time of a snapshot entry (ns, any sign); absent = 0.
+int64_t TimeField(const JsonValue& o, std::string_view key) {
+  const JsonValue* v = o.Find(key);
+  return v != nullptr ? v->AsInt64() : 0;
+}
+
 // An incident's saved notifications and timeline ("sent", "timeline"; either may be absent).
 void ReadIncidentHistory(const JsonValue& saved, std::vector<SentNotification>* sent,
                          std::vector<TimelineEntry>* timeline) {
@@ -2003,6 +2226,28 @@ absl::Status Shard::RestoreIncidentState(const JsonValue& saved) {
   r.rolled = flag("rolled");
   r.acked = flag("acked");
   r.max_severity = static_cast<core::Severity>(std::clamp<int64_t>(number("max_severity"), 0, static_cast<int64_t>(core::Severity::kCritical)));
+  // Older snapshots lack it: its highest severity, which its notifications had seen (no re-notification).
+  r.notified_severity = saved.Find("notified_severity") == nullptr
+                            ? r.max_severity
+                            : static_cast<core::Severity>(std::clamp<int64_t>(
+                                  number("notified_severity"), 0, static_cast<int64_t>(core::Severity::kCritical)));
+  if (const JsonValue* departed = saved.Find("departed"); departed != nullptr && departed->is_array()) {
+    for (const JsonValue& d : departed->items()) {
+      Departed x;
+      if (!ParseHexFingerprint(d.GetString("fp"), &x.fp)) {
+        return absl::DataLossError("shard snapshot: an incident with a bad departed fingerprint");
+      }
+      x.labels = LabelsField(d, "labels");
+      x.annotations = LabelsField(d, "annotations");
+      x.starts_at = TimeField(d, "starts_at");
+      x.ends_at = TimeField(d, "ends_at");
+      r.departed.push_back(std::move(x));
+    }
+    r.route_id = saved.GetString("route_id");
+    r.group_labels = LabelsField(saved, "group_labels");
+    r.next_flush = TimeField(saved, "next_flush");
+    if (!ParseHexFingerprint(saved.GetString("index_key"), &r.index_key)) r.index_key = 0;
+  }
   r.acked_by = saved.GetString("acked_by");
   r.ack_comment = saved.GetString("ack_comment");
   ReadIncidentHistory(saved, &r.sent, &r.timeline);  // Optional (snapshots before session 10 have neither).
@@ -2054,6 +2299,44 @@ void Shard::RestoreClosedIncident(const JsonValue& saved) {
   ReadIncidentHistory(saved, &inc.sent, &inc.timeline);
 }
 
+void Shard::ReopenDepartedIncidents() {
+  std::vector<uint64_t> keys;
+  for (const auto& [dedup, r] : restored_incidents_) {
+    if (!r.departed.empty()) keys.push_back(dedup);
+  }
+  std::sort(keys.begin(), keys.end());  // A deterministic serial order.
+  for (uint64_t dedup : keys) {
+    const RestoredIncident& r = restored_incidents_.find(dedup)->second;
+    int route = -1;
+    for (size_t i = 0; i < rules_->routes().size() && route < 0; ++i) {
+      if (rules_->routes().route(static_cast<int>(i)).id == r.route_id) route = static_cast<int>(i);
+    }
+    // Gone from the rules (as a closed incident's route may be), or its key taken: not reopened.
+    if (route < 0 || open_by_key_.contains(r.index_key)) continue;
+    const Route& rt = rules_->routes().route(route);
+    const uint64_t serial = ++incident_serial_;
+    Incident& n = incidents_[serial];
+    n.serial = serial;
+    n.rules = rules_;
+    n.route = route;
+    n.group_labels = r.group_labels;
+    n.dedup = dedup;
+    n.index_key = r.index_key;
+    n.created_at = r.created_at;
+    n.last_activity = std::max(r.created_at, r.last_notify_at);
+    // Its next tick as it was scheduled (after the snapshot's watermark).
+    n.next_flush = r.next_flush != 0 ? r.next_flush
+                                     : r.last_notify_at + absl::ToInt64Nanoseconds(rt.config->group_interval);
+    std::string_view alertname = n.group_labels.Get("alertname");
+    if (alertname.empty()) alertname = r.departed.front().labels.Get("alertname");
+    n.noise = NoiseIndex(alertname, rt.key);
+    open_by_key_[n.index_key] = serial;
+    incident_order_.push_back(serial);
+    Schedule(n.next_flush, kFlush, serial);
+    ApplyRestoredState(n);  // Its id, notification state and departed alerts; erases `r`.
+  }
+}
+
 // Called when an incident opens: if a restored snapshot had one under its dedup key, it takes
 // that one's id and notification state (once).
 void Shard::ApplyRestoredState(Incident& inc) {
@@ -2070,6 +2353,11 @@ void Shard::ApplyRestoredState(Incident& inc) {
   inc.last_firing = std::move(r.last_firing);
   inc.last_resolved = std::move(r.last_resolved);
   inc.max_severity = std::max(inc.max_severity, r.max_severity);
+  inc.notified_severity = r.notified_severity;
+  inc.departed = std::move(r.departed);
+  std::erase_if(inc.departed, [&](const Departed& d) {  // Back in it (the rules changed): a member.
+    return std::find(inc.members.begin(), inc.members.end(), d.fp) != inc.members.end();
+  });
   inc.acked = r.acked;
   inc.acked_by = std::move(r.acked_by);
   inc.ack_comment = std::move(r.ack_comment);
@@ -2135,7 +2423,7 @@ void Shard::RestoreDecisionLog(const JsonValue& saved, const std::vector<uint32_
     int64_t after_start = 0;
     uint32_t kind = 0, rule = 0;
     if (!ok || !absl::SimpleAtoi(f[0], &after_start) || !absl::SimpleAtoi(f[1], &kind) ||
-        !absl::SimpleAtoi(f[2], &rule) || kind > static_cast<uint32_t>(DecisionKind::kFutureClamped)) {
+        !absl::SimpleAtoi(f[2], &rule) || kind > static_cast<uint32_t>(DecisionKind::kSeverityChanged)) {
       continue;
     }
     Decision d;
@@ -2214,8 +2502,13 @@ absl::Status Shard::Restore(std::string_view json) {
   }
   // Alerts an open incident's last notification listed (firing or resolved).
   absl::flat_hash_set<uint64_t> notified;
+  // A departed alert is listed firing where it left, but is owed only that incident's resolve
+  // (ReopenDepartedIncidents): it is not reopened as firing for that.
   for (const auto& [dedup, r] : restored_incidents_) {
-    notified.insert(r.last_firing.begin(), r.last_firing.end());
+    for (uint64_t fp : r.last_firing) {
+      if (std::none_of(r.departed.begin(), r.departed.end(), [&](const Departed& d) { return d.fp == fp; }))
+        notified.insert(fp);
+    }
     notified.insert(r.last_resolved.begin(), r.last_resolved.end());
   }
   for (const JsonValue& a : alerts->items()) {
@@ -2267,11 +2560,25 @@ absl::Status Shard::Restore(std::string_view json) {
       if (const JsonValue* changed = a.Find("last_change")) st->last_change = changed->AsInt64();
       Schedule(st->last_change + absl::ToInt64Nanoseconds(rules_->config().flapping.stable), kFlapStable, fp->value());
     };
+    // Whether its `severity` label is Quell's. Older snapshots do not say: implied iff the label
+    // is the name of its normalized severity (a source's own label also sends it with every
+    // signal, and a signal with a `severity` label never relabels the alert, so a guess of
+    // "implied" for such an alert changes nothing).
+    auto restore_implied = [&](AlertState* st) {
+      const std::string_view label = core::FindLabel(batch.labels(last), "severity");
+      if (label.empty()) return;
+      const JsonValue* implied = a.Find("severity_implied");
+      const bool yes = implied != nullptr && implied->is_bool()
+                           ? implied->AsBool()
+                           : st->severity != core::Severity::kUnknown && label == core::SeverityName(st->severity);
+      if (yes) st->more_flags |= kSeverityImplied;
+    };
     if (resolved && !notified.contains(fp->value())) {
       // Resolved and in no open incident's last notification: restored resolved, without
       // opening (and closing) an incident of its own that never paged; its resolved incident, if
       // still retained, comes back from "closed" below.
       AlertState* st = CreateAlert(fp->value(), batch, last, batch.labels(last), t, t, /*firing=*/false);
+      restore_implied(st);
       st->updated_at = updated ? updated->AsInt64() : t;
       st->ends_at = ends ? ends->AsInt64() : t;
       st->last_change = std::max(t, st->ends_at);
@@ -2281,6 +2588,7 @@ absl::Status Shard::Restore(std::string_view json) {
       continue;
     }
     AlertState* st = CreateAlert(fp->value(), batch, last, batch.labels(last), t, t);
+    restore_implied(st);
     st->updated_at = updated ? updated->AsInt64() : t;
     if (resolved) {  // An open incident listed it: it rejoins and resolves there, as before.
       ApplyState(fp->value(), *st, false, ends ? ends->AsInt64() : t);
@@ -2295,6 +2603,7 @@ absl::Status Shard::Restore(std::string_view json) {
     RestoreDecisionLog(a, rule_map, st);
     max_seen_ = std::max(max_seen_, st->updated_at);
   }
+  ReopenDepartedIncidents();
   // Resolved incidents last: their members are the alerts just restored (absent in snapshots
   // before session 12).
   if (const JsonValue* closed = doc->Find("closed"); closed != nullptr && closed->is_array()) {

@@ -18,6 +18,12 @@
 //   late?     event time < watermark -> applied at the watermark (start kept), decision kLate, counted.
 //   dedup     fingerprint (all labels, or `dedup` labels for its format) -> AlertState; a repeat
 //             of the same state is a duplicate (counted, no allocation).
+//   severity  a firing signal whose known severity differs from a firing (or refiring) alert's
+//             changes it (decision kSeverityChanged); a `severity` label Quell implied follows it,
+//             so the alert is inhibited, silenced and routed again under its new labels: it leaves
+//             the incidents whose route or group it no longer matches (sent resolved there, with
+//             the labels that incident notified, if it was notified firing) and joins the new ones.
+//             A rise above what an incident it stays in last notified notifies at its next flush.
 //   flapping  >= N state changes within W -> held until stable for S, then released once.
 //   transient a new alert joins incidents only after `grace`; resolving earlier never pages.
 //   route     Alertmanager routing (continue); each matched route gives one incident: keyed by
@@ -154,14 +160,16 @@ class Shard {
 
   // State snapshot (JSON, format in docs/rules.md "State snapshot"): alerts with labels,
   // annotations, state and times; the watermark; deploys; and what each open incident has
-  // notified (its id, the alerts in its last notification, when, its sequence number, its ack);
+  // notified (its id, the alerts in its last notification, when, its sequence number, its ack,
+  // the severity it notified, the alerts that left it and are owed their resolve);
   // the resolved incidents still within incident_retention, with their members and history; and
   // the noise report's hourly counters.
   // Restore() rebuilds the alerts, re-admits firing ones into incidents (dedup keys are derived
   // from route and group labels, so they come back under the same keys), and gives an incident
   // whose dedup key is in the snapshot its id and notification state back: it notifies again only
   // for a change (an alert firing or resolved since) or its repeat_interval, as it would have
-  // without the restart. Errors: DataLoss.
+  // without the restart. An incident owed a departed alert's resolve that none of its alerts
+  // reopens is reopened by itself, to send it. Errors: DataLoss.
   std::string Serialize() const;
   [[nodiscard]] absl::Status Restore(std::string_view json);
 
@@ -190,9 +198,29 @@ class Shard {
   // The labels a new alert is stored, routed, inhibited and silenced with: its own, plus
   // severity="<normalized severity>" when it has no `severity` label and its source gave a
   // severity (Datadog alert_type/priority), so that routes written for Alertmanager's `severity`
-  // label apply to every source. Not part of the fingerprint (taken from the signal's own labels),
-  // and fixed when the alert is created, as its severity is. Views implied_scratch_ or `labels`.
+  // label apply to every source. Not part of the fingerprint (taken from the signal's own labels).
+  // The implied label follows the alert's severity while it fires (ChangeSeverity); a label the
+  // source sent never changes. Views implied_scratch_ or `labels`.
   core::LabelView WithImpliedSeverity(const core::Signal& s, core::LabelView labels);
+  // A firing signal gave the alert another known severity (REQUIRES: `severity` is not kUnknown
+  // and differs from a.severity). Records kSeverityChanged; when `relabel` (its `severity` label
+  // is implied and the signal has none of its own) the label follows: inhibit sources are moved
+  // from the old labels to the new ones, routes are matched again, the alert leaves the incidents
+  // it no longer belongs to (LeaveUnmatchedIncidents) and, if admitted, applied firing and not
+  // held, joins the new ones now, else when it is admitted, refires or is released. A rise
+  // clears the ack of the incidents it stays in whose last notification had a lower severity.
+  void ChangeSeverity(uint64_t fp, AlertState& a, core::Severity severity, bool relabel, int64_t t);
+  // After a relabel: leaves each incident whose index key none of the alert's routes gives for
+  // its new labels. One whose last notification listed it firing keeps a Departed entry (with
+  // `old_labels`, `old_annotations`), so its next notification lists the alert resolved.
+  void LeaveUnmatchedIncidents(uint64_t fp, AlertState& a, const core::LabelSet& old_labels,
+                               const core::LabelSet& old_annotations, core::Severity old_severity, int64_t t);
+  // Joins the incidents of the alert's routes that it is not in yet (by index key); clears
+  // kJoinPending. REQUIRES: admitted, applied firing.
+  void JoinNewRoutes(uint64_t fp, AlertState& a, int64_t t);
+  // The key an alert with `labels` has on route `route_index` (open_by_key_), and its group.
+  uint64_t IncidentIndexKey(int route_index, core::LabelView labels, core::LabelSet* group_labels,
+                            std::string* group_text, int* component) const;
   void ProcessDeploy(const core::SignalBatch& batch, const core::Signal& s);
   // `t`: when the engine applies the signal; `started`: the alert's own start (t unless it came
   // late, when it is earlier).
@@ -213,6 +241,9 @@ class Shard {
   void FlushIncident(Incident& inc, int64_t now);
   void CloseIncident(Incident& inc, int64_t now);
   absl::Status RestoreIncidentState(const JsonValue& saved);
+  // At a restore, after the alerts: reopens each saved incident that still owes a departed alert
+  // its resolve and that no restored alert reopened (its alerts all left it), so it is sent.
+  void ReopenDepartedIncidents();
   // A resolved incident of a snapshot ("closed"): kept as it was, read-only, until
   // incident_retention after its resolution; skipped when its route key is gone from the rules.
   void RestoreClosedIncident(const JsonValue& saved);
@@ -281,6 +312,17 @@ class Shard {
   absl::node_hash_map<uint64_t, Incident> incidents_;       // By serial (open and retained).
   absl::flat_hash_map<uint64_t, uint64_t> open_by_key_;     // Index key -> serial.
   absl::flat_hash_map<uint64_t, uint64_t> sequence_by_dedup_;
+  // An alert that left an incident (its implied severity label changed: it no longer matches the
+  // incident's route or group) after the incident's last notification listed it firing. The next
+  // notification lists it resolved, with the labels the receiver saw (Alertmanager's view: that
+  // label set's alert is gone); then, or when the alert joins the incident again, it is dropped.
+  struct Departed {
+    uint64_t fp = 0;
+    core::LabelSet labels;       // As last notified (the old `severity` value).
+    core::LabelSet annotations;  // Including the generator URL entry.
+    int64_t starts_at = 0;
+    int64_t ends_at = 0;         // When it left (or resolved, if it had).
+  };
   // Notification state of the incidents of a restored snapshot, by dedup key, until the incident
   // with that key is created again (its alerts may be admitted later: lateness, transient grace).
   struct RestoredIncident {
@@ -289,8 +331,16 @@ class Shard {
     int64_t last_notify_at = 0;
     bool has_entry = false, paged = false, rolled = false, acked = false;
     core::Severity max_severity = core::Severity::kUnknown;
+    core::Severity notified_severity = core::Severity::kUnknown;
     std::string acked_by, ack_comment;
     std::vector<uint64_t> last_firing, last_resolved;
+    // Alerts owed a resolve, with what ReopenDepartedIncidents needs when none of its alerts
+    // comes back to reopen it (saved only with departed entries).
+    std::vector<Departed> departed;
+    std::string route_id;
+    core::LabelSet group_labels;
+    uint64_t index_key = 0;
+    int64_t next_flush = 0;
     std::vector<SentNotification> sent;   // What it notified, for the API and the console.
     std::vector<TimelineEntry> timeline;  // Its history before the restart.
   };

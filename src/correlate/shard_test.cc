@@ -1,6 +1,7 @@
 #include "correlate/shard.h"
 
 #include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -790,6 +791,447 @@ TEST(ShardTest, SuppressedCountersAreMonotonic) {
   Alert(&shard, "A", "1", T("2026-01-05T10:00:02Z"));  // Behind the watermark.
   EXPECT_EQ(shard.stats().suppressed[static_cast<size_t>(SuppressReason::kLate)], 1u);
   EXPECT_EQ(SuppressReasonName(SuppressReason::kNoiseClass), "noise_class");
+}
+
+// ---- Severity changes of a firing alert ------------------------------------------------------
+
+// The route tree of a Datadog setup: warnings to Slack, errors and criticals page.
+constexpr std::string_view kPagingTree = R"(
+route:
+  receiver: slack
+  group_by: [alertname]
+  group_wait: 30s
+  group_interval: 5m
+  runbook: r.md
+  routes:
+    - {matchers: ['severity=~"critical|error"'], receiver: pagerduty}
+)";
+
+// One Datadog monitor on one host (the same fingerprint whatever its transition): `severity` is
+// its normalized alert_type; it has no `severity` label unless `own_severity` (a tag) gives one.
+void Monitor(Shard* shard, core::Severity severity, core::EventTime t, bool resolved = false,
+             std::string_view own_severity = "", std::string_view host = "db1") {
+  core::SignalBatch b;
+  core::Signal& s = b.Add();
+  s.kind = core::SignalKind::kAlert;
+  s.format = core::Format::kDatadogWebhook;
+  s.state = resolved ? core::SignalState::kResolved : core::SignalState::kFiring;
+  s.severity = severity;
+  s.event_time = t;
+  b.AddLabelCopy("alertname", "DiskUsage");
+  b.AddLabelCopy("host", host);
+  b.AddLabelCopy("monitor_id", "42");
+  if (!own_severity.empty()) b.AddLabelCopy("severity", own_severity);
+  b.FinishLabels();
+  shard->Process(b);
+}
+
+std::string MonitorFp(std::string_view own_severity = "") {
+  std::vector<std::pair<std::string, std::string>> labels = {{"alertname", "DiskUsage"}, {"host", "db1"}, {"monitor_id", "42"}};
+  if (!own_severity.empty()) labels.emplace_back("severity", own_severity);
+  return core::Fingerprint::Of(core::LabelSet::FromPairs(labels).view()).ToString();
+}
+
+// The open or resolved incident of `receiver` (the newest when several).
+std::optional<IncidentView> IncidentOf(const Shard& shard, std::string_view receiver) {
+  std::optional<IncidentView> found;
+  for (const IncidentView& v : shard.ListIncidents()) {
+    if (v.receiver == receiver && (!found || v.started_at > found->started_at)) found = v;
+  }
+  return found;
+}
+
+std::string SeverityLabelOf(const Shard& shard) {
+  std::vector<AlertView> alerts = shard.Alerts();
+  return alerts.size() == 1 ? std::string(alerts[0].labels.Get("severity")) : "(" + std::to_string(alerts.size()) + " alerts)";
+}
+
+// Datadog Warn -> Alert on one monitor and scope: the implied `severity` label follows (warning ->
+// error), so the alert pages through the paging route, and Slack, which was told it fires as a
+// warning, is told that warning resolved (as Alertmanager would see the old label set go), then
+// its incident closes. Before, it stayed a Slack warning and never paged.
+TEST(ShardTest, SeverityEscalationMovesTheAlertToThePagingRoute) {
+  Recorder rec;
+  Shard shard(Rules(kPagingTree), &rec, nullptr);
+  Monitor(&shard, core::Severity::kWarning, T("2026-01-05T10:00:00Z"));
+  shard.AdvanceWatermark(T("2026-01-05T10:01:00Z"));
+  ASSERT_EQ(rec.out.size(), 1u);
+  EXPECT_EQ(rec.out[0].receiver, "slack");
+  ASSERT_EQ(rec.out[0].alerts.size(), 1u);
+  EXPECT_EQ(rec.out[0].alerts[0].labels.Get("severity"), "warning");
+  const std::string warning_am_fp = rec.out[0].alerts[0].fingerprint;
+
+  Monitor(&shard, core::Severity::kError, T("2026-01-05T10:02:00Z"));  // Triggered.
+  EXPECT_EQ(shard.stats().duplicates, 0u);
+  EXPECT_EQ(SeverityLabelOf(shard), "error");
+  shard.AdvanceWatermark(T("2026-01-05T10:10:00Z"));
+  ASSERT_EQ(rec.out.size(), 3u);
+  const core::Notification& page = rec.out[1];
+  EXPECT_EQ(page.receiver, "pagerduty");
+  EXPECT_EQ(page.status, core::NotificationStatus::kFiring);
+  EXPECT_EQ(page.time, T("2026-01-05T10:02:30Z"));  // Its group_wait, as a new alert there.
+  EXPECT_EQ(page.severity, core::Severity::kError);
+  ASSERT_EQ(page.alerts.size(), 1u);
+  EXPECT_EQ(page.alerts[0].labels.Get("severity"), "error");
+  EXPECT_NE(page.alerts[0].fingerprint, warning_am_fp);
+  const core::Notification& gone = rec.out[2];
+  EXPECT_EQ(gone.receiver, "slack");
+  EXPECT_EQ(gone.status, core::NotificationStatus::kResolved);
+  EXPECT_EQ(gone.time, T("2026-01-05T10:05:30Z"));  // Slack's next group_interval tick.
+  EXPECT_EQ(gone.dedup_key, rec.out[0].dedup_key);
+  EXPECT_EQ(gone.incident_id, rec.out[0].incident_id);
+  EXPECT_EQ(gone.sequence, 2u);
+  EXPECT_EQ(gone.resolved_count, 1u);
+  ASSERT_EQ(gone.alerts.size(), 1u);
+  EXPECT_TRUE(gone.alerts[0].resolved);
+  EXPECT_EQ(gone.alerts[0].labels.Get("severity"), "warning");
+  EXPECT_EQ(gone.alerts[0].fingerprint, warning_am_fp);
+  EXPECT_EQ(gone.alerts[0].ends_at, T("2026-01-05T10:02:00Z"));
+  EXPECT_EQ(gone.common_labels.Get("severity"), "warning");
+  std::optional<IncidentView> slack = IncidentOf(shard, "slack"), pd = IncidentOf(shard, "pagerduty");
+  ASSERT_TRUE(slack && pd);
+  EXPECT_EQ(slack->status, "resolved");
+  EXPECT_EQ(pd->status, "firing");
+  EXPECT_EQ(pd->severity, core::Severity::kError);
+  EXPECT_EQ(shard.stats().open_incidents, 1u);
+  // Nothing more until the page's repeat.
+  shard.AdvanceWatermark(T("2026-01-05T11:00:00Z"));
+  EXPECT_EQ(rec.out.size(), 3u);
+  // Its resolve reaches the page.
+  Monitor(&shard, core::Severity::kInfo, T("2026-01-05T11:00:00Z"), /*resolved=*/true);
+  shard.AdvanceWatermark(T("2026-01-05T11:10:00Z"));
+  ASSERT_EQ(rec.out.size(), 4u);
+  EXPECT_EQ(rec.out[3].receiver, "pagerduty");
+  EXPECT_EQ(rec.out[3].status, core::NotificationStatus::kResolved);
+  EXPECT_EQ(shard.stats().open_incidents, 0u);
+}
+
+// Alert -> Warn (the metric fell into the warning range): the page resolves and Slack gets the
+// warning.
+TEST(ShardTest, SeverityDeEscalationMovesTheAlertBackToItsWarningRoute) {
+  Recorder rec;
+  Shard shard(Rules(kPagingTree), &rec, nullptr);
+  Monitor(&shard, core::Severity::kCritical, T("2026-01-05T10:00:00Z"));
+  shard.AdvanceWatermark(T("2026-01-05T10:01:00Z"));
+  ASSERT_EQ(rec.out.size(), 1u);
+  EXPECT_EQ(rec.out[0].receiver, "pagerduty");
+  EXPECT_EQ(rec.out[0].alerts.at(0).labels.Get("severity"), "critical");
+  Monitor(&shard, core::Severity::kWarning, T("2026-01-05T10:02:00Z"));  // Warn.
+  EXPECT_EQ(SeverityLabelOf(shard), "warning");
+  shard.AdvanceWatermark(T("2026-01-05T10:10:00Z"));
+  ASSERT_EQ(rec.out.size(), 3u);
+  EXPECT_EQ(rec.out[1].receiver, "slack");
+  EXPECT_EQ(rec.out[1].status, core::NotificationStatus::kFiring);
+  EXPECT_EQ(rec.out[1].severity, core::Severity::kWarning);
+  EXPECT_EQ(rec.out[1].alerts.at(0).labels.Get("severity"), "warning");
+  EXPECT_EQ(rec.out[2].receiver, "pagerduty");
+  EXPECT_EQ(rec.out[2].status, core::NotificationStatus::kResolved);
+  EXPECT_EQ(rec.out[2].dedup_key, rec.out[0].dedup_key);
+  ASSERT_EQ(rec.out[2].alerts.size(), 1u);
+  EXPECT_EQ(rec.out[2].alerts[0].labels.Get("severity"), "critical");
+  EXPECT_EQ(rec.out[2].alerts[0].fingerprint, rec.out[0].alerts[0].fingerprint);
+  EXPECT_EQ(IncidentOf(shard, "pagerduty")->status, "resolved");
+  EXPECT_EQ(IncidentOf(shard, "slack")->status, "firing");
+}
+
+// Warn, Recovered, then Triggered: the alert refires as an error and pages; no Slack incident.
+TEST(ShardTest, RefireWithAnotherSeverityRoutesByTheNewOne) {
+  Recorder rec;
+  Shard shard(Rules(kPagingTree), &rec, nullptr);
+  Monitor(&shard, core::Severity::kWarning, T("2026-01-05T10:00:00Z"));
+  Monitor(&shard, core::Severity::kInfo, T("2026-01-05T10:02:00Z"), /*resolved=*/true);
+  shard.AdvanceWatermark(T("2026-01-05T10:10:00Z"));
+  ASSERT_EQ(rec.out.size(), 2u);  // Slack: the warning and its resolve.
+  Monitor(&shard, core::Severity::kError, T("2026-01-05T10:20:00Z"));
+  shard.AdvanceWatermark(T("2026-01-05T10:30:00Z"));
+  ASSERT_EQ(rec.out.size(), 3u);
+  EXPECT_EQ(rec.out[2].receiver, "pagerduty");
+  EXPECT_EQ(rec.out[2].alerts.at(0).labels.Get("severity"), "error");
+  // The same within the resolved Slack incident's last tick: Slack gets the warning's resolve
+  // (under its warning labels), the page the error.
+  Recorder rec2;
+  Shard quick(Rules(kPagingTree), &rec2, nullptr);
+  Monitor(&quick, core::Severity::kWarning, T("2026-01-05T10:00:00Z"));
+  quick.AdvanceWatermark(T("2026-01-05T10:01:00Z"));
+  Monitor(&quick, core::Severity::kInfo, T("2026-01-05T10:02:00Z"), /*resolved=*/true);
+  Monitor(&quick, core::Severity::kCritical, T("2026-01-05T10:03:00Z"));
+  quick.AdvanceWatermark(T("2026-01-05T10:10:00Z"));
+  ASSERT_EQ(rec2.out.size(), 3u);
+  EXPECT_EQ(rec2.out[1].receiver, "pagerduty");
+  EXPECT_EQ(rec2.out[1].status, core::NotificationStatus::kFiring);
+  EXPECT_EQ(rec2.out[2].receiver, "slack");
+  EXPECT_EQ(rec2.out[2].status, core::NotificationStatus::kResolved);
+  EXPECT_EQ(rec2.out[2].alerts.at(0).labels.Get("severity"), "warning");
+  EXPECT_EQ(rec2.out[2].alerts.at(0).ends_at, T("2026-01-05T10:02:00Z"));  // When it recovered.
+}
+
+// Held in the transient grace when it escalates: it is admitted, at the end of the grace, to the
+// route of its new severity only. A Warn -> Alert -> Warn blip within a group_wait sends nothing new.
+TEST(ShardTest, HeldOrUnnotifiedAlertIsAdmittedToItsNewRoute) {
+  Recorder rec;
+  Shard shard(Rules(std::string(kPagingTree) + "transient: {grace: 2m}\n"), &rec, nullptr);
+  Monitor(&shard, core::Severity::kWarning, T("2026-01-05T10:00:00Z"));
+  Monitor(&shard, core::Severity::kError, T("2026-01-05T10:01:00Z"));
+  shard.AdvanceWatermark(T("2026-01-05T10:10:00Z"));
+  ASSERT_EQ(rec.out.size(), 1u);
+  EXPECT_EQ(rec.out[0].receiver, "pagerduty");
+  EXPECT_EQ(rec.out[0].time, T("2026-01-05T10:02:30Z"));
+  EXPECT_FALSE(IncidentOf(shard, "slack").has_value());
+
+  Recorder rec2;
+  Shard blip(Rules(kPagingTree), &rec2, nullptr);
+  Monitor(&blip, core::Severity::kWarning, T("2026-01-05T10:00:00Z"));
+  blip.AdvanceWatermark(T("2026-01-05T10:01:00Z"));
+  ASSERT_EQ(rec2.out.size(), 1u);
+  Monitor(&blip, core::Severity::kError, T("2026-01-05T10:02:00Z"));
+  Monitor(&blip, core::Severity::kWarning, T("2026-01-05T10:02:10Z"));
+  blip.AdvanceWatermark(T("2026-01-05T10:30:00Z"));
+  EXPECT_EQ(rec2.out.size(), 1u);  // Slack still has it firing as it was told; the page never went.
+  EXPECT_EQ(IncidentOf(blip, "slack")->status, "firing");
+  EXPECT_EQ(IncidentOf(blip, "pagerduty")->status, "resolved");
+  EXPECT_EQ(blip.stats().open_incidents, 1u);
+}
+
+// A `severity` label the source sent is identity (as in Alertmanager): another normalized severity
+// changes the alert's severity, not its labels or routes.
+TEST(ShardTest, ExplicitSeverityLabelNeverChanges) {
+  Recorder rec;
+  Shard shard(Rules(kPagingTree), &rec, nullptr);
+  Monitor(&shard, core::Severity::kWarning, T("2026-01-05T10:00:00Z"), false, /*own_severity=*/"warning");
+  shard.AdvanceWatermark(T("2026-01-05T10:01:00Z"));
+  Monitor(&shard, core::Severity::kCritical, T("2026-01-05T10:02:00Z"), false, "warning");
+  shard.AdvanceWatermark(T("2026-01-05T10:10:00Z"));
+  EXPECT_EQ(SeverityLabelOf(shard), "warning");
+  ASSERT_EQ(shard.Alerts().size(), 1u);
+  EXPECT_EQ(shard.Alerts()[0].severity, core::Severity::kCritical);
+  EXPECT_EQ(shard.Alerts()[0].receivers, std::vector<std::string>{"slack"});
+  ASSERT_EQ(rec.out.size(), 2u);  // Slack, and Slack again for the higher severity.
+  for (const core::Notification& n : rec.out) {
+    EXPECT_EQ(n.receiver, "slack");
+    EXPECT_EQ(n.alerts.at(0).labels.Get("severity"), "warning");
+  }
+  EXPECT_EQ(rec.out[1].severity, core::Severity::kCritical);
+  EXPECT_EQ(rec.out[1].time, T("2026-01-05T10:05:30Z"));
+  EXPECT_FALSE(IncidentOf(shard, "pagerduty").has_value());
+}
+
+// One route for every severity: a rise notifies at the next flush (not at repeat_interval) and
+// clears the ack; a fall waits for the repeat.
+TEST(ShardTest, SeverityRiseInPlaceNotifiesAtTheNextFlushAndClearsTheAck) {
+  Recorder rec;
+  Shard shard(Rules(), &rec, nullptr);  // One route, group_by [alertname], repeat_interval 4h.
+  Monitor(&shard, core::Severity::kWarning, T("2026-01-05T10:00:00Z"));
+  shard.AdvanceWatermark(T("2026-01-05T10:01:00Z"));
+  ASSERT_EQ(rec.out.size(), 1u);
+  ASSERT_OK(shard.Ack(rec.out[0].incident_id, "alice", "watching"));
+  Monitor(&shard, core::Severity::kError, T("2026-01-05T10:02:00Z"));
+  EXPECT_FALSE(IncidentOf(shard, "pager")->acked);
+  shard.AdvanceWatermark(T("2026-01-05T10:06:00Z"));
+  ASSERT_EQ(rec.out.size(), 2u);
+  EXPECT_EQ(rec.out[1].time, T("2026-01-05T10:05:30Z"));
+  EXPECT_EQ(rec.out[1].incident_id, rec.out[0].incident_id);
+  EXPECT_EQ(rec.out[1].severity, core::Severity::kError);
+  EXPECT_EQ(rec.out[1].alerts.at(0).labels.Get("severity"), "error");
+  EXPECT_EQ(rec.out[1].firing_count, 1u);
+  ASSERT_OK(shard.Ack(rec.out[0].incident_id, "alice", "on it"));
+  Monitor(&shard, core::Severity::kWarning, T("2026-01-05T10:07:00Z"));
+  shard.AdvanceWatermark(T("2026-01-05T11:00:00Z"));
+  EXPECT_EQ(rec.out.size(), 2u);  // A fall is not news.
+  EXPECT_TRUE(IncidentOf(shard, "pager")->acked);
+  Monitor(&shard, core::Severity::kError, T("2026-01-05T11:00:00Z"));  // Above what was notified? No: error was.
+  shard.AdvanceWatermark(T("2026-01-05T11:10:00Z"));
+  EXPECT_EQ(rec.out.size(), 2u);
+  EXPECT_TRUE(IncidentOf(shard, "pager")->acked);
+  Monitor(&shard, core::Severity::kCritical, T("2026-01-05T11:10:00Z"));
+  shard.AdvanceWatermark(T("2026-01-05T11:20:00Z"));
+  ASSERT_EQ(rec.out.size(), 3u);
+  EXPECT_EQ(rec.out[2].severity, core::Severity::kCritical);
+  EXPECT_FALSE(IncidentOf(shard, "pager")->acked);
+}
+
+// group_by with `severity`: the same route, but another group, so another incident.
+TEST(ShardTest, SeverityChangeMovesTheAlertToTheGroupOfItsNewLabels) {
+  Recorder rec;
+  Shard shard(Rules("route: {receiver: pager, group_by: [alertname, severity], group_wait: 30s, runbook: r.md}\n"), &rec,
+              nullptr);
+  Monitor(&shard, core::Severity::kWarning, T("2026-01-05T10:00:00Z"));
+  shard.AdvanceWatermark(T("2026-01-05T10:01:00Z"));
+  Monitor(&shard, core::Severity::kCritical, T("2026-01-05T10:02:00Z"));
+  shard.AdvanceWatermark(T("2026-01-05T10:10:00Z"));
+  ASSERT_EQ(rec.out.size(), 3u);
+  EXPECT_EQ(rec.out[1].group_labels.Get("severity"), "critical");
+  EXPECT_EQ(rec.out[1].status, core::NotificationStatus::kFiring);
+  EXPECT_NE(rec.out[1].dedup_key, rec.out[0].dedup_key);
+  EXPECT_EQ(rec.out[2].group_labels.Get("severity"), "warning");
+  EXPECT_EQ(rec.out[2].status, core::NotificationStatus::kResolved);
+  EXPECT_EQ(shard.stats().open_incidents, 1u);
+}
+
+// Inhibition follows the new labels: escalated to error the monitor inhibits the warnings on its
+// host; back to warning, it no longer does.
+TEST(ShardTest, SeverityChangeMovesTheAlertsInhibitions) {
+  Recorder rec;
+  Shard shard(Rules(std::string(kPagingTree) + R"(inhibit_rules:
+  - {source_matchers: ['severity=~"critical|error"'], target_matchers: ['severity="warning"'], equal: [host]}
+)"),
+              &rec, nullptr);
+  Monitor(&shard, core::Severity::kWarning, T("2026-01-05T10:00:00Z"));
+  auto prometheus_warning = [&](std::string_view name, core::EventTime t) {  // On the same host.
+    core::SignalBatch b;
+    core::Signal& s = b.Add();
+    s.kind = core::SignalKind::kAlert;
+    s.format = core::Format::kAlertmanager;
+    s.state = core::SignalState::kFiring;
+    s.event_time = t;
+    b.AddLabelCopy("alertname", name);
+    b.AddLabelCopy("host", "db1");
+    b.AddLabelCopy("severity", "warning");
+    b.FinishLabels();
+    shard.Process(b);
+  };
+  prometheus_warning("SlowQueries", T("2026-01-05T10:00:00Z"));
+  auto inhibited = [&](const Shard& sh) {
+    for (const AlertView& v : sh.Alerts()) {
+      if (v.labels.Get("alertname") == "SlowQueries") return !v.inhibited_by.empty();
+    }
+    return false;
+  };
+  shard.AdvanceWatermark(T("2026-01-05T10:01:00Z"));
+  EXPECT_FALSE(inhibited(shard));
+  EXPECT_EQ(rec.out.size(), 2u);  // Both warnings to Slack.
+  Monitor(&shard, core::Severity::kError, T("2026-01-05T10:02:00Z"));
+  EXPECT_TRUE(inhibited(shard));
+  // A new warning on the host is held back by the escalated monitor.
+  prometheus_warning("HighIOWait", T("2026-01-05T10:02:00Z"));
+  shard.AdvanceWatermark(T("2026-01-05T10:04:00Z"));
+  for (size_t i = 2; i < rec.out.size(); ++i) EXPECT_NE(rec.out[i].common_labels.Get("alertname"), "HighIOWait");
+  Monitor(&shard, core::Severity::kWarning, T("2026-01-05T10:04:00Z"));
+  EXPECT_FALSE(inhibited(shard));
+  shard.AdvanceWatermark(T("2026-01-05T10:20:00Z"));
+  bool high_io = false;
+  for (const core::Notification& n : rec.out) high_io |= n.common_labels.Get("alertname") == "HighIOWait";
+  EXPECT_TRUE(high_io);
+}
+
+// `explain` says why the alert moved.
+TEST(ShardTest, SeverityChangeIsRecorded) {
+  Recorder rec;
+  Shard shard(Rules(kPagingTree), &rec, nullptr);
+  Monitor(&shard, core::Severity::kWarning, T("2026-01-05T10:00:00Z"));
+  Monitor(&shard, core::Severity::kError, T("2026-01-05T10:02:00Z"));
+  Monitor(&shard, core::Severity::kUnknown, T("2026-01-05T10:03:00Z"));  // Unknown: no change.
+  Monitor(&shard, core::Severity::kWarning, T("2026-01-05T10:04:00Z"), /*resolved=*/true);  // A resolve: no change.
+  std::vector<std::string> changes;
+  for (const DecisionRecord& d : shard.Explain(MonitorFp())) {
+    if (d.decision != "severity_changed") continue;
+    changes.push_back(fmt::format("{} {} [{}]", core::FormatRfc3339(d.time.ToAbsl()), d.detail, d.rule));
+  }
+  EXPECT_THAT(changes, ::testing::ElementsAre("2026-01-05T10:02:00Z severity warning -> error: its implied severity "
+                                              "label followed; routes matched again []"));
+  EXPECT_EQ(shard.Alerts(T("2026-01-05T10:04:00Z")).size(), 0u);  // Resolved.
+  // The grouped decision that follows names the paging route.
+  bool grouped_paging = false;
+  for (const DecisionRecord& d : shard.Explain(MonitorFp())) {
+    grouped_paging |= d.decision == "grouped" && d.time == T("2026-01-05T10:02:00Z") &&
+                      d.rule.find("severity=~") != std::string::npos;
+  }
+  EXPECT_TRUE(grouped_paging);
+  // With its own severity label.
+  Monitor(&shard, core::Severity::kWarning, T("2026-01-05T10:05:00Z"), false, "warning");
+  Monitor(&shard, core::Severity::kCritical, T("2026-01-05T10:06:00Z"), false, "warning");
+  const std::vector<DecisionRecord> own = shard.Explain(MonitorFp("warning"));
+  ASSERT_FALSE(own.empty());
+  EXPECT_EQ(own[0].decision, "severity_changed");
+  EXPECT_EQ(own[0].detail, "severity warning -> critical: its own severity label kept");
+}
+
+// Removes `,"key":value` (a number or a boolean) everywhere in a snapshot: what an older version wrote.
+std::string WithoutField(std::string json, std::string_view key) {
+  const std::string needle = fmt::format(",\"{}\":", key);
+  for (size_t at = json.find(needle); at != std::string::npos; at = json.find(needle, at)) {
+    size_t end = json.find_first_of(",}", at + needle.size());
+    json.erase(at, end - at);
+  }
+  return json;
+}
+
+// A checkpoint between the escalation and Slack's next tick keeps what Slack is owed: the restored
+// shard sends Slack the warning's resolve (its only alert left it), nothing to the page, and the
+// alert keeps following its severity. The incidents' notified severity survives too. Snapshots
+// of older versions (no severity_implied, no notified_severity) still load and send nothing.
+TEST(ShardTest, SeverityChangeSurvivesARestore) {
+  Recorder rec;
+  Shard shard(Rules(kPagingTree), &rec, nullptr);
+  Monitor(&shard, core::Severity::kWarning, T("2026-01-05T10:00:00Z"));
+  shard.AdvanceWatermark(T("2026-01-05T10:01:00Z"));
+  Monitor(&shard, core::Severity::kError, T("2026-01-05T10:02:00Z"));
+  shard.AdvanceWatermark(T("2026-01-05T10:03:00Z"));
+  ASSERT_EQ(rec.out.size(), 2u);  // Slack, then the page.
+  const std::string snap = shard.Serialize();
+  EXPECT_NE(snap.find("\"departed\":[{\"fp\":\"" + MonitorFp() + "\""), std::string::npos) << snap;
+  EXPECT_NE(snap.find("\"severity_implied\":true"), std::string::npos);
+
+  Recorder rec2;
+  Shard restored(Rules(kPagingTree), &rec2, nullptr);
+  ASSERT_OK(restored.Restore(snap));
+  EXPECT_EQ(SeverityLabelOf(restored), "error");
+  restored.AdvanceWatermark(T("2026-01-05T10:10:00Z"));
+  ASSERT_EQ(rec2.out.size(), 1u);
+  EXPECT_EQ(rec2.out[0].receiver, "slack");
+  EXPECT_EQ(rec2.out[0].status, core::NotificationStatus::kResolved);
+  EXPECT_EQ(rec2.out[0].time, T("2026-01-05T10:05:30Z"));
+  EXPECT_EQ(rec2.out[0].incident_id, rec.out[0].incident_id);
+  EXPECT_EQ(rec2.out[0].sequence, 2u);
+  ASSERT_EQ(rec2.out[0].alerts.size(), 1u);
+  EXPECT_EQ(rec2.out[0].alerts[0].labels.Get("severity"), "warning");
+  EXPECT_EQ(rec2.out[0].alerts[0].fingerprint, rec.out[0].alerts[0].fingerprint);
+  EXPECT_EQ(IncidentOf(restored, "slack")->status, "resolved");
+  // The decision log came back with the new kind.
+  bool recorded = false;
+  for (const DecisionRecord& d : restored.Explain(MonitorFp())) recorded |= d.decision == "severity_changed";
+  EXPECT_TRUE(recorded);
+  // Still implied: back to warning, Slack gets it again.
+  Monitor(&restored, core::Severity::kWarning, T("2026-01-05T10:10:00Z"));
+  restored.AdvanceWatermark(T("2026-01-05T10:20:00Z"));
+  ASSERT_EQ(rec2.out.size(), 3u);
+  std::set<std::pair<std::string, core::NotificationStatus>> after;  // Both at 10:10:30.
+  for (size_t i = 1; i < rec2.out.size(); ++i) after.emplace(rec2.out[i].receiver, rec2.out[i].status);
+  EXPECT_EQ(after, (std::set<std::pair<std::string, core::NotificationStatus>>{
+                       {"slack", core::NotificationStatus::kFiring}, {"pagerduty", core::NotificationStatus::kResolved}}));
+
+  // An older snapshot: severity_implied inferred from the label, notified_severity = max_severity.
+  const std::string old_snap = WithoutField(WithoutField(snap, "severity_implied"), "notified_severity");
+  ASSERT_EQ(old_snap.find("severity_implied"), std::string::npos);
+  ASSERT_EQ(old_snap.find("notified_severity"), std::string::npos);
+  Recorder rec3;
+  Shard old(Rules(kPagingTree), &rec3, nullptr);
+  ASSERT_OK(old.Restore(old_snap));
+  old.AdvanceWatermark(T("2026-01-05T10:04:00Z"));
+  EXPECT_TRUE(rec3.out.empty());
+  Monitor(&old, core::Severity::kCritical, T("2026-01-05T10:04:00Z"));  // Still the paging route.
+  Monitor(&old, core::Severity::kWarning, T("2026-01-05T10:04:10Z"));   // Back to Slack: relabeled.
+  EXPECT_EQ(SeverityLabelOf(old), "warning");
+
+  // notified_severity: a fall shown at the repeat (warning notified, error the highest) and a
+  // checkpoint; a rise to error after the restore is news.
+  Recorder rec4;
+  Shard one(Rules(), &rec4, nullptr);
+  Monitor(&one, core::Severity::kWarning, T("2026-01-05T10:00:00Z"));
+  Monitor(&one, core::Severity::kError, T("2026-01-05T10:00:10Z"));
+  one.AdvanceWatermark(T("2026-01-05T10:02:00Z"));
+  Monitor(&one, core::Severity::kWarning, T("2026-01-05T10:03:00Z"));
+  one.AdvanceWatermark(T("2026-01-05T14:01:00Z"));
+  ASSERT_EQ(rec4.out.size(), 2u);  // 10:00:30 (error) and the repeat at 14:00:30 (warning).
+  EXPECT_EQ(rec4.out[1].severity, core::Severity::kWarning);
+  Recorder rec5;
+  Shard two(Rules(), &rec5, nullptr);
+  ASSERT_OK(two.Restore(one.Serialize()));
+  Monitor(&two, core::Severity::kError, T("2026-01-05T14:02:00Z"));
+  two.AdvanceWatermark(T("2026-01-05T14:10:00Z"));
+  ASSERT_EQ(rec5.out.size(), 1u);
+  EXPECT_EQ(rec5.out[0].time, T("2026-01-05T14:05:30Z"));
+  EXPECT_EQ(rec5.out[0].severity, core::Severity::kError);
+  EXPECT_EQ(rec5.out[0].incident_id, rec4.out[0].incident_id);
 }
 
 }  // namespace
