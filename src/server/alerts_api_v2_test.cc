@@ -1,4 +1,4 @@
-// Tests for the engine-facing HTTP handlers (silences, alerts v2, incidents, deployments), called
+// Tests for the engine-facing HTTP handlers (silences, alerts v2, incidents), called
 // directly, plus the real amtool against them over loopback (skipped when amtool is absent).
 #include "server/alerts_api_v2.h"
 
@@ -11,7 +11,7 @@
 #include "correlate/json_value.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "server/deployments_api.h"
+#include "server/gates_api.h"
 #include "server/http_server.h"
 #include "server/incidents_api.h"
 #include "server/silences_api.h"
@@ -150,11 +150,11 @@ TEST(EngineApisTest, IncidentsAckExplainNoiseAndDeployments) {
   core::ManualClock clock(core::WallTime::FromAbsl(*core::ParseRfc3339("2026-01-05T10:00:00Z")));
   Fixture f(&clock);
   IncidentsApi incidents(f.engine.get());
-  DeploymentsApi deployments(f.engine.get(), &clock);
-  std::string dep = deployments.Post(Req("POST", "/api/v1/deployments",
-                                         R"({"service":"api","version":"v9","env":"prod","started_at":"2026-01-05T09:55:00Z"})")).body;
-  EXPECT_NE(dep.find("api/prod/v9@"), std::string::npos) << dep;
-  EXPECT_EQ(deployments.Post(Req("POST", "/api/v1/deployments", R"({"version":"v1"})")).status, 400);
+  // A deployment as POST /api/v1/deployments hands it to the engine (GatesApi's on_deployment).
+  auto dep = ParseDeploymentJson(R"({"service":"api","version":"v9","env":"prod","started_at":"2026-01-05T09:55:00Z"})",
+                                 core::EventTime::FromUnixNanos(clock.Now().unix_nanos()));
+  ASSERT_TRUE(dep.ok()) << dep.status();
+  f.engine->RecordDeployment(*dep);
   f.Alert("Latency", "api", "critical", T("2026-01-05T10:00:00Z"));
   f.engine->AdvanceWatermark(T("2026-01-05T10:01:00Z"));
   f.engine->Drain();
