@@ -2283,11 +2283,7 @@ void Shard::RestoreClosedIncident(const JsonValue& saved) {
   inc.ack_comment = saved.GetString("ack_comment");
   inc.max_severity = static_cast<core::Severity>(
       std::clamp<int64_t>(NonNegativeField(saved, "max_severity"), 0, static_cast<int64_t>(core::Severity::kCritical)));
-  std::vector<std::pair<std::string, std::string>> group;
-  if (const JsonValue* g = saved.Find("group_labels"); g != nullptr && g->is_object()) {
-    for (const auto& [k, v] : g->members()) group.emplace_back(k, v.AsString());
-  }
-  inc.group_labels = core::LabelSet::FromPairs(std::move(group));
+  inc.group_labels = LabelsField(saved, "group_labels");
   if (const JsonValue* m = saved.Find("members"); m != nullptr && m->is_array()) {
     for (const JsonValue& item : m->items()) {
       uint64_t fp = 0;

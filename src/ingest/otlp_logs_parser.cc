@@ -113,9 +113,10 @@ RecordStatus OtlpLogsParser::ParseRecord(od::value& record, uint32_t, uint32_t o
   if (observed_ns < 0) return FieldError::Fail(RejectReason::kOutOfRange, "observedTimeUnixNano");
   // The collector's observation, unless it is further past Quell's receipt than max_future_skew
   // (parser.h): then the receipt stays the observed time.
-  const int64_t skew = absl::ToInt64Nanoseconds(options().max_future_skew);
   if (observed_ns > 0 &&
-      (observed().is_zero() || skew <= 0 || observed_ns - observed().unix_nanos() <= skew)) {
+      (observed().is_zero() || observed_ns <= observed().unix_nanos() ||  // Not ahead: no check.
+       options().max_future_skew <= absl::ZeroDuration() ||
+       observed_ns - observed().unix_nanos() <= absl::ToInt64Nanoseconds(options().max_future_skew))) {
     s.observed_time = core::EventTime::FromUnixNanos(observed_ns);
   }
   s.event_time = time_ns > 0 ? core::EventTime::FromUnixNanos(time_ns) : s.observed_time;

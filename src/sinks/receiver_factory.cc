@@ -54,7 +54,7 @@ absl::StatusOr<ReceiverSet> BuildReceivers(const SinksConfig& config, ReceiverDe
     }
     i = 0;
     for (const auto& c : rc.stdout_configs) {
-      add(std::make_unique<StdoutSink>(rc.name, i++, c, deps.stdout_stream), rc, c.send_resolved, std::nullopt);
+      add(std::make_unique<StdoutSink>(rc.name, i++, deps.stdout_stream), rc, c.send_resolved, std::nullopt);
     }
   }
   return set;

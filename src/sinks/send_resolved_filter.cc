@@ -83,12 +83,10 @@ struct SendResolvedFilter::State {
   std::list<std::string> lru;                       // Least recently delivered first; guarded by mu.
 };
 
-SendResolvedFilter::SendResolvedFilter(bool send_resolved, size_t max_incidents)
-    : send_resolved_(send_resolved),
-      state_(send_resolved ? nullptr : std::make_shared<State>(std::max<size_t>(1, max_incidents))) {}
+SendResolvedFilter::SendResolvedFilter(size_t max_incidents)
+    : state_(std::make_shared<State>(std::max<size_t>(1, max_incidents))) {}
 
 const core::Notification* SendResolvedFilter::Filter(const core::Notification& n, core::Notification* scratch) const {
-  if (send_resolved_) return &n;
   if (n.status == core::NotificationStatus::kResolved) {
     state_->Forget(n.dedup_key);
     return nullptr;
@@ -124,7 +122,7 @@ const core::Notification* SendResolvedFilter::Filter(const core::Notification& n
 }
 
 DeliveryCallback SendResolvedFilter::Track(const core::Notification& sent, DeliveryCallback done) const {
-  if (send_resolved_ || sent.status != core::NotificationStatus::kFiring) return done;
+  if (sent.status != core::NotificationStatus::kFiring) return done;
   return [state = state_, key = sent.dedup_key, firing = FiringIds(sent), done = std::move(done)](
              DeliveryOutcome o) mutable {
     if (o.status.ok()) state->Record(key, std::move(firing));

@@ -1,9 +1,8 @@
 // src/sinks/send_resolved_filter.h
 //
-// SendResolvedFilter: what an integration sends for its `send_resolved` setting, as Alertmanager
-// does (notify.RetryStage and notify.DedupStage with an integration whose SendResolved() is false):
-//   send_resolved: true    everything, unchanged.
-//   send_resolved: false
+// SendResolvedFilter: what an integration configured `send_resolved: false` sends, as Alertmanager
+// does (notify.RetryStage and notify.DedupStage with an integration whose SendResolved() is false;
+// with `send_resolved: true` the integration is not wrapped at all and sends everything):
 //     - a resolved notification (every member resolved): nothing; reported OK without a request.
 //     - a firing notification: only its firing members. Resolved members are dropped from the
 //       alerts, from resolved_count, and from the common labels and annotations (recomputed over
@@ -43,7 +42,7 @@ namespace quell::sinks {
 
 class SendResolvedFilter {
  public:
-  explicit SendResolvedFilter(bool send_resolved, size_t max_incidents = 10000);
+  explicit SendResolvedFilter(size_t max_incidents = 10000);
 
   // What to send for `n`: `&n` itself, `scratch` (filled with the filtered copy), or null to send
   // nothing (report OK).
@@ -52,12 +51,10 @@ class SendResolvedFilter {
   // Wraps `done` so that an OK outcome records `sent` (what Filter returned) as delivered.
   DeliveryCallback Track(const core::Notification& sent, DeliveryCallback done) const;
 
-  bool send_resolved() const { return send_resolved_; }
 
  private:
   struct State;
-  bool send_resolved_;
-  std::shared_ptr<State> state_;  // Null when send_resolved_.
+  std::shared_ptr<State> state_;
 };
 
 }  // namespace quell::sinks

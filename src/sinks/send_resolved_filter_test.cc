@@ -31,17 +31,8 @@ void Deliver(const SendResolvedFilter& f, const core::Notification& sent, absl::
   EXPECT_EQ(calls, 1);
 }
 
-TEST(SendResolvedFilterTest, SendResolvedTrueSendsEverythingUnchanged) {
-  SendResolvedFilter f(true);
-  core::Notification scratch;
-  auto n = Firing({Member("a"), Member("b", true)});
-  EXPECT_EQ(f.Filter(n, &scratch), &n);
-  n.status = core::NotificationStatus::kResolved;
-  EXPECT_EQ(f.Filter(n, &scratch), &n);
-}
-
 TEST(SendResolvedFilterTest, DropsResolvedMembersAndRecomputesWhatTheyShared) {
-  SendResolvedFilter f(false);
+  SendResolvedFilter f;
   core::Notification scratch;
   auto n = Firing({Member("a"), Member("b", true), Member("c")});
   const core::Notification* sent = f.Filter(n, &scratch);
@@ -64,7 +55,7 @@ TEST(SendResolvedFilterTest, DropsResolvedMembersAndRecomputesWhatTheyShared) {
 }
 
 TEST(SendResolvedFilterTest, SkipsAChangeThatOnlyResolvedMembers) {
-  SendResolvedFilter f(false);
+  SendResolvedFilter f;
   core::Notification scratch;
   auto first = Firing({Member("a"), Member("b")});
   ASSERT_EQ(f.Filter(first, &scratch), &first);
@@ -95,7 +86,7 @@ TEST(SendResolvedFilterTest, SkipsAChangeThatOnlyResolvedMembers) {
 }
 
 TEST(SendResolvedFilterTest, RemembersAtMostMaxIncidents) {
-  SendResolvedFilter f(false, /*max_incidents=*/2);
+  SendResolvedFilter f(/*max_incidents=*/2);
   core::Notification scratch;
   for (std::string key : {"k1", "k2", "k3"}) {
     auto n = Firing({Member("a"), Member("b")});

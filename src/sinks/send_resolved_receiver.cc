@@ -9,7 +9,7 @@ namespace quell::sinks {
 
 SendResolvedReceiver::SendResolvedReceiver(std::unique_ptr<Receiver> inner, GateVerdicts gate_verdicts,
                                            size_t max_incidents)
-    : inner_(std::move(inner)), gate_verdicts_(gate_verdicts), filter_(/*send_resolved=*/false, max_incidents) {
+    : inner_(std::move(inner)), gate_verdicts_(gate_verdicts), filter_(max_incidents) {
   QUELL_CHECK(inner_ != nullptr, "SendResolvedReceiver: no inner receiver");
 }
 

@@ -8,11 +8,8 @@
 
 namespace quell::sinks {
 
-StdoutSink::StdoutSink(std::string name, int index, StdoutConfig config, std::FILE* out)
-    : name_(std::move(name)),
-      id_(IntegrationId(name_, "stdout", index)),
-      config_(config),
-      out_(out) {}
+StdoutSink::StdoutSink(std::string name, int index, std::FILE* out)
+    : name_(std::move(name)), id_(IntegrationId(name_, "stdout", index)), out_(out) {}
 
 void StdoutSink::Deliver(const core::Notification& n, DeliveryCallback done) {
   DeliveryOutcome o;

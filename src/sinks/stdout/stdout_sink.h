@@ -19,7 +19,8 @@ namespace quell::sinks {
 
 class StdoutSink final : public Receiver {
  public:
-  StdoutSink(std::string name, int index, StdoutConfig config, std::FILE* out = stdout);
+  // `stdout_configs` entries hold only send_resolved, which BuildReceivers applies around the sink.
+  StdoutSink(std::string name, int index, std::FILE* out = stdout);
 
   const std::string& name() const override { return name_; }
   std::string_view type() const override { return "stdout"; }
@@ -29,7 +30,6 @@ class StdoutSink final : public Receiver {
  private:
   std::string name_;
   std::string id_;
-  StdoutConfig config_;
   std::FILE* out_;
   std::mutex mu_;
   std::string line_;  // Guarded by mu_.

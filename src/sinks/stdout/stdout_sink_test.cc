@@ -18,7 +18,7 @@ using ::quell::testing::IsOk;
 TEST(StdoutSinkTest, WritesJsonLines) {
   std::FILE* f = std::tmpfile();
   ASSERT_NE(f, nullptr);
-  StdoutSink sink("console", 0, StdoutConfig{}, f);
+  StdoutSink sink("console", 0, f);
   core::Notification n;
   n.receiver = "console";
   n.summary = "hello";
@@ -90,7 +90,7 @@ TEST(StdoutSinkTest, SkipsResolvedWhenConfigured) {
 TEST(StdoutSinkTest, WritesResolvedNotifications) {
   std::FILE* f = std::tmpfile();
   ASSERT_NE(f, nullptr);
-  StdoutSink sink("console", 0, StdoutConfig{}, f);
+  StdoutSink sink("console", 0, f);
   core::Notification n;
   n.status = core::NotificationStatus::kResolved;
   absl::Status got = absl::InternalError("not called");
