@@ -107,14 +107,14 @@ bool Skipped(core::Format f, std::string_view key) {
 
 size_t TouchValue(core::Format f, od::value v);
 
-std::string_view RawKey(od::field& field) {
+[[gnu::hot]] std::string_view RawKey(od::field& field) {
   const char* p = field.key().raw();
   const char* q = p;
   while (*q != '"' && *q != '\\') ++q;
   return std::string_view(p, static_cast<size_t>(q - p));
 }
 
-size_t TouchObject(core::Format f, od::object o) {
+[[gnu::hot]] size_t TouchObject(core::Format f, od::object o) {
   size_t n = 0;
   for (auto fr : o) {
     if (fr.error()) return n;
@@ -127,7 +127,7 @@ size_t TouchObject(core::Format f, od::object o) {
   return n;
 }
 
-size_t TouchValue(core::Format f, od::value v) {
+[[gnu::hot]] size_t TouchValue(core::Format f, od::value v) {
   od::json_type t;
   if (v.type().get(t)) return 0;
   switch (t) {
@@ -162,7 +162,7 @@ size_t TouchValue(core::Format f, od::value v) {
   }
 }
 
-[[gnu::noinline]] size_t BarePass(const Corpus& c, core::Format f, od::parser& parser, bool* failed) {
+[[gnu::noinline, gnu::hot]] size_t BarePass(const Corpus& c, core::Format f, od::parser& parser, bool* failed) {
   size_t touched = 0;
   for (const std::string& b : c.bodies) {
     od::document doc;

@@ -59,7 +59,7 @@ char* ScratchBytes(size_t n) {
 
 }  // namespace
 
-Fingerprint Fingerprint::Of(LabelView labels) {
+[[gnu::hot]] Fingerprint Fingerprint::Of(LabelView labels) {
   size_t total = 0;
   for (const Label& l : labels) total += 8 + l.name.size() + l.value.size();
   char stack[512];  // Most label sets; larger ones use the thread's scratch buffer.

@@ -52,7 +52,7 @@ Severity SeverityFromOtelNumber(int64_t n) {
   return Severity::kCritical;
 }
 
-Severity SeverityFromDatadogStatus(std::string_view s) {
+[[gnu::hot]] Severity SeverityFromDatadogStatus(std::string_view s) {
   if (s.empty()) return Severity::kUnknown;
   // Only the keywords with this first letter are compared, each a word at a time ignoring case
   // (EqualsLower): this runs for every Datadog webhook and log.

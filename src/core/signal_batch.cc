@@ -153,7 +153,7 @@ inline void AppendInKeyOrder(const SortKey* keys, const Label* in, size_t n, std
 // greater ones). Longer lists: AppendSortedLarge (a stable merge sort). Either way among equal
 // names the last added stays last, and nothing is allocated per call. `in` must not point into
 // `*out`.
-void AppendSorted(const Label* in, size_t n, std::vector<Label>* out) {
+[[gnu::hot]] void AppendSorted(const Label* in, size_t n, std::vector<Label>* out) {
   if (n > kSmallLabelCount) return AppendSortedLarge(in, n, out);
   if (AppendIfAscending(in, n, out)) return;
   SortKey keys[kSmallLabelCount];  // Built and insertion-sorted in one pass.
@@ -186,7 +186,7 @@ void SignalBatch::FinishLabels() {
   s.fingerprint = Fingerprint::Of(labels(s));
 }
 
-void SignalBatch::Append(const Signal& signal, std::span<const Label> labels,
+[[gnu::hot]] void SignalBatch::Append(const Signal& signal, std::span<const Label> labels,
                          std::span<const Label> annotations) {
   Signal& s = signals_.emplace_back(signal);
   s.labels_begin = static_cast<uint32_t>(labels_.size());

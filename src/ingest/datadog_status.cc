@@ -10,7 +10,7 @@ namespace quell::ingest {
 
 using core::StartsWithLower;
 
-DatadogTransition ParseDatadogTransition(std::string_view t) {
+[[gnu::hot]] DatadogTransition ParseDatadogTransition(std::string_view t) {
   using Transition = DatadogTransition;
   if (t.empty()) return Transition::kNone;
   switch (t[0] | 0x20) {  // ASCII lowercase of the first letter: one or two compares per call.
@@ -44,7 +44,7 @@ core::SignalState DatadogTransitionState(DatadogTransition transition) {
   }
 }
 
-core::Severity DatadogAlertSeverity(std::string_view alert_type, std::string_view priority,
+[[gnu::hot]] core::Severity DatadogAlertSeverity(std::string_view alert_type, std::string_view priority,
                                     DatadogTransition transition) {
   using Transition = DatadogTransition;
   core::Severity s = alert_type.empty() ? core::Severity::kUnknown : core::SeverityFromDatadogStatus(alert_type);
@@ -60,7 +60,7 @@ core::Severity DatadogAlertSeverity(std::string_view alert_type, std::string_vie
   return core::Severity::kUnknown;
 }
 
-void ReadDatadogTitlePrefixes(std::string_view title, std::string_view* transition_text,
+[[gnu::hot]] void ReadDatadogTitlePrefixes(std::string_view title, std::string_view* transition_text,
                               DatadogTransition* transition, std::string_view* priority, std::string_view* rest_out) {
   std::string_view rest = TrimSpaces(title);
   bool found_transition = false, found_priority = false;
@@ -85,7 +85,7 @@ void ReadDatadogTitlePrefixes(std::string_view title, std::string_view* transiti
   if (rest_out != nullptr) *rest_out = rest;
 }
 
-std::string_view DatadogTitleScope(std::string_view transition_text) {
+[[gnu::hot]] std::string_view DatadogTitleScope(std::string_view transition_text) {
   const size_t on = transition_text.find(" on {");
   if (on == std::string_view::npos) return {};
   std::string_view rest = transition_text.substr(on + 5);

@@ -4,7 +4,7 @@
 
 namespace quell::ingest {
 
-FieldError ReadDatadogTags(od::value& v, size_t max_bytes, std::string_view color_attribute, JsonDocument& doc,
+[[gnu::hot]] FieldError ReadDatadogTags(od::value& v, size_t max_bytes, std::string_view color_attribute, JsonDocument& doc,
                            SignalDraft* draft, FieldTagLabels field_labels) {
   od::json_type t;
   if (auto e = v.type().get(t)) return FromSimdjson(e, "tags");
@@ -30,7 +30,7 @@ FieldError ReadDatadogTags(od::value& v, size_t max_bytes, std::string_view colo
   return FieldError::Ok();
 }
 
-void ApplyDatadogTagList(std::string_view csv, std::string_view color_attribute, JsonDocument& doc,
+[[gnu::hot]] void ApplyDatadogTagList(std::string_view csv, std::string_view color_attribute, JsonDocument& doc,
                          SignalDraft* draft, FieldTagLabels field_labels) {
   csv = TrimSpaces(csv);
   if (csv.empty()) return;

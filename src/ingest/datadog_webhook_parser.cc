@@ -30,7 +30,7 @@ DatadogWebhookParser::DatadogWebhookParser(const ParserOptions& options)
   }
 }
 
-RecordStatus DatadogWebhookParser::ParseRecord(od::value& record, uint32_t offset) {
+[[gnu::hot]] RecordStatus DatadogWebhookParser::ParseRecord(od::value& record, uint32_t offset) {
   od::object obj;
   if (auto e = record.get_object().get(obj)) return FromSimdjson(e, "record");
   SignalDraft& d = StartDraft(offset);

@@ -41,7 +41,7 @@ bool JsonDocument::Open(std::string_view body, size_t padded_capacity, core::Sig
   return false;
 }
 
-bool JsonDocument::TryOpen(std::string_view body, size_t padded_capacity, od::document* doc, RejectReason* reason,
+[[gnu::hot]] bool JsonDocument::TryOpen(std::string_view body, size_t padded_capacity, od::document* doc, RejectReason* reason,
                            uint32_t* offset) {
   base_ = body.data();
   size_ = body.size();

@@ -65,7 +65,7 @@ FieldError ReadStringSlow(od::value& v, size_t max_bytes, const char* field, std
   return FieldError::Ok();
 }
 
-FieldError ReadScalarTextSlow(od::value& v, size_t max_bytes, const char* field, std::string_view* out) {
+[[gnu::hot]] FieldError ReadScalarTextSlow(od::value& v, size_t max_bytes, const char* field, std::string_view* out) {
   od::json_type t;
   if (auto e = v.type().get(t)) return FromSimdjson(e, field);
   switch (t) {
@@ -240,7 +240,7 @@ bool EpochAutoUnit(int64_t v, core::EventTime* out) {
   return true;
 }
 
-FieldError ReadEpochAutoSlow(od::value& v, const char* field, core::EventTime* out) {
+[[gnu::hot]] FieldError ReadEpochAutoSlow(od::value& v, const char* field, core::EventTime* out) {
   od::json_type t;
   if (auto e = v.type().get(t)) return FromSimdjson(e, field);
   int64_t x = 0;
@@ -352,7 +352,7 @@ FieldError ParseRfc3339Fast(std::string_view s, const char* field, core::EventTi
   return FieldError::Ok();
 }
 
-void SplitTag(std::string_view tag, std::string_view* name, std::string_view* value) {
+[[gnu::hot]] void SplitTag(std::string_view tag, std::string_view* name, std::string_view* value) {
   size_t colon = tag.find(':');
   if (colon == std::string_view::npos) {
     *name = TrimSpaces(tag);

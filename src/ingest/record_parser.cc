@@ -191,7 +191,7 @@ core::RejectReason TopLevelMismatchReason(od::document& doc, od::json_type type)
   return valid ? RejectReason::kWrongType : RejectReason::kMalformedJson;
 }
 
-ParseResult RecordParser::Parse(std::string_view body, size_t padded_capacity, core::SourceKind source,
+[[gnu::hot]] ParseResult RecordParser::Parse(std::string_view body, size_t padded_capacity, core::SourceKind source,
                                 core::EventTime observed, core::SignalBatch* out) {
   ParseResult result;
   od::document doc;
