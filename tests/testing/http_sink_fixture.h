@@ -3,7 +3,8 @@
 // HttpSinkTest: the fixture the HTTP receiver tests (PagerDuty, Slack, webhook) share: a fake
 // endpoint on loopback (FakeHttpEndpoint), a ManualClock, one HttpClient for the sink under test,
 // DeliverSync (one attempt, waited for with a deadline) and the helpers every sink test needs:
-// secret references to environment variables and the shared no-secret-in-errors check.
+// the integration under test built as production builds it (BuildOne), secret references to
+// environment variables and the shared no-secret-in-errors check.
 //
 // Header-only: the tests that include it link quell_sinks (quell_testing does not).
 #ifndef QUELL_TESTS_TESTING_HTTP_SINK_FIXTURE_H_
@@ -25,6 +26,7 @@
 #include "sinks/receiver.h"
 #include "sinks/secret_check.h"
 #include "tests/testing/fake_http_endpoint.h"
+#include "tests/testing/one_receiver.h"
 #include "tests/testing/status_matchers.h"
 
 namespace quell::testing {
@@ -41,6 +43,16 @@ class HttpSinkTest : public ::testing::Test {
     r.Deliver(n, [&p](sinks::DeliveryOutcome o) { p.set_value(std::move(o)); });
     EXPECT_EQ(f.wait_for(std::chrono::seconds(20)), std::future_status::ready) << "no outcome within 20s";
     return f.get();
+  }
+
+  // The one integration of `receiver`, as BuildReceivers builds it (BuildOneReceiver), on the
+  // fixture's clock and on `http` (default: the fixture's client).
+  std::unique_ptr<sinks::Receiver> BuildOne(sinks::ReceiverConfig receiver,
+                                            std::shared_ptr<sinks::HttpClient> http = nullptr) {
+    sinks::ReceiverDeps deps;
+    deps.clock = &clock_;
+    deps.http = http ? std::move(http) : http_;
+    return BuildOneReceiver(std::move(receiver), std::move(deps));
   }
 
   // Sets the environment variable `name` to `value` and returns a reference to it.

@@ -12,11 +12,13 @@
 #include "sinks/notification_json.h"
 #include "sinks/receiver_factory.h"
 #include "sinks/send_resolved_receiver.h"
+#include "tests/testing/one_receiver.h"
 #include "tests/testing/status_matchers.h"
 
 namespace quell::sinks {
 namespace {
 
+using ::quell::testing::BuildOneReceiver;
 using ::quell::testing::IsOk;
 using ::testing::HasSubstr;
 
@@ -61,13 +63,10 @@ TEST(FileSinkTest, SendResolvedFalseWritesOnlyFiringMembers) {
   FileConfig c;
   c.path = path.string();
   c.send_resolved = false;
-  SinksConfig config;
-  config.receivers.push_back(ReceiverConfig{.name = "archive", .file_configs = {c}});
-  auto set = BuildReceivers(config);
-  ASSERT_THAT(set, IsOk());
-  ASSERT_EQ(set->receivers.size(), 1u);
-  ASSERT_NE(dynamic_cast<SendResolvedReceiver*>(set->receivers[0].get()), nullptr);
-  Receiver& sink = *set->receivers[0];
+  std::unique_ptr<Receiver> built = BuildOneReceiver(ReceiverConfig{.name = "archive", .file_configs = {c}});
+  ASSERT_NE(built, nullptr);
+  ASSERT_NE(dynamic_cast<SendResolvedReceiver*>(built.get()), nullptr);
+  Receiver& sink = *built;
   EXPECT_EQ(sink.id(), "archive/file/0");
   core::Notification n;
   n.receiver = "archive";

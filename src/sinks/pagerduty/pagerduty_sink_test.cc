@@ -51,15 +51,7 @@ class PagerDutySinkTest : public ::quell::testing::HttpSinkTest {
   // applied around the sink. `http` defaults to the fixture's client.
   std::unique_ptr<Receiver> Build(PagerDutyConfig c, std::shared_ptr<HttpClient> http = nullptr) {
     c.routing_key = EnvSecret("QUELL_TEST_PD_KEY", kKey);
-    SinksConfig config;
-    config.receivers.push_back(ReceiverConfig{.name = "oncall", .pagerduty_configs = {std::move(c)}});
-    ReceiverDeps deps;
-    deps.clock = &clock_;
-    deps.http = http ? http : http_;
-    auto set = BuildReceivers(config, deps);
-    EXPECT_THAT(set, IsOk());
-    if (!set.ok() || set->receivers.size() != 1) return nullptr;
-    return std::move(set->receivers[0]);
+    return BuildOne(ReceiverConfig{.name = "oncall", .pagerduty_configs = {std::move(c)}}, std::move(http));
   }
   // Every status the sink reports passes the shared no-secret check.
   void CheckNoSecrets(const DeliveryOutcome& o) { ExpectNoSecrets(o.status, {kKey}); }

@@ -58,15 +58,7 @@ class SlackSinkTest : public ::quell::testing::HttpSinkTest {
   // on the fixture's client and clock.
   std::unique_ptr<Receiver> Build(SlackConfig c) {
     c.api_url = EnvSecret("QUELL_TEST_SLACK_URL", url_);
-    SinksConfig config;
-    config.receivers.push_back(ReceiverConfig{.name = "chat", .slack_configs = {std::move(c)}});
-    ReceiverDeps deps;
-    deps.clock = &clock_;
-    deps.http = http_;
-    auto set = BuildReceivers(config, deps);
-    EXPECT_THAT(set, IsOk());
-    if (!set.ok() || set->receivers.size() != 1) return nullptr;
-    return std::move(set->receivers[0]);
+    return BuildOne(ReceiverConfig{.name = "chat", .slack_configs = {std::move(c)}});
   }
   // The mrkdwn text of block `i` of `body`.
   static std::string BlockText(const std::string& body, size_t i) {

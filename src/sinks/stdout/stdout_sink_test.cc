@@ -8,11 +8,13 @@
 #include "sinks/notification_json.h"
 #include "sinks/receiver_factory.h"
 #include "sinks/send_resolved_receiver.h"
+#include "tests/testing/one_receiver.h"
 #include "tests/testing/status_matchers.h"
 
 namespace quell::sinks {
 namespace {
 
+using ::quell::testing::BuildOneReceiver;
 using ::quell::testing::IsOk;
 
 TEST(StdoutSinkTest, WritesJsonLines) {
@@ -41,15 +43,13 @@ TEST(StdoutSinkTest, SkipsResolvedWhenConfigured) {
   ASSERT_NE(f, nullptr);
   StdoutConfig c;
   c.send_resolved = false;
-  SinksConfig config;
-  config.receivers.push_back(ReceiverConfig{.name = "console", .stdout_configs = {c}});
   ReceiverDeps deps;
   deps.stdout_stream = f;
-  auto set = BuildReceivers(config, deps);
-  ASSERT_THAT(set, IsOk());
-  ASSERT_EQ(set->receivers.size(), 1u);
-  ASSERT_NE(dynamic_cast<SendResolvedReceiver*>(set->receivers[0].get()), nullptr);
-  Receiver& sink = *set->receivers[0];
+  std::unique_ptr<Receiver> built =
+      BuildOneReceiver(ReceiverConfig{.name = "console", .stdout_configs = {c}}, std::move(deps));
+  ASSERT_NE(built, nullptr);
+  ASSERT_NE(dynamic_cast<SendResolvedReceiver*>(built.get()), nullptr);
+  Receiver& sink = *built;
   core::Notification n;
   n.receiver = "console";
   n.dedup_key = "k";

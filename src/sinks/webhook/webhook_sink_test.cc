@@ -59,15 +59,7 @@ class WebhookSinkTest : public ::quell::testing::HttpSinkTest {
   // The integration for `c` as BuildReceivers builds it (send_resolved applied around the sink),
   // on the fixture's client and clock.
   std::unique_ptr<Receiver> Build(WebhookConfig c) {
-    SinksConfig config;
-    config.receivers.push_back(ReceiverConfig{.name = "hook", .webhook_configs = {std::move(c)}});
-    ReceiverDeps deps;
-    deps.clock = &clock_;
-    deps.http = http_;
-    auto set = BuildReceivers(config, deps);
-    EXPECT_THAT(set, IsOk());
-    if (!set.ok() || set->receivers.size() != 1) return nullptr;
-    return std::move(set->receivers[0]);
+    return BuildOne(ReceiverConfig{.name = "hook", .webhook_configs = {std::move(c)}});
   }
 };
 
