@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iterator>
 
 #include "core/read_file.h"
 #include "core/status_macros.h"
 #include "core/yaml_node.h"
 #include "fmt/format.h"
 #include "server/api_tokens.h"
+#include "sinks/receiver_defaults.h"
 
 namespace quell::app {
 namespace {
@@ -19,8 +21,10 @@ constexpr std::string_view kEmbeddedName = "<embedded default>";
 using core::ReadFile;
 
 // Alertmanager's `global:` section, so that an Alertmanager config loads as it is: resolve_timeout
-// is taken; the receiver defaults Alertmanager keeps there (SMTP, Slack, PagerDuty, ... URLs and
-// credentials, http_config) are named in an error that says where Quell takes them instead.
+// is taken here; slack_api_url(_file) and pagerduty_url are the receivers' defaults, read by
+// sinks::ParseSinksConfig (sinks/receiver_defaults.h). The other settings Alertmanager keeps there
+// (SMTP, Opsgenie, ... of integrations Quell does not have; http_config) are named in an error
+// that says where Quell takes receiver settings instead.
 absl::Status ParseGlobal(const core::YamlNode& node, QuellConfig* cfg) {
   QUELL_RETURN_IF_ERROR(node.ExpectMap("global"));
   for (const core::YamlEntry& e : node.Entries()) {
@@ -28,9 +32,14 @@ absl::Status ParseGlobal(const core::YamlNode& node, QuellConfig* cfg) {
       QUELL_ASSIGN_OR_RETURN(cfg->resolve_timeout, e.value.AsDuration());  // Never negative.
       continue;
     }
+    if (std::find(std::begin(sinks::kReceiverDefaultKeys), std::end(sinks::kReceiverDefaultKeys), e.key) !=
+        std::end(sinks::kReceiverDefaultKeys)) {
+      continue;
+    }
     return absl::InvalidArgumentError(fmt::format(
-        "{}: global.{}: Quell takes only resolve_timeout from Alertmanager's global section; receiver "
-        "settings (URLs, keys, http_config) go on each receiver's *_configs entry (docs/receivers.md)",
+        "{}: global.{}: Quell takes resolve_timeout, slack_api_url, slack_api_url_file and pagerduty_url from "
+        "Alertmanager's global section; other receiver settings (URLs, keys, http_config) go on each "
+        "receiver's *_configs entry (docs/receivers.md)",
         e.key_location.ToString(), e.key));
   }
   return absl::OkStatus();
@@ -96,9 +105,11 @@ absl::StatusOr<std::vector<std::string>> ExpandInclude(const core::YamlNode& ent
 absl::Status MergeFragment(const core::YamlNode& root, QuellConfig* cfg) {
   QUELL_RETURN_IF_ERROR(root.CheckKeys("fragment", {"receivers", "route", "inhibit_rules", "time_intervals",
                                                     "maintenance_windows", "gates"}));
-  if (root.Child("receivers")) {
-    QUELL_ASSIGN_OR_RETURN(sinks::SinksConfig s, sinks::ParseSinksConfig(root));
-    for (sinks::ReceiverConfig& r : s.receivers) {
+  if (auto rs = root.Child("receivers")) {
+    QUELL_RETURN_IF_ERROR(rs->ExpectSequence("receivers"));
+    for (const core::YamlNode& item : rs->Items()) {
+      // The main config's global receiver settings apply to a fragment's receivers too.
+      QUELL_ASSIGN_OR_RETURN(sinks::ReceiverConfig r, sinks::ParseReceiverConfig(item, cfg->sinks.receiver_defaults));
       if (cfg->sinks.Find(r.name) != nullptr) {
         return absl::InvalidArgumentError(
             fmt::format("{}: receivers: receiver \"{}\" is already defined", r.where.ToString(), r.name));

@@ -36,7 +36,7 @@ const ReceiverConfig* SinksConfig::Find(std::string_view name) const {
   return nullptr;
 }
 
-absl::StatusOr<ReceiverConfig> ParseReceiverConfig(const core::YamlNode& node) {
+absl::StatusOr<ReceiverConfig> ParseReceiverConfig(const core::YamlNode& node, const ReceiverDefaults& defaults) {
   ReceiverConfig r;
   r.where = node.location();
   QUELL_RETURN_IF_ERROR(node.CheckKeys("receiver", {"name", "rate_limit", "pagerduty_configs", "slack_configs",
@@ -57,8 +57,12 @@ absl::StatusOr<ReceiverConfig> ParseReceiverConfig(const core::YamlNode& node) {
     if (!(lim.burst >= 1)) return rl->Error("rate_limit: burst must be >= 1");
     r.rate_limit = lim;
   }
-  QUELL_RETURN_IF_ERROR(ParseList<PagerDutyConfig>(node, "pagerduty_configs", ParsePagerDutyConfig, &r.pagerduty_configs));
-  QUELL_RETURN_IF_ERROR(ParseList<SlackConfig>(node, "slack_configs", ParseSlackConfig, &r.slack_configs));
+  QUELL_RETURN_IF_ERROR(ParseList<PagerDutyConfig>(
+      node, "pagerduty_configs", [&](const core::YamlNode& n) { return ParsePagerDutyConfig(n, defaults); },
+      &r.pagerduty_configs));
+  QUELL_RETURN_IF_ERROR(ParseList<SlackConfig>(
+      node, "slack_configs", [&](const core::YamlNode& n) { return ParseSlackConfig(n, defaults); },
+      &r.slack_configs));
   QUELL_RETURN_IF_ERROR(ParseList<WebhookConfig>(node, "webhook_configs", ParseWebhookConfig, &r.webhook_configs));
   QUELL_RETURN_IF_ERROR(ParseList<FileConfig>(node, "file_configs", ParseFileConfig, &r.file_configs));
   QUELL_RETURN_IF_ERROR(ParseList<StdoutConfig>(node, "stdout_configs", ParseStdoutConfig, &r.stdout_configs));
@@ -76,10 +80,14 @@ absl::StatusOr<SinksConfig> ParseSinksConfig(const core::YamlNode& root) {
   SinksConfig c;
   if (root.IsNull()) return c;
   QUELL_RETURN_IF_ERROR(root.ExpectMap("config"));
+  if (auto global = root.Child("global")) {
+    QUELL_RETURN_IF_ERROR(global->ExpectMap("global"));
+    QUELL_ASSIGN_OR_RETURN(c.receiver_defaults, ParseReceiverDefaults(*global));
+  }
   if (auto rs = root.Child("receivers")) {
     QUELL_RETURN_IF_ERROR(rs->ExpectSequence("receivers"));
     for (const auto& item : rs->Items()) {
-      QUELL_ASSIGN_OR_RETURN(ReceiverConfig r, ParseReceiverConfig(item));
+      QUELL_ASSIGN_OR_RETURN(ReceiverConfig r, ParseReceiverConfig(item, c.receiver_defaults));
       if (c.Find(r.name) != nullptr) {
         return item.Child("name")->Error(
             fmt::format("receiver \"{}\": defined twice (first at {})", r.name, c.Find(r.name)->where.ToString()));

@@ -14,6 +14,7 @@
 //   redaction: {...}                 # redactor.h
 //   outbox: {...}                    # outbox.h (with retry: and circuit_breaker:)
 //   runbooks: {dir: runbooks, base_url: https://...}   # runbooks.h
+//   global: {slack_api_url: ..., pagerduty_url: ...}  # receiver_defaults.h (Alertmanager's)
 //
 // Other top-level keys are ignored (they belong to other components). Unknown keys inside these
 // sections are errors; every error reads "file:line:col: ...". Receiver names are unique and
@@ -34,6 +35,7 @@
 #include "sinks/file/file_config.h"
 #include "sinks/outbox.h"
 #include "sinks/pagerduty/pagerduty_config.h"
+#include "sinks/receiver_defaults.h"
 #include "sinks/redactor.h"
 #include "sinks/runbooks.h"
 #include "sinks/slack/slack_config.h"
@@ -61,6 +63,9 @@ struct SinksConfig {
   RedactionConfig redaction;
   OutboxConfig outbox;
   RunbookConfig runbooks;
+  // Alertmanager's global receiver settings, applied to the receivers parsed with this config
+  // (and to those of its include fragments).
+  ReceiverDefaults receiver_defaults;
 
   // Names of all receivers (the engine checks route references against this set).
   std::set<std::string> receiver_names() const;
@@ -68,10 +73,14 @@ struct SinksConfig {
   const ReceiverConfig* Find(std::string_view name) const;
 };
 
-// Reads `receivers`, `redaction`, `outbox`, `runbooks` from `root` (a mapping); absent sections
-// keep their defaults.
+// Reads `receivers`, `redaction`, `outbox`, `runbooks` from `root` (a mapping), and the receiver
+// defaults of Alertmanager's `global` section (receiver_defaults.h); absent sections keep their
+// defaults.
 [[nodiscard]] absl::StatusOr<SinksConfig> ParseSinksConfig(const core::YamlNode& root);
-[[nodiscard]] absl::StatusOr<ReceiverConfig> ParseReceiverConfig(const core::YamlNode& node);
+// `defaults`: Alertmanager's global receiver settings (receiver_defaults.h), which ParseSinksConfig
+// reads from the root's `global` section.
+[[nodiscard]] absl::StatusOr<ReceiverConfig> ParseReceiverConfig(const core::YamlNode& node,
+                                                                 const ReceiverDefaults& defaults = {});
 
 }  // namespace quell::sinks
 

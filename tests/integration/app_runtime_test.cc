@@ -653,18 +653,37 @@ TEST(AppConfigTest, UnknownTopLevelKeyPointsAtIt) {
 }
 
 // An Alertmanager config's `global:` section: resolve_timeout is taken (and reaches the parser of
-// Alertmanager-format alerts); the receiver defaults kept there are errors naming where they go.
+// Alertmanager-format alerts), slack_api_url and pagerduty_url are the receivers' defaults
+// (sinks/receiver_defaults_test.cc); the settings of integrations Quell does not have are errors
+// naming where receiver settings go.
 TEST(AppConfigTest, AlertmanagerGlobalResolveTimeoutIsTakenOtherGlobalsPointElsewhere) {
   const std::string base = "route:\n  receiver: x\n  class: investigate\nreceivers:\n  - name: x\n";
   auto cfg = LoadConfigString("global:\n  resolve_timeout: 10m\n" + base, "q.yaml", ".");
   ASSERT_TRUE(cfg.ok()) << cfg.status();
   EXPECT_EQ(cfg->resolve_timeout, absl::Minutes(10));
   EXPECT_EQ(LoadConfigString(base, "q.yaml", ".")->resolve_timeout, absl::Minutes(5));  // Alertmanager's default.
-  auto slack = LoadConfigString("global:\n  resolve_timeout: 1m\n  slack_api_url: https://hooks.slack.com/x\n" + base,
-                                "q.yaml", ".");
-  EXPECT_THAT(slack, quell::testing::StatusIs(absl::StatusCode::kInvalidArgument,
-                                              HasSubstr("q.yaml:3:3: global.slack_api_url: Quell takes only "
-                                                        "resolve_timeout from Alertmanager's global section")));
+  auto smtp = LoadConfigString("global:\n  resolve_timeout: 1m\n  smtp_smarthost: localhost:25\n" + base,
+                               "q.yaml", ".");
+  EXPECT_THAT(smtp, quell::testing::StatusIs(absl::StatusCode::kInvalidArgument,
+                                             HasSubstr("q.yaml:3:3: global.smtp_smarthost: Quell takes resolve_timeout, "
+                                                       "slack_api_url, slack_api_url_file and pagerduty_url from "
+                                                       "Alertmanager's global section")));
+  // The usual Alertmanager layout loads: the Slack URL in global (a reference, as every secret in
+  // Quell's config), the entries naming only their channel, in the main file and in a fragment.
+  fs::path dir = fs::path(::testing::TempDir()) / fmt::format("quell_global_{}", ::getpid());
+  fs::create_directories(dir);
+  Write((dir / "team.yaml").string(), "receivers:\n  - name: team\n    slack_configs:\n      - channel: '#team'\n");
+  auto am = LoadConfigString(
+      "global:\n  slack_api_url: {env: SLACK_URL}\n  pagerduty_url: https://events.eu.pagerduty.com/v2/enqueue\n"
+      "route:\n  receiver: x\n  class: investigate\nreceivers:\n  - name: x\n    slack_configs:\n"
+      "      - channel: '#alerts'\n    pagerduty_configs:\n      - routing_key: {env: PD}\ninclude: [team.yaml]\n",
+      (dir / "q.yaml").string(), dir.string());
+  ASSERT_TRUE(am.ok()) << am.status();
+  EXPECT_EQ(am->sinks.Find("x")->slack_configs[0].api_url.ToString(), "env:SLACK_URL");
+  EXPECT_EQ(am->sinks.Find("x")->pagerduty_configs[0].url, "https://events.eu.pagerduty.com/v2/enqueue");
+  ASSERT_NE(am->sinks.Find("team"), nullptr);
+  EXPECT_EQ(am->sinks.Find("team")->slack_configs[0].api_url.ToString(), "env:SLACK_URL");
+  fs::remove_all(dir);
   EXPECT_THAT(LoadConfigString("global:\n  resolve_timeout: -1m\n" + base, "q.yaml", "."),
               quell::testing::StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("q.yaml:2:20: invalid duration \"-1m\"")));
 }

@@ -20,8 +20,9 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-// Why `url` cannot be used, or empty.
-std::string_view UrlProblem(std::string_view url) {
+}  // namespace
+
+std::string_view PagerDutyUrlProblem(std::string_view url) {
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) return "must start with http:// or https://";
   url = TrimSlashes(url);
   if (EndsWith(url, kV1Path)) {
@@ -34,8 +35,6 @@ std::string_view UrlProblem(std::string_view url) {
   return {};
 }
 
-}  // namespace
-
 PagerDutyEndpoints PagerDutyEndpointsFor(std::string_view url) {
   url = TrimSlashes(url);
   std::string_view base = EndsWith(url, kEventsPath) ? url.substr(0, url.size() - kEventsPath.size()) : url;
@@ -45,17 +44,22 @@ PagerDutyEndpoints PagerDutyEndpointsFor(std::string_view url) {
   return e;
 }
 
-absl::StatusOr<PagerDutyConfig> ParsePagerDutyConfig(const core::YamlNode& node) {
+absl::StatusOr<PagerDutyConfig> ParsePagerDutyConfig(const core::YamlNode& node, const ReceiverDefaults& defaults) {
   PagerDutyConfig c;
   c.where = node.location();
   QUELL_RETURN_IF_ERROR(node.CheckKeys("pagerduty_configs entry",
-                                       {"routing_key", "url", "source", "component", "group", "class", "client",
-                                        "send_resolved", "max_members", "send_change_events"}));
-  auto key = node.Child("routing_key");
+                                       {"routing_key", "routing_key_file", "url", "source", "component", "group",
+                                        "class", "client", "send_resolved", "max_members", "send_change_events"}));
+  QUELL_ASSIGN_OR_RETURN(std::optional<core::SecretRef> key, ParseSecretOrFile(node, "routing_key", "pagerduty_configs"));
   if (!key) return node.Error("pagerduty_configs: routing_key is required");
-  QUELL_ASSIGN_OR_RETURN(c.routing_key, core::ParseSecretRef(*key, "routing_key"));
+  c.routing_key = *std::move(key);
+  if (defaults.pagerduty_url) c.url = *defaults.pagerduty_url;
   QUELL_RETURN_IF_ERROR(node.ReadString("url", &c.url));
-  if (std::string_view problem = UrlProblem(c.url); !problem.empty()) {
+  if (std::string_view problem = PagerDutyUrlProblem(c.url); !problem.empty()) {
+    if (!node.Child("url")) {  // ParseReceiverDefaults checked it already.
+      return absl::InvalidArgumentError(
+          fmt::format("{}: pagerduty_configs: global.pagerduty_url: {}", c.where.ToString(), problem));
+    }
     return node.Child("url")->Error(fmt::format("pagerduty_configs: url: {}", problem));
   }
   QUELL_RETURN_IF_ERROR(node.ReadString("source", &c.source));
@@ -76,7 +80,7 @@ absl::StatusOr<PagerDutyConfig> ParsePagerDutyConfig(const core::YamlNode& node)
 }
 
 absl::Status ValidatePagerDutyConfig(const PagerDutyConfig& c) {
-  if (std::string_view problem = UrlProblem(c.url); !problem.empty()) {
+  if (std::string_view problem = PagerDutyUrlProblem(c.url); !problem.empty()) {
     return absl::InvalidArgumentError(fmt::format("{}: pagerduty_configs: url: {}", c.where.ToString(), problem));
   }
   return absl::OkStatus();

@@ -1,19 +1,23 @@
 // src/sinks/slack/slack_config.cc
 #include "sinks/slack/slack_config.h"
 
+#include <optional>
+#include <utility>
+
 #include "core/status_macros.h"
 #include "fmt/format.h"
 
 namespace quell::sinks {
 
-absl::StatusOr<SlackConfig> ParseSlackConfig(const core::YamlNode& node) {
+absl::StatusOr<SlackConfig> ParseSlackConfig(const core::YamlNode& node, const ReceiverDefaults& defaults) {
   SlackConfig c;
   c.where = node.location();
-  QUELL_RETURN_IF_ERROR(node.CheckKeys("slack_configs entry",
-                                       {"api_url", "channel", "username", "send_resolved", "per_second", "max_members"}));
-  auto url = node.Child("api_url");
-  if (!url) return node.Error("slack_configs: api_url is required");
-  QUELL_ASSIGN_OR_RETURN(c.api_url, core::ParseSecretRef(*url, "api_url"));
+  QUELL_RETURN_IF_ERROR(node.CheckKeys("slack_configs entry", {"api_url", "api_url_file", "channel", "username",
+                                                               "send_resolved", "per_second", "max_members"}));
+  QUELL_ASSIGN_OR_RETURN(std::optional<core::SecretRef> url, ParseSecretOrFile(node, "api_url", "slack_configs"));
+  if (!url) url = defaults.slack_api_url;
+  if (!url) return node.Error("slack_configs: api_url is required (here, or global.slack_api_url for every entry)");
+  c.api_url = *std::move(url);
   QUELL_RETURN_IF_ERROR(node.ReadString("channel", &c.channel));
   QUELL_RETURN_IF_ERROR(node.ReadString("username", &c.username));
   QUELL_RETURN_IF_ERROR(node.ReadBool("send_resolved", &c.send_resolved));

@@ -7,6 +7,9 @@
 //       slack_configs:
 //         - api_url: {env: SLACK_WEBHOOK_URL}   # the webhook URL is a secret: never literal
 //
+// As in Alertmanager, `api_url_file: PATH` is the same as `api_url: {file: PATH}`, and an entry with
+// neither posts to the config's global.slack_api_url (receiver_defaults.h).
+//
 // Field comments are the docs (docs/receivers.md repeats them).
 #ifndef QUELL_SINKS_SLACK_SLACK_CONFIG_H_
 #define QUELL_SINKS_SLACK_SLACK_CONFIG_H_
@@ -17,11 +20,12 @@
 #include "core/secret_ref.h"
 #include "core/source_location.h"
 #include "core/yaml_node.h"
+#include "sinks/receiver_defaults.h"
 
 namespace quell::sinks {
 
 struct SlackConfig {
-  core::SecretRef api_url;        // Required. The incoming-webhook URL: {env: NAME} or {file: PATH}.
+  core::SecretRef api_url;        // Required here or in global.slack_api_url. The incoming-webhook URL: {env: NAME} or {file: PATH}.
   std::string channel;            // Default: the webhook's channel. Overrides it when set (legacy webhooks).
   std::string username;           // Default: the webhook's name. Legacy webhooks only.
   bool send_resolved = true;      // Default: true. Post a message when the incident resolves.
@@ -30,7 +34,8 @@ struct SlackConfig {
   core::SourceLocation where;
 };
 
-[[nodiscard]] absl::StatusOr<SlackConfig> ParseSlackConfig(const core::YamlNode& node);
+[[nodiscard]] absl::StatusOr<SlackConfig> ParseSlackConfig(const core::YamlNode& node,
+                                                         const ReceiverDefaults& defaults = {});
 [[nodiscard]] absl::Status ValidateSlackConfig(const SlackConfig& config);
 
 }  // namespace quell::sinks
