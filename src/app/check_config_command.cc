@@ -4,6 +4,7 @@
 #include "absl/time/time.h"
 #include "app/commands.h"
 #include "app/quell_config.h"
+#include "correlate/compiled_rules.h"
 #include "correlate/gates/gate_config.h"
 #include "correlate/route_config.h"
 
@@ -53,8 +54,12 @@ int RunCheckConfig(const std::string& path, std::FILE* out, std::FILE* err) {
   std::fprintf(out, "inhibit rules: %zu, time intervals: %zu, maintenance windows: %zu, topology services: %zu, gates: %zu\n",
                cfg->rules.inhibit_rules.size(), cfg->rules.time_intervals.size(), cfg->rules.maintenance_windows.size(),
                cfg->rules.topology.services.size(), cfg->gates.gates.size());
-  // What survives a restart or a crash (ADR 0044, ADR 0045).
   const auto& settings = cfg->rules.settings;
+  // How the engine's shards split the alerts (docs/rules.md, "Sharding").
+  std::string shards = settings.shards > 0 ? std::to_string(settings.shards) : "one per core";
+  std::fprintf(out, "shards: %s; alerts placed %s\n", shards.c_str(),
+               correlate::CompiledRules::Build(cfg->rules)->DescribeShardPlacement().c_str());
+  // What survives a restart or a crash (ADR 0044, ADR 0045).
   if (settings.state_file.empty()) {
     std::fprintf(out, "state: none (a restart forgets alerts, open incidents and deploy-gate evidence; set correlate.state_file)\n");
   } else {

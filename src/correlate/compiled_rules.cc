@@ -1,6 +1,10 @@
 #include "correlate/compiled_rules.h"
 
+#include <algorithm>
+#include <iterator>
+
 #include "fmt/format.h"
+#include "fmt/ranges.h"
 
 namespace quell::correlate {
 
@@ -34,7 +38,51 @@ std::shared_ptr<const CompiledRules> CompiledRules::Build(RulesConfig config) {
   c->rules_.push_back({"ack", ""});
   c->rules_.push_back({"deploys", cfg.deploys.where.ToString()});
   c->rules_.push_back({"correlate.max_future_skew", cfg.settings.where.ToString()});
+  c->PlaceShards();
   return c;
+}
+
+void CompiledRules::PlaceShards() {
+  const auto& inhibit = config_.inhibit_rules;
+  if (inhibit.empty()) {
+    shard_placement_ = ShardPlacement::kRoute;
+    return;
+  }
+  // The labels every inhibit rule's `equal` and every route's group_by name (both sorted).
+  std::vector<std::string> key = inhibit[0].equal;
+  auto keep_common = [&key](const std::vector<std::string>& names) {
+    std::vector<std::string> common;
+    std::set_intersection(key.begin(), key.end(), names.begin(), names.end(), std::back_inserter(common));
+    key = std::move(common);
+  };
+  for (const InhibitRuleConfig& r : inhibit) keep_common(r.equal);
+  for (size_t i = 0; i < routes_->size(); ++i) {
+    const RouteConfig& rc = *routes_->route(static_cast<int>(i)).config;
+    if (!rc.group_by_all) keep_common(rc.group_by);  // group_by: ['...'] groups by every label.
+  }
+  // Alerts of a topology component meet by the component, which follows from `service` alone.
+  const bool topology = !config_.topology.services.empty();
+  if (key.empty() || (topology && !std::binary_search(key.begin(), key.end(), std::string("service")))) {
+    shard_placement_ = ShardPlacement::kSingle;
+    return;
+  }
+  shard_placement_ = ShardPlacement::kKey;
+  shard_key_ = std::move(key);
+}
+
+std::string CompiledRules::DescribeShardPlacement() const {
+  switch (shard_placement_) {
+    case ShardPlacement::kRoute:
+      return "by topology component, else by first route and its group_by";
+    case ShardPlacement::kKey:
+      return fmt::format("by topology component, else by [{}] (shared by every inhibit rule's equal and every "
+                         "route's group_by)",
+                         fmt::join(shard_key_, ", "));
+    case ShardPlacement::kSingle:
+      return "every alert on one shard: the inhibit rules' equal and the routes' group_by share no label"
+             " (with a topology: not service), so a source and its target could land on different shards";
+  }
+  return "";
 }
 
 int CompiledRules::RateLimitFor(std::string_view receiver) const {

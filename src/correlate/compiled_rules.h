@@ -23,6 +23,23 @@ struct RuleRef {
   std::string where;  // file:line:col, or "" for built-in rules.
 };
 
+// Where ShardedEngine puts an alert (docs/rules.md, "Sharding"). Every rule the engine applies
+// across alerts must find them on one shard: the alerts of one group, of one topology component,
+// and an inhibition's source and target.
+enum class ShardPlacement {
+  // No inhibit rules: the topology component when the alert's service is in the topology, else the
+  // hash of its first matched route and that route's group_by values.
+  kRoute,
+  // Inhibit rules: the topology component when the alert's service is in the topology, else the
+  // hash of its values of shard_key(): the labels every inhibit rule's `equal` and every route's
+  // group_by share, so that a source and its target (equal values) and a group's alerts (equal
+  // group_by values) meet whatever route they took.
+  kKey,
+  // Inhibit rules whose `equal` and the routes' group_by share no label (or a topology with a key
+  // that lacks `service`): every alert on the first shard, so that inhibition stays exact.
+  kSingle,
+};
+
 class CompiledRules {
  public:
   static std::shared_ptr<const CompiledRules> Build(RulesConfig config);
@@ -50,13 +67,22 @@ class CompiledRules {
   // Index of the rate limit for `receiver`, or -1.
   int RateLimitFor(std::string_view receiver) const;
 
+  ShardPlacement shard_placement() const { return shard_placement_; }
+  // kKey: the label names (sorted) whose values place an alert.
+  const std::vector<std::string>& shard_key() const { return shard_key_; }
+  // One line for check-config: how alerts are placed on shards, and why.
+  std::string DescribeShardPlacement() const;
+
  private:
   CompiledRules() = default;
+  void PlaceShards();
   RulesConfig config_;
   std::unique_ptr<RouteTree> routes_;
   std::unique_ptr<Topology> topology_;
   std::vector<RuleRef> rules_;
   uint32_t inhibit_base_ = 0, maintenance_base_ = 0, rate_limit_base_ = 0, fixed_base_ = 0;
+  ShardPlacement shard_placement_ = ShardPlacement::kRoute;
+  std::vector<std::string> shard_key_;
 };
 
 }  // namespace quell::correlate

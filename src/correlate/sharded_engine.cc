@@ -108,12 +108,16 @@ size_t ShardedEngine::ShardFor(const CompiledRules& rules, const core::SignalBat
                                std::vector<int>* scratch) const {
   size_t n = shards_.size();
   if (n == 1) return 0;
+  if (rules.shard_placement() == ShardPlacement::kSingle) return 0;
   core::LabelView labels = batch.labels(s);
   std::string_view service = core::FindLabel(labels, "service");
   int sid = rules.topology().Id(service);
   if (sid >= 0) {
     uint64_t h = (static_cast<uint64_t>(rules.topology().Component(sid)) + 1) * 0x9E3779B97F4A7C15ull;
     return static_cast<size_t>((h >> 17) % n);
+  }
+  if (rules.shard_placement() == ShardPlacement::kKey) {
+    return static_cast<size_t>(core::Fingerprint::OfSubset(labels, rules.shard_key()).value() % n);
   }
   rules.routes().Match(labels, scratch);
   const RouteConfig& rc = *rules.routes().route((*scratch)[0]).config;
