@@ -518,6 +518,7 @@ void Shard::ProcessAlert(const core::SignalBatch& batch, const core::Signal& s, 
   // Its implied `severity` label follows; a label the source sent is identity and never changes.
   const bool severity_changed =
       firing && s.severity != core::Severity::kUnknown && s.severity != a->severity && t >= a->updated_at;
+  const bool newest = t >= a->updated_at;
   a->updated_at = std::max(a->updated_at, t);
   if (severity_changed) {
     const bool relabel = (a->more_flags & kSeverityImplied) && core::FindLabel(labels, "severity").empty();
@@ -528,6 +529,9 @@ void Shard::ProcessAlert(const core::SignalBatch& batch, const core::Signal& s, 
       ++stats_.duplicates;
       ++stats_.suppressed[static_cast<size_t>(SuppressReason::kDedup)];
     }
+    // A re-send carries the sender's current annotations (Prometheus templates {{ $value }} into
+    // them) and generator URL: the newest signal's win, as in Alertmanager.
+    if (newest && (s.annotations_count > 0 || !s.link.empty())) TakeAnnotations(*a, batch, s);
     if (firing && !s.end_time.is_zero()) {
       a->ends_at = s.end_time.unix_nanos();
       if (!(a->flags & kExpireTimer) && a->ends_at > t) {
@@ -545,20 +549,32 @@ void Shard::ProcessAlert(const core::SignalBatch& batch, const core::Signal& s, 
       Schedule(a->ends_at, kExpire, fp);
     }
   }
-  if (s.annotations_count > 0) {
-    // New annotations replace the old; the generator URL stays unless the signal has its own.
-    a->labels.Decode(names_, &label_scratch_);
-    a->labels.DecodeAnnotations(names_, &label_scratch2_);
-    std::string_view link = s.link;
-    if (link.empty() && !label_scratch2_.empty() && label_scratch2_[0].name == kGeneratorKey) link = label_scratch2_[0].value;
-    std::string keep(link);
-    label_scratch2_.clear();
-    if (!keep.empty()) label_scratch2_.push_back(core::Label{kGeneratorKey, keep});
-    for (const core::Label& l : batch.annotations(s)) label_scratch2_.push_back(l);
-    SortAnnotations(&label_scratch2_);
-    a->labels.Assign(label_scratch_, label_scratch2_, &names_);
-  }
+  if (s.annotations_count > 0) TakeAnnotations(*a, batch, s);
   ApplyState(fp, *a, firing, t);
+}
+
+void Shard::TakeAnnotations(AlertState& a, const core::SignalBatch& batch, const core::Signal& s) {
+  a.labels.DecodeAnnotations(names_, &label_scratch2_);  // Sorted: the generator URL ("\x01...") first.
+  const bool had_link = !label_scratch2_.empty() && label_scratch2_[0].name == kGeneratorKey;
+  std::vector<core::Label>& next = annotation_scratch_;
+  next.clear();
+  std::string_view link = s.link;
+  if (link.empty() && had_link) link = label_scratch2_[0].value;
+  if (!link.empty()) next.push_back(core::Label{kGeneratorKey, link});
+  if (s.annotations_count > 0) {
+    for (const core::Label& l : batch.annotations(s)) next.push_back(l);
+  } else {
+    next.insert(next.end(), label_scratch2_.begin() + (had_link ? 1 : 0), label_scratch2_.end());
+  }
+  SortAnnotations(&next);
+  if (next.size() == label_scratch2_.size() && std::equal(next.begin(), next.end(), label_scratch2_.begin(),
+                                                          [](const core::Label& x, const core::Label& y) {
+                                                            return x.name == y.name && x.value == y.value;
+                                                          })) {
+    return;  // A re-send with the same annotations: nothing to re-encode.
+  }
+  a.labels.Decode(names_, &label_scratch_);
+  a.labels.Assign(label_scratch_, next, &names_);  // Views into the old block stay valid meanwhile.
 }
 
 Shard::AlertState* Shard::CreateAlert(uint64_t fp, const core::SignalBatch& batch, const core::Signal& s,

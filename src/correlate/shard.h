@@ -266,6 +266,11 @@ class Shard {
   // A decision's rule when its rule is unknown (gone from the config): Explain names none.
   static constexpr uint32_t kNoRule = (1u << 24) - 1;
   void UpdateInhibitSources(uint64_t fp, const AlertState& a, bool add);
+  // The alert takes the annotations of `s` (a signal of it, no older than its latest), as
+  // Alertmanager's merge takes the newer alert's: its annotations when it has any (else the
+  // alert's stay), and its generator URL when it has one (else the alert's stays). Re-encodes the
+  // alert's labels only when something changed.
+  void TakeAnnotations(AlertState& a, const core::SignalBatch& batch, const core::Signal& s);
   void RefreshSilences();
   // Returns true iff the alert is muted at `now`; fills the reason for the decision log.
   bool Muted(uint64_t fp, AlertState& a, int64_t now, std::vector<std::string>* silenced_by,
@@ -364,6 +369,7 @@ class Shard {
   std::vector<int> route_scratch_;
   std::vector<core::Label> label_scratch_;
   std::vector<core::Label> label_scratch2_;
+  std::vector<core::Label> annotation_scratch_;  // TakeAnnotations' new list.
   std::vector<core::Label> implied_scratch_;  // WithImpliedSeverity's labels.
 };
 

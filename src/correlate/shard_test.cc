@@ -97,6 +97,57 @@ TEST(ShardTest, NotificationIsComplete) {
   EXPECT_EQ(rec2.out[0].incident_id, n.incident_id);
 }
 
+// QA: a re-send of a firing alert kept its first annotations and generator URL for as long as it
+// fired, so pages showed a stale {{ $value }}. Alertmanager's merge takes the newer alert's; an
+// older (retried) signal or one without annotations leaves them. (Prometheus re-sends with the
+// alert's startsAt: the same event time, or a late one applied at the watermark, both newest.)
+TEST(ShardTest, ReSendsOfAFiringAlertUpdateItsAnnotationsAndGeneratorUrl) {
+  Recorder rec;
+  Shard shard(Rules("correlate: {allowed_lateness: 1m}\n"), &rec, nullptr);
+  auto send = [&](std::string_view t, std::string_view value, std::string_view link) {
+    core::SignalBatch b;
+    core::Signal& s = b.Add();
+    s.kind = core::SignalKind::kAlert;
+    s.format = core::Format::kAlertmanager;
+    s.state = core::SignalState::kFiring;
+    s.event_time = T(t);
+    s.link = link;
+    b.AddLabelCopy("alertname", "A");
+    b.FinishLabels();
+    if (!value.empty()) {
+      b.AddAnnotation("summary", "queue depth");
+      b.AddAnnotation("value", value);
+    }
+    shard.Process(b);
+  };
+  auto view = [&] {
+    std::vector<AlertView> v = shard.Alerts();
+    EXPECT_EQ(v.size(), 1u);
+    return v.empty() ? AlertView{} : v[0];
+  };
+  send("2026-01-05T10:00:00Z", "1", "http://prom/1");
+  send("2026-01-05T10:00:15Z", "2", "http://prom/2");
+  EXPECT_EQ(view().annotations.ToString(), "{summary=\"queue depth\", value=\"2\"}");
+  EXPECT_EQ(view().generator_url, "http://prom/2");
+  send("2026-01-05T10:00:05Z", "0", "http://prom/0");  // Older than the latest (not late): ignored.
+  EXPECT_EQ(view().annotations.Get("value"), "2");
+  EXPECT_EQ(view().generator_url, "http://prom/2");
+  send("2026-01-05T10:00:20Z", "", "");  // Neither annotations nor a link: both stay.
+  EXPECT_EQ(view().annotations.Get("value"), "2");
+  EXPECT_EQ(view().generator_url, "http://prom/2");
+  send("2026-01-05T10:00:25Z", "", "http://prom/3");  // Only a link: the annotations stay.
+  EXPECT_EQ(view().annotations.Get("value"), "2");
+  EXPECT_EQ(view().generator_url, "http://prom/3");
+  send("2026-01-05T10:00:28Z", "4", "");  // Only annotations: the link stays.
+  shard.AdvanceWatermark(T("2026-01-05T10:01:00Z"));
+  send("2026-01-05T10:00:00Z", "5", "");  // Late (before the watermark): applied at it, so newest.
+  EXPECT_EQ(view().annotations.Get("value"), "5");
+  ASSERT_EQ(rec.out.size(), 1u);  // Annotations alone never notify again.
+  ASSERT_EQ(rec.out[0].alerts.size(), 1u);
+  EXPECT_EQ(rec.out[0].alerts[0].annotations.Get("value"), "4");
+  EXPECT_EQ(rec.out[0].alerts[0].generator_url, "http://prom/3");
+}
+
 // commonAnnotations holds every annotation all the group's alerts share, whatever order their
 // senders wrote them in (Alertmanager's summary, description, runbook_url is not name order),
 // and none that differ; the generator URL is not an annotation.
