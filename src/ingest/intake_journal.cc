@@ -83,6 +83,9 @@ absl::StatusOr<std::unique_ptr<IntakeJournal>> IntakeJournal::Open(const IntakeJ
   std::error_code ec;
   fs::create_directories(config.dir, ec);
   if (ec) return absl::UnavailableError(fmt::format("intake journal {}: {}", config.dir, ec.message()));
+  auto lock = core::DirectoryLock::Acquire(config.dir, "intake journal");
+  if (!lock.ok()) return lock.status();
+  j->lock_ = *std::move(lock);
   std::vector<std::pair<uint64_t, uint64_t>> found;  // (id, bytes)
   for (fs::directory_iterator it(config.dir, ec), end; !ec && it != end; it.increment(ec)) {
     uint64_t id = SegmentId(it->path().filename().string());

@@ -60,6 +60,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "core/directory_lock.h"
 #include "core/event_time.h"
 #include "core/signal.h"
 #include "ingest/intake_journal_config.h"
@@ -170,6 +171,7 @@ class IntakeJournal {
   void SyncLoop();                        // fsync: interval.
 
   const IntakeJournalConfig config_;
+  core::DirectoryLock lock_;  // One process per journal directory.
   std::vector<std::string> leftovers_;
   size_t covered_at_open_ = 0;
   IntakeJournalStats stats_;

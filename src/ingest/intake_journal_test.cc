@@ -27,6 +27,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::quell::testing::IsOk;
+using ::quell::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -43,9 +44,12 @@ std::string ReadFile(const fs::path& p) {
   return ss.str();
 }
 
+// The journal's segment files (not its LOCK file), in name order.
 std::vector<std::string> Segments(const fs::path& dir) {
   std::vector<std::string> names;
-  for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() == ".ndjson") names.push_back(e.path().filename().string());
+  }
   std::sort(names.begin(), names.end());
   return names;
 }
@@ -367,6 +371,17 @@ TEST_F(IntakeJournalTest, LeftoversAreReplayedInOrderAndTrimmedByTheFirstCheckpo
   ASSERT_THAT((*j)->CheckpointDurable(mark), IsOk());
   j->reset();  // The empty current segment is removed when the journal closes.
   EXPECT_TRUE(Segments(dir_ / "journal").empty());
+}
+
+// QA: two instances started on one state directory each replayed and delivered what the other
+// recorded. A journal directory has one writer: a second Open fails while the first is open.
+TEST_F(IntakeJournalTest, ASecondJournalOnTheSameDirectoryIsRefused) {
+  auto first = IntakeJournal::Open(Config(JournalFsync::kNever));
+  ASSERT_THAT(first, IsOk());
+  EXPECT_THAT(IntakeJournal::Open(Config(JournalFsync::kNever)),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("intake journal: ")));
+  first->reset();
+  EXPECT_THAT(IntakeJournal::Open(Config(JournalFsync::kNever)), IsOk());
 }
 
 // A crash between a checkpoint and its trim: the segments up to the checkpoint's mark (saved in

@@ -154,6 +154,7 @@ absl::StatusOr<std::unique_ptr<Outbox>> Outbox::Open(const OutboxConfig& config,
   std::error_code ec;
   std::filesystem::create_directories(config.dir, ec);
   if (ec) return absl::InternalError(fmt::format("outbox: cannot create {}: {}", config.dir, ec.message()));
+  QUELL_ASSIGN_OR_RETURN(o->lock_, core::DirectoryLock::Acquire(config.dir, "outbox"));
   QUELL_RETURN_IF_ERROR(o->Replay());
   return o;
 }

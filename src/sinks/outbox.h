@@ -43,6 +43,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "core/clock.h"
+#include "core/directory_lock.h"
 #include "core/notification.h"
 #include "core/yaml_node.h"
 #include "sinks/circuit_breaker.h"
@@ -142,6 +143,7 @@ class Outbox {
   void Finish(uint64_t id);
 
   OutboxConfig config_;
+  core::DirectoryLock lock_;              // One process per outbox directory.
   const core::Clock* clock_;
   std::map<uint64_t, Segment> segments_;  // By index; the last is active.
   std::map<uint64_t, Meta> pending_;      // By id.

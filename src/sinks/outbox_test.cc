@@ -17,6 +17,7 @@ namespace quell::sinks {
 namespace {
 
 using ::quell::testing::IsOk;
+using ::quell::testing::StatusIs;
 using ::testing::HasSubstr;
 
 class OutboxTest : public ::testing::Test {
@@ -145,6 +146,16 @@ TEST_F(OutboxTest, RotatesAndCompactsDoneSegments) {
   EXPECT_EQ(rec[0].id, all[0]);
   EXPECT_EQ(rec[0].notification.dedup_key, "k0");
   EXPECT_EQ(rec[0].enqueued_at, clock_.Now());
+}
+
+// QA: a second instance on the same state directory delivered the first one's pending pages
+// again (three pages for one alert). An outbox directory has one writer.
+TEST_F(OutboxTest, ASecondOutboxOnTheSameDirectoryIsRefused) {
+  auto o = Open();
+  EXPECT_THAT(Outbox::Open(config_, &clock_),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("is in use by another Quell process")));
+  o.reset();
+  EXPECT_THAT(Outbox::Open(config_, &clock_), IsOk());
 }
 
 TEST_F(OutboxTest, DeadLetterWritesLineAndRemovesEntry) {
