@@ -447,7 +447,11 @@ absl::Status Runtime::BuildHttp() {
     QUELL_RETURN_IF_ERROR(router_.Route(r.method, r.path, std::move(r.handler)));
   }
   QUELL_RETURN_IF_ERROR(server::ConsoleAssets::Register(&router_));
-  alerts_api_ = std::make_unique<server::AlertsApiV2>(engine_.get(), clock_);
+  {
+    std::set<std::string> names = config_.sinks.receiver_names();
+    alerts_api_ = std::make_unique<server::AlertsApiV2>(engine_.get(), clock_,
+                                                        std::vector<std::string>(names.begin(), names.end()));
+  }
   QUELL_RETURN_IF_ERROR(alerts_api_->Register(&router_));
   silences_api_ = std::make_unique<server::SilencesApi>(&silencer_, clock_);
   QUELL_RETURN_IF_ERROR(silences_api_->Register(&router_));

@@ -226,8 +226,8 @@ std::string RenderAlertmanagerConfig(const correlate::RulesConfig& cfg) {
   return out;
 }
 
-AlertsApiV2::AlertsApiV2(correlate::ShardedEngine* engine, const core::Clock* clock)
-    : engine_(engine), clock_(clock), started_(clock->Now()) {}
+AlertsApiV2::AlertsApiV2(correlate::ShardedEngine* engine, const core::Clock* clock, std::vector<std::string> receivers)
+    : engine_(engine), clock_(clock), started_(clock->Now()), receivers_(std::move(receivers)) {}
 
 core::HttpResponse AlertsApiV2::Alerts(const core::HttpRequest& req) const {
   auto filter = ParseFilter(req);
@@ -252,9 +252,23 @@ core::HttpResponse AlertsApiV2::Alerts(const core::HttpRequest& req) const {
 core::HttpResponse AlertsApiV2::Groups(const core::HttpRequest& req) const {
   auto filter = ParseFilter(req);
   if (!filter.ok()) return Error(400, std::string(filter.status().message()));
+  // Alertmanager's order (dispatch.AlertGroups): by group labels (name, then value, label by
+  // label; a prefix first), then by receiver.
+  std::vector<correlate::AlertGroupView> groups = engine_->Groups();
+  std::sort(groups.begin(), groups.end(), [](const correlate::AlertGroupView& a, const correlate::AlertGroupView& b) {
+    core::LabelView x = a.labels.view(), y = b.labels.view();
+    const bool less = std::lexicographical_compare(
+        x.begin(), x.end(), y.begin(), y.end(),
+        [](const core::Label& l, const core::Label& r) { return l.name != r.name ? l.name < r.name : l.value < r.value; });
+    const bool greater = std::lexicographical_compare(
+        y.begin(), y.end(), x.begin(), x.end(),
+        [](const core::Label& l, const core::Label& r) { return l.name != r.name ? l.name < r.name : l.value < r.value; });
+    if (less != greater) return less;
+    return a.receiver < b.receiver;
+  });
   std::string out = "[";
   bool first = true;
-  for (const correlate::AlertGroupView& g : engine_->Groups()) {
+  for (const correlate::AlertGroupView& g : groups) {
     std::string alerts;
     for (const correlate::AlertView& a : g.alerts) {
       if (!(*filter)->Keep(a)) continue;
@@ -291,6 +305,7 @@ core::HttpResponse AlertsApiV2::Receivers(const core::HttpRequest&) const {
   auto rules = engine_->rules();
   std::set<std::string> receivers;
   CollectReceivers(rules->config().route, &receivers);
+  receivers.insert(receivers_.begin(), receivers_.end());
   for (const auto& r : rules->config().rate_limits) receivers.insert(r.storm_receiver);
   std::string out = "[";
   bool first = true;

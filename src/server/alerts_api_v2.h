@@ -22,6 +22,7 @@
 #define QUELL_SERVER_ALERTS_API_V2_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "core/clock.h"
@@ -35,7 +36,9 @@ namespace quell::server {
 
 class AlertsApiV2 {
  public:
-  AlertsApiV2(correlate::ShardedEngine* engine, const core::Clock* clock);
+  // `receivers`: the configured receivers' names (sinks config), which /api/v2/receivers lists as
+  // Alertmanager does, whether or not a route names them.
+  AlertsApiV2(correlate::ShardedEngine* engine, const core::Clock* clock, std::vector<std::string> receivers = {});
 
   core::HttpResponse Alerts(const core::HttpRequest& req) const;
   core::HttpResponse Groups(const core::HttpRequest& req) const;
@@ -48,6 +51,7 @@ class AlertsApiV2 {
   correlate::ShardedEngine* engine_;
   const core::Clock* clock_;
   core::WallTime started_;
+  std::vector<std::string> receivers_;
 };
 
 // gettableAlert JSON for one alert.

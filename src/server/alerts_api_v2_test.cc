@@ -146,6 +146,31 @@ TEST(EngineApisTest, SilencesLifecycleAndAlertStates) {
   EXPECT_EQ(groups->items().size(), 3u);
 }
 
+// QA: /api/v2/receivers listed only the receivers routes name, where Alertmanager lists every
+// configured one; /api/v2/alerts/groups came in the engine's order, where Alertmanager sorts by
+// group labels, then receiver.
+TEST(EngineApisTest, ReceiversListsEveryConfiguredOneAndGroupsAreSorted) {
+  core::ManualClock clock(core::WallTime::FromAbsl(*core::ParseRfc3339("2026-01-05T10:00:00Z")));
+  Fixture f(&clock);
+  AlertsApiV2 alerts(f.engine.get(), &clock, {"db-pager", "gates", "pager"});
+  std::vector<std::string> names;
+  auto receivers = JsonValue::Parse(alerts.Receivers(Req("GET", "/api/v2/receivers")).body);
+  ASSERT_TRUE(receivers.ok());
+  for (const JsonValue& r : receivers->items()) {
+    names.push_back(r.GetString("name"));
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"db-pager", "gates", "pager"}));
+  for (std::string_view name : {"Zeta", "Alpha", "Mid", "Beta"}) f.Alert(name, "api", "info", T("2026-01-05T10:00:00Z"));
+  f.engine->Drain();
+  std::vector<std::string> order;
+  auto groups = JsonValue::Parse(alerts.Groups(Req("GET", "/api/v2/alerts/groups")).body);
+  ASSERT_TRUE(groups.ok());
+  for (const JsonValue& g : groups->items()) {
+    order.push_back(g.Find("labels")->GetString("alertname"));
+  }
+  EXPECT_EQ(order, (std::vector<std::string>{"Alpha", "Beta", "Mid", "Zeta"}));
+}
+
 TEST(EngineApisTest, IncidentsAckExplainNoiseAndDeployments) {
   core::ManualClock clock(core::WallTime::FromAbsl(*core::ParseRfc3339("2026-01-05T10:00:00Z")));
   Fixture f(&clock);
