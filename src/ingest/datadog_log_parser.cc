@@ -15,6 +15,13 @@ ParserOptions WithEntryLimit(ParserOptions o) {
   o.limits.max_string_bytes = std::min(o.limits.max_string_bytes, DatadogLogParser::kMaxLogBytes);
   return o;
 }
+
+// The longest prefix of `s` of at most `n` bytes that does not end inside a UTF-8 sequence.
+std::string_view Utf8Prefix(std::string_view s, size_t n) {
+  if (s.size() <= n) return s;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;  // s[n]: the first byte cut.
+  return s.substr(0, n);
+}
 }  // namespace
 
 DatadogLogParser::DatadogLogParser(const ParserOptions& options)
@@ -27,6 +34,10 @@ RecordStatus DatadogLogParser::Flatten(od::object obj, int depth, size_t* bytes)
     od::field& f = f_r.value_unsafe();  // No copy (see json_fields.h).
     std::string_view key;
     QUELL_TRY_FIELD(KeyOf(f, &key));
+    if (*bytes >= kMaxLogBytes) {  // Over the log's budget: the rest is left out (skipped unread).
+      attributes_truncated_ = true;
+      continue;
+    }
     QUELL_TRY_FIELD(AddAttribute(key, f.value(), depth, bytes));
   }
   return FieldError::Ok();
@@ -77,7 +88,6 @@ RecordStatus DatadogLogParser::AddAttribute(std::string_view key, od::value& v, 
     }
   }
   path_.resize(saved);
-  if (st.ok() && *bytes > kMaxLogBytes) return FieldError::Fail(RejectReason::kTooLarge, "log");
   return st;
 }
 
@@ -93,6 +103,8 @@ RecordStatus DatadogLogParser::ParseRecord(od::value& record, uint32_t offset) {
   std::string_view status, level, source;
   core::EventTime ts;
   size_t bytes = 0;
+  bool message_truncated = false;
+  attributes_truncated_ = false;
   path_.clear();
   for (auto field_r : obj) {
     if (auto e = field_r.error()) return FromSimdjson(e, "");
@@ -102,7 +114,12 @@ RecordStatus DatadogLogParser::ParseRecord(od::value& record, uint32_t offset) {
     od::value& v = field.value();
     std::string_view text;
     if (key == "message") {
-      QUELL_TRY_FIELD(ReadScalarText(v, max, "message", &text));
+      // As Datadog's intake: a message over kMaxLogBytes is taken, cut there (not rejected).
+      QUELL_TRY_FIELD(ReadScalarText(v, kMaxMessageRead, "message", &text));
+      if (text.size() > kMaxLogBytes) {
+        text = Utf8Prefix(text, kMaxLogBytes);
+        message_truncated = true;
+      }
       s.message = Copy(text);
       bytes += text.size();
     } else if (key == "ddsource") {
@@ -146,10 +163,16 @@ RecordStatus DatadogLogParser::ParseRecord(od::value& record, uint32_t offset) {
       } else {
         QUELL_TRY_FIELD(ReadEpochAuto(v, "timestamp", &ts));
       }
+    } else if (bytes >= kMaxLogBytes) {  // Over the log's budget: the rest is left out (skipped unread).
+      attributes_truncated_ = true;
     } else {
       QUELL_TRY_FIELD(AddAttribute(key, v, 0, &bytes));
     }
-    if (bytes > kMaxLogBytes) return FieldError::Fail(RejectReason::kTooLarge, "log");
+  }
+  if (message_truncated || attributes_truncated_) {
+    d.Annotate("quell.truncated", message_truncated && attributes_truncated_ ? "message,attributes"
+                                  : message_truncated                        ? "message"
+                                                                             : "attributes");
   }
   s.severity = core::SeverityFromDatadogStatus(status.empty() ? level : status);
   s.event_time = ts.is_zero() ? observed() : ts;

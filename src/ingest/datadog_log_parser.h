@@ -10,8 +10,12 @@
 //   SignalDraft::kMaxAnnotations per log, the rest dropped. `http.status_code` also fills
 //   http_status. Nesting beyond ParserLimits::max_depth rejects the log (too_deep).
 //   Batch tags (`?ddtags=`): SetBatchTags(); a log's own ddtags win on a name clash.
-//   Limits: kMaxEntries (1000) per array (the rest too_many_records, each), kMaxLogBytes (1 MB)
-//   of string data per log (too_large).
+//   Limits: kMaxEntries (1000) per array (the rest too_many_records, each). As Datadog's intake,
+//   a log over kMaxLogBytes (1 MiB) of string data is accepted and truncated, not rejected: a
+//   longer message is cut at 1 MiB (on a UTF-8 boundary), and the attributes that come once the
+//   log's strings reach 1 MiB are left out; either way the log is annotated quell.truncated
+//   ("message", "attributes" or both). A message is read up to kMaxMessageRead (16 MiB) bytes;
+//   other strings up to ParserLimits::max_string_bytes (too_large beyond).
 //   event_time = timestamp, else the observed time.
 // Not thread-safe: one per thread.
 #ifndef QUELL_INGEST_DATADOG_LOG_PARSER_H_
@@ -28,6 +32,7 @@ class DatadogLogParser final : public RecordParser {
  public:
   static constexpr uint32_t kMaxEntries = 1000;
   static constexpr size_t kMaxLogBytes = 1024 * 1024;
+  static constexpr size_t kMaxMessageRead = 16 * 1024 * 1024;
 
   explicit DatadogLogParser(const ParserOptions& options);
   void SetBatchTags(std::string_view ddtags) override { batch_tags_.assign(ddtags); }
@@ -41,6 +46,7 @@ class DatadogLogParser final : public RecordParser {
   std::string batch_tags_;
   std::string path_;     // Dotted attribute path being flattened.
   std::string scratch_;  // Arrays rendered as JSON.
+  bool attributes_truncated_ = false;  // This log's attributes went over kMaxLogBytes.
 };
 
 }  // namespace quell::ingest

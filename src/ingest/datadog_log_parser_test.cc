@@ -57,5 +57,39 @@ TEST(DatadogLogParserTest, DeepAttributesAreTooDeep) {
   EXPECT_EQ(b.rejections()[0].reason, core::RejectReason::kTooDeep);
 }
 
+// QA: a log over 1 MB was rejected (400 for a single log, dropped from a batch) where Datadog's
+// intake accepts and truncates it. Now the message is cut at 1 MiB on a UTF-8 boundary, the
+// attributes past the budget are left out, and the log says so.
+TEST(DatadogLogParserTest, LogsOverOneMegabyteAreTruncatedNotRejected) {
+  auto p = MakeParser(core::Format::kDatadogLog);
+  // "é" is 2 bytes: with one byte of ASCII first, byte 1 MiB falls inside one.
+  std::string message = "a";
+  while (message.size() < DatadogLogParser::kMaxLogBytes + 10) message += "\u00e9";
+  std::string body = R"([{"message":")" + message + R"(","service":"api","late":"x"},{"message":"next"}])";
+  core::SignalBatch b;
+  ParseResult r = p->Parse(body, body.size(), core::SourceKind::kHttp, kGoldenObserved, &b);
+  ASSERT_EQ(r.accepted, 2u);
+  ASSERT_EQ(r.rejected, 0u);
+  const core::Signal& big = b.signals()[0];
+  EXPECT_EQ(big.message.size(), DatadogLogParser::kMaxLogBytes - 1);  // Not inside the last "é".
+  EXPECT_EQ(big.message.substr(big.message.size() - 2), "\xc3\xa9");
+  EXPECT_EQ(big.service, "api");
+  EXPECT_EQ(core::FindLabel(b.annotations(big), "quell.truncated"), "message");
+  EXPECT_EQ(core::FindLabel(b.annotations(big), "late"), "x");  // Within the byte the cut left.
+  EXPECT_EQ(b.signals()[1].message, "next");
+  EXPECT_EQ(core::FindLabel(b.annotations(b.signals()[1]), "quell.truncated"), "");
+  // Attributes alone over the budget: the first ones are kept.
+  std::string attrs = R"({"message":"m")";
+  const std::string value(200 * 1024, 'v');
+  for (int i = 0; i < 8; ++i) attrs += ",\"a" + std::to_string(i) + "\":\"" + value + "\"";
+  attrs += "}";
+  b.Clear();
+  r = p->Parse(attrs, attrs.size(), core::SourceKind::kHttp, kGoldenObserved, &b);
+  ASSERT_EQ(r.accepted, 1u);
+  EXPECT_EQ(core::FindLabel(b.annotations(b.signals()[0]), "a0"), value);
+  EXPECT_EQ(core::FindLabel(b.annotations(b.signals()[0]), "a7"), "");
+  EXPECT_EQ(core::FindLabel(b.annotations(b.signals()[0]), "quell.truncated"), "attributes");
+}
+
 }  // namespace
 }  // namespace quell::ingest
