@@ -21,7 +21,7 @@ RecordStatus OtlpMetricsParser::ParsePoint(od::value& point, core::MetricType ty
   if (exponential) d.Annotate("otel.histogram", "exponential");
   const size_t max = max_string();
   int64_t time_ns = 0, start_ns = 0;
-  bool has_value = false, has_count = false;
+  bool has_value = false, has_count = false, no_recorded_value = false;
   double sum = 0;
   for (auto f_r : obj) {
     if (auto e = f_r.error()) return FromSimdjson(e, "");
@@ -46,6 +46,10 @@ RecordStatus OtlpMetricsParser::ParsePoint(od::value& point, core::MetricType ty
       has_count = true;
     } else if (k == "sum") {
       QUELL_TRY_FIELD(ReadDouble(v, "sum", &sum));
+    } else if (k == "flags") {
+      uint64_t flags = 0;
+      QUELL_TRY_FIELD(ReadUint64(v, "flags", &flags));
+      no_recorded_value = (flags & kFlagNoRecordedValue) != 0;
     } else if (k == "attributes") {
       QUELL_TRY_FIELD(ForEachAttribute(v, max_depth(), max, &scratch_,
                                        [&](std::string_view key, const AnyValueText& value) {
@@ -55,6 +59,9 @@ RecordStatus OtlpMetricsParser::ParsePoint(od::value& point, core::MetricType ty
     }
   }
   if (time_ns < 0 || start_ns < 0) return FieldError::Fail(RejectReason::kOutOfRange, "timeUnixNano");
+  // A point flagged "no recorded value" (a staleness marker: the Collector's Prometheus receiver
+  // sends one when a series disappears) is valid and has no value: no signal, no rejection.
+  if (no_recorded_value) return FieldError::Ok();
   if (type == core::MetricType::kGauge || type == core::MetricType::kSum) {
     if (!has_value) return FieldError::Fail(RejectReason::kMissingField, "asDouble");
   } else {

@@ -11,12 +11,15 @@
 //                  labels: __name__ = name, the resource labels, and every data point attribute.
 //   event_time     timeUnixNano (else the arrival time); annotations unit, description,
 //                  aggregation_temporality (delta/cumulative), is_monotonic.
+// A data point whose flags have FLAG_NO_RECORDED_VALUE (1: a staleness marker, valid and without a
+// value) gives no signal and no rejection.
 // ParseResult counts data points (a whole-metric rejection counts as one): rejected maps to
 // partialSuccess.rejectedDataPoints.
 // Not thread-safe: one per thread.
 #ifndef QUELL_INGEST_OTLP_METRICS_PARSER_H_
 #define QUELL_INGEST_OTLP_METRICS_PARSER_H_
 
+#include <cstdint>
 #include <string_view>
 
 #include "ingest/otlp_common.h"
@@ -31,6 +34,8 @@ class OtlpMetricsParser final : public OtlpParserBase {
  private:
   RecordStatus ParseRecord(od::value& record, uint32_t index, uint32_t offset) override;
   RecordStatus ParsePoint(od::value& point, core::MetricType type, bool exponential, uint32_t offset);
+
+  static constexpr uint64_t kFlagNoRecordedValue = 1;  // DataPointFlags.FLAG_NO_RECORDED_VALUE_MASK
 
   std::string_view name_, unit_, description_, temporality_, monotonic_;
 };

@@ -26,6 +26,25 @@ TEST(OtlpMetricsParserTest, PointAttributesAreLabels) {
   EXPECT_NE(b.signals()[0].fingerprint, b.signals()[1].fingerprint);
 }
 
+// QA: a point flagged FLAG_NO_RECORDED_VALUE (a staleness marker, sent by the Collector's
+// Prometheus receiver when a series disappears) was rejected as missing asDouble. It is valid and
+// has no value: no signal and no rejection.
+TEST(OtlpMetricsParserTest, NoRecordedValuePointsAreNeitherSignalsNorRejections) {
+  auto p = MakeParser(core::Format::kOtlpMetrics);
+  core::SignalBatch b;
+  std::string body = R"({"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"up","gauge":{"dataPoints":[
+     {"timeUnixNano":"1795799061393130551","flags":1},
+     {"timeUnixNano":"1795799061393130551","asDouble":1,"flags":0},
+     {"asDouble":2}]}}]}]}]})";
+  ParseResult r = p->Parse(body, body.size(), core::SourceKind::kHttp, kGoldenObserved, &b);
+  EXPECT_EQ(r.accepted, 2u);
+  EXPECT_EQ(r.rejected, 0u);
+  EXPECT_TRUE(b.rejections().empty());
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_EQ(b.signals()[0].value, 1);
+  EXPECT_EQ(b.signals()[1].value, 2);
+}
+
 // A metric rejected whole (no name) stands for its data points; partialSuccess counts points.
 TEST(OtlpMetricsParserTest, ARejectedMetricStandsForItsDataPoints) {
   auto p = MakeParser(core::Format::kOtlpMetrics);
