@@ -125,12 +125,17 @@ std::string SlackSink::MessageBody(const core::Notification& n) const {
   bool resolved = n.status == core::NotificationStatus::kResolved;
   std::string_view state = resolved ? "RESOLVED" : "FIRING";
   std::string summary = n.summary.empty() ? std::string("Quell incident") : n.summary;
+  // The engine's summaries already open with their state ("[FIRING:2] ...", "[STORM RESOLVED]
+  // ..."): the state is prefixed only to those that do not.
+  const bool stated = summary.rfind("[FIRING", 0) == 0 || summary.rfind("[RESOLVED", 0) == 0 ||
+                      summary.rfind("[STORM", 0) == 0;
   std::string out;
   core::JsonWriter w(&out);
   w.BeginObject();
   if (!config_.channel.empty()) w.Field("channel", config_.channel);
   if (!config_.username.empty()) w.Field("username", config_.username);
-  w.Field("text", fmt::format("[{}] {}", state, SlackEscapeTruncated(summary, kTextMax - state.size() - 3)));
+  w.Field("text", stated ? SlackEscapeTruncated(summary, kTextMax)
+                         : fmt::format("[{}] {}", state, SlackEscapeTruncated(summary, kTextMax - state.size() - 3)));
   w.Key("blocks");
   w.BeginArray();
   // Header.
@@ -139,7 +144,7 @@ std::string SlackSink::MessageBody(const core::Notification& n) const {
   w.Key("text");
   w.BeginObject();
   w.Field("type", "plain_text");
-  w.Field("text", TruncateUtf8(fmt::format("{}: {}", state, summary), 150));
+  w.Field("text", TruncateUtf8(stated ? summary : fmt::format("{}: {}", state, summary), 150));
   w.EndObject();
   w.EndObject();
   // Summary section: the head and the trailing fields always fit in its 3,000 characters; the

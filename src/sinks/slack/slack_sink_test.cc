@@ -218,6 +218,22 @@ TEST_F(SlackSinkTest, MembersFollowAlertmanagerOrder) {
             "• firing {alertname=\"X\", instance=\"c:9\"}\n• firing {alertname=\"A\"}\n");
 }
 
+// QA: "[FIRING] [FIRING:2] HighErrorRate": the engine's summary already opens with the state.
+TEST_F(SlackSinkTest, TheStateIsNotRepeatedBeforeASummaryThatHasIt) {
+  auto n = Incident();
+  n.summary = "[FIRING:2] HighErrorRate (root cause: checkout)";
+  simdjson::dom::parser p;
+  std::string body = sink_->MessageBody(n);
+  simdjson::dom::element doc = p.parse(body);
+  EXPECT_EQ(std::string_view(doc["text"]), "[FIRING:2] HighErrorRate (root cause: checkout)");
+  EXPECT_EQ(std::string_view(doc["blocks"].at(0)["text"]["text"]), "[FIRING:2] HighErrorRate (root cause: checkout)");
+  n.status = core::NotificationStatus::kResolved;
+  n.summary = "[RESOLVED:1] HighErrorRate";
+  body = sink_->MessageBody(n);
+  simdjson::dom::element resolved = p.parse(body);
+  EXPECT_EQ(std::string_view(resolved["text"]), "[RESOLVED:1] HighErrorRate");
+}
+
 TEST_F(SlackSinkTest, HeaderIsAtMost150Chars) {
   auto n = Incident();
   n.summary = std::string(400, 'y');
