@@ -11,6 +11,7 @@
 #include "core/strings.h"
 #include "fmt/format.h"
 #include "sinks/alert_order.h"
+#include "simdjson.h"
 #include "sinks/http_outcome.h"
 
 namespace quell::sinks {
@@ -227,6 +228,37 @@ void PagerDutySink::MaybeSendChangeEvent(const core::Notification& n) {
   });
 }
 
+DeliveryOutcome PagerDutyOutcome(const HttpResult& r, std::string_view name, std::string_view routing_key,
+                                 core::WallTime now) {
+  DeliveryOutcome o = OutcomeFromHttp(r, "pagerduty", name, now);
+  if (!r.transport_ok || o.status.ok() || r.status == 429 || r.status < 400 || r.status >= 500) return o;
+  // PagerDuty's 400 says why: {"status":"invalid event","message":"Event object is invalid",
+  // "errors":["'payload.severity' is invalid ..."]}. Its message and first errors are kept (cut
+  // short; an error that would quote the routing key is left out), so the dead letter says what to fix.
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (r.body.size() > 16 * 1024 || parser.parse(r.body).get(doc) || !doc.is_object()) return o;
+  std::vector<std::string> why;
+  auto keep = [&](std::string_view text) {
+    if (text.empty() || why.size() >= 4) return;
+    if (!routing_key.empty() && text.find(routing_key) != std::string_view::npos) return;
+    why.push_back(TruncateUtf8(text, 200));
+  };
+  std::string_view text;
+  if (!doc["message"].get(text)) keep(text);
+  simdjson::dom::array errors;
+  if (!doc["errors"].get(errors)) {
+    for (simdjson::dom::element e : errors) {
+      if (!e.get(text)) keep(text);
+    }
+  }
+  if (why.empty()) return o;
+  std::string detail = why[0];
+  for (size_t i = 1; i < why.size(); ++i) detail += i == 1 ? ": " + why[i] : "; " + why[i];
+  o.status = absl::Status(o.status.code(), fmt::format("{}: {}", std::string(o.status.message()), detail));
+  return o;
+}
+
 void PagerDutySink::Deliver(const core::Notification& n, DeliveryCallback done) {
   MaybeSendChangeEvent(n);
   HttpCall call;
@@ -235,8 +267,8 @@ void PagerDutySink::Deliver(const core::Notification& n, DeliveryCallback done) 
   call.body = EventBody(n);
   // The callback may run after this sink is destroyed (the HttpClient is shared): copy, don't
   // capture `this`.
-  http_->Send(std::move(call), [name = name_, clock = clock_, done = std::move(done)](HttpResult r) {
-    done(OutcomeFromHttp(r, "pagerduty", name, clock->Now()));
+  http_->Send(std::move(call), [name = name_, key = routing_key_, clock = clock_, done = std::move(done)](HttpResult r) {
+    done(PagerDutyOutcome(r, name, key, clock->Now()));
   });
 }
 

@@ -87,6 +87,13 @@ class PagerDutySink final : public Receiver {
 // "critical", "error", "warning" or "info".
 std::string_view PagerDutySeverity(core::Severity s);
 
+// The outcome of one enqueue (OutcomeFromHttp), with PagerDuty's own reason appended for a
+// permanent 4xx: its `message` and first `errors` ("...: HTTP 400: Event object is invalid:
+// 'payload.severity' is invalid"), each cut to 200 characters; text quoting `routing_key` is
+// left out.
+DeliveryOutcome PagerDutyOutcome(const HttpResult& r, std::string_view name, std::string_view routing_key,
+                                 core::WallTime now);
+
 }  // namespace quell::sinks
 
 #endif  // QUELL_SINKS_PAGERDUTY_PAGERDUTY_SINK_H_

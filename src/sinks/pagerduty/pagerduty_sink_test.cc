@@ -408,6 +408,23 @@ TEST_F(PagerDutySinkTest, SeverityMapping) {
   EXPECT_EQ(PagerDutySeverity(core::Severity::kUnknown), "error");
 }
 
+// QA: a 400's dead letter read only "HTTP 400": PagerDuty's reason was dropped.
+TEST_F(PagerDutySinkTest, APermanentRefusalCarriesPagerDutysReason) {
+  fake_.Push(FakeHttpEndpoint::Behavior::Respond(
+      400, R"({"status":"invalid event","message":"Event object is invalid","errors":["'payload.severity' is invalid"]})"));
+  fake_.Push(FakeHttpEndpoint::Behavior::Respond(400, std::string(R"({"message":"bad","errors":["key )") + kKey + R"( unknown"]})"));
+  fake_.Push(FakeHttpEndpoint::Behavior::Respond(400, "not json"));
+  auto o1 = DeliverSync(*sink_, Incident());
+  EXPECT_EQ(o1.status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(o1.status.message(),
+            "pagerduty receiver \"oncall\": HTTP 400: Event object is invalid: 'payload.severity' is invalid");
+  auto o2 = DeliverSync(*sink_, Incident());
+  EXPECT_EQ(o2.status.message(), "pagerduty receiver \"oncall\": HTTP 400: bad");  // The error quoting the key is left out.
+  auto o3 = DeliverSync(*sink_, Incident());
+  EXPECT_EQ(o3.status.message(), "pagerduty receiver \"oncall\": HTTP 400");
+  for (const auto& o : {o1, o2, o3}) CheckNoSecrets(o);
+}
+
 TEST_F(PagerDutySinkTest, MapsResponsesToRetryableAndPermanent) {
   fake_.Push(FakeHttpEndpoint::Behavior::Respond(400, R"({"status":"invalid event","errors":["x"]})"));
   fake_.Push(FakeHttpEndpoint::Behavior::Respond(429, "", {{"Retry-After", "7"}}));
