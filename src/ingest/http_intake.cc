@@ -12,6 +12,7 @@
 #include "core/strings.h"
 #include "fmt/format.h"
 #include "ingest/form_to_json.h"
+#include "ingest/json_fields.h"
 #include "ingest/otlp_protobuf.h"
 #include "ingest/otlp_protobuf_parser.h"
 #include "simdjson.h"
@@ -550,6 +551,12 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
 
   if (e == IntakeEndpoint::kDatadogLogs) {
     std::string_view ddtags = req.Query("ddtags");
+    // The tags go into every log and into the journal line, which must stay valid JSON (UTF-8) to
+    // be replayed after a crash: invalid UTF-8 refuses the request, as a body's would.
+    if (const size_t bad = FirstInvalidUtf8(ddtags); bad != ddtags.size()) {
+      st.bodies_rejected.fetch_add(1, std::memory_order_relaxed);
+      return error(400, fmt::format("ddtags: invalid UTF-8 at byte {} of the decoded query parameter", bad));
+    }
     if (!ddtags.empty() && !batch->empty()) {
       SplitTags(ddtags, &w->scratch, &w->tags);
       ApplyQueryTags(w->tags, *batch, &w->scratch);

@@ -305,6 +305,21 @@ TEST_F(HttpIntakeUnitTest, DatadogLogsQueryTagsApplyToEveryEntry) {
   EXPECT_THAT(sink_.services, ElementsAre("checkout", "checkout"));
 }
 
+// QA: ?ddtags=env:%FF%FE was taken (202) and written raw into the journal line, which then
+// failed to replay after a crash. Invalid UTF-8 in the tags refuses the request.
+TEST_F(HttpIntakeUnitTest, DatadogLogsQueryTagsMustBeUtf8) {
+  Make();
+  core::HttpRequest r = Req("ok a");
+  r.query.emplace_back("ddtags", "env:\xff\xfe");
+  core::HttpResponse res = intake_->Handle(IntakeEndpoint::kDatadogLogs, r);
+  EXPECT_EQ(res.status, 400);
+  EXPECT_THAT(res.body, HasSubstr("ddtags: invalid UTF-8 at byte 4"));
+  EXPECT_TRUE(sink_.titles.empty());
+  core::HttpRequest ok = Req("ok a");
+  ok.query.emplace_back("ddtags", "team:\xc3\xa9quipe");
+  EXPECT_EQ(intake_->Handle(IntakeEndpoint::kDatadogLogs, ok).status, 202);
+}
+
 TEST_F(HttpIntakeUnitTest, DatadogEventAnswerEchoesTheEvent) {
   Make();
   core::HttpResponse r = intake_->Handle(IntakeEndpoint::kDatadogEvents, Req("ok Deploy checkout"));
