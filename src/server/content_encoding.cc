@@ -21,14 +21,23 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-// window_bits: 15+16 gzip, 15 zlib, -15 raw deflate.
+// window_bits: 15+16 gzip, 15 zlib, -15 raw deflate. A gzip body is a series of members (RFC 1952
+// 2.2), decoded one after another into `*out` under one cap; a zlib or raw deflate body is one
+// stream. After the last member or stream only zero bytes (padding some writers add) may follow.
 absl::Status Inflate(std::string_view in, int window_bits, size_t max_decoded_bytes, std::string* out,
                      size_t padding) {
+  const bool gzip = window_bits > 15;
+  const char* const what = gzip ? "gzip" : "deflate";
   z_stream zs;
   std::memset(&zs, 0, sizeof(zs));
   if (inflateInit2(&zs, window_bits) != Z_OK) {
     return absl::InternalError("content-encoding: zlib init failed");
   }
+  auto fail = [&zs, out](absl::Status status) {
+    inflateEnd(&zs);
+    out->clear();
+    return status;
+  };
   out->clear();
   // Start with a guess (compressed text/JSON inflates ~4-10x), grow geometrically up to the cap.
   size_t cap = std::min(max_decoded_bytes, std::max<size_t>(in.size() * 4, 4096));
@@ -36,40 +45,41 @@ absl::Status Inflate(std::string_view in, int window_bits, size_t max_decoded_by
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
   zs.avail_in = static_cast<uInt>(in.size());
   size_t produced = 0;
-  int rc = Z_OK;
   while (true) {
-    if (produced == cap) {
-      if (cap >= max_decoded_bytes) {
-        // Full at the cap: one more byte of output means the body is over the limit.
-        char probe;
-        zs.next_out = reinterpret_cast<Bytef*>(&probe);
-        zs.avail_out = 1;
-        rc = inflate(&zs, Z_NO_FLUSH);
-        if (zs.avail_out == 0) {
-          inflateEnd(&zs);
-          out->clear();
-          return absl::ResourceExhaustedError(
-              fmt::format("content-encoding: decoded body exceeds {} bytes", max_decoded_bytes));
-        }
-        break;
-      }
+    if (produced == cap && cap < max_decoded_bytes) {
       cap = std::min(max_decoded_bytes, cap * 2);
       out->resize(cap + padding);
     }
-    zs.next_out = reinterpret_cast<Bytef*>(out->data() + produced);
-    zs.avail_out = static_cast<uInt>(cap - produced);
-    rc = inflate(&zs, Z_NO_FLUSH);
-    produced = cap - zs.avail_out;
-    if (rc == Z_STREAM_END) break;
-    if (rc == Z_BUF_ERROR && zs.avail_in == 0) break;  // Truncated input; reported below.
-    if (rc != Z_OK && rc != Z_BUF_ERROR) break;
+    // Full at the cap: decode into a one-byte probe; one more byte of output means the body is over
+    // the limit (the rest of a member may still be its trailer, or an empty member may follow).
+    const bool at_cap = produced == cap;
+    char probe;
+    zs.next_out = reinterpret_cast<Bytef*>(at_cap ? &probe : out->data() + produced);
+    zs.avail_out = at_cap ? 1 : static_cast<uInt>(cap - produced);
+    const int rc = inflate(&zs, Z_NO_FLUSH);
+    if (at_cap && zs.avail_out == 0) {
+      return fail(absl::ResourceExhaustedError(
+          fmt::format("content-encoding: decoded body exceeds {} bytes", max_decoded_bytes)));
+    }
+    if (!at_cap) produced = cap - zs.avail_out;
+    if (rc == Z_STREAM_END) {
+      const std::string_view rest(reinterpret_cast<const char*>(zs.next_in), zs.avail_in);
+      if (rest.empty() || std::all_of(rest.begin(), rest.end(), [](char c) { return c == '\0'; })) break;
+      // The start of another member (a lone 0x1f too: inflate then reports it truncated).
+      if (gzip && rest[0] == '\x1f' && (rest.size() == 1 || rest[1] == '\x8b')) {
+        if (inflateReset(&zs) != Z_OK) return fail(absl::InternalError("content-encoding: zlib reset failed"));
+        continue;
+      }
+      return fail(absl::InvalidArgumentError(fmt::format("content-encoding: {}: {} bytes of trailing data after {}",
+                                                         what, rest.size(),
+                                                         gzip ? "the last member" : "the stream")));
+    }
+    // Z_BUF_ERROR with input left means the output is full: grow (or probe) and go on.
+    if (rc == Z_OK || (rc == Z_BUF_ERROR && zs.avail_in != 0)) continue;
+    // Z_BUF_ERROR with no input left is a truncated stream; anything else a corrupt one.
+    return fail(absl::InvalidArgumentError(fmt::format("content-encoding: corrupt or truncated {} stream", what)));
   }
   inflateEnd(&zs);
-  if (rc != Z_STREAM_END) {
-    out->clear();
-    return absl::InvalidArgumentError(fmt::format("content-encoding: corrupt or truncated {} stream",
-                                                  window_bits > 15 ? "gzip" : "deflate"));
-  }
   out->resize(produced);
   if (out->capacity() - out->size() < padding) out->reserve(out->size() + padding);
   return absl::OkStatus();

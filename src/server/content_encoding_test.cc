@@ -136,6 +136,92 @@ TEST(ContentEncodingTest, ZstdBombAndBadStreams) {
   EXPECT_EQ(out, plain);
 }
 
+// RFC 1952 2.2: a gzip body is a series of members (log shippers append compressed chunks); every
+// member decodes, into one body.
+TEST(ContentEncodingTest, GzipMembersDecodeToTheirConcatenation) {
+  const std::string a = R"([{"message":"m1"},)", b = R"({"message":"m2"}])";
+  std::string out;
+  ASSERT_THAT(DecodeBody(ContentEncoding::kGzip, EncodeBody(ContentEncoding::kGzip, a) +
+                                                     EncodeBody(ContentEncoding::kGzip, b),
+                         1 << 20, &out, 64),
+              IsOk());
+  EXPECT_EQ(out, a + b);
+  EXPECT_GE(out.capacity() - out.size(), 64u);
+}
+
+TEST(ContentEncodingTest, GzipThreeMembersIncludingAnEmptyOne) {
+  const std::string a = Sample(), c = "[" + Sample() + "]";
+  const std::string wire = EncodeBody(ContentEncoding::kGzip, a) + EncodeBody(ContentEncoding::kGzip, "") +
+                           EncodeBody(ContentEncoding::kGzip, c);
+  std::string out;
+  ASSERT_THAT(DecodeBody(ContentEncoding::kGzip, wire, 1 << 20, &out), IsOk());
+  EXPECT_EQ(out, a + c);
+}
+
+TEST(ContentEncodingTest, GzipCapCountsAllMembers) {
+  const std::string a = Sample(), b = "[" + Sample() + "]";
+  const std::string wire = EncodeBody(ContentEncoding::kGzip, a) + EncodeBody(ContentEncoding::kGzip, b);
+  std::string out;
+  // Each member fits, both do not.
+  EXPECT_THAT(DecodeBody(ContentEncoding::kGzip, wire, a.size() + b.size() - 1, &out),
+              StatusIs(absl::StatusCode::kResourceExhausted, ::testing::HasSubstr("exceeds")));
+  EXPECT_TRUE(out.empty());
+  EXPECT_THAT(DecodeBody(ContentEncoding::kGzip, wire, a.size() + 1, &out),
+              StatusIs(absl::StatusCode::kResourceExhausted));
+  // Exactly at the cap, the first member filling it at its last byte, is fine.
+  ASSERT_THAT(DecodeBody(ContentEncoding::kGzip, wire, a.size() + b.size(), &out), IsOk());
+  EXPECT_EQ(out, a + b);
+  // A cap the first member alone fills, followed by an empty member, is fine too.
+  ASSERT_THAT(DecodeBody(ContentEncoding::kGzip,
+                         EncodeBody(ContentEncoding::kGzip, a) + EncodeBody(ContentEncoding::kGzip, ""), a.size(), &out),
+              IsOk());
+  EXPECT_EQ(out, a);
+}
+
+// Some writers pad the last member with zero bytes (as tar blocks are): the padding is skipped.
+TEST(ContentEncodingTest, GzipMembersThenZeroPaddingAreAccepted) {
+  const std::string a = Sample(), b = R"({"message":"m2"})";
+  const std::string wire = EncodeBody(ContentEncoding::kGzip, a) + EncodeBody(ContentEncoding::kGzip, b);
+  std::string out;
+  for (size_t pad : {1, 7, 512}) {
+    ASSERT_THAT(DecodeBody(ContentEncoding::kGzip, wire + std::string(pad, '\0'), 1 << 20, &out), IsOk());
+    EXPECT_EQ(out, a + b);
+  }
+}
+
+// Bytes after the last gzip member or the zlib stream that are neither a member nor zero padding
+// are refused, as Python's gzip.decompress refuses them, not silently dropped.
+TEST(ContentEncodingTest, TrailingDataIsInvalidArgument) {
+  const std::string plain = Sample();
+  std::string out;
+  const std::string gz = EncodeBody(ContentEncoding::kGzip, plain);
+  EXPECT_THAT(DecodeBody(ContentEncoding::kGzip, gz + "junk", 1 << 20, &out),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::HasSubstr("gzip: 4 bytes of trailing data after the last member")));
+  EXPECT_TRUE(out.empty());
+  // Zero padding followed by junk is junk.
+  EXPECT_THAT(DecodeBody(ContentEncoding::kGzip, gz + std::string(3, '\0') + "x", 1 << 20, &out),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("4 bytes of trailing data")));
+  // A second member cut short is a truncated stream.
+  const std::string gz2 = EncodeBody(ContentEncoding::kGzip, "[]");
+  for (size_t keep : {size_t{1}, size_t{2}, gz2.size() - 1}) {
+    EXPECT_THAT(DecodeBody(ContentEncoding::kGzip, gz + gz2.substr(0, keep), 1 << 20, &out),
+                StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("truncated")));
+  }
+  // A zlib stream has one member: a second one, or junk, after it is trailing data.
+  const std::string zlib = EncodeBody(ContentEncoding::kDeflate, plain);
+  EXPECT_THAT(DecodeBody(ContentEncoding::kDeflate, zlib + zlib, 1 << 20, &out),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::HasSubstr("deflate: " + std::to_string(zlib.size()) + " bytes of trailing data")));
+  EXPECT_THAT(DecodeBody(ContentEncoding::kDeflate, zlib + "junk", 1 << 20, &out),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("trailing data")));
+  ASSERT_THAT(DecodeBody(ContentEncoding::kDeflate, zlib + std::string(4, '\0'), 1 << 20, &out), IsOk());
+  EXPECT_EQ(out, plain);
+  // zstd: bytes after the last frame that start no frame are refused too.
+  EXPECT_THAT(DecodeBody(ContentEncoding::kZstd, EncodeBody(ContentEncoding::kZstd, plain) + "junk", 1 << 20, &out),
+              StatusIs(absl::StatusCode::kInvalidArgument, ::testing::HasSubstr("zstd")));
+}
+
 TEST(ContentEncodingTest, CorruptAndTruncatedAreInvalidArgument) {
   std::string out;
   EXPECT_THAT(DecodeBody(ContentEncoding::kGzip, "definitely not gzip", 1 << 20, &out),
