@@ -48,7 +48,10 @@ class OtlpProtobufTranscoder {
  public:
   // Message levels, counting from the request: a log record is at level 4, and each level of
   // nesting inside an attribute value adds three (KeyValue, AnyValue, KeyValueList/ArrayValue).
-  static constexpr int kMaxDepth = 128;
+  // Deep enough that a value nested past the JSON parsers' ParserLimits::max_depth (64) is
+  // transcoded and then rejected as that one record (too_deep, partial success), as the same
+  // request in JSON is, instead of failing the whole body; bounded, as the transcoder recurses.
+  static constexpr int kMaxDepth = 512;
 
   // Appends the OTLP JSON of `body` to *json, up to max_json_bytes of it. On failure returns
   // false, fills *error, and leaves *json holding a partial document.

@@ -338,6 +338,30 @@ TEST(OtlpProtobufTest, ExportResponseAndStatusEncodings) {
   EXPECT_EQ(OtlpProtobufStatus(3, "no"), std::string("\x08\x03\x12\x02no", 6));
 }
 
+// QA: one record with a body nested 80 key-value lists deep failed the whole protobuf body (400:
+// messages nested deeper than 128), so the good record beside it was lost, where the same request
+// in JSON is a partial success. Now only the deep record is rejected.
+TEST(OtlpProtobufParserTest, ADeeplyNestedRecordIsRejectedAloneAsInJson) {
+  Pb deep = Pb().Bytes(1, "leaf");  // AnyValue.string_value
+  for (int i = 0; i < 80; ++i) {
+    deep = Pb().Msg(6, Pb().Msg(1, Pb().Bytes(1, "k").Msg(2, deep)));  // AnyValue{kvlist{KeyValue{k, deep}}}
+  }
+  Pb good = Pb().Msg(5, Pb().Bytes(1, "ok"));  // LogRecord.body
+  Pb bad = Pb().Msg(5, deep);
+  Pb request = Pb().Msg(1, Pb().Msg(2, Pb().Msg(2, good).Msg(2, bad)));
+  std::unique_ptr<Parser> parser = OtlpProtobufParser::Make(core::Format::kOtlpLogs, ParserOptions());
+  core::SignalBatch batch;
+  const std::string body = request.str();
+  ParseResult pr = parser->Parse(body, body.size(), core::SourceKind::kHttp, core::EventTime(), &batch);
+  EXPECT_FALSE(pr.body_rejected);
+  EXPECT_EQ(pr.accepted, 1u);
+  EXPECT_EQ(pr.rejected, 1u);
+  ASSERT_EQ(batch.rejections().size(), 1u);
+  EXPECT_EQ(batch.rejections()[0].reason, core::RejectReason::kTooDeep);
+  ASSERT_EQ(batch.size(), 1u);
+  EXPECT_EQ(batch.signals()[0].message, "ok");
+}
+
 TEST(OtlpProtobufParserTest, ParsesProtobufAndRejectsBrokenBodiesWhole) {
   EXPECT_EQ(OtlpProtobufParser::Make(core::Format::kAlertmanager, ParserOptions()), nullptr);
   EXPECT_EQ(OtlpProtobufParser::Wrap(MakeParser(core::Format::kDatadogLog)), nullptr);
