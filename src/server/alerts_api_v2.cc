@@ -27,14 +27,17 @@ core::HttpResponse Error(int status, std::string_view message) {
 
 std::string Rfc(core::EventTime t) { return core::FormatRfc3339(t.ToAbsl()); }
 
-// Optional boolean query parameter; `def` when absent. False on a malformed value.
-bool BoolParam(const core::HttpRequest& req, std::string_view name, bool def, bool* ok) {
+// Optional boolean query parameter; `def` when absent or empty. As Alertmanager's go-openapi
+// binding (swag.ConvertBool): true for true, 1, yes, ok, y, on, selected, checked, t, enabled (any
+// case), false for anything else, never an error.
+bool BoolParam(const core::HttpRequest& req, std::string_view name, bool def) {
   if (!req.HasQuery(name)) return def;
   std::string_view v = req.Query(name);
-  if (v == "true" || v == "1") return true;
-  if (v == "false" || v == "0") return false;
-  *ok = false;
-  return def;
+  if (v.empty()) return def;
+  for (std::string_view t : {"true", "1", "yes", "ok", "y", "on", "selected", "checked", "t", "enabled"}) {
+    if (core::EqualsIgnoreCase(v, t)) return true;
+  }
+  return false;
 }
 
 struct AlertFilter {
@@ -72,12 +75,10 @@ absl::StatusOr<std::unique_ptr<AlertFilter>> ParseFilter(const core::HttpRequest
     if (!ms.ok()) return absl::InvalidArgumentError(fmt::format("bad filter: {}", std::string(ms.status().message())));
     for (auto& m : *ms) f->matchers.push_back(std::move(m));
   }
-  bool ok = true;
-  f->active = BoolParam(req, "active", true, &ok);
-  f->silenced = BoolParam(req, "silenced", true, &ok);
-  f->inhibited = BoolParam(req, "inhibited", true, &ok);
-  f->unprocessed = BoolParam(req, "unprocessed", true, &ok);
-  if (!ok) return absl::InvalidArgumentError("bad boolean query parameter");
+  f->active = BoolParam(req, "active", true);
+  f->silenced = BoolParam(req, "silenced", true);
+  f->inhibited = BoolParam(req, "inhibited", true);
+  f->unprocessed = BoolParam(req, "unprocessed", true);
   if (req.HasQuery("receiver")) {
     RE2::Options opts;
     opts.set_log_errors(false);

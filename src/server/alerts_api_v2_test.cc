@@ -171,6 +171,29 @@ TEST(EngineApisTest, ReceiversListsEveryConfiguredOneAndGroupsAreSorted) {
   EXPECT_EQ(order, (std::vector<std::string>{"Alpha", "Beta", "Mid", "Zeta"}));
 }
 
+// QA: ?silenced=True (or yes) was a 400; Alertmanager's binding reads such values as go-openapi's
+// swag.ConvertBool does (true words in any case, anything else false) and never refuses them.
+TEST(EngineApisTest, BooleanQueryParametersReadAsAlertmanagerReadsThem) {
+  core::ManualClock clock(core::WallTime::FromAbsl(*core::ParseRfc3339("2026-01-05T10:00:00Z")));
+  Fixture f(&clock);
+  AlertsApiV2 alerts(f.engine.get(), &clock);
+  f.Alert("Latency", "api", "warning", T("2026-01-05T10:00:00Z"));
+  f.engine->Drain();
+  auto count = [&](std::string query) {
+    core::HttpRequest r = Req("GET", "/api/v2/alerts");
+    r.query.emplace_back("active", query);
+    core::HttpResponse res = alerts.Alerts(r);
+    EXPECT_EQ(res.status, 200) << query;
+    auto doc = JsonValue::Parse(res.body);
+    return doc.ok() ? doc->items().size() : size_t{99};
+  };
+  EXPECT_EQ(count("True"), 1u);
+  EXPECT_EQ(count("yes"), 1u);
+  EXPECT_EQ(count("false"), 0u);
+  EXPECT_EQ(count("maybe"), 0u);  // Anything else is false.
+  EXPECT_EQ(count(""), 1u);       // Empty: the default (true).
+}
+
 TEST(EngineApisTest, IncidentsAckExplainNoiseAndDeployments) {
   core::ManualClock clock(core::WallTime::FromAbsl(*core::ParseRfc3339("2026-01-05T10:00:00Z")));
   Fixture f(&clock);
