@@ -64,13 +64,16 @@ correlate: {allowed_lateness: 0s, queue_capacity: 1, idle_timeout: 30s}
   return CompiledRules::Build(*LoadRulesString(text, "rules.yaml"));
 }
 
-void AddAlert(core::SignalBatch* b, std::string_view name, std::string_view service, core::EventTime t) {
+// A firing alert {alertname, service} plus `extra` labels.
+void AddAlert(core::SignalBatch* b, std::string_view name, std::string_view service, core::EventTime t,
+              std::initializer_list<std::pair<std::string_view, std::string_view>> extra = {}) {
   core::Signal& s = b->Add();
   s.kind = core::SignalKind::kAlert;
   s.state = core::SignalState::kFiring;
   s.event_time = t;
   b->AddLabelCopy("alertname", name);
   b->AddLabelCopy("service", service);
+  for (const auto& [label, value] : extra) b->AddLabelCopy(label, value);
   b->FinishLabels();
 }
 
@@ -490,14 +493,7 @@ correlate: {allowed_lateness: 0s}
 
 void AddSeverityAlert(core::SignalBatch* b, std::string_view name, std::string_view service,
                       std::string_view severity, core::EventTime t) {
-  core::Signal& s = b->Add();
-  s.kind = core::SignalKind::kAlert;
-  s.state = core::SignalState::kFiring;
-  s.event_time = t;
-  b->AddLabelCopy("alertname", name);
-  b->AddLabelCopy("service", service);
-  b->AddLabelCopy("severity", severity);
-  b->FinishLabels();
+  AddAlert(b, name, service, t, {{"severity", severity}});
 }
 
 TEST(ShardedEngineTest, InhibitionFindsItsSourceOnAnyShard) {
@@ -561,15 +557,8 @@ TEST(ShardedEngineTest, ShardPlacementFollowsTheInhibitRulesAndGroupBy) {
   for (int i = 0; i < 8; ++i) {
     const std::string cluster = "c" + std::to_string(i);
     for (const char* side : {"a", "b"}) {
-      core::Signal& sig = batch.Add();
-      sig.kind = core::SignalKind::kAlert;
-      sig.state = core::SignalState::kFiring;
-      sig.event_time = T("2026-01-05T10:00:00Z");
-      batch.AddLabelCopy("alertname", std::string(side) + std::to_string(i));
-      batch.AddLabelCopy("service", std::string(side) + "-svc" + std::to_string(i));
-      batch.AddLabelCopy("cluster", cluster);
-      batch.AddLabelCopy(side, "1");
-      batch.FinishLabels();
+      AddAlert(&batch, std::string(side) + std::to_string(i), std::string(side) + "-svc" + std::to_string(i),
+               T("2026-01-05T10:00:00Z"), {{"cluster", cluster}, {side, "1"}});
     }
   }
   ASSERT_OK(engine.Submit(&batch, nullptr));
