@@ -10,6 +10,7 @@
 #include "fmt/format.h"
 #include "server/api_tokens.h"
 #include "sinks/receiver_defaults.h"
+#include "sinks/runbooks.h"
 
 namespace quell::app {
 namespace {
@@ -200,6 +201,12 @@ absl::StatusOr<QuellConfig> Load(std::string_view text, const std::string& name,
   }
 
   QUELL_RETURN_IF_ERROR(correlate::Validate(cfg.rules, cfg.sinks.receiver_names(), cfg.sinks.runbooks.dir));
+  // The one place the runbook link prefix is decided (sinks/runbooks.h): correlate.runbook_base_url
+  // when set, else runbooks.base_url, else file://<absolute runbooks dir>/. The engine appends the
+  // route's runbook name; a reload loads through here too, so it follows the same rule.
+  if (cfg.rules.settings.runbook_base_url.empty()) {
+    cfg.rules.settings.runbook_base_url = sinks::RunbookBaseUrl(cfg.sinks.runbooks);
+  }
   if (!cfg.journal.dir.empty() && cfg.rules.settings.state_file.empty()) {
     return absl::InvalidArgumentError(fmt::format(
         "{}: ingest.journal: needs correlate.state_file (the journal is trimmed at each state checkpoint)",

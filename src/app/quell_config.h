@@ -78,7 +78,9 @@ struct QuellConfig {
   absl::Duration resolve_timeout = absl::Minutes(5);
 };
 
-// Loads, parses and validates `path` and its fragments.
+// Loads, parses and validates `path` and its fragments. On success rules.settings.runbook_base_url
+// is never empty: correlate.runbook_base_url when set, else sinks::RunbookBaseUrl(sinks.runbooks)
+// (runbooks.base_url, or file://<absolute runbooks dir>/), so notifications link their runbook.
 [[nodiscard]] absl::StatusOr<QuellConfig> LoadConfig(const std::string& path);
 // The same for in-memory text named `name`; `base_dir` resolves relative includes.
 [[nodiscard]] absl::StatusOr<QuellConfig> LoadConfigString(std::string_view text, const std::string& name,

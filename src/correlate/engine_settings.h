@@ -47,6 +47,8 @@ struct EngineSettings {
   int decision_log_size = 16;
   int max_alerts_per_notification = 64;
   std::string external_url;
+  // Notification::runbook_url = runbook_base_url + the route's runbook, used as written; "" = no
+  // link. A quell.yaml load fills "" from `runbooks:` (app/quell_config.h), bare rules keep "".
   std::string runbook_base_url;
   std::string silences_file;  // Read at start; a reload does not move it.
   std::string state_file;     // Read at start, written every state_checkpoint_interval and at stop.

@@ -41,8 +41,7 @@ absl::Status ValidateRunbook(std::string_view dir, std::string_view name) {
   return absl::OkStatus();
 }
 
-std::string RunbookUrl(const RunbookConfig& config, std::string_view name) {
-  if (name.empty()) return "";
+std::string RunbookBaseUrl(const RunbookConfig& config) {
   std::string base = config.base_url;
   if (base.empty()) {
     std::error_code ec;
@@ -50,7 +49,7 @@ std::string RunbookUrl(const RunbookConfig& config, std::string_view name) {
     base = "file://" + (ec ? config.dir : abs.lexically_normal().string());
   }
   if (base.back() != '/') base.push_back('/');
-  return base + std::string(name);
+  return base;
 }
 
 }  // namespace quell::sinks

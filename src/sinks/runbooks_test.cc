@@ -31,14 +31,17 @@ TEST(RunbooksTest, ValidateRunbook) {
   std::filesystem::remove_all(dir);
 }
 
-TEST(RunbooksTest, RunbookUrl) {
+TEST(RunbooksTest, RunbookBaseUrl) {
   RunbookConfig c;
   c.base_url = "https://git.example.com/ops/quell/-/blob/main/runbooks";
-  EXPECT_EQ(RunbookUrl(c, "checkout.md"), "https://git.example.com/ops/quell/-/blob/main/runbooks/checkout.md");
-  EXPECT_EQ(RunbookUrl(c, ""), "");
+  EXPECT_EQ(RunbookBaseUrl(c), "https://git.example.com/ops/quell/-/blob/main/runbooks/");
+  c.base_url = "https://git.example.com/ops/runbooks/";
+  EXPECT_EQ(RunbookBaseUrl(c), "https://git.example.com/ops/runbooks/");
   RunbookConfig local;
   local.dir = "/srv/quell/runbooks";
-  EXPECT_EQ(RunbookUrl(local, "a.md"), "file:///srv/quell/runbooks/a.md");
+  EXPECT_EQ(RunbookBaseUrl(local), "file:///srv/quell/runbooks/");
+  RunbookConfig relative;  // dir "runbooks", relative to the working directory.
+  EXPECT_EQ(RunbookBaseUrl(relative), "file://" + (std::filesystem::current_path() / "runbooks").string() + "/");
 }
 
 TEST(RunbooksTest, RepositoryRunbooksValidate) {

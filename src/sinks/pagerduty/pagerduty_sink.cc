@@ -158,7 +158,10 @@ std::string PagerDutySink::Body(const core::Notification& n, Details details) co
   w.Key("links");
   w.BeginArray();
   if (details != Details::kRemovedNoLinks) {
-    if (!n.runbook_url.empty()) {
+    // A web link only: the default file:// runbook link (no runbooks.base_url) opens nowhere on
+    // an on-call's phone.
+    const bool web_runbook = n.runbook_url.rfind("https://", 0) == 0 || n.runbook_url.rfind("http://", 0) == 0;
+    if (web_runbook) {
       w.BeginObject();
       w.Field("href", n.runbook_url);
       w.Field("text", "Runbook");

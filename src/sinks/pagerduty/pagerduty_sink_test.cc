@@ -408,6 +408,15 @@ TEST_F(PagerDutySinkTest, SeverityMapping) {
   EXPECT_EQ(PagerDutySeverity(core::Severity::kUnknown), "error");
 }
 
+// The default runbook link (no runbooks.base_url) is a file:// URL: PagerDuty gets web links only.
+TEST_F(PagerDutySinkTest, OnlyAWebRunbookLinkGoesIntoLinks) {
+  auto n = Incident();
+  n.runbook_url = "file:///srv/quell/runbooks/checkout.md";
+  EXPECT_EQ(sink_->EventBody(n).find("file://"), std::string::npos);
+  n.runbook_url = "https://git/runbooks/checkout.md";
+  EXPECT_NE(sink_->EventBody(n).find(R"({"href":"https://git/runbooks/checkout.md","text":"Runbook"})"), std::string::npos);
+}
+
 // QA: a 400's dead letter read only "HTTP 400": PagerDuty's reason was dropped.
 TEST_F(PagerDutySinkTest, APermanentRefusalCarriesPagerDutysReason) {
   fake_.Push(FakeHttpEndpoint::Behavior::Respond(
