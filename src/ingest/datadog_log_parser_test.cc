@@ -91,21 +91,5 @@ TEST(DatadogLogParserTest, LogsOverOneMegabyteAreTruncatedNotRejected) {
   EXPECT_EQ(core::FindLabel(b.annotations(b.signals()[0]), "quell.truncated"), "attributes");
 }
 
-// QA: attributes past the 128 annotations a signal holds were dropped without a trace. The last
-// kept one now gives way to quell.dropped_annotations.
-TEST(DatadogLogParserTest, AttributesPastTheAnnotationLimitAreCountedOnTheLog) {
-  std::string body = R"({"message":"m")";
-  for (int i = 0; i < 300; ++i) body += ",\"attr" + std::to_string(i) + "\":\"v\"";
-  body += "}";
-  auto p = MakeParser(core::Format::kDatadogLog);
-  core::SignalBatch b;
-  ASSERT_EQ(p->Parse(body, body.size(), core::SourceKind::kHttp, kGoldenObserved, &b).accepted, 1u);
-  core::LabelView ann = b.annotations(b.signals()[0]);
-  EXPECT_EQ(ann.size(), SignalDraft::kMaxAnnotations);
-  EXPECT_EQ(core::FindLabel(ann, "attr0"), "v");
-  EXPECT_EQ(core::FindLabel(ann, "attr127"), "");  // Gave way to the count.
-  EXPECT_EQ(core::FindLabel(ann, "quell.dropped_annotations"), "173");  // 300 - 127.
-}
-
 }  // namespace
 }  // namespace quell::ingest

@@ -6,9 +6,7 @@
 // was read, so a record rejected half-way leaves nothing in the batch (its arena bytes aside).
 // Label/annotation views must point into the batch arena or at static strings. Labels and
 // annotations live in fixed arrays: no allocation per signal, ever. Labels beyond kMaxLabels are
-// dropped; annotations beyond kMaxAnnotations are dropped and counted (dropped_annotations()), and
-// the signal says so: its last kept annotation gives way to quell.dropped_annotations = how many
-// were left out (counting the one it replaced).
+// dropped; annotations beyond kMaxAnnotations are dropped and counted (dropped_annotations()).
 //
 // Not thread-safe: one per Parser.
 #ifndef QUELL_INGEST_SIGNAL_DRAFT_H_
@@ -17,9 +15,7 @@
 #include <array>
 #include <cstdint>
 #include <span>
-#include <string>
 #include <string_view>
-#include <vector>
 
 #include "core/label.h"
 #include "core/signal.h"
@@ -71,7 +67,6 @@ class SignalDraft {
   // Appends the signal to `out` (SignalBatch::Append): fields, labels (sorted, de-duplicated and
   // fingerprinted), then annotations in the order added.
   void Emit(core::SignalBatch* out) const {
-    if (dropped_annotations_ != 0) return EmitMarkingDropped(out);
     out->Append(signal, std::span<const core::Label>(labels_.data(), label_count_),
                 std::span<const core::Label>(annotations_.data(), annotation_count_));
   }
@@ -88,13 +83,6 @@ class SignalDraft {
   core::Signal signal;
 
  private:
-  // Emit for a signal that dropped annotations (rare: out of line).
-  [[gnu::cold, gnu::noinline]] void EmitMarkingDropped(core::SignalBatch* out) const {
-    std::vector<core::Label> kept(annotations_.begin(), annotations_.begin() + annotation_count_);
-    kept.back() = core::Label{"quell.dropped_annotations", out->Copy(std::to_string(dropped_annotations_ + 1))};
-    out->Append(signal, std::span<const core::Label>(labels_.data(), label_count_), kept);
-  }
-
   // Fixed capacity (12 KiB per draft, one draft per parser): adding is a bound check and a store,
   // with no call and no growth.
   std::array<core::Label, kMaxLabels> labels_;
