@@ -463,7 +463,11 @@ struct GateEvaluator::State {
       }
       ++bucket->samples;
       if (series.first_seen.is_zero() || t < series.first_seen) series.first_seen = t;
-      if (t > series.last_seen) series.last_seen = t;
+      // Freshness is when Quell last heard from the color: a signal stamped ahead of its receipt
+      // (within max_future_skew) must not keep a silent canary "fresh" until its stamp passes,
+      // or staleness would let it pass on old evidence.
+      const core::EventTime heard = !s.observed_time.is_zero() && s.observed_time < t ? s.observed_time : t;
+      if (heard > series.last_seen) series.last_seen = heard;
     }
   }
 

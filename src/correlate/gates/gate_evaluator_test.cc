@@ -521,6 +521,40 @@ TEST(GateEvaluatorFutureTest, FarFutureSignalOfTheGateIsTakenAtItsObservedTime) 
   EXPECT_TRUE(found);
 }
 
+// QA: one span stamped 10 minutes ahead (within max_future_skew, so taken at its own time) made
+// the canary's last_seen lie in the future: once it fell silent, it never became stale and kept
+// its pass. Freshness is when Quell heard from it, its receipt.
+TEST(GateEvaluatorFutureTest, ASignalStampedAheadDoesNotKeepASilentCanaryFresh) {
+  GateEvaluator gates(Config(kGate), {}, nullptr);
+  gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
+  gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  TrafficSimulator sim(14);
+  const TrafficSpec blue = Spec("v1", core::DeployColor::kBlue), green = Spec("v2", core::DeployColor::kGreen);
+  FeedObserved(gates, sim, absl::ZeroDuration(), absl::Minutes(4), blue, green);
+  ASSERT_OK_AND_ASSIGN(GateVerdict before, gates.Evaluate({"checkout", "prod", "v2", ""}));
+  ASSERT_EQ(before.verdict, Verdict::kPass) << before.ToJson();
+  core::SignalBatch batch;
+  sim.Generate(green, kT0 + absl::Minutes(4), kT0 + absl::Minutes(4) + absl::Seconds(1), &batch);
+  ASSERT_GT(batch.size(), 0u);
+  for (core::Signal& sig : batch.mutable_signals()) {
+    sig.observed_time = kT0 + absl::Minutes(4);
+    sig.event_time = sig.event_time + absl::Minutes(10);
+  }
+  gates.Observe(batch);
+  EXPECT_EQ(gates.stats().future_clamped, 0u);  // Within the skew: taken at its own time.
+  for (absl::Duration t = absl::Minutes(4); t < absl::Minutes(6); t += absl::Seconds(10)) {  // Only blue.
+    batch.Clear();
+    sim.Generate(blue, kT0 + t, kT0 + t + absl::Seconds(10), &batch);
+    for (core::Signal& sig : batch.mutable_signals()) sig.observed_time = kT0 + t + absl::Seconds(10);
+    gates.Observe(batch);
+    gates.AdvanceTo(kT0 + t + absl::Seconds(10));
+  }
+  ASSERT_OK_AND_ASSIGN(GateVerdict v, gates.Evaluate({"checkout", "prod", "v2", ""}));
+  EXPECT_EQ(v.canary_last_seen, kT0 + absl::Minutes(4));
+  EXPECT_EQ(v.verdict, Verdict::kPending) << v.ToJson();
+  EXPECT_THAT(v.ToJson(), ::testing::HasSubstr("stale data: canary v2 last seen 2m ago"));
+}
+
 TEST(GateEvaluatorFutureTest, ZeroSkewTrustsEventTimes) {
   GateEvaluatorOptions opts;
   opts.max_future_skew = absl::ZeroDuration();
