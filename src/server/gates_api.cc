@@ -47,6 +47,22 @@ gates::GateQuery QueryOf(const core::HttpRequest& req) {
   return q;
 }
 
+// Why the query string cannot name a gate's canary, or empty: a parameter other than env,
+// version and gate (a misspelled `verison` would otherwise answer for the latest canary, another
+// version), or one given twice.
+std::string QueryProblem(const core::HttpRequest& req) {
+  for (size_t i = 0; i < req.query.size(); ++i) {
+    const std::string& k = req.query[i].first;
+    if (k != "env" && k != "version" && k != "gate") {
+      return fmt::format("gates: unknown query parameter \"{}\" (env, version and gate are read)", k);
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (req.query[j].first == k) return fmt::format("gates: query parameter \"{}\" given twice", k);
+    }
+  }
+  return "";
+}
+
 bool Valid(const gates::GateQuery& q) {
   return !q.service.empty() && ValidName(q.service) && ValidName(q.env) && ValidName(q.version) &&
          ValidName(q.gate);
@@ -137,6 +153,7 @@ std::vector<GatesRoute> GatesApi::Routes() {
 }
 
 core::HttpResponse GatesApi::GetGate(const core::HttpRequest& req) {
+  if (std::string problem = QueryProblem(req); !problem.empty()) return ErrorJson(400, problem);
   gates::GateQuery q = QueryOf(req);
   if (!Valid(q)) return ErrorJson(400, "gates: bad service, env, version or gate parameter");
   auto v = evaluator_->Evaluate(q);
@@ -221,6 +238,7 @@ core::HttpResponse GatesApi::PostOverride(const core::HttpRequest& req) {
 }
 
 core::HttpResponse GatesApi::DeleteOverride(const core::HttpRequest& req) {
+  if (std::string problem = QueryProblem(req); !problem.empty()) return ErrorJson(400, problem);
   gates::GateQuery q = QueryOf(req);
   if (!Valid(q)) return ErrorJson(400, "override: bad service, env, version or gate parameter");
   auto v = evaluator_->ClearOverride(q);

@@ -161,6 +161,19 @@ TEST_F(GatesApiTest, ErrorsAreJsonAndNeverPassOrFail) {
   EXPECT_EQ(VerdictOf(bad_env), "inconclusive");
 }
 
+// QA: ?verison=v3 (misspelled) answered 200 for the latest canary, another version, while v3 was
+// failing; a repeated version= took the first. Both are 400 now.
+TEST_F(GatesApiTest, UnknownOrRepeatedQueryParametersAreRefused) {
+  auto typo = api_.GetGate(Get("checkout", {{"env", "prod"}, {"verison", "v3"}}));
+  EXPECT_EQ(typo.status, 400);
+  EXPECT_EQ(VerdictOf(typo), "inconclusive");
+  EXPECT_THAT(typo.body, HasSubstr("unknown query parameter \\\"verison\\\""));
+  auto twice = api_.GetGate(Get("checkout", {{"version", "v2"}, {"version", "v3"}}));
+  EXPECT_EQ(twice.status, 400);
+  EXPECT_THAT(twice.body, HasSubstr("given twice"));
+  EXPECT_EQ(api_.GetGate(Get("checkout", {{"env", "prod"}, {"version", "v2"}, {"gate", "checkout"}})).status, 200);
+}
+
 TEST_F(GatesApiTest, DeploymentsValidateAndList) {
   auto missing = api_.PostDeployment(Post("/api/v1/deployments", R"({"service":"checkout"})"));
   EXPECT_EQ(missing.status, 400);
