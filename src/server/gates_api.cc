@@ -210,6 +210,16 @@ core::HttpResponse GatesApi::PostOverride(const core::HttpRequest& req) {
   if (parser.parse(padded).get(root) != simdjson::SUCCESS || root.get_object().get(obj) != simdjson::SUCCESS) {
     return ErrorJson(400, "override: body must be a JSON object with verdict and reason");
   }
+  // An override lasts until it is cleared (DELETE): a field such as expires_at or ttl, which it
+  // would silently ignore, is refused rather than taken as a forced verdict forever.
+  for (auto [key, value] : obj) {
+    (void)value;
+    if (key != "env" && key != "version" && key != "gate" && key != "verdict" && key != "reason") {
+      return ErrorJson(400, fmt::format("override: unknown field \"{}\" (env, version, gate, verdict, reason; an "
+                                        "override lasts until DELETE clears it)",
+                                        key));
+    }
+  }
   gates::GateQuery q;
   q.service = std::string(req.PathParam("service"));
   q.env = StringField(obj, "env");

@@ -237,6 +237,16 @@ std::string Field(const std::string& json, std::string_view path) {
   return std::string(v);
 }
 
+// QA: {"expires_at": ..., "ttl": "1s"} was accepted and the override stayed forever: an override
+// lasts until DELETE, so a field it would ignore is refused.
+TEST_F(GatesApiTest, AnOverrideWithAnUnknownFieldIsRefused) {
+  auto r = api_.PostOverride(OverrideRequest(
+      "POST", R"({"verdict":"pass","reason":"known bug","version":"v2","expires_at":"2020-01-01T00:00:00Z"})"));
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(VerdictOf(r), "inconclusive");
+  EXPECT_THAT(r.body, HasSubstr("unknown field \\\"expires_at\\\""));
+}
+
 TEST_F(GatesApiTest, OverrideReplacesTheComputedVerdictUntilCleared) {
   Deploy(0.10);  // Green fails on its own.
   const std::string flagger = R"({"name":"checkout","namespace":"prod","metadata":{"version":"v2"}})";
