@@ -258,14 +258,12 @@ core::HttpResponse AlertsApiV2::Groups(const core::HttpRequest& req) const {
   std::vector<correlate::AlertGroupView> groups = engine_->Groups();
   std::sort(groups.begin(), groups.end(), [](const correlate::AlertGroupView& a, const correlate::AlertGroupView& b) {
     core::LabelView x = a.labels.view(), y = b.labels.view();
-    const bool less = std::lexicographical_compare(
-        x.begin(), x.end(), y.begin(), y.end(),
-        [](const core::Label& l, const core::Label& r) { return l.name != r.name ? l.name < r.name : l.value < r.value; });
-    const bool greater = std::lexicographical_compare(
-        y.begin(), y.end(), x.begin(), x.end(),
-        [](const core::Label& l, const core::Label& r) { return l.name != r.name ? l.name < r.name : l.value < r.value; });
-    if (less != greater) return less;
-    return a.receiver < b.receiver;
+    const auto order = std::lexicographical_compare_three_way(
+        x.begin(), x.end(), y.begin(), y.end(), [](const core::Label& l, const core::Label& r) {
+          const auto by_name = l.name <=> r.name;
+          return by_name != 0 ? by_name : l.value <=> r.value;
+        });
+    return order != 0 ? order < 0 : a.receiver < b.receiver;
   });
   std::string out = "[";
   bool first = true;

@@ -52,7 +52,9 @@ correlate: {allowed_lateness: 0s}
     engine = std::make_unique<correlate::ShardedEngine>(correlate::CompiledRules::Build(std::move(*cfg)), &rec,
                                                          &silencer, clock, 2);
   }
-  void Alert(std::string_view name, std::string_view service, std::string_view severity, core::EventTime t) {
+  // `team` "db" takes the db-pager route.
+  void Alert(std::string_view name, std::string_view service, std::string_view severity, core::EventTime t,
+             std::string_view team = "") {
     core::SignalBatch b;
     core::Signal& s = b.Add();
     s.kind = core::SignalKind::kAlert;
@@ -61,6 +63,7 @@ correlate: {allowed_lateness: 0s}
     b.AddLabelCopy("alertname", name);
     b.AddLabelCopy("service", service);
     b.AddLabelCopy("severity", severity);
+    if (!team.empty()) b.AddLabelCopy("team", team);
     b.FinishLabels();
     ASSERT_OK(engine->Submit(&b, nullptr));
   }
@@ -160,15 +163,18 @@ TEST(EngineApisTest, ReceiversListsEveryConfiguredOneAndGroupsAreSorted) {
     names.push_back(r.GetString("name"));
   }
   EXPECT_EQ(names, (std::vector<std::string>{"db-pager", "gates", "pager"}));
-  for (std::string_view name : {"Zeta", "Alpha", "Mid", "Beta"}) f.Alert(name, "api", "info", T("2026-01-05T10:00:00Z"));
+  // Two routes: the engine keeps their groups apart (route first); Alertmanager orders by the
+  // group labels, then the receiver.
+  for (std::string_view name : {"Zeta", "Mid"}) f.Alert(name, "db", "info", T("2026-01-05T10:00:00Z"), "db");
+  for (std::string_view name : {"Mid", "Alpha", "Beta"}) f.Alert(name, "api", "info", T("2026-01-05T10:00:00Z"));
   f.engine->Drain();
   std::vector<std::string> order;
   auto groups = JsonValue::Parse(alerts.Groups(Req("GET", "/api/v2/alerts/groups")).body);
   ASSERT_TRUE(groups.ok());
   for (const JsonValue& g : groups->items()) {
-    order.push_back(g.Find("labels")->GetString("alertname"));
+    order.push_back(g.Find("labels")->GetString("alertname") + "/" + g.Find("receiver")->GetString("name"));
   }
-  EXPECT_EQ(order, (std::vector<std::string>{"Alpha", "Beta", "Mid", "Zeta"}));
+  EXPECT_EQ(order, (std::vector<std::string>{"Alpha/pager", "Beta/pager", "Mid/db-pager", "Mid/pager", "Zeta/db-pager"}));
 }
 
 // QA: ?silenced=True (or yes) was a 400; Alertmanager's binding reads such values as go-openapi's

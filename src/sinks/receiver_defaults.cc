@@ -8,7 +8,10 @@
 #include "sinks/pagerduty/pagerduty_config.h"
 
 namespace quell::sinks {
+namespace {
 
+// A secret given as Alertmanager's `*_file` key (`node` holds the path): {file: PATH}, located at
+// `node`. `what` names the key in errors ("api_url_file").
 absl::StatusOr<core::SecretRef> ParseSecretFilePath(const core::YamlNode& node, std::string_view what) {
   QUELL_ASSIGN_OR_RETURN(std::string path, node.AsString());
   if (path.empty()) return node.Error(fmt::format("{}: empty path", what));
@@ -18,6 +21,8 @@ absl::StatusOr<core::SecretRef> ParseSecretFilePath(const core::YamlNode& node, 
   ref.where = node.location();
   return ref;
 }
+
+}  // namespace
 
 absl::StatusOr<std::optional<core::SecretRef>> ParseSecretOrFile(const core::YamlNode& node, std::string_view key,
                                                                  std::string_view context) {

@@ -42,10 +42,6 @@ inline constexpr std::string_view kReceiverDefaultKeys[] = {"slack_api_url", "sl
 // slack_api_url_file, an empty path or URL.
 [[nodiscard]] absl::StatusOr<ReceiverDefaults> ParseReceiverDefaults(const core::YamlNode& global);
 
-// A secret given as Alertmanager's `*_file` key (`node` holds the path): {file: PATH}, located at
-// `node`. `what` names the key in errors ("api_url_file").
-[[nodiscard]] absl::StatusOr<core::SecretRef> ParseSecretFilePath(const core::YamlNode& node, std::string_view what);
-
 // The secret named by `key` or by `key`_file in `node` (at most one of them), or nullopt when
 // neither is there. `key` is a reference ({env: NAME} or {file: PATH}), `key`_file a path.
 [[nodiscard]] absl::StatusOr<std::optional<core::SecretRef>> ParseSecretOrFile(const core::YamlNode& node,
