@@ -1,22 +1,25 @@
 // bench/ingest/parser_bench.cc: parse + normalize throughput per format, beside a bare simdjson
 // On-Demand pass over the same buffers that touches exactly the fields the parser reads (the
 // ceiling). Items are bodies (docs/s); the "signals" counter is signals/s. Bodies come from the
-// seeded corpus generator and are padded, so neither side copies.
+// seeded corpus generator and are padded, so neither side copies. By default they lie back to
+// back in one buffer (--corpus_layout, --corpus_bodies: see CorpusOptions below).
 //
 // The bare pass, per format: every object key is read raw (as the parsers' KeyOf does: no
 // unescaping), every string value the parser reads with get_string, every number with
 // get_number; the values of keys the parser ignores (kSkipped below) are skipped unread, as
 // On-Demand skips them for the parser. It keeps nothing and normalizes nothing.
 //
-//   build-parsers-rel/bin/parser_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+//   build/bin/parser_bench --benchmark_filter=ParseVsBare    (#3's figures, bench/RESULTS.md)
+//   build/bin/parser_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 //
 // Instruction counts (immune to machine load): one pass over the corpus per call of ParsePass or
 // BarePass, run under callgrind with
 //   valgrind --tool=callgrind --collect-atstart=no --toggle-collect='quell::*ParsePass*'
-//       build-parsers-rel/bin/parser_bench --count_pass=parse --count_format=datadog_webhook
+//       build/bin/parser_bench --count_pass=parse --count_format=datadog_webhook
 // then Ir / (passes * bodies), both printed on stderr.
 #include <time.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -39,9 +42,58 @@ namespace {
 
 namespace od = simdjson::ondemand;
 
+// How the corpus lies in memory, set by flags before the benchmarks run (main):
+//   --corpus_layout=arena (the default): the bodies back to back in one buffer, each at a 64-byte
+//     boundary and followed by its zeroed padding, read in address order, as messages lie in a
+//     Kafka fetch buffer.
+//   --corpus_layout=heap: each body in its own std::string, where the generator left it. They lie
+//     about twice their size apart, and half of them below the one before (the generator's
+//     temporaries interleave them), so a pass over 20 000 webhooks (22 MB of address space) waits
+//     on TLB misses that the prefetchers cannot hide. The bare pass suffers most: parse/bare reads
+//     about 60% here against about 53% in the arena (bench/results/parsers.md, session 19).
+//     Figures up to session 18 were taken in this layout.
+//   --corpus_bodies=N: N bodies per corpus instead of 20 000 (webhooks, events, Alertmanager) or
+//     2 000 (the others). 1 000 webhooks (0.5 MB) stay in L2, as a body the HTTP intake parses
+//     just after reading it.
+struct CorpusOptions {
+  bool heap = false;
+  size_t bodies = 0;  // 0: the format's default.
+};
+CorpusOptions& corpus_options() {
+  static CorpusOptions o;
+  return o;
+}
+
+// A body as the passes read it: its text and the padded capacity behind it.
+struct Body {
+  std::string_view text;
+  size_t capacity;
+};
+
 struct Corpus {
-  std::vector<std::string> bodies;
+  std::vector<std::string> bodies;  // As generated, each with SIMDJSON_PADDING reserved.
   size_t bytes = 0;
+  std::vector<Body> laid_out;       // What the passes read (corpus_options().heap picks which).
+  std::unique_ptr<char[]> arena;
+
+  void LayOut() {
+    laid_out.clear();
+    if (corpus_options().heap) {
+      for (const std::string& b : bodies) laid_out.push_back(Body{b, b.capacity()});
+      return;
+    }
+    auto stride = [](size_t n) { return (n + simdjson::SIMDJSON_PADDING + 63) / 64 * 64; };
+    size_t total = 64;
+    for (const std::string& b : bodies) total += stride(b.size());
+    arena = std::make_unique<char[]>(total);
+    char* w = arena.get() + (64 - reinterpret_cast<uintptr_t>(arena.get()) % 64) % 64;
+    for (const std::string& b : bodies) {
+      std::memcpy(w, b.data(), b.size());
+      std::memset(w + b.size(), 0, stride(b.size()) - b.size());
+      laid_out.push_back(Body{std::string_view(w, b.size()), stride(b.size())});
+      w += stride(b.size());
+    }
+  }
 };
 
 const Corpus& GetCorpus(core::Format f) {
@@ -54,11 +106,13 @@ const Corpus& GetCorpus(core::Format f) {
                        f == core::Format::kDatadogEvent
                    ? 20000
                    : 2000;
+    if (corpus_options().bodies != 0) n = corpus_options().bodies;
     for (std::string& b : gen.Bodies(f, n)) {
       b.reserve(b.size() + simdjson::SIMDJSON_PADDING);
       c->bytes += b.size();
       c->bodies.push_back(std::move(b));
     }
+    c->LayOut();
   }
   return *c;
 }
@@ -82,10 +136,10 @@ struct PassResult {
 [[gnu::noinline]] PassResult ParsePass(const Corpus& c, ingest::Parser& parser, core::SignalBatch& batch,
                                        bool attach = true) {
   PassResult r;
-  for (const std::string& b : c.bodies) {
+  for (const Body& b : c.laid_out) {
     batch.Clear();
-    if (attach) batch.AttachBytes(b, nullptr);  // The corpus outlives the batch.
-    ingest::ParseResult pr = parser.Parse(b, b.capacity(), core::SourceKind::kHttp, core::EventTime(), &batch);
+    if (attach) batch.AttachBytes(b.text, nullptr);  // The corpus outlives the batch.
+    ingest::ParseResult pr = parser.Parse(b.text, b.capacity, core::SourceKind::kHttp, core::EventTime(), &batch);
     r.signals += pr.accepted;
     r.rejected += pr.rejected;
   }
@@ -164,10 +218,10 @@ size_t TouchValue(core::Format f, od::value v);
 
 [[gnu::noinline, gnu::hot]] size_t BarePass(const Corpus& c, core::Format f, od::parser& parser, bool* failed) {
   size_t touched = 0;
-  for (const std::string& b : c.bodies) {
+  for (const Body& b : c.laid_out) {
     od::document doc;
     od::value root;
-    if (parser.iterate(b.data(), b.size(), b.capacity()).get(doc) || doc.get_value().get(root)) {
+    if (parser.iterate(b.text.data(), b.text.size(), b.capacity).get(doc) || doc.get_value().get(root)) {
       *failed = true;
       return touched;
     }
@@ -273,6 +327,7 @@ void BM_OtlpProtobufVsJson(benchmark::State& state, core::Format f) {
     pb.bytes += p->size();
     pb.bodies.push_back(*std::move(p));
   }
+  pb.LayOut();
   std::unique_ptr<ingest::Parser> json_parser = ingest::MakeParser(f, Options(f));
   std::unique_ptr<ingest::Parser> pb_parser = ingest::OtlpProtobufParser::Make(f, Options(f));
   core::SignalBatch batch;
@@ -362,6 +417,27 @@ int main(int argc, char** argv) {
     else if (a.rfind("--count_format=", 0) == 0) format = a.substr(15);
     else if (a.rfind("--count_passes=", 0) == 0) passes = std::atoi(argv[i] + 15);
   }
+  // Corpus flags, taken out of argv before Google Benchmark reads it.
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--corpus_layout=heap" || a == "--corpus_layout=arena") {
+      quell::corpus_options().heap = a.ends_with("heap");
+    } else if (a.rfind("--corpus_bodies=", 0) == 0) {
+      const long n = std::atol(argv[i] + 16);
+      if (n <= 0) {
+        std::fprintf(stderr, "--corpus_bodies wants a positive count\n");
+        return 2;
+      }
+      quell::corpus_options().bodies = static_cast<size_t>(n);
+    } else if (a.rfind("--corpus_", 0) == 0) {
+      std::fprintf(stderr, "unknown flag %s (--corpus_layout=arena|heap, --corpus_bodies=N)\n", argv[i]);
+      return 2;
+    } else {
+      argv[kept++] = argv[i];
+    }
+  }
+  argc = kept;
   if (!pass.empty()) return quell::CountMain(pass, format, passes);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
