@@ -12,7 +12,8 @@ namespace quell::sinks {
 struct Redactor::Detector {
   std::string name;
   std::unique_ptr<re2::RE2> re;
-  bool luhn = false;  // Replace only matches that pass the Luhn check.
+  bool luhn = false;   // Replace only matches that pass the Luhn check.
+  bool group = false;  // Replace only capture group 1 (the secret after its key or scheme).
 };
 
 namespace {
@@ -22,6 +23,34 @@ constexpr std::string_view kSsnPattern = R"(\b\d{3}([- ])\d{2}[- ]\d{4}\b)";
 constexpr std::string_view kPhonePattern =
     R"((?:\+1[-. ]?)?(?:\(\d{3}\)[-. ]?|\b\d{3}[-. ])\d{3}[-. ]\d{4}\b|\+\d{10,15}\b)";
 constexpr std::string_view kEmailPattern = R"([A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,})";
+
+// The `secrets` detector: credentials by their key, header or URL position (only the secret itself
+// is replaced: group 1), then tokens by their issuer's shape (replaced whole).
+struct SecretPattern {
+  std::string_view regex;
+  bool group;
+};
+constexpr SecretPattern kSecretPatterns[] = {
+    // password=..., "api_key": "...", client_secret: ..., token=... (not next_page_token: `\b`).
+    {R"((?i)\b(?:api[_-]?key|apikey|app[_-]?key|access[_-]?key|secret[_-]?key|access[_-]?token|auth[_-]?token|)"
+     R"(refresh[_-]?token|private[_-]?token|client[_-]?secret|token|secret|password|passwd|pwd)\b["']?\s*[:=]\s*["']?)"
+     R"(([^\s"'&,;]{3,}))",
+     true},
+    // Authorization: Bearer ..., authorization=Basic ..., a raw header value.
+    {R"((?i)\bauthorization["']?\s*[:=]\s*["']?(?:(?:bearer|basic|token|digest|negotiate|apikey)\s+)?([^\s"',;]{4,}))",
+     true},
+    {R"((?i)\bbearer\s+([A-Za-z0-9._~+/-]{16,}=*))", true},
+    // Credentials in a URL: scheme://user:password@host.
+    {R"((?i)\b[a-z][a-z0-9+.-]*://([^/\s:@"']+:[^/\s@"']+)@)", true},
+    {R"(\b(?:AKIA|ASIA)[0-9A-Z]{16}\b)", false},                          // AWS access key id.
+    {R"(\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,}))", false},  // GitHub.
+    {R"(\bxox[abposr]-[A-Za-z0-9-]{10,})", false},                         // Slack token.
+    {R"(https://hooks\.slack\.com/services/[A-Za-z0-9/_-]+)", false},     // Slack incoming webhook.
+    {R"(\b[rs]k_live_[A-Za-z0-9]{16,})", false},                           // Stripe live key.
+    {R"(\bAIza[0-9A-Za-z_-]{35})", false},                                 // Google API key.
+    {R"(\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})", false},  // JWT.
+    {R"(-----BEGIN[A-Z ]*PRIVATE KEY-----(?s:.*?)-----END[A-Z ]*PRIVATE KEY-----)", false},
+};
 
 absl::StatusOr<std::unique_ptr<re2::RE2>> Compile(std::string_view pattern, const core::SourceLocation& where,
                                                   std::string_view name) {
@@ -80,7 +109,9 @@ absl::StatusOr<RedactionConfig> ParseRedactionConfig(const core::YamlNode& node)
   RedactionConfig c;
   c.where = node.location();
   QUELL_RETURN_IF_ERROR(node.CheckKeys(
-      "redaction", {"enabled", "payment_card", "ssn", "phone", "email", "mrn_patterns", "patterns", "allow_fields"}));
+      "redaction",
+      {"enabled", "secrets", "payment_card", "ssn", "phone", "email", "mrn_patterns", "patterns", "allow_fields"}));
+  QUELL_RETURN_IF_ERROR(node.ReadBool("secrets", &c.secrets));
   QUELL_RETURN_IF_ERROR(node.ReadBool("enabled", &c.enabled));
   QUELL_RETURN_IF_ERROR(node.ReadBool("payment_card", &c.payment_card));
   QUELL_RETURN_IF_ERROR(node.ReadBool("ssn", &c.ssn));
@@ -115,15 +146,20 @@ Redactor::~Redactor() = default;
 absl::StatusOr<std::unique_ptr<Redactor>> Redactor::Create(const RedactionConfig& config) {
   std::unique_ptr<Redactor> r(new Redactor(config));
   if (!config.enabled) return r;
-  auto add = [&](std::string_view name, std::string_view pattern, bool luhn) -> absl::Status {
+  auto add = [&](std::string_view name, std::string_view pattern, bool luhn, bool group = false) -> absl::Status {
     QUELL_ASSIGN_OR_RETURN(auto re, Compile(pattern, config.where, name));
     auto d = std::make_unique<Detector>();
     d->name = std::string(name);
     d->re = std::move(re);
     d->luhn = luhn;
+    d->group = group && d->re->NumberOfCapturingGroups() >= 1;
     r->detectors_.push_back(std::move(d));
     return absl::OkStatus();
   };
+  // Secrets first: a token's digits must not be taken for a phone or card number half-way.
+  if (config.secrets) {
+    for (const SecretPattern& p : kSecretPatterns) QUELL_RETURN_IF_ERROR(add("secret", p.regex, false, p.group));
+  }
   if (config.payment_card) QUELL_RETURN_IF_ERROR(add("payment_card", kCardPattern, true));
   if (config.ssn) QUELL_RETURN_IF_ERROR(add("ssn", kSsnPattern, false));
   if (config.phone) QUELL_RETURN_IF_ERROR(add("phone", kPhonePattern, false));
@@ -153,10 +189,23 @@ bool Redactor::RedactString(std::string* s) const {
     size_t pos = 0;
     bool any = false;
     out.clear();
+    re2::StringPiece groups[2];
     while (pos <= s->size() &&
-           d->re->Match(input, pos, s->size(), re2::RE2::UNANCHORED, &match, 1)) {
+           d->re->Match(input, pos, s->size(), re2::RE2::UNANCHORED, groups, d->group ? 2 : 1)) {
+      // A detector with a group replaces only the group (the secret, not its key), when it took part.
+      match = d->group && groups[1].data() != nullptr ? groups[1] : groups[0];
       size_t start = static_cast<size_t>(match.data() - s->data());
       size_t end = start + match.size();
+      if (match.data() != groups[0].data() || match.size() != groups[0].size()) {
+        // Keep what the whole match holds before the group; resume after the whole match.
+        const size_t whole_end = static_cast<size_t>(groups[0].data() - s->data()) + groups[0].size();
+        out.append(*s, pos, start - pos);
+        fmt::format_to(std::back_inserter(out), "[REDACTED:{}]", d->name);
+        out.append(*s, end, whole_end - end);
+        any = true;
+        pos = whole_end;
+        continue;
+      }
       if (match.empty()) {  // A pattern that matches nothing: step over one byte.
         out.append(*s, pos, start + 1 - pos);
         pos = start + 1;

@@ -7,6 +7,13 @@
 // messages through RedactLine().
 //
 // Built-in detectors (each can be switched off in config), applied in this order:
+//   secrets        credentials: the value after a key such as password, secret, token, api_key,
+//                  client_secret or access_token (`password=...`, `"api_key": "..."`); an
+//                  Authorization header's credentials; a Bearer token; user:password in a URL;
+//                  and tokens by their issuer's shape (AWS access key ids, GitHub, Slack and
+//                  Stripe live tokens, Slack incoming-webhook URLs, Google API keys, JWTs, PEM
+//                  private keys). For the first four only the secret is replaced, so
+//                  "password=[REDACTED:secret]" still says what was there.
 //   payment_card   13-19 digits, optionally grouped by single spaces or dashes, with a card issuer
 //                  prefix and length (Visa, Mastercard, Amex, Discover, Diners, JCB, UnionPay) that
 //                  pass the Luhn check; ordinary long numbers (order ids, epoch-ms timestamps)
@@ -54,6 +61,7 @@ namespace quell::sinks {
 // The `redaction:` section of the config.
 struct RedactionConfig {
   bool enabled = true;          // Default: true. false disables every detector (tests, non-PHI sites).
+  bool secrets = true;          // Default: true. Passwords, tokens, API keys (see the file comment).
   bool payment_card = true;     // Default: true. Luhn-checked card numbers.
   bool ssn = true;              // Default: true.
   bool phone = true;            // Default: true.
@@ -69,7 +77,7 @@ struct RedactionConfig {
   core::SourceLocation where;
 };
 
-// Parses the `redaction:` mapping. Keys: enabled, payment_card, ssn, phone, email, mrn_patterns,
+// Parses the `redaction:` mapping. Keys: enabled, secrets, payment_card, ssn, phone, email, mrn_patterns,
 // patterns, allow_fields. Invalid regexes fail with file:line:col.
 [[nodiscard]] absl::StatusOr<RedactionConfig> ParseRedactionConfig(const core::YamlNode& node);
 

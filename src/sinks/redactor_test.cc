@@ -66,6 +66,56 @@ TEST(RedactorTest, ExtraPatternsAndDisabledDetectors) {
   EXPECT_EQ(s, "a@b.io badge [REDACTED:badge]");
 }
 
+TEST(RedactorTest, RedactsSecretsKeepingTheirKeys) {
+  auto r = Make();
+  auto red = [&](std::string s) {
+    r->RedactString(&s);
+    return s;
+  };
+  EXPECT_EQ(red("login failed: password=hunter22 user=bob"), "login failed: password=[REDACTED:secret] user=bob");
+  EXPECT_EQ(red(R"({"api_key": "abcd1234efgh", "region": "eu"})"), R"({"api_key": "[REDACTED:secret]", "region": "eu"})");
+  EXPECT_EQ(red("client_secret: 9f8e7d6c"), "client_secret: [REDACTED:secret]");
+  EXPECT_EQ(red("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlX2hlcmU"),
+            "Authorization: Bearer [REDACTED:secret]");
+  EXPECT_EQ(red("upstream sent bearer abcdefghijklmnop0123"), "upstream sent bearer [REDACTED:secret]");
+  EXPECT_EQ(red("clone https://deploy:s3cr3t@git.example.com/repo.git failed"),
+            "clone https://[REDACTED:secret]@git.example.com/repo.git failed");
+  EXPECT_EQ(red("postgres://app:pa55word@db:5432/x"), "postgres://[REDACTED:secret]@db:5432/x");
+}
+
+TEST(RedactorTest, RedactsTokensByShape) {
+  auto r = Make();
+  auto red = [&](std::string s) {
+    r->RedactString(&s);
+    return s;
+  };
+  EXPECT_EQ(red("key AKIAIOSFODNN7EXAMPLE leaked"), "key [REDACTED:secret] leaked");
+  EXPECT_EQ(red("gh ghp_0123456789abcdefghijABCDEFGHIJ012345 used"), "gh [REDACTED:secret] used");
+  EXPECT_EQ(red("slack xoxb-1234567890-abcdefghij posted"), "slack [REDACTED:secret] posted");
+  EXPECT_EQ(red("hook https://hooks.slack.com/services/T000/B000/XXXXXXXX failed"),
+            "hook [REDACTED:secret] failed");
+  EXPECT_EQ(red("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlX2hlcmU expired"),
+            "jwt [REDACTED:secret] expired");
+  EXPECT_EQ(red("cfg -----BEGIN RSA PRIVATE KEY-----\nMIIEow\nAbC=\n-----END RSA PRIVATE KEY----- end"),
+            "cfg [REDACTED:secret] end");
+}
+
+TEST(RedactorTest, SecretLookalikesSurvive) {
+  auto r = Make();
+  for (std::string s : {"next_page_token=abc123 fetched", "the bearer of bad news", "token bucket refilled",
+                        "password reset failed for 3 users", "trace 4bf92f3577b34da6a3ce929d0e0e4736",
+                        "see https://grafana.example.com/d/abc?orgId=1", "secret_name=db-creds rotated"}) {
+    const std::string before = s;
+    EXPECT_FALSE(r->RedactString(&s)) << s;
+    EXPECT_EQ(s, before);
+  }
+  RedactionConfig off;
+  off.secrets = false;
+  auto r2 = Make(off);
+  std::string s = "password=hunter22";
+  EXPECT_FALSE(r2->RedactString(&s));
+}
+
 TEST(RedactorTest, DisabledRedactsNothing) {
   RedactionConfig c;
   c.enabled = false;
