@@ -80,6 +80,11 @@ void RegisterMetricsSources(server::MetricsEndpoint* endpoint, const MetricsDeps
           {"unsupported_media", &ingest::IntakeEndpointStats::unsupported_media},
           {"error", &ingest::IntakeEndpointStats::sink_errors},
           {"journal_error", &ingest::IntakeEndpointStats::journal_errors},
+          // Refused by the HTTP server before the intake read the body (its 413s are too_large).
+          {"bad_encoding", &ingest::IntakeEndpointStats::bad_encoding},
+          {"unsupported_encoding", &ingest::IntakeEndpointStats::unsupported_encoding},
+          {"malformed_http", &ingest::IntakeEndpointStats::malformed_http},
+          {"timeout", &ingest::IntakeEndpointStats::timeouts},
       };
       f->Counter("quell_http_intake_requests_total", "Intake requests by endpoint and outcome.");
       for (int e = 0; e < ingest::kIntakeEndpointCount; ++e) {

@@ -12,6 +12,8 @@
 #include "fmt/format.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "core/clock.h"
+#include "ingest/http_intake.h"
 #include "ingest/kafka/kafka_source.h"
 #include "server/metrics_endpoint.h"
 
@@ -58,6 +60,51 @@ TEST(MetricsSourcesTest, KafkaSourceCountersAndLagPerPartition) {
     std::remove(path.c_str());
     std::remove((path + ".out").c_str());
   }
+}
+
+class DiscardSink : public core::BatchSink {
+ public:
+  absl::Status Submit(core::SignalBatch* batch, std::function<void()> done) override {
+    batch->Clear();
+    done();
+    return absl::OkStatus();
+  }
+};
+
+// The HTTP server's refusals of a request to an intake endpoint (before the intake read the body)
+// count under that endpoint: a 413 as too_large, the others under their own outcome.
+TEST(MetricsSourcesTest, ServerRefusalsCountUnderTheirIntakeEndpoint) {
+  DiscardSink sink;
+  core::ManualClock clock{core::WallTime::FromUnixNanos(1'767'225'600'000'000'000)};
+  ingest::HttpIntakeDeps deps;
+  deps.sink = &sink;
+  deps.clock = &clock;
+  auto intake = ingest::HttpIntake::Create(ingest::IntakeConfig(), deps);
+  ASSERT_TRUE(intake.ok()) << intake.status();
+  core::HttpRequest req;
+  req.method = "POST";
+  using K = core::HttpRefusalKind;
+  (void)(*intake)->Refused(ingest::IntakeEndpoint::kDatadogLogs, req, {400, K::kBadEncoding, "gzip"});
+  (void)(*intake)->Refused(ingest::IntakeEndpoint::kDatadogLogs, req, {400, K::kBadEncoding, "gzip"});
+  (void)(*intake)->Refused(ingest::IntakeEndpoint::kDatadogLogs, req, {413, K::kTooLarge, "big"});
+  (void)(*intake)->Refused(ingest::IntakeEndpoint::kOtlpTraces, req, {415, K::kUnsupportedEncoding, "br"});
+  (void)(*intake)->Refused(ingest::IntakeEndpoint::kAlertmanager, req, {400, K::kMalformed, "chunk"});
+  (void)(*intake)->Refused(ingest::IntakeEndpoint::kOtlpMetrics, req, {408, K::kTimeout, "slow"});
+
+  server::MetricsEndpoint endpoint;
+  MetricsDeps mdeps;
+  mdeps.intake = intake->get();
+  RegisterMetricsSources(&endpoint, mdeps);
+  const std::string text = endpoint.Render();
+  const auto series = [](const char* endpoint, const char* outcome, int n) {
+    return fmt::format(R"(quell_http_intake_requests_total{{endpoint="{}",outcome="{}"}} {})", endpoint, outcome, n);
+  };
+  EXPECT_THAT(text, HasSubstr(series("datadog_logs", "bad_encoding", 2)));
+  EXPECT_THAT(text, HasSubstr(series("datadog_logs", "too_large", 1)));
+  EXPECT_THAT(text, HasSubstr(series("otlp_traces", "unsupported_encoding", 1)));
+  EXPECT_THAT(text, HasSubstr(series("alertmanager", "malformed_http", 1)));
+  EXPECT_THAT(text, HasSubstr(series("otlp_metrics", "timeout", 1)));
+  EXPECT_THAT(text, HasSubstr(series("datadog_events", "bad_encoding", 0)));
 }
 
 TEST(MetricsSourcesTest, NoKafkaSourceExportsNoKafkaFamilies) {

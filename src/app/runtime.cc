@@ -444,7 +444,7 @@ absl::Status Runtime::BuildHttp() {
   };
   QUELL_ASSIGN_OR_RETURN(intake_, ingest::HttpIntake::Create(config_.intake, std::move(deps)));
   for (ingest::IntakeRoute& r : intake_->Routes()) {
-    QUELL_RETURN_IF_ERROR(router_.Route(r.method, r.path, std::move(r.handler)));
+    QUELL_RETURN_IF_ERROR(router_.Route(r.method, r.path, std::move(r.handler), {}, std::move(r.on_refusal)));
   }
   QUELL_RETURN_IF_ERROR(server::ConsoleAssets::Register(&router_));
   {

@@ -7,6 +7,7 @@
 #ifndef QUELL_CORE_HTTP_MESSAGE_H_
 #define QUELL_CORE_HTTP_MESSAGE_H_
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -83,6 +84,28 @@ struct HttpResponse {
 
 // A handler is called on a server I/O thread; it must not block for long.
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+// Why the server refused a request after reading its header but before any handler could run
+// (src/server/http_server.h): the body could not be read or decoded.
+enum class HttpRefusalKind : uint8_t {
+  kTooLarge,             // 413: the body, on the wire or decoded, is over the server's max_body_bytes.
+  kBadEncoding,          // 400: a corrupt or truncated gzip/deflate/zstd body, or data after it.
+  kUnsupportedEncoding,  // 415: a Content-Encoding the server does not decode (br, snappy, lists).
+  kMalformed,            // 400: the body's framing is broken (a bad chunk) after a good header.
+  kTimeout,              // 408: the body did not arrive within the server's read_timeout.
+};
+
+struct HttpRefusal {
+  int status = 400;  // What the server answers: 400, 408, 413 or 415.
+  HttpRefusalKind kind = HttpRefusalKind::kMalformed;
+  std::string_view message;  // "content-encoding: gzip: ..."; never quotes body bytes.
+};
+
+// Answers a request the server refused (a route's refusal handler: server::Router::Route), so that
+// the endpoint can count it and answer in the shape of its own errors. `req` has the method, path,
+// query, headers and remote address; its body is empty. Keeps refusal.status. Called on a server
+// I/O thread.
+using HttpRefusalHandler = std::function<HttpResponse(const HttpRequest& req, const HttpRefusal& refusal)>;
 
 }  // namespace quell::core
 

@@ -45,6 +45,7 @@ std::string_view StatusTitle(int http_status) {
   switch (http_status) {
     case 400: return "Bad Request";
     case 403: return "Forbidden";
+    case 408: return "Request Timeout";
     case 413: return "Payload Too Large";
     case 415: return "Unsupported Media Type";
     case 429: return "Too Many Requests";
@@ -138,6 +139,11 @@ constexpr size_t kOtlpJsonExpansion = OtlpProtobufParser::kJsonExpansion;
 // times the body limit.
 constexpr size_t kFormJsonExpansion = 2;
 constexpr size_t kFormatCount = 9;  // core::Format values.
+// A protobuf request is read as its OTLP/JSON transcoding, so the byte offsets of its rejections are
+// offsets into that JSON (which its dead letters keep), not into the protobuf the client sent; its
+// answers say so. (A malformed_protobuf offset is into the protobuf body.)
+constexpr std::string_view kTranscodedOffsets =
+    "byte offsets are into the OTLP/JSON transcoding of the protobuf body: ";
 
 }  // namespace
 
@@ -233,8 +239,9 @@ std::vector<IntakeRoute> HttpIntake::Routes() {
   std::vector<IntakeRoute> routes;
   for (int i = 0; i < kIntakeEndpointCount; ++i) {
     auto e = static_cast<IntakeEndpoint>(i);
-    routes.push_back(IntakeRoute{"POST", std::string(IntakeEndpointPath(e)),
-                                 [this, e](const core::HttpRequest& r) { return Handle(e, r); }});
+    routes.push_back(IntakeRoute{
+        "POST", std::string(IntakeEndpointPath(e)), [this, e](const core::HttpRequest& r) { return Handle(e, r); },
+        [this, e](const core::HttpRequest& r, const core::HttpRefusal& f) { return Refused(e, r, f); }});
   }
   return routes;
 }
@@ -427,6 +434,26 @@ std::string RejectionSummary(const std::vector<core::Rejection>& rejections, siz
 
 }  // namespace
 
+core::HttpResponse HttpIntake::Refused(IntakeEndpoint e, const core::HttpRequest& req,
+                                      const core::HttpRefusal& refusal) {
+  IntakeEndpointStats& st = stats_[static_cast<size_t>(e)];
+  st.requests.fetch_add(1, std::memory_order_relaxed);
+  std::atomic<uint64_t>* counter = &st.malformed_http;
+  switch (refusal.kind) {
+    case core::HttpRefusalKind::kTooLarge: counter = &st.too_large; break;
+    case core::HttpRefusalKind::kBadEncoding: counter = &st.bad_encoding; break;
+    case core::HttpRefusalKind::kUnsupportedEncoding: counter = &st.unsupported_encoding; break;
+    case core::HttpRefusalKind::kMalformed: counter = &st.malformed_http; break;
+    case core::HttpRefusalKind::kTimeout: counter = &st.timeouts; break;
+  }
+  counter->fetch_add(1, std::memory_order_relaxed);
+  const Family family = FamilyOf(e);
+  if (family == Family::kOtlp && core::IsProtobufContentType(req.Header("Content-Type"))) {
+    return core::RpcStatusResponse(refusal.status, refusal.message);
+  }
+  return ErrorResponse(family, refusal.status, refusal.message);
+}
+
 core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest& req) {
   IntakeEndpointStats& st = stats_[static_cast<size_t>(e)];
   st.requests.fetch_add(1, std::memory_order_relaxed);
@@ -546,7 +573,7 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
       return error(413, fmt::format("body: {}", r.ToString()));
     }
     st.bodies_rejected.fetch_add(1, std::memory_order_relaxed);
-    return error(400, fmt::format("body: {}", r.ToString()));
+    return error(400, fmt::format("body: {}{}", protobuf ? kTranscodedOffsets : "", r.ToString()));
   }
 
   if (e == IntakeEndpoint::kDatadogLogs) {
@@ -644,8 +671,9 @@ core::HttpResponse HttpIntake::Handle(IntakeEndpoint e, const core::HttpRequest&
         res.status = 200;
         res.content_type = "application/x-protobuf";
         if (any_rejected) {
-          res.body = OtlpProtobufExportResponse(static_cast<int64_t>(RejectedItems(w->rejections)),
-                                                RejectionSummary(w->rejections, 3));
+          res.body = OtlpProtobufExportResponse(
+              static_cast<int64_t>(RejectedItems(w->rejections)),
+              fmt::format("{}{}", kTranscodedOffsets, RejectionSummary(w->rejections, 3)));
         }
         break;
       }

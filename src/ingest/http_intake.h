@@ -11,7 +11,8 @@
 //   POST /v1/logs | /v1/traces | /v1/metrics   OTLP/HTTP JSON  200 {} or {"partialSuccess":{...}}
 //   POST /api/v2/alerts            Alertmanager API v2 200 (empty), 400 "error string"
 //
-// Refusals, in the order they are checked, each counted in stats():
+// Refusals, in the order they are checked, each counted in stats() (so are the server's own
+// refusals of a request to an endpoint, before any of these: Refused()):
 //   403 Datadog key missing (require_api_key) or not configured; 429 + Retry-After over the rate
 //   limit (per API key, else per client IP); 413 decoded body over max_body_bytes; 415 OTLP
 //   protobuf (JSON only); 400 body unreadable (dead-lettered whole); 429 (OTLP: 503) + Retry-After
@@ -73,11 +74,13 @@ core::Format IntakeEndpointFormat(IntakeEndpoint e);
 // The path HttpIntake serves `e` at ("/api/v2/alerts").
 std::string_view IntakeEndpointPath(IntakeEndpoint e);
 
-// One route for the app to register in the server's Router: router.Route(r.method, r.path, r.handler).
+// One route for the app to register in the server's Router:
+//   router.Route(r.method, r.path, r.handler, {}, r.on_refusal).
 struct IntakeRoute {
   std::string method;
   std::string path;
   core::HttpHandler handler;
+  core::HttpRefusalHandler on_refusal;  // HttpIntake::Refused for this endpoint.
 };
 
 // Receives the rejected records of one body (parser Rejections, in body order) or the one
@@ -111,10 +114,15 @@ struct IntakeEndpointStats {
   std::atomic<uint64_t> rate_limited{0};          // 429 by the rate limit.
   std::atomic<uint64_t> backpressure{0};          // 429/503 because the sink refused.
   std::atomic<uint64_t> signals_refused{0};       // Signals in batches the sink refused.
-  std::atomic<uint64_t> too_large{0};             // 413.
-  std::atomic<uint64_t> unsupported_media{0};     // 415.
+  std::atomic<uint64_t> too_large{0};             // 413, by the intake or the server.
+  std::atomic<uint64_t> unsupported_media{0};     // 415: a Content-Type the endpoint does not take.
   std::atomic<uint64_t> sink_errors{0};           // 503: the sink failed otherwise.
   std::atomic<uint64_t> journal_errors{0};        // 503: the intake journal could not write or sync.
+  // Refused by the server before the intake saw the body (Refused()); its 413s count in too_large.
+  std::atomic<uint64_t> bad_encoding{0};          // 400: a corrupt or truncated gzip/deflate/zstd body.
+  std::atomic<uint64_t> unsupported_encoding{0};  // 415: a Content-Encoding the server does not decode.
+  std::atomic<uint64_t> malformed_http{0};        // 400: a body whose HTTP framing is broken (a bad chunk).
+  std::atomic<uint64_t> timeouts{0};              // 408: the body did not arrive in time.
 };
 
 class HttpIntake {
@@ -128,6 +136,11 @@ class HttpIntake {
   std::vector<IntakeRoute> Routes();
   // Handles one request as endpoint `e` (what the routes call; unit tests call it directly).
   core::HttpResponse Handle(IntakeEndpoint e, const core::HttpRequest& req);
+  // Answers a request to endpoint `e` that the server refused before Handle could run (a body over
+  // the server's limit, a corrupt or unknown Content-Encoding, a broken chunk, a body timeout):
+  // counts it in stats(e) and answers refusal.status in the endpoint's error shape (the routes'
+  // on_refusal). Nothing is dead-lettered: there is no body to keep.
+  core::HttpResponse Refused(IntakeEndpoint e, const core::HttpRequest& req, const core::HttpRefusal& refusal);
 
   const IntakeEndpointStats& stats(IntakeEndpoint e) const { return stats_[static_cast<size_t>(e)]; }
   const IntakeConfig& config() const { return config_; }

@@ -389,6 +389,52 @@ TEST_F(HttpIntakeUnitTest, EveryAnswerAndEveryRejectionIsCounted) {
 
 // An events body without an event (`[]`, or here a body the fake reads as no line at all) is a
 // 400 that names what is missing, dead-lettered and counted like any other.
+// QA: what the HTTP server refuses before the intake sees the body (core::HttpRefusal: a corrupt or
+// unknown Content-Encoding, a body over its limit, a broken chunk, a body timeout) was counted under
+// no endpoint and answered {"error":...}, also on /api/v2/logs, whose errors are JSON:API objects.
+// Refused() counts each under its endpoint and answers in the endpoint's own error shape.
+TEST_F(HttpIntakeUnitTest, ServerRefusalsAreCountedPerEndpointAndAnsweredInItsShape) {
+  Make();
+  for (const IntakeRoute& r : intake_->Routes()) EXPECT_TRUE(static_cast<bool>(r.on_refusal)) << r.path;
+  using K = core::HttpRefusalKind;
+  core::HttpResponse logs =
+      intake_->Routes()[1].on_refusal(Req(""), {400, K::kBadEncoding, "content-encoding: gzip: corrupt stream"});
+  EXPECT_EQ(logs.status, 400);
+  EXPECT_EQ(logs.content_type, "application/json");
+  EXPECT_EQ(logs.body,
+            R"({"errors":[{"status":"400","title":"Bad Request","detail":"content-encoding: gzip: corrupt stream"}]})");
+  // The shape of the endpoint's own 400s.
+  EXPECT_THAT(intake_->Handle(IntakeEndpoint::kDatadogLogs, Req("bad")).body,
+              ::testing::StartsWith(R"({"errors":[{"status":"400","title":"Bad Request","detail":")"));
+  EXPECT_EQ(intake_->Refused(IntakeEndpoint::kDatadogLogs, Req(""), {413, K::kTooLarge, "body: too big"}).body,
+            R"({"errors":[{"status":"413","title":"Payload Too Large","detail":"body: too big"}]})");
+  EXPECT_EQ(intake_->Refused(IntakeEndpoint::kDatadogLogs, Req(""), {408, K::kTimeout, "request timeout"}).body,
+            R"({"errors":[{"status":"408","title":"Request Timeout","detail":"request timeout"}]})");
+  EXPECT_EQ(intake_->Refused(IntakeEndpoint::kDatadogEvents, Req(""), {415, K::kUnsupportedEncoding, "br"}).body,
+            R"({"errors":["br"]})");
+  core::HttpRequest pb = Req("");
+  pb.headers.emplace_back("Content-Type", "application/x-protobuf");
+  core::HttpResponse otlp_pb = intake_->Refused(IntakeEndpoint::kOtlpTraces, pb, {413, K::kTooLarge, "big"});
+  EXPECT_EQ(otlp_pb.status, 413);
+  EXPECT_EQ(otlp_pb.content_type, "application/x-protobuf");
+  EXPECT_EQ(intake_->Refused(IntakeEndpoint::kOtlpMetrics, Req(""), {400, K::kMalformed, "bad chunk"}).body,
+            R"({"code":3,"message":"bad chunk"})");
+  EXPECT_EQ(intake_->Refused(IntakeEndpoint::kAlertmanager, Req(""), {400, K::kBadEncoding, "corrupt"}).body,
+            R"("corrupt")");
+
+  const IntakeEndpointStats& st = intake_->stats(IntakeEndpoint::kDatadogLogs);
+  EXPECT_EQ(st.requests.load(), 4u);
+  EXPECT_EQ(st.bad_encoding.load(), 1u);
+  EXPECT_EQ(st.too_large.load(), 1u);
+  EXPECT_EQ(st.timeouts.load(), 1u);
+  EXPECT_EQ(st.bodies_rejected.load(), 1u);  // The parser-level 400 above.
+  EXPECT_EQ(intake_->stats(IntakeEndpoint::kDatadogEvents).unsupported_encoding.load(), 1u);
+  EXPECT_EQ(intake_->stats(IntakeEndpoint::kOtlpTraces).too_large.load(), 1u);
+  EXPECT_EQ(intake_->stats(IntakeEndpoint::kOtlpMetrics).malformed_http.load(), 1u);
+  EXPECT_EQ(intake_->stats(IntakeEndpoint::kAlertmanager).bad_encoding.load(), 1u);
+  EXPECT_EQ(dead_.size(), 1u);  // Only the parser-level rejection: a refused body is not kept.
+}
+
 TEST_F(HttpIntakeUnitTest, AnEventsBodyWithoutAnEventIsRejectedWithAReason) {
   Make();
   core::HttpResponse r = intake_->Handle(IntakeEndpoint::kDatadogEvents, Req(""));

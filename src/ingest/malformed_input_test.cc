@@ -98,8 +98,9 @@ std::vector<Case> Cases() {
                1, {}});
   c.push_back({"webhook_blank_date", Format::kDatadogWebhook, R"({"title":"x","date":" ","last_updated":"1767225600"})",
                1, {}});
-  c.push_back({"otlp_temporality_out_of_range", Format::kOtlpMetrics,
-               R"({"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"m","sum":{"aggregationTemporality":5,)"
+  // An unknown enum number is unspecified (proto3 enums are open); an unknown name is not a value.
+  c.push_back({"otlp_temporality_unknown_name", Format::kOtlpMetrics,
+               R"({"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"m","sum":{"aggregationTemporality":"SIDEWAYS",)"
                R"("dataPoints":[{"asInt":"1"}]}}]}]}]})",
                0, {{RejectReason::kInvalidValue, 49, 0}}});
   c.push_back({"event_missing_text", Format::kDatadogEvent, R"({"title":"x"})", 0,

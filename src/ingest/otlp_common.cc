@@ -1,5 +1,6 @@
 #include "ingest/otlp_common.h"
 
+#include <cstdint>
 #include <cstring>
 
 #include "fmt/format.h"
@@ -153,6 +154,16 @@ FieldError AppendAnyJson(od::value& v, int depth_left, size_t max_bytes, std::st
 }
 
 }  // namespace
+
+FieldError ReadOtlpOpenEnum(od::value& v, const char* field, std::span<const std::string_view> names, int64_t* out,
+                            bool* known) {
+  int64_t n = 0;
+  QUELL_TRY_FIELD(ReadOtlpEnum(v, field, names, &n));
+  if (n < INT32_MIN || n > INT32_MAX) return FieldError::Fail(core::RejectReason::kOutOfRange, field);
+  *out = n;
+  *known = n >= 0 && static_cast<uint64_t>(n) < names.size();
+  return FieldError::Ok();
+}
 
 FieldError ReadAnyValue(od::value& v, int depth_left, size_t max_bytes, std::string* scratch, AnyValueText* out) {
   od::json_type t;

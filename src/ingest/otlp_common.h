@@ -27,6 +27,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,6 +49,15 @@ struct AnyValueText {
   bool is_int = false;
   int64_t int_value = 0;
 };
+
+// An OTLP enum field, by number or by its protojson name (ReadOtlpEnum; `names[i]` is value i's
+// name). proto3 enums are open: every int32 is a value, also one past `names` (a sender's SDK may
+// be newer than Quell's tables, and the Collector keeps such values), so `*known` tells whether
+// `*out` is one of `names`, and the caller reads an unknown value as unspecified. A number that is
+// no int32 -> kOutOfRange; a name that is not in `names` -> kInvalidValue (protojson and the
+// Collector refuse unknown names too).
+FieldError ReadOtlpOpenEnum(od::value& v, const char* field, std::span<const std::string_view> names, int64_t* out,
+                            bool* known);
 
 // Reads an AnyValue object. null -> empty.
 FieldError ReadAnyValue(od::value& v, int depth_left, size_t max_bytes, std::string* scratch, AnyValueText* out);

@@ -1,5 +1,6 @@
 #include "ingest/otlp_logs_parser.h"
 
+#include "fmt/format.h"
 #include "ingest/key_table.h"
 
 namespace quell::ingest {
@@ -47,6 +48,7 @@ RecordStatus OtlpLogsParser::ParseRecord(od::value& record, uint32_t, uint32_t o
   s.kind = core::SignalKind::kLog;
   const size_t max = max_string();
   int64_t time_ns = 0, observed_ns = 0, severity_number = 0;
+  bool severity_known = true;  // Absent: 0, unspecified.
   std::string_view severity_text;
   for (auto f_r : obj) {
     if (auto e = f_r.error()) return FromSimdjson(e, "");
@@ -62,9 +64,8 @@ RecordStatus OtlpLogsParser::ParseRecord(od::value& record, uint32_t, uint32_t o
         QUELL_TRY_FIELD(ReadInt64(v, "observedTimeUnixNano", &observed_ns));
         break;
       case kSeverityNumber:
-        QUELL_TRY_FIELD(ReadOtlpEnum(v, "severityNumber", kSeverityNumberNames, &severity_number));
-        if (severity_number < 0 || severity_number > 24)
-          return FieldError::Fail(RejectReason::kOutOfRange, "severityNumber");
+        QUELL_TRY_FIELD(
+            ReadOtlpOpenEnum(v, "severityNumber", kSeverityNumberNames, &severity_number, &severity_known));
         break;
       case kSeverityText:
         QUELL_TRY_FIELD(ReadString(v, max, "severityText", &severity_text));
@@ -120,9 +121,12 @@ RecordStatus OtlpLogsParser::ParseRecord(od::value& record, uint32_t, uint32_t o
     s.observed_time = core::EventTime::FromUnixNanos(observed_ns);
   }
   s.event_time = time_ns > 0 ? core::EventTime::FromUnixNanos(time_ns) : s.observed_time;
-  s.severity = core::SeverityFromOtelNumber(severity_number);
+  // A number past the known ones (an SDK newer than the table) says nothing of the severity: as
+  // with 0 (unspecified), severityText decides; the number is kept as an annotation.
+  s.severity = core::SeverityFromOtelNumber(severity_known ? severity_number : 0);
   if (s.severity == core::Severity::kUnknown) s.severity = core::SeverityFromOtelText(severity_text);
   d.Annotate("severity_text", severity_text);
+  if (!severity_known) d.Annotate("otel.severity_number", Copy(fmt::format("{}", severity_number)));
   d.Emit(out());
   return FieldError::Ok();
 }

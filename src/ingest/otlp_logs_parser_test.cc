@@ -68,7 +68,7 @@ TEST(OtlpLogsParserTest, RejectedCountsForPartialSuccess) {
   auto p = MakeParser(core::Format::kOtlpLogs);
   core::SignalBatch b;
   std::string body = R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"stringValue":"ok"}},
-     {"severityNumber":99},{"timeUnixNano":"1e9"},{"body":{"stringValue":"ok2"}}]}]}]})";
+     {"timeUnixNano":"99999999999999999999"},{"timeUnixNano":"1e9"},{"body":{"stringValue":"ok2"}}]}]}]})";
   ParseResult r = p->Parse(body, body.size(), core::SourceKind::kHttp, kGoldenObserved, &b);
   EXPECT_EQ(r.accepted, 2u);
   EXPECT_EQ(r.rejected, 2u);
@@ -117,6 +117,39 @@ TEST(OtlpLogsParserTest, SeverityNumberByNameOrNumber) {
   ASSERT_EQ(b.rejections().size(), 1u);
   EXPECT_EQ(b.rejections()[0].reason, core::RejectReason::kInvalidValue);
   EXPECT_EQ(b.rejections()[0].record_index, 3u);
+}
+
+// QA: proto3 enums are open, and SDKs newer than Quell's table send SeverityNumbers it does not
+// know; the Collector keeps such records. An unknown number (any other int32) keeps its record:
+// it says nothing of the severity, so severityText decides as for 0 (unspecified), and the number
+// is kept as the annotation otel.severity_number. A number that is no int32 is still out of range.
+TEST(OtlpLogsParserTest, UnknownSeverityNumbersKeepTheRecord) {
+  auto p = MakeParser(core::Format::kOtlpLogs);
+  core::SignalBatch b;
+  std::string body = R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[
+     {"severityNumber":99,"body":{"stringValue":"a"}},
+     {"severityNumber":25,"severityText":"ERROR","body":{"stringValue":"b"}},
+     {"severityNumber":-1,"body":{"stringValue":"c"}},
+     {"severityNumber":"31","body":{"stringValue":"d"}},
+     {"severityNumber":17,"body":{"stringValue":"e"}},
+     {"severityNumber":4294967296,"body":{"stringValue":"f"}}]}]}]})";
+  ParseResult r = p->Parse(body, body.size(), core::SourceKind::kHttp, kGoldenObserved, &b);
+  EXPECT_EQ(r.accepted, 5u);
+  EXPECT_EQ(r.rejected, 1u);
+  ASSERT_EQ(b.size(), 5u);
+  EXPECT_EQ(b.signals()[0].severity, core::Severity::kUnknown);
+  EXPECT_EQ(AnnotationOf(b, b.signals()[0], "otel.severity_number"), "99");
+  EXPECT_EQ(b.signals()[1].severity, core::Severity::kError);
+  EXPECT_EQ(AnnotationOf(b, b.signals()[1], "otel.severity_number"), "25");
+  EXPECT_EQ(b.signals()[2].severity, core::Severity::kUnknown);
+  EXPECT_EQ(AnnotationOf(b, b.signals()[2], "otel.severity_number"), "-1");
+  EXPECT_EQ(b.signals()[3].message, "d");
+  EXPECT_EQ(AnnotationOf(b, b.signals()[3], "otel.severity_number"), "31");
+  EXPECT_EQ(b.signals()[4].severity, core::Severity::kError);
+  EXPECT_EQ(AnnotationOf(b, b.signals()[4], "otel.severity_number"), "");  // Known: not repeated.
+  ASSERT_EQ(b.rejections().size(), 1u);
+  EXPECT_EQ(b.rejections()[0].reason, core::RejectReason::kOutOfRange);
+  EXPECT_EQ(b.rejections()[0].record_index, 5u);
 }
 
 // severityText when there is no severityNumber, as .NET's "Information" (the OTLP spec's own

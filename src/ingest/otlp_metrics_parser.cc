@@ -1,5 +1,7 @@
 #include "ingest/otlp_metrics_parser.h"
 
+#include "fmt/format.h"
+
 namespace quell::ingest {
 
 using core::RejectReason;
@@ -17,6 +19,7 @@ RecordStatus OtlpMetricsParser::ParsePoint(od::value& point, core::MetricType ty
   d.Annotate("unit", unit_);
   d.Annotate("description", description_);
   d.Annotate("aggregation_temporality", temporality_);
+  d.Annotate("otel.aggregation_temporality", unknown_temporality_);
   d.Annotate("is_monotonic", monotonic_);
   if (exponential) d.Annotate("otel.histogram", "exponential");
   const size_t max = max_string();
@@ -77,7 +80,7 @@ RecordStatus OtlpMetricsParser::ParseRecord(od::value& record, uint32_t index, u
   od::object obj;
   if (auto e = record.get_object().get(obj)) return FromSimdjson(e, "metric");
   const size_t max = max_string();
-  name_ = unit_ = description_ = temporality_ = monotonic_ = {};
+  name_ = unit_ = description_ = temporality_ = monotonic_ = unknown_temporality_ = {};
   // Pass 1: name, unit, description.
   for (auto f_r : obj) {
     if (auto e = f_r.error()) return FromSimdjson(e, "");
@@ -128,12 +131,14 @@ RecordStatus OtlpMetricsParser::ParseRecord(od::value& record, uint32_t index, u
       QUELL_TRY_FIELD(KeyOf(g, &gk));
       if (OtlpKeyIs(gk, "aggregationTemporality")) {
         int64_t at = 0;
+        bool known = true;
         static constexpr std::string_view kTemporalityNames[] = {"AGGREGATION_TEMPORALITY_UNSPECIFIED",
                                                                  "AGGREGATION_TEMPORALITY_DELTA",
                                                                  "AGGREGATION_TEMPORALITY_CUMULATIVE"};
-        QUELL_TRY_FIELD(ReadOtlpEnum(g.value(), "aggregationTemporality", kTemporalityNames, &at));
-        if (at < 0 || at > 2) return FieldError::Fail(RejectReason::kInvalidValue, "aggregationTemporality");
+        QUELL_TRY_FIELD(ReadOtlpOpenEnum(g.value(), "aggregationTemporality", kTemporalityNames, &at, &known));
+        // An unknown value (proto3 enums are open) is unspecified; its number is kept.
         temporality_ = at == 1 ? "delta" : (at == 2 ? "cumulative" : "");
+        unknown_temporality_ = known ? std::string_view() : Copy(fmt::format("{}", at));
       } else if (OtlpKeyIs(gk, "isMonotonic")) {
         bool mono = false;
         QUELL_TRY_FIELD(ReadBool(g.value(), "isMonotonic", &mono));

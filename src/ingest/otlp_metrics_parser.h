@@ -38,6 +38,7 @@ class OtlpMetricsParser final : public OtlpParserBase {
   static constexpr uint64_t kFlagNoRecordedValue = 1;  // DataPointFlags.FLAG_NO_RECORDED_VALUE_MASK
 
   std::string_view name_, unit_, description_, temporality_, monotonic_;
+  std::string_view unknown_temporality_;  // An aggregationTemporality past the known ones, as a number.
 };
 
 }  // namespace quell::ingest

@@ -70,5 +70,28 @@ TEST(OtlpMetricsParserTest, AggregationTemporalityByNameOrNumber) {
   EXPECT_EQ(AnnotationOf(b, b.signals()[1], "aggregation_temporality"), "delta");
 }
 
+// QA: an aggregationTemporality newer than Quell's table (proto3 enums are open) rejected the
+// metric. It is unspecified now (no aggregation_temporality annotation), its number kept as
+// otel.aggregation_temporality, and the points are taken.
+TEST(OtlpMetricsParserTest, UnknownAggregationTemporalityKeepsThePoints) {
+  auto p = MakeParser(core::Format::kOtlpMetrics);
+  core::SignalBatch b;
+  std::string body = R"({"resourceMetrics":[{"scopeMetrics":[{"metrics":[
+     {"name":"x","sum":{"aggregationTemporality":5,"dataPoints":[{"asInt":"1"},{"asInt":"2"}]}},
+     {"name":"y","histogram":{"dataPoints":[{"count":"1","sum":2}],"aggregationTemporality":"7"}},
+     {"name":"z","sum":{"aggregationTemporality":2,"dataPoints":[{"asInt":"3"}]}}]}]}]})";
+  ParseResult r = p->Parse(body, body.size(), core::SourceKind::kHttp, kGoldenObserved, &b);
+  EXPECT_EQ(r.accepted, 4u);
+  EXPECT_EQ(r.rejected, 0u);
+  ASSERT_EQ(b.size(), 4u);
+  for (int i : {0, 1}) {
+    EXPECT_EQ(AnnotationOf(b, b.signals()[i], "aggregation_temporality"), "");
+    EXPECT_EQ(AnnotationOf(b, b.signals()[i], "otel.aggregation_temporality"), "5");
+  }
+  EXPECT_EQ(AnnotationOf(b, b.signals()[2], "otel.aggregation_temporality"), "7");
+  EXPECT_EQ(AnnotationOf(b, b.signals()[3], "aggregation_temporality"), "cumulative");
+  EXPECT_EQ(AnnotationOf(b, b.signals()[3], "otel.aggregation_temporality"), "");
+}
+
 }  // namespace
 }  // namespace quell::ingest

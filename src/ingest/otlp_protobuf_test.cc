@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "core/label.h"
 #include "core/signal_batch.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -360,6 +361,59 @@ TEST(OtlpProtobufParserTest, ADeeplyNestedRecordIsRejectedAloneAsInJson) {
   EXPECT_EQ(batch.rejections()[0].reason, core::RejectReason::kTooDeep);
   ASSERT_EQ(batch.size(), 1u);
   EXPECT_EQ(batch.signals()[0].message, "ok");
+}
+
+// QA: enum values past the known ones (a SpanKind, status code, SeverityNumber or temporality
+// newer than Quell's tables) rejected their records, where the Collector keeps them: proto3 enums
+// are open. They are transcoded as the int32 they are and read as an unknown number is in JSON:
+// the record is kept, the value means unspecified, and the number stays as an otel.* annotation.
+TEST(OtlpProtobufParserTest, UnknownEnumValuesKeepTheirRecordsAsInJson) {
+  auto parse = [](core::Format format, const Pb& request, core::SignalBatch* batch) {
+    std::unique_ptr<Parser> parser = OtlpProtobufParser::Make(format, ParserOptions());
+    const std::string body = request.str();
+    return parser->Parse(body, body.size(), core::SourceKind::kHttp, core::EventTime(), batch);
+  };
+  const Pb logs = Pb().Msg(
+      1, Pb().Msg(2, Pb().Msg(2, Pb().Varint(2, 30).Msg(5, Pb().Bytes(1, "new level")))
+                         .Msg(2, Pb().Varint(2, static_cast<uint64_t>(int64_t{-3})).Bytes(3, "WARN")
+                                     .Msg(5, Pb().Bytes(1, "negative")))));
+  Result json = Transcode(OtlpRequestKind::kLogs, logs.str());
+  ASSERT_TRUE(json.ok);
+  EXPECT_THAT(json.json, HasSubstr(R"("severityNumber":30)"));
+  EXPECT_THAT(json.json, HasSubstr(R"("severityNumber":-3)"));
+  core::SignalBatch b;
+  ParseResult r = parse(core::Format::kOtlpLogs, logs, &b);
+  EXPECT_EQ(r.accepted, 2u);
+  EXPECT_EQ(r.rejected, 0u);
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_EQ(b.signals()[0].severity, core::Severity::kUnknown);
+  EXPECT_EQ(testing::AnnotationOf(b, b.signals()[0], "otel.severity_number"), "30");
+  EXPECT_EQ(b.signals()[1].severity, core::Severity::kWarning);  // severityText decides.
+  EXPECT_EQ(testing::AnnotationOf(b, b.signals()[1], "otel.severity_number"), "-3");
+
+  const Pb span = Pb().Bytes(1, Hex("0102030405060708090a0b0c0d0e0f10"))
+                      .Bytes(2, Hex("0102030405060708"))
+                      .Bytes(5, "GET /")
+                      .Varint(6, 7)
+                      .Msg(15, Pb().Varint(3, 4));
+  b.Clear();
+  r = parse(core::Format::kOtlpTraces, Pb().Msg(1, Pb().Msg(2, Pb().Msg(2, span))), &b);
+  EXPECT_EQ(r.accepted, 1u);
+  EXPECT_EQ(r.rejected, 0u);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b.signals()[0].span_status, 0);
+  EXPECT_EQ(core::FindLabel(b.labels(b.signals()[0]), "span.kind"), "");
+  EXPECT_EQ(testing::AnnotationOf(b, b.signals()[0], "otel.span_kind"), "7");
+  EXPECT_EQ(testing::AnnotationOf(b, b.signals()[0], "otel.status_code"), "4");
+
+  const Pb metric = Pb().Bytes(1, "queue.depth").Msg(7, Pb().Msg(1, Pb().Fixed64(6, 5)).Varint(2, 9));
+  b.Clear();
+  r = parse(core::Format::kOtlpMetrics, Pb().Msg(1, Pb().Msg(2, Pb().Msg(2, metric))), &b);
+  EXPECT_EQ(r.accepted, 1u);
+  EXPECT_EQ(r.rejected, 0u);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b.signals()[0].value, 5);
+  EXPECT_EQ(testing::AnnotationOf(b, b.signals()[0], "otel.aggregation_temporality"), "9");
 }
 
 TEST(OtlpProtobufParserTest, ParsesProtobufAndRejectsBrokenBodiesWhole) {

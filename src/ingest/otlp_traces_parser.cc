@@ -20,6 +20,9 @@ RecordStatus OtlpTracesParser::ParseRecord(od::value& record, uint32_t, uint32_t
   const size_t max = max_string();
   int64_t start_ns = 0, end_ns = 0, kind = 0;
   bool has_trace = false, has_span = false;
+  // Enum values past the known ones (proto3 enums are open): unspecified / unset, the number kept.
+  bool kind_known = true;
+  std::string_view unknown_status_code;
   for (auto f_r : obj) {
     if (auto e = f_r.error()) return FromSimdjson(e, "");
     od::field& f = f_r.value_unsafe();  // No copy (see json_fields.h).
@@ -53,8 +56,7 @@ RecordStatus OtlpTracesParser::ParseRecord(od::value& record, uint32_t, uint32_t
       static constexpr std::string_view kSpanKindNames[] = {"SPAN_KIND_UNSPECIFIED", "SPAN_KIND_INTERNAL",
                                                             "SPAN_KIND_SERVER",      "SPAN_KIND_CLIENT",
                                                             "SPAN_KIND_PRODUCER",    "SPAN_KIND_CONSUMER"};
-      QUELL_TRY_FIELD(ReadOtlpEnum(v, "kind", kSpanKindNames, &kind));
-      if (kind < 0 || kind > 5) return FieldError::Fail(RejectReason::kInvalidValue, "kind");
+      QUELL_TRY_FIELD(ReadOtlpOpenEnum(v, "kind", kSpanKindNames, &kind, &kind_known));
     } else if (OtlpKeyIs(k, "startTimeUnixNano")) {
       QUELL_TRY_FIELD(ReadInt64(v, "startTimeUnixNano", &start_ns));
     } else if (OtlpKeyIs(k, "endTimeUnixNano")) {
@@ -83,11 +85,12 @@ RecordStatus OtlpTracesParser::ParseRecord(od::value& record, uint32_t, uint32_t
         QUELL_TRY_FIELD(KeyOf(g, &gk));
         if (gk == "code") {
           int64_t code = 0;
+          bool known = true;
           static constexpr std::string_view kStatusCodeNames[] = {"STATUS_CODE_UNSET", "STATUS_CODE_OK",
                                                                   "STATUS_CODE_ERROR"};
-          QUELL_TRY_FIELD(ReadOtlpEnum(g.value(), "status.code", kStatusCodeNames, &code));
-          if (code < 0 || code > 2) return FieldError::Fail(RejectReason::kInvalidValue, "status.code");
-          s.span_status = static_cast<uint8_t>(code);
+          QUELL_TRY_FIELD(ReadOtlpOpenEnum(g.value(), "status.code", kStatusCodeNames, &code, &known));
+          s.span_status = known ? static_cast<uint8_t>(code) : 0;
+          unknown_status_code = known ? std::string_view() : Copy(fmt::format("{}", code));
         } else if (gk == "message") {
           QUELL_TRY_FIELD(ReadString(g.value(), max, "status.message", &text));
           s.message = Copy(text);
@@ -114,7 +117,9 @@ RecordStatus OtlpTracesParser::ParseRecord(od::value& record, uint32_t, uint32_t
   if (start_ns > 0 && end_ns >= start_ns) s.duration_ns = end_ns - start_ns;
   if (s.span_status == 2) s.severity = core::Severity::kError;
   d.Label("span.name", s.title);
-  if (kind > 0) d.Label("span.kind", kSpanKinds[kind]);
+  if (kind_known && kind > 0) d.Label("span.kind", kSpanKinds[kind]);
+  if (!kind_known) d.Annotate("otel.span_kind", Copy(fmt::format("{}", kind)));
+  d.Annotate("otel.status_code", unknown_status_code);
   d.Emit(out());
   return FieldError::Ok();
 }

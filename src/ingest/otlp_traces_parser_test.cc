@@ -64,5 +64,41 @@ TEST(OtlpTracesParserTest, SpanKindByNameOrNumber) {
   EXPECT_FALSE(core::FindLabel(b.labels(b.signals()[0]), "span.kind").empty());
 }
 
+// QA: a SpanKind or status code newer than Quell's tables (proto3 enums are open) rejected the
+// span; the Collector keeps it. An unknown kind is unspecified (no span.kind label), an unknown
+// code unset (not an error); the numbers are kept as the annotations otel.span_kind and
+// otel.status_code.
+TEST(OtlpTracesParserTest, UnknownSpanKindAndStatusCodeKeepTheSpan) {
+  auto p = MakeParser(core::Format::kOtlpTraces);
+  core::SignalBatch b;
+  std::string body = R"({"resourceSpans":[{"scopeSpans":[{"spans":[
+     {"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0102030405060701","name":"a","kind":6,
+      "status":{"code":3,"message":"new"},"startTimeUnixNano":"1000","endTimeUnixNano":"2000"},
+     {"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0102030405060702","name":"b","kind":-2,
+      "status":{"code":"9"}},
+     {"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"0102030405060703","name":"c","kind":2,
+      "status":{"code":2}}]}]}]})";
+  ParseResult r = p->Parse(body, body.size(), core::SourceKind::kHttp, kGoldenObserved, &b);
+  EXPECT_EQ(r.accepted, 3u);
+  EXPECT_EQ(r.rejected, 0u);
+  ASSERT_EQ(b.size(), 3u);
+  const core::Signal& a = b.signals()[0];
+  EXPECT_EQ(core::FindLabel(b.labels(a), "span.kind"), "");
+  EXPECT_EQ(AnnotationOf(b, a, "otel.span_kind"), "6");
+  EXPECT_EQ(a.span_status, 0);
+  EXPECT_NE(a.severity, core::Severity::kError);
+  EXPECT_EQ(AnnotationOf(b, a, "otel.status_code"), "3");
+  EXPECT_EQ(a.message, "new");
+  EXPECT_EQ(a.duration_ns, 1000);
+  EXPECT_EQ(AnnotationOf(b, b.signals()[1], "otel.span_kind"), "-2");
+  EXPECT_EQ(AnnotationOf(b, b.signals()[1], "otel.status_code"), "9");
+  // Known values: as before, and no annotation.
+  const core::Signal& c = b.signals()[2];
+  EXPECT_EQ(core::FindLabel(b.labels(c), "span.kind"), "server");
+  EXPECT_EQ(c.span_status, 2);
+  EXPECT_EQ(AnnotationOf(b, c, "otel.span_kind"), "");
+  EXPECT_EQ(AnnotationOf(b, c, "otel.status_code"), "");
+}
+
 }  // namespace
 }  // namespace quell::ingest

@@ -211,7 +211,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (auto len = parser_->content_length(); len && *len > cfg().max_body_bytes) {
       server_->stats_.rejected_too_large.fetch_add(1, std::memory_order_relaxed);
       return Fail(413, fmt::format("body: {} bytes exceeds the limit of {} bytes", *len, cfg().max_body_bytes),
-                  true);
+                  true, core::HttpRefusalKind::kTooLarge);
     }
     auto expect = req.find(http::field::expect);
     if (expect != req.end() && beast::iequals(expect->value(), "100-continue") && !parser_->is_done()) {
@@ -250,10 +250,12 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     });
   }
 
+  // A failed header or body read. Failures after the header (the body's) are refusals of the
+  // request's route (Fail with a kind); the header's are the server's own.
   void OnReadError(beast::error_code ec) {
     if (timed_out_ && ec == net::error::operation_aborted) {
       server_->stats_.timeouts.fetch_add(1, std::memory_order_relaxed);
-      return Fail(408, "request timeout", true);
+      return Fail(408, "request timeout", true, core::HttpRefusalKind::kTimeout);
     }
     if (ec == http::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset ||
         ec == net::error::operation_aborted) {
@@ -261,7 +263,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
     if (ec == beast::error::timeout) {
       server_->stats_.timeouts.fetch_add(1, std::memory_order_relaxed);
-      return Fail(408, "request timeout", true);
+      return Fail(408, "request timeout", true, core::HttpRefusalKind::kTimeout);
     }
     if (ec == http::error::body_limit) {
       server_->stats_.rejected_too_large.fetch_add(1, std::memory_order_relaxed);
@@ -269,15 +271,16 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       if (len != parser_->get().end()) {
         return Fail(413, fmt::format("body: {} bytes exceeds the limit of {} bytes",
                                      std::string_view(len->value().data(), len->value().size()), cfg().max_body_bytes),
-                    true);
+                    true, core::HttpRefusalKind::kTooLarge);
       }
-      return Fail(413, fmt::format("body: exceeds the limit of {} bytes", cfg().max_body_bytes), true);
+      return Fail(413, fmt::format("body: exceeds the limit of {} bytes", cfg().max_body_bytes), true,
+                  core::HttpRefusalKind::kTooLarge);
     }
     if (ec == http::error::header_limit) {
       return Fail(431, fmt::format("header: exceeds the limit of {} bytes", cfg().max_header_bytes), true);
     }
     server_->stats_.rejected_bad_request.fetch_add(1, std::memory_order_relaxed);
-    return Fail(400, fmt::format("malformed request: {}", ec.message()), true);
+    return Fail(400, fmt::format("malformed request: {}", ec.message()), true, core::HttpRefusalKind::kMalformed);
   }
 
   void OnBody(beast::error_code ec) {
@@ -309,16 +312,18 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     } else {
       absl::Status s = DecodeBody(encoding, msg.body(), cfg().max_body_bytes, &req.body, kBodyPadding);
       if (!s.ok()) {
+        req.body.clear();
+        const std::string message(s.message());
         switch (s.code()) {
           case absl::StatusCode::kResourceExhausted:
             server_->stats_.rejected_too_large.fetch_add(1, std::memory_order_relaxed);
-            return Write(ErrorFor(req.path, req.Header("Content-Type"), 413, std::string(s.message())), true);
+            return Write(Refuse(req, 413, core::HttpRefusalKind::kTooLarge, message), true);
           case absl::StatusCode::kUnimplemented:
             server_->stats_.rejected_unsupported_encoding.fetch_add(1, std::memory_order_relaxed);
-            return Write(ErrorFor(req.path, req.Header("Content-Type"), 415, std::string(s.message())), !keep_alive);
+            return Write(Refuse(req, 415, core::HttpRefusalKind::kUnsupportedEncoding, message), !keep_alive);
           default:
             server_->stats_.rejected_bad_request.fetch_add(1, std::memory_order_relaxed);
-            return Write(ErrorFor(req.path, req.Header("Content-Type"), 400, std::string(s.message())), !keep_alive);
+            return Write(Refuse(req, 400, core::HttpRefusalKind::kBadEncoding, message), !keep_alive);
         }
       }
     }
@@ -335,11 +340,26 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     Write(std::move(res), !keep_alive);
   }
 
-  // Answers with `status` and closes the connection.
-  void Fail(int status, std::string message, bool close) {
+  // Answers with `status` and closes the connection. With a `kind`, once the header was read, the
+  // refusal is the request's route's to answer (Refuse). A body over the limit is found once every
+  // field was read, also when Beast fails the header on its Content-Length (is_header_done() false).
+  void Fail(int status, std::string message, bool close, std::optional<core::HttpRefusalKind> kind = std::nullopt) {
     std::string_view content_type, path;
     if (parser_) {
       version_ = parser_->is_header_done() ? parser_->get().version() : 11;
+      if (kind && (parser_->is_header_done() || *kind == core::HttpRefusalKind::kTooLarge)) {
+        const auto& msg = parser_->get();
+        core::HttpRequest req;
+        req.method = std::string(msg.method_string());
+        std::string_view raw_query;
+        SplitTarget(std::string_view(msg.target().data(), msg.target().size()), &req.path, &raw_query);
+        core::ParseQuery(raw_query, &req.query);
+        for (const auto& field : msg) {
+          req.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+        }
+        req.remote = remote_;
+        return Write(Refuse(req, status, *kind, message), close);
+      }
       // The fields read so far (all of them when the header failed on its Content-Length).
       auto ct = parser_->get().find(http::field::content_type);
       if (ct != parser_->get().end()) content_type = std::string_view(ct->value().data(), ct->value().size());
@@ -348,6 +368,20 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       path = path.substr(0, path.find('?'));
     }
     Write(ErrorFor(path, content_type, status, message), close);
+  }
+
+  // A request refused before its handler (`req` without a body): the route's refusal handler
+  // answers when it has one (an intake endpoint counts it and answers in its own error shape),
+  // else the server (ErrorFor). A refusal handler that throws is a bug, answered as the server's.
+  core::HttpResponse Refuse(const core::HttpRequest& req, int status, core::HttpRefusalKind kind,
+                            std::string_view message) {
+    try {
+      std::optional<core::HttpResponse> res = server_->router_->Refuse(req, core::HttpRefusal{status, kind, message});
+      if (res) return *std::move(res);
+    } catch (const std::exception&) {
+      server_->stats_.handler_exceptions.fetch_add(1, std::memory_order_relaxed);
+    }
+    return ErrorFor(req.path, req.Header("Content-Type"), status, message);
   }
 
   // A refusal in the shape the client reads: to a protobuf request (OTLP/HTTP) a protobuf

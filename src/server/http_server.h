@@ -16,6 +16,10 @@
 //   - slow clients: a request whose header (header_timeout) or body (read_timeout) does not arrive in
 //     time gets 408 and the connection is closed; an idle keep-alive connection is closed silently
 //     after idle_timeout;
+//   - a refusal after the header was read (413, a 400 for a corrupt encoding or a broken chunk, 415,
+//     408 for a slow body) is answered by the matched route's refusal handler when it has one
+//     (Router::Refuse: an intake endpoint counts it and answers in its own error shape), else by
+//     the server;
 //   - query strings are split and URL-decoded into HttpRequest::query; path_params come from the route;
 //   - with `server.tls` set, every connection speaks TLS (1.2 or 1.3, OpenSSL through Asio): the
 //     handshake must finish within header_timeout; with client_ca_file, clients without a

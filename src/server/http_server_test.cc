@@ -251,6 +251,90 @@ TEST_F(HttpServerTest, RefusalsOnOtlpPathsAreJsonStatuses) {
   EXPECT_THAT(big->body, HasSubstr(R"({"code":8,"message":")"));
 }
 
+// QA: what the server refuses once it has read a request's header (a body over the limit, a
+// corrupt or unknown Content-Encoding, a broken chunk, a body that does not arrive) never reached
+// the route, so an intake endpoint could neither count it nor answer in its own error shape. The
+// route's refusal handler now answers it, with the request's method, path, query and headers.
+TEST_F(HttpServerTest, RefusalsAfterTheHeaderGoToTheRoutesRefusalHandler) {
+  std::mutex mu;
+  std::vector<std::string> seen;
+  ASSERT_THAT(router_.Route(
+                  "POST", "/intake", [](const core::HttpRequest&) { return core::HttpResponse::Json(202, "{}"); }, {},
+                  [&](const core::HttpRequest& req, const core::HttpRefusal& f) {
+                    std::lock_guard<std::mutex> lock(mu);
+                    seen.push_back(fmt::format("{} {} q={} key={} kind={} body={}", req.method, req.path,
+                                               req.Query("q"), req.Header("DD-API-KEY"), static_cast<int>(f.kind),
+                                               req.body.size()));
+                    return core::HttpResponse::Json(f.status, fmt::format(R"({{"refused":"{}"}})", f.status));
+                  }),
+              IsOk());
+  ServerConfig cfg;
+  cfg.max_body_bytes = 1 << 20;
+  cfg.read_timeout = absl::Milliseconds(200);
+  StartServer(cfg);
+  {
+    HttpClient c(server_->port());
+    auto bad = c.Post("/intake?q=1", "not gzip at all", {{"Content-Encoding", "gzip"}, {"DD-API-KEY", "k1"}});
+    ASSERT_THAT(bad, IsOk());
+    EXPECT_EQ(bad->status, 400);
+    EXPECT_EQ(bad->body, R"({"refused":"400"})");
+    auto br = c.Post("/intake", "x", {{"Content-Encoding", "br"}});
+    ASSERT_THAT(br, IsOk());
+    EXPECT_EQ(br->status, 415);
+    EXPECT_EQ(br->body, R"({"refused":"415"})");
+    auto bomb = c.Post("/intake", EncodeBody(ContentEncoding::kGzip, std::string(4 << 20, '\0')),
+                       {{"Content-Encoding", "gzip"}});
+    ASSERT_THAT(bomb, IsOk());
+    EXPECT_EQ(bomb->status, 413);
+    EXPECT_EQ(bomb->body, R"({"refused":"413"})");
+  }
+  {
+    HttpClient c(server_->port());
+    ASSERT_THAT(c.SendRaw("POST /intake?q=2 HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999\r\n\r\n"), IsOk());
+    auto big = c.ReadResponse();
+    ASSERT_THAT(big, IsOk());
+    EXPECT_EQ(big->status, 413);
+    EXPECT_EQ(big->body, R"({"refused":"413"})");
+  }
+  {
+    HttpClient c(server_->port());
+    ASSERT_THAT(c.SendRaw("POST /intake HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n"),
+                IsOk());
+    auto chunk = c.ReadResponse();
+    ASSERT_THAT(chunk, IsOk());
+    EXPECT_EQ(chunk->status, 400);
+    EXPECT_EQ(chunk->body, R"({"refused":"400"})");
+  }
+  {
+    HttpClient c(server_->port());
+    ASSERT_THAT(c.SendRaw("POST /intake HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc"), IsOk());
+    auto slow = c.ReadResponse();
+    ASSERT_THAT(slow, IsOk());
+    EXPECT_EQ(slow->status, 408);
+    EXPECT_EQ(slow->body, R"({"refused":"408"})");
+  }
+  {
+    // A route without a refusal handler, and a header the server cannot read: the server answers.
+    HttpClient c(server_->port());
+    auto other = c.Post("/echo", "not gzip", {{"Content-Encoding", "gzip"}});
+    ASSERT_THAT(other, IsOk());
+    EXPECT_THAT(other->body, HasSubstr(R"({"error":")"));
+  }
+  std::lock_guard<std::mutex> lock(mu);
+  using K = core::HttpRefusalKind;
+  EXPECT_EQ(seen, (std::vector<std::string>{
+                      fmt::format("POST /intake q=1 key=k1 kind={} body=0", static_cast<int>(K::kBadEncoding)),
+                      fmt::format("POST /intake q= key= kind={} body=0", static_cast<int>(K::kUnsupportedEncoding)),
+                      fmt::format("POST /intake q= key= kind={} body=0", static_cast<int>(K::kTooLarge)),
+                      fmt::format("POST /intake q=2 key= kind={} body=0", static_cast<int>(K::kTooLarge)),
+                      fmt::format("POST /intake q= key= kind={} body=0", static_cast<int>(K::kMalformed)),
+                      fmt::format("POST /intake q= key= kind={} body=0", static_cast<int>(K::kTimeout))}));
+  // The server's own counters are kept as before.
+  EXPECT_EQ(server_->stats().rejected_too_large.load(), 2u);
+  EXPECT_EQ(server_->stats().rejected_unsupported_encoding.load(), 1u);
+  EXPECT_EQ(server_->stats().timeouts.load(), 1u);
+}
+
 TEST_F(HttpServerTest, SlowHeaderGets408AndClose) {
   ServerConfig cfg;
   cfg.header_timeout = absl::Milliseconds(200);

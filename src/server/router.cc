@@ -33,7 +33,7 @@ core::HttpResponse JsonError(int status, std::string_view message) {
 }
 
 absl::Status Router::Route(std::string_view method, std::string_view pattern, core::HttpHandler handler,
-                           RouteOptions options) {
+                           RouteOptions options, core::HttpRefusalHandler on_refusal) {
   if (method.empty()) return absl::InvalidArgumentError(fmt::format("router: empty method for {}", pattern));
   if (pattern.empty() || pattern.front() != '/') {
     return absl::InvalidArgumentError(fmt::format("router: pattern \"{}\" must start with '/'", pattern));
@@ -44,6 +44,7 @@ absl::Status Router::Route(std::string_view method, std::string_view pattern, co
   e.pattern = std::string(pattern);
   e.handler = std::move(handler);
   e.options = options;
+  e.on_refusal = std::move(on_refusal);
   absl::Status status;
   ForEachSegment(pattern, [&](std::string_view seg) {
     Segment s;
@@ -110,19 +111,18 @@ int Router::MatchScore(const Entry& e, std::string_view path) {
   return score;
 }
 
-core::HttpResponse Router::Handle(core::HttpRequest* req) const {
-  std::string allow;
-  auto find = [&](std::string_view method) {
+const Router::Entry* Router::Find(std::string_view method, std::string_view path, std::string* allow) const {
+  auto find = [&](std::string_view m) {
     const Entry* best = nullptr;
     int best_score = -1;
-    allow.clear();
+    allow->clear();
     for (const Entry& e : routes_) {
-      int score = MatchScore(e, req->path);
+      int score = MatchScore(e, path);
       if (score < 0) continue;
-      if (e.method != method) {
-        if (allow.find(e.method) == std::string::npos) {
-          if (!allow.empty()) allow += ", ";
-          allow += e.method;
+      if (e.method != m) {
+        if (allow->find(e.method) == std::string::npos) {
+          if (!allow->empty()) *allow += ", ";
+          *allow += e.method;
         }
         continue;
       }
@@ -133,9 +133,22 @@ core::HttpResponse Router::Handle(core::HttpRequest* req) const {
     }
     return best;
   };
-  const Entry* best = find(req->method);
+  const Entry* best = find(method);
   // HEAD is served by the GET route (the server sends the header without the body: RFC 9110 9.3.2).
-  if (best == nullptr && req->method == "HEAD") best = find("GET");
+  if (best == nullptr && method == "HEAD") best = find("GET");
+  return best;
+}
+
+std::optional<core::HttpResponse> Router::Refuse(const core::HttpRequest& req, const core::HttpRefusal& refusal) const {
+  std::string allow;
+  const Entry* route = Find(req.method, req.path, &allow);
+  if (route == nullptr || !route->on_refusal) return std::nullopt;
+  return route->on_refusal(req, refusal);
+}
+
+core::HttpResponse Router::Handle(core::HttpRequest* req) const {
+  std::string allow;
+  const Entry* best = Find(req->method, req->path, &allow);
   if (best == nullptr) {
     if (allow.empty()) return JsonError(404, fmt::format("not found: {}", req->path));
     core::HttpResponse r = JsonError(405, fmt::format("method not allowed: {} {}", req->method, req->path));

@@ -23,6 +23,7 @@
 #define QUELL_SERVER_ROUTER_H_
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,12 +51,22 @@ class Router {
   // Adds a route. Errors (InvalidArgument): empty method, a pattern not starting with '/', an
   // empty or malformed capture ("{", "{}"), the same capture name twice, or the same method and
   // pattern shape registered twice ("/a/{x}" and "/a/{y}" are the same shape).
+  // `on_refusal`, when set, answers the requests to this route that the server refuses before the
+  // handler could run (a body over the limit, a corrupt or unknown Content-Encoding, a broken chunk,
+  // a body timeout: core::HttpRefusal), so the endpoint counts them and shapes the error as its own;
+  // without it the server answers those itself.
   [[nodiscard]] absl::Status Route(std::string_view method, std::string_view pattern, core::HttpHandler handler,
-                                   RouteOptions options = {});
+                                   RouteOptions options = {}, core::HttpRefusalHandler on_refusal = nullptr);
 
   // Routes `*req` (its method and decoded path): sets req->path_params and calls the handler, or
   // answers 404/405 as above. Never throws on its own; a handler that throws is a bug.
   core::HttpResponse Handle(core::HttpRequest* req) const;
+
+  // The answer to a request the server refused (`req`: method, path, headers; no body) from the
+  // refusal handler of the route `req` would be routed to, or nullopt when that route has none (or
+  // no route matches) and the server answers for itself. The middleware is not called: no handler
+  // runs and no body was read. Safe to call concurrently, as Handle().
+  std::optional<core::HttpResponse> Refuse(const core::HttpRequest& req, const core::HttpRefusal& refusal) const;
 
   // "GET /api/v2/alerts" lines in registration order (docs, debugging).
   std::vector<std::string> ListRoutes() const;
@@ -80,7 +91,11 @@ class Router {
     std::vector<Segment> segments;
     core::HttpHandler handler;
     RouteOptions options;
+    core::HttpRefusalHandler on_refusal;  // May be empty.
   };
+  // The route for `method` and `path` (HEAD falls back to GET), or nullptr; *allow collects the
+  // other methods the path has (for 405).
+  const Entry* Find(std::string_view method, std::string_view path, std::string* allow) const;
   // Number of literal segments matched (higher is more specific), or -1 when `path` does not match.
   static int MatchScore(const Entry& e, std::string_view path);
   std::vector<Entry> routes_;

@@ -128,6 +128,38 @@ TEST(RouterTest, MiddlewareSeesTheMatchedRouteAndItsOptions) {
   EXPECT_EQ(seen, (std::vector<std::string>{"POST /api/v1/incidents/{id}/ack true", "GET /api/v1/incidents/{id} false"}));
 }
 
+// A request the server refused before its handler is answered by the refusal handler of the route
+// it would have reached (an intake endpoint counts it and answers in its own error shape); without
+// one, or without a route, the server answers itself (nullopt). The middleware is not involved.
+TEST(RouterTest, RefusalsGoToTheRefusalHandlerOfTheMatchedRoute) {
+  Router r;
+  std::vector<std::string> seen;
+  auto refused = [&](const core::HttpRequest& req, const core::HttpRefusal& f) {
+    seen.push_back(fmt::format("{} {} {} {}", req.method, req.path, f.status, f.message));
+    return core::HttpResponse::Json(f.status, "{\"errors\":[]}");
+  };
+  ASSERT_THAT(r.Route("POST", "/api/v2/logs", Reply("logs"), {}, refused), IsOk());
+  ASSERT_THAT(r.Route("GET", "/feed/{id}", Reply("feed"), {}, refused), IsOk());
+  ASSERT_THAT(r.Route("POST", "/echo", Reply("echo")), IsOk());
+  int middleware_calls = 0;
+  r.SetMiddleware([&](const core::HttpRequest& req, const MatchedRoute&, const core::HttpHandler& next) {
+    ++middleware_calls;
+    return next(req);
+  });
+  const core::HttpRefusal corrupt{400, core::HttpRefusalKind::kBadEncoding, "content-encoding: gzip: corrupt"};
+  std::optional<core::HttpResponse> logs = r.Refuse(Req("POST", "/api/v2/logs/"), corrupt);
+  ASSERT_TRUE(logs.has_value());
+  EXPECT_EQ(logs->status, 400);
+  EXPECT_EQ(logs->body, "{\"errors\":[]}");
+  EXPECT_TRUE(r.Refuse(Req("HEAD", "/feed/7"), {408, core::HttpRefusalKind::kTimeout, "request timeout"}).has_value());
+  EXPECT_FALSE(r.Refuse(Req("POST", "/echo"), corrupt).has_value());      // No refusal handler.
+  EXPECT_FALSE(r.Refuse(Req("GET", "/api/v2/logs"), corrupt).has_value());  // Not this method.
+  EXPECT_FALSE(r.Refuse(Req("POST", "/nowhere"), corrupt).has_value());
+  EXPECT_EQ(seen, (std::vector<std::string>{"POST /api/v2/logs/ 400 content-encoding: gzip: corrupt",
+                                            "HEAD /feed/7 408 request timeout"}));
+  EXPECT_EQ(middleware_calls, 0);
+}
+
 TEST(QueryStringTest, DecodesPairsInOrder) {
   std::vector<std::pair<std::string, std::string>> q;
   core::ParseQuery("ddtags=env%3Aprod%2Cteam%3Ax&flag&&a=b+c&a=2&bad=%zz%", &q);

@@ -154,7 +154,7 @@ int main(int argc, char** argv) {
   }
   quell::server::Router router;
   for (auto& r : (*intake)->Routes()) {
-    absl::Status s = router.Route(r.method, r.path, r.handler);
+    absl::Status s = router.Route(r.method, r.path, r.handler, {}, r.on_refusal);
     if (!s.ok()) {
       std::fprintf(stderr, "quell-intake-harness: %s\n", std::string(s.message()).c_str());
       return 1;

@@ -82,7 +82,9 @@ class HttpIntakeIntegrationTest : public ::testing::Test {
     auto intake = ingest::HttpIntake::Create(*cfg, deps);
     ASSERT_THAT(intake, IsOk());
     intake_ = std::move(*intake);
-    for (auto& r : intake_->Routes()) ASSERT_THAT(router_.Route(r.method, r.path, r.handler), IsOk());
+    for (auto& r : intake_->Routes()) {
+      ASSERT_THAT(router_.Route(r.method, r.path, r.handler, {}, r.on_refusal), IsOk());
+    }
     server::ServerConfig scfg;
     scfg.port = 0;
     server_ = std::make_unique<server::HttpServer>(scfg, &router_);
@@ -153,7 +155,8 @@ TEST_F(HttpIntakeIntegrationTest, OtlpChunkedBodyAndPartialSuccess) {
   const std::string body =
       R"({"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"checkout"}}]},)"
       R"("scopeLogs":[{"logRecords":[{"timeUnixNano":"1767225600000000000","severityNumber":17,)"
-      R"("body":{"stringValue":"payment failed"}},{"severityNumber":99},{"body":{"stringValue":"ok2"}}]}]}]})";
+      R"("body":{"stringValue":"payment failed"}},{"timeUnixNano":"99999999999999999999"},)"
+      R"({"body":{"stringValue":"ok2"}}]}]}]})";
   // Chunked, no Content-Length, as the OTel JS exporters send.
   std::string wire = "POST /v1/logs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                      "Transfer-Encoding: chunked\r\n\r\n";
@@ -222,15 +225,18 @@ TEST_F(HttpIntakeIntegrationTest, OtlpProtobufBodiesAreReadAndAnsweredInProtobuf
   EXPECT_EQ(got[0].message, "payment failed");
   EXPECT_EQ(got[1].message, "payment ok");
 
-  // One record rejected (severityNumber 99): partial_success {rejected_log_records: 1, message}.
-  auto partial = c.Post("/v1/logs", ProtobufLogs({ok, Vi(2, 99), ok}), pb);
+  // One record rejected (a traceId of 2 bytes): partial_success {rejected_log_records: 1, message}.
+  auto partial = c.Post("/v1/logs", ProtobufLogs({ok, Ld(9, "\x01\x02"), ok}), pb);
   ASSERT_THAT(partial, IsOk());
   EXPECT_EQ(partial->status, 200);
   EXPECT_EQ(partial->Header("Content-Type"), "application/x-protobuf");
   ASSERT_GE(partial->body.size(), 4u);
   EXPECT_EQ(partial->body.substr(0, 1), "\x0a");                 // partial_success
   EXPECT_EQ(partial->body.substr(2, 2), std::string("\x08\x01"));  // rejected_log_records = 1
-  EXPECT_THAT(partial->body, HasSubstr("out_of_range"));
+  EXPECT_THAT(partial->body, HasSubstr("invalid_value"));
+  // Its offsets are into the JSON the body was read as (and its dead letter keeps), and it says so.
+  EXPECT_THAT(partial->body, HasSubstr("byte offsets are into the OTLP/JSON transcoding of the protobuf body: "
+                                       "invalid_value at byte "));
   EXPECT_EQ(sink_.size(), 4u);
 
   // A broken wire format: 400 with a protobuf google.rpc.Status {code 3, message}, dead-lettered.
@@ -306,6 +312,67 @@ TEST_F(HttpIntakeIntegrationTest, DatadogLogsOver5MBIs413) {
   auto ok = c.Post("/api/v2/logs", R"([{"message":"small"}])", {{"DD-API-KEY", kKey}});
   ASSERT_THAT(ok, IsOk());
   EXPECT_EQ(ok->status, 202);
+}
+
+// QA: what the server refuses before the intake sees the body (a corrupt gzip body, an unknown
+// Content-Encoding, a body over the server's limit, a broken chunk) was not counted per endpoint,
+// and /api/v2/logs answered it {"error":"..."} where its other errors are Datadog's JSON:API error
+// objects. Each is now counted under its endpoint and answered in the endpoint's error shape.
+TEST_F(HttpIntakeIntegrationTest, ServerRefusalsAreCountedPerEndpointInTheEndpointsErrorShape) {
+  const auto& logs = intake_->stats(ingest::IntakeEndpoint::kDatadogLogs);
+  {
+    HttpClient c(server_->port());
+    auto bad = c.Post("/api/v2/logs", "not gzip at all", {{"Content-Encoding", "gzip"}, {"DD-API-KEY", kKey}});
+    ASSERT_THAT(bad, IsOk());
+    EXPECT_EQ(bad->status, 400);
+    EXPECT_EQ(bad->Header("Content-Type"), "application/json");
+    EXPECT_THAT(bad->body, ::testing::StartsWith(
+                               R"({"errors":[{"status":"400","title":"Bad Request","detail":"content-encoding: )"));
+    auto br = c.Post("/api/v2/logs", "x", {{"Content-Encoding", "br"}, {"DD-API-KEY", kKey}});
+    ASSERT_THAT(br, IsOk());
+    EXPECT_EQ(br->status, 415);
+    EXPECT_THAT(br->body, ::testing::StartsWith(R"({"errors":[{"status":"415","title":"Unsupported Media Type",)"));
+    // The connection stays usable after both.
+    auto ok = c.Post("/api/v2/logs", R"([{"message":"small"}])", {{"DD-API-KEY", kKey}});
+    ASSERT_THAT(ok, IsOk());
+    EXPECT_EQ(ok->status, 202);
+  }
+  {
+    HttpClient c(server_->port());
+    ASSERT_THAT(c.SendRaw(fmt::format("POST /api/v2/logs HTTP/1.1\r\nHost: x\r\nDD-API-KEY: {}\r\n"
+                                      "Content-Length: 99999999\r\n\r\n",
+                                      kKey)),
+                IsOk());
+    auto big = c.ReadResponse();
+    ASSERT_THAT(big, IsOk());
+    EXPECT_EQ(big->status, 413);
+    EXPECT_THAT(big->body, ::testing::StartsWith(R"({"errors":[{"status":"413","title":"Payload Too Large",)"));
+  }
+  EXPECT_EQ(logs.requests.load(), 4u);
+  EXPECT_EQ(logs.accepted_requests.load(), 1u);
+  EXPECT_EQ(logs.bad_encoding.load(), 1u);
+  EXPECT_EQ(logs.unsupported_encoding.load(), 1u);
+  EXPECT_EQ(logs.too_large.load(), 1u);
+  EXPECT_EQ(logs.bodies_rejected.load(), 0u);
+
+  // The other families keep their shapes: a protobuf OTLP request a protobuf google.rpc.Status,
+  // Alertmanager a JSON string.
+  HttpClient c(server_->port());
+  auto pb = c.Post("/v1/logs", "not gzip", {{"Content-Encoding", "gzip"}, {"Content-Type", "application/x-protobuf"}});
+  ASSERT_THAT(pb, IsOk());
+  EXPECT_EQ(pb->status, 400);
+  EXPECT_EQ(pb->Header("Content-Type"), "application/x-protobuf");
+  EXPECT_EQ(pb->body.substr(0, 2), std::string("\x08\x03"));
+  EXPECT_EQ(intake_->stats(ingest::IntakeEndpoint::kOtlpLogs).bad_encoding.load(), 1u);
+  ASSERT_THAT(c.SendRaw("POST /api/v2/alerts HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"),
+              IsOk());
+  auto chunk = c.ReadResponse();
+  ASSERT_THAT(chunk, IsOk());
+  EXPECT_EQ(chunk->status, 400);
+  EXPECT_EQ(chunk->body.front(), '"');
+  EXPECT_EQ(intake_->stats(ingest::IntakeEndpoint::kAlertmanager).malformed_http.load(), 1u);
+  EXPECT_EQ(sink_.size(), 1u);
+  EXPECT_TRUE(DeadLetters().empty());
 }
 
 TEST_F(HttpIntakeIntegrationTest, BackpressureIs429ForAlertsAnd503ForOtlpWithRetryAfter) {

@@ -28,12 +28,12 @@ using ::testing::HasSubstr;
 
 constexpr char kLogsMethod[] = "/opentelemetry.proto.collector.logs.v1.LogsService/Export";
 
-// Three log records; the third has a severityNumber outside 1..24 and is rejected (partial success).
+// Three log records; the third has a traceId of 2 bytes, not 16, and is rejected (partial success).
 constexpr char kLogsJson[] = R"({"resourceLogs":[{"resource":{"attributes":[
   {"key":"service.name","value":{"stringValue":"checkout"}}]},"scopeLogs":[{"logRecords":[
   {"timeUnixNano":"1767225600000000000","severityNumber":17,"body":{"stringValue":"payment failed"}},
   {"timeUnixNano":"1767225601000000000","severityNumber":9,"body":{"stringValue":"retrying"}},
-  {"timeUnixNano":"1767225602000000000","severityNumber":99,"body":{"stringValue":"bad"}}]}]}]})";
+  {"timeUnixNano":"1767225602000000000","traceId":"0102","body":{"stringValue":"bad"}}]}]}]})";
 
 using Call = ::quell::testing::GrpcCallResult;
 
@@ -103,7 +103,7 @@ TEST_F(OtlpGrpcTest, ExportAnswersAsOtlpHttpProtobufDoes) {
   ASSERT_GE(grpc_call.response.size(), 4u);
   EXPECT_EQ(grpc_call.response[0], '\x0a');                      // partial_success = 1, a message
   EXPECT_EQ(grpc_call.response.substr(2, 2), std::string("\x08\x01"));  // rejected_log_records = 1
-  EXPECT_THAT(grpc_call.response, HasSubstr("out_of_range"));
+  EXPECT_THAT(grpc_call.response, HasSubstr("invalid_value"));
   // A gzip-compressed call (the Collector's default) reads the same.
   Call compressed = Export(rt_->otlp_grpc_port(), body, "ingest-token", /*gzip=*/true);
   ASSERT_TRUE(compressed.status.ok()) << compressed.status.error_message();
