@@ -249,6 +249,9 @@ void RegisterMetricsSources(server::MetricsEndpoint* endpoint, const MetricsDeps
       f->Add({}, D(s.outbox.dead_lettered_total));
       f->Counter("quell_outbox_fsyncs_total", "Outbox fsync calls.");
       f->Add({}, D(s.outbox.fsyncs_total));
+      f->Counter("quell_outbox_duplicates_suppressed_total",
+                 "Notifications not sent again: the outbox held them from before a restart (derived again from replayed input).");
+      f->Add({}, D(s.duplicates_suppressed_total));
       std::vector<sinks::TargetLatency> lat = d->latency();
       f->Histogram("quell_sink_delivery_seconds", "Delivery attempt duration, by receiver integration and outcome.");
       for (const sinks::TargetLatency& t : lat) {

@@ -4,7 +4,9 @@
 // sinks/. It is self-contained (owns its strings) and serializable, so it can be written to the
 // outbox, retried after a restart and replayed. One notification concerns one incident (or one
 // storm roll-up, or one gate verdict) at one moment; `dedup_key` is stable for the incident across
-// restarts and replays, so receivers that see it twice treat it as one.
+// restarts and replays, so receivers that see it twice treat it as one. A notification the engine
+// derives again after a crash, from the same input, differs from the first one only in `time`;
+// the outbox then sends it once (ADR 0057).
 #ifndef QUELL_CORE_NOTIFICATION_H_
 #define QUELL_CORE_NOTIFICATION_H_
 
@@ -47,7 +49,8 @@ struct Notification {
   NotificationStatus status = NotificationStatus::kFiring;
   std::string receiver;           // Receiver name from config.
   std::string dedup_key;          // Stable per incident (PagerDuty dedup_key, Kafka key).
-  std::string incident_id;        // Quell's incident id (API: /api/v1/incidents/{id}).
+  std::string incident_id;        // Quell's incident id (API: /api/v1/incidents/{id}); a replay
+                                  // of the same input gives the same one (ADR 0057).
   uint64_t sequence = 0;          // Per dedup_key, increasing: orders deliveries of one incident.
   EventTime time;                 // Event time at which the engine decided to notify.
 

@@ -550,7 +550,7 @@ void Shard::ProcessAlert(const core::SignalBatch& batch, const core::Signal& s, 
     }
   }
   if (s.annotations_count > 0) TakeAnnotations(*a, batch, s);
-  ApplyState(fp, *a, firing, t);
+  ApplyState(fp, *a, firing, t, own_t);
 }
 
 void Shard::TakeAnnotations(AlertState& a, const core::SignalBatch& batch, const core::Signal& s) {
@@ -626,7 +626,7 @@ Shard::AlertState* Shard::CreateAlert(uint64_t fp, const core::SignalBatch& batc
   return a;
 }
 
-void Shard::ApplyState(uint64_t fp, AlertState& a, bool firing, int64_t t) {
+void Shard::ApplyState(uint64_t fp, AlertState& a, bool firing, int64_t t, int64_t started) {
   a.raw_firing = firing;
   a.last_change = t;
   const FlappingConfig& flap = rules_->config().flapping;
@@ -664,7 +664,7 @@ void Shard::ApplyState(uint64_t fp, AlertState& a, bool firing, int64_t t) {
     ns.resolves.emplace_back(t, (t - a.starts_at) / kNanosPerSecond);
     MarkIncidentsDirty(fp, a, t, false);
   } else {
-    a.starts_at = t;
+    a.starts_at = std::min(started, t);
     a.flags &= static_cast<uint8_t>(~(kSilencedNoted | kInhibitedNoted | kMaintNoted));
     Record(fp, &a, DecisionKind::kRefired, 0, 0, t);
     UpdateInhibitSources(fp, a, true);
@@ -748,7 +748,12 @@ void Shard::JoinIncident(uint64_t fp, AlertState& a, int route_index, int64_t t)
     n.route = route_index;
     n.group_labels = std::move(group_labels);
     n.dedup = Hash(fmt::format("{}:{}", route.id, group_text));
-    n.id_hash = Hash(fmt::format("{}@{}", Hex(n.dedup), t));
+    // Made of what a replay of the same input gives again (ADR 0057): the group, the alert that
+    // opens it and when that alert started, as its sender said. Never the watermark it was applied
+    // at (`t`), which a late alert takes from the wall clock in live mode: after a crash, the
+    // intake journal's replay into an older checkpoint applied it at another watermark, and the
+    // page it derived again carried another incident id, so the outbox could not tell it was sent.
+    n.id_hash = Hash(fmt::format("{}@{}/{}", Hex(n.dedup), a.starts_at, Hex(fp)));
     n.id = Hex(n.id_hash);
     n.index_key = index_key;
     n.created_at = t;

@@ -227,8 +227,12 @@ class Shard {
   // `firing` false (a restore): the alert is created resolved, in no incident, with no timers.
   AlertState* CreateAlert(uint64_t fp, const core::SignalBatch& batch, const core::Signal& s,
                           core::LabelView labels, int64_t t, int64_t started, bool firing = true);
-  void ApplyState(uint64_t fp, AlertState& a, bool firing, int64_t t);
+  // `started`: a firing signal's own time, its start (t unless it came late, when it is earlier):
+  // an alert firing again starts then, as CreateAlert's does.
+  void ApplyState(uint64_t fp, AlertState& a, bool firing, int64_t t, int64_t started = INT64_MAX);
   void Admit(uint64_t fp, AlertState& a, int64_t t);
+  // Opens the incident the alert's group has on `route` (its id made of what a replay of the input
+  // gives again: the group, the alert and its start; ADR 0057) or joins the open one.
   void JoinIncident(uint64_t fp, AlertState& a, int route, int64_t t);
   void MarkIncidentsDirty(uint64_t fp, AlertState& a, int64_t t, bool refire);
   // An alert's incidents: AlertState::incident, then extra_incidents_ (several routes).

@@ -831,6 +831,65 @@ TEST(ShardTest, LateAlertsAreAppliedAtTheWatermarkNotDropped) {
   EXPECT_TRUE(late);
 }
 
+// QA (ADR 0057): a page was sent twice after a `kill -9` within the checkpoint interval. The intake
+// journal replays an alert into the last checkpoint, whose watermark is older than the one the
+// alert met the first time (in live mode the wall clock moves it while nothing arrives), so a late
+// alert is applied at another watermark. The page derived again must be the page sent before the
+// crash: the same incident id, sequence number and content, apart from the time of the decision,
+// or the outbox cannot tell that it has it. The same for an alert that fires again, late, after
+// its incident closed.
+TEST(ShardTest, ALateAlertReplayedIntoAnOlderCheckpointDerivesTheSamePage) {
+  auto page_of = [](const core::Notification& n) {
+    std::vector<std::string> alerts;
+    for (const core::NotifiedAlert& a : n.alerts) {
+      alerts.push_back(fmt::format("{} {} {} {}", a.fingerprint, a.labels.ToString(), a.starts_at.unix_nanos(),
+                                   a.ends_at.unix_nanos()));
+    }
+    return fmt::format("{} {} {} {} {} {} [{}]", static_cast<int>(n.status), n.dedup_key, n.incident_id, n.sequence,
+                       n.summary, n.group_key, fmt::join(alerts, ", "));
+  };
+  Recorder rec;
+  Shard shard(Rules(), &rec, nullptr);
+  shard.AdvanceWatermark(T("2026-01-05T10:00:00Z"));
+  const std::string checkpoint = shard.Serialize();
+  shard.AdvanceWatermark(T("2026-01-05T10:00:20Z"));   // Idle ticks before the alert arrives.
+  Alert(&shard, "A", "1", T("2026-01-05T09:59:00Z"));  // Late: applied at 10:00:20.
+  shard.AdvanceWatermark(T("2026-01-05T10:01:00Z"));   // Its group_wait (30s) has passed.
+  ASSERT_EQ(rec.out.size(), 1u);
+  EXPECT_EQ(rec.out[0].time, T("2026-01-05T10:00:50Z"));
+
+  Recorder replay;
+  Shard restored(Rules(), &replay, nullptr);
+  ASSERT_OK(restored.Restore(checkpoint));
+  Alert(&restored, "A", "1", T("2026-01-05T09:59:00Z"));  // Late: applied at 10:00:00.
+  restored.AdvanceWatermark(T("2026-01-05T10:01:00Z"));
+  ASSERT_EQ(replay.out.size(), 1u);
+  EXPECT_EQ(replay.out[0].time, T("2026-01-05T10:00:30Z"));
+  EXPECT_EQ(page_of(replay.out[0]), page_of(rec.out[0]));
+  EXPECT_EQ(restored.ListIncidents().at(0).id, rec.out[0].incident_id);
+
+  // Resolved and closed; then it fires again, late, in a new incident.
+  for (Shard* s : {&shard, &restored}) {
+    Alert(s, "A", "1", T("2026-01-05T10:02:00Z"), /*resolved=*/true);
+    s->AdvanceWatermark(T("2026-01-05T10:10:00Z"));
+  }
+  ASSERT_EQ(rec.out.size(), 2u);
+  ASSERT_EQ(replay.out.size(), 2u);
+  const std::string closed = shard.Serialize();
+  shard.AdvanceWatermark(T("2026-01-05T10:11:00Z"));
+  Alert(&shard, "A", "1", T("2026-01-05T10:09:00Z"));  // Applied at 10:11.
+  shard.AdvanceWatermark(T("2026-01-05T10:12:00Z"));
+  ASSERT_EQ(rec.out.size(), 3u);
+  EXPECT_NE(rec.out[2].incident_id, rec.out[0].incident_id);
+  Recorder replay2;
+  Shard restored2(Rules(), &replay2, nullptr);
+  ASSERT_OK(restored2.Restore(closed));
+  Alert(&restored2, "A", "1", T("2026-01-05T10:09:00Z"));  // Applied at 10:10.
+  restored2.AdvanceWatermark(T("2026-01-05T10:12:00Z"));
+  ASSERT_EQ(replay2.out.size(), 1u);
+  EXPECT_EQ(page_of(replay2.out[0]), page_of(rec.out[2]));
+}
+
 // Per-reason counters are monotonic: they keep counting after the noise report's day has passed.
 TEST(ShardTest, SuppressedCountersAreMonotonic) {
   Recorder rec;

@@ -168,6 +168,7 @@ void Dispatcher::Ingest(std::vector<core::Notification> batch, core::WallTime no
   std::vector<Outbox::Item> items;
   std::vector<Target*> item_targets;
   std::vector<size_t> item_src;
+  int64_t suppressed = 0;
   for (size_t i = 0; i < batch.size(); ++i) {
     core::Notification& n = batch[i];
     if (redactor_ != nullptr) redactor_->RedactNotification(&n);
@@ -183,10 +184,24 @@ void Dispatcher::Ingest(std::vector<core::Notification> batch, core::WallTime no
       continue;
     }
     for (Target* t : it->second) {
+      if (outbox_->Holds(t->receiver->id(), n)) {
+        // Derived again after a crash from input replayed since the engine's last checkpoint:
+        // the outbox holds it from before, sent or pending (ADR 0057).
+        spdlog::info("notify: {} for receiver \"{}\" (integration {}, dedup_key {}, incident {}, sequence {}) is in "
+                     "the outbox from before the restart: not sent again",
+                     NotificationKindName(n.kind), n.receiver, t->receiver->id(), n.dedup_key, n.incident_id,
+                     n.sequence);
+        ++suppressed;
+        continue;
+      }
       items.push_back(Outbox::Item{t->receiver->id(), &n});
       item_targets.push_back(t);
       item_src.push_back(i);
     }
+  }
+  if (suppressed > 0) {
+    std::lock_guard<std::mutex> l(mu_);
+    stats_.duplicates_suppressed_total += suppressed;
   }
   if (items.empty()) return;
   std::vector<uint64_t> ids;

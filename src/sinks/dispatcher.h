@@ -10,6 +10,11 @@
 //     it only when its receiver accepted it, it failed permanently, or it grew older than
 //     outbox.max_age; the last two go to the dead-letter file and are counted, never dropped
 //     silently. After a restart, Recover() re-queues everything pending.
+//   - Once across a crash: a notification equal to one the outbox held when it was opened (apart
+//     from its decision time; Outbox::Holds) is not appended or sent again for that integration,
+//     but counted (duplicates_suppressed_total). After a crash the engine derives again what it
+//     handed over since its last checkpoint, from the input replayed since then; the copy sent
+//     or still pending before the crash is the one delivered (ADR 0057).
 //   - Per incident order: for one (integration, dedup_key) at most one attempt is in flight, and a
 //     later notification waits until every earlier one is done: a resolve never overtakes its
 //     trigger, also across restarts (the outbox replays in append order).
@@ -106,6 +111,9 @@ struct DispatcherStats {
   int64_t unknown_receiver_total = 0;
   int64_t outbox_errors_total = 0;        // Outbox writes that failed (delivery still attempted).
   int64_t recovered_total = 0;            // Entries re-queued from the outbox by Recover().
+  // (Notification, integration) pairs not sent because the outbox already held them from before
+  // the restart (Outbox::Holds: derived again from replayed input; ADR 0057).
+  int64_t duplicates_suppressed_total = 0;
   int64_t queued = 0;                     // In memory, all integrations.
   std::vector<TargetStats> targets;
   OutboxStats outbox;

@@ -424,6 +424,55 @@ TEST_F(DispatcherTest, SentButNeverPolledIsKeptForTheNextStart) {
   EXPECT_EQ(receivers_[0]->seen[0].dedup_key, "a");
 }
 
+// QA (ADR 0057): after a crash the engine derives again, from the input replayed since its last
+// checkpoint, the notifications it had handed over since then. The outbox holds them from before
+// the crash, delivered or pending: only that copy reaches the receiver, and only once. A
+// notification that differs (another sequence number, more alerts) is sent as usual.
+TEST_F(DispatcherTest, ANotificationDerivedAgainAfterACrashIsNotSentAgain) {
+  auto red = Redactor::Create(RedactionConfig{});  // It compares what it would append: redacted.
+  ASSERT_THAT(red, IsOk());
+  Build({"r"}, {}, red->get());
+  core::Notification delivered = N("a", 1);
+  delivered.summary = "patient 123-45-6789";
+  delivered.time = core::EventTime::FromUnixNanos(1'000);
+  core::Notification pending = N("b", 1);
+  dispatcher_->Send(delivered);
+  Settle();
+  ASSERT_EQ(receivers_[0]->seen.size(), 1u);
+  receivers_[0]->def = Fail(absl::StatusCode::kUnavailable);
+  dispatcher_->Send(pending);
+  Settle();
+  ASSERT_EQ(dispatcher_->stats().outbox.depth, 1);
+  Restart();  // The crash.
+  clock_.Advance(absl::Seconds(30));
+  Build({"r"}, {}, red->get());
+  ScriptedReceiver* r = receivers_[0];
+  core::Notification again = delivered;
+  again.time = core::EventTime::FromUnixNanos(2'000);  // Replayed at another watermark.
+  dispatcher_->Send(again);
+  dispatcher_->Send(pending);
+  core::Notification next = N("a", 2);  // What the incident says next: news.
+  dispatcher_->Send(next);
+  Settle();
+  ASSERT_EQ(r->seen.size(), 2u);
+  EXPECT_EQ(r->seen[0].dedup_key, "b");  // The pending copy, recovered.
+  EXPECT_EQ(r->seen[1].dedup_key, "a");
+  EXPECT_EQ(r->seen[1].sequence, 2u);
+  DispatcherStats st = dispatcher_->stats();
+  EXPECT_EQ(st.duplicates_suppressed_total, 2);
+  EXPECT_EQ(st.recovered_total, 1);
+  EXPECT_EQ(st.delivered_total, 2);
+  EXPECT_EQ(st.outbox.depth, 0);
+  // A second crash before the engine's next checkpoint derives them once more: still once.
+  Restart();
+  Build({"r"}, {}, red->get());
+  dispatcher_->Send(again);
+  dispatcher_->Send(pending);
+  Settle();
+  EXPECT_TRUE(receivers_[0]->seen.empty());
+  EXPECT_EQ(dispatcher_->stats().duplicates_suppressed_total, 2);
+}
+
 TEST_F(DispatcherTest, RedactsBeforeOutboxAndReceivers) {
   auto red = Redactor::Create(RedactionConfig{});
   ASSERT_THAT(red, IsOk());

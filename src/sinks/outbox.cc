@@ -17,6 +17,7 @@
 #include "core/status_macros.h"
 #include "fmt/format.h"
 #include "sinks/notification_json.h"
+#include "xxhash.h"
 
 namespace quell::sinks {
 namespace {
@@ -114,13 +115,15 @@ absl::StatusOr<OutboxConfig> ParseOutboxConfig(const core::YamlNode& node) {
   OutboxConfig c;
   c.where = node.location();
   QUELL_RETURN_IF_ERROR(node.CheckKeys("outbox", {"dir", "max_age", "segment_bytes", "max_segments",
-                                                  "dead_letter_file", "fsync", "retry", "circuit_breaker"}));
+                                                  "dead_letter_file", "sent_retention", "fsync", "retry",
+                                                  "circuit_breaker"}));
   QUELL_RETURN_IF_ERROR(node.ReadString("dir", &c.dir));
   QUELL_RETURN_IF_ERROR(node.ReadDuration("max_age", &c.max_age));
   QUELL_RETURN_IF_ERROR(node.ReadInt("segment_bytes", &c.segment_bytes));
   int64_t max_segments = c.max_segments;
   QUELL_RETURN_IF_ERROR(node.ReadInt("max_segments", &max_segments));
   QUELL_RETURN_IF_ERROR(node.ReadString("dead_letter_file", &c.dead_letter_file));
+  QUELL_RETURN_IF_ERROR(node.ReadDuration("sent_retention", &c.sent_retention));
   QUELL_RETURN_IF_ERROR(node.ReadBool("fsync", &c.fsync));
   if (c.dir.empty()) return node.Child("dir")->Error("outbox: dir must not be empty");
   if (c.max_age <= absl::ZeroDuration()) return node.Error("outbox: max_age must be > 0");
@@ -173,19 +176,31 @@ absl::Status Outbox::Replay() {
   }
   ::closedir(d);
   std::map<uint64_t, OutboxEntry> pending;
+  std::vector<Sent> sent;
   for (auto it = segments_.begin(); it != segments_.end(); ++it) {
     bool last = std::next(it) == segments_.end();
-    QUELL_RETURN_IF_ERROR(ReplaySegment(it->second, last, &pending));
+    QUELL_RETURN_IF_ERROR(ReplaySegment(it->second, last, &pending, &sent));
   }
   for (auto& [id, e] : pending) {
     recovered_.push_back(std::move(e));
   }
+  // What was appended in the last sent_retention of the log (not of the clock: a long downtime
+  // must not make the notifications sent just before a crash unknown).
+  core::WallTime newest = core::WallTime::FromUnixNanos(INT64_MIN);
+  for (const Sent& e : sent) newest = std::max(newest, e.enqueued_at);
+  for (const Sent& e : sent) {
+    if (newest - e.enqueued_at > config_.sent_retention) continue;
+    sent_identities_.insert(e.identity);
+    sent_contents_.insert(e.content);
+  }
+  sent_until_ = clock_->Now() + config_.sent_retention;
   for (const auto& [id, m] : pending_) segments_[m.segment].live++;
   uint64_t active = segments_.empty() ? 1 : segments_.rbegin()->first;
   return OpenActive(active);
 }
 
-absl::Status Outbox::ReplaySegment(Segment& seg, bool last, std::map<uint64_t, OutboxEntry>* pending) {
+absl::Status Outbox::ReplaySegment(Segment& seg, bool last, std::map<uint64_t, OutboxEntry>* pending,
+                                   std::vector<Sent>* sent) {
   QUELL_ASSIGN_OR_RETURN(std::string data, ReadFile(seg.path));
   size_t pos = 0;
   Decoded rec;
@@ -198,6 +213,15 @@ absl::Status Outbox::ReplaySegment(Segment& seg, bool last, std::map<uint64_t, O
       if (!n_or.ok()) {
         ++stats_.corrupt_records;
       } else {
+        const core::WallTime enqueued = core::WallTime::FromUnixNanos(rec.enqueued_ns);
+        seg.newest = std::max(seg.newest, enqueued);
+        if (config_.sent_retention > absl::ZeroDuration()) {
+          core::Notification& n = *n_or;
+          const core::EventTime time = n.time;
+          n.time = core::EventTime();
+          sent->push_back(Sent{enqueued, SentIdentity(rec.target, n), SentContent(rec.target, n)});
+          n.time = time;
+        }
         auto found = pending->find(rec.id);
         if (found == pending->end()) {  // Not a relocated copy of a pending entry.
           OutboxEntry& e = (*pending)[rec.id];
@@ -241,6 +265,32 @@ absl::Status Outbox::OpenActive(uint64_t index) {
 }
 
 std::vector<OutboxEntry> Outbox::TakeRecovered() { return std::move(recovered_); }
+
+uint64_t Outbox::SentIdentity(std::string_view target, const core::Notification& n) {
+  const std::string key = fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", target, static_cast<int>(n.kind),
+                                      static_cast<int>(n.status), n.dedup_key, n.incident_id, n.sequence);
+  return XXH3_64bits(key.data(), key.size());
+}
+
+uint64_t Outbox::SentContent(std::string_view target, const core::Notification& n) {
+  json_.assign(target);
+  json_.push_back('\x1f');
+  AppendNotificationJson(n, &json_);
+  return XXH3_64bits(json_.data(), json_.size());
+}
+
+bool Outbox::Holds(std::string_view target, const core::Notification& n) {
+  if (sent_identities_.empty()) return false;
+  if (clock_->Now() >= sent_until_) {  // Long past the restart: nothing is derived again now.
+    sent_identities_ = {};
+    sent_contents_ = {};
+    return false;
+  }
+  if (!sent_identities_.contains(SentIdentity(target, n))) return false;
+  core::Notification timeless = n;
+  timeless.time = core::EventTime();
+  return sent_contents_.contains(SentContent(target, timeless));
+}
 
 void Outbox::EncodeAppend(uint64_t id, core::WallTime enqueued, std::string_view target, const core::Notification& n) {
   json_.clear();
@@ -308,6 +358,7 @@ absl::StatusOr<std::vector<uint64_t>> Outbox::AppendBatch(std::span<const Item> 
   QUELL_RETURN_IF_ERROR(WriteBuffered(config_.fsync));
   for (uint64_t id : ids) pending_[id] = Meta{active, now};
   segments_[active].live += static_cast<int64_t>(ids.size());
+  if (!ids.empty()) segments_[active].newest = std::max(segments_[active].newest, now);
   stats_.appended_total += static_cast<int64_t>(ids.size());
   return ids;
 }
@@ -389,10 +440,17 @@ absl::Status Outbox::Compact() {
     break;  // One segment per call; a segment with unreadable live entries stays.
   }
   // Delete the oldest segments whose entries are all done (oldest first, so DONE records for
-  // entries in older segments are never lost before those segments are).
+  // entries in older segments are never lost before those segments are), once what they hold was
+  // appended more than sent_retention ago (Holds() at the next start reads it), or at once while
+  // there are more than max_segments (the disk bound wins).
+  const core::WallTime now = clock_->Now();
   while (segments_.size() > 1) {
     auto it = segments_.begin();
     if (it->second.live != 0) break;
+    if (static_cast<int>(segments_.size()) <= config_.max_segments &&
+        now - it->second.newest < config_.sent_retention) {
+      break;
+    }
     if (::unlink(it->second.path.c_str()) != 0 && errno != ENOENT) return Errno("unlink", it->second.path);
     segments_.erase(it);
   }

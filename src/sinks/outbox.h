@@ -22,10 +22,19 @@
 // DeadLetter() appends a JSON line to the dead-letter file and fsyncs it before marking the entry.
 //
 // Rotation and compaction: a new segment starts when the active one exceeds `segment_bytes`.
-// Compact() deletes the oldest segments whose entries are all done, and, when the oldest segment
-// holds only a few live entries but more than `max_segments` segments exist, copies those entries
-// (same id, same enqueue time) to the active segment first, so the log stays bounded even when one
-// entry is retried for hours.
+// Compact() deletes the oldest segments whose entries are all done once their newest entry is
+// older than `sent_retention` (at once when there are more than `max_segments` segments), and,
+// when the oldest segment holds only a few live entries but more than `max_segments` segments
+// exist, copies those entries (same id, same enqueue time) to the active segment first, so the log
+// stays bounded even when one entry is retried for hours.
+//
+// What was sent: Open() also remembers every entry appended within `sent_retention` before the
+// newest one in the log, done, dead or pending, and Holds() recognizes a notification equal to one
+// of them (apart from the time the engine decided it) for `sent_retention` after Open(). After a
+// crash the engine derives again, from the input replayed since its last checkpoint, the
+// notifications it handed over after that checkpoint: with the same incident id, sequence number
+// and content, so the Dispatcher sends only the copy the outbox holds (ADR 0057). The log format
+// is unchanged: the entries are the APPEND records that compaction keeps for `sent_retention`.
 //
 // Threading: not thread-safe; the Dispatcher thread owns it. `*clock` must outlive the Outbox.
 #ifndef QUELL_SINKS_OUTBOX_H_
@@ -39,6 +48,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -58,6 +68,13 @@ struct OutboxConfig {
   int64_t segment_bytes = 64 << 20;      // Default: 64 MiB per segment file.
   int max_segments = 8;                  // Default: 8. Above this, Compact() relocates live entries.
   std::string dead_letter_file;          // Default: <dir>/dead-letter.jsonl.
+  // Default: 1h. How long done entries stay in the log, and how long after a start the entries
+  // appended in that time before the crash or stop are recognized, so that a notification the
+  // engine derives again from replayed input is not sent twice (ADR 0057). Keep it well above
+  // correlate.state_checkpoint_interval (10s): a crash makes the engine derive again what it sent
+  // since its last durable checkpoint. 0: done segments go at the next compaction, and nothing is
+  // recognized.
+  absl::Duration sent_retention = absl::Hours(1);
   bool fsync = true;                     // Default: true. false only for tests and benchmarks.
   RetryConfig retry;                     // `retry:` sub-section (retry_policy.h).
   CircuitConfig circuit_breaker;         // `circuit_breaker:` sub-section (circuit_breaker.h).
@@ -97,6 +114,14 @@ class Outbox {
   // Entries pending at Open(), in id (append) order. Moves them out: call once.
   std::vector<OutboxEntry> TakeRecovered();
 
+  // Returns true iff the log held at Open() an entry for `target`, appended within
+  // `sent_retention` before its newest one, whose notification equals `n` in everything but `time`
+  // (the event time the engine decided at, which a replay may give otherwise): the same
+  // notification derived again after a restart. Pending, done and dead entries count alike. False
+  // for everything from `sent_retention` after Open() on (the memory is released then). Cheap
+  // when nothing matches its target, kind, status, dedup key, incident id and sequence number.
+  bool Holds(std::string_view target, const core::Notification& n);
+
   struct Item {
     std::string_view target;
     const core::Notification* notification;
@@ -127,6 +152,13 @@ class Outbox {
     std::string path;
     int64_t bytes = 0;
     int64_t live = 0;
+    core::WallTime newest;                // The latest enqueue time of an APPEND in it.
+  };
+  // An APPEND record read at Open(), for Holds().
+  struct Sent {
+    core::WallTime enqueued_at;
+    uint64_t identity = 0;                // SentIdentity().
+    uint64_t content = 0;                 // SentContent().
   };
   struct Meta {
     uint64_t segment = 0;
@@ -134,7 +166,11 @@ class Outbox {
   };
   Outbox(OutboxConfig config, const core::Clock* clock);
   absl::Status Replay();
-  absl::Status ReplaySegment(Segment& seg, bool last, std::map<uint64_t, OutboxEntry>* pending);
+  absl::Status ReplaySegment(Segment& seg, bool last, std::map<uint64_t, OutboxEntry>* pending,
+                             std::vector<Sent>* sent);
+  // Hashes of what identifies a notification to Holds(), and of all of it but its time.
+  static uint64_t SentIdentity(std::string_view target, const core::Notification& n);
+  uint64_t SentContent(std::string_view target, const core::Notification& n);  // REQUIRES: n.time zero.
   absl::Status OpenActive(uint64_t index);
   absl::Status MaybeRotate();
   absl::Status WriteBuffered(bool sync);
@@ -148,6 +184,9 @@ class Outbox {
   std::map<uint64_t, Segment> segments_;  // By index; the last is active.
   std::map<uint64_t, Meta> pending_;      // By id.
   std::vector<OutboxEntry> recovered_;
+  absl::flat_hash_set<uint64_t> sent_identities_;  // For Holds(), until sent_until_.
+  absl::flat_hash_set<uint64_t> sent_contents_;
+  core::WallTime sent_until_;
   int fd_ = -1;                           // Active segment.
   bool dirty_ = false;                    // Written to fd_ since its last fdatasync.
   std::string buf_;                       // Encoded records not yet written.

@@ -223,10 +223,105 @@ TEST_F(OutboxTest, SurvivesSigkillOfTheWritingProcess) {
   }
 }
 
+// After a crash the engine derives again what it handed over since its last checkpoint (ADR 0057):
+// the reopened outbox knows every entry appended in the last sent_retention before it closed,
+// done, dead or pending, by its target and its whole notification but the decision time.
+TEST_F(OutboxTest, KnowsWhatItHeldBeforeARestartApartFromTheDecisionTime) {
+  core::Notification sent = N("a", 1);
+  sent.incident_id = "i1";
+  sent.time = core::EventTime::FromUnixNanos(1'000);
+  core::Notification pending = N("b", 1);
+  core::Notification dead = N("c", 1);
+  {
+    auto o = Open();
+    EXPECT_FALSE(o->Holds("r/x/0", sent));  // An empty log holds nothing.
+    auto ids = Append(*o, {sent, pending, dead});
+    EXPECT_FALSE(o->Holds("r/x/0", sent));  // Only what was there at Open() counts.
+    o->MarkDone(ids[0]);
+    ASSERT_THAT(o->DeadLetter(OutboxEntry{ids[2], "r/x/0", clock_.Now(), dead}, "test", 1), IsOk());
+    ASSERT_THAT(o->Sync(), IsOk());
+  }
+  clock_.Advance(absl::Hours(3));  // A long downtime: the memory counts from the log's newest entry.
+  auto o = Open();
+  core::Notification again = sent;
+  again.time = core::EventTime::FromUnixNanos(2'000);  // Decided at another watermark.
+  EXPECT_TRUE(o->Holds("r/x/0", again));
+  EXPECT_TRUE(o->Holds("r/x/0", pending));
+  EXPECT_TRUE(o->Holds("r/x/0", dead));
+  EXPECT_FALSE(o->Holds("r/y/0", again));  // Another integration of the receiver.
+  core::Notification other = again;
+  other.sequence = 2;  // The next notification of the incident (a repeat has the same content).
+  EXPECT_FALSE(o->Holds("r/x/0", other));
+  other = again;
+  other.incident_id = "i2";
+  EXPECT_FALSE(o->Holds("r/x/0", other));
+  other = again;
+  other.status = core::NotificationStatus::kResolved;
+  EXPECT_FALSE(o->Holds("r/x/0", other));
+  other = again;
+  other.firing_count = 2;  // Derived from more input than the first time: news, so it is sent.
+  EXPECT_FALSE(o->Holds("r/x/0", other));
+  // The memory lasts sent_retention after the start.
+  clock_.Advance(config_.sent_retention - absl::Seconds(1));
+  EXPECT_TRUE(o->Holds("r/x/0", again));
+  clock_.Advance(absl::Seconds(1));
+  EXPECT_FALSE(o->Holds("r/x/0", again));
+}
+
+TEST_F(OutboxTest, KnowsOnlyWhatWasAppendedWithinSentRetentionOfTheNewestEntry) {
+  config_.sent_retention = absl::Minutes(10);
+  {
+    auto o = Open();
+    o->MarkDone(Append(*o, {N("old", 1)})[0]);
+    clock_.Advance(absl::Minutes(11));
+    o->MarkDone(Append(*o, {N("new", 1)})[0]);
+    ASSERT_THAT(o->Sync(), IsOk());
+  }
+  auto o = Open();
+  EXPECT_FALSE(o->Holds("r/x/0", N("old", 1)));
+  EXPECT_TRUE(o->Holds("r/x/0", N("new", 1)));
+  o.reset();
+  config_.sent_retention = absl::ZeroDuration();  // Off.
+  EXPECT_FALSE(Open()->Holds("r/x/0", N("new", 1)));
+}
+
+// Compaction keeps done segments for sent_retention, so that a crash within it finds what was sent
+// (the disk bound, max_segments, still wins); past it they go, as before.
+TEST_F(OutboxTest, DoneSegmentsStayForSentRetention) {
+  config_.segment_bytes = 4096;
+  config_.sent_retention = absl::Minutes(10);
+  auto o = Open();
+  std::vector<uint64_t> all;
+  for (int i = 0; i < 40; ++i) {
+    auto ids = Append(*o, {N("k" + std::to_string(i), 1)});
+    all.insert(all.end(), ids.begin(), ids.end());
+  }
+  const int64_t segments = o->stats().segments;
+  ASSERT_GT(segments, 2);
+  ASSERT_LE(segments, config_.max_segments);
+  for (uint64_t id : all) o->MarkDone(id);
+  ASSERT_THAT(o->Compact(), IsOk());
+  EXPECT_EQ(o->stats().segments, segments);
+  o.reset();
+  o = Open();
+  EXPECT_TRUE(o->Holds("r/x/0", N("k0", 1)));
+  clock_.Advance(absl::Minutes(10));
+  ASSERT_THAT(o->Compact(), IsOk());
+  EXPECT_EQ(o->stats().segments, 1);
+  // Over max_segments, done segments go at once, retention or not.
+  config_.max_segments = 2;
+  o.reset();
+  o = Open();
+  for (int i = 0; i < 40; ++i) o->MarkDone(Append(*o, {N("m" + std::to_string(i), 1)})[0]);
+  ASSERT_GT(o->stats().segments, 2);
+  ASSERT_THAT(o->Compact(), IsOk());
+  EXPECT_EQ(o->stats().segments, 2);
+}
+
 TEST_F(OutboxTest, ParseConfig) {
   auto doc = core::YamlNode::LoadString(
       "outbox:\n  dir: /tmp/x\n  max_age: 2h\n  retry: {initial_backoff: 2s, max_backoff: 1m}\n"
-      "  circuit_breaker: {failure_threshold: 3, cooldown: 10s}\n",
+      "  circuit_breaker: {failure_threshold: 3, cooldown: 10s}\n  sent_retention: 15m\n",
       "q.yaml");
   ASSERT_THAT(doc, IsOk());
   auto c = ParseOutboxConfig(*doc->Child("outbox"));
@@ -235,6 +330,7 @@ TEST_F(OutboxTest, ParseConfig) {
   EXPECT_EQ(c->max_age, absl::Hours(2));
   EXPECT_EQ(c->retry.initial_backoff, absl::Seconds(2));
   EXPECT_EQ(c->circuit_breaker.failure_threshold, 3);
+  EXPECT_EQ(c->sent_retention, absl::Minutes(15));
   auto bad = core::YamlNode::LoadString("outbox:\n  dri: x\n", "q.yaml");
   auto e = ParseOutboxConfig(*bad->Child("outbox"));
   ASSERT_FALSE(e.ok());

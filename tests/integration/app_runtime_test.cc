@@ -534,6 +534,143 @@ TEST_F(AppRuntimeTest, JournalLinesTheRestoredStateHoldsAreNotReplayed) {
   EXPECT_THAT(ReadAll(state_path), HasSubstr(R"("journal_checkpoint":2)"));
 }
 
+// What a `kill -9` at this moment would leave on disk, for the next run to start from: copies of
+// `paths` (the state file, the intake journal, the outbox), taken while the runtime runs and put
+// back after its orderly Stop(), whose final checkpoint, journal trim and outbox sync a crash would
+// not have done. A killed process's writes are in the page cache, so what was written counts.
+class CrashImage {
+ public:
+  CrashImage(const fs::path& dir, std::vector<fs::path> paths) : dir_(dir / "crash-image"), paths_(std::move(paths)) {
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    for (size_t i = 0; i < paths_.size(); ++i) {
+      fs::copy(paths_[i], dir_ / std::to_string(i), fs::copy_options::recursive);
+    }
+  }
+  void PutBack() {
+    for (size_t i = 0; i < paths_.size(); ++i) {
+      fs::remove_all(paths_[i]);
+      fs::rename(dir_ / std::to_string(i), paths_[i]);
+    }
+    fs::remove_all(dir_);
+  }
+
+ private:
+  fs::path dir_;
+  std::vector<fs::path> paths_;
+};
+
+// The lines of the file receiver's output that page for `alertname`.
+std::vector<std::string> PagesFor(const std::string& path, const std::string& alertname) {
+  std::vector<std::string> pages;
+  std::istringstream in(ReadAll(path));
+  for (std::string line; std::getline(in, line);) {
+    if (line.find(alertname) != std::string::npos) pages.push_back(line);
+  }
+  return pages;
+}
+
+std::string IncidentIdOf(const std::string& json) {
+  constexpr std::string_view kKey = R"("incident_id":")";
+  const size_t at = json.find(kKey);
+  if (at == std::string::npos) return "";
+  const size_t begin = at + kKey.size();
+  return json.substr(begin, json.find('"', begin) - begin);
+}
+
+// Black-box QA's double page (ADR 0057): a `kill -9` within the checkpoint interval, after the
+// page for an alert was sent (`delivered`) or while it was still pending in the outbox. The next
+// run restores the checkpoint taken before the alert, replays the alert from the intake journal
+// and derives the page again. In live mode the watermark had moved on (wall clock, idle ticks)
+// between that checkpoint and the alert, so the replay applies the late alert at an earlier
+// watermark than the first run did: the page must still carry the same incident id and reach the
+// receiver once (the pending one is delivered, the re-derived one is not sent again).
+void PageOnceAcrossACrashWithinTheCheckpointInterval(const fs::path& dir, const std::string& config_path,
+                                                     bool delivered) {
+  const std::string state_path = (dir / "state.json").string();
+  const std::string journal_dir = (dir / "journal").string();
+  const std::string pages_path = (dir / "pages.jsonl").string();
+  std::string text = WithCorrelateSettings(Config(dir.string(), "0s"),
+                                           fmt::format("  state_file: {}\n  state_checkpoint_interval: 1h\n", state_path));
+  text.replace(text.find("ingest:\n"), 8, fmt::format("ingest:\n  journal:\n    dir: {}\n", journal_dir));
+  Write(config_path, text);
+  core::ManualClock clock(kTestStart);
+  const RuntimeOptions opts = OnClock(&clock);
+  // Prometheus sends startsAt, the time the alert began firing, some time before it arrives.
+  const std::string alert = R"([{"labels":{"alertname":"DiskFull","service":"billing","severity":"critical"},
+                                 "annotations":{"summary":"disk 97%"},"startsAt":"2026-11-26T02:59:00Z"}])";
+  // Live mode: with nothing arriving, each tick moves the watermark to the wall clock.
+  auto tick_at = [&](Runtime& rt, absl::Duration since_start) {
+    clock.Set(kTestStart + since_start);
+    rt.engine()->Tick();
+    rt.engine()->Drain();
+  };
+  if (!delivered) fs::create_directories(pages_path);  // The receiver fails (EISDIR): the page stays pending.
+  std::string first_id;
+  {
+    ASSERT_OK_AND_ASSIGN(QuellConfig cfg, LoadConfig(config_path));
+    Runtime rt(std::move(cfg), opts);
+    ASSERT_OK(rt.Start());
+    HttpClient c(rt.http_port());
+    tick_at(rt, absl::Seconds(2));
+    ASSERT_OK(rt.CheckpointState());  // The last checkpoint before the crash: no alert in it.
+    tick_at(rt, absl::Seconds(5));
+    ASSERT_EQ(c.Post("/api/v2/alerts", alert, Bearer("ingest-token"))->status, 200);
+    tick_at(rt, absl::Seconds(6));  // group_wait (0s) has passed: the page.
+    if (delivered) {
+      ASSERT_TRUE(quell::testing::WaitUntil(
+          [&] { return rt.dispatcher()->stats().outbox.done_total == 1; }, std::chrono::seconds(20)));
+      ASSERT_EQ(PagesFor(pages_path, "DiskFull").size(), 1u);
+    } else {
+      ASSERT_TRUE(quell::testing::WaitUntil(
+          [&] { return rt.dispatcher()->stats().retries_total >= 1; }, std::chrono::seconds(20)));
+      ASSERT_EQ(rt.dispatcher()->stats().outbox.depth, 1);
+    }
+    const std::vector<correlate::IncidentView> incidents = rt.engine()->ListIncidents();
+    ASSERT_EQ(incidents.size(), 1u);
+    first_id = incidents[0].id;
+    CrashImage crash(dir, {state_path, journal_dir, dir / "outbox"});
+    rt.Stop();
+    crash.PutBack();
+  }
+  if (!delivered) fs::remove(pages_path);  // The receiver is back.
+  ASSERT_OK_AND_ASSIGN(QuellConfig cfg, LoadConfig(config_path));
+  clock.Set(kTestStart + absl::Seconds(10));
+  Runtime rt(std::move(cfg), opts);
+  ASSERT_OK(rt.Start());  // Restores the checkpoint, recovers the outbox, replays the journal.
+  HttpClient c(rt.http_port());
+  tick_at(rt, absl::Seconds(12));  // The replayed alert's group_wait passes again.
+  // The engine derived the page again (and handed it to the dispatcher); wait until the
+  // dispatcher either sent it too (the bug) or counted it as already held.
+  ASSERT_TRUE(quell::testing::WaitUntil([&] { return rt.dispatcher()->stats().received_total >= 1; },
+                                        std::chrono::seconds(20)));
+  quell::testing::WaitUntil(
+      [&] {
+        const std::string metrics = c.Get("/metrics")->body;
+        return PagesFor(pages_path, "DiskFull").size() >= 2 ||
+               (PagesFor(pages_path, "DiskFull").size() == 1 &&
+                metrics.find("quell_outbox_duplicates_suppressed_total 1") != std::string::npos);
+      },
+      std::chrono::seconds(20));
+  const std::vector<std::string> pages = PagesFor(pages_path, "DiskFull");
+  EXPECT_EQ(pages.size(), 1u) << ReadAll(pages_path);
+  ASSERT_FALSE(pages.empty());
+  // The incident is the one the page names, in both runs.
+  EXPECT_EQ(IncidentIdOf(pages[0]), first_id);
+  const std::vector<correlate::IncidentView> incidents = rt.engine()->ListIncidents();
+  ASSERT_EQ(incidents.size(), 1u);
+  EXPECT_EQ(incidents[0].id, first_id);
+  rt.Stop();
+}
+
+TEST_F(AppRuntimeTest, APageSentBeforeACrashIsNotSentAgainWhenTheJournalReplaysItsAlert) {
+  PageOnceAcrossACrashWithinTheCheckpointInterval(dir_, config_path_, /*delivered=*/true);
+}
+
+TEST_F(AppRuntimeTest, APagePendingInTheOutboxAtACrashIsDeliveredOnceWhenTheJournalReplaysItsAlert) {
+  PageOnceAcrossACrashWithinTheCheckpointInterval(dir_, config_path_, /*delivered=*/false);
+}
+
 // The quick start (`scripts/run.sh`): the embedded default replays the bundled sample, recorded on
 // 2026-01-01, and then runs live. The sample is rebased to start-up time (ingest.replay.timestamps:
 // now), so going live moves the watermark minutes, not eleven months: the sample's incidents page
