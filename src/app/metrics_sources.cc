@@ -43,6 +43,9 @@ void RegisterMetricsSources(server::MetricsEndpoint* endpoint, const MetricsDeps
         f->Add({{"reason", std::string(core::RejectReasonName(static_cast<core::RejectReason>(r)))}},
                D(s.rejections[r].load(std::memory_order_relaxed)));
       }
+      f->Counter("quell_ingest_annotations_dropped_total",
+                 "Annotations (attributes, unmapped fields) left out of admitted batches' records past 128 per record.");
+      f->Add({}, D(s.annotations_dropped.load(std::memory_order_relaxed)));
       f->Counter("quell_pipeline_batches_total", "Batches submitted to the engine, by outcome.");
       f->Add({{"outcome", "accepted"}}, D(s.batches_accepted.load()));
       f->Add({{"outcome", "refused"}}, D(s.batches_refused.load()));

@@ -18,6 +18,9 @@ void Pipeline::Count(const core::SignalBatch& batch) {
     }
   }
   CountUnsubmitted(batch.rejections());
+  if (batch.dropped_annotations() != 0) {
+    stats_.annotations_dropped.fetch_add(batch.dropped_annotations(), std::memory_order_relaxed);
+  }
 }
 
 void Pipeline::CountUnsubmitted(std::span<const core::Rejection> rejections) {

@@ -30,6 +30,7 @@ struct PipelineStats {
   // Accepted signals by [source][format].
   std::array<std::array<std::atomic<uint64_t>, kFormatCount>, kSourceCount> signals{};
   std::array<std::atomic<uint64_t>, core::kRejectReasonCount> rejections{};
+  std::atomic<uint64_t> annotations_dropped{0};  // Left out past 128 per record (SignalDraft).
   std::atomic<uint64_t> batches_accepted{0};
   std::atomic<uint64_t> batches_refused{0};
 };

@@ -210,6 +210,7 @@ void SignalBatch::Clear() {
   rejections_.clear();
   arena_.Clear();
   attached_.clear();
+  dropped_annotations_ = 0;
 }
 
 }  // namespace quell::core

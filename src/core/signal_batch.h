@@ -86,6 +86,12 @@ class SignalBatch {
   // For wrappers that re-base offsets of the rejections an inner parser appended (NDJSON replay).
   std::span<Rejection> mutable_rejections() { return rejections_; }
 
+  // Annotations that parsers left out of this batch's records (past SignalDraft's 128 per
+  // record), counted per body so that no record's parse pays for it: the pipeline reports them
+  // (quell_ingest_annotations_dropped_total).
+  void AddDroppedAnnotations(uint32_t n) { dropped_annotations_ += n; }
+  uint64_t dropped_annotations() const { return dropped_annotations_; }
+
   // Forgets everything, keeps capacity.
   void Clear();
 
@@ -117,6 +123,7 @@ class SignalBatch {
   std::vector<Rejection> rejections_;
   StringArena arena_;
   std::vector<Attachment> attached_;
+  uint64_t dropped_annotations_ = 0;
 };
 
 }  // namespace quell::core

@@ -91,5 +91,29 @@ TEST(DatadogLogParserTest, LogsOverOneMegabyteAreTruncatedNotRejected) {
   EXPECT_EQ(core::FindLabel(b.annotations(b.signals()[0]), "quell.truncated"), "attributes");
 }
 
+// QA: attributes past the 128 annotations a signal holds were dropped without a trace. The body's
+// batch counts them (for quell_ingest_annotations_dropped_total), across its records.
+TEST(DatadogLogParserTest, AttributesPastTheAnnotationLimitAreCountedInTheBatch) {
+  auto log_with = [](int attrs) {
+    std::string body = R"({"message":"m")";
+    for (int i = 0; i < attrs; ++i) body += ",\"attr" + std::to_string(i) + "\":\"v\"";
+    return body + "}";
+  };
+  const std::string body = "[" + log_with(300) + "," + log_with(10) + "," + log_with(130) + "]";
+  auto p = MakeParser(core::Format::kDatadogLog);
+  core::SignalBatch b;
+  ASSERT_EQ(p->Parse(body, body.size(), core::SourceKind::kHttp, kGoldenObserved, &b).accepted, 3u);
+  EXPECT_EQ(b.annotations(b.signals()[0]).size(), SignalDraft::kMaxAnnotations);
+  int kept = 0;  // Annotations keep their order, unsorted: no FindLabel.
+  for (const core::Label& a : b.annotations(b.signals()[0])) kept += a.name.starts_with("attr");
+  EXPECT_EQ(kept, 128);
+  EXPECT_EQ(b.dropped_annotations(), (300u - 128u) + (130u - 128u));
+  b.Clear();
+  EXPECT_EQ(b.dropped_annotations(), 0u);
+  const std::string small = log_with(5);
+  ASSERT_EQ(p->Parse(small, small.size(), core::SourceKind::kHttp, kGoldenObserved, &b).accepted, 1u);
+  EXPECT_EQ(b.dropped_annotations(), 0u);  // Nothing carried over from the body before.
+}
+
 }  // namespace
 }  // namespace quell::ingest

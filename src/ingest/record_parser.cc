@@ -193,6 +193,14 @@ core::RejectReason TopLevelMismatchReason(od::document& doc, od::json_type type)
 
 [[gnu::hot]] ParseResult RecordParser::Parse(std::string_view body, size_t padded_capacity, core::SourceKind source,
                                 core::EventTime observed, core::SignalBatch* out) {
+  ParseResult result = ParseBody(body, padded_capacity, source, observed, out);
+  if (const uint32_t dropped = draft_.TakeDroppedAnnotations(); dropped != 0) out->AddDroppedAnnotations(dropped);
+  return result;
+}
+
+[[gnu::hot]] ParseResult RecordParser::ParseBody(std::string_view body, size_t padded_capacity,
+                                                 core::SourceKind source, core::EventTime observed,
+                                                 core::SignalBatch* out) {
   ParseResult result;
   od::document doc;
   out_ = out;

@@ -27,6 +27,7 @@ class RecordParser : public Parser {
   enum class TopLevel : uint8_t { kObject, kArray, kObjectOrArray };
 
   core::Format format() const override { return format_; }
+  // ParseBody, then the annotations its records dropped go to the batch's count.
   ParseResult Parse(std::string_view body, size_t padded_capacity, core::SourceKind source, core::EventTime observed,
                     core::SignalBatch* out) final;
 
@@ -50,6 +51,8 @@ class RecordParser : public Parser {
   JsonDocument& doc() { return doc_; }
 
  private:
+  ParseResult ParseBody(std::string_view body, size_t padded_capacity, core::SourceKind source,
+                        core::EventTime observed, core::SignalBatch* out);
   struct Repair {
     bool used = false;
     bool closed = false;      // The array was complete; garbage follows it.

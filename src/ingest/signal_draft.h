@@ -6,7 +6,8 @@
 // was read, so a record rejected half-way leaves nothing in the batch (its arena bytes aside).
 // Label/annotation views must point into the batch arena or at static strings. Labels and
 // annotations live in fixed arrays: no allocation per signal, ever. Labels beyond kMaxLabels are
-// dropped; annotations beyond kMaxAnnotations are dropped and counted (dropped_annotations()).
+// dropped; annotations beyond kMaxAnnotations are dropped and counted across records until
+// TakeDroppedAnnotations() (RecordParser adds them to the batch once per body).
 //
 // Not thread-safe: one per Parser.
 #ifndef QUELL_INGEST_SIGNAL_DRAFT_H_
@@ -38,7 +39,6 @@ class SignalDraft {
     signal.record_offset = record_offset;
     label_count_ = 0;
     annotation_count_ = 0;
-    dropped_annotations_ = 0;
   }
   void Label(std::string_view name, std::string_view value) {
     if (label_count_ < kMaxLabels) labels_[label_count_++] = core::Label{name, value};
@@ -77,7 +77,12 @@ class SignalDraft {
     }
     return {};
   }
-  uint32_t dropped_annotations() const { return dropped_annotations_; }
+  // Annotations dropped since the last call, by every record drafted since (rejected ones too).
+  uint32_t TakeDroppedAnnotations() {
+    const uint32_t n = dropped_annotations_;
+    dropped_annotations_ = 0;
+    return n;
+  }
   size_t label_count() const { return label_count_; }
 
   core::Signal signal;
