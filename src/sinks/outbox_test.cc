@@ -335,6 +335,11 @@ TEST_F(OutboxTest, ParseConfig) {
   auto e = ParseOutboxConfig(*bad->Child("outbox"));
   ASSERT_FALSE(e.ok());
   EXPECT_THAT(std::string(e.status().message()), HasSubstr("q.yaml:2:3"));
+  auto negative = core::YamlNode::LoadString("outbox:\n  dir: x\n  sent_retention: -1h\n", "q.yaml");
+  auto n = ParseOutboxConfig(*negative->Child("outbox"));
+  ASSERT_FALSE(n.ok());
+  EXPECT_THAT(std::string(n.status().message()), HasSubstr("q.yaml:3:"));
+  EXPECT_THAT(std::string(n.status().message()), HasSubstr("sent_retention: invalid duration"));
 }
 
 }  // namespace
