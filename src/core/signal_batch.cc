@@ -198,6 +198,24 @@ void SignalBatch::FinishLabels() {
   labels_.insert(labels_.end(), annotations.begin(), annotations.end());
 }
 
+void SignalBatch::SortLabels(std::span<const Label> labels, SortedLabels* out) {
+  out->labels.clear();
+  AppendSorted(labels.data(), labels.size(), &out->labels);
+  out->fingerprint = Fingerprint::Of(out->labels);
+}
+
+[[gnu::hot]] void SignalBatch::AppendWithSortedLabels(const Signal& signal, const SortedLabels& labels,
+                                                      std::span<const Label> annotations) {
+  Signal& s = signals_.emplace_back(signal);
+  s.labels_begin = static_cast<uint32_t>(labels_.size());
+  s.labels_count = static_cast<uint32_t>(labels.labels.size());
+  s.fingerprint = labels.fingerprint;
+  labels_.insert(labels_.end(), labels.labels.begin(), labels.labels.end());
+  s.annotations_begin = static_cast<uint32_t>(labels_.size());
+  s.annotations_count = static_cast<uint32_t>(annotations.size());
+  labels_.insert(labels_.end(), annotations.begin(), annotations.end());
+}
+
 void SignalBatch::AddAnnotation(std::string_view name, std::string_view value) {
   Signal& s = signals_.back();
   labels_.push_back(Label{name, value});

@@ -60,6 +60,19 @@ class SignalBatch {
   // calls (ingest::SignalDraft); one copy of each part, no sort in place. `labels` and
   // `annotations` must not point into this batch's label pool.
   void Append(const Signal& signal, std::span<const Label> labels, std::span<const Label> annotations);
+
+  // A label set sorted and fingerprinted once for many signals that carry it (an OTLP resource's
+  // labels, which each of its log records carries): SortLabels, then AppendWithSortedLabels per
+  // signal. Its views must outlive the batches the signals go to, as any label's.
+  struct SortedLabels {
+    std::vector<Label> labels;
+    Fingerprint fingerprint;
+  };
+  // Sorts `labels` into `*out` as Append does (by name; empty values, and all but the last of a
+  // repeated name, dropped) and fingerprints them. Allocates only while out->labels grows.
+  static void SortLabels(std::span<const Label> labels, SortedLabels* out);
+  // Append, for labels that SortLabels prepared: copied as they are, with their fingerprint.
+  void AppendWithSortedLabels(const Signal& signal, const SortedLabels& labels, std::span<const Label> annotations);
   // Appends several labels (before FinishLabels) or annotations (after) of the last signal at once.
   void AddLabels(std::span<const Label> labels) {
     labels_.insert(labels_.end(), labels.begin(), labels.end());

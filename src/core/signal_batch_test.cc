@@ -103,6 +103,38 @@ TEST(SignalBatchTest, AppendMatchesTheStepByStepBuild) {
   EXPECT_EQ(appended.signals()[1].labels_begin, 3u);  // After the first signal's 3 labels.
 }
 
+// SortLabels + AppendWithSortedLabels (a label set sorted once for many signals) gives each signal
+// what Append gives it: the same labels, fingerprint, ranges and annotations.
+TEST(SignalBatchTest, SortedLabelsAppendAsAppendDoes) {
+  Signal proto;
+  proto.title = "t";
+  const std::vector<Label> labels = {{"service", "checkout"}, {"env", "staging"}, {"host", ""}, {"env", "prod"}};
+  const std::vector<Label> annotations = {{"trace_id", "ab"}};
+  SignalBatch::SortedLabels sorted;
+  sorted.labels = {{"stale", "x"}};  // SortLabels replaces whatever it held.
+  SignalBatch::SortLabels(labels, &sorted);
+  ASSERT_EQ(sorted.labels, (std::vector<Label>{{"env", "prod"}, {"service", "checkout"}}));
+
+  SignalBatch appended, shared;
+  for (int i = 0; i < 3; ++i) {
+    appended.Append(proto, labels, i == 1 ? std::span<const Label>(annotations) : std::span<const Label>());
+    shared.AppendWithSortedLabels(proto, sorted, i == 1 ? std::span<const Label>(annotations) : std::span<const Label>());
+  }
+  ASSERT_EQ(shared.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    const Signal& want = appended.signals()[i];
+    const Signal& got = shared.signals()[i];
+    EXPECT_EQ(got.fingerprint, want.fingerprint) << i;
+    EXPECT_EQ(got.fingerprint, Fingerprint::Of(sorted.labels)) << i;
+    EXPECT_EQ(got.labels_begin, want.labels_begin) << i;
+    EXPECT_EQ(got.annotations_begin, want.annotations_begin) << i;
+    LabelView gl = shared.labels(got), wl = appended.labels(want);
+    ASSERT_EQ(std::vector<Label>(gl.begin(), gl.end()), std::vector<Label>(wl.begin(), wl.end())) << i;
+    LabelView ga = shared.annotations(got), wa = appended.annotations(want);
+    ASSERT_EQ(std::vector<Label>(ga.begin(), ga.end()), std::vector<Label>(wa.begin(), wa.end())) << i;
+  }
+}
+
 // Random label sets of every size on both sides of the insertion-sort limit (64), with repeated
 // names sharing long prefixes and empty values: Append keeps, per name, the last label added,
 // drops it when that value is empty, and orders names as std::string does.

@@ -104,6 +104,19 @@ FieldError IntegerFromDouble(double d, const char* field, T* out) {
 
 template <typename T>
 FieldError ReadInteger(od::value& v, const char* field, T* out) {
+  // A decimal string without escapes (OTLP's int64 encoding, e.g. every timestamp) read straight
+  // from its token: the string's closing quote is the token's last byte (only whitespace may
+  // follow it before the next structural character). Anything else takes the paths below, which
+  // also name what is wrong.
+  std::string_view tok = v.raw_json_token();
+  if (tok.size() >= 3 && tok.front() == '"' && tok.back() == '"') {
+    bool overflow = false;
+    T x = 0;
+    if (ParseIntegerText(tok.substr(1, tok.size() - 2), &x, &overflow)) {
+      *out = x;
+      return FieldError::Ok();
+    }
+  }
   od::json_type t;
   if (auto e = v.type().get(t)) return FromSimdjson(e, field);
   switch (t) {

@@ -86,6 +86,20 @@ TEST(JsonFieldsTest, IntegerTextEveryLength) {
     ASSERT_TRUE(ParseInt64Text(text, &v, &overflow)) << text;
     EXPECT_EQ(v, value) << text;
   }
+  // The 17-19 digit path (up to 3 leading digits, then two groups of 8): nanosecond epochs.
+  for (const auto& [text, value] : std::vector<std::pair<std::string, int64_t>>{
+           {"1767225600000000500", 1767225600000000500}, {"-1767225600000000500", -1767225600000000500},
+           {"+10000000000000000", 10000000000000000}, {"99999999999999999", 99999999999999999},
+           {"00000000000000000012", 12}, {"-9223372036854775808", std::numeric_limits<int64_t>::min()}}) {
+    ASSERT_TRUE(ParseInt64Text(text, &v, &overflow)) << text;
+    EXPECT_EQ(v, value) << text;
+  }
+  // A non-digit in the leading digits, in either group of 8 or at the very end.
+  for (const char* bad : {"1x67225600000000500", "176722560x000000500", "17672256000000x0500", "176722560000000050x",
+                          "1767225600000000 00", "-"}) {
+    EXPECT_FALSE(ParseInt64Text(bad, &v, &overflow)) << bad;
+    EXPECT_FALSE(overflow) << bad;
+  }
   ASSERT_TRUE(ParseInt64Text("9223372036854775807", &v, &overflow));
   EXPECT_EQ(v, std::numeric_limits<int64_t>::max());
   EXPECT_FALSE(ParseInt64Text("9223372036854775808", &v, &overflow));
@@ -94,6 +108,10 @@ TEST(JsonFieldsTest, IntegerTextEveryLength) {
   ASSERT_TRUE(ParseUint64Text("18446744073709551615", &u, &overflow));
   EXPECT_EQ(u, std::numeric_limits<uint64_t>::max());
   EXPECT_FALSE(ParseUint64Text("18446744073709551616", &u, &overflow));
+  EXPECT_TRUE(overflow);
+  ASSERT_TRUE(ParseUint64Text("9999999999999999999", &u, &overflow));
+  EXPECT_EQ(u, 9999999999999999999ULL);
+  EXPECT_FALSE(ParseInt64Text("9999999999999999999", &v, &overflow));
   EXPECT_TRUE(overflow);
 }
 

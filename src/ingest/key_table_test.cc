@@ -45,6 +45,22 @@ TEST(KeyTableTest, CopiesAndLongKeysStandAlone) {
   EXPECT_EQ(copy.Find(std::string_view("ab\0", 3)), -1);
 }
 
+// Keys over 16 bytes: a one-byte change at any position, for every length the middle compare
+// handles with words (17-32) and past it (memcmp), is never found.
+TEST(KeyTableTest, LongKeysDifferingInAnyOneByteStayApart) {
+  for (size_t n = 17; n <= 40; ++n) {
+    std::string key(n, 'k');
+    for (size_t i = 0; i < n; ++i) key[i] = static_cast<char>('a' + i % 26);
+    KeyTable t{{key, 1}};
+    ASSERT_EQ(t.Find(key), 1) << n;
+    for (size_t i = 0; i < n; ++i) {
+      std::string other = key;
+      other[i] = '#';
+      ASSERT_EQ(t.Find(other), -1) << "n=" << n << " i=" << i;
+    }
+  }
+}
+
 TEST(KeyTableTest, OtlpKeysMatchBothSpellingsAndFirstIdWins) {
   KeyTable t;
   t.AddOtlp("timeUnixNano", 7);

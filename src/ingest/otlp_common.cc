@@ -3,6 +3,11 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
+
+#include "core/unaligned.h"
 #include "fmt/format.h"
 #include "ingest/key_table.h"
 
@@ -26,8 +31,19 @@ bool IsCanonicalJsonInteger(std::string_view token) {
   return true;
 }
 
-// The AnyValue variant a key names, or -1.
-int AnyValueKind(std::string_view key) {
+// The AnyValue variant a key names, or -1. "stringValue", most values by far, is matched inline
+// with two word compares (reads stay inside the key); the table lookup (a call and a guarded
+// static) cost ~3% of an OTLP logs parse.
+int AnyValueKindSlow(std::string_view key);
+inline int AnyValueKind(std::string_view key) {
+  static constexpr std::string_view kString = "stringValue";
+  if (key.size() == kString.size() && core::Load64(key.data()) == core::Load64(kString.data()) &&
+      core::Load64(key.data() + 3) == core::Load64(kString.data() + 3)) {
+    return kStringValue;
+  }
+  return AnyValueKindSlow(key);
+}
+int AnyValueKindSlow(std::string_view key) {
   static const KeyTable* const keys = [] {
     auto* t = new KeyTable();
     t->AddOtlp("stringValue", kStringValue);
@@ -277,21 +293,49 @@ void OtlpResource::ApplyTo(SignalDraft* d) const {
   d->signal.host = host;
   d->signal.version = version;
   d->signal.color = color;
-  d->Label("service", service);
+  // In name order: without identity labels (the usual resource) the record's labels are already
+  // sorted, and SignalBatch::Append takes its no-sort path.
   d->Label("env", env);
   d->Label("host", host);
+  d->Label("service", service);
   for (const core::Label& l : labels) d->Label(l.name, l.value);
   for (const core::Label& a : annotations) d->Annotate(a.name, a.value);
 }
 
+namespace {
+
+#if defined(__SSE2__)
+// Masks of the 16 bytes at `p` that are not hex digits and that are 'A'-'F': unsigned range
+// tests (x - lo <= hi - lo) on whole vectors, where the byte loop cost ~4% of an OTLP logs parse.
+inline void HexMasks16(const char* p, unsigned* bad, unsigned* upper) {
+  const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  auto in_range = [](__m128i v, char lo, char width) {
+    const __m128i t = _mm_sub_epi8(v, _mm_set1_epi8(lo));
+    return _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(width)), t);
+  };
+  const __m128i hex = _mm_or_si128(in_range(x, '0', 9), in_range(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 5));
+  *bad |= ~static_cast<unsigned>(_mm_movemask_epi8(hex)) & 0xFFFFu;
+  *upper |= static_cast<unsigned>(_mm_movemask_epi8(in_range(x, 'A', 5)));
+}
+#endif
+
+}  // namespace
+
 bool KeepHexId(JsonDocument& doc, std::string_view text, size_t n, std::string_view* out) {
   if (text.size() != n || n > 32) return false;
-  // Branch-free over the whole id.
   unsigned bad = 0, upper = 0;
-  for (char ch : text) {
-    const unsigned c = static_cast<unsigned char>(ch);
-    bad |= static_cast<unsigned>(c - '0' > 9) & static_cast<unsigned>((c | 0x20) - 'a' > 5);
-    upper |= static_cast<unsigned>(c - 'A' <= 5);
+#if defined(__SSE2__)
+  if (n == 16 || n == 32) {  // Span and trace ids: one or two 16-byte tests.
+    HexMasks16(text.data(), &bad, &upper);
+    if (n == 32) HexMasks16(text.data() + 16, &bad, &upper);
+  } else
+#endif
+  {
+    for (char ch : text) {  // Branch-free over the whole id.
+      const unsigned c = static_cast<unsigned char>(ch);
+      bad |= static_cast<unsigned>(c - '0' > 9) & static_cast<unsigned>((c | 0x20) - 'a' > 5);
+      upper |= static_cast<unsigned>(c - 'A' <= 5);
+    }
   }
   if (bad != 0) return false;
   if (upper == 0) {
@@ -332,6 +376,11 @@ OtlpParserBase::OtlpParserBase(core::Format format, const ParserOptions& options
 SignalDraft& OtlpParserBase::StartDraft(uint32_t offset) {
   draft_.Reset(format_, source_, observed_, offset);
   resource_.ApplyTo(&draft_);
+  if (!resource_labels_ready_) {
+    core::SignalBatch::SortLabels(draft_.labels(), &resource_labels_);
+    resource_labels_ready_ = true;
+  }
+  draft_.ShareLabels(&resource_labels_);
   if (!scope_name_.empty()) draft_.Annotate("otel.scope.name", scope_name_);
   return draft_;
 }
@@ -502,6 +551,7 @@ FieldError OtlpParserBase::ParseResourceEntry(od::value& entry) {
   if (auto e = entry.get_object().get(obj)) return FromSimdjson(e, resource_key_);
   // One pass while the resource comes first; scopes met before it are read in a second pass.
   resource_.Clear();
+  resource_labels_ready_ = false;
   bool resource_seen = false, deferred = false;
   for (auto f_r : obj) {
     if (auto e = f_r.error()) return FromSimdjson(e, resource_key_);
@@ -509,6 +559,7 @@ FieldError OtlpParserBase::ParseResourceEntry(od::value& entry) {
     std::string_view k;
     QUELL_TRY_FIELD(KeyOf(f, &k));
     if (k == "resource") {
+      resource_labels_ready_ = false;  // Even a Read that fails half-way changed resource_.
       QUELL_TRY_FIELD(resource_.Read(f.value(), options_, doc_, &scratch_));
       resource_seen = true;
     } else if (OtlpKeyIs(k, scope_key_)) {

@@ -157,6 +157,10 @@ class OtlpParserBase : public Parser {
   std::string repair_;  // CloseAtLastCompleteEntry's output (capacity kept).
   SignalDraft draft_;
   OtlpResource resource_;
+  // resource_'s labels, sorted and fingerprinted once for the records that carry no label of
+  // their own (log records): made by StartDraft, dropped whenever resource_ changes.
+  core::SignalBatch::SortedLabels resource_labels_;
+  bool resource_labels_ready_ = false;
 
  private:
   // A body cut short (or broken) past its first complete entries: `*repaired` is the body up to

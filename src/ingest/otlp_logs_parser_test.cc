@@ -25,6 +25,36 @@ TEST(OtlpLogsParserTest, ResourceAfterScopeLogsStillApplies) {
   EXPECT_EQ(b.signals()[0].event_time, kGoldenObserved);
 }
 
+// The records of a resource share its labels, sorted and fingerprinted once per resource: each
+// record, in each of two resources (the second with an identity label, which sorts between host
+// and service), carries its own resource's labels and their fingerprint, not the one before.
+TEST(OtlpLogsParserTest, RecordsCarryTheirOwnResourcesLabels) {
+  auto p = MakeParser(core::Format::kOtlpLogs);
+  core::SignalBatch b;
+  std::string body = R"({"resourceLogs":[
+     {"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"a"}},
+                                {"key":"host.name","value":{"stringValue":"h1"}}]},
+      "scopeLogs":[{"logRecords":[{"body":{"stringValue":"1"}},{"body":{"stringValue":"2"}}]},
+                   {"logRecords":[{"body":{"stringValue":"3"}}]}]},
+     {"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"b"}},
+                                {"key":"deployment.environment.name","value":{"stringValue":"prod"}},
+                                {"key":"k8s.namespace.name","value":{"stringValue":"ns"}}]},
+      "scopeLogs":[{"logRecords":[{"body":{"stringValue":"4"}},{"body":{"stringValue":"5"}}]}]},
+     {"scopeLogs":[{"logRecords":[{"body":{"stringValue":"6"}}]}]}]})";
+  ParseResult r = p->Parse(body, body.size(), core::SourceKind::kHttp, kGoldenObserved, &b);
+  ASSERT_EQ(r.accepted, 6u);
+  const std::vector<core::Label> first = {{"host", "h1"}, {"service", "a"}};
+  const std::vector<core::Label> second = {{"env", "prod"}, {"k8s.namespace.name", "ns"}, {"service", "b"}};
+  for (size_t i = 0; i < 6; ++i) {
+    const core::Signal& s = b.signals()[i];
+    const std::vector<core::Label> want = i < 3 ? first : i < 5 ? second : std::vector<core::Label>{};
+    core::LabelView got = b.labels(s);
+    EXPECT_EQ(std::vector<core::Label>(got.begin(), got.end()), want) << i;
+    EXPECT_EQ(s.fingerprint, core::Fingerprint::Of(want)) << i;
+    EXPECT_EQ(s.message, std::to_string(i + 1)) << i;
+  }
+}
+
 // A sender whose clock runs ahead sends both times in the future: its observedTimeUnixNano, when
 // further past Quell's receipt than max_future_skew (15m), is not taken over the receipt, so the
 // engine's future-skew guard still compares against the receipt. A little ahead is taken.

@@ -3,6 +3,8 @@
 #include "core/label.h"
 #include "gtest/gtest.h"
 #include "ingest/golden_for_testing.h"
+#include "ingest/json_document.h"
+#include "ingest/otlp_common.h"
 
 namespace quell::ingest {
 namespace {
@@ -47,6 +49,32 @@ TEST(OtlpTracesParserTest, HexIdsAreKeptLowercase) {
   EXPECT_EQ(AnnotationOf(b, s, "parent_span_id"), "eee19b7ec3c1b173");
   // The body is untouched (the lowercase ids are copies).
   EXPECT_NE(body.find("5B8EFFF798038103D269B633813FC60C"), std::string::npos);
+}
+
+// KeepHexId tests 16 bytes at a time: every byte value at every position of a span id and a trace
+// id, against the rule byte by byte (0-9, a-f, A-F are hex; A-F are lowered).
+TEST(OtlpTracesParserTest, KeepHexIdAcceptsExactlyHexDigits) {
+  core::SignalBatch b;
+  JsonDocument doc{ParserLimits{}};
+  doc.KeepIn(&b);
+  for (size_t n : {size_t{16}, size_t{32}, size_t{8}}) {
+    for (size_t pos = 0; pos < n; ++pos) {
+      for (int c = 0; c < 256; ++c) {
+        std::string id(n, '7');
+        id[pos] = static_cast<char>(c);
+        const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        std::string_view out;
+        ASSERT_EQ(KeepHexId(doc, id, n, &out), hex) << "n=" << n << " pos=" << pos << " byte=" << c;
+        if (!hex) continue;
+        std::string want = id;
+        if (c >= 'A' && c <= 'F') want[pos] = static_cast<char>(c - 'A' + 'a');
+        ASSERT_EQ(out, want) << "n=" << n << " pos=" << pos << " byte=" << c;
+      }
+    }
+  }
+  std::string_view out;
+  EXPECT_FALSE(KeepHexId(doc, "0123456789abcdef0", 16, &out));  // Wrong length.
+  EXPECT_FALSE(KeepHexId(doc, "", 16, &out));
 }
 
 TEST(OtlpTracesParserTest, SpanKindByNameOrNumber) {

@@ -9,6 +9,9 @@
 // dropped; annotations beyond kMaxAnnotations are dropped and counted across records until
 // TakeDroppedAnnotations() (RecordParser adds them to the batch once per body).
 //
+// A parser whose drafts share one label set (an OTLP resource's, for its log records) sorts and
+// fingerprints it once (SignalBatch::SortLabels) and declares it with ShareLabels.
+//
 // Not thread-safe: one per Parser.
 #ifndef QUELL_INGEST_SIGNAL_DRAFT_H_
 #define QUELL_INGEST_SIGNAL_DRAFT_H_
@@ -39,6 +42,7 @@ class SignalDraft {
     signal.record_offset = record_offset;
     label_count_ = 0;
     annotation_count_ = 0;
+    shared_ = nullptr;
   }
   void Label(std::string_view name, std::string_view value) {
     if (label_count_ < kMaxLabels) labels_[label_count_++] = core::Label{name, value};
@@ -55,6 +59,15 @@ class SignalDraft {
   // REQUIRES: `slot` was returned by ReserveLabels (or lies in a range it reserved) for this draft.
   void SetLabel(uint32_t slot, std::string_view name, std::string_view value) {
     if (slot < label_count_) labels_[slot] = core::Label{name, value};
+    shared_ = nullptr;
+  }
+  // Declares that the labels added so far are `*shared` (SignalBatch::SortLabels of them, made
+  // once for many drafts, e.g. per OTLP resource): unless a label is added or set after this call,
+  // Emit hands `*shared` over instead of sorting and fingerprinting the same set again. `*shared`
+  // must outlive Emit. Reset() forgets it.
+  void ShareLabels(const core::SignalBatch::SortedLabels* shared) {
+    shared_ = shared;
+    shared_count_ = label_count_;
   }
   void Annotate(std::string_view name, std::string_view value) {
     if (value.empty()) return;
@@ -67,9 +80,15 @@ class SignalDraft {
   // Appends the signal to `out` (SignalBatch::Append): fields, labels (sorted, de-duplicated and
   // fingerprinted), then annotations in the order added.
   void Emit(core::SignalBatch* out) const {
-    out->Append(signal, std::span<const core::Label>(labels_.data(), label_count_),
-                std::span<const core::Label>(annotations_.data(), annotation_count_));
+    const std::span<const core::Label> annotations(annotations_.data(), annotation_count_);
+    if (shared_ != nullptr && label_count_ == shared_count_) {
+      out->AppendWithSortedLabels(signal, *shared_, annotations);
+      return;
+    }
+    out->Append(signal, labels(), annotations);
   }
+  // The labels added so far, in the order added.
+  std::span<const core::Label> labels() const { return std::span<const core::Label>(labels_.data(), label_count_); }
   // The value of the last label named `name` added so far, or empty.
   std::string_view FindLabel(std::string_view name) const {
     for (uint32_t i = label_count_; i-- > 0;) {
@@ -95,6 +114,8 @@ class SignalDraft {
   uint32_t label_count_ = 0;
   uint32_t annotation_count_ = 0;
   uint32_t dropped_annotations_ = 0;
+  const core::SignalBatch::SortedLabels* shared_ = nullptr;  // ShareLabels.
+  uint32_t shared_count_ = 0;
 };
 
 }  // namespace quell::ingest
