@@ -45,8 +45,8 @@ TEST(KeyTableTest, CopiesAndLongKeysStandAlone) {
   EXPECT_EQ(copy.Find(std::string_view("ab\0", 3)), -1);
 }
 
-// Keys over 16 bytes: a one-byte change at any position, for every length the middle compare
-// handles with words (17-32) and past it (memcmp), is never found.
+// Keys over 16 bytes: a one-byte change at any position, inside the two words Find compares first
+// or in the middle only memcmp sees, is never found.
 TEST(KeyTableTest, LongKeysDifferingInAnyOneByteStayApart) {
   for (size_t n = 17; n <= 40; ++n) {
     std::string key(n, 'k');
