@@ -67,6 +67,12 @@ core::Deployment Deploy(std::string version, core::DeployColor color, core::Even
   return d;
 }
 
+// The usual pair: blue v1 (the baseline, deployed an hour before kT0) and green v2 at kT0.
+void AddBlueGreen(GateEvaluator& gates) {
+  gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
+  gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+}
+
 // Feeds `minutes` of traffic for blue v1 and green v2 in 10 s steps.
 void Feed(GateEvaluator& gates, TrafficSimulator& sim, absl::Duration from, absl::Duration to,
          const TrafficSpec& blue, const TrafficSpec& green,
@@ -145,8 +151,7 @@ TEST(GateEvaluatorTest, LearnsDeploymentsAndColorsFromSignals) {
 
 TEST(GateEvaluatorTest, VerdictJsonCarriesEvidence) {
   GateEvaluator gates(Config(kGate), {}, nullptr);
-  gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
-  gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  AddBlueGreen(gates);
   TrafficSimulator sim(1);
   Feed(gates, sim, absl::ZeroDuration(), absl::Minutes(3), Spec("v1", core::DeployColor::kBlue),
       Spec("v2", core::DeployColor::kGreen));
@@ -179,8 +184,7 @@ TEST(GateEvaluatorTest, VerdictJsonCarriesEvidence) {
 TEST(GateEvaluatorTest, PollingFrequencyDoesNotChangeTheOutcome) {
   auto run = [](bool poll) {
     GateEvaluator gates(Config(kGate), {}, nullptr);
-    gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
-    gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+    AddBlueGreen(gates);
     TrafficSimulator sim(7);
     Feed(gates, sim, absl::ZeroDuration(), absl::Minutes(4), Spec("v1", core::DeployColor::kBlue, 0.01),
         Spec("v2", core::DeployColor::kGreen, 0.018), [&](absl::Duration) {
@@ -199,8 +203,7 @@ TEST(GateEvaluatorTest, NotifiesEveryVerdictChangeOnce) {
   GateEvaluatorOptions opts;
   opts.receiver = "deploys";
   GateEvaluator gates(Config(kGate), opts, &sink);
-  gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
-  gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  AddBlueGreen(gates);
   TrafficSimulator sim(3);
   Feed(gates, sim, absl::ZeroDuration(), absl::Minutes(3), Spec("v1", core::DeployColor::kBlue),
       Spec("v2", core::DeployColor::kGreen), [&](absl::Duration) { (void)gates.Evaluate({"checkout", "", "v2", ""}); });
@@ -220,8 +223,7 @@ TEST(GateEvaluatorTest, NotifiesEveryVerdictChangeOnce) {
 TEST(GateEvaluatorTest, OverrideReplacesTheVerdictIsNotifiedAndSurvivesNewEvidence) {
   RecordingSink sink;
   GateEvaluator gates(Config(kGate), {}, &sink);
-  gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
-  gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  AddBlueGreen(gates);
   TrafficSimulator sim(3);
   Feed(gates, sim, absl::ZeroDuration(), absl::Minutes(3), Spec("v1", core::DeployColor::kBlue),
        Spec("v2", core::DeployColor::kGreen));
@@ -282,8 +284,7 @@ gates:
         thresholds: {absolute: 0.9, relative: 1.5}
 )"),
                       {}, nullptr);
-  gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
-  gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  AddBlueGreen(gates);
   core::SignalBatch batch;
   auto point = [&](const char* version, double value, absl::Duration at) {
     core::Signal& s = batch.Add();
@@ -328,8 +329,7 @@ gates:
       - {name: p99, type: latency, group: latency, critical: true}
 )"),
                       {}, nullptr);
-  gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
-  gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  AddBlueGreen(gates);
   TrafficSimulator sim(5);
   Feed(gates, sim, absl::ZeroDuration(), absl::Minutes(3), Spec("v1", core::DeployColor::kBlue, 0.01),
       Spec("v2", core::DeployColor::kGreen, 0.06));
@@ -349,8 +349,7 @@ gates:
       - {name: errors, type: error_rate, critical: true, thresholds: {absolute: 0.02}}
 )"),
                       {}, nullptr);
-  gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
-  gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  AddBlueGreen(gates);
   TrafficSimulator sim(9);
   Feed(gates, sim, absl::ZeroDuration(), absl::Minutes(3), Spec("v1", core::DeployColor::kBlue, 0.06),
       Spec("v2", core::DeployColor::kGreen, 0.06));
@@ -363,8 +362,7 @@ gates:
 
 TEST(GateEvaluatorTest, ReloadKeepsEvidenceAndAppliesNewThresholds) {
   GateEvaluator gates(Config(kGate), {}, nullptr);
-  gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
-  gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  AddBlueGreen(gates);
   TrafficSimulator sim(4);
   Feed(gates, sim, absl::ZeroDuration(), absl::Minutes(3), Spec("v1", core::DeployColor::kBlue),
       Spec("v2", core::DeployColor::kGreen));
@@ -380,8 +378,7 @@ TEST(GateEvaluatorTest, ReloadKeepsEvidenceAndAppliesNewThresholds) {
 
 TEST(GateEvaluatorTest, LateSignalsAreCountedNotUsed) {
   GateEvaluator gates(Config(kGate), {}, nullptr);
-  gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
-  gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  AddBlueGreen(gates);
   TrafficSimulator sim(2);
   Feed(gates, sim, absl::ZeroDuration(), absl::Minutes(1), Spec("v1", core::DeployColor::kBlue),
       Spec("v2", core::DeployColor::kGreen));
@@ -398,8 +395,7 @@ TEST(GateEvaluatorTest, LateSignalsAreCountedNotUsed) {
 // makes part of it late.
 TEST(GateEvaluatorTest, OneBatchSpanningManyIntervalsIsNotLate) {
   GateEvaluator gates(Config(kGate), {}, nullptr);
-  gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
-  gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  AddBlueGreen(gates);
   TrafficSimulator sim(8);
   core::SignalBatch batch;
   sim.Generate(Spec("v1", core::DeployColor::kBlue), kT0, kT0 + absl::Minutes(3), &batch);
@@ -444,8 +440,7 @@ void ObserveFutureLog(GateEvaluator& gates, std::string_view service, std::strin
 
 TEST(GateEvaluatorFutureTest, FarFutureSignalOfAnotherServiceDoesNotMoveTheClock) {
   GateEvaluator gates(Config(kGate), {}, nullptr);
-  gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
-  gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  AddBlueGreen(gates);
   TrafficSimulator sim(11);
   const TrafficSpec blue = Spec("v1", core::DeployColor::kBlue), green = Spec("v2", core::DeployColor::kGreen);
   FeedObserved(gates, sim, absl::ZeroDuration(), absl::Minutes(3), blue, green);
@@ -474,8 +469,7 @@ TEST(GateEvaluatorFutureTest, FarFutureSignalOfAnotherServiceDoesNotMoveTheClock
 // observed time: the other services' data is not late.
 TEST(GateEvaluatorFutureTest, SlightlyFutureSignalDoesNotCloseIntervalsAhead) {
   GateEvaluator gates(Config(kGate), {}, nullptr);
-  gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
-  gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  AddBlueGreen(gates);
   TrafficSimulator sim(12);
   const TrafficSpec blue = Spec("v1", core::DeployColor::kBlue), green = Spec("v2", core::DeployColor::kGreen);
   FeedObserved(gates, sim, absl::ZeroDuration(), absl::Minutes(3), blue, green);
@@ -493,8 +487,7 @@ TEST(GateEvaluatorFutureTest, SlightlyFutureSignalDoesNotCloseIntervalsAhead) {
 TEST(GateEvaluatorFutureTest, FarFutureSignalOfTheGateIsTakenAtItsObservedTime) {
   GateEvaluatorOptions opts;
   GateEvaluator gates(Config(kGate), opts, nullptr);
-  gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
-  gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  AddBlueGreen(gates);
   TrafficSimulator sim(13);
   FeedObserved(gates, sim, absl::ZeroDuration(), absl::Minutes(1), Spec("v1", core::DeployColor::kBlue),
                Spec("v2", core::DeployColor::kGreen));
@@ -526,8 +519,7 @@ TEST(GateEvaluatorFutureTest, FarFutureSignalOfTheGateIsTakenAtItsObservedTime) 
 // its pass. Freshness is when Quell heard from it, its receipt.
 TEST(GateEvaluatorFutureTest, ASignalStampedAheadDoesNotKeepASilentCanaryFresh) {
   GateEvaluator gates(Config(kGate), {}, nullptr);
-  gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
-  gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  AddBlueGreen(gates);
   TrafficSimulator sim(14);
   const TrafficSpec blue = Spec("v1", core::DeployColor::kBlue), green = Spec("v2", core::DeployColor::kGreen);
   FeedObserved(gates, sim, absl::ZeroDuration(), absl::Minutes(4), blue, green);
@@ -586,8 +578,7 @@ gates:
 // "No data" names what the gate's indicators count: logs do not feed a spans-only gate.
 TEST(GateEvaluatorTest, NoDataNamesTheSignalKindTheIndicatorsNeed) {
   GateEvaluator gates(Config(kGate), {}, nullptr);
-  gates.AddDeployment(Deploy("v1", core::DeployColor::kBlue, kT0 - absl::Hours(1)));
-  gates.AddDeployment(Deploy("v2", core::DeployColor::kGreen, kT0));
+  AddBlueGreen(gates);
   core::SignalBatch batch;
   for (const char* version : {"v1", "v2"}) {
     core::Signal& s = batch.Add();
