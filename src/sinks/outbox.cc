@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <iterator>
 #include <utility>
 
 #include "core/json_writer.h"
@@ -267,8 +268,10 @@ absl::Status Outbox::OpenActive(uint64_t index) {
 std::vector<OutboxEntry> Outbox::TakeRecovered() { return std::move(recovered_); }
 
 uint64_t Outbox::SentIdentity(std::string_view target, const core::Notification& n) {
-  const std::string key = fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", target, static_cast<int>(n.kind),
-                                      static_cast<int>(n.status), n.dedup_key, n.incident_id, n.sequence);
+  // Formatted into an inline buffer: no allocation per notification while Holds() is armed.
+  fmt::memory_buffer key;
+  fmt::format_to(std::back_inserter(key), "{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", target, static_cast<int>(n.kind),
+                 static_cast<int>(n.status), n.dedup_key, n.incident_id, n.sequence);
   return XXH3_64bits(key.data(), key.size());
 }
 
