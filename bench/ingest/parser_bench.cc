@@ -55,9 +55,13 @@ namespace od = simdjson::ondemand;
 //   --corpus_bodies=N: N bodies per corpus instead of 20 000 (webhooks, events, Alertmanager) or
 //     2 000 (the others). 1 000 webhooks (0.5 MB) stay in L2, as a body the HTTP intake parses
 //     just after reading it.
+//   --corpus_same: every body a copy of the first, so that no branch depends on the data. A cost
+//     that shrinks here against the varied corpus is branch mispredictions (this machine has no
+//     hardware counters to count them); one that stays is work (bench/results/parsers.md, session 21).
 struct CorpusOptions {
   bool heap = false;
   size_t bodies = 0;  // 0: the format's default.
+  bool same = false;  // --corpus_same
 };
 CorpusOptions& corpus_options() {
   static CorpusOptions o;
@@ -107,7 +111,11 @@ const Corpus& GetCorpus(core::Format f) {
                    ? 20000
                    : 2000;
     if (corpus_options().bodies != 0) n = corpus_options().bodies;
-    for (std::string& b : gen.Bodies(f, n)) {
+    std::vector<std::string> generated = gen.Bodies(f, n);
+    if (corpus_options().same) {
+      for (std::string& b : generated) b = generated[0];
+    }
+    for (std::string& b : generated) {
       b.reserve(b.size() + simdjson::SIMDJSON_PADDING);
       c->bytes += b.size();
       c->bodies.push_back(std::move(b));
@@ -428,6 +436,8 @@ int main(int argc, char** argv) {
     std::string_view a = argv[i];
     if (a == "--corpus_layout=heap" || a == "--corpus_layout=arena") {
       quell::corpus_options().heap = a.ends_with("heap");
+    } else if (a == "--corpus_same") {
+      quell::corpus_options().same = true;
     } else if (a.rfind("--corpus_bodies=", 0) == 0) {
       const long n = std::atol(argv[i] + 16);
       if (n <= 0) {
@@ -436,7 +446,7 @@ int main(int argc, char** argv) {
       }
       quell::corpus_options().bodies = static_cast<size_t>(n);
     } else if (a.rfind("--corpus_", 0) == 0) {
-      std::fprintf(stderr, "unknown flag %s (--corpus_layout=arena|heap, --corpus_bodies=N)\n", argv[i]);
+      std::fprintf(stderr, "unknown flag %s (--corpus_layout=arena|heap, --corpus_bodies=N, --corpus_same)\n", argv[i]);
       return 2;
     } else {
       argv[kept++] = argv[i];

@@ -3,8 +3,14 @@
 #include <string>
 #include <vector>
 
+#include <random>
+
+#include "core/fingerprint_encoding.h"
+#include "fmt/format.h"
 #include "core/label_set.h"
 #include "gtest/gtest.h"
+#include "tests/testing/page_edge.h"
+#include "tests/testing/reference_fingerprint.h"
 #include "tests/testing/status_matchers.h"
 #include "xxhash.h"
 
@@ -35,6 +41,50 @@ TEST(FingerprintTest, MatchesDocumentedDefinition) {
   };
   put("a"); put("1"); put("b"); put("2");
   EXPECT_EQ(Fingerprint::Of(ls.view()).value(), XXH3_64bits(buf.data(), buf.size()));
+}
+
+// Of encodes each string of up to 32 bytes as one 32-byte block and goes to a thread buffer past
+// FingerprintEncoder::kCapacity: every string length around those edges, in sets on both sides of
+// the capacity, gives the definition's value.
+TEST(FingerprintTest, MatchesTheDefinitionAtEveryStringLengthAndSetSize) {
+  std::mt19937 rng(5);
+  for (size_t labels : {size_t{1}, size_t{7}, size_t{15}, size_t{16}, size_t{40}}) {
+    for (int round = 0; round < 50; ++round) {
+      std::vector<std::string> names, values;
+      for (size_t i = 0; i < labels; ++i) {
+        names.push_back(fmt::format("l{:03}", i) + std::string(rng() % 40, 'n'));
+        values.push_back(std::string(rng() % 70, static_cast<char>('a' + rng() % 26)));
+      }
+      std::vector<Label> set;
+      for (size_t i = 0; i < labels; ++i) set.push_back(Label{names[i], values[i]});
+      EXPECT_EQ(Fingerprint::Of(set).value(), testing::ReferenceFingerprint(set)) << labels << " labels";
+      FingerprintEncoder e;
+      bool fits = true;
+      for (const Label& l : set) fits = fits && e.Add(l);
+      if (fits) {
+        EXPECT_EQ(e.Finish().value(), testing::ReferenceFingerprint(set));
+      }
+    }
+  }
+  FingerprintEncoder full;  // A label that does not fit is refused whole.
+  const std::string big(FingerprintEncoder::kCapacity, 'x');
+  EXPECT_FALSE(full.Add(Label{"a", big}));
+  EXPECT_TRUE(full.Add(Label{"a", "1"}));
+  EXPECT_EQ(full.Finish(), Fingerprint::Of(LabelSet{{"a", "1"}}.view()));
+}
+
+// Strings that end where readable memory ends (the next page is inaccessible): the 32-byte block
+// copies must not read past them. Without the page check this test faults.
+TEST(FingerprintTest, StringsEndingAtAPageEdge) {
+  testing::PageEdge edge;
+  for (size_t n = 0; n <= 40; ++n) {
+    const std::string value(n, 'v');
+    const std::string_view placed = edge.Place(value);
+    const std::vector<Label> set = {{"a", "1"}, {"z", placed}};
+    EXPECT_EQ(Fingerprint::Of(set).value(), testing::ReferenceFingerprint(set)) << n;
+    const std::vector<Label> as_name = {{placed, "1"}};
+    EXPECT_EQ(Fingerprint::Of(as_name).value(), testing::ReferenceFingerprint(as_name)) << n;
+  }
 }
 
 TEST(FingerprintTest, LengthPrefixSeparatesNameAndValue) {

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "core/fingerprint_encoding.h"
+#include "core/page_local_reads.h"
 #include "core/unaligned.h"
 
 namespace quell::core {
@@ -30,13 +32,16 @@ void SignalBatch::AddLabel(std::string_view name, std::string_view value) {
 namespace {
 
 // The first 8 bytes of `s` (zero-filled past its end) as a big-endian integer, so that comparing
-// two prefixes as integers orders the names as memcmp orders their first 8 bytes. Loads only
-// bytes inside `s` (two overlapping words for sizes 4-7), without a call.
+// two prefixes as integers orders the names as memcmp orders their first 8 bytes. One 8-byte load,
+// masked to the name's length, when it stays on the name's page (page_local_reads.h); else only
+// bytes inside `s` (two overlapping words for sizes 4-7).
 inline uint64_t NamePrefix(std::string_view s) {
   const char* p = s.data();
   const size_t n = s.size();
   uint64_t v;
-  if (n >= 8) {
+  if (n != 0 && ReadStaysOnPage<8>(p)) [[likely]] {
+    v = LoadPrefix64(p, n);
+  } else if (n >= 8) {
     v = Load64(p);
   } else if (n >= 4) {  // Bytes 0-3 and n-4..n-1; the overlap holds the same bytes in both.
     v = uint64_t{Load32(p)} | (uint64_t{Load32(p + n - 4)} << (8 * (n - 4)));
@@ -91,6 +96,25 @@ inline bool AppendIfAscending(const Label* in, size_t n, std::vector<Label>* out
   for (size_t i = 0; i < n; ++i) {
     if (!in[i].value.empty()) out->push_back(in[i]);
   }
+  return true;
+}
+
+// Append's common case in one pass: names strictly ascending by their first 8 bytes and no empty
+// value (a parser's own labels in name order, then tags such as team and version). The labels are
+// fingerprinted as they are checked, and then appended as they are. Returns false, having
+// appended nothing, at the first label that breaks the rule (or when the encoding outgrows the
+// encoder); the caller then sorts and fingerprints as usual. Names that share their first 8 bytes
+// (OTLP attributes such as k8s.pod.*) take that path too.
+inline bool AppendAscendingFingerprinted(const Label* in, size_t n, std::vector<Label>* out, Fingerprint* fingerprint) {
+  FingerprintEncoder encoder;
+  uint64_t prev = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t p = NamePrefix(in[i].name);
+    if ((i != 0 && p <= prev) || in[i].value.empty() || !encoder.Add(in[i])) return false;
+    prev = p;
+  }
+  out->insert(out->end(), in, in + n);
+  *fingerprint = encoder.Finish();
   return true;
 }
 
@@ -190,9 +214,14 @@ void SignalBatch::FinishLabels() {
                          std::span<const Label> annotations) {
   Signal& s = signals_.emplace_back(signal);
   s.labels_begin = static_cast<uint32_t>(labels_.size());
-  AppendSorted(labels.data(), labels.size(), &labels_);
-  s.labels_count = static_cast<uint32_t>(labels_.size() - s.labels_begin);
-  s.fingerprint = Fingerprint::Of(this->labels(s));
+  if (labels.size() <= kSmallLabelCount &&
+      AppendAscendingFingerprinted(labels.data(), labels.size(), &labels_, &s.fingerprint)) {
+    s.labels_count = static_cast<uint32_t>(labels.size());
+  } else {
+    AppendSorted(labels.data(), labels.size(), &labels_);
+    s.labels_count = static_cast<uint32_t>(labels_.size() - s.labels_begin);
+    s.fingerprint = Fingerprint::Of(this->labels(s));
+  }
   s.annotations_begin = static_cast<uint32_t>(labels_.size());
   s.annotations_count = static_cast<uint32_t>(annotations.size());
   labels_.insert(labels_.end(), annotations.begin(), annotations.end());

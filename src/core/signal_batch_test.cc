@@ -8,6 +8,8 @@
 
 #include "core/label_set.h"
 #include "gtest/gtest.h"
+#include "tests/testing/page_edge.h"
+#include "tests/testing/reference_fingerprint.h"
 
 namespace quell::core {
 namespace {
@@ -163,6 +165,7 @@ TEST(SignalBatchTest, AppendMatchesAReferenceAtEverySize) {
         EXPECT_EQ(got[i].value, value) << n << " at " << i;
         ++i;
       }
+      EXPECT_EQ(batch.signals()[0].fingerprint.value(), testing::ReferenceFingerprint(got)) << n;
     }
   }
 }
@@ -186,7 +189,7 @@ TEST(SignalBatchTest, AscendingInputMatchesTheSort) {
     for (const Label& l : got) got_pairs.emplace_back(std::string(l.name), std::string(l.value));
     const std::vector<std::pair<std::string, std::string>> want_pairs(want.begin(), want.end());
     EXPECT_EQ(got_pairs, want_pairs);
-    EXPECT_EQ(batch.signals()[0].fingerprint, Fingerprint::Of(got));
+    EXPECT_EQ(batch.signals()[0].fingerprint.value(), testing::ReferenceFingerprint(got));
   };
   std::vector<std::string> values;
   for (size_t i = 0; i < ascending.size(); ++i) values.push_back("v" + std::to_string(i));
@@ -204,6 +207,31 @@ TEST(SignalBatchTest, AscendingInputMatchesTheSort) {
     std::vector<Label> repeated = labels;  // The same name twice in a row: the later one wins.
     repeated[at].name = repeated[at - 1].name;
     check(repeated);
+  }
+}
+
+// Append reads the first 8 bytes of each name (and 32-byte blocks of names and values for the
+// fingerprint) in one load where that stays on the string's page: names and values that end where
+// readable memory ends must give what the sort and the definition give. Without the page checks
+// this test faults.
+TEST(SignalBatchTest, AppendOfStringsEndingAtAPageEdge) {
+  testing::PageEdge edge;
+  for (size_t n = 1; n <= 40; ++n) {
+    const std::string name(n, 'm');
+    const std::string value(n, 'v');
+    for (bool edge_is_name : {true, false}) {
+      // Ascending: "a" < "m..." < "z", so Append takes its one-pass path.
+      const std::string_view placed = edge.Place(edge_is_name ? name : value);
+      const std::vector<Label> labels = {{"a", "1"},
+                                         {edge_is_name ? placed : std::string_view(name), edge_is_name ? "2" : placed},
+                                         {"z", "3"}};
+      SignalBatch batch;
+      batch.Append(Signal(), labels, {});
+      LabelView got = batch.labels(batch.signals()[0]);
+      ASSERT_EQ(got.size(), 3u) << n;
+      EXPECT_EQ(got[1].name, name) << n;
+      EXPECT_EQ(batch.signals()[0].fingerprint.value(), testing::ReferenceFingerprint(labels)) << n;
+    }
   }
 }
 
