@@ -68,7 +68,7 @@ core::SignalState DatadogTransitionState(DatadogTransition transition) {
     size_t close = rest.find(']');
     if (close == std::string_view::npos) break;
     std::string_view group = rest.substr(1, close - 1);
-    if (!found_transition) {
+    if (!found_transition && transition != nullptr) {
       DatadogTransition t = ParseDatadogTransition(group);
       if (t != DatadogTransition::kNone) {
         *transition_text = group;

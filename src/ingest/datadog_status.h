@@ -35,7 +35,9 @@ core::Severity DatadogAlertSeverity(std::string_view alert_type, std::string_vie
 // What the leading "[...]" groups of a title say ("[P1] [Triggered on {host:a}] CPU high"): the
 // first group naming a transition (its text and kind) and the first "[Pn]" group; each output
 // is left unchanged when absent. `rest` (optional) gets the title after every leading group,
-// trimmed ("CPU high" above): the alert name the webhook parser takes from a title.
+// trimmed ("CPU high" above): the alert name the webhook parser takes from a title. With
+// `transition_text` and `transition` both null the groups are not read for a transition (a
+// caller that has it from elsewhere).
 void ReadDatadogTitlePrefixes(std::string_view title, std::string_view* transition_text,
                               DatadogTransition* transition, std::string_view* priority,
                               std::string_view* rest = nullptr);

@@ -74,6 +74,11 @@ TEST(DatadogStatusTest, TitlePrefixes) {
   EXPECT_EQ(rest, "CPU high");
   ReadDatadogTitlePrefixes("CPU [x]", &text, &t, &priority, &rest);
   EXPECT_EQ(rest, "CPU [x]");
+  // Without outputs for the transition, priority and rest are still read.
+  priority = rest = "unchanged";
+  ReadDatadogTitlePrefixes("[Triggered] [P4] Disk", nullptr, nullptr, &priority, &rest);
+  EXPECT_EQ(priority, "P4");
+  EXPECT_EQ(rest, "Disk");
 }
 
 }  // namespace

@@ -186,22 +186,6 @@ DatadogWebhookParser::DatadogWebhookParser(const ParserOptions& options)
     }
   }
 
-  // The alert name is the title without its leading "[...]" groups, which may name the transition
-  // and priority.
-  std::string_view title_transition, title_priority;
-  DatadogTransition title_kind = DatadogTransition::kNone;
-  std::string_view alertname = TrimSpaces(raw_title);
-  if (!alertname.empty() && alertname.front() == '[')
-    ReadDatadogTitlePrefixes(alertname, &title_transition, &title_kind, &title_priority, &alertname);
-  if (alertname.empty() && monitor_id.empty()) return FieldError::Fail(RejectReason::kMissingField, "title");
-  // Without an alert_scope field (the default template has none), a multi-alert monitor's group
-  // is only in the title ("[Triggered on {host:a}]"): its tags label the alert, so each group is
-  // its own alert and one group's recovery resolves only that group.
-  if (!scope_field && !title_transition.empty()) {
-    std::string_view scope = DatadogTitleScope(title_transition);
-    if (!scope.empty()) ApplyDatadogTagList(scope, color_attr, doc(), &d, FieldTagLabels::kFieldsOnly);
-  }
-
   // State: the transition field, else the alert type, else a title prefix, else firing.
   // Severity: alert type, else priority (field or "[P2]" title prefix), else the transition.
   DatadogTransition kind = ParseDatadogTransition(transition);
@@ -211,6 +195,28 @@ DatadogWebhookParser::DatadogWebhookParser(const ParserOptions& options)
     else if (core::EqualsIgnoreCase(alert_type, "error") || core::EqualsIgnoreCase(alert_type, "warning"))
       state = core::SignalState::kFiring;
   }
+
+  // The alert name is the title without its leading "[...]" groups, which may name the transition
+  // and priority. The title's transition is read only where it is used below: for the scope
+  // without an alert_scope field, for the kind without a transition field, for a state nothing
+  // else gave.
+  std::string_view title_transition, title_priority;
+  DatadogTransition title_kind = DatadogTransition::kNone;
+  std::string_view alertname = TrimSpaces(raw_title);
+  if (!alertname.empty() && alertname.front() == '[') {
+    const bool title_transition_used = !scope_field || transition.empty() || state == core::SignalState::kUnknown;
+    ReadDatadogTitlePrefixes(alertname, title_transition_used ? &title_transition : nullptr,
+                             title_transition_used ? &title_kind : nullptr, &title_priority, &alertname);
+  }
+  if (alertname.empty() && monitor_id.empty()) return FieldError::Fail(RejectReason::kMissingField, "title");
+  // Without an alert_scope field (the default template has none), a multi-alert monitor's group
+  // is only in the title ("[Triggered on {host:a}]"): its tags label the alert, so each group is
+  // its own alert and one group's recovery resolves only that group.
+  if (!scope_field && !title_transition.empty()) {
+    std::string_view scope = DatadogTitleScope(title_transition);
+    if (!scope.empty()) ApplyDatadogTagList(scope, color_attr, doc(), &d, FieldTagLabels::kFieldsOnly);
+  }
+
   if (transition.empty()) kind = title_kind;
   if (priority.empty()) priority = title_priority;
   if (state == core::SignalState::kUnknown) state = DatadogTransitionState(title_kind);

@@ -76,6 +76,49 @@ TEST(DatadogWebhookParserTest, RichStateSeverityAndLabels) {
   EXPECT_EQ(core::FindLabel(b.labels(s), "solo"), "true");
 }
 
+// The title's "[...]" transition counts where nothing else decides: the transition field wins over
+// it, and with an unknown transition and no alert type the title gives the state; an alert_scope
+// field wins over the title's scope. (The parser reads the title's transition only in those
+// cases.)
+TEST(DatadogWebhookParserTest, TitleTransitionOnlyWhereNothingElseDecides) {
+  ParserOptions o;
+  o.datadog_webhook_mapping = &DatadogWebhookMapping::Rich();
+  auto p = MakeParser(core::Format::kDatadogWebhook, o);
+  struct Got {
+    core::SignalState state;
+    core::Severity severity;
+    std::string title, host;
+  };
+  auto parse = [&](const std::string& body) {
+    core::SignalBatch b;
+    EXPECT_EQ(p->Parse(body, body.size(), core::SourceKind::kHttp, kGoldenObserved, &b).accepted, 1u) << body;
+    const core::Signal& s = b.signals()[0];
+    return Got{s.state, s.severity, std::string(s.title), std::string(core::FindLabel(b.labels(s), "host"))};
+  };
+  // The field says Recovered, the title Triggered: resolved, info.
+  Got field_wins = parse(
+      R"({"alert_id":"1","alert_transition":"Recovered","title":"[Triggered on {host:t}] Lag","alert_scope":"host:s"})");
+  EXPECT_EQ(field_wins.state, core::SignalState::kResolved);
+  EXPECT_EQ(field_wins.severity, core::Severity::kInfo);
+  EXPECT_EQ(field_wins.title, "Lag");
+  EXPECT_EQ(field_wins.host, "s");  // The alert_scope field, not the title's scope.
+  // An unknown transition and no alert type: the title decides.
+  Got title_decides = parse(
+      R"({"alert_id":"1","alert_transition":"Paused","title":"[Recovered on {host:t}] Lag","alert_scope":"host:s"})");
+  EXPECT_EQ(title_decides.state, core::SignalState::kResolved);
+  EXPECT_EQ(title_decides.title, "Lag");
+  EXPECT_EQ(title_decides.host, "s");
+  // No transition field: the title's transition gives state and severity; no alert_scope field:
+  // the title's scope labels the alert.
+  Got no_field = parse(R"({"alert_id":"1","title":"[Triggered on {host:t}] [P1] Lag","alert_scope":"host:s"})");
+  EXPECT_EQ(no_field.state, core::SignalState::kFiring);
+  EXPECT_EQ(no_field.severity, core::Severity::kCritical);
+  EXPECT_EQ(no_field.host, "s");
+  Got no_scope = parse(R"({"alert_id":"1","alert_transition":"Triggered","title":"[Triggered on {host:t}] Lag"})");
+  EXPECT_EQ(no_scope.state, core::SignalState::kFiring);
+  EXPECT_EQ(no_scope.host, "t");
+}
+
 // alertname, env, host, monitor_id and service are the record's own labels: tags of those names
 // never override them (nor duplicate them), whatever the order of fields and tags.
 TEST(DatadogWebhookParserTest, TagsDoNotOverrideTheRecordsOwnLabels) {
