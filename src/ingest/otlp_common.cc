@@ -373,14 +373,16 @@ OtlpParserBase::OtlpParserBase(core::Format format, const ParserOptions& options
       records_key_(records_key),
       doc_(options.limits) {}
 
-SignalDraft& OtlpParserBase::StartDraft(uint32_t offset) {
+SignalDraft& OtlpParserBase::StartDraft(uint32_t offset, bool share_resource_labels) {
   draft_.Reset(format_, source_, observed_, offset);
   resource_.ApplyTo(&draft_);
-  if (!resource_labels_ready_) {
-    core::SignalBatch::SortLabels(draft_.labels(), &resource_labels_);
-    resource_labels_ready_ = true;
+  if (share_resource_labels) {
+    if (!resource_labels_ready_) {
+      core::SignalBatch::SortLabels(draft_.labels(), &resource_labels_);
+      resource_labels_ready_ = true;
+    }
+    draft_.ShareLabels(&resource_labels_);
   }
-  draft_.ShareLabels(&resource_labels_);
   if (!scope_name_.empty()) draft_.Annotate("otel.scope.name", scope_name_);
   return draft_;
 }

@@ -128,7 +128,11 @@ class OtlpParserBase : public Parser {
   // Ok after emitting/rejecting per point, or a failure to reject the metric as one record.
   virtual RecordStatus ParseRecord(od::value& record, uint32_t index, uint32_t offset) = 0;
 
-  SignalDraft& StartDraft(uint32_t offset);
+  // A draft with the resource's labels (and the scope's name). With `share_resource_labels` (the
+  // log records, which add no label of their own) the labels are the resource's shared set
+  // (ADR 0035), prepared at the first record of each resource; traces and metrics add labels per
+  // record, which would only drop the sharing, so they pass false and prepare nothing.
+  SignalDraft& StartDraft(uint32_t offset, bool share_resource_labels);
   std::string_view Copy(std::string_view s) { return doc_.Keep(s); }
   const ParserOptions& options() const { return options_; }
   size_t max_string() const { return options_.limits.max_string_bytes; }

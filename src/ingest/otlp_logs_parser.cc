@@ -43,7 +43,7 @@ const KeyTable& LogKeys() {
 RecordStatus OtlpLogsParser::ParseRecord(od::value& record, uint32_t, uint32_t offset) {
   od::object obj;
   if (auto e = record.get_object().get(obj)) return FromSimdjson(e, "logRecord");
-  SignalDraft& d = StartDraft(offset);
+  SignalDraft& d = StartDraft(offset, /*share_resource_labels=*/true);
   core::Signal& s = d.signal;
   s.kind = core::SignalKind::kLog;
   const size_t max = max_string();

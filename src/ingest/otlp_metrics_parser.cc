@@ -10,7 +10,7 @@ RecordStatus OtlpMetricsParser::ParsePoint(od::value& point, core::MetricType ty
                                            uint32_t offset) {
   od::object obj;
   if (auto e = point.get_object().get(obj)) return FromSimdjson(e, "dataPoint");
-  SignalDraft& d = StartDraft(offset);
+  SignalDraft& d = StartDraft(offset, /*share_resource_labels=*/false);
   core::Signal& s = d.signal;
   s.kind = core::SignalKind::kMetric;
   s.metric_type = type;

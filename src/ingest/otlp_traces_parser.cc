@@ -14,7 +14,7 @@ constexpr std::string_view kCounts[] = {"0", "1", "2", "3", "4", "5", "6", "7", 
 RecordStatus OtlpTracesParser::ParseRecord(od::value& record, uint32_t, uint32_t offset) {
   od::object obj;
   if (auto e = record.get_object().get(obj)) return FromSimdjson(e, "span");
-  SignalDraft& d = StartDraft(offset);
+  SignalDraft& d = StartDraft(offset, /*share_resource_labels=*/false);
   core::Signal& s = d.signal;
   s.kind = core::SignalKind::kSpan;
   const size_t max = max_string();
