@@ -1,13 +1,12 @@
 #include "core/fingerprint.h"
 
+#include <random>
 #include <string>
 #include <vector>
 
-#include <random>
-
 #include "core/fingerprint_encoding.h"
-#include "fmt/format.h"
 #include "core/label_set.h"
+#include "fmt/format.h"
 #include "gtest/gtest.h"
 #include "tests/testing/page_edge.h"
 #include "tests/testing/reference_fingerprint.h"

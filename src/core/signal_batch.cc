@@ -193,6 +193,17 @@ inline void AppendInKeyOrder(const SortKey* keys, const Label* in, size_t n, std
   AppendInKeyOrder(keys, in, n, out);
 }
 
+// Appends `in[0..n)` to `*out` as AppendSorted does and returns their fingerprint: in one pass
+// when they arrive sorted (AppendAscendingFingerprinted), else sorted, then fingerprinted. What
+// Append, FinishLabels and SortLabels all do.
+inline Fingerprint AppendSortedFingerprinted(const Label* in, size_t n, std::vector<Label>* out) {
+  Fingerprint fingerprint;
+  if (n <= kSmallLabelCount && AppendAscendingFingerprinted(in, n, out, &fingerprint)) return fingerprint;
+  const size_t begin = out->size();
+  AppendSorted(in, n, out);
+  return Fingerprint::Of(LabelView(out->data() + begin, out->size() - begin));
+}
+
 }  // namespace
 
 void SignalBatch::FinishLabels() {
@@ -201,27 +212,20 @@ void SignalBatch::FinishLabels() {
   // Sorted into scratch, then back over the signal's labels (AppendSorted reads from a pool that
   // must not grow under it).
   scratch_.clear();
-  AppendSorted(labels_.data() + s.labels_begin, n, &scratch_);
+  s.fingerprint = AppendSortedFingerprinted(labels_.data() + s.labels_begin, n, &scratch_);
   labels_.resize(s.labels_begin);
   labels_.insert(labels_.end(), scratch_.begin(), scratch_.end());
   s.labels_count = static_cast<uint32_t>(scratch_.size());
   s.annotations_begin = static_cast<uint32_t>(labels_.size());
   s.annotations_count = 0;
-  s.fingerprint = Fingerprint::Of(labels(s));
 }
 
 [[gnu::hot]] void SignalBatch::Append(const Signal& signal, std::span<const Label> labels,
                          std::span<const Label> annotations) {
   Signal& s = signals_.emplace_back(signal);
   s.labels_begin = static_cast<uint32_t>(labels_.size());
-  if (labels.size() <= kSmallLabelCount &&
-      AppendAscendingFingerprinted(labels.data(), labels.size(), &labels_, &s.fingerprint)) {
-    s.labels_count = static_cast<uint32_t>(labels.size());
-  } else {
-    AppendSorted(labels.data(), labels.size(), &labels_);
-    s.labels_count = static_cast<uint32_t>(labels_.size() - s.labels_begin);
-    s.fingerprint = Fingerprint::Of(this->labels(s));
-  }
+  s.fingerprint = AppendSortedFingerprinted(labels.data(), labels.size(), &labels_);
+  s.labels_count = static_cast<uint32_t>(labels_.size() - s.labels_begin);
   s.annotations_begin = static_cast<uint32_t>(labels_.size());
   s.annotations_count = static_cast<uint32_t>(annotations.size());
   labels_.insert(labels_.end(), annotations.begin(), annotations.end());
@@ -229,8 +233,7 @@ void SignalBatch::FinishLabels() {
 
 void SignalBatch::SortLabels(std::span<const Label> labels, SortedLabels* out) {
   out->labels.clear();
-  AppendSorted(labels.data(), labels.size(), &out->labels);
-  out->fingerprint = Fingerprint::Of(out->labels);
+  out->fingerprint = AppendSortedFingerprinted(labels.data(), labels.size(), &out->labels);
 }
 
 [[gnu::hot]] void SignalBatch::AppendWithSortedLabels(const Signal& signal, const SortedLabels& labels,
