@@ -58,6 +58,10 @@ namespace od = simdjson::ondemand;
 //   --corpus_same: every body a copy of the first, so that no branch depends on the data. A cost
 //     that shrinks here against the varied corpus is branch mispredictions (this machine has no
 //     hardware counters to count them); one that stays is work (bench/results/parsers.md, session 21).
+//   --simdjson_kernel=NAME: both passes on that simdjson kernel (haswell, icelake, westmere), not
+//     the best one the CPU runs. The run's context line "simdjson_kernel" names the one used: on an
+//     AVX-512 CPU simdjson picks icelake, whose stage 1 speeds the bare pass far more than the
+//     parse, so parse/bare reads ~7 points lower than with haswell (AVX2) on the same CPU.
 struct CorpusOptions {
   bool heap = false;
   size_t bodies = 0;  // 0: the format's default.
@@ -445,6 +449,16 @@ int main(int argc, char** argv) {
         return 2;
       }
       quell::corpus_options().bodies = static_cast<size_t>(n);
+    } else if (a.rfind("--simdjson_kernel=", 0) == 0) {
+      // Both passes on the named simdjson kernel instead of the best one this CPU supports (as
+      // SIMDJSON_FORCE_IMPLEMENTATION does): "haswell" (AVX2) measures on an AVX-512 machine what
+      // an AVX2-only machine runs (bench/results/parsers.md, session 22).
+      const simdjson::implementation* impl = simdjson::get_available_implementations()[a.substr(18)];
+      if (impl == nullptr || !impl->supported_by_runtime_system()) {
+        std::fprintf(stderr, "--simdjson_kernel: %s is not a simdjson kernel this CPU runs\n", argv[i] + 18);
+        return 2;
+      }
+      simdjson::get_active_implementation() = impl;
     } else if (a.rfind("--corpus_", 0) == 0) {
       std::fprintf(stderr, "unknown flag %s (--corpus_layout=arena|heap, --corpus_bodies=N, --corpus_same)\n", argv[i]);
       return 2;
@@ -456,6 +470,8 @@ int main(int argc, char** argv) {
   if (!pass.empty()) return quell::CountMain(pass, format, passes);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  // Which stage 1 both passes run: parse/bare depends on it (AVX-512 speeds the bare pass more).
+  benchmark::AddCustomContext("simdjson_kernel", std::string(simdjson::get_active_implementation()->name()));
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

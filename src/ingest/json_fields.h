@@ -51,7 +51,7 @@ struct FieldError {
 #define QUELL_TRY_FIELD(expr)                   \
   do {                                          \
     ::quell::ingest::FieldError quell_fe_ = (expr); \
-    if (quell_fe_.failed) return quell_fe_;     \
+    if (quell_fe_.failed) [[unlikely]] return quell_fe_; \
   } while (0)
 
 // The reject reason for a simdjson error met while reading a value.
