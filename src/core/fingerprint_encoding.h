@@ -51,6 +51,14 @@ inline void CopyBytes(char* dst, const char* src, size_t n) {
   }
 }
 
+// Writes `n` as 4 little-endian bytes at `w` (one store).
+inline void StoreLength(char* w, size_t n) {
+  const uint32_t v = static_cast<uint32_t>(n);
+  const char le[4] = {static_cast<char>(v & 0xff), static_cast<char>((v >> 8) & 0xff),
+                      static_cast<char>((v >> 16) & 0xff), static_cast<char>((v >> 24) & 0xff)};
+  std::memcpy(w, le, 4);
+}
+
 // Bytes a buffer needs past the end of the encoding it holds (PutField's 32-byte blocks).
 inline constexpr size_t kSlack = 32;
 
@@ -58,9 +66,7 @@ inline constexpr size_t kSlack = 32;
 // writable past that end.
 inline char* PutField(char* w, std::string_view s) {
   const uint32_t n = static_cast<uint32_t>(s.size());
-  const char le[4] = {static_cast<char>(n & 0xff), static_cast<char>((n >> 8) & 0xff),
-                      static_cast<char>((n >> 16) & 0xff), static_cast<char>((n >> 24) & 0xff)};
-  std::memcpy(w, le, 4);  // One 4-byte store.
+  StoreLength(w, n);
   if (n - 1 < 32 && ReadStaysOnPage<32>(s.data())) [[likely]] {  // 1-32 bytes (an empty view may be null).
     Copy32(w + 4, s.data());
   } else {
@@ -93,6 +99,27 @@ class FingerprintEncoder {
     if (l.name.size() + l.value.size() + 8 > static_cast<size_t>(buf_ + kCapacity - w_)) [[unlikely]] return false;
     w_ = fingerprint_internal::PutField(w_, l.name);
     w_ = fingerprint_internal::PutField(w_, l.value);
+    return true;
+  }
+  // Add(l) for the common label: name and value of 1-32 bytes each, both readable as 32-byte
+  // blocks (ReadStaysOnPage<32>), with room for both blocks. Also sets `*name_prefix` to the name's
+  // first 8 bytes, zero past its end, as a little-endian word (LoadPrefix64), from the same load.
+  // Returns false, having written nothing, for any other label: the caller then takes Add.
+  bool AddShort(const Label& l, uint64_t* name_prefix) {
+    const char* name = l.name.data();
+    const char* value = l.value.data();
+    const size_t name_size = l.name.size(), value_size = l.value.size();
+    if (name_size - 1 >= 32 || value_size - 1 >= 32 || !ReadStaysOnPage<32>(name) || !ReadStaysOnPage<32>(value) ||
+        static_cast<size_t>(buf_ + kCapacity - w_) < 8 + 32 + 32) {
+      return false;
+    }
+    char* w = w_;  // In a register: stores through char* could otherwise alias w_ (and reload it).
+    fingerprint_internal::StoreLength(w, name_size);
+    *name_prefix = Copy32Prefix64(w + 4, name, name_size);
+    w += 4 + name_size;
+    fingerprint_internal::StoreLength(w, value_size);
+    Copy32(w + 4, value);
+    w_ = w + 4 + value_size;
     return true;
   }
   // The fingerprint of the labels added (of the empty set when none).

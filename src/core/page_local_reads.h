@@ -70,6 +70,27 @@ QUELL_PAGE_LOCAL_READ inline void Copy32(char* dst, const char* src) {
 #endif
 }
 
+// Copy32(dst, src), returning LoadPrefix64(src, n) from the same load: one read of a short name
+// both copies it into a fingerprint encoding and gives its sort prefix.
+// REQUIRES: as Copy32.
+QUELL_PAGE_LOCAL_READ inline uint64_t Copy32Prefix64(char* dst, const char* src, size_t n) {
+  uint64_t v;
+#if defined(__SSE2__)
+  const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src));
+  const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 16));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), a);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + 16), b);
+  v = static_cast<uint64_t>(_mm_cvtsi128_si64(a));
+#else
+  char block[32];
+  std::memcpy(block, src, 32);
+  std::memcpy(dst, block, 32);
+  std::memcpy(&v, block, 8);
+#endif
+  if (n < 8) v &= (uint64_t{1} << (8 * n)) - 1;
+  return v;
+}
+
 }  // namespace quell::core
 
 #endif  // QUELL_CORE_PAGE_LOCAL_READS_H_

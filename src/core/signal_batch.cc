@@ -109,8 +109,15 @@ inline bool AppendAscendingFingerprinted(const Label* in, size_t n, std::vector<
   FingerprintEncoder encoder;
   uint64_t prev = 0;
   for (size_t i = 0; i < n; ++i) {
-    const uint64_t p = NamePrefix(in[i].name);
-    if ((i != 0 && p <= prev) || in[i].value.empty() || !encoder.Add(in[i])) return false;
+    // Most labels: one 32-byte read of the name gives both its encoding and its prefix.
+    uint64_t p;
+    if (encoder.AddShort(in[i], &p)) [[likely]] {
+      p = __builtin_bswap64(p);
+    } else {
+      p = NamePrefix(in[i].name);
+      if (in[i].value.empty() || !encoder.Add(in[i])) return false;
+    }
+    if (i != 0 && p <= prev) return false;
     prev = p;
   }
   out->insert(out->end(), in, in + n);
