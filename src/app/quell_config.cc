@@ -147,7 +147,10 @@ absl::Status MergeFragment(const core::YamlNode& root, QuellConfig* cfg) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<QuellConfig> Load(std::string_view text, const std::string& name, const std::string& base_dir) {
+// `resource_dir` (the embedded default's, else ""): where the relative runbooks directory and
+// replay file are read from, instead of the working directory.
+absl::StatusOr<QuellConfig> Load(std::string_view text, const std::string& name, const std::string& base_dir,
+                                 const std::string& resource_dir = "") {
   QuellConfig cfg;
   cfg.path = name;
   cfg.files.push_back(name);
@@ -200,6 +203,13 @@ absl::StatusOr<QuellConfig> Load(std::string_view text, const std::string& name,
     }
   }
 
+  if (!resource_dir.empty()) {
+    auto from_resources = [&](std::string* path) {
+      if (!path->empty() && fs::path(*path).is_relative()) *path = (fs::path(resource_dir) / *path).string();
+    };
+    from_resources(&cfg.sinks.runbooks.dir);
+    from_resources(&cfg.replay.file);
+  }
   QUELL_RETURN_IF_ERROR(correlate::Validate(cfg.rules, cfg.sinks.receiver_names(), cfg.sinks.runbooks.dir));
   // The one place the runbook link prefix is decided (sinks/runbooks.h): correlate.runbook_base_url
   // when set, else runbooks.base_url, else file://<absolute runbooks dir>/. The engine appends the
@@ -230,8 +240,40 @@ absl::StatusOr<QuellConfig> LoadConfigString(std::string_view text, const std::s
   return Load(text, name, base_dir);
 }
 
-absl::StatusOr<QuellConfig> LoadEmbeddedDefault() {
-  return Load(EmbeddedDefaultConfig(), std::string(kEmbeddedName), ".");
+absl::StatusOr<QuellConfig> LoadEmbeddedDefault() { return LoadEmbeddedDefaultFrom(EmbeddedDefaultResourceDir()); }
+
+absl::StatusOr<QuellConfig> LoadEmbeddedDefaultFrom(const std::string& resource_dir) {
+  return Load(EmbeddedDefaultConfig(), std::string(kEmbeddedName), ".", resource_dir);
+}
+
+std::string FindEmbeddedDefaultResources(const std::string& cwd, const std::string& exe) {
+  auto holds_resources = [](const fs::path& dir) {
+    std::error_code ec;
+    return fs::is_regular_file(dir / "runbooks" / "default.md", ec) &&
+           fs::is_regular_file(dir / "config" / "sample-stream.ndjson", ec);
+  };
+  if (holds_resources(cwd)) return "";
+  if (exe.empty()) return "";
+  // Lexically: /proc/self/exe is already canonical, and a test's binary path need not exist.
+  const fs::path bin = fs::path(exe).parent_path();
+  const fs::path build_tree = (bin / ".." / "..").lexically_normal();
+  const fs::path installed = (bin / ".." / "share" / "quell").lexically_normal();
+  for (const fs::path& dir : {build_tree, installed}) {
+    if (holds_resources(dir)) {
+      std::error_code ec;
+      const fs::path canonical = fs::weakly_canonical(fs::absolute(dir), ec);
+      return ec ? fs::absolute(dir).string() : canonical.string();
+    }
+  }
+  return "";
+}
+
+std::string EmbeddedDefaultResourceDir() {
+  std::error_code ec;
+  const fs::path cwd = fs::current_path(ec);
+  if (ec) return "";
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  return FindEmbeddedDefaultResources(cwd.string(), ec ? std::string() : exe.string());
 }
 
 }  // namespace quell::app

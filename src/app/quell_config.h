@@ -85,9 +85,21 @@ struct QuellConfig {
 // The same for in-memory text named `name`; `base_dir` resolves relative includes.
 [[nodiscard]] absl::StatusOr<QuellConfig> LoadConfigString(std::string_view text, const std::string& name,
                                                            const std::string& base_dir);
-// The embedded default (config/quell.yaml compiled into the binary).
+// The embedded default (config/quell.yaml compiled into the binary). Its bundled read-only files,
+// the runbooks directory and the sample stream, come from EmbeddedDefaultResourceDir(); its state
+// paths (quell-state/...) stay relative to the working directory.
 [[nodiscard]] absl::StatusOr<QuellConfig> LoadEmbeddedDefault();
+// The same with the bundled files read from `resource_dir` ("" = the working directory).
+[[nodiscard]] absl::StatusOr<QuellConfig> LoadEmbeddedDefaultFrom(const std::string& resource_dir);
 std::string_view EmbeddedDefaultConfig();
+// Where the embedded default's bundled files are: "" (the working directory) when it holds
+// runbooks/default.md and config/sample-stream.ndjson, as the repository root and the Docker image's
+// /opt/quell do; else the first of <the quell binary's directory>/../.. (a build tree's build/bin)
+// and <that directory>/../share/quell (an installed layout) that holds both, made absolute; else ""
+// (and loading reports what is missing from the working directory).
+std::string EmbeddedDefaultResourceDir();
+// The search above, for a given working directory and executable path.
+std::string FindEmbeddedDefaultResources(const std::string& cwd, const std::string& exe);
 
 }  // namespace quell::app
 

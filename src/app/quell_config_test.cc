@@ -121,5 +121,61 @@ TEST(QuellConfigTest, LoadConfigFileDerivesRunbookPrefix) {
   EXPECT_EQ(FirstPageRunbookUrl(*reloaded), "https://b.example.com/rb/default.md");
 }
 
+
+// The embedded default's bundled files (runbooks, sample stream) when `quell run` starts outside
+// the repository: found beside the binary, while the working directory still holds the state.
+class EmbeddedDefaultResourcesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("quell_embedded_" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_ / "elsewhere");
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  // A resource directory under dir_ with its own runbook and sample stream.
+  std::filesystem::path MakeResources(const std::string& name) {
+    const std::filesystem::path root = dir_ / name;
+    std::filesystem::create_directories(root / "runbooks");
+    std::filesystem::create_directories(root / "config");
+    std::ofstream(root / "runbooks" / "default.md") << "# default\n";
+    std::ofstream(root / "config" / "sample-stream.ndjson") << "";
+    return root;
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(EmbeddedDefaultResourcesTest, WorkingDirectoryWinsWhenItHoldsThem) {
+  EXPECT_EQ(FindEmbeddedDefaultResources(QUELL_SOURCE_DIR, "/nonexistent/bin/quell"), "");
+}
+
+TEST_F(EmbeddedDefaultResourcesTest, BuildTreeAndInstalledLayoutsBesideTheBinary) {
+  const std::filesystem::path tree = MakeResources("tree");  // tree/build/bin/quell
+  EXPECT_EQ(FindEmbeddedDefaultResources((dir_ / "elsewhere").string(), (tree / "build" / "bin" / "quell").string()),
+            std::filesystem::weakly_canonical(tree).string());
+  const std::filesystem::path prefix = dir_ / "prefix";  // prefix/bin/quell, prefix/share/quell/...
+  std::filesystem::create_directories(prefix / "bin");
+  std::filesystem::create_directories(prefix / "share");
+  const std::filesystem::path share = MakeResources("prefix/share/quell");
+  EXPECT_EQ(FindEmbeddedDefaultResources((dir_ / "elsewhere").string(), (prefix / "bin" / "quell").string()),
+            std::filesystem::weakly_canonical(share).string());
+  EXPECT_EQ(FindEmbeddedDefaultResources((dir_ / "elsewhere").string(), (dir_ / "nowhere" / "quell").string()), "");
+}
+
+TEST_F(EmbeddedDefaultResourcesTest, LoadReadsRunbooksAndSampleFromTheResourceDir) {
+  const std::filesystem::path root = MakeResources("res");
+  absl::StatusOr<QuellConfig> cfg = LoadEmbeddedDefaultFrom(root.string());
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(cfg->sinks.runbooks.dir, (root / "runbooks").string());
+  EXPECT_EQ(cfg->replay.file, (root / "config" / "sample-stream.ndjson").string());
+  EXPECT_THAT(cfg->rules.settings.runbook_base_url, ::testing::StartsWith("file://" + (root / "runbooks").string()));
+  // State stays where Quell runs.
+  EXPECT_EQ(cfg->rules.settings.state_file, "quell-state/correlation.json");
+  // A resource directory without the runbook is an error naming it, even though the working
+  // directory (the repository root, in tests) has one.
+  absl::StatusOr<QuellConfig> missing = LoadEmbeddedDefaultFrom((dir_ / "elsewhere").string());
+  ASSERT_FALSE(missing.ok());
+  EXPECT_THAT(std::string(missing.status().message()), ::testing::HasSubstr("default.md"));
+}
+
 }  // namespace
 }  // namespace quell::app

@@ -32,6 +32,11 @@ int RunRunCommand(const std::string& config_path) {
     return 1;
   }
   SetUpLogging(log_redactor->get());
+  if (config_path.empty()) {
+    if (const std::string dir = EmbeddedDefaultResourceDir(); !dir.empty()) {
+      spdlog::info("quell: embedded default: runbooks and sample stream from {}; state in the working directory", dir);
+    }
+  }
 
   // Signals are taken synchronously by this thread; every other thread inherits the mask.
   sigset_t set;
