@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <span>
 #include <string>
 #include <string_view>
@@ -173,15 +174,30 @@ inline bool ParseUint64Text(std::string_view text, uint64_t* out, bool* overflow
 // else ns. 0 or negative -> unset (EventTime{}). Returns false when the result overflows.
 bool EpochAutoUnit(int64_t v, core::EventTime* out);
 // Reads a number or string epoch of unknown unit (EpochAutoUnit).
-// A decimal string (as Datadog's webhook template writes $DATE) is read inline. An empty (or
-// all-space) string is an absent time, as null is: `*out` is left as it is (a template variable
-// with nothing to say renders as "").
+// A decimal string (as Datadog's webhook template writes $DATE) is read inline, and a 13-digit one
+// without a leading zero (milliseconds, the usual case) without a call. An empty (or all-space)
+// string is an absent time, as null is: `*out` is left as it is (a template variable with nothing
+// to say renders as "").
 FieldError ReadEpochAutoSlow(od::value& v, const char* field, core::EventTime* out);
+namespace internal {  // Defined below.
+inline bool EightDigits(const char* p, uint32_t* out);
+inline uint32_t DropDecimalDigits(uint32_t x, size_t k);
+}  // namespace internal
 inline FieldError ReadEpochAuto(od::value& v, const char* field, core::EventTime* out) {
   std::string_view tok = v.raw_json_token();
   if (tok.empty() || tok.front() != '"') return ReadEpochAutoSlow(v, field, out);
   std::string_view text;
   QUELL_TRY_FIELD(ReadString(v, ~size_t{0}, field, &text));
+  if (text.size() == 13 && text[0] != '0') {  // Milliseconds, as Datadog writes $DATE: inline.
+    uint32_t head, tail;
+    if (internal::EightDigits(text.data(), &head) && internal::EightDigits(text.data() + 5, &tail)) {
+      const int64_t ms = int64_t{internal::DropDecimalDigits(head, 3)} * 100'000'000 + tail;
+      if (ms <= std::numeric_limits<int64_t>::max() / 1'000'000) {
+        *out = core::EventTime::FromUnixNanos(ms * 1'000'000);
+        return FieldError::Ok();
+      }
+    }
+  }
   int64_t x = 0;
   bool overflow = false;
   if (!ParseIntegerText(text, &x, &overflow)) {

@@ -35,6 +35,52 @@ TEST(JsonFieldsTest, EpochAutoUnit) {
   EXPECT_FALSE(EpochAutoUnit(9999999999, &t));  // Seconds past year 2262.
 }
 
+// ReadEpochAuto reads 13-digit strings (milliseconds, as Datadog's webhook template writes $DATE)
+// on an inline path: it must agree with the general one (ParseInt64Text, then EpochAutoUnit) on
+// every 13-character string, including leading zeros (a smaller unit), the int64 nanosecond edge
+// and non-digits at each end.
+TEST(JsonFieldsTest, ThirteenDigitEpochStringsMatchTheGeneralPath) {
+  const std::vector<std::string> texts = {"1764300000123", "1000000000000", "9223372036854", "9223372036855",
+                                          "9999999999999", "0000001234567", "0999999999999", "176430000012x",
+                                          "x764300000123", "17643000/0123", "1764300000 12", "-764300000123"};
+  for (const std::string& text : texts) {
+    std::string json = "{\"d\":\"" + text + "\"}";
+    json.reserve(json.size() + simdjson::SIMDJSON_PADDING);
+    od::parser parser;
+    od::document doc;
+    ASSERT_FALSE(parser.iterate(json.data(), json.size(), json.capacity()).get(doc)) << text;
+    od::value v;
+    ASSERT_FALSE(doc["d"].get(v)) << text;
+    core::EventTime got;
+    const FieldError e = ReadEpochAuto(v, "d", &got);
+
+    int64_t x = 0;
+    bool overflow = false;
+    core::EventTime want;
+    if (!ParseInt64Text(text, &x, &overflow)) {
+      EXPECT_FALSE(e.ok()) << text;
+      EXPECT_EQ(e.reason, overflow ? core::RejectReason::kOutOfRange : core::RejectReason::kInvalidValue) << text;
+    } else if (!EpochAutoUnit(x, &want)) {
+      EXPECT_FALSE(e.ok()) << text;
+      EXPECT_EQ(e.reason, core::RejectReason::kOutOfRange) << text;
+    } else {
+      ASSERT_TRUE(e.ok()) << text;
+      EXPECT_EQ(got.unix_nanos(), want.unix_nanos()) << text;
+    }
+  }
+  // The fast path's result, spelled out.
+  std::string json = R"({"d":"1764300000123"})";
+  json.reserve(json.size() + simdjson::SIMDJSON_PADDING);
+  od::parser parser;
+  od::document doc;
+  ASSERT_FALSE(parser.iterate(json.data(), json.size(), json.capacity()).get(doc));
+  od::value v;
+  ASSERT_FALSE(doc["d"].get(v));
+  core::EventTime t;
+  ASSERT_TRUE(ReadEpochAuto(v, "d", &t).ok());
+  EXPECT_EQ(t.unix_nanos(), 1764300000123000000);
+}
+
 TEST(JsonFieldsTest, Rfc3339) {
   core::EventTime t;
   ASSERT_TRUE(ParseRfc3339Fast("2026-01-01T00:00:00Z", "f", &t).ok());
