@@ -121,7 +121,6 @@ TEST(QuellConfigTest, LoadConfigFileDerivesRunbookPrefix) {
   EXPECT_EQ(FirstPageRunbookUrl(*reloaded), "https://b.example.com/rb/default.md");
 }
 
-
 // The embedded default's bundled files (runbooks, sample stream) when `quell run` starts outside
 // the repository: found beside the binary, while the working directory still holds the state.
 class EmbeddedDefaultResourcesTest : public ::testing::Test {
