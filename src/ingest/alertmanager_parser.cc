@@ -51,14 +51,13 @@ RecordStatus AlertmanagerParser::ParseRecord(od::value& record, uint32_t offset)
   std::string_view summary, description, job, instance;
   const KeyTable& alert_keys = AlertKeys();
   const KeyTable& label_keys = LabelKeys();
-  order_.Start();
-  label_order_.Start();
+  size_t order_pos = 0, label_order_pos = 0;  // Positions in order_ and label_order_ (key_order.h).
   for (auto field_r : obj) {
     if (auto e = field_r.error()) return FromSimdjson(e, "");
     od::field& field = field_r.value_unsafe();  // No copy (see json_fields.h).
     std::string_view key;
     int kid;
-    QUELL_TRY_FIELD(KeyAndId(field, alert_keys, order_, &key, &kid));
+    QUELL_TRY_FIELD(KeyAndId(field, alert_keys, order_, &order_pos, &key, &kid));
     od::value& v = field.value();
     if (kid == kLabels || kid == kAnnotations) {
       const bool is_labels = kid == kLabels;
@@ -75,7 +74,7 @@ RecordStatus AlertmanagerParser::ParseRecord(od::value& record, uint32_t offset)
         od::field& kv = kv_r.value_unsafe();  // No copy (see json_fields.h).
         std::string_view name, value;
         int lid = -1;
-        const FieldError ke = is_labels ? KeyAndId(kv, label_keys, label_order_, &name, &lid) : KeyOf(kv, &name);
+        const FieldError ke = is_labels ? KeyAndId(kv, label_keys, label_order_, &label_order_pos, &name, &lid) : KeyOf(kv, &name);
         if (!ke.ok()) return FieldError::Fail(ke.reason, fname);  // Named after the map, as before.
         if (name.size() > max) return FieldError::Fail(RejectReason::kTooLarge, fname);
         name = Copy(name);

@@ -38,7 +38,7 @@ DatadogWebhookParser::DatadogWebhookParser(const ParserOptions& options)
   s.kind = core::SignalKind::kAlert;
   const size_t max = max_string();
   const std::string_view color_attr = options().color_attribute;
-  order_.Start();
+  size_t order_pos = 0;  // order_'s position (key_order.h).
   // The labels this parser sets itself (alertname, env, host, monitor_id, service), reserved in
   // name order ahead of the tag labels and filled once the record is read.
   const uint32_t fixed = d.ReserveLabels(5);
@@ -51,7 +51,7 @@ DatadogWebhookParser::DatadogWebhookParser(const ParserOptions& options)
     od::field& field = field_r.value_unsafe();
     std::string_view key;
     int fid;
-    QUELL_TRY_FIELD(KeyAndId(field, keys_, order_, &key, &fid));
+    QUELL_TRY_FIELD(KeyAndId(field, keys_, order_, &order_pos, &key, &fid));
     od::value& v = field.value();
     std::string_view text;
     switch (fid) {

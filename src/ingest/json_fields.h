@@ -100,14 +100,16 @@ inline FieldError KeyOf(od::field& f, std::string_view* key) {
   return KeyOfEscaped(f, key);
 }
 
-// The key of `f` and its id in `table` (-1 if absent): predicted by `order` when the record keeps
-// the key order of the records before it (key_order.h), else read with KeyOf, looked up and learned.
-inline FieldError KeyAndId(od::field& f, const KeyTable& table, KeyOrder& order, std::string_view* key, int* id) {
+// The key of `f` and its id in `table` (-1 if absent): predicted by `order` at position `*pos` when
+// the record keeps the key order of the records before it (key_order.h), else read with KeyOf,
+// looked up and learned.
+inline FieldError KeyAndId(od::field& f, const KeyTable& table, KeyOrder& order, size_t* pos, std::string_view* key,
+                           int* id) {
   const char* raw = f.key().raw();
-  if (order.Next(raw, key, id)) return FieldError::Ok();
+  if (order.Next(pos, raw, key, id)) return FieldError::Ok();
   QUELL_TRY_FIELD(KeyOf(f, key));
   *id = table.Find(*key);
-  order.Learn(raw, *key, *id);
+  order.Learn(pos, raw, *key, *id);
   return FieldError::Ok();
 }
 

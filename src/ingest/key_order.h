@@ -16,9 +16,11 @@
 //
 // Use (one record at a time; `p` is field.key().raw(), just after the opening quote, in a buffer
 // with simdjson's padding: Next reads up to 32 bytes from p):
-//   order.Start();
-//   for each field: if (!order.Next(p, &key, &id)) { key = KeyOf(...); id = table.Find(key);
-//                                                   order.Learn(p, key, id); }
+//   size_t pos = 0;
+//   for each field: if (!order.Next(&pos, p, &key, &id)) { key = KeyOf(...); id = table.Find(key);
+//                                                         order.Learn(&pos, p, key, id); }
+// The position is a local of the record function, in a register, rather than a member stored and
+// reloaded per field.
 //
 // Thread-compatible: one per parser instance (parsers are not shared between threads). Allocates
 // nothing after construction.
@@ -43,15 +45,14 @@ class KeyOrder {
   static constexpr size_t kMaxPositions = 48;  // Fields past this position are never predicted.
   static constexpr size_t kMaxKey = 32;        // Longer keys are never predicted.
 
-  // Starts a record: the next key is compared with the first position.
-  void Start() { pos_ = 0; }
-
-  // If the raw key at `p` is the one learned for the current position: sets `*key` (a view of it
-  // at `p`) and `*id`, moves to the next position and returns true. Otherwise returns false and
-  // stays at the position, for Learn.
-  bool Next(const char* p, std::string_view* key, int* id) {
-    if (pos_ >= kMaxPositions) return false;
-    const Slot& s = slots_[pos_];
+  // `*pos` is the record's current position, 0 at its first key, kept by the caller.
+  //
+  // If the raw key at `p` is the one learned for position `*pos`: sets `*key` (a view of it at
+  // `p`) and `*id`, moves `*pos` to the next position and returns true. Otherwise returns false
+  // and leaves `*pos` as it is, for Learn.
+  bool Next(size_t* pos, const char* p, std::string_view* key, int* id) const {
+    if (*pos >= kMaxPositions) return false;
+    const Slot& s = slots_[*pos];
 #if defined(__AVX2__)
     // One 32-byte compare of the key's bytes (the position's mask keeps those of its length).
     const __m256i got = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
@@ -63,15 +64,15 @@ class KeyOrder {
 #endif
     *key = std::string_view(p, s.len);
     *id = s.id;
-    ++pos_;
+    ++*pos;
     return true;
   }
 
-  // After a miss at the current position: the key read there (`key`, from KeyOf: a view at `p`
-  // when the raw key had no escapes) and its id. Relearns the position and moves to the next.
-  void Learn(const char* p, std::string_view key, int id) {
-    if (pos_ >= kMaxPositions) return;
-    Slot& s = slots_[pos_++];
+  // After a miss at position `*pos`: the key read there (`key`, from KeyOf: a view at `p` when the
+  // raw key had no escapes) and its id. Relearns the position and moves `*pos` to the next.
+  void Learn(size_t* pos, const char* p, std::string_view key, int id) {
+    if (*pos >= kMaxPositions) return;
+    Slot& s = slots_[(*pos)++];
     s = Slot{};
     if (key.data() != p || key.size() > kMaxKey) return;  // Escaped or long: never predicted.
     std::memcpy(s.bytes, key.data(), key.size());
@@ -90,7 +91,6 @@ class KeyOrder {
     int id = -1;
   };
   std::array<Slot, kMaxPositions> slots_{};
-  size_t pos_ = 0;
 };
 
 }  // namespace quell::ingest

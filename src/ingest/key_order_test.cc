@@ -31,14 +31,14 @@ std::vector<Seen> ReadKeys(const std::string& json, const KeyTable& table, KeyOr
   od::object obj;
   EXPECT_FALSE(doc.get_object().get(obj)) << json;
   std::vector<Seen> out;
-  order.Start();
+  size_t pos = 0;
   for (auto f_r : obj) {
     EXPECT_FALSE(f_r.error()) << json;
     od::field& f = f_r.value_unsafe();
     const char* raw = f.key().raw();
     std::string_view key;
     int id;
-    bool predicted = order.Next(raw, &key, &id);
+    bool predicted = order.Next(&pos, raw, &key, &id);
     std::string_view looked_up;
     EXPECT_TRUE(KeyOf(f, &looked_up).ok());
     if (predicted) {
@@ -47,7 +47,7 @@ std::vector<Seen> ReadKeys(const std::string& json, const KeyTable& table, KeyOr
     } else {
       key = looked_up;
       id = table.Find(key);
-      order.Learn(raw, key, id);
+      order.Learn(&pos, raw, key, id);
     }
     out.push_back(Seen{std::string(key), id, predicted});
   }
