@@ -35,9 +35,13 @@ namespace quell::ingest {
   csv = TrimSpaces(csv);
   if (csv.empty()) return;
   std::string_view copy = doc.Keep(csv);
-  ForEachTag(copy, [&](std::string_view name, std::string_view value) {
+  auto apply = [&](std::string_view name, std::string_view value) __attribute__((always_inline)) {
     ApplyDatadogTag(name, value, color_attribute, draft, field_labels);
-  });
+  };
+  // The common list inline here, the tag applied inside the walk (through ForEachTag, GCC called
+  // the tag function once per tag: 176 more instructions per webhook).
+  if (internal::ForEachShortTag(copy.data(), copy.size(), apply)) return;
+  ForEachTag(copy, apply);
 }
 
 }  // namespace quell::ingest

@@ -43,8 +43,9 @@ void ApplyDatadogTagList(std::string_view csv, std::string_view color_attribute,
 
 // ---- implementation ----
 
-inline void ApplyDatadogTag(std::string_view name, std::string_view value, std::string_view color_attribute,
-                            SignalDraft* draft, FieldTagLabels field_labels) {
+[[gnu::always_inline]] inline void ApplyDatadogTag(std::string_view name, std::string_view value,
+                                                   std::string_view color_attribute, SignalDraft* draft,
+                                                   FieldTagLabels field_labels) {
   if (name.empty()) return;
   if (value.empty()) {
     draft->Label(name, "true");

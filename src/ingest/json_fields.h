@@ -24,6 +24,7 @@
 
 #include "core/dead_letter.h"
 #include "core/event_time.h"
+#include "core/page_local_reads.h"
 #include "ingest/key_order.h"
 #include "ingest/key_table.h"
 #include "ingest/parser.h"
@@ -31,6 +32,9 @@
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
+#endif
+#if defined(__AVX2__)
+#include <immintrin.h>
 #endif
 
 namespace quell::ingest {
@@ -424,11 +428,33 @@ inline TagMasks TagMasksOf(const char* p, size_t n) {
   return m;
 }
 
-// ForEachTag over a list of 16-64 bytes without a byte <= ' ' (nothing to trim), from its masks:
+#if defined(__AVX2__)
+// TagMasksOf for a list of 1-64 bytes from two 32-byte loads, without a loop over its length.
+// REQUIRES: the 64 bytes at `p` are readable (core::ReadStaysOnPage<64>(p)); the bytes past the
+// list are read and their bits cleared.
+QUELL_PAGE_LOCAL_READ inline TagMasks TagMasksOf64(const char* p, size_t n) {
+  const __m256i comma_byte = _mm256_set1_epi8(','), colon_byte = _mm256_set1_epi8(':'), space = _mm256_set1_epi8(' ');
+  const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
+  auto bits = [](__m256i lo, __m256i hi) {
+    return uint64_t{static_cast<uint32_t>(_mm256_movemask_epi8(lo))} |
+           (uint64_t{static_cast<uint32_t>(_mm256_movemask_epi8(hi))} << 32);
+  };
+  const uint64_t in = n >= 64 ? ~uint64_t{0} : (uint64_t{1} << n) - 1;
+  TagMasks m;
+  m.commas = bits(_mm256_cmpeq_epi8(a, comma_byte), _mm256_cmpeq_epi8(b, comma_byte)) & in;
+  m.colons = bits(_mm256_cmpeq_epi8(a, colon_byte), _mm256_cmpeq_epi8(b, colon_byte)) & in;
+  m.low = bits(_mm256_cmpeq_epi8(_mm256_min_epu8(a, space), a), _mm256_cmpeq_epi8(_mm256_min_epu8(b, space), b)) & in;
+  return m;
+}
+#endif
+
+// ForEachTag over a list of 1-64 bytes without a byte <= ' ' (nothing to trim), from its masks:
 // one step per item, not per delimiter. An item runs to the next ',' (or the end); its name to
-// the first ':' inside it.
+// the first ':' inside it. Always inlined, with one call of `f`, so that a caller's `f` can be
+// inlined into the walk.
 template <typename F>
-void ForEachTagMasked(const char* p, size_t n, uint64_t commas, uint64_t colons, F& f) {
+[[gnu::always_inline]] inline void ForEachTagMasked(const char* p, size_t n, uint64_t commas, uint64_t colons, F& f) {
   size_t start = 0;
   for (;;) {
     const bool last = commas == 0;
@@ -437,16 +463,34 @@ void ForEachTagMasked(const char* p, size_t n, uint64_t commas, uint64_t colons,
       const size_t len = end - start;
       uint64_t colon = colons >> start;
       if (len < 64) colon &= (uint64_t{1} << len) - 1;
-      if (colon == 0) {
-        f(std::string_view(p + start, len), std::string_view());
-      } else if (const size_t k = static_cast<size_t>(__builtin_ctzll(colon)); k != 0) {
-        f(std::string_view(p + start, k), std::string_view(p + start + k + 1, len - k - 1));
-      }
+      // No ':': the whole item is the name. An empty name (":x") is skipped.
+      const size_t k = colon == 0 ? len : static_cast<size_t>(__builtin_ctzll(colon));
+      if (k != 0) f(std::string_view(p + start, k), colon == 0 ? std::string_view() : std::string_view(p + start + k + 1, len - k - 1));
     }
     if (last) return;
     start = end + 1;
     commas &= commas - 1;
   }
+}
+
+// ForEachTag's common case: a list of 1-64 bytes without a byte <= ' ' whose 64 bytes from its
+// start stay on its page (read with two 32-byte loads; AVX2 builds). Returns false, having called
+// nothing, for any other list.
+template <typename F>
+[[gnu::always_inline]] inline bool ForEachShortTag(const char* p, size_t n, F& f) {
+#if defined(__AVX2__)
+  if (n - 1 < 64 && core::ReadStaysOnPage<64>(p)) {
+    const TagMasks m = TagMasksOf64(p, n);
+    if (m.low == 0) {
+      ForEachTagMasked(p, n, m.commas, m.colons, f);
+      return true;
+    }
+  }
+#endif
+  (void)p;
+  (void)n;
+  (void)f;
+  return false;
 }
 
 }  // namespace internal
@@ -455,8 +499,9 @@ template <typename F>
 void ForEachTag(std::string_view csv, F&& f) {
   const char* p = csv.data();
   const size_t n = csv.size();
+  if (internal::ForEachShortTag(p, n, f)) return;
 #if defined(__SSE2__)
-  if (n >= 16 && n <= 64) {  // Most lists: masks of the whole list, then one step per tag.
+  if (n >= 16 && n <= 64) {  // Masks of the whole list, then one step per tag.
     const internal::TagMasks m = internal::TagMasksOf(p, n);
     if (m.low == 0) return internal::ForEachTagMasked(p, n, m.commas, m.colons, f);
     return internal::ForEachTagBlocks<true>(p, n, f);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "tests/testing/page_edge.h"
 
 namespace quell::ingest {
 namespace {
@@ -183,26 +184,29 @@ TEST(JsonFieldsTest, Tags) {
   EXPECT_EQ(got, want);
 }
 
+// What ForEachTag must give, the plain way.
+std::vector<std::pair<std::string, std::string>> ReferenceTagSplit(std::string_view csv) {
+  std::vector<std::pair<std::string, std::string>> out;
+  size_t start = 0;
+  while (start <= csv.size()) {
+    size_t comma = csv.find(',', start);
+    if (comma == std::string_view::npos) comma = csv.size();
+    std::string_view item = csv.substr(start, comma - start);
+    size_t colon = item.find(':');
+    std::string_view name = TrimSpaces(item.substr(0, colon));
+    std::string_view value = colon == std::string_view::npos ? std::string_view() : TrimSpaces(item.substr(colon + 1));
+    if (!name.empty()) out.emplace_back(std::string(name), std::string(value));
+    start = comma + 1;
+  }
+  return out;
+}
+
 // ForEachTag scans 16-byte blocks, then one block overlapping the last (bytes, under 16): every
 // length from 0 to 100, with delimiters at every position the generator reaches (block edges
 // included), must split as a plain reference splitter does. The list is copied into an exactly
 // sized buffer, so ASan catches a read past its end.
 TEST(JsonFieldsTest, TagsEveryLengthMatchesAReferenceSplit) {
-  auto reference = [](std::string_view csv) {
-    std::vector<std::pair<std::string, std::string>> out;
-    size_t start = 0;
-    while (start <= csv.size()) {
-      size_t comma = csv.find(',', start);
-      if (comma == std::string_view::npos) comma = csv.size();
-      std::string_view item = csv.substr(start, comma - start);
-      size_t colon = item.find(':');
-      std::string_view name = TrimSpaces(item.substr(0, colon));
-      std::string_view value = colon == std::string_view::npos ? std::string_view() : TrimSpaces(item.substr(colon + 1));
-      if (!name.empty()) out.emplace_back(std::string(name), std::string(value));
-      start = comma + 1;
-    }
-    return out;
-  };
+  auto reference = ReferenceTagSplit;
   // With spaces; without (lists of 16+ bytes then skip trimming); with tabs, CR/LF, DEL and UTF-8.
   const std::vector<std::string> patterns = {"env:prod,service:a:b, team :x,,solo,:v,k8s.pod.name:web-1 ,z",
                                              "env:prod,service:a:b,team:x,,solo,:v,k8s.pod.name:web-1,z",
@@ -220,6 +224,28 @@ TEST(JsonFieldsTest, TagsEveryLengthMatchesAReferenceSplit) {
         ForEachTag(csv, [&](std::string_view n, std::string_view v) { got.emplace_back(std::string(n), std::string(v)); });
         EXPECT_EQ(got, reference(csv)) << "\"" << text << "\"";
       }
+    }
+  }
+}
+
+// The common list (1-64 bytes without spaces) is read with two 32-byte loads when they stay on its
+// page. Lists that end at the last readable byte before an unmapped page, or up to 70 bytes before
+// it, must split as the reference does: a page check that lets the loads cross faults here.
+TEST(JsonFieldsTest, TagsEndingAtAnUnmappedPageMatchAReferenceSplit) {
+  auto split = [](std::string_view csv) {
+    std::vector<std::pair<std::string, std::string>> out;
+    ForEachTag(csv, [&](std::string_view n, std::string_view v) { out.emplace_back(std::string(n), std::string(v)); });
+    return out;
+  };
+  const std::string pattern = "env:prod,service:a:b,team:x,,solo,:v,k8s.pod.name:web-1,z,";
+  quell::testing::PageEdge edge;
+  for (size_t len = 1; len <= 70; ++len) {
+    std::string text;
+    while (text.size() < len) text += pattern;
+    text.resize(len);
+    const std::vector<std::pair<std::string, std::string>> want = ReferenceTagSplit(text);
+    for (size_t gap = 0; gap <= 70; ++gap) {
+      EXPECT_EQ(split(edge.PlaceAt(text, gap)), want) << "\"" << text << "\" " << gap << " bytes before the page end";
     }
   }
 }
