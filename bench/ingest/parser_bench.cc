@@ -173,10 +173,13 @@ bool Skipped(core::Format f, std::string_view key) {
 
 size_t TouchValue(core::Format f, od::value v);
 
-// The bare pass's functions start on a 64-byte boundary, so that its code lies the same way in
-// every build: its loops otherwise move with whatever the linker puts before them, and a 16-byte
-// shift after a parser-only change once moved the bare pass's speed by ~10% (parse/bare with it;
-// results/parsers.md, session 20).
+// The bare pass's code starts at a 4 KiB boundary (TouchValue, with TouchObject inlined into it;
+// BarePass follows), so that it lies at the same address modulo the page in every build: its
+// loops otherwise move with whatever the linker puts before them. A 16-byte shift after a
+// parser-only change once moved the bare pass's speed by ~10% (session 20), and with a 64-byte
+// boundary alone it still ran 2-4% slower at 0x...340 than at 0x...380 in builds that differed
+// only in parser code (session 23). At a page boundary it runs at the faster speed in every build
+// (results/parsers.md, session 23).
 
 [[gnu::hot]] std::string_view RawKey(od::field& field) {
   const char* p = field.key().raw();
@@ -198,7 +201,7 @@ size_t TouchValue(core::Format f, od::value v);
   return n;
 }
 
-[[gnu::hot, gnu::aligned(64)]] size_t TouchValue(core::Format f, od::value v) {
+[[gnu::hot, gnu::aligned(4096)]] size_t TouchValue(core::Format f, od::value v) {
   od::json_type t;
   if (v.type().get(t)) return 0;
   switch (t) {
