@@ -39,7 +39,7 @@ namespace quell::ingest {
     ApplyDatadogTag(name, value, color_attribute, draft, field_labels);
   };
   // The common list inline here, the tag applied inside the walk (through ForEachTag, GCC called
-  // the tag function once per tag: 176 more instructions per webhook).
+  // the tag function once per tag: 163 more instructions per webhook).
   if (internal::ForEachShortTag(copy.data(), copy.size(), apply)) return;
   ForEachTag(copy, apply);
 }
