@@ -20,7 +20,10 @@ std::filesystem::file_time_type MTime(const std::string& path) {
 }  // namespace
 
 int RunRunCommand(const std::string& config_path) {
-  absl::StatusOr<QuellConfig> config = config_path.empty() ? LoadEmbeddedDefault() : LoadConfig(config_path);
+  // The embedded default's bundled files: found once, loaded from and logged as the same place.
+  const std::string resource_dir = config_path.empty() ? EmbeddedDefaultResourceDir() : std::string();
+  absl::StatusOr<QuellConfig> config =
+      config_path.empty() ? LoadEmbeddedDefaultFrom(resource_dir) : LoadConfig(config_path);
   if (!config.ok()) {
     std::fprintf(stderr, "quell run: %s\n", std::string(config.status().message()).c_str());
     return 1;
@@ -32,10 +35,9 @@ int RunRunCommand(const std::string& config_path) {
     return 1;
   }
   SetUpLogging(log_redactor->get());
-  if (config_path.empty()) {
-    if (const std::string dir = EmbeddedDefaultResourceDir(); !dir.empty()) {
-      spdlog::info("quell: embedded default: runbooks and sample stream from {}; state in the working directory", dir);
-    }
+  if (!resource_dir.empty()) {
+    spdlog::info("quell: embedded default: runbooks and sample stream from {}; state in the working directory",
+                 resource_dir);
   }
 
   // Signals are taken synchronously by this thread; every other thread inherits the mask.
