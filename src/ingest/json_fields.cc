@@ -11,6 +11,13 @@ namespace quell::ingest {
 
 using core::RejectReason;
 
+namespace internal {
+#define QUELL_SPLAT32(c) {c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c}
+const ByteSplats kByteSplats = {QUELL_SPLAT32('"'), QUELL_SPLAT32('\\'), QUELL_SPLAT32(','), QUELL_SPLAT32(':'),
+                                QUELL_SPLAT32(' ')};
+#undef QUELL_SPLAT32
+}  // namespace internal
+
 RejectReason ReasonForSimdjsonError(simdjson::error_code e) {
   switch (e) {
     case simdjson::INCORRECT_TYPE: return RejectReason::kWrongType;

@@ -65,12 +65,41 @@ inline FieldError FromSimdjson(simdjson::error_code e, const char* field) {
   return FieldError::Fail(ReasonForSimdjsonError(e), field);
 }
 
+namespace internal {
+// Byte-splat vectors that the inlined scans read from memory (json_fields.cc). Defined out of
+// line so that GCC cannot see their values: built in registers, each _mm_set1_epi8 was three
+// instructions (mov, vmovd, vpbroadcastb) repeated at every inlined scan (34 per webhook in the
+// webhook parser's record function); read from memory, it is an operand of the compare.
+struct alignas(32) ByteSplats {
+  char quote[32], backslash[32], comma[32], colon[32], space[32];
+};
+extern const ByteSplats kByteSplats;
+#if defined(__SSE2__)
+inline __m128i Splat16(const char (&bytes)[32]) { return _mm_load_si128(reinterpret_cast<const __m128i*>(bytes)); }
+#if defined(__AVX2__)
+inline __m256i Splat32(const char (&bytes)[32]) { return _mm256_load_si256(reinterpret_cast<const __m256i*>(bytes)); }
+#endif
+#endif
+}  // namespace internal
+
 // Offset of the first '"' or '\\' at or after `p`. REQUIRES: one of them occurs before the end of
 // the padded buffer `p` points into (true inside any JSON string of a simdjson document, whose
-// buffer has SIMDJSON_PADDING readable bytes after its end: the scan reads 16 bytes at a time).
+// buffer has SIMDJSON_PADDING (64) readable bytes after its end: the scan reads 32 bytes at a
+// time with AVX2, 16 without). 32-byte steps: the webhook's strings of 16-31 bytes take one step
+// instead of two (44 fewer instructions per webhook).
 inline size_t FindQuoteOrBackslash(const char* p) {
-#if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+#if defined(__AVX2__)
+  const __m256i quote = internal::Splat32(internal::kByteSplats.quote);
+  const __m256i backslash = internal::Splat32(internal::kByteSplats.backslash);
+  for (size_t i = 0;; i += 32) {
+    __m256i chunk = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + i));
+    unsigned mask = static_cast<unsigned>(
+        _mm256_movemask_epi8(_mm256_or_si256(_mm256_cmpeq_epi8(chunk, quote), _mm256_cmpeq_epi8(chunk, backslash))));
+    if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(mask));
+  }
+#elif defined(__SSE2__)
+  const __m128i quote = internal::Splat16(internal::kByteSplats.quote);
+  const __m128i backslash = internal::Splat16(internal::kByteSplats.backslash);
   for (size_t i = 0;; i += 16) {
     __m128i chunk = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
     int mask = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(chunk, quote), _mm_cmpeq_epi8(chunk, backslash)));
@@ -433,7 +462,8 @@ inline TagMasks TagMasksOf(const char* p, size_t n) {
 // REQUIRES: the 64 bytes at `p` are readable (core::ReadStaysOnPage<64>(p)); the bytes past the
 // list are read and their bits cleared.
 QUELL_PAGE_LOCAL_READ inline TagMasks TagMasksOf64(const char* p, size_t n) {
-  const __m256i comma_byte = _mm256_set1_epi8(','), colon_byte = _mm256_set1_epi8(':'), space = _mm256_set1_epi8(' ');
+  const __m256i comma_byte = Splat32(kByteSplats.comma), colon_byte = Splat32(kByteSplats.colon);
+  const __m256i space = Splat32(kByteSplats.space);
   const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
   const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
   auto bits = [](__m256i lo, __m256i hi) {
