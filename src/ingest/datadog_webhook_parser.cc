@@ -1,6 +1,7 @@
 #include "ingest/datadog_webhook_parser.h"
 
 #include "core/strings.h"
+#include "ingest/datadog_markdown.h"
 #include "ingest/datadog_status.h"
 #include "ingest/datadog_tags.h"
 #include "ingest/json_fields.h"
@@ -12,11 +13,20 @@ using F = DatadogWebhookMapping;
 
 namespace {
 
-std::string_view StripMarkdownFences(std::string_view s) {
-  s = TrimSpaces(s);
-  if (s.size() >= 3 && s.substr(0, 3) == "%%%") s = TrimSpaces(s.substr(3));
-  if (s.size() >= 3 && s.substr(s.size() - 3) == "%%%") s = TrimSpaces(s.substr(0, s.size() - 3));
-  return s;
+// The body field: the message, read from the string's JSON text when the text between the fences
+// holds no escape (the usual case: only the newlines around the fences are escapes), so that it is
+// a view into the body, neither unescaped nor copied; otherwise read (unescaped) and stripped.
+[[gnu::always_inline]] inline FieldError ReadMarkdownBody(od::value& v, size_t max, std::string_view* message) {
+  const std::string_view tok = v.raw_json_token();  // Does not consume the value.
+  // A string followed at once by the next structural character (',' or '}') ends at the token's end.
+  if (tok.size() >= 2 && tok.front() == '"' && tok.back() == '"' && tok.size() - 2 <= max &&
+      StripEscapedMarkdownFences(tok.substr(1, tok.size() - 2), message)) [[likely]] {
+    return FieldError::Ok();
+  }
+  std::string_view text;
+  QUELL_TRY_FIELD(ReadString(v, max, "body", &text));
+  *message = StripMarkdownFences(text);
+  return FieldError::Ok();
 }
 
 }  // namespace
@@ -69,8 +79,8 @@ DatadogWebhookParser::DatadogWebhookParser(const ParserOptions& options)
         raw_title = Copy(text);
         break;
       case F::kMessage:
-        QUELL_TRY_FIELD(ReadString(v, max, "body", &text));
-        s.message = Copy(StripMarkdownFences(text));
+        QUELL_TRY_FIELD(ReadMarkdownBody(v, max, &text));
+        s.message = Copy(text);
         break;
       case F::kDate: QUELL_TRY_FIELD(ReadEpochAuto(v, "date", &date)); break;
       case F::kLastUpdated: QUELL_TRY_FIELD(ReadEpochAuto(v, "last_updated", &last_updated)); break;

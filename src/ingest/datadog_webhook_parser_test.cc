@@ -51,6 +51,33 @@ TEST(DatadogWebhookParserTest, AttachedBodyIsReadInPlaceOtherBodiesAreCopied) {
   EXPECT_FALSE(inside(copied.signals()[0].message));
 }
 
+// The body's markdown fences and the newlines next to them are stripped from the JSON text itself
+// when the message holds no escape (a view into an attached body); otherwise from the decoded
+// string.
+TEST(DatadogWebhookParserTest, BodyWithoutItsMarkdownFences) {
+  auto p = MakeParser(core::Format::kDatadogWebhook);
+  auto parse = [&](const std::string& json, core::SignalBatch* b) {
+    auto body = std::make_shared<std::string>(json);
+    body->reserve(body->size() + 64);
+    b->AttachBytes(*body, body);
+    return p->Parse(*body, body->capacity(), core::SourceKind::kHttp, kGoldenObserved, b).accepted;
+  };
+  core::SignalBatch b;
+  ASSERT_EQ(parse(R"({"title":"Disk full","body":"%%%\nDisk full on db-1\n%%%"})", &b), 1u);
+  EXPECT_EQ(b.signals()[0].message, "Disk full on db-1");
+  EXPECT_TRUE(b.Attached(b.signals()[0].message));
+  b.Clear();
+  ASSERT_EQ(parse(R"({"title":"Disk full","body":"%%%\nline 1\n\tline 2 \u00e9\n%%%"})", &b), 1u);
+  EXPECT_EQ(b.signals()[0].message, "line 1\n\tline 2 \xc3\xa9");
+  b.Clear();
+  // Spaces between the string and the next '}' (pretty-printed JSON): read and decoded.
+  ASSERT_EQ(parse("{\"title\": \"Disk full\",\n  \"body\": \"%%%\\nDisk full\\n%%%\"  \n}", &b), 1u);
+  EXPECT_EQ(b.signals()[0].message, "Disk full");
+  b.Clear();
+  ASSERT_EQ(parse(R"({"title":"Disk full","body":" %%% "})", &b), 1u);
+  EXPECT_EQ(b.signals()[0].message, "");
+}
+
 TEST(DatadogWebhookParserTest, RichStateSeverityAndLabels) {
   ParserOptions o;
   o.datadog_webhook_mapping = &DatadogWebhookMapping::Rich();
