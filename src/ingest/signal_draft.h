@@ -47,13 +47,14 @@ class SignalDraft {
   void Label(std::string_view name, std::string_view value) {
     if (label_count_ < kMaxLabels) labels_[label_count_++] = core::Label{name, value};
   }
-  // Reserves `n` label slots at the current end, to be filled by SetLabel once their values are
-  // known (a slot left without a value is dropped, as any label with an empty value). Returns the
-  // first slot. A parser that knows some label names up front reserves them before reading the
-  // record, so that they precede the labels the record adds and the label sort has less to move.
+  // Reserves `n` label slots at the current end (fewer when kMaxLabels is reached), to be filled by
+  // SetLabel once their values are known. Returns the first slot. A parser that knows some label
+  // names up front reserves them before reading the record, so that they precede the labels the
+  // record adds and the label sort has less to move. The slots are not cleared: REQUIRES that
+  // each one is set (SetLabel, an empty value to drop it) before Emit.
   uint32_t ReserveLabels(uint32_t n) {
     const uint32_t first = label_count_;
-    for (uint32_t i = 0; i < n && label_count_ < kMaxLabels; ++i) labels_[label_count_++] = core::Label{};
+    label_count_ += n < kMaxLabels - label_count_ ? n : kMaxLabels - label_count_;
     return first;
   }
   // REQUIRES: `slot` was returned by ReserveLabels (or lies in a range it reserved) for this draft.
