@@ -24,6 +24,9 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
 
 #if defined(__SANITIZE_ADDRESS__)
 #define QUELL_PAGE_LOCAL_READ [[gnu::noinline, gnu::no_sanitize_address]]
@@ -58,7 +61,9 @@ QUELL_PAGE_LOCAL_READ inline uint64_t LoadPrefix64(const char* p, size_t n) {
 // Copies the 32 bytes at `src` to `dst`. REQUIRES: ReadStaysOnPage<32>(src), src != nullptr,
 // 32 writable bytes at `dst`.
 QUELL_PAGE_LOCAL_READ inline void Copy32(char* dst, const char* src) {
-#if defined(__SSE2__)
+#if defined(__AVX2__)
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src)));
+#elif defined(__SSE2__)
   const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src));
   const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 16));
   _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), a);
@@ -75,7 +80,11 @@ QUELL_PAGE_LOCAL_READ inline void Copy32(char* dst, const char* src) {
 // REQUIRES: as Copy32.
 QUELL_PAGE_LOCAL_READ inline uint64_t Copy32Prefix64(char* dst, const char* src, size_t n) {
   uint64_t v;
-#if defined(__SSE2__)
+#if defined(__AVX2__)
+  const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(src));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst), a);
+  v = static_cast<uint64_t>(_mm_cvtsi128_si64(_mm256_castsi256_si128(a)));
+#elif defined(__SSE2__)
   const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src));
   const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 16));
   _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), a);
