@@ -76,9 +76,20 @@ std::string_view StripMarkdownFences(std::string_view text) {
 }
 
 [[gnu::hot]] bool StripEscapedMarkdownFences(std::string_view json_text, std::string_view* message) {
-  // StripMarkdownFences's steps, with TrimEscapedSpaces for TrimSpaces.
   const char* b = json_text.data();
   const char* e = b + json_text.size();
+  // Datadog's own shape, "%%%\n" message "\n%%%" with no space at the message's ends, without the
+  // trimming loops: the steps below give the same message for it.
+  if (e - b >= 11 && std::memcmp(b, "%%%\\n", 5) == 0 && std::memcmp(e - 5, "\\n%%%", 5) == 0) {
+    const char* mb = b + 5;
+    const char* me = e - 5;
+    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+    if (!space(*mb) && !space(me[-1]) && !HasBackslash(mb, static_cast<size_t>(me - mb))) [[likely]] {
+      *message = std::string_view(mb, static_cast<size_t>(me - mb));
+      return true;
+    }
+  }
+  // StripMarkdownFences's steps, with TrimEscapedSpaces for TrimSpaces.
   TrimEscapedSpaces(&b, &e);
   if (e - b >= 3 && b[0] == '%' && b[1] == '%' && b[2] == '%') {
     b += 3;
