@@ -13,6 +13,9 @@ namespace quell::ingest {
 
 namespace {
 
+// The spaces TrimSpaces trims.
+inline bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
 // TrimSpaces for JSON string text, escapes not decoded, on [*b, *e): a space is there either as
 // itself or as one of the escapes \n, \r and \t. From the left, escapes are read as a decoder reads
 // them. From the right, the "\n" that ends "\\n" (an escaped backslash, then n) is trimmed as if it
@@ -20,12 +23,11 @@ namespace {
 // declines. Otherwise every backslash trimmed from the right follows a character that is not a
 // backslash, so it starts an escape as a decoder reads it.
 [[gnu::always_inline]] inline void TrimEscapedSpaces(const char** b, const char** e) {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
   auto space_escape = [](char c) { return c == 'n' || c == 'r' || c == 't'; };
   const char* l = *b;
   const char* r = *e;
   for (;;) {
-    if (l < r && space(*l)) {
+    if (l < r && IsSpace(*l)) {
       ++l;
     } else if (r - l >= 2 && l[0] == '\\' && space_escape(l[1])) {
       l += 2;
@@ -34,7 +36,7 @@ namespace {
     }
   }
   for (;;) {
-    if (l < r && space(r[-1])) {
+    if (l < r && IsSpace(r[-1])) {
       --r;
     } else if (r - l >= 2 && r[-2] == '\\' && space_escape(r[-1])) {
       r -= 2;
@@ -83,8 +85,7 @@ std::string_view StripMarkdownFences(std::string_view text) {
   if (e - b >= 11 && std::memcmp(b, "%%%\\n", 5) == 0 && std::memcmp(e - 5, "\\n%%%", 5) == 0) {
     const char* mb = b + 5;
     const char* me = e - 5;
-    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-    if (!space(*mb) && !space(me[-1]) && !HasBackslash(mb, static_cast<size_t>(me - mb))) [[likely]] {
+    if (!IsSpace(*mb) && !IsSpace(me[-1]) && !HasBackslash(mb, static_cast<size_t>(me - mb))) [[likely]] {
       *message = std::string_view(mb, static_cast<size_t>(me - mb));
       return true;
     }
